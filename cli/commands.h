@@ -1,0 +1,22 @@
+// The `docket` subcommands. Each registers its options on the CLI11 app and
+// runs when chosen; main() only dispatches. Exit codes are shared by all:
+// 0 success, 1 the input has errors (or a check failed), 2 usage errors.
+
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace docket::cli {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+// Each function adds one subcommand to `app`; the subcommand's callback stores
+// its exit code in `exit_code`.
+void add_check_command(CLI::App& app, int& exit_code);
+void add_graph_command(CLI::App& app, int& exit_code);
+
+}  // namespace docket::cli

@@ -1,0 +1,354 @@
+// The syntax tree of a rule file: what the designer wrote, with positions.
+//
+// The parser fills it, the loader merges `extends` chains into one, the
+// checker reports what is wrong with it, and the compiler lowers it into an
+// engine::Workflow. Nothing here is resolved or type-checked yet: a Name is
+// just the text that was written and where.
+//
+// Durations are whole seconds. Percentages keep the number written (`80%` is
+// 80.0). Dates are civil dates in the calendar's own zone.
+
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dsl/source.h"
+
+namespace docket::dsl {
+
+struct Name {
+  std::string text;
+  SourceLoc loc;
+
+  bool empty() const { return text.empty(); }
+};
+
+// ---------------------------------------------------------------- expressions
+
+enum class UnaryOp { kNot, kNegate };
+enum class BinaryOp { kOr, kAnd, kEq, kNe, kLt, kLe, kGt, kGe, kAdd, kSub, kMul, kDiv };
+
+struct Expr;
+using ExprPtr = std::shared_ptr<const Expr>;
+
+struct Expr {
+  enum class Kind {
+    kNumber,    // 42, 12.50            text holds the literal as written
+    kPercent,   // 30%                  number = 30
+    kDuration,  // 1h30m                seconds
+    kString,    // "text"               text holds the decoded value
+    kBool,      // true, false          boolean
+    kName,      // order_amount, angry  text; a field, enum value, category...
+    kNow,       // now                  the time of the event being handled
+    kUnary,     // not a, -a            operands[0]
+    kBinary,    // a + b, a and b       operands[0], operands[1]
+    kIn,        // a in (x, y)          operands[0] is a, the rest the set
+  };
+
+  Kind kind = Kind::kNumber;
+  SourceLoc loc;
+  std::string text;
+  double number = 0;
+  std::int64_t seconds = 0;
+  bool boolean = false;
+  UnaryOp unary = UnaryOp::kNot;
+  BinaryOp binary = BinaryOp::kOr;
+  std::vector<ExprPtr> operands;
+};
+
+// The source text of an operator, as the designer writes it ("and", "<=").
+const char* to_string(BinaryOp op);
+
+// ---------------------------------------------------------------- declarations
+
+struct WorkflowDecl {
+  Name name;
+  std::string label;
+  std::string version;  // as written after `version`; may be empty
+  SourceLoc loc;
+};
+
+enum class FieldType { kText, kInt, kDecimal, kMoney, kBool, kEnum, kDuration, kTimestamp };
+const char* to_string(FieldType type);
+
+struct FieldDecl {
+  Name name;
+  std::string label;
+  FieldType type = FieldType::kText;
+  SourceLoc type_loc;
+  std::vector<Name> enum_values;  // kEnum only, in declaration order
+  ExprPtr default_value;          // null: no default
+  bool required = false;
+  ExprPtr range_min;  // `range A..B`; both null when absent
+  ExprPtr range_max;
+  bool is_override = false;
+  SourceLoc loc;
+};
+
+struct Date {
+  int year = 0;
+  int month = 0;
+  int day = 0;
+  SourceLoc loc;
+};
+
+struct DateRange {
+  Date first;
+  Date last;  // == first for a single day
+};
+
+// Minutes since midnight; 24:00 is 1440.
+struct TimeSpan {
+  int start_minute = 0;
+  int end_minute = 0;
+  SourceLoc loc;
+};
+
+// `hours mon-fri 09:00-12:00, 13:00-18:00`
+struct WorkingHours {
+  std::array<bool, 7> weekdays{};  // [0] is Monday
+  std::vector<TimeSpan> spans;
+  SourceLoc loc;
+};
+
+struct CalendarDecl {
+  Name name;
+  std::string label;
+  std::string zone;  // IANA name, "Asia/Shanghai"
+  SourceLoc zone_loc;
+  std::vector<WorkingHours> hours;
+  std::vector<DateRange> holidays;
+  std::vector<DateRange> workdays;  // make-up working days (调休)
+  bool is_override = false;
+  SourceLoc loc;
+};
+
+struct DepartmentDecl {
+  Name name;
+  std::string label;
+  std::vector<Name> roles;
+  bool is_override = false;
+  SourceLoc loc;
+};
+
+// `route legal when order_amount > 10000`; condition null: always.
+struct Route {
+  Name department;
+  ExprPtr condition;
+  SourceLoc loc;
+};
+
+struct CategoryDecl {
+  Name name;
+  std::string label;
+  std::vector<Route> routes;
+  bool is_override = false;
+  SourceLoc loc;
+};
+
+// ---------------------------------------------------------------- actions
+
+enum class ActionKind {
+  kSet,            // set FIELD = EXPR                  target, value
+  kAssign,         // assign DEPT[.ROLE]                target, role
+  kNotify,         // notify RECIPIENT "template"       target, text
+  kEscalate,       // escalate to ROLE                  target
+  kRaisePriority,  // raise priority
+  kEmit,           // emit EVENT                        target
+  kRoute,          // route   (by the category's routing rules)
+  kClassify,       // classify TARGET                   target
+  kStartClock,     // start METRIC                      target
+  kStopClock,      // stop METRIC                       target
+  kPauseClock,     // pause METRIC                      target
+  kResumeClock,    // resume METRIC                     target
+};
+
+struct Action {
+  ActionKind kind = ActionKind::kSet;
+  Name target;
+  Name role;
+  std::string text;
+  ExprPtr value;
+  SourceLoc loc;
+};
+
+// ---------------------------------------------------------------- priorities
+
+struct TimeLimit {
+  Name metric;  // first_response, resolve, update, ... any name
+  std::int64_t seconds = 0;
+  Name calendar;  // empty: wall-clock time
+  SourceLoc loc;
+};
+
+struct Threshold {
+  double percent = 0;
+  SourceLoc loc;
+};
+
+// `at 80% of resolve do ...` (percent set) or `on breach of resolve do ...`.
+struct Escalation {
+  std::optional<double> percent;  // nullopt: on breach
+  Name metric;
+  std::vector<Action> actions;
+  SourceLoc loc;
+};
+
+struct PriorityDecl {
+  Name name;
+  std::string label;
+  std::vector<TimeLimit> limits;
+  std::vector<Threshold> warnings;  // `warn at 50%, 80%`: all limits
+  std::vector<Escalation> escalations;
+  bool is_override = false;
+  SourceLoc loc;
+};
+
+// ---------------------------------------------------------------- classification
+
+// `P0 when safety_hazard` or `P2 otherwise` (condition null).
+struct ClassifyRule {
+  Name result;
+  ExprPtr condition;
+  SourceLoc loc;
+};
+
+// `high: P0 P0 P1` in a decision table.
+struct DecisionRow {
+  Name row_value;
+  std::vector<Name> cells;
+  SourceLoc loc;
+};
+
+// Either ordered rules (`classify priority { ... }`) or a decision table
+// (`classify priority by impact x urgency { ... }`).
+struct ClassifyDecl {
+  Name target;  // `priority`, `category` or an enum field
+  Name row_field;
+  Name column_field;
+  std::vector<Name> columns;  // optional header; empty: the enum's order
+  std::vector<DecisionRow> rows;
+  std::vector<ClassifyRule> rules;
+  bool is_override = false;
+  SourceLoc loc;
+
+  bool is_table() const { return !row_field.empty(); }
+};
+
+// ---------------------------------------------------------------- approval
+
+enum class Quorum { kAny, kAll, kCount };
+
+// `level head: all of dept_head, finance within 8h in office on timeout do ...`
+struct ApprovalLevel {
+  Name name;
+  Quorum quorum = Quorum::kAny;
+  int count = 1;  // kCount only
+  SourceLoc count_loc;
+  std::vector<Name> roles;
+  std::int64_t within_seconds = 0;  // 0: no time limit
+  Name within_calendar;
+  std::vector<Action> on_timeout;
+  SourceLoc loc;
+};
+
+struct ChainDecl {
+  Name name;
+  std::string label;
+  std::vector<ApprovalLevel> levels;
+  bool is_override = false;
+  SourceLoc loc;
+};
+
+// One way of choosing a chain. `approval by priority { P0: x }` gives one
+// choice per row with `priority` set; `approval when COND: x` gives one with
+// `condition` set; `approval otherwise: x` has neither. The first choice that
+// matches, in the order written, decides. `chain` may name a chain, a role
+// (a one-level chain: any holder of the role) or `none`.
+struct ApprovalChoice {
+  Name priority;
+  ExprPtr condition;
+  Name chain;
+  SourceLoc loc;
+};
+
+// ---------------------------------------------------------------- constraints
+
+// `require EXPR [when EXPR] "message"`
+struct Constraint {
+  ExprPtr condition;
+  ExprPtr when;
+  std::string message;
+  SourceLoc loc;
+};
+
+// ---------------------------------------------------------------- states
+
+// `on EVENT [when GUARD] [by ROLE, ...] -> TARGET [do ACTION, ...]`, or
+// `auto [when GUARD] -> TARGET [do ...]` (event empty, automatic).
+struct Transition {
+  Name event;
+  bool automatic = false;
+  ExprPtr guard;
+  std::vector<Name> roles;
+  Name target;
+  std::vector<Action> actions;
+  SourceLoc loc;
+};
+
+// `after 2h [in CAL] [when GUARD] [-> TARGET] [do ...]` (one-shot, armed on
+// entry) or `every 24h [in CAL] do ...` (recurring while in the state).
+struct Timer {
+  bool recurring = false;
+  std::int64_t seconds = 0;
+  Name calendar;
+  ExprPtr guard;
+  Name target;  // empty: stays in the state
+  std::vector<Action> actions;
+  SourceLoc loc;
+};
+
+struct StateDecl {
+  Name name;
+  std::string label;
+  bool initial = false;
+  bool final = false;
+  bool awaits_approval = false;   // `await approval`
+  SourceLoc await_loc;
+  std::vector<Name> paused_clocks;  // `pause resolve`: paused while here
+  std::vector<Action> on_enter;
+  std::vector<Action> on_exit;
+  std::vector<Transition> transitions;
+  std::vector<Timer> timers;
+  bool is_override = false;
+  SourceLoc loc;
+};
+
+// ---------------------------------------------------------------- file
+
+// One rule file as parsed. After the loader has applied `extends`, one
+// RuleFile holds the whole workflow, declarations in source order (a base
+// file's first, overrides in place of what they replace).
+struct RuleFile {
+  std::string extends_path;  // as written; empty: none
+  SourceLoc extends_loc;
+  std::optional<WorkflowDecl> workflow;
+  std::vector<FieldDecl> fields;
+  std::vector<CalendarDecl> calendars;
+  std::vector<DepartmentDecl> departments;
+  std::vector<CategoryDecl> categories;
+  std::vector<PriorityDecl> priorities;
+  std::vector<ClassifyDecl> classifications;
+  std::vector<ChainDecl> chains;
+  std::vector<ApprovalChoice> approvals;
+  bool approvals_override = false;
+  std::vector<Constraint> constraints;
+  std::vector<StateDecl> states;
+};
+
+}  // namespace docket::dsl

@@ -1,0 +1,324 @@
+#include "dsl/check_context.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace docket::dsl::checking {
+
+bool Domain::contains(std::string_view value) const {
+  return std::find(values.begin(), values.end(), value) != values.end();
+}
+
+std::string Domain::undefined_message(const std::string& name) const {
+  if (of_enum_field()) return "undefined value `" + name + "` of `" + subject + "`";
+  return "undefined " + noun + " `" + name + "`";
+}
+
+std::string describe(const Type& type) {
+  switch (type.kind) {
+    case TypeKind::kUnknown:
+      return "unknown";
+    case TypeKind::kBool:
+      return "bool";
+    case TypeKind::kNumber:
+      return "number";
+    case TypeKind::kText:
+      return "text";
+    case TypeKind::kDuration:
+      return "duration";
+    case TypeKind::kTimestamp:
+      return "timestamp";
+    case TypeKind::kEnum:
+      if (type.domain == nullptr) return "enum";
+      if (type.domain->of_enum_field()) return "enum `" + type.domain->subject + "`";
+      return type.domain->noun;
+  }
+  return "unknown";
+}
+
+const char* field_type_name(FieldType type) {
+  switch (type) {
+    case FieldType::kText:
+      return "text";
+    case FieldType::kInt:
+      return "int";
+    case FieldType::kDecimal:
+      return "decimal";
+    case FieldType::kMoney:
+      return "money";
+    case FieldType::kBool:
+      return "bool";
+    case FieldType::kEnum:
+      return "enum";
+    case FieldType::kDuration:
+      return "duration";
+    case FieldType::kTimestamp:
+      return "timestamp";
+  }
+  return "?";
+}
+
+const char* operator_text(BinaryOp op) {
+  switch (op) {
+    case BinaryOp::kOr:
+      return "or";
+    case BinaryOp::kAnd:
+      return "and";
+    case BinaryOp::kEq:
+      return "==";
+    case BinaryOp::kNe:
+      return "!=";
+    case BinaryOp::kLt:
+      return "<";
+    case BinaryOp::kLe:
+      return "<=";
+    case BinaryOp::kGt:
+      return ">";
+    case BinaryOp::kGe:
+      return ">=";
+    case BinaryOp::kAdd:
+      return "+";
+    case BinaryOp::kSub:
+      return "-";
+    case BinaryOp::kMul:
+      return "*";
+    case BinaryOp::kDiv:
+      return "/";
+  }
+  return "?";
+}
+
+Type type_of_field(FieldType type, const Domain* domain) {
+  switch (type) {
+    case FieldType::kText:
+      return {TypeKind::kText};
+    case FieldType::kInt:
+    case FieldType::kDecimal:
+    case FieldType::kMoney:
+      return {TypeKind::kNumber};
+    case FieldType::kBool:
+      return {TypeKind::kBool};
+    case FieldType::kEnum:
+      return {TypeKind::kEnum, domain};
+    case FieldType::kDuration:
+      return {TypeKind::kDuration};
+    case FieldType::kTimestamp:
+      return {TypeKind::kTimestamp};
+  }
+  return {};
+}
+
+std::string position(const SourceLoc& loc, const SourceLoc& relative_to) {
+  std::string out = std::to_string(loc.line) + ":" + std::to_string(loc.column);
+  if (loc.file != relative_to.file) out += " in another file";
+  return out;
+}
+
+std::string format_duration(std::int64_t seconds) {
+  if (seconds == 0) return "0s";
+  std::string out;
+  std::uint64_t rest;
+  if (seconds < 0) {
+    out = "-";
+    rest = static_cast<std::uint64_t>(-(seconds + 1)) + 1;
+  } else {
+    rest = static_cast<std::uint64_t>(seconds);
+  }
+  static constexpr struct {
+    std::uint64_t seconds;
+    const char* suffix;
+  } kUnits[] = {{604800, "w"}, {86400, "d"}, {3600, "h"}, {60, "m"}, {1, "s"}};
+  for (const auto& unit : kUnits) {
+    if (rest >= unit.seconds) {
+      out += std::to_string(rest / unit.seconds) + unit.suffix;
+      rest %= unit.seconds;
+    }
+  }
+  return out;
+}
+
+std::string format_number(double value) {
+  if (std::isfinite(value) && value == std::floor(value) && std::fabs(value) < 1e15) {
+    return std::to_string(static_cast<long long>(value));
+  }
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g", value);
+  return buffer;
+}
+
+namespace {
+
+bool differ_by_one_swap(const std::string& a, const std::string& b) {
+  if (a.size() != b.size() || a == b) return false;
+  std::size_t i = 0;
+  while (a[i] == b[i]) ++i;
+  return i + 1 < a.size() && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+         a.compare(i + 2, std::string::npos, b, i + 2, std::string::npos) == 0;
+}
+
+}  // namespace
+
+Context::Context(const RuleFile& rule_file, Diagnostics& sink) : file(rule_file), diagnostics(sink) {
+  category_domain.subject = "category";
+  category_domain.noun = "category";
+  priority_domain.subject = "priority";
+  priority_domain.noun = "priority";
+  state_domain.subject = "state";
+  state_domain.noun = "state";
+}
+
+SourceLoc Context::workflow_loc() const {
+  if (file.workflow) {
+    const WorkflowDecl& workflow = *file.workflow;
+    if (workflow.name.loc.known()) return workflow.name.loc;
+    if (workflow.loc.known()) return workflow.loc;
+  }
+  // The first line of the main file, which is read (and numbered) first.
+  SourceLoc any;
+  auto consider = [&](const SourceLoc& loc) {
+    if (loc.known() && (!any.known() || loc.file < any.file)) any = loc;
+  };
+  consider(file.extends_loc);
+  for (const auto& d : file.fields) consider(d.loc);
+  for (const auto& d : file.calendars) consider(d.loc);
+  for (const auto& d : file.departments) consider(d.loc);
+  for (const auto& d : file.categories) consider(d.loc);
+  for (const auto& d : file.priorities) consider(d.loc);
+  for (const auto& d : file.classifications) consider(d.loc);
+  for (const auto& d : file.chains) consider(d.loc);
+  for (const auto& d : file.approvals) consider(d.loc);
+  for (const auto& d : file.constraints) consider(d.loc);
+  for (const auto& d : file.states) consider(d.loc);
+  if (any.known()) {
+    any.line = 1;
+    any.column = 1;
+  }
+  return any;
+}
+
+bool Context::is_builtin_attribute(const std::string& name) const {
+  return name == "category" || name == "priority" || name == "state" || name == "requester" || name == "assignee" ||
+         name == "created_at";
+}
+
+std::optional<Attribute> Context::attribute(const std::string& name) const {
+  if (name == "category") return Attribute{name, {TypeKind::kEnum, &category_domain}};
+  if (name == "priority") return Attribute{name, {TypeKind::kEnum, &priority_domain}};
+  if (name == "state") return Attribute{name, {TypeKind::kEnum, &state_domain}};
+  if (name == "requester" || name == "assignee") return Attribute{name, {TypeKind::kText}};
+  if (name == "created_at") return Attribute{name, {TypeKind::kTimestamp}};
+  auto it = fields.find(name);
+  if (it == fields.end()) return std::nullopt;
+  const FieldDecl* field = it->second;
+  return Attribute{name, type_of_field(field->type, domain_of(name)), field};
+}
+
+const Domain* Context::domain_of(const std::string& name) const {
+  if (name == "category") return &category_domain;
+  if (name == "priority") return &priority_domain;
+  if (name == "state") return &state_domain;
+  auto it = enum_domains.find(name);
+  return it == enum_domains.end() ? nullptr : &it->second;
+}
+
+void Context::error(const char* code, const SourceLoc& loc, std::string message, std::string help) {
+  diagnostics.error(code, loc, std::move(message), std::move(help));
+}
+
+void Context::warning(const char* code, const SourceLoc& loc, std::string message, std::string help) {
+  diagnostics.warning(code, loc, std::move(message), std::move(help));
+}
+
+std::string Context::suggestion(const std::string& name, const std::vector<std::string>& candidates,
+                                std::string fallback) const {
+  std::string match = closest_match(name, candidates);
+  if (match.empty()) {
+    // Two swapped letters (`tehc` for `tech`) are one typo, however short the name.
+    for (const std::string& candidate : candidates) {
+      if (differ_by_one_swap(name, candidate)) {
+        match = candidate;
+        break;
+      }
+    }
+  }
+  if (!match.empty() && match != name) return "did you mean `" + match + "`?";
+  return fallback;
+}
+
+void Context::undefined(std::string_view kind, const Name& name, const std::vector<std::string>& candidates,
+                        std::string fallback_help) {
+  error("E010", name.loc, "undefined " + std::string(kind) + " `" + name.text + "`",
+        suggestion(name.text, candidates, std::move(fallback_help)));
+}
+
+void Context::undefined_value(const Domain& domain, const Name& name) {
+  std::string fallback;
+  if (domain.values.empty()) {
+    fallback = "no " + domain.noun + " is declared";
+  } else if (domain.values.size() <= 8) {
+    fallback = "expected one of:";
+    for (const auto& value : domain.values) fallback += " `" + value + "`";
+  }
+  error("E010", name.loc, domain.undefined_message(name.text), suggestion(name.text, domain.values, fallback));
+}
+
+bool Context::resolve_calendar(const Name& name) {
+  if (calendars.count(name.text) != 0) {
+    used_calendars.insert(name.text);
+    return true;
+  }
+  undefined("calendar", name, keys(calendars),
+            calendars.empty() ? "declare it: `calendar " + name.text + " { zone \"...\" hours ... }`" : "");
+  return false;
+}
+
+bool Context::resolve_department(const Name& name) {
+  if (departments.count(name.text) != 0) {
+    used_departments.insert(name.text);
+    return true;
+  }
+  undefined("department", name, keys(departments));
+  return false;
+}
+
+bool Context::resolve_state(const Name& name) {
+  if (states.count(name.text) != 0) return true;
+  undefined("state", name, keys(states));
+  return false;
+}
+
+bool Context::resolve_metric(const Name& name) {
+  if (metric_owners.count(name.text) != 0) return true;
+  std::string known;
+  for (const auto& [metric, owners] : metric_owners) {
+    known += known.empty() ? "" : ", ";
+    known += "`" + metric + "`";
+  }
+  undefined("metric", name, keys(metric_owners),
+            known.empty() ? "metrics are the time limits declared in priorities"
+                          : "metrics are the time limits declared in priorities: " + known);
+  return false;
+}
+
+bool Context::resolve_role(const Name& name, std::string_view used_as) {
+  auto it = role_holders.find(name.text);
+  if (it != role_holders.end()) {
+    used_roles.insert(name.text);
+    for (const DepartmentDecl* department : it->second) {
+      used_departments.insert(department->name.text);
+    }
+    return true;
+  }
+  std::string help;
+  if (departments.count(name.text) != 0) {
+    help = "`" + name.text + "` is a department; name one of its roles";
+  } else {
+    help = suggestion(name.text, keys(role_holders),
+                      "declare it in a department: `department d { roles " + name.text + " }`");
+  }
+  error("E022", name.loc, "no department has role `" + name.text + "` (used as " + std::string(used_as) + ")", help);
+  return false;
+}
+
+}  // namespace docket::dsl::checking

@@ -1,0 +1,428 @@
+// Declarations: symbol tables and duplicates (E011), fields (E012-E014),
+// calendars (E014, E025, E026), categories (E019), priorities (E020, E023,
+// E024, E032), approval chains and rules (E029, W004) and `require`.
+
+#include <date/tz.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <tuple>
+
+#include "dsl/check_context.h"
+
+namespace docket::dsl::checking {
+namespace {
+
+// Registers `name` in `table`; reports a duplicate (E011) when it is there.
+template <typename Decl>
+bool declare(Context& ctx, std::map<std::string, const Decl*>& table, const Decl& decl, std::string_view kind) {
+  const Name& name = decl.name;
+  if (name.empty()) return false;
+  auto [it, inserted] = table.emplace(name.text, &decl);
+  if (inserted) return true;
+  const SourceLoc& first = it->second->name.loc;
+  std::string help = "first defined at " + std::to_string(first.line) + ":" + std::to_string(first.column);
+  if (first.file != name.loc.file) {
+    // Without `override`, the loader keeps a base declaration ahead of the repeat.
+    help += " of a base file; write `override " + std::string(kind) + " " + name.text + "` to replace it";
+  }
+  ctx.error("E011", name.loc, "duplicate " + std::string(kind) + " `" + name.text + "`", help);
+  return false;
+}
+
+// Reports a repeated name inside one declaration (enum values, roles, ...).
+void check_unique(Context& ctx, const std::vector<Name>& names, std::string_view what, const std::string& owner) {
+  std::map<std::string, SourceLoc> seen;
+  for (const Name& name : names) {
+    auto [it, inserted] = seen.emplace(name.text, name.loc);
+    if (!inserted) {
+      ctx.error("E011", name.loc, "duplicate " + std::string(what) + " `" + name.text + "` in `" + owner + "`",
+                "first defined at " + position(it->second, name.loc));
+    }
+  }
+}
+
+bool is_numeric_field(FieldType type) {
+  return type == FieldType::kInt || type == FieldType::kDecimal || type == FieldType::kMoney;
+}
+
+void check_range(Context& ctx, const FieldDecl& field) {
+  if (!field.range_min || !field.range_max) return;
+  if (!is_numeric_field(field.type) && field.type != FieldType::kDuration) {
+    ctx.error(
+        "E012", field.range_min->loc,
+        "`range` needs a number or duration field, but `" + field.name.text + "` is " + field_type_name(field.type));
+    return;
+  }
+  Type wanted = type_of_field(field.type, nullptr);
+  std::optional<double> bounds[2];
+  const ExprPtr* exprs[2] = {&field.range_min, &field.range_max};
+  bool ok = true;
+  for (int i = 0; i < 2; ++i) {
+    const Expr& bound = **exprs[i];
+    Type t = check_expr(ctx, bound);
+    if (t.unknown()) {
+      ok = false;
+      continue;
+    }
+    if (t.kind != wanted.kind) {
+      ctx.error("E012", bound.loc,
+                "range bound of `" + field.name.text + "` is " + describe(t) + ", but the field is " +
+                    field_type_name(field.type));
+      ok = false;
+      continue;
+    }
+    bounds[i] = constant_value(bound);
+    if (!bounds[i]) {
+      ctx.error("E012", bound.loc, "range bounds of `" + field.name.text + "` must be constants");
+      ok = false;
+    } else if (field.type == FieldType::kInt && *bounds[i] != std::floor(*bounds[i])) {
+      ctx.error(
+          "E012", bound.loc,
+          "range bound " + format_number(*bounds[i]) + " of int field `" + field.name.text + "` is not a whole number");
+      ok = false;
+    }
+  }
+  if (ok && *bounds[0] > *bounds[1]) {
+    ctx.error(
+        "E014", field.range_min->loc,
+        "reversed range " + format_number(*bounds[0]) + ".." + format_number(*bounds[1]) + " for `" + field.name.text +
+            "`",
+        "write the smaller bound first: `range " + format_number(*bounds[1]) + ".." + format_number(*bounds[0]) + "`");
+  }
+}
+
+std::string clock(int minute) {
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, "%02d:%02d", minute / 60, minute % 60);
+  return buffer;
+}
+
+std::string date_text(const Date& d) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02d", d.year, d.month, d.day);
+  return buffer;
+}
+
+void check_date_ranges(Context& ctx, const std::vector<DateRange>& ranges, const char* what) {
+  for (const DateRange& range : ranges) {
+    auto key = [](const Date& d) { return std::tie(d.year, d.month, d.day); };
+    if (key(range.first) > key(range.last)) {
+      ctx.error("E014", range.first.loc,
+                std::string("reversed ") + what + " range " + date_text(range.first) + ".." + date_text(range.last),
+                "write the earlier date first: " + date_text(range.last) + ".." + date_text(range.first));
+    }
+  }
+}
+
+// Whether the IANA zone database knows `zone`. Sets `database_missing` when
+// the database itself cannot be read.
+bool zone_known(const std::string& zone, bool& database_missing) {
+  try {
+    date::locate_zone(zone);
+    return true;
+  } catch (const std::exception&) {
+  }
+  try {
+    date::get_tzdb();
+  } catch (const std::exception&) {
+    database_missing = true;
+  }
+  return false;
+}
+
+std::vector<std::string> zone_names() {
+  std::vector<std::string> names;
+  try {
+    const date::tzdb& db = date::get_tzdb();
+    for (const auto& zone : db.zones) names.push_back(zone.name());
+#if !USE_OS_TZDB
+    for (const auto& link : db.links) names.push_back(link.name());
+#endif
+  } catch (const std::exception&) {
+  }
+  return names;
+}
+
+const TimeLimit* find_limit(const PriorityDecl& priority, const std::string& metric) {
+  for (const TimeLimit& limit : priority.limits) {
+    if (limit.metric.text == metric) return &limit;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+void collect_symbols(Context& ctx) {
+  const RuleFile& file = ctx.file;
+  for (const FieldDecl& field : file.fields) {
+    if (ctx.is_builtin_attribute(field.name.text)) {
+      ctx.error("E011", field.name.loc,
+                "field `" + field.name.text + "` clashes with the built-in attribute `" + field.name.text + "`",
+                "choose another name");
+      continue;
+    }
+    if (!declare(ctx, ctx.fields, field, "field")) continue;
+    if (field.type != FieldType::kEnum) continue;
+    check_unique(ctx, field.enum_values, "value", field.name.text);
+    Domain& domain = ctx.enum_domains[field.name.text];
+    domain.subject = field.name.text;
+    domain.noun = "value";
+    for (const Name& value : field.enum_values) {
+      if (!value.empty() && !domain.contains(value.text)) domain.values.push_back(value.text);
+    }
+  }
+  for (const CalendarDecl& calendar : file.calendars) declare(ctx, ctx.calendars, calendar, "calendar");
+  for (const DepartmentDecl& department : file.departments) {
+    if (!declare(ctx, ctx.departments, department, "department")) continue;
+    check_unique(ctx, department.roles, "role", department.name.text);
+    for (const Name& role : department.roles) {
+      if (role.empty()) continue;
+      auto& holders = ctx.role_holders[role.text];
+      if (std::find(holders.begin(), holders.end(), &department) == holders.end()) {
+        holders.push_back(&department);
+      }
+    }
+  }
+  for (const CategoryDecl& category : file.categories) {
+    if (declare(ctx, ctx.categories, category, "category")) {
+      ctx.category_domain.values.push_back(category.name.text);
+    }
+  }
+  for (const PriorityDecl& priority : file.priorities) {
+    if (!declare(ctx, ctx.priorities, priority, "priority")) continue;
+    ctx.priority_domain.values.push_back(priority.name.text);
+    std::vector<Name> metrics;
+    for (const TimeLimit& limit : priority.limits) {
+      metrics.push_back(limit.metric);
+      if (limit.metric.empty()) continue;
+      auto& owners = ctx.metric_owners[limit.metric.text];
+      if (std::find(owners.begin(), owners.end(), &priority) == owners.end()) {
+        owners.push_back(&priority);
+      }
+    }
+    check_unique(ctx, metrics, "time limit", priority.name.text);
+  }
+  for (const ChainDecl& chain : file.chains) declare(ctx, ctx.chains, chain, "chain");
+  for (const StateDecl& state : file.states) {
+    if (declare(ctx, ctx.states, state, "state")) ctx.state_domain.values.push_back(state.name.text);
+  }
+  for (const ClassifyDecl& classify : file.classifications) {
+    const Name& target = classify.target;
+    if (target.empty()) continue;
+    auto [it, inserted] = ctx.classifications.emplace(target.text, &classify);
+    if (!inserted) {
+      ctx.error("E011", target.loc, "duplicate classification of `" + target.text + "`",
+                "first defined at " + position(it->second->target.loc, target.loc));
+    }
+  }
+}
+
+void check_fields(Context& ctx) {
+  for (const FieldDecl& field : ctx.file.fields) {
+    auto found = ctx.fields.find(field.name.text);
+    if (found == ctx.fields.end() || found->second != &field) continue;  // duplicate
+    if (field.default_value) {
+      Attribute self{field.name.text, type_of_field(field.type, ctx.domain_of(field.name.text)), &field};
+      check_stored_value(ctx, self, *field.default_value, "default");
+    }
+    check_range(ctx, field);
+  }
+}
+
+void check_calendars(Context& ctx) {
+  bool database_missing = false;
+  std::vector<std::string> known_zones;
+  for (const CalendarDecl& calendar : ctx.file.calendars) {
+    if (!calendar.zone.empty() && !zone_known(calendar.zone, database_missing)) {
+      SourceLoc at = calendar.zone_loc.known() ? calendar.zone_loc : calendar.name.loc;
+      if (database_missing) {
+        ctx.error("E026", at, "cannot check time zone `" + calendar.zone + "`",
+                  "the IANA time zone database is missing; install the `tzdata` package");
+      } else {
+        if (known_zones.empty()) known_zones = zone_names();
+        ctx.error("E026", at, "unknown time zone `" + calendar.zone + "`",
+                  ctx.suggestion(calendar.zone, known_zones, "use an IANA zone name such as `Asia/Shanghai`"));
+      }
+    }
+    bool any_working_time = false;
+    for (const WorkingHours& hours : calendar.hours) {
+      bool any_day = std::find(hours.weekdays.begin(), hours.weekdays.end(), true) != hours.weekdays.end();
+      for (const TimeSpan& span : hours.spans) {
+        if (span.end_minute <= span.start_minute) {
+          bool empty = span.end_minute == span.start_minute;
+          ctx.error("E014", span.loc,
+                    std::string(empty ? "empty" : "reversed") + " time span " + clock(span.start_minute) + "-" +
+                        clock(span.end_minute),
+                    empty ? "a span needs an end after its start"
+                          : "write the earlier time first: " + clock(span.end_minute) + "-" + clock(span.start_minute));
+        } else if (any_day) {
+          any_working_time = true;
+        }
+      }
+    }
+    if (!any_working_time) {
+      ctx.error("E025", calendar.name.loc, "calendar `" + calendar.name.text + "` has no working time",
+                calendar.hours.empty() ? "add working hours: `hours mon-fri 09:00-18:00`"
+                                       : "give at least one span with an end after its start");
+    }
+    check_date_ranges(ctx, calendar.holidays, "holiday");
+    check_date_ranges(ctx, calendar.workdays, "workday");
+  }
+}
+
+void check_categories(Context& ctx) {
+  for (const CategoryDecl& category : ctx.file.categories) {
+    if (category.routes.empty()) {
+      ctx.error("E019", category.name.loc, "category `" + category.name.text + "` has no routing",
+                "route it to a department: `category " + category.name.text + " -> dept`");
+    }
+    for (const Route& route : category.routes) {
+      ctx.resolve_department(route.department);
+      check_condition(ctx, route.condition, "route condition");
+    }
+  }
+}
+
+void check_priorities(Context& ctx) {
+  for (const PriorityDecl& priority : ctx.file.priorities) {
+    const std::string& name = priority.name.text;
+    if (priority.limits.empty()) {
+      ctx.error("E020", priority.name.loc, "priority `" + name + "` has no time limits",
+                "give it at least one: `resolve 24h`");
+    }
+    for (const TimeLimit& limit : priority.limits) {
+      if (limit.seconds <= 0) {
+        ctx.error("E032", limit.loc,
+                  "time limit `" + limit.metric.text + "` of `" + name + "` is " + format_duration(limit.seconds),
+                  "a time limit must be longer than zero");
+      }
+      if (!limit.calendar.empty()) ctx.resolve_calendar(limit.calendar);
+    }
+    const TimeLimit* first_response = find_limit(priority, "first_response");
+    const TimeLimit* resolve = find_limit(priority, "resolve");
+    if (first_response != nullptr && resolve != nullptr && first_response->seconds > resolve->seconds) {
+      std::string help = "the first response cannot come after the resolution";
+      if (first_response->calendar.text != resolve->calendar.text) {
+        auto clock_of = [](const TimeLimit& l) {
+          return l.calendar.empty() ? std::string("wall-clock time") : "calendar `" + l.calendar.text + "`";
+        };
+        help += "; compared in seconds although `first_response` runs in " + clock_of(*first_response) +
+                " and `resolve` in " + clock_of(*resolve);
+      }
+      ctx.error("E023", first_response->loc,
+                "first_response limit " + format_duration(first_response->seconds) + " of `" + name +
+                    "` is longer than its resolve limit " + format_duration(resolve->seconds),
+                help);
+    }
+    auto check_threshold = [&](double percent, const SourceLoc& loc, const char* what) {
+      if (percent > 0 && percent < 100) return;
+      ctx.error("E024", loc,
+                std::string(what) + " threshold " + format_number(percent) + "% of `" + name + "` is outside 0-100%",
+                percent >= 100 ? "use `on breach of METRIC do ...` for the limit itself"
+                               : "use a threshold above 0% and below 100%");
+    };
+    for (const Threshold& warning : priority.warnings) {
+      check_threshold(warning.percent, warning.loc, "warning");
+    }
+    for (const Escalation& escalation : priority.escalations) {
+      if (escalation.percent) check_threshold(*escalation.percent, escalation.loc, "escalation");
+      if (ctx.resolve_metric(escalation.metric) && find_limit(priority, escalation.metric.text) == nullptr) {
+        ctx.error("E010", escalation.metric.loc,
+                  "priority `" + name + "` has no `" + escalation.metric.text + "` limit",
+                  "add one (`" + escalation.metric.text + " 24h`) or remove this step");
+      }
+      check_actions(ctx, escalation.actions);
+    }
+  }
+}
+
+void check_chains(Context& ctx) {
+  for (const ChainDecl& chain : ctx.file.chains) {
+    if (chain.levels.empty()) {
+      ctx.error("E029", chain.name.loc, "chain `" + chain.name.text + "` has no levels",
+                "add one: `level lead: any of supervisor`");
+    }
+    std::vector<Name> level_names;
+    for (const ApprovalLevel& level : chain.levels) {
+      level_names.push_back(level.name);
+      for (const Name& role : level.roles) ctx.resolve_role(role, "an approver");
+      int roles = static_cast<int>(level.roles.size());
+      if (level.quorum == Quorum::kCount && (level.count < 1 || level.count > roles)) {
+        SourceLoc at = level.count_loc.known() ? level.count_loc : level.loc;
+        ctx.error("E029", at,
+                  "quorum " + std::to_string(level.count) + " of " + std::to_string(roles) +
+                      " can never be met in level `" + level.name.text + "`",
+                  level.count < 1 ? "ask for at least 1 approval"
+                                  : "list at least as many roles as approvals needed, or use "
+                                    "`all of`");
+      }
+      if (level.within_seconds < 0) {
+        ctx.error(
+            "E032", level.loc,
+            "time limit " + format_duration(level.within_seconds) + " of level `" + level.name.text + "` is negative",
+            "a time limit must be longer than zero");
+      }
+      if (!level.within_calendar.empty()) ctx.resolve_calendar(level.within_calendar);
+      check_actions(ctx, level.on_timeout);
+    }
+    check_unique(ctx, level_names, "level", chain.name.text);
+  }
+}
+
+void check_approvals(Context& ctx) {
+  std::map<std::string, SourceLoc> by_priority;
+  const ApprovalChoice* first_row = nullptr;
+  bool has_otherwise = false;
+  for (const ApprovalChoice& choice : ctx.file.approvals) {
+    if (!choice.priority.empty()) {
+      if (first_row == nullptr) first_row = &choice;
+      if (ctx.priorities.count(choice.priority.text) == 0) {
+        ctx.undefined_value(ctx.priority_domain, choice.priority);
+      } else {
+        auto [it, inserted] = by_priority.emplace(choice.priority.text, choice.priority.loc);
+        if (!inserted) {
+          ctx.error("E011", choice.priority.loc, "duplicate approval for priority `" + choice.priority.text + "`",
+                    "first defined at " + position(it->second, choice.priority.loc));
+        }
+      }
+    } else if (choice.condition) {
+      check_condition(ctx, choice.condition, "approval condition");
+    } else {
+      has_otherwise = true;
+    }
+    const Name& chain = choice.chain;
+    if (chain.text == "none" || chain.empty()) continue;
+    if (ctx.chains.count(chain.text) != 0) {
+      ctx.used_chains.insert(chain.text);
+    } else if (ctx.role_holders.count(chain.text) != 0) {
+      ctx.resolve_role(chain, "an approver");
+    } else {
+      std::vector<std::string> candidates = Context::keys(ctx.chains);
+      for (const auto& [role, holders] : ctx.role_holders) candidates.push_back(role);
+      candidates.push_back("none");
+      ctx.error("E010", chain.loc, "undefined chain or role `" + chain.text + "`",
+                ctx.suggestion(chain.text, candidates, "name a chain, a role, or `none` for no approval"));
+    }
+  }
+  if (first_row == nullptr || has_otherwise) return;
+  for (const PriorityDecl& priority : ctx.file.priorities) {
+    if (priority.name.empty() || by_priority.count(priority.name.text) != 0) continue;
+    if (ctx.priorities[priority.name.text] != &priority) continue;
+    ctx.warning("W004", priority.name.loc,
+                "priority `" + priority.name.text + "` is not covered by `approval by priority`",
+                "it gets no approval; add `" + priority.name.text + ": none` to the table at " +
+                    position(first_row->loc, priority.name.loc) + " to make that explicit");
+  }
+}
+
+void check_constraints(Context& ctx) {
+  for (const Constraint& constraint : ctx.file.constraints) {
+    check_condition(ctx, constraint.condition, "`require` condition");
+    check_condition(ctx, constraint.when, "`when` condition");
+  }
+}
+
+}  // namespace docket::dsl::checking

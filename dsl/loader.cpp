@@ -1,0 +1,161 @@
+#include "dsl/loader.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace docket::dsl {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Replaces the base declaration that an `override` names, in place, so that
+// the merged file keeps the base's order; reports E027 when there is none.
+template <typename Decl, typename KeyOf>
+void merge(std::vector<Decl>& base, std::vector<Decl>& derived, KeyOf key_of, const char* what,
+           Diagnostics& diagnostics) {
+  for (Decl& decl : derived) {
+    if (!decl.is_override) {
+      base.push_back(std::move(decl));
+      continue;
+    }
+    auto same_name = [&](const Decl& b) { return key_of(b).text == key_of(decl).text; };
+    auto it = std::find_if(base.begin(), base.end(), same_name);
+    if (it != base.end()) {
+      *it = std::move(decl);
+      continue;
+    }
+    std::vector<std::string> names;
+    for (const Decl& b : base) names.push_back(key_of(b).text);
+    std::string suggestion = closest_match(key_of(decl).text, names);
+    diagnostics.error("E027", key_of(decl).loc,
+                      std::string("`override` of ") + what + " `" + key_of(decl).text +
+                          "`, which the base workflow does not declare",
+                      suggestion.empty() ? "remove `override` to add it as a new " + std::string(what)
+                                         : "did you mean `" + suggestion + "`?");
+  }
+}
+
+void merge_into(RuleFile& base, RuleFile& derived, Diagnostics& diagnostics) {
+  if (derived.workflow) base.workflow = derived.workflow;
+  base.extends_path = derived.extends_path;
+  base.extends_loc = derived.extends_loc;
+  auto by_name = [](const auto& d) -> const Name& { return d.name; };
+  merge(base.fields, derived.fields, by_name, "field", diagnostics);
+  merge(base.calendars, derived.calendars, by_name, "calendar", diagnostics);
+  merge(base.departments, derived.departments, by_name, "department", diagnostics);
+  merge(base.categories, derived.categories, by_name, "category", diagnostics);
+  merge(base.priorities, derived.priorities, by_name, "priority", diagnostics);
+  merge(base.classifications, derived.classifications, [](const ClassifyDecl& c) -> const Name& { return c.target; },
+        "classification of", diagnostics);
+  merge(base.chains, derived.chains, by_name, "chain", diagnostics);
+  merge(base.states, derived.states, by_name, "state", diagnostics);
+  if (derived.approvals_override) base.approvals.clear();
+  for (auto& choice : derived.approvals) base.approvals.push_back(std::move(choice));
+  for (auto& constraint : derived.constraints) base.constraints.push_back(std::move(constraint));
+}
+
+// Overrides in a file that extends nothing replace nothing.
+void reject_stray_overrides(const RuleFile& file, Diagnostics& diagnostics) {
+  auto report = [&](bool is_override, const Name& name) {
+    if (!is_override) return;
+    diagnostics.error("E027", name.loc, "`override` of `" + name.text + "` in a file that extends nothing",
+                      "add `extends \"base.docket\"` or remove `override`");
+  };
+  for (const auto& d : file.fields) report(d.is_override, d.name);
+  for (const auto& d : file.calendars) report(d.is_override, d.name);
+  for (const auto& d : file.departments) report(d.is_override, d.name);
+  for (const auto& d : file.categories) report(d.is_override, d.name);
+  for (const auto& d : file.priorities) report(d.is_override, d.name);
+  for (const auto& d : file.classifications) report(d.is_override, d.target);
+  for (const auto& d : file.chains) report(d.is_override, d.name);
+  for (const auto& d : file.states) report(d.is_override, d.name);
+  if (file.approvals_override && !file.approvals.empty()) {
+    diagnostics.error("E027", file.approvals.front().loc, "`override approval` in a file that extends nothing",
+                      "add `extends \"base.docket\"` or remove `override`");
+  }
+}
+
+class Loader {
+ public:
+  Loader(SourceSet& sources, Diagnostics& diagnostics, const LoadOptions& options)
+      : sources_(sources), diagnostics_(diagnostics), options_(options) {}
+
+  std::optional<RuleFile> load_file(const std::string& path, SourceLoc requested_at) {
+    std::error_code ec;
+    fs::path canonical = fs::weakly_canonical(path, ec);
+    if (ec) canonical = path;
+    if (std::find(chain_.begin(), chain_.end(), canonical) != chain_.end()) {
+      diagnostics_.error("E008", requested_at, "`" + path + "` extends itself through a cycle of `extends`",
+                         "a workflow may extend a base, which may not extend it back");
+      return std::nullopt;
+    }
+    if (static_cast<int>(chain_.size()) >= options_.max_extends_depth) {
+      diagnostics_.error("E008", requested_at,
+                         "`extends` chain is deeper than " + std::to_string(options_.max_extends_depth) + " files");
+      return std::nullopt;
+    }
+    if (fs::is_directory(path, ec)) {
+      diagnostics_.error("E007", requested_at, "cannot read `" + path + "`: it is a directory");
+      return std::nullopt;
+    }
+    auto size = fs::file_size(path, ec);
+    if (!ec && size > options_.limits.max_file_bytes) {
+      std::uint32_t file = sources_.add(path, "");
+      diagnostics_.error("E003", {file, 0, 0},
+                         "rule file is " + std::to_string(size) + " bytes (limit " +
+                             std::to_string(options_.limits.max_file_bytes) + ")");
+      return std::nullopt;
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      diagnostics_.error("E007", requested_at, "cannot read `" + path + "`: " + std::strerror(errno));
+      return std::nullopt;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    chain_.push_back(canonical);
+    auto result = load_source(path, text.str(), fs::path(path).parent_path());
+    chain_.pop_back();
+    return result;
+  }
+
+  std::optional<RuleFile> load_source(const std::string& name, std::string text, const fs::path& directory) {
+    std::uint32_t file = sources_.add(name, std::move(text));
+    auto parsed = parse(file, sources_.text(file), diagnostics_, options_.limits);
+    if (!parsed) return std::nullopt;
+    if (parsed->extends_path.empty()) {
+      reject_stray_overrides(*parsed, diagnostics_);
+      return parsed;
+    }
+    fs::path base_path = fs::path(parsed->extends_path);
+    if (base_path.is_relative()) base_path = directory / base_path;
+    auto base = load_file(base_path.lexically_normal().string(), parsed->extends_loc);
+    if (!base) return std::nullopt;
+    merge_into(*base, *parsed, diagnostics_);
+    return base;
+  }
+
+ private:
+  SourceSet& sources_;
+  Diagnostics& diagnostics_;
+  const LoadOptions& options_;
+  std::vector<fs::path> chain_;
+};
+
+}  // namespace
+
+std::optional<RuleFile> load(const std::string& path, SourceSet& sources, Diagnostics& diagnostics,
+                             const LoadOptions& options) {
+  return Loader(sources, diagnostics, options).load_file(path, SourceLoc{});
+}
+
+std::optional<RuleFile> load_text(const std::string& name, std::string text, SourceSet& sources,
+                                  Diagnostics& diagnostics, const LoadOptions& options) {
+  return Loader(sources, diagnostics, options).load_source(name, std::move(text), fs::current_path());
+}
+
+}  // namespace docket::dsl

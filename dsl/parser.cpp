@@ -1,0 +1,921 @@
+// Rule text to syntax tree: PEGTL builds a parse tree of the selected rules
+// (grammar.h), which is copied at once into the value types of ast.h; the
+// parse tree points into the input and does not outlive this file.
+
+#include "dsl/parser.h"
+
+#include <charconv>
+#include <cstdio>
+#include <cmath>
+#include <string>
+
+#include <tao/pegtl.hpp>
+#include <tao/pegtl/contrib/parse_tree.hpp>
+
+#include "dsl/grammar.h"
+#include "dsl/grammar_errors.h"
+
+namespace docket::dsl {
+namespace {
+
+namespace pegtl = tao::pegtl;
+namespace pt = tao::pegtl::parse_tree;
+using namespace grammar;  // NOLINT(google-build-using-namespace): the rule names read as the grammar
+using Node = pt::node;
+
+// ------------------------------------------------------------------ tree shape
+
+template <typename Rule>
+struct selector
+    : pt::selector<
+          Rule,
+          pt::store_content::on<identifier, string_lit, number_lit, percent_lit, duration_lit, date_lit, time_lit,
+                                day_name, simple_type, bool_lit, now_lit, op_mul, op_add, op_compare, op_in, op_and,
+                                op_or, quorum_count, version_number, clock_verb, state_kind, override_marker,
+                                field_required, route_action, raise_action, otherwise_clause, quorum_any,
+                                quorum_all>,
+          pt::remove_content::on<
+              extends_decl, workflow_decl, version_clause, field_decl, enum_type, field_default, field_range,
+              calendar_decl, hours_item, day_range, day_required, time_span, span_required, holidays_item,
+              workdays_item, date_range, zone_item, department_decl, roles_clause, category_decl, route_item,
+              short_route, priority_decl, warn_item, ladder_item, breach_item, limit_item, classify_decl,
+              decision_table, columns_clause, table_row, classify_rules, classify_rule, chain_decl, level_item,
+              within_clause, timeout_clause, approval_decl, approval_by_priority, approval_row, approval_when,
+              approval_otherwise, require_decl, state_decl, await_item, pause_item, enter_item, exit_item,
+              transition_item, auto_item, after_item, every_item, when_clause, by_roles, do_clause, do_required,
+              target_state, in_calendar, label, set_action, assign_action, notify_action, escalate_action,
+              emit_action, classify_action, clock_action, not_expr, negation, in_list, override_decl,
+              assign_role>,
+          pt::fold_one::on<expr, expr_required, disjunction, disjunction_operand, conjunction, conjunction_operand,
+                           comparison, sum, sum_required, range_low, range_high, product, product_required, operand,
+                           operand_required, logical_not, not_operand>> {};
+
+// ------------------------------------------------------------------ nesting limit
+
+struct Nesting {
+  std::size_t depth = 0;
+  std::size_t max = 64;
+};
+
+// Counts how deeply expressions nest (parentheses, `not`, unary minus) and
+// stops the parse before the recursion can exhaust the stack.
+struct limit_nesting : pegtl::maybe_nothing {
+  template <typename Rule, pegtl::apply_mode A, pegtl::rewind_mode M, template <typename...> class Action,
+            template <typename...> class Control, typename ParseInput, typename... States>
+  static bool match(ParseInput& in, Nesting& nesting, States&&... st) {
+    if (nesting.depth >= nesting.max) {
+      throw pegtl::parse_error("E004:expressions nest too deeply (limit " + std::to_string(nesting.max) + " levels)",
+                               in);
+    }
+    ++nesting.depth;
+    struct Leave {
+      Nesting& n;
+      ~Leave() { --n.depth; }
+    } leave{nesting};
+    return pegtl::match<Rule, A, M, Action, Control>(in, nesting, st...);
+  }
+};
+
+template <typename Rule>
+struct nesting_action : pegtl::nothing<Rule> {};
+template <>
+struct nesting_action<paren_expr> : limit_nesting {};
+template <>
+struct nesting_action<negation> : limit_nesting {};
+template <>
+struct nesting_action<not_expr> : limit_nesting {};
+
+template <typename Rule>
+using control = pegtl::must_if<errors, pegtl::normal, false>::control<Rule>;
+
+// ------------------------------------------------------------------ input checks
+
+// Reports the first byte that is not valid UTF-8 or is a control character
+// other than tab, newline and carriage return (E002).
+bool check_encoding(std::uint32_t file, std::string_view text, Diagnostics& diagnostics) {
+  std::uint32_t line = 1;
+  std::uint32_t column = 1;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    auto byte = static_cast<unsigned char>(text[i]);
+    std::size_t length = 1;
+    bool valid = true;
+    if (byte < 0x80) {
+      valid = byte >= 0x20 || byte == '\t' || byte == '\n' || byte == '\r';
+      if (byte == 0x7F) valid = false;
+    } else {
+      length = (byte >> 5) == 0x6 ? 2 : (byte >> 4) == 0xE ? 3 : (byte >> 3) == 0x1E ? 4 : 0;
+      valid = length != 0 && i + length <= text.size();
+      for (std::size_t k = 1; valid && k < length; ++k) {
+        valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+      }
+      if (valid) {
+        char32_t cp = byte & (0x7F >> length);
+        for (std::size_t k = 1; k < length; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+        bool overlong = (length == 2 && cp < 0x80) || (length == 3 && cp < 0x800) || (length == 4 && cp < 0x10000);
+        valid = !overlong && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
+      }
+    }
+    if (!valid) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02X", byte);
+      diagnostics.error("E002", {file, line, column},
+                        byte < 0x80 ? std::string("control character ") + hex + " is not allowed in a rule file"
+                                    : std::string("invalid UTF-8 byte ") + hex,
+                        "rule files are UTF-8 text; save the file as UTF-8");
+      return false;
+    }
+    if (byte == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      column += static_cast<std::uint32_t>(length);
+    }
+    i += length;
+  }
+  return true;
+}
+
+// What the parser found where it stopped, for "expected X, got Y".
+std::string describe_input_at(std::string_view text, std::size_t byte) {
+  if (byte >= text.size()) return "end of file";
+  char c = text[byte];
+  if (c == '\n' || c == '\r') return "end of line";
+  auto is_word = [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
+  };
+  std::size_t end = byte;
+  if (is_word(c)) {
+    while (end < text.size() && is_word(text[end]) && end - byte < 40) ++end;
+  } else if (static_cast<unsigned char>(c) >= 0x80) {
+    end = byte + 1;
+    while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) ++end;
+  } else {
+    end = byte + 1;
+    if (end < text.size() && std::string_view("-=<>!.").find(c) != std::string_view::npos &&
+        std::string_view(">=.").find(text[end]) != std::string_view::npos) {
+      ++end;
+    }
+  }
+  return "`" + std::string(text.substr(byte, end - byte)) + "`";
+}
+
+// The keywords an error message offers: words in backticks and the list
+// after its colon ("expected an action: set, assign, notify, ...").
+std::vector<std::string> expected_words(std::string_view message) {
+  std::vector<std::string> words;
+  bool in_backticks = false;
+  bool after_colon = false;
+  std::string word;
+  auto flush = [&] {
+    if (!word.empty() && (in_backticks || after_colon)) words.push_back(word);
+    word.clear();
+  };
+  for (char c : message) {
+    if ((c >= 'a' && c <= 'z') || c == '_') {
+      word += c;
+      continue;
+    }
+    flush();
+    if (c == '`') in_backticks = !in_backticks;
+    if (c == ':') after_colon = true;
+  }
+  flush();
+  return words;
+}
+
+void report_parse_error(const pegtl::parse_error& error, std::uint32_t file, std::string_view text,
+                        Diagnostics& diagnostics) {
+  std::string_view message = error.message();
+  std::string code = "E001";
+  if (message.size() > 5 && message[0] == 'E' && message[4] == ':') {
+    code = std::string(message.substr(0, 4));
+    message.remove_prefix(5);
+  }
+  const auto& position = error.positions().front();
+  std::string text_message(message);
+  if (text_message.rfind("parse error matching", 0) == 0) text_message = "unexpected input";
+  std::string help;
+  if (code == "E001") {
+    std::string got = describe_input_at(text, position.byte);
+    text_message += ", got " + got;
+    std::string suggestion = closest_match(got.substr(1, got.size() > 2 ? got.size() - 2 : 0), expected_words(message));
+    if (!suggestion.empty()) help = "did you mean `" + suggestion + "`?";
+  }
+  diagnostics.error(code, {file, static_cast<std::uint32_t>(position.line), static_cast<std::uint32_t>(position.column)},
+                    text_message, help);
+}
+
+// ------------------------------------------------------------------ tree to ast
+
+class Builder {
+ public:
+  Builder(std::uint32_t file, Diagnostics& diagnostics, const ParseLimits& limits)
+      : file_(file), diagnostics_(diagnostics), limits_(limits) {}
+
+  bool ok() const { return errors_ == 0; }
+
+  RuleFile build_file(const Node& root) {
+    RuleFile out;
+    for (const auto& child : root.children) declaration(*child, out, false);
+    return out;
+  }
+
+  ExprPtr build_expression(const Node& root) {
+    if (root.children.empty()) return nullptr;
+    expression_nodes_ = 0;
+    return expression(*root.children.front());
+  }
+
+ private:
+  SourceLoc loc(const Node& node) const {
+    return {file_, static_cast<std::uint32_t>(node.m_begin.line), static_cast<std::uint32_t>(node.m_begin.column)};
+  }
+
+  void error(std::string code, SourceLoc where, std::string message) {
+    diagnostics_.error(std::move(code), where, std::move(message));
+    ++errors_;
+  }
+
+  template <typename Rule>
+  static const Node* find(const Node& node) {
+    for (const auto& child : node.children) {
+      if (child->is_type<Rule>()) return child.get();
+    }
+    return nullptr;
+  }
+
+  template <typename Rule>
+  static std::vector<const Node*> all(const Node& node) {
+    std::vector<const Node*> out;
+    for (const auto& child : node.children) {
+      if (child->is_type<Rule>()) out.push_back(child.get());
+    }
+    return out;
+  }
+
+  Name name(const Node& node) {
+    const Node* id = node.is_type<identifier>() ? &node : find<identifier>(node);
+    if (id == nullptr) return {"", loc(node)};
+    Name out{id->string(), loc(*id)};
+    if (out.text.size() > limits_.max_name_bytes) {
+      error("E005", out.loc,
+            "name is " + std::to_string(out.text.size()) + " bytes long (limit " +
+                std::to_string(limits_.max_name_bytes) + ")");
+    }
+    return out;
+  }
+
+  // Names that are direct identifier children, in order.
+  std::vector<Name> names(const Node& node) {
+    std::vector<Name> out;
+    for (const Node* id : all<identifier>(node)) out.push_back(name(*id));
+    return out;
+  }
+
+  static std::string decode_string(const Node& node) {
+    std::string_view raw = node.string_view();
+    raw.remove_prefix(1);
+    raw.remove_suffix(1);
+    std::string out;
+    out.reserve(raw.size());
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+      if (raw[i] == '\\' && i + 1 < raw.size()) {
+        char c = raw[++i];
+        out += c == 'n' ? '\n' : c == 't' ? '\t' : c;
+      } else {
+        out += raw[i];
+      }
+    }
+    return out;
+  }
+
+  std::string label_of(const Node& node) {
+    const Node* l = find<grammar::label>(node);
+    if (l == nullptr || l->children.empty()) return {};
+    return decode_string(*l->children.front());
+  }
+
+  std::int64_t duration_seconds(const Node& node) {
+    std::string_view text = node.string_view();
+    std::int64_t total = 0;
+    std::int64_t amount = 0;
+    bool overflow = false;
+    for (char c : text) {
+      if (c >= '0' && c <= '9') {
+        overflow |= amount > (INT64_MAX - 9) / 10;
+        if (!overflow) amount = amount * 10 + (c - '0');
+        continue;
+      }
+      std::int64_t unit = c == 'w' ? 604800 : c == 'd' ? 86400 : c == 'h' ? 3600 : c == 'm' ? 60 : 1;
+      overflow |= amount > kMaxDurationSeconds / unit;
+      if (!overflow) total += amount * unit;
+      overflow |= total > kMaxDurationSeconds;
+      amount = 0;
+    }
+    if (overflow) {
+      error("E009", loc(node), "duration `" + std::string(text) + "` is too long (limit 100 years)");
+      return 0;
+    }
+    return total;
+  }
+
+  double number_value(const Node& node, std::string_view text) {
+    double value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value) || value > 1e15) {
+      error("E009", loc(node), "number `" + std::string(text) + "` is out of range (limit 10^15)");
+      return 0;
+    }
+    return value;
+  }
+
+  std::optional<Date> date(const Node& node) {
+    std::string_view t = node.string_view();
+    Date d;
+    d.year = std::stoi(std::string(t.substr(0, 4)));
+    d.month = std::stoi(std::string(t.substr(5, 2)));
+    d.day = std::stoi(std::string(t.substr(8, 2)));
+    d.loc = loc(node);
+    static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (d.year % 4 == 0 && d.year % 100 != 0) || d.year % 400 == 0;
+    int days_in_month = d.month >= 1 && d.month <= 12 ? kDays[d.month - 1] + (d.month == 2 && leap ? 1 : 0) : 0;
+    if (d.year < 1970 || d.month < 1 || d.month > 12 || d.day < 1 || d.day > days_in_month) {
+      error("E009", d.loc, "`" + std::string(t) + "` is not a valid date");
+      return std::nullopt;
+    }
+    return d;
+  }
+
+  int minute_of_day(const Node& node) {
+    std::string_view t = node.string_view();
+    int hours = (t[0] - '0') * 10 + (t[1] - '0');
+    int minutes = (t[3] - '0') * 10 + (t[4] - '0');
+    if (hours > 24 || minutes > 59 || (hours == 24 && minutes != 0)) {
+      error("E009", loc(node), "`" + std::string(t) + "` is not a valid time of day");
+      return 0;
+    }
+    return hours * 60 + minutes;
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  static constexpr std::int64_t kMaxDurationSeconds = 100LL * 366 * 86400;
+  static constexpr int kMaxExpressionNodes = 1000;
+
+  std::shared_ptr<Expr> node_expr(Expr::Kind kind, const Node& node) {
+    auto e = std::make_shared<Expr>();
+    e->kind = kind;
+    e->loc = loc(node);
+    return e;
+  }
+
+  ExprPtr expression(const Node& node) {
+    if (++expression_nodes_ == kMaxExpressionNodes + 1) {
+      error("E004", loc(node), "expression is too long (limit " + std::to_string(kMaxExpressionNodes) + " parts)");
+    }
+    if (expression_nodes_ > kMaxExpressionNodes) return nullptr;
+
+    if (node.is_type<number_lit>()) {
+      auto e = node_expr(Expr::Kind::kNumber, node);
+      e->text = node.string();
+      e->number = number_value(node, e->text);
+      return e;
+    }
+    if (node.is_type<percent_lit>()) {
+      auto e = node_expr(Expr::Kind::kPercent, node);
+      std::string_view t = node.string_view();
+      e->text = std::string(t);
+      e->number = number_value(node, t.substr(0, t.size() - 1));
+      return e;
+    }
+    if (node.is_type<duration_lit>()) {
+      auto e = node_expr(Expr::Kind::kDuration, node);
+      e->text = node.string();
+      e->seconds = duration_seconds(node);
+      return e;
+    }
+    if (node.is_type<string_lit>()) {
+      auto e = node_expr(Expr::Kind::kString, node);
+      e->text = decode_string(node);
+      return e;
+    }
+    if (node.is_type<bool_lit>()) {
+      auto e = node_expr(Expr::Kind::kBool, node);
+      e->boolean = node.string_view() == "true";
+      return e;
+    }
+    if (node.is_type<now_lit>()) return node_expr(Expr::Kind::kNow, node);
+    if (node.is_type<identifier>()) {
+      auto e = node_expr(Expr::Kind::kName, node);
+      e->text = name(node).text;
+      return e;
+    }
+    if (node.is_type<not_expr>() || node.is_type<negation>()) {
+      auto e = node_expr(Expr::Kind::kUnary, node);
+      e->unary = node.is_type<not_expr>() ? UnaryOp::kNot : UnaryOp::kNegate;
+      if (node.children.empty()) return nullptr;
+      e->operands.push_back(expression(*node.children.back()));
+      return e->operands.back() ? e : nullptr;
+    }
+    if (node.children.size() == 1) return expression(*node.children.front());
+    if (node.children.size() >= 3 && node.children[1]->is_type<op_in>()) {
+      auto e = node_expr(Expr::Kind::kIn, node);
+      e->operands.push_back(expression(*node.children[0]));
+      for (const auto& member : node.children[2]->children) e->operands.push_back(expression(*member));
+      for (const auto& operand : e->operands) {
+        if (!operand) return nullptr;
+      }
+      if (node.children[1]->string_view().substr(0, 3) != "not") return e;
+      auto negated = node_expr(Expr::Kind::kUnary, node);
+      negated->unary = UnaryOp::kNot;
+      negated->operands.push_back(e);
+      return negated;
+    }
+    // A chain `a op b op c ...`, left-associative.
+    if (node.children.size() < 3 || node.children.size() % 2 == 0) return nullptr;
+    ExprPtr left = expression(*node.children[0]);
+    for (std::size_t i = 1; i + 1 < node.children.size(); i += 2) {
+      const Node& op = *node.children[i];
+      ExprPtr right = expression(*node.children[i + 1]);
+      if (!left || !right) return nullptr;
+      auto e = node_expr(Expr::Kind::kBinary, op);
+      e->loc = left->loc;
+      e->binary = binary_op(op.string_view());
+      e->operands = {left, right};
+      left = e;
+    }
+    return left;
+  }
+
+  static BinaryOp binary_op(std::string_view op) {
+    if (op == "or") return BinaryOp::kOr;
+    if (op == "and") return BinaryOp::kAnd;
+    if (op == "==") return BinaryOp::kEq;
+    if (op == "!=") return BinaryOp::kNe;
+    if (op == "<=") return BinaryOp::kLe;
+    if (op == ">=") return BinaryOp::kGe;
+    if (op == "<") return BinaryOp::kLt;
+    if (op == ">") return BinaryOp::kGt;
+    if (op == "+") return BinaryOp::kAdd;
+    if (op == "-") return BinaryOp::kSub;
+    if (op == "*") return BinaryOp::kMul;
+    return BinaryOp::kDiv;
+  }
+
+  // The expression held by a clause node (`when X`, `= X`).
+  ExprPtr clause_expression(const Node* clause) {
+    if (clause == nullptr || clause->children.empty()) return nullptr;
+    expression_nodes_ = 0;
+    return expression(*clause->children.back());
+  }
+
+  ExprPtr top_expression(const Node& node) {
+    expression_nodes_ = 0;
+    return expression(node);
+  }
+
+  // ---------------------------------------------------------------- actions
+
+  std::vector<Action> actions(const Node* clause) {
+    std::vector<Action> out;
+    if (clause == nullptr) return out;
+    for (const auto& child : clause->children) out.push_back(action(*child));
+    return out;
+  }
+
+  Action action(const Node& node) {
+    Action a;
+    a.loc = loc(node);
+    if (node.is_type<set_action>()) {
+      a.kind = ActionKind::kSet;
+      a.target = name(*node.children.front());
+      if (node.children.size() > 1) a.value = top_expression(*node.children.back());
+    } else if (node.is_type<assign_action>()) {
+      a.kind = ActionKind::kAssign;
+      a.target = name(node);
+      if (const Node* role = find<assign_role>(node)) a.role = name(*role);
+    } else if (node.is_type<notify_action>()) {
+      a.kind = ActionKind::kNotify;
+      a.target = name(node);
+      if (const Node* s = find<string_lit>(node)) a.text = decode_string(*s);
+    } else if (node.is_type<escalate_action>()) {
+      a.kind = ActionKind::kEscalate;
+      a.target = name(node);
+    } else if (node.is_type<raise_action>()) {
+      a.kind = ActionKind::kRaisePriority;
+    } else if (node.is_type<emit_action>()) {
+      a.kind = ActionKind::kEmit;
+      a.target = name(node);
+    } else if (node.is_type<route_action>()) {
+      a.kind = ActionKind::kRoute;
+    } else if (node.is_type<classify_action>()) {
+      a.kind = ActionKind::kClassify;
+      a.target = name(node);
+    } else if (node.is_type<clock_action>()) {
+      std::string_view verb = find<clock_verb>(node)->string_view();
+      a.kind = verb == "start"   ? ActionKind::kStartClock
+               : verb == "stop"  ? ActionKind::kStopClock
+               : verb == "pause" ? ActionKind::kPauseClock
+                                 : ActionKind::kResumeClock;
+      a.target = name(node);
+    }
+    return a;
+  }
+
+  // ---------------------------------------------------------------- declarations
+
+  void declaration(const Node& node, RuleFile& out, bool is_override) {
+    if (node.is_type<override_decl>()) {
+      if (node.children.size() >= 2) declaration(*node.children.back(), out, true);
+      return;
+    }
+    if (node.is_type<extends_decl>()) {
+      if (!out.extends_path.empty()) {
+        error("E001", loc(node), "only one `extends` is allowed in a file");
+      }
+      out.extends_path = decode_string(*node.children.front());
+      out.extends_loc = loc(node);
+    } else if (node.is_type<workflow_decl>()) {
+      if (out.workflow) {
+        error("E011", loc(node),
+              "workflow declared twice (first at line " + std::to_string(out.workflow->loc.line) + ")");
+      }
+      WorkflowDecl w;
+      w.name = name(node);
+      w.label = label_of(node);
+      if (const Node* v = find<version_clause>(node)) {
+        const Node& value = *v->children.front();
+        w.version = value.is_type<string_lit>() ? decode_string(value) : value.string();
+      }
+      w.loc = loc(node);
+      out.workflow = w;
+    } else if (node.is_type<field_decl>()) {
+      out.fields.push_back(field(node, is_override));
+    } else if (node.is_type<calendar_decl>()) {
+      out.calendars.push_back(calendar(node, is_override));
+    } else if (node.is_type<department_decl>()) {
+      DepartmentDecl d;
+      d.name = name(node);
+      d.label = label_of(node);
+      if (const Node* roles = find<roles_clause>(node)) d.roles = names(*roles);
+      d.is_override = is_override;
+      d.loc = loc(node);
+      out.departments.push_back(std::move(d));
+    } else if (node.is_type<category_decl>()) {
+      out.categories.push_back(category(node, is_override));
+    } else if (node.is_type<priority_decl>()) {
+      out.priorities.push_back(priority(node, is_override));
+    } else if (node.is_type<classify_decl>()) {
+      out.classifications.push_back(classification(node, is_override));
+    } else if (node.is_type<chain_decl>()) {
+      out.chains.push_back(chain(node, is_override));
+    } else if (node.is_type<approval_decl>()) {
+      if (is_override) out.approvals_override = true;
+      approval(*node.children.front(), out);
+    } else if (node.is_type<require_decl>()) {
+      Constraint c;
+      c.loc = loc(node);
+      c.condition = top_expression(*node.children.front());
+      c.when = clause_expression(find<when_clause>(node));
+      c.message = decode_string(*node.children.back());
+      out.constraints.push_back(std::move(c));
+    } else if (node.is_type<state_decl>()) {
+      out.states.push_back(state(node, is_override));
+    }
+  }
+
+  FieldDecl field(const Node& node, bool is_override) {
+    FieldDecl f;
+    f.name = name(node);
+    f.label = label_of(node);
+    f.is_override = is_override;
+    f.loc = loc(node);
+    if (const Node* simple = find<simple_type>(node)) {
+      std::string_view t = simple->string_view();
+      f.type = t == "text"      ? FieldType::kText
+               : t == "int"     ? FieldType::kInt
+               : t == "decimal" ? FieldType::kDecimal
+               : t == "money"   ? FieldType::kMoney
+               : t == "bool"    ? FieldType::kBool
+               : t == "duration" ? FieldType::kDuration
+                                 : FieldType::kTimestamp;
+      f.type_loc = loc(*simple);
+    } else if (const Node* e = find<enum_type>(node)) {
+      f.type = FieldType::kEnum;
+      f.type_loc = loc(*e);
+      f.enum_values = names(*e);
+    }
+    for (const auto& child : node.children) {
+      if (child->is_type<field_default>()) f.default_value = clause_expression(child.get());
+      if (child->is_type<field_required>()) f.required = true;
+      if (child->is_type<field_range>() && child->children.size() == 2) {
+        f.range_min = top_expression(*child->children[0]);
+        f.range_max = top_expression(*child->children[1]);
+      }
+    }
+    return f;
+  }
+
+  std::vector<DateRange> dates(const Node& item) {
+    std::vector<DateRange> out;
+    for (const Node* range : all<date_range>(item)) {
+      auto first = date(*range->children.front());
+      auto last = date(*range->children.back());
+      if (first && last) out.push_back({*first, *last});
+    }
+    return out;
+  }
+
+  CalendarDecl calendar(const Node& node, bool is_override) {
+    CalendarDecl c;
+    c.name = name(node);
+    c.label = label_of(node);
+    c.is_override = is_override;
+    c.loc = loc(node);
+    for (const auto& child : node.children) {
+      if (child->is_type<zone_item>()) {
+        const Node& s = *child->children.front();
+        c.zone = decode_string(s);
+        c.zone_loc = loc(s);
+      } else if (child->is_type<hours_item>()) {
+        c.hours.push_back(working_hours(*child));
+      } else if (child->is_type<holidays_item>()) {
+        auto d = dates(*child);
+        c.holidays.insert(c.holidays.end(), d.begin(), d.end());
+      } else if (child->is_type<workdays_item>()) {
+        auto d = dates(*child);
+        c.workdays.insert(c.workdays.end(), d.begin(), d.end());
+      }
+    }
+    return c;
+  }
+
+  static int weekday_index(std::string_view day) {
+    static constexpr std::string_view kDays[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+    for (int i = 0; i < 7; ++i) {
+      if (kDays[i] == day) return i;
+    }
+    return 0;
+  }
+
+  WorkingHours working_hours(const Node& node) {
+    WorkingHours h;
+    h.loc = loc(node);
+    for (const auto& child : node.children) {
+      if (child->is_type<day_range>() || child->is_type<day_required>()) {
+        int first = weekday_index(child->children.front()->string_view());
+        int last = weekday_index(child->children.back()->string_view());
+        if (last < first) {
+          error("E014", loc(*child), "weekday range ends before it starts; write it as `mon-fri` or list the days");
+        }
+        for (int d = first; d <= last; ++d) h.weekdays[static_cast<std::size_t>(d)] = true;
+      } else if (child->is_type<time_span>() || child->is_type<span_required>()) {
+        TimeSpan span;
+        span.loc = loc(*child);
+        span.start_minute = minute_of_day(*child->children.front());
+        span.end_minute = minute_of_day(*child->children.back());
+        h.spans.push_back(span);
+      }
+    }
+    return h;
+  }
+
+  CategoryDecl category(const Node& node, bool is_override) {
+    CategoryDecl c;
+    c.name = name(node);
+    c.label = label_of(node);
+    c.is_override = is_override;
+    c.loc = loc(node);
+    // Routes sit under the unselected list/block rules, so search one level deeper too.
+    auto add_route = [&](const Node& r) {
+      Route route;
+      route.department = name(r);
+      route.condition = clause_expression(find<when_clause>(r));
+      route.loc = loc(r);
+      c.routes.push_back(std::move(route));
+    };
+    for (const auto& child : node.children) {
+      if (child->is_type<short_route>() || child->is_type<route_item>()) add_route(*child);
+    }
+    return c;
+  }
+
+  PriorityDecl priority(const Node& node, bool is_override) {
+    PriorityDecl p;
+    p.name = name(node);
+    p.label = label_of(node);
+    p.is_override = is_override;
+    p.loc = loc(node);
+    for (const auto& child : node.children) {
+      const Node& item = *child;
+      if (item.is_type<limit_item>()) {
+        TimeLimit limit;
+        limit.metric = name(item);
+        limit.loc = loc(item);
+        limit.seconds = duration_seconds(*find<duration_lit>(item));
+        if (const Node* cal = find<in_calendar>(item)) limit.calendar = name(*cal);
+        p.limits.push_back(std::move(limit));
+      } else if (item.is_type<warn_item>()) {
+        for (const Node* percent : all<percent_lit>(item)) {
+          std::string_view t = percent->string_view();
+          p.warnings.push_back({number_value(*percent, t.substr(0, t.size() - 1)), loc(*percent)});
+        }
+      } else if (item.is_type<ladder_item>() || item.is_type<breach_item>()) {
+        Escalation e;
+        e.loc = loc(item);
+        if (const Node* percent = find<percent_lit>(item)) {
+          std::string_view t = percent->string_view();
+          e.percent = number_value(*percent, t.substr(0, t.size() - 1));
+        }
+        e.metric = name(item);
+        e.actions = actions(find<do_required>(item));
+        p.escalations.push_back(std::move(e));
+      }
+    }
+    return p;
+  }
+
+  ClassifyDecl classification(const Node& node, bool is_override) {
+    ClassifyDecl c;
+    c.target = name(node);
+    c.is_override = is_override;
+    c.loc = loc(node);
+    if (const Node* table = find<decision_table>(node)) {
+      std::vector<Name> fields = names(*table);
+      if (fields.size() == 2) {
+        c.row_field = fields[0];
+        c.column_field = fields[1];
+      }
+      if (const Node* columns = find<columns_clause>(*table)) c.columns = names(*columns);
+      for (const Node* row : all<table_row>(*table)) {
+        DecisionRow r;
+        r.loc = loc(*row);
+        std::vector<Name> row_names = names(*row);
+        if (row_names.empty()) continue;
+        r.row_value = row_names.front();
+        r.cells.assign(row_names.begin() + 1, row_names.end());
+        c.rows.push_back(std::move(r));
+      }
+    } else if (const Node* rules = find<classify_rules>(node)) {
+      for (const Node* rule : all<classify_rule>(*rules)) {
+        ClassifyRule r;
+        r.loc = loc(*rule);
+        r.result = name(*rule);
+        r.condition = clause_expression(find<when_clause>(*rule));
+        c.rules.push_back(std::move(r));
+      }
+    }
+    return c;
+  }
+
+  ChainDecl chain(const Node& node, bool is_override) {
+    ChainDecl c;
+    c.name = name(node);
+    c.label = label_of(node);
+    c.is_override = is_override;
+    c.loc = loc(node);
+    for (const Node* item : all<level_item>(node)) {
+      ApprovalLevel level;
+      level.loc = loc(*item);
+      std::vector<Name> level_names = names(*item);
+      if (level_names.empty()) continue;
+      level.name = level_names.front();
+      level.roles.assign(level_names.begin() + 1, level_names.end());
+      if (find<quorum_all>(*item)) {
+        level.quorum = Quorum::kAll;
+      } else if (const Node* count = find<quorum_count>(*item)) {
+        level.quorum = Quorum::kCount;
+        level.count_loc = loc(*count);
+        level.count = static_cast<int>(std::min(number_value(*count, count->string_view()), 1e6));
+      }
+      if (const Node* within = find<within_clause>(*item)) {
+        level.within_seconds = duration_seconds(*find<duration_lit>(*within));
+        if (const Node* cal = find<in_calendar>(*within)) level.within_calendar = name(*cal);
+      }
+      if (const Node* timeout = find<timeout_clause>(*item)) level.on_timeout = actions(find<do_required>(*timeout));
+      c.levels.push_back(std::move(level));
+    }
+    return c;
+  }
+
+  void approval(const Node& body, RuleFile& out) {
+    if (body.is_type<approval_by_priority>()) {
+      for (const Node* row : all<approval_row>(body)) {
+        std::vector<Name> row_names = names(*row);
+        if (row_names.size() != 2) continue;
+        out.approvals.push_back({row_names[0], nullptr, row_names[1], loc(*row)});
+      }
+    } else if (body.is_type<approval_when>()) {
+      ApprovalChoice choice;
+      choice.loc = loc(body);
+      choice.condition = top_expression(*body.children.front());
+      choice.chain = name(*body.children.back());
+      out.approvals.push_back(std::move(choice));
+    } else if (body.is_type<approval_otherwise>()) {
+      ApprovalChoice choice;
+      choice.loc = loc(body);
+      choice.chain = name(body);
+      out.approvals.push_back(std::move(choice));
+    }
+  }
+
+  StateDecl state(const Node& node, bool is_override) {
+    StateDecl s;
+    s.is_override = is_override;
+    s.loc = loc(node);
+    if (const Node* kind = find<state_kind>(node)) {
+      s.initial = kind->string_view() == "initial";
+      s.final = kind->string_view() == "final";
+    }
+    s.name = name(node);
+    s.label = label_of(node);
+    for (const auto& child : node.children) {
+      const Node& item = *child;
+      if (item.is_type<await_item>()) {
+        s.awaits_approval = true;
+        s.await_loc = loc(item);
+      } else if (item.is_type<pause_item>()) {
+        for (Name& metric : names(item)) s.paused_clocks.push_back(std::move(metric));
+      } else if (item.is_type<enter_item>()) {
+        for (Action& a : actions(find<do_required>(item))) s.on_enter.push_back(std::move(a));
+      } else if (item.is_type<exit_item>()) {
+        for (Action& a : actions(find<do_required>(item))) s.on_exit.push_back(std::move(a));
+      } else if (item.is_type<transition_item>() || item.is_type<auto_item>()) {
+        Transition t;
+        t.loc = loc(item);
+        t.automatic = item.is_type<auto_item>();
+        if (!t.automatic) t.event = name(item);
+        t.guard = clause_expression(find<when_clause>(item));
+        if (const Node* roles = find<by_roles>(item)) t.roles = names(*roles);
+        if (const Node* target = find<target_state>(item)) t.target = name(*target);
+        t.actions = actions(find<do_clause>(item));
+        s.transitions.push_back(std::move(t));
+      } else if (item.is_type<after_item>() || item.is_type<every_item>()) {
+        Timer timer;
+        timer.loc = loc(item);
+        timer.recurring = item.is_type<every_item>();
+        timer.seconds = duration_seconds(*find<duration_lit>(item));
+        if (const Node* cal = find<in_calendar>(item)) timer.calendar = name(*cal);
+        timer.guard = clause_expression(find<when_clause>(item));
+        if (const Node* target = find<target_state>(item)) timer.target = name(*target);
+        const Node* clause = find<do_clause>(item);
+        timer.actions = actions(clause != nullptr ? clause : find<do_required>(item));
+        s.timers.push_back(std::move(timer));
+      }
+    }
+    return s;
+  }
+
+  std::uint32_t file_;
+  Diagnostics& diagnostics_;
+  const ParseLimits& limits_;
+  int errors_ = 0;
+  int expression_nodes_ = 0;
+};
+
+template <typename Grammar>
+std::unique_ptr<Node> parse_tree(std::uint32_t file, std::string_view text, Diagnostics& diagnostics,
+                                 const ParseLimits& limits) {
+  if (text.size() > limits.max_file_bytes) {
+    diagnostics.error("E003", {file, 1, 1},
+                      "rule file is " + std::to_string(text.size()) + " bytes (limit " +
+                          std::to_string(limits.max_file_bytes) + ")");
+    return nullptr;
+  }
+  if (!check_encoding(file, text, diagnostics)) return nullptr;
+  pegtl::memory_input<> in(text.data(), text.size(), "");
+  Nesting nesting{0, limits.max_nesting};
+  try {
+    auto root = pt::parse<Grammar, Node, selector, nesting_action, control>(in, nesting);
+    if (!root) diagnostics.error("E001", {file, 1, 1}, "could not parse the file");
+    return root;
+  } catch (const pegtl::parse_error& error) {
+    report_parse_error(error, file, text, diagnostics);
+    return nullptr;
+  }
+}
+
+}  // namespace
+
+std::optional<RuleFile> parse(std::uint32_t file, std::string_view text, Diagnostics& diagnostics,
+                              const ParseLimits& limits) {
+  auto root = parse_tree<grammar::file>(file, text, diagnostics, limits);
+  if (!root) return std::nullopt;
+  Builder builder(file, diagnostics, limits);
+  RuleFile out = builder.build_file(*root);
+  if (!builder.ok()) return std::nullopt;
+  return out;
+}
+
+ExprPtr parse_expression(std::uint32_t file, std::string_view text, Diagnostics& diagnostics,
+                         const ParseLimits& limits) {
+  auto root = parse_tree<grammar::expression_file>(file, text, diagnostics, limits);
+  if (!root) return nullptr;
+  Builder builder(file, diagnostics, limits);
+  ExprPtr out = builder.build_expression(*root);
+  if (!builder.ok()) return nullptr;
+  return out;
+}
+
+}  // namespace docket::dsl
