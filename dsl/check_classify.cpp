@@ -39,13 +39,13 @@ const Domain* table_axis(Context& ctx, const Name& field, const char* which) {
     ctx.undefined("field", field, Context::keys(ctx.fields));
     return nullptr;
   }
+  if (attribute->field != nullptr) ctx.used_fields.insert(field.text);
   if (!attribute->type.is(TypeKind::kEnum) || attribute->type.domain == nullptr) {
     ctx.error("E028", field.loc,
               std::string(which) + " field `" + field.text + "` is " + describe(attribute->type) + ", not an enum",
               "a decision table needs enum fields on both axes");
     return nullptr;
   }
-  if (attribute->field != nullptr) ctx.used_fields.insert(field.text);
   return attribute->type.domain;
 }
 
@@ -165,7 +165,7 @@ void check_table(Context& ctx, const ClassifyDecl& classify, const Domain* resul
                   "first defined at " + position(it->second, column.loc));
       } else if (columns != nullptr && !columns->contains(column.text)) {
         ctx.error("E028", column.loc, "unknown column `" + column.text + "`: not a value of `" + columns->subject + "`",
-                  ctx.suggestion(column.text, columns->values));
+                  ctx.suggestion(column.text, columns->values, ctx.value_list(*columns)));
       }
     }
     if (columns != nullptr) {
@@ -191,7 +191,7 @@ void check_table(Context& ctx, const ClassifyDecl& classify, const Domain* resul
                 "first defined at " + position(it->second, value.loc));
     } else if (rows != nullptr && !rows->contains(value.text)) {
       ctx.error("E028", value.loc, "unknown row `" + value.text + "`: not a value of `" + rows->subject + "`",
-                ctx.suggestion(value.text, rows->values));
+                ctx.suggestion(value.text, rows->values, ctx.value_list(*rows)));
     }
     if ((columns != nullptr || !classify.columns.empty()) && row.cells.size() != column_count) {
       SourceLoc at = row.cells.size() > column_count ? row.cells[column_count].loc : value.loc;
@@ -200,6 +200,7 @@ void check_table(Context& ctx, const ClassifyDecl& classify, const Domain* resul
                     (row.cells.size() == 1 ? " cell" : " cells") + ", but the table has " +
                     std::to_string(column_count) + (column_count == 1 ? " column" : " columns"),
                 "give one result per column");
+      continue;  // a row that lost its `:` or a line break: its cells are not results
     }
     if (result == nullptr) continue;
     for (const Name& cell : row.cells) {

@@ -37,58 +37,6 @@ std::string describe(const Type& type) {
   return "unknown";
 }
 
-const char* field_type_name(FieldType type) {
-  switch (type) {
-    case FieldType::kText:
-      return "text";
-    case FieldType::kInt:
-      return "int";
-    case FieldType::kDecimal:
-      return "decimal";
-    case FieldType::kMoney:
-      return "money";
-    case FieldType::kBool:
-      return "bool";
-    case FieldType::kEnum:
-      return "enum";
-    case FieldType::kDuration:
-      return "duration";
-    case FieldType::kTimestamp:
-      return "timestamp";
-  }
-  return "?";
-}
-
-const char* operator_text(BinaryOp op) {
-  switch (op) {
-    case BinaryOp::kOr:
-      return "or";
-    case BinaryOp::kAnd:
-      return "and";
-    case BinaryOp::kEq:
-      return "==";
-    case BinaryOp::kNe:
-      return "!=";
-    case BinaryOp::kLt:
-      return "<";
-    case BinaryOp::kLe:
-      return "<=";
-    case BinaryOp::kGt:
-      return ">";
-    case BinaryOp::kGe:
-      return ">=";
-    case BinaryOp::kAdd:
-      return "+";
-    case BinaryOp::kSub:
-      return "-";
-    case BinaryOp::kMul:
-      return "*";
-    case BinaryOp::kDiv:
-      return "/";
-  }
-  return "?";
-}
-
 Type type_of_field(FieldType type, const Domain* domain) {
   switch (type) {
     case FieldType::kText:
@@ -190,10 +138,10 @@ SourceLoc Context::workflow_loc() const {
   for (const auto& d : file.approvals) consider(d.loc);
   for (const auto& d : file.constraints) consider(d.loc);
   for (const auto& d : file.states) consider(d.loc);
-  if (any.known()) {
-    any.line = 1;
-    any.column = 1;
-  }
+  // An empty tree: the loader numbers the file it was asked to load first.
+  if (!any.known()) any.file = 0;
+  any.line = 1;
+  any.column = 1;
   return any;
 }
 
@@ -212,6 +160,16 @@ std::optional<Attribute> Context::attribute(const std::string& name) const {
   if (it == fields.end()) return std::nullopt;
   const FieldDecl* field = it->second;
   return Attribute{name, type_of_field(field->type, domain_of(name)), field};
+}
+
+const Domain* Context::domain_with_value(const std::string& name) const {
+  for (const auto& [field, domain] : enum_domains) {
+    if (domain.contains(name)) return &domain;
+  }
+  for (const Domain* domain : {&category_domain, &priority_domain, &state_domain}) {
+    if (domain->contains(name)) return domain;
+  }
+  return nullptr;
 }
 
 const Domain* Context::domain_of(const std::string& name) const {
@@ -252,15 +210,19 @@ void Context::undefined(std::string_view kind, const Name& name, const std::vect
         suggestion(name.text, candidates, std::move(fallback_help)));
 }
 
+std::string Context::value_list(const Domain& domain) const {
+  if (domain.values.empty()) return "no " + domain.noun + " is declared";
+  if (domain.values.size() > 8) return {};
+  std::string out = "expected one of:";
+  for (const auto& value : domain.values) out += " `" + value + "`";
+  return out;
+}
+
 void Context::undefined_value(const Domain& domain, const Name& name) {
-  std::string fallback;
-  if (domain.values.empty()) {
-    fallback = "no " + domain.noun + " is declared";
-  } else if (domain.values.size() <= 8) {
-    fallback = "expected one of:";
-    for (const auto& value : domain.values) fallback += " `" + value + "`";
-  }
-  error("E010", name.loc, domain.undefined_message(name.text), suggestion(name.text, domain.values, fallback));
+  std::string fallback = value_list(domain);
+  // Two-letter names such as `P3` are one edit away from every sibling: list them instead.
+  std::string help = name.text.size() <= 2 ? fallback : suggestion(name.text, domain.values, fallback);
+  error("E010", name.loc, domain.undefined_message(name.text), help);
 }
 
 bool Context::resolve_calendar(const Name& name) {

@@ -50,10 +50,6 @@ struct Type {
 // "number", "text", "enum `mood`", "category", ... for messages.
 std::string describe(const Type& type);
 
-// "int", "enum", ... and "and", "<=", ... as the designer writes them.
-const char* field_type_name(FieldType type);
-const char* operator_text(BinaryOp op);
-
 // The type an expression gets from a declared field type.
 Type type_of_field(FieldType type, const Domain* domain);
 
@@ -112,10 +108,17 @@ class Context {
   // E010 for a name that is not in `domain`, with "did you mean" among its
   // values (or the list of values when it is short).
   void undefined_value(const Domain& domain, const Name& name);
+  // "expected one of: `a` `b` `c`" for short value sets; empty for long ones.
+  std::string value_list(const Domain& domain) const;
 
   // Where diagnostics about the whole workflow point: the workflow's name,
-  // or the start of the file when there is no `workflow`.
+  // or else the start of the main file (file 0 when the tree is empty, as
+  // the loader numbers the file it was asked to load first).
   SourceLoc workflow_loc() const;
+
+  // The first value set (enum fields in name order, then categories,
+  // priorities, states) that contains `name`; null when none does.
+  const Domain* domain_with_value(const std::string& name) const;
 
   // A field or built-in attribute called `name`, without reporting.
   std::optional<Attribute> attribute(const std::string& name) const;

@@ -23,10 +23,12 @@ bool declare(Context& ctx, std::map<std::string, const Decl*>& table, const Decl
   auto [it, inserted] = table.emplace(name.text, &decl);
   if (inserted) return true;
   const SourceLoc& first = it->second->name.loc;
-  std::string help = "first defined at " + std::to_string(first.line) + ":" + std::to_string(first.column);
+  std::string help = "first defined at " + position(first, name.loc);
   if (first.file != name.loc.file) {
     // Without `override`, the loader keeps a base declaration ahead of the repeat.
-    help += " of a base file; write `override " + std::string(kind) + " " + name.text + "` to replace it";
+    help = "`" + name.text + "` is already declared at " + std::to_string(first.line) + ":" +
+           std::to_string(first.column) + " of a base file; write `override " + std::string(kind) + " " + name.text +
+           "` to replace it";
   }
   ctx.error("E011", name.loc, "duplicate " + std::string(kind) + " `" + name.text + "`", help);
   return false;
@@ -51,9 +53,8 @@ bool is_numeric_field(FieldType type) {
 void check_range(Context& ctx, const FieldDecl& field) {
   if (!field.range_min || !field.range_max) return;
   if (!is_numeric_field(field.type) && field.type != FieldType::kDuration) {
-    ctx.error(
-        "E012", field.range_min->loc,
-        "`range` needs a number or duration field, but `" + field.name.text + "` is " + field_type_name(field.type));
+    ctx.error("E012", field.range_min->loc,
+              "`range` needs a number or duration field, but `" + field.name.text + "` is " + to_string(field.type));
     return;
   }
   Type wanted = type_of_field(field.type, nullptr);
@@ -68,9 +69,9 @@ void check_range(Context& ctx, const FieldDecl& field) {
       continue;
     }
     if (t.kind != wanted.kind) {
-      ctx.error("E012", bound.loc,
-                "range bound of `" + field.name.text + "` is " + describe(t) + ", but the field is " +
-                    field_type_name(field.type));
+      ctx.error(
+          "E012", bound.loc,
+          "range bound of `" + field.name.text + "` is " + describe(t) + ", but the field is " + to_string(field.type));
       ok = false;
       continue;
     }
@@ -320,7 +321,8 @@ void check_priorities(Context& ctx) {
     auto check_threshold = [&](double percent, const SourceLoc& loc, const char* what) {
       if (percent > 0 && percent < 100) return;
       ctx.error("E024", loc,
-                std::string(what) + " threshold " + format_number(percent) + "% of `" + name + "` is outside 0-100%",
+                std::string(what) + " threshold " + format_number(percent) + "% of `" + name + "` must be " +
+                    (percent >= 100 ? "below 100%" : "above 0%"),
                 percent >= 100 ? "use `on breach of METRIC do ...` for the limit itself"
                                : "use a threshold above 0% and below 100%");
     };

@@ -33,8 +33,7 @@ std::string operand_text(const Context& ctx, const Expr& e, const Type& t) {
     case Expr::Kind::kName:
       if (auto attribute = ctx.attribute(e.text)) {
         if (!t.is(attribute->type.kind)) break;  // a bare value, not the attribute
-        std::string kind =
-            attribute->field != nullptr ? field_type_name(attribute->field->type) : describe(attribute->type);
+        std::string kind = attribute->field != nullptr ? to_string(attribute->field->type) : describe(attribute->type);
         return "`" + e.text + "` (" + kind + ")";
       }
       break;
@@ -50,6 +49,37 @@ std::string operand_text(const Context& ctx, const Expr& e, const Type& t) {
       break;
   }
   return describe(t);
+}
+
+bool is_literal(const Expr& e) {
+  switch (e.kind) {
+    case Expr::Kind::kNumber:
+    case Expr::Kind::kPercent:
+    case Expr::Kind::kDuration:
+    case Expr::Kind::kString:
+    case Expr::Kind::kBool:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// "write numbers without quotes: `500`" for a string that holds a number.
+std::string quoted_number_help(const Expr& e) {
+  if (e.kind != Expr::Kind::kString || e.text.empty() || e.text.size() > 20) return {};
+  bool digit = false, dot = false;
+  for (std::size_t i = 0; i < e.text.size(); ++i) {
+    char c = e.text[i];
+    if (c >= '0' && c <= '9') {
+      digit = true;
+    } else if (c == '.' && !dot && i > 0) {
+      dot = true;
+    } else if (!(c == '-' && i == 0)) {
+      return {};
+    }
+  }
+  if (!digit || e.text.back() == '.') return {};
+  return "write numbers without quotes: `" + e.text + "`";
 }
 
 std::string mismatch_help(const Type& a, const Type& b) {
@@ -134,20 +164,11 @@ class Typer {
     }
     Name name{e.text, e.loc};
     // A value written where a condition is expected: `when angry`.
-    for (const auto& [field, domain] : ctx_.enum_domains) {
-      if (domain.contains(e.text)) {
-        ctx_.undefined("field", name, {},
-                       "`" + e.text + "` is a value of `" + field + "`; compare it: `" + field + " == " + e.text + "`");
-        return {};
-      }
-    }
-    for (const Domain* domain : {&ctx_.category_domain, &ctx_.priority_domain, &ctx_.state_domain}) {
-      if (domain->contains(e.text)) {
-        ctx_.undefined(
-            "field", name, {},
-            "`" + e.text + "` is a " + domain->noun + "; compare it: `" + domain->subject + " == " + e.text + "`");
-        return {};
-      }
+    if (const Domain* domain = ctx_.domain_with_value(e.text)) {
+      std::string what = domain->of_enum_field() ? "a value of `" + domain->subject + "`" : "a " + domain->noun;
+      ctx_.undefined("field", name, {},
+                     "`" + e.text + "` is " + what + "; compare it: `" + domain->subject + " == " + e.text + "`");
+      return {};
     }
     std::vector<std::string> candidates = Context::keys(ctx_.fields);
     for (const char* builtin : {"category", "priority", "state", "requester", "assignee", "created_at"}) {
@@ -203,7 +224,7 @@ class Typer {
       Type t = type_of(*operand, depth + 1);
       if (!t.unknown() && !t.is(TypeKind::kBool)) {
         ctx_.error("E012", operand->loc,
-                   std::string("`") + operator_text(e.binary) + "` needs conditions (bool), got " +
+                   std::string("`") + to_string(e.binary) + "` needs conditions (bool), got " +
                        operand_text(ctx_, *operand, t));
       }
     }
@@ -222,9 +243,11 @@ class Typer {
       Type tb = operand_against(b, Type{}, depth + 1);
       return {operand_against(a, tb, depth + 1), tb};
     }
-    if (a_bare) {  // two names, neither a field
-      lone_name(a);
-      lone_name(b);
+    if (a_bare) {  // two names, neither a field: report the one that is no value either
+      bool a_value = ctx_.domain_with_value(a.text) != nullptr;
+      bool b_value = b.kind == Expr::Kind::kName && ctx_.domain_with_value(b.text) != nullptr;
+      if (!a_value || b_value) lone_name(a);
+      if (!b_value) operand_against(b, Type{}, depth + 1);
       return {};
     }
     Type ta = type_of(a, depth + 1);
@@ -235,19 +258,26 @@ class Typer {
     const Expr& a = *e.operands[0];
     const Expr& b = *e.operands[1];
     auto [ta, tb] = operand_pair(a, b, depth);
-    std::string op = operator_text(e.binary);
+    std::string op = to_string(e.binary);
     bool ordering = e.binary != BinaryOp::kEq && e.binary != BinaryOp::kNe;
     if (!ta.unknown() && !tb.unknown()) {
       if (ordering && (!is_numeric_like(ta) || !is_numeric_like(tb))) {
         bool left_bad = !is_numeric_like(ta);
+        const Expr& bad_operand = left_bad ? a : b;
         const Type& bad = left_bad ? ta : tb;
-        ctx_.error(
-            "E012", e.loc,
-            "`" + op + "` needs numbers, durations or timestamps, not " + operand_text(ctx_, left_bad ? a : b, bad),
-            bad.is(TypeKind::kEnum) ? "compare values with `==`, `!=` or `in`" : "");
+        std::string help = quoted_number_help(bad_operand);
+        if (bad.is(TypeKind::kEnum)) help = "compare values with `==`, `!=` or `in`";
+        ctx_.error("E012", bad_operand.loc,
+                   "`" + op + "` needs numbers, durations or timestamps, not " + operand_text(ctx_, bad_operand, bad),
+                   help);
       } else if (!comparable(ta, tb)) {
-        ctx_.error("E012", e.loc, "cannot compare " + operand_text(ctx_, a, ta) + " with " + operand_text(ctx_, b, tb),
-                   mismatch_help(ta, tb));
+        // When a field is compared with a literal, the literal is the odd one out.
+        bool literal_a = is_literal(a), literal_b = is_literal(b);
+        SourceLoc at = literal_a == literal_b ? e.loc : literal_b ? b.loc : a.loc;
+        std::string help = quoted_number_help(literal_b ? b : a);
+        if (help.empty()) help = mismatch_help(ta, tb);
+        ctx_.error("E012", at, "cannot compare " + operand_text(ctx_, a, ta) + " with " + operand_text(ctx_, b, tb),
+                   help);
       }
     }
     return {TypeKind::kBool};
@@ -309,8 +339,8 @@ class Typer {
       help = "write durations with a unit: `4h`, `30m`";
     }
     ctx_.error("E012", e.loc,
-               std::string("cannot apply `") + operator_text(e.binary) + "` to " +
-                   operand_text(ctx_, *e.operands[0], a) + " and " + operand_text(ctx_, *e.operands[1], b),
+               std::string("cannot apply `") + to_string(e.binary) + "` to " + operand_text(ctx_, *e.operands[0], a) +
+                   " and " + operand_text(ctx_, *e.operands[1], b),
                help);
     return {};
   }
@@ -423,12 +453,14 @@ void check_stored_value(Context& ctx, const Attribute& target, const Expr& value
   Typer typer(ctx);
   Type tv = typer.operand_against(value, target.type, 0);
   if (tv.unknown() || target.type.unknown()) return;
-  std::string field_type = target.field != nullptr ? field_type_name(target.field->type) : describe(target.type);
+  std::string field_type = target.field != nullptr ? to_string(target.field->type) : describe(target.type);
   if (!comparable(target.type, tv)) {
+    std::string help = quoted_number_help(value);
+    if (help.empty()) help = mismatch_help(target.type, tv);
     ctx.error("E012", value.loc,
               "`" + target.name + "` is " + field_type + ", but the " + std::string(what) + " is " +
                   operand_text(ctx, value, tv),
-              mismatch_help(target.type, tv));
+              help);
     return;
   }
   if (target.field == nullptr) return;

@@ -131,9 +131,13 @@ void check_state_graph(Context& ctx) {
 
   std::vector<std::vector<std::size_t>> forward(states.size());
   std::vector<std::vector<std::size_t>> backward(states.size());
+  bool graph_complete = true;  // false when a target is undefined (reported as E010)
   auto link = [&](std::size_t from, const Name& target) {
     auto it = index.find(target.text);
-    if (it == index.end()) return;
+    if (it == index.end()) {
+      graph_complete = false;
+      return;
+    }
     forward[from].push_back(it->second);
     backward[it->second].push_back(from);
   };
@@ -144,6 +148,8 @@ void check_state_graph(Context& ctx) {
     }
   }
 
+  // With an edge missing, reachability would only echo the undefined target.
+  if (!graph_complete) return;
   if (!initial.empty()) {
     std::vector<bool> from_start = reachable(forward, initial);
     for (std::size_t i = 0; i < states.size(); ++i) {

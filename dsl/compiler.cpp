@@ -299,8 +299,7 @@ class Compiler {
 
     engine::Workflow::BuildResult built = engine::Workflow::build(std::move(def_));
     if (!built.workflow) {
-      SourceLoc where = file_.workflow ? file_.workflow->loc : SourceLoc{};
-      error("E000", where, "internal error: compiled workflow is inconsistent: " + built.error);
+      error("E000", workflow_loc(), "internal error: compiled workflow is inconsistent: " + built.error);
       return nullptr;
     }
     return built.workflow;
@@ -312,6 +311,14 @@ class Compiler {
   void error(const char* code, const SourceLoc& loc, std::string message) {
     failed_ = true;
     diagnostics_.error(code, loc, std::move(message));
+  }
+
+  // Where reports about the whole workflow point: its declaration, else the
+  // start of the first file.
+  SourceLoc workflow_loc() const {
+    if (file_.workflow && file_.workflow->loc.known()) return file_.workflow->loc;
+    if (sources_.size() > 0) return SourceLoc{0, 1, 1};
+    return SourceLoc{};
   }
 
   engine::RulePosition position(const SourceLoc& loc) const {
@@ -365,7 +372,7 @@ class Compiler {
 
   void compile_header() {
     if (!file_.workflow) {
-      error("E015", SourceLoc{}, "missing `workflow` declaration");
+      error("E015", workflow_loc(), "missing `workflow` declaration");
       return;
     }
     def_.name = file_.workflow->name.text;
@@ -497,7 +504,7 @@ class Compiler {
   // a comparison, the field a value is stored into).
   std::optional<Typed> emit(const ExprPtr& expr, const Typed& context, ExprBuilder& out, int depth) {
     if (!expr) {
-      error("E001", SourceLoc{}, "missing expression");
+      error("E001", workflow_loc(), "missing expression");
       return std::nullopt;
     }
     const Expr& e = *expr;
@@ -1146,8 +1153,7 @@ class Compiler {
       for (const Timer& timer : decl.timers) compile_timer(from, timer);
     }
     if (initial_count != 1) {
-      SourceLoc where = file_.workflow ? file_.workflow->loc : SourceLoc{};
-      error("E016", where, initial_count == 0 ? "no initial state" : "more than one initial state");
+      error("E016", workflow_loc(), initial_count == 0 ? "no initial state" : "more than one initial state");
     }
   }
 

@@ -29,16 +29,70 @@ const char* severity_name(Severity severity) {
   return severity == Severity::kError ? "error" : "warning";
 }
 
-// Decodes one UTF-8 sequence at `i`, advancing it; invalid bytes count as one
-// character each so that broken input still renders.
+// Decodes one UTF-8 sequence at `i` and advances past it. An invalid or
+// truncated sequence yields one byte decoded as U+FFFD, so broken input still
+// renders and carets still line up.
+constexpr char32_t kReplacement = 0xFFFD;
+
 char32_t next_code_point(std::string_view s, std::size_t& i) {
   auto byte = static_cast<unsigned char>(s[i]);
-  int length = byte < 0x80 ? 1 : (byte >> 5) == 0x6 ? 2 : (byte >> 4) == 0xE ? 3 : (byte >> 3) == 0x1E ? 4 : 1;
-  if (i + length > s.size()) length = 1;
-  char32_t cp = length == 1 ? byte : byte & (0x7F >> length);
-  for (int k = 1; k < length; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+  std::size_t length = byte < 0x80 ? 1 : (byte >> 5) == 0x6 ? 2 : (byte >> 4) == 0xE ? 3 : (byte >> 3) == 0x1E ? 4 : 0;
+  if (length == 1) {
+    ++i;
+    return byte;
+  }
+  if (length == 0 || i + length > s.size()) {
+    ++i;
+    return kReplacement;
+  }
+  char32_t cp = byte & (0x7F >> length);
+  for (std::size_t k = 1; k < length; ++k) {
+    auto next = static_cast<unsigned char>(s[i + k]);
+    if ((next & 0xC0) != 0x80) {
+      ++i;
+      return kReplacement;
+    }
+    cp = (cp << 6) | (next & 0x3F);
+  }
+  bool overlong = (length == 2 && cp < 0x80) || (length == 3 && cp < 0x800) || (length == 4 && cp < 0x10000);
+  if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    ++i;
+    return kReplacement;
+  }
   i += length;
   return cp;
+}
+
+void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// The quoted source line as it is safe to print: bytes that are not valid
+// UTF-8, and control characters other than tab, become U+FFFD.
+std::string printable_line(std::string_view line) {
+  std::string out;
+  out.reserve(line.size());
+  std::size_t i = 0;
+  while (i < line.size()) {
+    char32_t cp = next_code_point(line, i);
+    if ((cp < 0x20 && cp != '\t') || cp == 0x7F) cp = kReplacement;
+    append_utf8(out, cp);
+  }
+  return out;
 }
 
 // East Asian wide characters take two terminal cells; the caret must line up
@@ -117,7 +171,7 @@ std::string render_text(const Diagnostics& diagnostics, const SourceSet& sources
     if (has_file && d.loc.line > 0) {
       std::string number = std::to_string(d.loc.line);
       std::string gutter(number.size(), ' ');
-      out += ' ' + number + " | " + std::string(sources.line_text(d.loc.file, d.loc.line)) + '\n';
+      out += ' ' + number + " | " + printable_line(sources.line_text(d.loc.file, d.loc.line)) + '\n';
       out += ' ' + gutter + " | " + caret_line(sources.line_text(d.loc.file, d.loc.line), d.loc.column) + '\n';
     }
     if (!d.help.empty()) out += "help: " + d.help + '\n';
@@ -151,19 +205,22 @@ std::string render_json(const Diagnostics& diagnostics, const SourceSet& sources
 
 namespace {
 
+// Levenshtein distance where swapping two neighbouring letters (`tehc` for
+// `tech`) counts as one edit, the commonest typo.
 std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
+      std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
     }
   }
-  return row[b.size()];
+  return d[a.size()][b.size()];
 }
 
 }  // namespace

@@ -161,7 +161,8 @@ struct expr_required : seq<expr> {};  // an expression must follow here
 
 struct bool_lit : sor<kw_true, kw_false> {};
 struct now_lit : kw_now {};
-struct paren_expr : if_must<open_paren, expr_required, close_paren> {};
+struct nested_expr : seq<expr> {};  // inside parentheses: one level deeper
+struct paren_expr : if_must<open_paren, nested_expr, close_paren> {};
 struct primary
     : sor<tok<percent_lit>, tok<duration_lit>, tok<number_lit>, str, tok<bool_lit>, tok<now_lit>, ident,
           paren_expr> {};
@@ -169,7 +170,8 @@ struct primary
 struct operand;
 struct operand_required : seq<operand> {};
 struct minus_sign : seq<one<'-'>, not_at<one<'>'>>> {};
-struct negation : if_must<tok<minus_sign>, operand_required> {};
+struct negated_operand : seq<operand> {};
+struct negation : if_must<tok<minus_sign>, negated_operand> {};
 struct operand : sor<negation, primary> {};
 
 struct op_mul : one<'*', '/'> {};
@@ -240,8 +242,13 @@ struct label : str {};
 struct when_clause : if_must<tok<kw_when>, expr_required> {};
 struct calendar_ref : ident {};
 struct in_calendar : if_must<tok<kw_in>, calendar_ref> {};
-struct duration_required : tok<duration_lit> {};
-struct percent_required : tok<percent_lit> {};
+// A token required here fails where it starts, so that the error points at
+// the whole token (`48` in `after 48`), not at the character that broke it.
+template <typename Token>
+struct whole_token : sor<tok<Token>, pegtl::failure> {};
+
+struct duration_required : whole_token<duration_lit> {};
+struct percent_required : whole_token<percent_lit> {};
 struct target_state : ident {};
 struct arrow_target : if_must<arrow, target_state> {};
 
@@ -280,16 +287,16 @@ struct field_decl
 struct day_name : sor<TAO_PEGTL_KEYWORD("mon"), TAO_PEGTL_KEYWORD("tue"), TAO_PEGTL_KEYWORD("wed"),
                       TAO_PEGTL_KEYWORD("thu"), TAO_PEGTL_KEYWORD("fri"), TAO_PEGTL_KEYWORD("sat"),
                       TAO_PEGTL_KEYWORD("sun")> {};
-struct day_range_end : tok<day_name> {};
+struct day_range_end : whole_token<day_name> {};
 struct day_range : seq<tok<day_name>, opt<tok<one<'-'>>, must<day_range_end>>> {};
 struct day_required : day_range {};
-struct time_required : tok<time_lit> {};
+struct time_required : whole_token<time_lit> {};
 struct span_dash : tok<one<'-'>> {};
 struct time_span : seq<tok<time_lit>, must<span_dash>, must<time_required>> {};
 struct span_required : time_span {};
 struct hours_item
     : if_must<tok<kw_hours>, day_required, star<comma, day_range>, span_required, star<comma, must<span_required>>> {};
-struct date_required : tok<date_lit> {};
+struct date_required : whole_token<date_lit> {};
 struct date_dots : tok<pegtl::string<'.', '.'>> {};
 struct date_range : seq<date_required, opt<date_dots, must<date_required>>> {};
 struct date_list : seq<must<date_range>, star<comma, must<date_range>>> {};
@@ -437,6 +444,7 @@ struct declaration
     : sor<extends_decl, workflow_decl, override_decl, field_decl, calendar_decl, department_decl, category_decl,
           priority_decl, classify_decl, chain_decl, approval_decl, require_decl, state_decl> {};
 struct end_of_file : pegtl::eof {};
-struct file : seq<sep, star<declaration, sep>, must<end_of_file>> {};
+struct byte_order_mark : pegtl::utf8::one<0xFEFF> {};  // written by some editors
+struct file : seq<opt<byte_order_mark>, sep, star<declaration, sep>, must<end_of_file>> {};
 
 }  // namespace docket::dsl::grammar

@@ -23,6 +23,8 @@ DOCKET_ERROR(string_close, "E006:unterminated string; close it with `\"` on the 
 // Expressions.
 DOCKET_ERROR(expr_required, "expected an expression");
 DOCKET_ERROR(close_paren, "expected `)`");
+DOCKET_ERROR(nested_expr, "expected an expression");
+DOCKET_ERROR(negated_operand, "expected a value after `-`");
 DOCKET_ERROR(operand_required, "expected a value after the operator");
 DOCKET_ERROR(product_required, "expected a value after the operator");
 DOCKET_ERROR(sum_required, "expected a value after the comparison");

@@ -47,7 +47,8 @@ struct selector
               emit_action, classify_action, clock_action, not_expr, negation, in_list, override_decl,
               assign_role>,
           pt::fold_one::on<expr, expr_required, disjunction, disjunction_operand, conjunction, conjunction_operand,
-                           comparison, sum, sum_required, range_low, range_high, product, product_required, operand,
+                           comparison, sum, sum_required, range_low, range_high, product, product_required, operand, nested_expr,
+                           negated_operand,
                            operand_required, logical_not, not_operand>> {};
 
 // ------------------------------------------------------------------ nesting limit
@@ -57,13 +58,16 @@ struct Nesting {
   std::size_t max = 64;
 };
 
-// Counts how deeply expressions nest (parentheses, `not`, unary minus) and
-// stops the parse before the recursion can exhaust the stack.
+// Counts how deeply expressions nest (parentheses, `not`, unary minus, `in`
+// lists) and stops the parse before the recursion can exhaust the stack. The
+// error points at the opener one level too deep; rules that are merely tried
+// at a position without their opener do not count.
+template <typename Opener>
 struct limit_nesting : pegtl::maybe_nothing {
   template <typename Rule, pegtl::apply_mode A, pegtl::rewind_mode M, template <typename...> class Action,
             template <typename...> class Control, typename ParseInput, typename... States>
   static bool match(ParseInput& in, Nesting& nesting, States&&... st) {
-    if (nesting.depth >= nesting.max) {
+    if (nesting.depth >= nesting.max && opens_here(in)) {
       throw pegtl::parse_error("E004:expressions nest too deeply (limit " + std::to_string(nesting.max) + " levels)",
                                in);
     }
@@ -74,16 +78,27 @@ struct limit_nesting : pegtl::maybe_nothing {
     } leave{nesting};
     return pegtl::match<Rule, A, M, Action, Control>(in, nesting, st...);
   }
+
+  template <typename ParseInput>
+  static bool opens_here(ParseInput& in) {
+    auto rewind_afterwards = in.template mark<pegtl::rewind_mode::required>();
+    bool opens = pegtl::match<Opener, pegtl::apply_mode::nothing, pegtl::rewind_mode::required, pegtl::nothing,
+                              pegtl::normal>(in);
+    (void)rewind_afterwards(false);
+    return opens;
+  }
 };
 
 template <typename Rule>
 struct nesting_action : pegtl::nothing<Rule> {};
 template <>
-struct nesting_action<paren_expr> : limit_nesting {};
+struct nesting_action<paren_expr> : limit_nesting<one<'('>> {};
 template <>
-struct nesting_action<negation> : limit_nesting {};
+struct nesting_action<in_list> : limit_nesting<one<'('>> {};
 template <>
-struct nesting_action<not_expr> : limit_nesting {};
+struct nesting_action<negation> : limit_nesting<minus_sign> {};
+template <>
+struct nesting_action<not_expr> : limit_nesting<seq<op_not, sp, not_at<kw_in>>> {};
 
 template <typename Rule>
 using control = pegtl::must_if<errors, pegtl::normal, false>::control<Rule>;
@@ -145,11 +160,28 @@ std::string describe_input_at(std::string_view text, std::size_t byte) {
     return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
   };
   std::size_t end = byte;
-  if (is_word(c)) {
+  auto is_number_part = [&](std::size_t i) {
+    char ch = text[i];
+    if (is_word(ch) || ch == '%' || ch == ':' || ch == '-') return ch != '-' || (i + 1 < text.size() && text[i + 1] != '>');
+    return ch == '.' && i + 1 < text.size() && text[i + 1] >= '0' && text[i + 1] <= '9';
+  };
+  if (c >= '0' && c <= '9') {
+    // Numbers, durations, dates and times as one token: `2026-10-1`, `48`, `80`.
+    while (end < text.size() && is_number_part(end) && end - byte < 40) ++end;
+  } else if (is_word(c)) {
     while (end < text.size() && is_word(text[end]) && end - byte < 40) ++end;
   } else if (static_cast<unsigned char>(c) >= 0x80) {
+    // A run of non-ASCII text, such as a Chinese name: `处理中`.
     end = byte + 1;
-    while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) ++end;
+    while (end < text.size() && end - byte < 60 &&
+           ((static_cast<unsigned char>(text[end]) & 0x80) != 0 || is_word(text[end]))) {
+      ++end;
+    }
+    while (end > byte && (static_cast<unsigned char>(text[end - 1]) & 0xC0) == 0x80 &&
+           (static_cast<unsigned char>(text[end - 1]) & 0x80) != 0 && end < text.size() &&
+           (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) {
+      --end;
+    }
   } else {
     end = byte + 1;
     if (end < text.size() && std::string_view("-=<>!.").find(c) != std::string_view::npos &&
@@ -184,6 +216,22 @@ std::vector<std::string> expected_words(std::string_view message) {
   return words;
 }
 
+// A hint for the common slips: `=` for `==`, Chinese text where a name
+// goes, a misspelt keyword.
+std::string help_for(std::string_view message, const std::string& got) {
+  if (got == "=") return "did you mean `==`?";
+  if (got == "=>") return "did you mean `->`?";
+  if (!got.empty() && static_cast<unsigned char>(got[0]) >= 0x80 && message.find("name") != std::string_view::npos) {
+    return "names use ASCII letters, digits and `_`; Chinese text belongs in the quoted label after the name";
+  }
+  std::vector<std::string> candidates = expected_words(message);
+  if (message.find("weekday") != std::string_view::npos) {
+    candidates.insert(candidates.end(), {"mon", "tue", "wed", "thu", "fri", "sat", "sun"});
+  }
+  std::string suggestion = closest_match(got, candidates);
+  return suggestion.empty() ? std::string() : "did you mean `" + suggestion + "`?";
+}
+
 void report_parse_error(const pegtl::parse_error& error, std::uint32_t file, std::string_view text,
                         Diagnostics& diagnostics) {
   std::string_view message = error.message();
@@ -199,8 +247,7 @@ void report_parse_error(const pegtl::parse_error& error, std::uint32_t file, std
   if (code == "E001") {
     std::string got = describe_input_at(text, position.byte);
     text_message += ", got " + got;
-    std::string suggestion = closest_match(got.substr(1, got.size() > 2 ? got.size() - 2 : 0), expected_words(message));
-    if (!suggestion.empty()) help = "did you mean `" + suggestion + "`?";
+    help = help_for(message, got.substr(1, got.size() > 2 ? got.size() - 2 : 0));
   }
   diagnostics.error(code, {file, static_cast<std::uint32_t>(position.line), static_cast<std::uint32_t>(position.column)},
                     text_message, help);
@@ -538,8 +585,10 @@ class Builder {
       out.extends_loc = loc(node);
     } else if (node.is_type<workflow_decl>()) {
       if (out.workflow) {
-        error("E011", loc(node),
-              "workflow declared twice (first at line " + std::to_string(out.workflow->loc.line) + ")");
+        const SourceLoc& first = out.workflow->loc;
+        diagnostics_.error("E011", loc(node), "workflow declared twice (first at line " + std::to_string(first.line) + ")",
+                           "first defined at " + std::to_string(first.line) + ":" + std::to_string(first.column));
+        ++errors_;
       }
       WorkflowDecl w;
       w.name = name(node);
@@ -621,7 +670,7 @@ class Builder {
     std::vector<DateRange> out;
     for (const Node* range : all<date_range>(item)) {
       auto first = date(*range->children.front());
-      auto last = date(*range->children.back());
+      auto last = range->children.size() > 1 ? date(*range->children.back()) : first;
       if (first && last) out.push_back({*first, *last});
     }
     return out;

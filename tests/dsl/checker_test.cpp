@@ -229,7 +229,7 @@ TEST(Checker, RedeclaringABaseDeclarationSuggestsOverride) {
   ASSERT_TRUE(file) << render_text(diagnostics, sources);
   check(*file, diagnostics);
   EXPECT_THAT(diagnostics.items(), ElementsAre(AllOf(Diag("E011", 2, 12), Message("duplicate department `support`"),
-                                                     Help("first defined at 3:12 of a base file"),
+                                                     Help("`support` is already declared at 3:12 of a base file"),
                                                      Help("`override department support`"))));
   fs::remove_all(dir);
 }
@@ -274,12 +274,29 @@ final state closed
   EXPECT_THAT(
       diagnostics,
       UnorderedElementsAre(
-          AllOf(Diag("E012", 9, 13), Message("cannot compare `amount` (int) with text \"ten\"")),
-          AllOf(Diag("E012", 10, 13), Message("cannot compare `mood` (enum) with text \"angry\""),
+          AllOf(Diag("E012", 9, 23), Message("cannot compare `amount` (int) with text \"ten\"")),
+          AllOf(Diag("E012", 10, 21), Message("cannot compare `mood` (enum) with text \"angry\""),
                 Help("without quotes")),
-          AllOf(Diag("E012", 11, 13), Message("cannot compare `amount` (int) with duration 2h")),
+          AllOf(Diag("E012", 11, 22), Message("cannot compare `amount` (int) with duration 2h")),
           AllOf(Diag("E012", 12, 13), Message("cannot apply `+` to `due` (timestamp) and `created_at` (timestamp)")),
           AllOf(Diag("E012", 13, 13), Message("`<` needs numbers, durations or timestamps, not `mood` (enum)"))));
+}
+
+TEST(Checker, PointsAtTheQuotedNumberAndSuggestsDroppingTheQuotes) {
+  auto diagnostics = check_text(with_states(R"(initial state open { on done when amount <= "500" -> closed }
+final state closed
+)"));
+  EXPECT_THAT(diagnostics, ElementsAre(AllOf(Diag("E012", 6, 45), Message("not text \"500\""),
+                                             Help("write numbers without quotes: `500`"))));
+}
+
+TEST(Checker, OneMisspeltFieldIsReportedOnce) {
+  auto diagnostics = check_text(with_states(R"(field mood: enum(calm, angry) required
+initial state open { on done when moood == calm -> closed }
+final state closed
+)"));
+  EXPECT_THAT(diagnostics, ElementsAre(AllOf(Diag("E010", 7, 35), Message("undefined field `moood`"),
+                                             Help("did you mean `mood`?"))));
 }
 
 TEST(Checker, SetAndDefaultValuesMustFitTheField) {
@@ -339,6 +356,12 @@ final state closed
   EXPECT_THAT(diagnostics, ElementsAre(AllOf(Diag("E015", 1, 1), Message("missing `workflow`"))));
 }
 
+TEST(Checker, EmptyFileReportsAtItsFirstLine) {
+  auto diagnostics = check_text("# only a comment so far\n");
+  EXPECT_THAT(diagnostics, UnorderedElementsAre(Diag("E015", 1, 1), Diag("E016", 1, 1), Diag("E033", 1, 1)));
+  for (const Diagnostic& d : diagnostics) EXPECT_EQ(d.loc.file, 0u);
+}
+
 TEST(Checker, ExactlyOneInitialState) {
   auto none = check_text(with_states(R"(state open { on done -> closed }
 final state closed
@@ -380,6 +403,13 @@ state limbo { on again -> limbo }
 final state closed
 )"));
   EXPECT_THAT(diagnostics, ElementsAre(AllOf(Diag("E030", 10, 7), Message("`limbo`"))));
+}
+
+TEST(Checker, UndefinedTargetDoesNotCascadeIntoGraphDiagnostics) {
+  auto diagnostics = check_text(with_states(R"(initial state open { on done -> closd }
+final state closed
+)"));
+  EXPECT_THAT(diagnostics, ElementsAre(AllOf(Diag("E010", 6, 33), Help("did you mean `closed`?"))));
 }
 
 TEST(Checker, UnreachableStateIsAWarning) {
@@ -515,7 +545,7 @@ priority P1 { resolve 24h }
 classify priority by impact x urgency {
   columns high, lo
   high: P0 P0
-  medium: P0 P1 P1
+  medium: P0 P1 P9
   hihg: P1 P2
 }
 initial state open { on done -> closed }

@@ -408,14 +408,16 @@ TEST(ParserErrorTest, CaretLinesUpUnderWideCharacters) {
             "bad.docket:1:27: error[E001]: expected a declaration: workflow, extends, field, calendar, department, "
             "category, priority, classify, chain, approval, require or state, got `=>`\n"
             " 1 | category c \"产品故障\" => tech\n"
-            "   | " + std::string(22, ' ') + "^\n");
+            "   | " + std::string(22, ' ') + "^\n"
+            "help: did you mean `->`?\n");
 }
 
 TEST(ParserErrorTest, NamesAreAscii) {
   EXPECT_EQ(parse_error("category 产品 -> tech\n"),
-            "bad.docket:1:10: error[E001]: expected a category name after `category`, got `产`\n"
+            "bad.docket:1:10: error[E001]: expected a category name after `category`, got `产品`\n"
             " 1 | category 产品 -> tech\n"
-            "   |          ^\n");
+            "   |          ^\n"
+            "help: names use ASCII letters, digits and `_`; Chinese text belongs in the quoted label after the name\n");
 }
 
 TEST(ParserErrorTest, UnterminatedString) {

@@ -1,0 +1,339 @@
+#include "engine/engine.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "engine/runner.h"
+#include "engine/sla.h"
+
+namespace docket::engine {
+
+struct Engine::Slot {
+  Ticket ticket;
+  const Version* version = nullptr;
+  std::uint64_t generation = 0;  // schedule entries of older generations are stale
+  std::int64_t scheduled = kNever;
+  std::map<std::string, Outcome, std::less<>> keys;  // idempotency key -> first outcome
+};
+
+bool Engine::Later::operator()(const Scheduled& a, const Scheduled& b) const {
+  if (a.due != b.due) return a.due > b.due;
+  const std::string& a_id = engine->slots_[a.slot]->ticket.id;
+  const std::string& b_id = engine->slots_[b.slot]->ticket.id;
+  if (a_id != b_id) return a_id > b_id;
+  return a.generation > b.generation;
+}
+
+Engine::Engine(const Clock& clock, JournalSink& journal, EngineOptions options)
+    : clock_(clock), journal_(journal), options_(options), schedule_(Later{this}) {}
+
+Engine::~Engine() = default;
+
+Status Engine::install(std::shared_ptr<const Workflow> workflow) {
+  if (!workflow) return Status::failure("no workflow to install");
+  auto existing = versions_.find(workflow.get());
+  const Version* version = nullptr;
+  if (existing != versions_.end()) {
+    version = existing->second.get();
+  } else {
+    Result<std::unique_ptr<Version>> built = Version::build(workflow);
+    if (!built) return Status::failure(built.error());
+    version = built.value().get();
+    versions_.emplace(workflow.get(), std::move(built).value());
+  }
+  current_.insert_or_assign(workflow->name(), version);
+  if (default_ == nullptr) default_ = version;
+  return Status::success();
+}
+
+std::shared_ptr<const Workflow> Engine::workflow(std::string_view name) const {
+  if (name.empty()) return default_ != nullptr ? default_->workflow : nullptr;
+  auto it = current_.find(name);
+  return it != current_.end() ? it->second->workflow : nullptr;
+}
+
+const Ticket* Engine::find(std::string_view id) const {
+  auto it = by_id_.find(id);
+  return it != by_id_.end() ? &slots_[it->second]->ticket : nullptr;
+}
+
+const Ticket& Engine::ticket_at(std::size_t index) const { return slots_[index]->ticket; }
+
+Result<std::string> Engine::explain(std::string_view ticket, std::string_view metric) const {
+  auto it = by_id_.find(ticket);
+  if (it == by_id_.end()) return Result<std::string>::failure("unknown ticket `" + std::string(ticket) + "`");
+  const Slot& slot = *slots_[it->second];
+  const Workflow& workflow = *slot.ticket.workflow;
+  std::optional<MetricIndex> index = workflow.find_metric(metric);
+  if (!index) {
+    return Result<std::string>::failure("workflow " + workflow.name() + " has no SLA metric `" + std::string(metric) +
+                                        "`");
+  }
+  return Result<std::string>::success(explain_clock(workflow, slot.ticket, slot.version->sla, slot.version->calendars,
+                                                    *index, std::max(now_, slot.ticket.updated_at)));
+}
+
+// ---------------------------------------------------------------- events
+
+Result<Outcome> Engine::apply(const Event& event) {
+  std::int64_t at = event.at.value_or(clock_.now());
+  if (event.event == kCreateEvent) return create(event, at);
+
+  auto it = by_id_.find(event.ticket);
+  if (it == by_id_.end()) return reject(event, at, nullptr, "unknown ticket `" + event.ticket + "`");
+  std::uint32_t index = it->second;
+  if (event.idempotency_key) {
+    const Slot& slot = *slots_[index];
+    auto seen = slot.keys.find(*event.idempotency_key);
+    if (seen != slot.keys.end()) {
+      Outcome outcome = seen->second;
+      outcome.duplicate = true;
+      return Result<Outcome>::success(std::move(outcome));
+    }
+  }
+
+  Result<std::size_t> advanced = advance_to(at);
+  if (!advanced) return Result<Outcome>::failure(advanced.error());
+  Slot& slot = *slots_[index];
+  if (at < slot.ticket.updated_at) {
+    return reject(event, at, &slot,
+                  "out of order: the event is at " + format_timestamp(at) + ", the ticket last changed at " +
+                      format_timestamp(slot.ticket.updated_at));
+  }
+
+  work_ = slot.ticket;
+  records_.clear();
+  Runner runner(*slot.version, options_, work_, records_);
+  if (!runner.handle(event, at)) {
+    return reject(event, at, &slot, runner.reason(), runner.rule(), runner.data_changes());
+  }
+  work_.updated_at = at;
+  std::uint64_t first = next_seq_;
+  Status written = write(slot.ticket.workflow, slot.ticket.id, event.idempotency_key, records_);
+  if (!written) return Result<Outcome>::failure(written.error());
+  std::swap(slot.ticket, work_);
+  now_ = std::max(now_, at);
+  reschedule(index);
+
+  Outcome outcome = accepted(slot, first);
+  if (event.idempotency_key) slot.keys.emplace(*event.idempotency_key, outcome);
+  Result<std::size_t> follow_up = advance_to(at);
+  if (!follow_up) outcome.follow_up_error = follow_up.error();
+  return Result<Outcome>::success(std::move(outcome));
+}
+
+Result<Outcome> Engine::create(const Event& event, std::int64_t at) {
+  if (event.ticket.empty()) return reject(event, at, nullptr, "a new ticket needs an id", {}, {}, Cause::kCreate);
+  auto existing = by_id_.find(event.ticket);
+  if (existing != by_id_.end()) {
+    Slot& slot = *slots_[existing->second];
+    if (event.idempotency_key) {
+      auto seen = slot.keys.find(*event.idempotency_key);
+      if (seen != slot.keys.end()) {
+        Outcome outcome = seen->second;
+        outcome.duplicate = true;
+        return Result<Outcome>::success(std::move(outcome));
+      }
+    }
+    return reject(event, at, &slot, "ticket `" + event.ticket + "` already exists", {}, {}, Cause::kCreate);
+  }
+  const Version* version = default_;
+  if (!event.workflow.empty()) {
+    auto it = current_.find(event.workflow);
+    version = it != current_.end() ? it->second : nullptr;
+  }
+  if (version == nullptr) {
+    return reject(event, at, nullptr,
+                  event.workflow.empty() ? std::string("no workflow is installed")
+                                         : "no workflow `" + event.workflow + "` is installed",
+                  {}, {}, Cause::kCreate);
+  }
+
+  Result<std::size_t> advanced = advance_to(at);
+  if (!advanced) return Result<Outcome>::failure(advanced.error());
+
+  work_ = Ticket{};
+  records_.clear();
+  Runner runner(*version, options_, work_, records_);
+  if (!runner.create(event, at)) {
+    std::vector<Record> rejection(1);
+    Record& record = rejection.front();
+    record.at = at;
+    record.kind = RecordKind::kRejection;
+    record.cause = Cause::kCreate;
+    record.event = event.event;
+    record.actor = event.actor;
+    record.rule = runner.rule();
+    record.changes = runner.data_changes();
+    record.rejected = true;
+    record.reason = runner.reason();
+    std::uint64_t seq = next_seq_;
+    Status written = write(version->workflow, event.ticket, event.idempotency_key, rejection);
+    if (!written) return Result<Outcome>::failure(written.error());
+    Outcome outcome;
+    outcome.reason = runner.reason();
+    outcome.first_seq = outcome.last_seq = seq;
+    return Result<Outcome>::success(std::move(outcome));
+  }
+  std::uint64_t first = next_seq_;
+  Status written = write(version->workflow, event.ticket, event.idempotency_key, records_);
+  if (!written) return Result<Outcome>::failure(written.error());
+
+  auto index = static_cast<std::uint32_t>(slots_.size());
+  auto slot = std::make_unique<Slot>();
+  slot->ticket = std::move(work_);
+  slot->version = version;
+  work_ = Ticket{};
+  slots_.push_back(std::move(slot));
+  by_id_.emplace(event.ticket, index);
+  now_ = std::max(now_, at);
+  reschedule(index);
+
+  Slot& created = *slots_[index];
+  Outcome outcome = accepted(created, first);
+  if (event.idempotency_key) created.keys.emplace(*event.idempotency_key, outcome);
+  Result<std::size_t> follow_up = advance_to(at);
+  if (!follow_up) outcome.follow_up_error = follow_up.error();
+  return Result<Outcome>::success(std::move(outcome));
+}
+
+Result<Outcome> Engine::reject(const Event& event, std::int64_t at, Slot* slot, std::string reason,
+                               RulePosition rule, std::vector<Change> changes, Cause cause) {
+  records_.clear();
+  Record& record = records_.emplace_back();
+  record.at = at;
+  record.kind = RecordKind::kRejection;
+  record.cause = cause;
+  if (slot != nullptr) record.from = slot->ticket.state_name();
+  record.event = event.event;
+  record.actor = event.actor;
+  record.rule = std::move(rule);
+  record.changes = std::move(changes);
+  record.rejected = true;
+  record.reason = reason;
+  std::uint64_t seq = next_seq_;
+  Status written = write(slot != nullptr ? slot->ticket.workflow : std::shared_ptr<const Workflow>(), event.ticket,
+                         event.idempotency_key, records_);
+  if (!written) return Result<Outcome>::failure(written.error());
+
+  Outcome outcome;
+  outcome.reason = std::move(reason);
+  outcome.first_seq = outcome.last_seq = seq;
+  if (slot != nullptr) {
+    outcome.state = slot->ticket.state_name();
+    if (event.idempotency_key) slot->keys.emplace(*event.idempotency_key, outcome);
+  }
+  return Result<Outcome>::success(std::move(outcome));
+}
+
+Outcome Engine::accepted(const Slot& slot, std::uint64_t first_seq) const {
+  Outcome outcome;
+  outcome.accepted = true;
+  if (next_seq_ > first_seq) {
+    outcome.first_seq = first_seq;
+    outcome.last_seq = next_seq_ - 1;
+  }
+  outcome.state = slot.ticket.state_name();
+  return outcome;
+}
+
+Status Engine::write(const std::shared_ptr<const Workflow>& workflow, std::string_view ticket,
+                     const std::optional<std::string>& key, std::vector<Record>& records) {
+  if (records.empty()) return Status::success();
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    Record& record = records[i];
+    record.seq = next_seq_ + i;
+    record.ticket.assign(ticket);
+    if (workflow) {
+      record.workflow = workflow->name();
+      record.version = workflow->version_id();
+    }
+    record.idempotency_key = key;
+  }
+  Status written = journal_.write(records);
+  if (!written) return Status::failure("journal refused records: " + written.error());
+  next_seq_ += records.size();
+  return Status::success();
+}
+
+// ---------------------------------------------------------------- time
+
+void Engine::reschedule(std::uint32_t index) {
+  Slot& slot = *slots_[index];
+  std::optional<DueItem> item = earliest_due(slot.ticket);
+  std::int64_t due = item ? item->due : kNever;
+  if (due == slot.scheduled) return;
+  slot.scheduled = due;
+  ++slot.generation;
+  if (due != kNever) schedule_.push(Scheduled{due, index, slot.generation});
+}
+
+Result<bool> Engine::fire_next(std::int64_t instant) {
+  while (!schedule_.empty()) {
+    Scheduled top = schedule_.top();
+    if (top.due > instant) return Result<bool>::success(false);
+    schedule_.pop();
+    Slot& slot = *slots_[top.slot];
+    if (top.generation != slot.generation) continue;  // stale: rescheduled since
+    slot.scheduled = kNever;
+
+    std::int64_t at = std::max(top.due, slot.ticket.updated_at);
+    std::optional<DueItem> item = earliest_due(slot.ticket);
+    work_ = slot.ticket;
+    records_.clear();
+    Runner runner(*slot.version, options_, work_, records_);
+    if (!runner.fire_due(at)) {
+      Record rejection;
+      rejection.at = at;
+      rejection.kind = RecordKind::kRejection;
+      rejection.cause = item && item->kind == DueItem::Kind::kSla ? Cause::kSla : Cause::kTimer;
+      rejection.from = slot.ticket.state_name();
+      rejection.rule = runner.rule();
+      rejection.rejected = true;
+      rejection.reason = runner.reason();
+      work_ = slot.ticket;
+      records_.clear();
+      Runner skipper(*slot.version, options_, work_, records_);
+      skipper.skip_due();
+      records_.assign(1, std::move(rejection));
+    }
+    work_.updated_at = at;
+    Status written = write(slot.ticket.workflow, slot.ticket.id, std::nullopt, records_);
+    if (!written) {
+      slot.scheduled = top.due;
+      ++slot.generation;
+      schedule_.push(Scheduled{top.due, top.slot, slot.generation});
+      return Result<bool>::failure(written.error());
+    }
+    std::swap(slot.ticket, work_);
+    now_ = std::max(now_, at);
+    reschedule(top.slot);
+    return Result<bool>::success(true);
+  }
+  return Result<bool>::success(false);
+}
+
+Result<std::size_t> Engine::advance_to(std::int64_t instant) {
+  std::size_t fired = 0;
+  while (true) {
+    Result<bool> next = fire_next(instant);
+    if (!next) return Result<std::size_t>::failure(next.error());
+    if (!next.value()) break;
+    ++fired;
+  }
+  now_ = std::max(now_, instant);
+  return Result<std::size_t>::success(fired);
+}
+
+Result<std::size_t> Engine::advance() { return advance_to(clock_.now()); }
+
+std::int64_t Engine::next_due() {
+  while (!schedule_.empty()) {
+    const Scheduled& top = schedule_.top();
+    if (top.generation == slots_[top.slot]->generation) return top.due;
+    schedule_.pop();
+  }
+  return kNever;
+}
+
+}  // namespace docket::engine
