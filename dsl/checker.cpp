@@ -14,12 +14,14 @@ namespace checking {
 
 void check_unused(Context& ctx) {
   for (const FieldDecl& field : ctx.file.fields) {
-    // Required fields are inputs of the intake form: requiring them is a use.
-    if (field.required || ctx.used_fields.count(field.name.text) != 0) continue;
+    // Required fields are inputs of the intake form, and a labelled field is
+    // part of the record people read (survey scores, suggestions): both are
+    // uses. An unlabelled field that no rule reads or sets is a leftover.
+    if (field.required || !field.label.empty() || ctx.used_fields.count(field.name.text) != 0) continue;
     auto first = ctx.fields.find(field.name.text);
     if (first == ctx.fields.end() || first->second != &field) continue;
     ctx.warning("W003", field.name.loc, "field `" + field.name.text + "` is never used",
-                "read it in a condition, `set` it, mark it `required`, or remove it");
+                "read it in a condition, `set` it, give it a label if people record it, or remove it");
   }
   for (const DepartmentDecl& department : ctx.file.departments) {
     if (ctx.used_departments.count(department.name.text) != 0) continue;
