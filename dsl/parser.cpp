@@ -367,6 +367,16 @@ class Builder {
     return total;
   }
 
+  // Numbers are stored exactly in ten-thousandths (money to the cent and
+  // beyond); a percentage is a factor, so it may have two decimals.
+  void check_decimals(const Node& node, std::string_view text, std::size_t max_decimals, const char* what) {
+    std::size_t dot = text.find('.');
+    if (dot == std::string_view::npos || text.size() - dot - 1 <= max_decimals) return;
+    error("E009", loc(node),
+          std::string(what) + " `" + std::string(node.string_view()) + "` has more than " +
+              std::to_string(max_decimals) + " decimal places");
+  }
+
   double number_value(const Node& node, std::string_view text) {
     double value = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -427,6 +437,7 @@ class Builder {
       auto e = node_expr(Expr::Kind::kNumber, node);
       e->text = node.string();
       e->number = number_value(node, e->text);
+      check_decimals(node, e->text, 4, "number");
       return e;
     }
     if (node.is_type<percent_lit>()) {
@@ -434,6 +445,7 @@ class Builder {
       std::string_view t = node.string_view();
       e->text = std::string(t);
       e->number = number_value(node, t.substr(0, t.size() - 1));
+      check_decimals(node, t.substr(0, t.size() - 1), 2, "percentage");
       return e;
     }
     if (node.is_type<duration_lit>()) {

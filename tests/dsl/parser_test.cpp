@@ -434,6 +434,11 @@ TEST(ParserErrorTest, InvalidLiterals) {
             std::string::npos);
   EXPECT_NE(parse_error("field a: int = 99999999999999999999").find("error[E009]"), std::string::npos);
   EXPECT_NE(parse_error("priority P { resolve 99999999w }").find("error[E009]"), std::string::npos);
+  EXPECT_NE(parse_error("field a: money = 0.00001").find("error[E009]: number `0.00001` has more than 4 decimal places"),
+            std::string::npos);
+  EXPECT_NE(parse_error("require a <= b * 12.345% \"cap\"").find("error[E009]: percentage `12.345%` has more"),
+            std::string::npos);
+  parse_ok("field a: money = 0.0001\nrequire a <= b * 12.34% \"cap\"");
 }
 
 TEST(ParserErrorTest, StrayBytesAndControlCharacters) {
