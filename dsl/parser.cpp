@@ -53,9 +53,15 @@ struct selector
 
 // ------------------------------------------------------------------ nesting limit
 
+// The parse-time budget of one expression: how deeply it nests, and how many
+// operands it has (counted as they are parsed, so that a megabyte of
+// `a or a or ...` stops early instead of building a huge tree first).
+inline constexpr std::size_t kMaxExpressionParts = 1000;
+
 struct Nesting {
   std::size_t depth = 0;
   std::size_t max = 64;
+  std::size_t operands = 0;
 };
 
 // Counts how deeply expressions nest (parentheses, `not`, unary minus, `in`
@@ -99,6 +105,34 @@ template <>
 struct nesting_action<negation> : limit_nesting<minus_sign> {};
 template <>
 struct nesting_action<not_expr> : limit_nesting<seq<op_not, sp, not_at<kw_in>>> {};
+
+// Each operand counts against the expression's budget.
+template <>
+struct nesting_action<operand> {
+  template <typename ActionInput, typename... States>
+  static void apply(const ActionInput& in, Nesting& nesting, States&&... /*unused*/) {
+    if (++nesting.operands > kMaxExpressionParts) {
+      throw pegtl::parse_error(
+          "E004:expression is too long (limit " + std::to_string(kMaxExpressionParts) + " parts)", in.position());
+    }
+  }
+};
+
+// A new expression at the top level starts with a fresh budget.
+struct start_expression : pegtl::maybe_nothing {
+  template <typename Rule, pegtl::apply_mode A, pegtl::rewind_mode M, template <typename...> class Action,
+            template <typename...> class Control, typename ParseInput, typename... States>
+  static bool match(ParseInput& in, Nesting& nesting, States&&... st) {
+    if (nesting.depth == 0) nesting.operands = 0;
+    return pegtl::match<Rule, A, M, Action, Control>(in, nesting, st...);
+  }
+};
+template <>
+struct nesting_action<expr_required> : start_expression {};
+template <>
+struct nesting_action<range_low> : start_expression {};
+template <>
+struct nesting_action<range_high> : start_expression {};
 
 template <typename Rule>
 using control = pegtl::must_if<errors, pegtl::normal, false>::control<Rule>;
@@ -418,7 +452,7 @@ class Builder {
   // ---------------------------------------------------------------- expressions
 
   static constexpr std::int64_t kMaxDurationSeconds = 100LL * 366 * 86400;
-  static constexpr int kMaxExpressionNodes = 1000;
+  static constexpr int kMaxExpressionNodes = static_cast<int>(kMaxExpressionParts);
 
   std::shared_ptr<Expr> node_expr(Expr::Kind kind, const Node& node) {
     auto e = std::make_shared<Expr>();

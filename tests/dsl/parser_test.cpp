@@ -479,6 +479,17 @@ TEST(ParserErrorTest, NestingIsLimitedAtEveryDepth) {
   }
 }
 
+TEST(ParserErrorTest, HugeFlatExpressionsStopEarly) {
+  // 3 MB of `or`: rejected while parsing, at the operand past the limit.
+  std::string text = "require a";
+  for (int i = 0; i < 600000; ++i) text += " or a";
+  text += " \"m\"";
+  std::string rendered = parse_error(text);
+  EXPECT_NE(rendered.find("bad.docket:1:5009: error[E004]: expression is too long (limit 1000 parts)"),
+            std::string::npos)
+      << rendered.substr(0, 200);
+}
+
 TEST(ParserErrorTest, LongExpressionsAreLimited) {
   std::string text = "field a: int = 1";
   for (int i = 0; i < 2000; ++i) text += " + 1";
