@@ -19,16 +19,14 @@ bool holds(const Workflow& workflow, const Actor& actor, RoleIndex role) {
 }
 
 // The checks shared by votes and rejections.
-Status check_person(const Workflow& workflow, const ApprovalProgress& progress, const Actor& actor,
-                    const char* what) {
+Status check_person(const Workflow& workflow, const ApprovalProgress& progress, const Actor& actor, const char* what) {
   const ApprovalLevel& level = workflow.chains()[progress.chain].levels[progress.level];
   if (actor.id.empty()) return Status::failure(std::string("an actor id is needed to ") + what);
   if (actor.id == progress.requester) {
-    return Status::failure("`" + actor.id + "` requested this approval and may not " + what +
-                           " it (four-eyes rule)");
+    return Status::failure("`" + actor.id + "` requested this approval and may not " + what + " it (four-eyes rule)");
   }
-  bool any = std::any_of(level.roles.begin(), level.roles.end(),
-                         [&](RoleIndex role) { return holds(workflow, actor, role); });
+  bool any =
+      std::any_of(level.roles.begin(), level.roles.end(), [&](RoleIndex role) { return holds(workflow, actor, role); });
   if (!any) {
     return Status::failure("`" + actor.id + "` holds none of the roles of approval level " +
                            level_name(workflow, progress) + ": " + role_list(workflow, level));
@@ -54,8 +52,9 @@ ChainChoice choose_chain(const Workflow& workflow, const Ticket& ticket, std::in
 }
 
 std::uint32_t votes_at_level(const ApprovalProgress& progress) {
-  return static_cast<std::uint32_t>(std::count_if(progress.votes.begin(), progress.votes.end(),
-                                                  [&](const ApprovalVote& vote) { return vote.level == progress.level; }));
+  return static_cast<std::uint32_t>(
+      std::count_if(progress.votes.begin(), progress.votes.end(),
+                    [&](const ApprovalVote& vote) { return vote.level == progress.level; }));
 }
 
 std::uint32_t votes_needed(const ApprovalLevel& level) {

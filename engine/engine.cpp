@@ -25,7 +25,7 @@ bool Engine::Later::operator()(const Scheduled& a, const Scheduled& b) const {
 }
 
 Engine::Engine(const Clock& clock, JournalSink& journal, EngineOptions options)
-    : clock_(clock), journal_(journal), options_(options), schedule_(Later{this}) {}
+    : clock_(clock), journal_(journal), options_(options), schedule_(Later{this}), now_(clock.now()) {}
 
 Engine::~Engine() = default;
 
@@ -42,14 +42,18 @@ Status Engine::install(std::shared_ptr<const Workflow> workflow) {
     versions_.emplace(workflow.get(), std::move(built).value());
   }
   current_.insert_or_assign(workflow->name(), version);
-  if (default_ == nullptr) default_ = version;
+  if (current_.size() == 1) default_name_ = workflow->name();
   return Status::success();
 }
 
+const Version* Engine::current(std::string_view name) const {
+  auto it = current_.find(name.empty() ? std::string_view(default_name_) : name);
+  return it != current_.end() ? it->second : nullptr;
+}
+
 std::shared_ptr<const Workflow> Engine::workflow(std::string_view name) const {
-  if (name.empty()) return default_ != nullptr ? default_->workflow : nullptr;
-  auto it = current_.find(name);
-  return it != current_.end() ? it->second->workflow : nullptr;
+  const Version* version = current(name);
+  return version != nullptr ? version->workflow : nullptr;
 }
 
 const Ticket* Engine::find(std::string_view id) const {
@@ -137,11 +141,7 @@ Result<Outcome> Engine::create(const Event& event, std::int64_t at) {
     }
     return reject(event, at, &slot, "ticket `" + event.ticket + "` already exists", {}, {}, Cause::kCreate);
   }
-  const Version* version = default_;
-  if (!event.workflow.empty()) {
-    auto it = current_.find(event.workflow);
-    version = it != current_.end() ? it->second : nullptr;
-  }
+  const Version* version = current(event.workflow);
   if (version == nullptr) {
     return reject(event, at, nullptr,
                   event.workflow.empty() ? std::string("no workflow is installed")
@@ -197,8 +197,8 @@ Result<Outcome> Engine::create(const Event& event, std::int64_t at) {
   return Result<Outcome>::success(std::move(outcome));
 }
 
-Result<Outcome> Engine::reject(const Event& event, std::int64_t at, Slot* slot, std::string reason,
-                               RulePosition rule, std::vector<Change> changes, Cause cause) {
+Result<Outcome> Engine::reject(const Event& event, std::int64_t at, Slot* slot, std::string reason, RulePosition rule,
+                               std::vector<Change> changes, Cause cause) {
   records_.clear();
   Record& record = records_.emplace_back();
   record.at = at;

@@ -34,6 +34,11 @@
 //   who proposed); when a timer brought it there, the ticket's `requester`
 //   attribute (who created it). That person can neither approve nor reject.
 //   The `requester` attribute itself is the actor id of `create`.
+// - Order of work in a transition: the source's `on exit` actions (and the
+//   resumption of clocks it paused), the transition's actions, then entering
+//   the target: clocks it pauses, its `on enter` actions, its timers armed,
+//   its approval chain chosen (`none`, or no `approval` rule matching, fires
+//   `approved` at once), then its automatic transitions.
 // - Chains. Nobody approves twice in one chain, across levels too. An
 //   `approve` vote that does not complete the chain writes a kApproval
 //   record; the one that completes it also fires `approved` (cause
@@ -124,8 +129,8 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   // Makes `workflow` the version that new tickets of its name start on
-  // (tickets already open keep theirs). The first workflow installed is the
-  // default for `create` events that name none. Fails when a calendar
+  // (tickets already open keep theirs). The first workflow name installed is
+  // the default for `create` events that name none (its current version). Fails when a calendar
   // cannot be interpreted (unknown time zone, no tzdata).
   Status install(std::shared_ptr<const Workflow> workflow);
   // The current version of `name` (the default when empty); null if none.
@@ -156,7 +161,8 @@ class Engine {
   // ...; due Tue 2026-11-24 12:30". Measured up to the engine's latest time.
   Result<std::string> explain(std::string_view ticket, std::string_view metric) const;
 
-  // The latest time the engine has processed (events and advances).
+  // The latest time the engine has processed (events and advances); the
+  // clock's time when it was constructed, before anything happened.
   std::int64_t now() const { return now_; }
   // The seq of the last record written; 0 before the first.
   std::uint64_t last_seq() const { return next_seq_ - 1; }
@@ -173,6 +179,8 @@ class Engine {
     bool operator()(const Scheduled& a, const Scheduled& b) const;
   };
 
+  // The current version of `name`, or of the default workflow when empty.
+  const Version* current(std::string_view name) const;
   Result<Outcome> create(const Event& event, std::int64_t at);
   // Writes one kRejection record; `slot` is null when the ticket does not exist.
   Result<Outcome> reject(const Event& event, std::int64_t at, Slot* slot, std::string reason, RulePosition rule = {},
@@ -190,12 +198,12 @@ class Engine {
   EngineOptions options_;
   std::map<const Workflow*, std::unique_ptr<Version>> versions_;
   std::map<std::string, const Version*, std::less<>> current_;
-  const Version* default_ = nullptr;
+  std::string default_name_;  // the first workflow name installed
   std::vector<std::unique_ptr<Slot>> slots_;
   std::map<std::string, std::uint32_t, std::less<>> by_id_;
   std::priority_queue<Scheduled, std::vector<Scheduled>, Later> schedule_;
   std::uint64_t next_seq_ = 1;
-  std::int64_t now_ = INT64_MIN;
+  std::int64_t now_;
   // Reused for every unit so that steady-state events copy into existing
   // buffers instead of allocating.
   Ticket work_;

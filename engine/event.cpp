@@ -45,9 +45,7 @@ bool expect(std::string_view text, std::size_t& pos, char c) {
 
 }  // namespace
 
-bool Actor::holds(std::string_view role) const {
-  return std::find(roles.begin(), roles.end(), role) != roles.end();
-}
+bool Actor::holds(std::string_view role) const { return std::find(roles.begin(), roles.end(), role) != roles.end(); }
 
 FieldInput FieldInput::text(std::string text) {
   FieldInput input;

@@ -31,8 +31,8 @@ inline constexpr std::string_view kRejectEvent = "reject";    // turns an approv
 // ignored. An empty id is allowed for systems but cannot take part in
 // approvals.
 struct Actor {
-  std::string id;
-  std::vector<std::string> roles;
+  std::string id{};
+  std::vector<std::string> roles{};
 
   bool holds(std::string_view role) const;
   friend bool operator==(const Actor&, const Actor&) = default;
@@ -79,26 +79,28 @@ class FieldInput {
 };
 
 struct DataItem {
-  std::string field;  // a field name of the ticket's workflow
-  FieldInput value;
+  std::string field{};  // a field name of the ticket's workflow
+  FieldInput value{};
 
   friend bool operator==(const DataItem&, const DataItem&) = default;
 };
 
 struct Event {
   // When it happened, epoch seconds UTC. Absent: the engine's clock now().
-  std::optional<std::int64_t> at;
-  std::string ticket;  // the ticket id; for `create`, the id the new ticket gets
-  std::string event;   // `create`, `approve`, `reject`, or an event of the rules
-  Actor actor;
-  std::vector<DataItem> data;  // each field at most once
+  // (Every member has an initializer so that designated initializers may
+  // leave any of them out without -Wmissing-field-initializers.)
+  std::optional<std::int64_t> at{};
+  std::string ticket{};  // the ticket id; for `create`, the id the new ticket gets
+  std::string event{};   // `create`, `approve`, `reject`, or an event of the rules
+  Actor actor{};
+  std::vector<DataItem> data{};  // each field at most once
   // Set by senders that may deliver an event twice: a second event with the
   // same key for the same ticket is not applied again; the engine answers
   // with the first one's outcome.
-  std::optional<std::string> idempotency_key;
+  std::optional<std::string> idempotency_key{};
   // `create` only: the name of an installed workflow. Empty: the engine's
   // default workflow (the first one installed).
-  std::string workflow;
+  std::string workflow{};
 };
 
 // "2026-11-23T09:00:00Z", "2026-11-23T17:00:00+08:00", "2026-11-23T09:00Z",

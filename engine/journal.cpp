@@ -86,11 +86,10 @@ bool operator==(const Effect& a, const Effect& b) {
 }
 
 bool operator==(const Record& a, const Record& b) {
-  return a.seq == b.seq && a.at == b.at && a.ticket == b.ticket && a.workflow == b.workflow &&
-         a.version == b.version && a.kind == b.kind && a.cause == b.cause && a.from == b.from && a.to == b.to &&
-         a.event == b.event && a.actor == b.actor && same_position(a.rule, b.rule) && a.changes == b.changes &&
-         a.effects == b.effects && a.sla == b.sla && a.rejected == b.rejected && a.reason == b.reason &&
-         a.idempotency_key == b.idempotency_key;
+  return a.seq == b.seq && a.at == b.at && a.ticket == b.ticket && a.workflow == b.workflow && a.version == b.version &&
+         a.kind == b.kind && a.cause == b.cause && a.from == b.from && a.to == b.to && a.event == b.event &&
+         a.actor == b.actor && same_position(a.rule, b.rule) && a.changes == b.changes && a.effects == b.effects &&
+         a.sla == b.sla && a.rejected == b.rejected && a.reason == b.reason && a.idempotency_key == b.idempotency_key;
 }
 
 Status MemoryJournal::write(std::span<const Record> records) {

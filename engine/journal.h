@@ -60,11 +60,12 @@ enum class Cause : std::uint8_t {
 const char* to_string(Cause cause);  // "create", "event", ...
 
 // One field or ticket attribute that changed. Attributes use their rule
-// names: `priority`, `category`, `assignee`.
+// names: `priority`, `category`, `assignee` (text: "tech.engineer"); the
+// routed departments appear as `departments` (text: "complaints, legal").
 struct Change {
   std::string field;
-  Value before;  // unset when it had no value
-  Value after;   // unset when cleared
+  Value before;             // unset when it had no value
+  Value after;              // unset when cleared
   std::string before_text;  // Workflow::format_value of before; "" when unset
   std::string after_text;
 
@@ -100,9 +101,13 @@ struct Effect {
   // Where the action was written. For kClassify, the rule that decided: an
   // ordered rule's position, or the `classify` action's position for a
   // decision table (whose cell is named in `detail`). For kApprovalChain, the
-  // `approval` rule that chose it.
+  // `approval` rule that chose it (empty when none matched: no approval).
   RulePosition rule;
-  // kClassify of a table: "impact x urgency: function, high -> P0".
+  // More about it, by kind: kClassify, what decided ("impact x urgency:
+  // function, high -> P0", "when severity == critical -> urgent",
+  // "otherwise -> general"); kNotify to requester / assignee, who that is
+  // now; kRaisePriority without a change, why; kApprovalChain, "no
+  // `approval` rule applies" when none matched.
   std::string detail;
 
   // Member-wise (RulePosition by where, line and column).
@@ -111,12 +116,12 @@ struct Effect {
 
 // The SLA clock behind a kWarning, kEscalation or kBreach record.
 struct SlaMark {
-  std::string metric;            // "first_response"
-  std::string priority;          // the ticket's priority whose limit applies
-  double percent = 0;            // the threshold: 50, 80, 100 for a breach
+  std::string metric;              // "first_response"
+  std::string priority;            // the ticket's priority whose limit applies
+  double percent = 0;              // the threshold: 50, 80, 100 for a breach
   std::int64_t limit_seconds = 0;  // the limit (business seconds with a calendar)
-  std::string calendar;          // the calendar's name; "" for wall-clock time
-  std::int64_t due = 0;          // when the threshold was due (epoch seconds)
+  std::string calendar;            // the calendar's name; "" for wall-clock time
+  std::int64_t due = 0;            // when the threshold was due (epoch seconds)
 
   friend bool operator==(const SlaMark&, const SlaMark&) = default;
 };
@@ -153,10 +158,10 @@ struct Record {
   // What changed, in order: event data first, then what the actions set. For
   // a rejection: the event data as it would have been applied (not applied).
   std::vector<Change> changes;
-  std::vector<Effect> effects;  // what the actions did, in order
-  std::optional<SlaMark> sla;   // kWarning, kEscalation from a clock, kBreach
-  bool rejected = false;        // kind == kRejection
-  std::string reason;           // for a rejection: why, one line
+  std::vector<Effect> effects;                 // what the actions did, in order
+  std::optional<SlaMark> sla;                  // kWarning, kEscalation from a clock, kBreach
+  bool rejected = false;                       // kind == kRejection
+  std::string reason;                          // for a rejection: why, one line
   std::optional<std::string> idempotency_key;  // the event's, when it had one
 
   // Member-wise, as Effect.

@@ -175,7 +175,8 @@ bool Runner::create(const Event& event, std::int64_t at) {
     missing += (missing.empty() ? "`" : ", `") + workflow_.fields()[f].name + "`";
     ++missing_count;
   }
-  if (missing_count > 0) return fail(std::string(missing_count == 1 ? "missing required field " : "missing required fields ") + missing);
+  if (missing_count > 0)
+    return fail(std::string(missing_count == 1 ? "missing required field " : "missing required fields ") + missing);
 
   if (options_.sla_start == EngineOptions::SlaStart::kTicketCreation) {
     for (MetricIndex m = 0; m < ticket_.clocks.size(); ++m) {
@@ -299,24 +300,14 @@ void Runner::skip_due() {
 // ------------------------------------------------ transitions
 
 std::optional<TransitionIndex> Runner::select(std::span<const TransitionIndex> candidates, std::string_view event) {
-  std::string notes;
   const Transition* refused = nullptr;
   for (TransitionIndex index : candidates) {
     const Transition& transition = workflow_.transitions()[index];
-    if (transition.guard) {
-      EvalFailure failure;
-      std::optional<bool> holds = evaluate_condition(*transition.guard, ticket_.view(), at_, &failure);
-      if (!holds || !*holds) {
-        if (!notes.empty()) notes += "; ";
-        notes += "`" + transition.guard->text() + "` " +
-                 (holds ? std::string("is false") : "cannot be evaluated: " + workflow_.describe(failure, *transition.guard));
-        continue;
-      }
-    }
+    if (transition.guard && !evaluate_condition(*transition.guard, ticket_.view(), at_).value_or(false)) continue;
     if (!transition.roles.empty()) {
-      bool allowed = actor_ != nullptr && std::any_of(transition.roles.begin(), transition.roles.end(), [&](RoleIndex r) {
-                       return actor_->holds(workflow_.roles()[r].name);
-                     });
+      bool allowed =
+          actor_ != nullptr && std::any_of(transition.roles.begin(), transition.roles.end(),
+                                           [&](RoleIndex r) { return actor_->holds(workflow_.roles()[r].name); });
       if (!allowed) {
         if (refused == nullptr) refused = &transition;
         continue;
@@ -332,6 +323,18 @@ std::optional<TransitionIndex> Runner::select(std::span<const TransitionIndex> c
              needed,
          refused->position);
     return std::nullopt;
+  }
+  // Every guard refused: say why, guard by guard (only now, off the hot path).
+  std::string notes;
+  for (TransitionIndex index : candidates) {
+    const Transition& transition = workflow_.transitions()[index];
+    if (!transition.guard) continue;
+    EvalFailure failure;
+    std::optional<bool> holds = evaluate_condition(*transition.guard, ticket_.view(), at_, &failure);
+    if (!notes.empty()) notes += "; ";
+    notes +=
+        "`" + transition.guard->text() + "` " +
+        (holds ? std::string("is false") : "cannot be evaluated: " + workflow_.describe(failure, *transition.guard));
   }
   fail("no transition on `" + std::string(event) + "` from `" + ticket_.state_name() + "`: " + notes,
        workflow_.transitions()[candidates.front()].position);
@@ -566,7 +569,8 @@ bool Runner::run_action(const Action& action, Record& record) {
     case ActionKind::kSet: {
       const Field& field = workflow_.fields()[action.target];
       EvalResult result = evaluate(*action.value, ticket_.view(), at_);
-      if (!result.ok()) return fail(effect.action + ": " + workflow_.describe(result.failure(), *action.value), action.position);
+      if (!result.ok())
+        return fail(effect.action + ": " + workflow_.describe(result.failure(), *action.value), action.position);
       std::optional<Value> value = coerce_to_field(result.value(), field.type);
       if (!value) return fail(effect.action + ": the value does not fit `" + field.name + "`", action.position);
       if (std::optional<std::string> violation = range_violation(workflow_, action.target, *value)) {
@@ -581,7 +585,8 @@ bool Runner::run_action(const Action& action, Record& record) {
     case ActionKind::kSetPriority:
     case ActionKind::kSetCategory: {
       EvalResult result = evaluate(*action.value, ticket_.view(), at_);
-      if (!result.ok()) return fail(effect.action + ": " + workflow_.describe(result.failure(), *action.value), action.position);
+      if (!result.ok())
+        return fail(effect.action + ": " + workflow_.describe(result.failure(), *action.value), action.position);
       bool priority = action.kind == ActionKind::kSetPriority;
       ValueType wanted = priority ? ValueType::kPriority : ValueType::kCategory;
       if (result.value().type() != wanted) return fail(effect.action + ": not a " + to_string(wanted), action.position);

@@ -130,8 +130,7 @@ std::string explain_clock(const Workflow& workflow, const Ticket& ticket, const 
   std::string text = head + ": ";
   if (before > 0) text += format_duration(before, false) + " used before the current stretch; ";
   if (remaining <= 0) {
-    return text + "running since " + format_timestamp(clock.running_since) + ", already past the limit (" + usage +
-           ")";
+    return text + "running since " + format_timestamp(clock.running_since) + ", already past the limit (" + usage + ")";
   }
   return text + "running since " + format_timestamp(clock.running_since) + ": " +
          basis.explain_add(clock.running_since, remaining);

@@ -34,7 +34,7 @@ enum class MarkKind : std::uint8_t {
 struct Mark {
   MarkKind kind = MarkKind::kWarning;
   double percent = 0;
-  std::int64_t threshold = 0;          // measured seconds at which it is reached
+  std::int64_t threshold = 0;           // measured seconds at which it is reached
   std::uint32_t escalation = kNoIndex;  // kEscalation: index into Priority::escalations
 };
 

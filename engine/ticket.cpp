@@ -135,9 +135,10 @@ Result<Value> field_value(const Workflow& workflow, FieldIndex index, const Fiel
         seconds = input.as_number().raw() / Fixed::kScale;
       }
       if (!seconds) {
-        return Result<Value>::failure(quoted_name(field) + " expects " +
-                                      (duration ? "a duration such as 1h30m" : "a timestamp such as 2026-11-23T09:00:00Z") +
-                                      ", got " + input.describe());
+        return Result<Value>::failure(
+            quoted_name(field) + " expects " +
+            (duration ? "a duration such as 1h30m" : "a timestamp such as 2026-11-23T09:00:00Z") + ", got " +
+            input.describe());
       }
       value = duration ? Value::duration(*seconds) : Value::timestamp(*seconds);
       break;

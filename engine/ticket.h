@@ -66,8 +66,8 @@ struct SlaClock {
   // How many thresholds (marks) of the current priority's limit for this
   // metric have been reached; the engine's SlaPlan lists them in order.
   std::uint32_t next_mark = 0;
-  bool breached = false;           // it ran past a limit at some point
-  std::int64_t due = kNever;       // when the next mark is due (kRunning only)
+  bool breached = false;      // it ran past a limit at some point
+  std::int64_t due = kNever;  // when the next mark is due (kRunning only)
 
   friend bool operator==(const SlaClock&, const SlaClock&) = default;
 };
@@ -88,13 +88,13 @@ struct ApprovalVote {
 
 // The approval running in an `await approval` state.
 struct ApprovalProgress {
-  ChainIndex chain = kNoIndex;          // kNoIndex: `none`, approved at once
-  std::uint32_t choice = kNoIndex;      // the ApprovalChoice that picked it
-  std::uint32_t level = 0;              // the level waiting for votes
-  std::string requester;                // may not vote (four-eyes), see engine.h
-  std::vector<ApprovalVote> votes;      // every level, in order
+  ChainIndex chain = kNoIndex;      // kNoIndex: `none`, approved at once
+  std::uint32_t choice = kNoIndex;  // the ApprovalChoice that picked it
+  std::uint32_t level = 0;          // the level waiting for votes
+  std::string requester;            // may not vote (four-eyes), see engine.h
+  std::vector<ApprovalVote> votes;  // every level, in order
   std::int64_t level_started_at = 0;
-  std::int64_t deadline = kNever;       // the level's `within` limit; kNever: none or expired
+  std::int64_t deadline = kNever;  // the level's `within` limit; kNever: none or expired
 
   friend bool operator==(const ApprovalProgress&, const ApprovalProgress&) = default;
 };
@@ -109,13 +109,13 @@ struct Ticket {
   // with an earlier time are rejected as out of order.
   std::int64_t updated_at = 0;
 
-  std::vector<Value> fields;                       // by FieldIndex; unset: no value
-  std::array<Value, kAttributeCount> attributes;   // by Attribute
-  std::vector<DepartmentIndex> departments;        // from `route`, in route order
-  Assignment assignee;                             // from `assign` / `route`
-  std::vector<SlaClock> clocks;                    // by MetricIndex
-  std::vector<ArmedTimer> timers;                  // of the current state
-  std::optional<ApprovalProgress> approval;        // in an `await approval` state
+  std::vector<Value> fields;                      // by FieldIndex; unset: no value
+  std::array<Value, kAttributeCount> attributes;  // by Attribute
+  std::vector<DepartmentIndex> departments;       // from `route`, in route order
+  Assignment assignee;                            // from `assign` / `route`
+  std::vector<SlaClock> clocks;                   // by MetricIndex
+  std::vector<ArmedTimer> timers;                 // of the current state
+  std::optional<ApprovalProgress> approval;       // in an `await approval` state
 
   // What rule expressions read.
   TicketView view() const { return TicketView{fields, attributes}; }

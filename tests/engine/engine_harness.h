@@ -63,7 +63,9 @@ inline std::string shipped_line(const std::string& file, const std::string& need
   return {};
 }
 
-inline DataItem text(std::string field, std::string value) { return {std::move(field), FieldInput::text(std::move(value))}; }
+inline DataItem text(std::string field, std::string value) {
+  return {std::move(field), FieldInput::text(std::move(value))};
+}
 inline DataItem number(std::string field, std::int64_t value) { return {std::move(field), FieldInput::integer(value)}; }
 inline DataItem money(std::string field, const char* value) {
   return {std::move(field), FieldInput::number(*Fixed::parse(value))};

@@ -82,8 +82,9 @@ TEST(EngineTest, CreationIsARecordedTransitionIntoTheInitialState) {
   // The form's values and the defaults, in field order.
   std::vector<std::string> fields;
   for (const Change& change : created.changes) fields.push_back(change.field);
-  EXPECT_THAT(fields, ElementsAre("customer", "contact", "channel", "purchase_date", "problem", "expected_resolution",
-                                  "mood", "problem_confirmed", "order_amount", "compensation", "stage", "confirmation"));
+  EXPECT_THAT(fields,
+              ElementsAre("customer", "contact", "channel", "purchase_date", "problem", "expected_resolution", "mood",
+                          "problem_confirmed", "order_amount", "compensation", "stage", "confirmation"));
   EXPECT_EQ(h.ticket("T-1").requester(), "zhang");
 }
 
@@ -132,9 +133,8 @@ struct PriorityCase {
 
 TEST(EngineTest, PriorityComesFromTheImpactUrgencyTable) {
   const PriorityCase cases[] = {
-      {"core", "low", "P0"},      {"function", "high", "P0"},  {"function", "medium", "P1"},
-      {"function", "low", "P1"},  {"minor", "high", "P1"},     {"minor", "medium", "P2"},
-      {"minor", "low", "P2"},
+      {"core", "low", "P0"},   {"function", "high", "P0"}, {"function", "medium", "P1"}, {"function", "low", "P1"},
+      {"minor", "high", "P1"}, {"minor", "medium", "P2"},  {"minor", "low", "P2"},
   };
   for (const PriorityCase& c : cases) {
     SCOPED_TRACE(std::string(c.impact) + " x " + c.urgency);
@@ -145,7 +145,8 @@ TEST(EngineTest, PriorityComesFromTheImpactUrgencyTable) {
     ASSERT_NE(priority, nullptr);
     EXPECT_EQ(priority->value, c.priority);
     EXPECT_EQ(priority->detail, std::string("impact x urgency: ") + c.impact + ", " + c.urgency + " -> " + c.priority);
-    EXPECT_EQ(priority->rule.where, shipped_line("after_sales.docket", "do classify category, classify priority, route"));
+    EXPECT_EQ(priority->rule.where,
+              shipped_line("after_sales.docket", "do classify category, classify priority, route"));
     EXPECT_EQ(h.workflow().priorities()[*h.ticket("T-1").priority()].name, c.priority);
   }
 }
@@ -176,10 +177,14 @@ TEST(EngineTest, ConditionalRoutesFollowTheTicket) {
   Harness h(shipped_rules("complaint_handling.docket"));
   Actor receptionist = actor("zhou", {"receptionist"});
   Actor supervisor = actor("qian", {"complaint_supervisor"});
-  std::vector<DataItem> form = {text("customer", "C-7"),           text("contact", "wx:c7"),
-                                text("customer_grade", "important"), text("channel", "phone"),
-                                text("complaint_time", "2026-11-23T08:00:00Z"), text("content", "hidden fees"),
-                                text("requested_outcome", "refund"),  text("issue", "contract_terms")};
+  std::vector<DataItem> form = {text("customer", "C-7"),
+                                text("contact", "wx:c7"),
+                                text("customer_grade", "important"),
+                                text("channel", "phone"),
+                                text("complaint_time", "2026-11-23T08:00:00Z"),
+                                text("content", "hidden fees"),
+                                text("requested_outcome", "refund"),
+                                text("issue", "contract_terms")};
   ASSERT_TRUE(h.create(kMonday, "C-1", receptionist, form).accepted);
   ASSERT_TRUE(h.send(kMonday + kHour, "C-1", "recorded", receptionist).accepted);
   Outcome analysed = h.send(kMonday + 2 * kHour, "C-1", "analysed", supervisor);
@@ -223,7 +228,8 @@ TEST(EngineTest, EventWithoutAnEnabledTransitionIsRejected) {
   // The description has not been confirmed with the customer.
   Outcome outcome = h.send(kMonday + 60, "T-1", "registered", intake());
   EXPECT_FALSE(outcome.accepted);
-  EXPECT_THAT(outcome.reason, HasSubstr("no transition on `registered` from `registering`: `problem_confirmed` is false"));
+  EXPECT_THAT(outcome.reason,
+              HasSubstr("no transition on `registered` from `registering`: `problem_confirmed` is false"));
   EXPECT_EQ(h.state("T-1"), "registering");
 
   Outcome unknown = h.send(kMonday + 60, "T-1", "teleported", intake());
@@ -244,9 +250,10 @@ TEST(EngineTest, EventWithoutAnEnabledTransitionIsRejected) {
 TEST(EngineTest, FirstEnabledTransitionInWrittenOrderFires) {
   Harness h(compile_rules(R"(workflow pick version "1"
 field score: int range 0..10
+field bar: int = 0
 department desk { roles agent, lead }
 initial state open {
-  on rate when score >= 5 by lead -> good
+  on rate when score > bar by lead -> good
   on rate when score >= 5 -> fine
   on rate when score < 5 -> bad
 }
