@@ -47,6 +47,22 @@ bool expect(std::string_view text, std::size_t& pos, char c) {
 
 bool Actor::holds(std::string_view role) const { return std::find(roles.begin(), roles.end(), role) != roles.end(); }
 
+Actor Actor::scoped_to(const std::vector<std::string_view>& departments) const {
+  Actor scoped{id, {}};
+  for (const std::string& role : roles) {
+    std::size_t dot = role.find('.');
+    if (dot == std::string::npos) {
+      scoped.roles.push_back(role);
+      continue;
+    }
+    std::string_view department = std::string_view(role).substr(0, dot);
+    if (std::find(departments.begin(), departments.end(), department) != departments.end()) {
+      scoped.roles.push_back(role.substr(dot + 1));
+    }
+  }
+  return scoped;
+}
+
 FieldInput FieldInput::text(std::string text) {
   FieldInput input;
   input.kind_ = Kind::kText;

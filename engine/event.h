@@ -27,14 +27,22 @@ inline constexpr std::string_view kApproveEvent = "approve";  // a vote in an `a
 inline constexpr std::string_view kRejectEvent = "reject";    // turns an approval down
 
 // Who caused an event. Roles are the role names of the workflow the actor
-// holds (`engineer`, `dept_head`); names the workflow does not know are
-// ignored. An empty id is allowed for systems but cannot take part in
-// approvals.
+// holds. A plain role (`dept_head`) holds on every ticket; a role written
+// `department.role` (`tech.dept_head`) holds only on tickets routed or
+// assigned to that department, so that "the department head signs off"
+// means the head of the department handling the ticket. Names the workflow
+// does not know are ignored. An empty id is allowed for systems but cannot
+// take part in approvals.
 struct Actor {
   std::string id{};
   std::vector<std::string> roles{};
 
+  // Whether the actor holds `role` as a plain role.
   bool holds(std::string_view role) const;
+
+  // The actor as seen on a ticket handled by `departments`: its plain roles,
+  // plus `role` for each `department.role` whose department is listed.
+  Actor scoped_to(const std::vector<std::string_view>& departments) const;
   friend bool operator==(const Actor&, const Actor&) = default;
 };
 

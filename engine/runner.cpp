@@ -305,9 +305,10 @@ std::optional<TransitionIndex> Runner::select(std::span<const TransitionIndex> c
     const Transition& transition = workflow_.transitions()[index];
     if (transition.guard && !evaluate_condition(*transition.guard, ticket_.view(), at_).value_or(false)) continue;
     if (!transition.roles.empty()) {
-      bool allowed =
-          actor_ != nullptr && std::any_of(transition.roles.begin(), transition.roles.end(),
-                                           [&](RoleIndex r) { return actor_->holds(workflow_.roles()[r].name); });
+      std::optional<Actor> actor;
+      if (actor_ != nullptr) actor = scoped_actor(*actor_);
+      bool allowed = actor && std::any_of(transition.roles.begin(), transition.roles.end(),
+                                          [&](RoleIndex r) { return actor->holds(workflow_.roles()[r].name); });
       if (!allowed) {
         if (refused == nullptr) refused = &transition;
         continue;
@@ -476,14 +477,24 @@ bool Runner::decide(bool approved, std::vector<Effect> leading) {
   return take_transition(*chosen, Cause::kApproval, name, std::move(leading));
 }
 
+Actor Runner::scoped_actor(const Actor& actor) const {
+  std::vector<std::string_view> departments;
+  for (DepartmentIndex d : ticket_.departments) departments.push_back(workflow_.departments()[d].name);
+  if (ticket_.assignee.department != kNoIndex) {
+    departments.push_back(workflow_.departments()[ticket_.assignee.department].name);
+  }
+  return actor.scoped_to(departments);
+}
+
 bool Runner::vote(const Event& event) {
   ApprovalProgress& progress = *ticket_.approval;
+  const Actor voter = scoped_actor(event.actor);
   const Chain& chain = workflow_.chains()[progress.chain];
   const ApprovalLevel& level = chain.levels[progress.level];
   std::string level_text = level_name(workflow_, progress);
 
   if (event.event == kRejectEvent) {
-    Status allowed = check_rejection(workflow_, progress, event.actor);
+    Status allowed = check_rejection(workflow_, progress, voter);
     if (!allowed) return fail(allowed.error(), level.position);
     Effect effect;
     effect.kind = EffectKind::kApprovalVote;
@@ -494,7 +505,7 @@ bool Runner::vote(const Event& event) {
     return decide(false, {std::move(effect)});
   }
 
-  Result<RoleIndex> role = check_vote(workflow_, progress, event.actor);
+  Result<RoleIndex> role = check_vote(workflow_, progress, voter);
   if (!role) return fail(role.error(), level.position);
   progress.votes.push_back(ApprovalVote{event.actor.id, progress.level, role.value()});
   std::uint32_t votes = votes_at_level(progress);

@@ -95,6 +95,8 @@ class Runner {
   bool settle();
   bool decide(bool approved, std::vector<Effect> leading);
   bool vote(const Event& event);
+  // The actor's roles as they count on this ticket now (see Actor::scoped_to).
+  Actor scoped_actor(const Actor& actor) const;
   bool check_constraints();
   void flush(Record& record);
 

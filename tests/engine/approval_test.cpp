@@ -60,6 +60,33 @@ TEST(ApprovalTest, P0NeedsTheDepartmentHead) {
   EXPECT_EQ(decision.rule.where, shipped_line("after_sales.docket", "on approved -> executing"));
 }
 
+// A role written `department.role` holds only on tickets of that department:
+// the head of operations cannot sign off a product fault routed to tech.
+TEST(ApprovalTest, DepartmentScopedRolesHoldOnlyInTheirDepartment) {
+  Harness h(shipped_rules("after_sales.docket"));
+  ASSERT_TRUE(propose_repair(h, "core", "high").accepted);
+  Outcome other_head = h.send(kMonday + kHour, "T-1", "approve", actor("ops_head", {"ops.dept_head"}));
+  EXPECT_FALSE(other_head.accepted);
+  EXPECT_THAT(other_head.reason, HasSubstr("holds none of the roles of approval level head_signoff.head"));
+  EXPECT_EQ(h.state("T-1"), "approving");
+
+  Outcome own_head = h.send(kMonday + kHour, "T-1", "approve", actor("tech_head", {"ops.dept_head", "tech.dept_head"}));
+  ASSERT_TRUE(own_head.accepted) << own_head.reason;
+  EXPECT_EQ(own_head.state, "executing");
+}
+
+TEST(ApprovalTest, DepartmentScopedRolesAlsoGuardTransitions) {
+  Harness h(shipped_rules("after_sales.docket"));
+  ASSERT_TRUE(h.create(kMonday, "T-1", intake(), after_sales_form()).accepted);
+  ASSERT_TRUE(h.send(kMonday + 60, "T-1", "registered", intake(), {boolean("problem_confirmed", true)}).accepted);
+  ASSERT_TRUE(h.send(kMonday + 120, "T-1", "classified", intake(),
+                     {text("problem_type", "fault"), text("impact", "minor"), text("urgency", "low")})
+                  .accepted);
+  // Routed to tech: an engineer of product may not accept it, one of tech may.
+  EXPECT_FALSE(h.send(kMonday + 180, "T-1", "accepted", actor("li", {"product.engineer"})).accepted);
+  EXPECT_TRUE(h.send(kMonday + 180, "T-1", "accepted", actor("zhao", {"tech.engineer"})).accepted);
+}
+
 TEST(ApprovalTest, P1NeedsASupervisor) {
   Harness h(shipped_rules("after_sales.docket"));
   ASSERT_TRUE(propose_repair(h, "function", "medium").accepted);
