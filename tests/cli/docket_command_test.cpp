@@ -8,6 +8,9 @@
 #include <fstream>
 #include <string>
 
+#include <stdlib.h>
+#include <unistd.h>
+
 namespace {
 
 struct CommandRun {
@@ -18,7 +21,10 @@ struct CommandRun {
 
 // Runs the built docket binary from the repository root.
 CommandRun run(const std::string& arguments) {
-  std::string err_path = testing::TempDir() + "docket_stderr.txt";
+  // Tests run in parallel processes: each call gets its own file for stderr.
+  std::string err_path = testing::TempDir() + "docket_stderr_XXXXXX";
+  int fd = mkstemp(err_path.data());
+  if (fd >= 0) close(fd);
   std::string command = std::string("cd ") + DOCKET_SOURCE_DIR + " && " + DOCKET_BINARY + " " + arguments +
                         " 2>" + err_path;
   CommandRun result;
@@ -31,6 +37,7 @@ CommandRun run(const std::string& arguments) {
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   std::ifstream err(err_path);
   result.err.assign(std::istreambuf_iterator<char>(err), {});
+  std::remove(err_path.c_str());
   return result;
 }
 
