@@ -76,10 +76,11 @@ std::string with_states(const std::string& states) { return kHeader + states; }
 
 TEST(Checker, CleanWorkflowHasNoDiagnostics) { EXPECT_THAT(check_text(kClean), IsEmpty()); }
 
-TEST(Checker, ShippedRuleFilesHaveNoErrors) {
+// Clean means no diagnostics at all: `docket check` prints nothing for them.
+TEST(Checker, ShippedRuleFilesHaveNoDiagnostics) {
   namespace fs = std::filesystem;
   fs::path rules = fs::path(DOCKET_SOURCE_DIR) / "rules";
-  if (!fs::exists(rules)) GTEST_SKIP() << "no rules/ directory";
+  ASSERT_TRUE(fs::exists(rules)) << "no rules/ directory";
   int files = 0;
   for (const auto& entry : fs::directory_iterator(rules)) {
     if (entry.path().extension() != ".docket") continue;
@@ -89,7 +90,7 @@ TEST(Checker, ShippedRuleFilesHaveNoErrors) {
     auto file = load(entry.path().string(), sources, diagnostics);
     ASSERT_TRUE(file) << render_text(diagnostics, sources);
     check(*file, diagnostics);
-    EXPECT_FALSE(diagnostics.has_errors()) << render_text(diagnostics, sources);
+    EXPECT_TRUE(diagnostics.items().empty()) << render_text(diagnostics, sources);
   }
   EXPECT_GT(files, 0);
 }
