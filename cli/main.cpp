@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   int exit_code = docket::cli::kExitOk;
   docket::cli::add_check_command(app, exit_code);
   docket::cli::add_graph_command(app, exit_code);
+  docket::cli::add_run_command(app, exit_code);
+  docket::cli::add_explain_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -1,5 +1,7 @@
 #include "dsl/compiler.h"
 
+#include <filesystem>
+
 #include <algorithm>
 #include <map>
 #include <string_view>
@@ -291,10 +293,15 @@ class Compiler {
     compile_states();
     if (failed_) return nullptr;
 
-    std::vector<engine::SourceText> texts;
+    // Paths relative to the main file's folder, so that the version does not
+    // depend on the directory docket was started from.
+    std::vector<std::string> paths;
+    std::filesystem::path main_dir = std::filesystem::path(sources_.path(0)).parent_path();
     for (std::uint32_t i = 0; i < sources_.size(); ++i) {
-      texts.push_back({sources_.path(i), sources_.text(i)});
+      paths.push_back(std::filesystem::path(sources_.path(i)).lexically_relative(main_dir).generic_string());
     }
+    std::vector<engine::SourceText> texts;
+    for (std::uint32_t i = 0; i < sources_.size(); ++i) texts.push_back({paths[i], sources_.text(i)});
     def_.version_id = engine::compute_version_id(texts);
 
     engine::Workflow::BuildResult built = engine::Workflow::build(std::move(def_));

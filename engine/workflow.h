@@ -331,7 +331,9 @@ struct WorkflowDefinition {
   std::vector<Timer> timers;            // grouped by state, in declaration order
 };
 
-// One rule source, as it takes part in the version id.
+// One rule source, as it takes part in the version id. The compiler names
+// each file relative to the main file's folder, so the id does not depend on
+// the directory the rules were loaded from.
 struct SourceText {
   std::string_view path;
   std::string_view text;
