@@ -4,7 +4,9 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -22,7 +24,10 @@ struct CommandRun {
 };
 
 inline CommandRun run_docket(const std::string& arguments) {
-  std::string err_path = ::testing::TempDir() + "docket_cli_stderr.txt";
+  // ctest runs tests as parallel processes: each call gets its own file.
+  std::string err_path = ::testing::TempDir() + "docket_stderr_XXXXXX";
+  int fd = mkstemp(err_path.data());
+  if (fd >= 0) close(fd);
   std::string command =
       std::string("cd ") + DOCKET_SOURCE_DIR + " && " + DOCKET_BINARY + " " + arguments + " 2>" + err_path;
   CommandRun result;
@@ -35,12 +40,13 @@ inline CommandRun run_docket(const std::string& arguments) {
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   std::ifstream err(err_path);
   result.err.assign(std::istreambuf_iterator<char>(err), {});
+  std::remove(err_path.c_str());
   return result;
 }
 
 // Writes `text` to a file in the test's temporary directory; returns its path.
 inline std::string write_temp(const std::string& name, const std::string& text) {
-  std::string path = ::testing::TempDir() + name;
+  std::string path = ::testing::TempDir() + std::to_string(getpid()) + "_" + name;
   std::ofstream(path, std::ios::binary) << text;
   return path;
 }
