@@ -8,6 +8,7 @@
 #include "dsl/checker.h"
 
 #include "dsl/check_context.h"
+#include "dsl/limits.h"
 
 namespace docket::dsl {
 namespace checking {
@@ -49,6 +50,7 @@ void check_unused(Context& ctx) {
 }  // namespace checking
 
 void check(const RuleFile& file, Diagnostics& diagnostics) {
+  if (!check_limits(file, diagnostics)) return;
   checking::Context ctx(file, diagnostics);
   if (!file.workflow) {
     ctx.error("E015", ctx.workflow_loc(), "missing `workflow` declaration",

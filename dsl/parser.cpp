@@ -414,8 +414,8 @@ class Builder {
   double number_value(const Node& node, std::string_view text) {
     double value = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value) || value > 1e15) {
-      error("E009", loc(node), "number `" + std::string(text) + "` is out of range (limit 10^15)");
+    if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value) || value >= 1e14) {
+      error("E009", loc(node), "number `" + std::string(text) + "` is out of range (limit 10^14)");
       return 0;
     }
     return value;
@@ -452,7 +452,9 @@ class Builder {
   // ---------------------------------------------------------------- expressions
 
   static constexpr std::int64_t kMaxDurationSeconds = 100LL * 366 * 86400;
-  static constexpr int kMaxExpressionNodes = static_cast<int>(kMaxExpressionParts);
+  // A safety net only: the parse already stops at kMaxExpressionParts operands,
+  // and a tree has at most about two nodes per operand plus 64 levels of `not`/`-`.
+  static constexpr int kMaxExpressionNodes = static_cast<int>(4 * kMaxExpressionParts + 64);
 
   std::shared_ptr<Expr> node_expr(Expr::Kind kind, const Node& node) {
     auto e = std::make_shared<Expr>();
@@ -463,7 +465,7 @@ class Builder {
 
   ExprPtr expression(const Node& node) {
     if (++expression_nodes_ == kMaxExpressionNodes + 1) {
-      error("E004", loc(node), "expression is too long (limit " + std::to_string(kMaxExpressionNodes) + " parts)");
+      error("E004", loc(node), "expression is too long (limit " + std::to_string(kMaxExpressionParts) + " parts)");
     }
     if (expression_nodes_ > kMaxExpressionNodes) return nullptr;
 

@@ -705,9 +705,9 @@ TEST(Checker, SurvivesDeepNestingLongChainsAndHugeNumbers) {
   for (int i = 0; i < 400; ++i) chain += " + amount";
   auto diagnostics =
       check_text(with_states("initial state open {\n  on a when " + nested + " -> closed\n  on b when " + chain +
-                             " > 999999999999999 -> closed\n"
-                             "  on c when amount > 999999999999999 and amount < "
-                             "-999999999999999 -> closed\n}\nfinal state closed\n"));
+                             " > 99999999999999 -> closed\n"
+                             "  on c when amount > 99999999999999 and amount < "
+                             "-99999999999999 -> closed\n}\nfinal state closed\n"));
   EXPECT_THAT(diagnostics, IsEmpty());
 }
 
