@@ -858,20 +858,28 @@ void Runner::refresh(MetricIndex metric) {
   clock.due = due_at(clock, version_.calendars.basis(plan.calendar), plan.marks[clock.next_mark].threshold);
 }
 
-bool Runner::start_clock(MetricIndex metric, Record& record, std::string action) {
+// Starting an idle clock and resuming a paused one are the same step from
+// different states: the clock runs from now on.
+bool Runner::set_clock_running(MetricIndex metric, Record& record, std::string action, SlaClock::Status from,
+                               const char* done, const char* unchanged) {
   SlaClock& clock = ticket_.clocks[metric];
   Effect effect{EffectKind::kClock, std::move(action), workflow_.metrics()[metric], {}, {}, {}};
-  if (clock.status == SlaClock::Status::kIdle) {
+  if (clock.status == from) {
     clock.status = SlaClock::Status::kRunning;
     clock.running_since = at_;
     clock.changed_at = at_;
     refresh(metric);
-    effect.value = "started";
+    effect.value = done;
   } else {
-    effect.value = "unchanged: already started";
+    effect.value = unchanged;
   }
   record.effects.push_back(std::move(effect));
   return true;
+}
+
+bool Runner::start_clock(MetricIndex metric, Record& record, std::string action) {
+  return set_clock_running(metric, record, std::move(action), SlaClock::Status::kIdle, "started",
+                           "unchanged: already started");
 }
 
 bool Runner::pause_clock(MetricIndex metric, Record& record, std::string action) {
@@ -892,19 +900,8 @@ bool Runner::pause_clock(MetricIndex metric, Record& record, std::string action)
 }
 
 bool Runner::resume_clock(MetricIndex metric, Record& record, std::string action) {
-  SlaClock& clock = ticket_.clocks[metric];
-  Effect effect{EffectKind::kClock, std::move(action), workflow_.metrics()[metric], {}, {}, {}};
-  if (clock.status == SlaClock::Status::kPaused) {
-    clock.status = SlaClock::Status::kRunning;
-    clock.running_since = at_;
-    clock.changed_at = at_;
-    refresh(metric);
-    effect.value = "resumed";
-  } else {
-    effect.value = "unchanged: not paused";
-  }
-  record.effects.push_back(std::move(effect));
-  return true;
+  return set_clock_running(metric, record, std::move(action), SlaClock::Status::kPaused, "resumed",
+                           "unchanged: not paused");
 }
 
 bool Runner::stop_clock(MetricIndex metric, Record& record, std::string action) {

@@ -113,6 +113,8 @@ class Runner {
   TimeBasis basis(MetricIndex metric) const;
   void refresh(MetricIndex metric);
   bool start_clock(MetricIndex metric, Record& record, std::string action);
+  bool set_clock_running(MetricIndex metric, Record& record, std::string action, SlaClock::Status from,
+                         const char* done, const char* unchanged);
   bool pause_clock(MetricIndex metric, Record& record, std::string action);
   bool resume_clock(MetricIndex metric, Record& record, std::string action);
   bool stop_clock(MetricIndex metric, Record& record, std::string action);
