@@ -1,5 +1,7 @@
 #include "cli/replay.h"
 
+#include <iostream>
+
 #include <utility>
 
 #include "cli/rules.h"
@@ -25,6 +27,18 @@ std::vector<std::shared_ptr<const engine::Workflow>> compile_rule_files(const st
   }
   if (failed) workflows.clear();
   return workflows;
+}
+
+std::optional<ReplayInput> open_replay(const std::vector<std::string>& rule_files, const std::string& events_file) {
+  ReplayInput input;
+  input.workflows = compile_rule_files(rule_files);
+  if (input.workflows.empty()) return std::nullopt;
+  input.events.open(events_file, std::ios::binary);
+  if (!input.events) {
+    std::cerr << "docket: error: cannot open " << events_file << '\n';
+    return std::nullopt;
+  }
+  return input;
 }
 
 std::string timestamp_option_error(const std::string& text) {

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <fstream>
 #include <istream>
 #include <memory>
 #include <optional>
@@ -26,6 +27,14 @@ namespace docket::cli {
 // Loads, checks and compiles each rule file, printing diagnostics (warnings
 // too) to stderr. Empty when any file has errors.
 std::vector<std::shared_ptr<const engine::Workflow>> compile_rule_files(const std::vector<std::string>& files);
+
+// What `docket run` and `docket explain` start from: the compiled rules and
+// the open events file. nullopt after printing why not.
+struct ReplayInput {
+  std::vector<std::shared_ptr<const engine::Workflow>> workflows;
+  std::ifstream events;
+};
+std::optional<ReplayInput> open_replay(const std::vector<std::string>& rule_files, const std::string& events_file);
 
 // "2026-11-23T09:00:00+08:00" for CLI11: an error message, "" when it is a timestamp.
 std::string timestamp_option_error(const std::string& text);

@@ -142,17 +142,13 @@ void add_run_command(CLI::App& app, int& exit_code) {
   command->add_flag("-q,--quiet", options->quiet, "Do not print the journal's human-readable lines");
 
   command->callback([options, &exit_code] {
-    std::vector<std::shared_ptr<const engine::Workflow>> workflows = compile_rule_files(options->rules);
-    if (workflows.empty()) {
+    std::optional<ReplayInput> input = open_replay(options->rules, options->events);
+    if (!input) {
       exit_code = kExitFailure;
       return;
     }
-    std::ifstream events(options->events, std::ios::binary);
-    if (!events) {
-      std::cerr << "docket: error: cannot open " << options->events << '\n';
-      exit_code = kExitFailure;
-      return;
-    }
+    auto& workflows = input->workflows;
+    auto& events = input->events;
 
     engine::SpdlogJournalSinks sinks;
     if (!options->log.empty()) {
