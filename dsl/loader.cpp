@@ -102,6 +102,12 @@ class Loader {
       diagnostics_.error("E007", requested_at, "cannot read `" + path + "`: it is a directory");
       return std::nullopt;
     }
+    // Devices and pipes (`extends "/dev/zero"`) have no size to check and may
+    // never end: only regular files are rule files.
+    if (fs::exists(path, ec) && !fs::is_regular_file(path, ec)) {
+      diagnostics_.error("E007", requested_at, "cannot read `" + path + "`: it is not a regular file");
+      return std::nullopt;
+    }
     auto size = fs::file_size(path, ec);
     if (!ec && size > options_.limits.max_file_bytes) {
       std::uint32_t file = sources_.add(path, "");
