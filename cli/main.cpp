@@ -16,6 +16,10 @@ int main(int argc, char** argv) {
   docket::cli::add_graph_command(app, exit_code);
   docket::cli::add_run_command(app, exit_code);
   docket::cli::add_explain_command(app, exit_code);
+  docket::cli::add_keys_command(app, exit_code);
+  docket::cli::add_audit_command(app, exit_code);
+  docket::cli::add_versions_command(app, exit_code);
+  docket::cli::add_migrate_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -16,10 +16,12 @@
 #include <iomanip>
 #include <iostream>
 #include <map>
+#include <span>
 #include <sstream>
 
 #include "cli/commands.h"
 #include "cli/replay.h"
+#include "cli/store_access.h"
 #include "engine/journal_spdlog.h"
 
 namespace docket::cli {
@@ -126,6 +128,11 @@ void add_run_command(CLI::App& app, int& exit_code) {
     std::string until;
     std::string log;
     bool quiet = false;
+    std::string store;
+    std::string key;
+    std::size_t batch = 1;
+    std::string sync = "full";
+    std::uint64_t checkpoint_every = 1000;
   };
   auto options = std::make_shared<Options>();
   CLI::App* command = app.add_subcommand(
@@ -140,6 +147,17 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Validator(timestamp_option_error, "TIME", "timestamp"));
   command->add_option("--log", options->log, "Write the journal as JSON lines to FILE (docs/audit-log.md)");
   command->add_flag("-q,--quiet", options->quiet, "Do not print the journal's human-readable lines");
+  command->add_option("--store", options->store,
+                      "Keep tickets and the journal in this store (SQLite, created if missing) and resume from it");
+  command->add_option("--key", options->key, "Sign checkpoints of the journal with this private key (docket keys new)")
+      ->check(CLI::ExistingFile);
+  command->add_option("--batch", options->batch, "Group commit: units per store transaction (default 1)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
+  command->add_option("--sync", options->sync, "Store durability: full (default) or normal")
+      ->check(CLI::IsMember({"full", "normal"}));
+  command
+      ->add_option("--checkpoint-every", options->checkpoint_every, "Records between signed checkpoints (default 1000)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
 
   command->callback([options, &exit_code] {
     std::optional<ReplayInput> input = open_replay(options->rules, options->events);
@@ -175,8 +193,48 @@ void add_run_command(CLI::App& app, int& exit_code) {
     engine::SpdlogJournal log(std::move(sinks));
     TallyingJournal journal(log);
 
+    // With a store, the engine writes to it and records are shown (and
+    // logged) once they are durable: a line on the screen is a promise.
+    std::unique_ptr<engine::SqliteStore> store;
+    std::string display_error;
+    if (!options->store.empty()) {
+      engine::SqliteStoreOptions store_options;
+      store_options.batch_units = options->batch;
+      store_options.checkpoint_every = options->checkpoint_every;
+      if (options->sync == "normal") store_options.durability = engine::SqliteStoreOptions::Durability::kNormal;
+      if (!options->key.empty()) {
+        engine::Result<engine::SigningKey> key = engine::SigningKey::load(options->key);
+        if (!key) {
+          std::cerr << "docket: error: " << key.error() << '\n';
+          exit_code = kExitFailure;
+          return;
+        }
+        store_options.signing_key = std::move(key).value();
+      }
+      store_options.on_durable = [&journal, &display_error](std::span<const engine::Record> records) {
+        engine::Status shown = journal.write(records);
+        if (!shown && display_error.empty()) display_error = shown.error();
+      };
+      auto opened = engine::SqliteStore::open(options->store, std::move(store_options));
+      if (!opened) {
+        std::cerr << "docket: error: " << opened.error() << '\n';
+        exit_code = kExitFailure;
+        return;
+      }
+      store = std::move(opened).value();
+    }
+
     engine::VirtualClock clock;
-    engine::Engine engine(clock, journal);
+    engine::Engine engine(clock, store ? static_cast<engine::JournalSink&>(*store) : journal);
+    if (store) {
+      engine::Result<engine::Recovered> recovered = engine::recover(engine, *store, compile_stored);
+      if (!recovered) {
+        std::cerr << "docket: error: " << options->store << ": " << recovered.error() << '\n';
+        exit_code = kExitFailure;
+        return;
+      }
+      (void)clock.set(engine.now());
+    }
     for (const auto& workflow : workflows) {
       engine::Status installed = engine.install(workflow);
       if (!installed) {
@@ -185,9 +243,19 @@ void add_run_command(CLI::App& app, int& exit_code) {
         return;
       }
     }
+    // Whatever happens next, units already applied get committed.
+    auto flush_store = [&store, &exit_code] {
+      if (!store) return true;
+      engine::Status flushed = store->flush();
+      if (flushed) return true;
+      std::cerr << "docket: error: " << flushed.error() << '\n';
+      exit_code = kExitFailure;
+      return false;
+    };
 
     ReplayResult replayed = replay(engine, clock, events, options->events);
     if (!replayed.ok()) {
+      flush_store();
       std::size_t applied = replayed.stats.events;
       std::cerr << replayed.error << '\n' << "docket: stopped: ";
       if (replayed.stopped_after_applying) {
@@ -212,12 +280,19 @@ void add_run_command(CLI::App& app, int& exit_code) {
       }
       engine::Status advanced = advance(engine, clock, until);
       if (!advanced) {
+        flush_store();
         std::cerr << "docket: error: advancing to " << engine::format_timestamp(until) << ": " << advanced.error()
                   << '\n';
         exit_code = kExitFailure;
         return;
       }
       end = until;
+    }
+    if (!flush_store()) return;
+    if (!display_error.empty()) {
+      std::cerr << "docket: error: the store kept every record, but showing or logging them failed: " << display_error
+                << '\n';
+      exit_code = kExitFailure;
     }
     if (!options->quiet && journal.count > 0) std::cout << '\n';
     print_summary(std::cout, engine, journal, replayed.stats, options->events, options->log, end);

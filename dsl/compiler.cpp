@@ -303,6 +303,8 @@ class Compiler {
     std::vector<engine::SourceText> texts;
     for (std::uint32_t i = 0; i < sources_.size(); ++i) texts.push_back({paths[i], sources_.text(i)});
     def_.version_id = engine::compute_version_id(texts);
+    for (std::uint32_t i = 0; i < sources_.size(); ++i) def_.sources.push_back({paths[i], sources_.text(i)});
+    def_.source_root = main_dir.generic_string();
 
     engine::Workflow::BuildResult built = engine::Workflow::build(std::move(def_));
     if (!built.workflow) {

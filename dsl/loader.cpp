@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 namespace docket::dsl {
@@ -31,11 +32,11 @@ void merge(std::vector<Decl>& base, std::vector<Decl>& derived, KeyOf key_of, co
     std::vector<std::string> names;
     for (const Decl& b : base) names.push_back(key_of(b).text);
     std::string suggestion = closest_match(key_of(decl).text, names);
-    diagnostics.error("E027", key_of(decl).loc,
-                      std::string("`override` of ") + what + " `" + key_of(decl).text +
-                          "`, which the base workflow does not declare",
-                      suggestion.empty() ? "remove `override` to add it as a new " + std::string(what)
-                                         : "did you mean `" + suggestion + "`?");
+    diagnostics.error(
+        "E027", key_of(decl).loc,
+        std::string("`override` of ") + what + " `" + key_of(decl).text + "`, which the base workflow does not declare",
+        suggestion.empty() ? "remove `override` to add it as a new " + std::string(what)
+                           : "did you mean `" + suggestion + "`?");
   }
 }
 
@@ -49,8 +50,9 @@ void merge_into(RuleFile& base, RuleFile& derived, Diagnostics& diagnostics) {
   merge(base.departments, derived.departments, by_name, "department", diagnostics);
   merge(base.categories, derived.categories, by_name, "category", diagnostics);
   merge(base.priorities, derived.priorities, by_name, "priority", diagnostics);
-  merge(base.classifications, derived.classifications, [](const ClassifyDecl& c) -> const Name& { return c.target; },
-        "classification of", diagnostics);
+  merge(
+      base.classifications, derived.classifications, [](const ClassifyDecl& c) -> const Name& { return c.target; },
+      "classification of", diagnostics);
   merge(base.chains, derived.chains, by_name, "chain", diagnostics);
   merge(base.states, derived.states, by_name, "state", diagnostics);
   if (derived.approvals_override) base.approvals.clear();
@@ -84,7 +86,11 @@ class Loader {
   Loader(SourceSet& sources, Diagnostics& diagnostics, const LoadOptions& options)
       : sources_(sources), diagnostics_(diagnostics), options_(options) {}
 
+  // Files to read from memory instead of the disk, by normalised path.
+  void use_files(std::map<std::string, std::string> files) { files_ = std::move(files); }
+
   std::optional<RuleFile> load_file(const std::string& path, SourceLoc requested_at) {
+    if (files_) return load_stored(path, requested_at);
     std::error_code ec;
     fs::path canonical = fs::weakly_canonical(path, ec);
     if (ec) canonical = path;
@@ -146,10 +152,33 @@ class Loader {
   }
 
  private:
+  std::optional<RuleFile> load_stored(const std::string& path, SourceLoc requested_at) {
+    std::string key = fs::path(path).lexically_normal().generic_string();
+    auto it = files_->find(key);
+    if (it == files_->end()) {
+      diagnostics_.error("E007", requested_at, "cannot read `" + path + "`: it is not among the stored sources");
+      return std::nullopt;
+    }
+    if (std::find(chain_.begin(), chain_.end(), fs::path(key)) != chain_.end()) {
+      diagnostics_.error("E008", requested_at, "`" + path + "` extends itself through a cycle of `extends`");
+      return std::nullopt;
+    }
+    if (static_cast<int>(chain_.size()) >= options_.max_extends_depth) {
+      diagnostics_.error("E008", requested_at,
+                         "`extends` chain is deeper than " + std::to_string(options_.max_extends_depth) + " files");
+      return std::nullopt;
+    }
+    chain_.emplace_back(key);
+    auto result = load_source(key, it->second, fs::path(key).parent_path());
+    chain_.pop_back();
+    return result;
+  }
+
   SourceSet& sources_;
   Diagnostics& diagnostics_;
   const LoadOptions& options_;
   std::vector<fs::path> chain_;
+  std::optional<std::map<std::string, std::string>> files_;
 };
 
 }  // namespace
@@ -162,6 +191,27 @@ std::optional<RuleFile> load(const std::string& path, SourceSet& sources, Diagno
 std::optional<RuleFile> load_text(const std::string& name, std::string text, SourceSet& sources,
                                   Diagnostics& diagnostics, const LoadOptions& options) {
   return Loader(sources, diagnostics, options).load_source(name, std::move(text), fs::current_path());
+}
+
+}  // namespace docket::dsl
+
+namespace docket::dsl {
+
+std::optional<RuleFile> load_sources(const std::vector<engine::WorkflowSource>& files, const std::string& root,
+                                     SourceSet& sources, Diagnostics& diagnostics, const LoadOptions& options) {
+  if (files.empty()) {
+    diagnostics.error("E007", SourceLoc{}, "no rule source to load");
+    return std::nullopt;
+  }
+  auto under_root = [&root](const std::string& path) {
+    fs::path joined = root.empty() ? fs::path(path) : fs::path(root) / path;
+    return joined.lexically_normal().generic_string();
+  };
+  std::map<std::string, std::string> by_path;
+  for (const engine::WorkflowSource& file : files) by_path[under_root(file.path)] = file.text;
+  Loader loader(sources, diagnostics, options);
+  loader.use_files(std::move(by_path));
+  return loader.load_file(under_root(files.front().path), SourceLoc{});
 }
 
 }  // namespace docket::dsl

@@ -9,11 +9,13 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "dsl/ast.h"
 #include "dsl/diagnostics.h"
 #include "dsl/parser.h"
 #include "dsl/source.h"
+#include "engine/workflow.h"
 
 namespace docket::dsl {
 
@@ -33,5 +35,14 @@ std::optional<RuleFile> load(const std::string& path, SourceSet& sources, Diagno
 // are resolved against the current directory.
 std::optional<RuleFile> load_text(const std::string& name, std::string text, SourceSet& sources,
                                   Diagnostics& diagnostics, const LoadOptions& options = {});
+
+// The same for rule files held in memory, such as the sources a store kept
+// for a workflow version (engine::Workflow::sources()): the first is the main
+// file, and `extends` resolves among the others by their relative paths, as
+// it did on disk. They are named as if they lay under `root` (the version's
+// source_root()), so a compiled result has the same version id and the same
+// rule positions as the original.
+std::optional<RuleFile> load_sources(const std::vector<engine::WorkflowSource>& files, const std::string& root,
+                                     SourceSet& sources, Diagnostics& diagnostics, const LoadOptions& options = {});
 
 }  // namespace docket::dsl

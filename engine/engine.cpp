@@ -29,21 +29,82 @@ Engine::Engine(const Clock& clock, JournalSink& journal, EngineOptions options)
 
 Engine::~Engine() = default;
 
+Result<const Version*> Engine::version_of(const std::shared_ptr<const Workflow>& workflow) {
+  auto existing = versions_.find(workflow.get());
+  if (existing != versions_.end()) return Result<const Version*>::success(existing->second.get());
+  Result<std::unique_ptr<Version>> built = Version::build(workflow);
+  if (!built) return Result<const Version*>::failure(built.error());
+  const Version* version = built.value().get();
+  versions_.emplace(workflow.get(), std::move(built).value());
+  return Result<const Version*>::success(version);
+}
+
 Status Engine::install(std::shared_ptr<const Workflow> workflow) {
   if (!workflow) return Status::failure("no workflow to install");
-  auto existing = versions_.find(workflow.get());
-  const Version* version = nullptr;
-  if (existing != versions_.end()) {
-    version = existing->second.get();
-  } else {
-    Result<std::unique_ptr<Version>> built = Version::build(workflow);
-    if (!built) return Status::failure(built.error());
-    version = built.value().get();
-    versions_.emplace(workflow.get(), std::move(built).value());
-  }
-  current_.insert_or_assign(workflow->name(), version);
+  Result<const Version*> version = version_of(workflow);
+  if (!version) return Status::failure(version.error());
+  current_.insert_or_assign(workflow->name(), version.value());
   if (current_.size() == 1) default_name_ = workflow->name();
   return Status::success();
+}
+
+Status Engine::restore(Ticket ticket, std::vector<std::pair<std::string, Outcome>> keys) {
+  if (!ticket.workflow) return Status::failure("ticket `" + ticket.id + "` has no workflow");
+  if (by_id_.contains(ticket.id)) return Status::failure("ticket `" + ticket.id + "` is already open");
+  Result<const Version*> version = version_of(ticket.workflow);
+  if (!version) return Status::failure(version.error());
+  auto index = static_cast<std::uint32_t>(slots_.size());
+  auto slot = std::make_unique<Slot>();
+  slot->ticket = std::move(ticket);
+  slot->version = version.value();
+  for (auto& [key, outcome] : keys) slot->keys.insert_or_assign(std::move(key), std::move(outcome));
+  by_id_.emplace(slot->ticket.id, index);
+  slots_.push_back(std::move(slot));
+  reschedule(index);
+  return Status::success();
+}
+
+Result<Outcome> Engine::migrate(std::string_view id, Ticket migrated, const Actor& actor) {
+  auto it = by_id_.find(id);
+  if (it == by_id_.end()) return Result<Outcome>::failure("unknown ticket `" + std::string(id) + "`");
+  std::uint32_t index = it->second;
+  Slot& slot = *slots_[index];
+  if (migrated.id != slot.ticket.id || !migrated.workflow ||
+      migrated.workflow->name() != slot.ticket.workflow->name()) {
+    return Result<Outcome>::failure("ticket `" + std::string(id) + "` can only move to a version of workflow " +
+                                    slot.ticket.workflow->name());
+  }
+  Result<const Version*> version = version_of(migrated.workflow);
+  if (!version) return Result<Outcome>::failure(version.error());
+
+  records_.clear();
+  Record& record = records_.emplace_back();
+  record.at = std::max(now_, slot.ticket.updated_at);
+  record.kind = RecordKind::kMigration;
+  record.cause = Cause::kMigration;
+  record.from = slot.ticket.state_name();
+  record.to = migrated.state_name();
+  record.actor = actor;
+  Change& change = record.changes.emplace_back();
+  change.field = "version";
+  change.before = Value::text(slot.ticket.workflow->version_id());
+  change.after = Value::text(migrated.workflow->version_id());
+  change.before_text = slot.ticket.workflow->version_id();
+  change.after_text = migrated.workflow->version_id();
+  migrated.updated_at = record.at;
+  std::uint64_t first = next_seq_;
+  Status written = write(migrated.workflow, migrated.id, std::nullopt, records_, &migrated);
+  if (!written) return Result<Outcome>::failure(written.error());
+  now_ = std::max(now_, record.at);
+  slot.ticket = std::move(migrated);
+  slot.version = version.value();
+  reschedule(index);
+  return Result<Outcome>::success(accepted(slot, first));
+}
+
+void Engine::resume(std::uint64_t last_seq, std::int64_t now) {
+  next_seq_ = last_seq + 1;
+  now_ = std::max(now_, now);
 }
 
 const Version* Engine::current(std::string_view name) const {
@@ -113,7 +174,7 @@ Result<Outcome> Engine::apply(const Event& event) {
   }
   work_.updated_at = at;
   std::uint64_t first = next_seq_;
-  Status written = write(slot.ticket.workflow, slot.ticket.id, event.idempotency_key, records_);
+  Status written = write(slot.ticket.workflow, slot.ticket.id, event.idempotency_key, records_, &work_);
   if (!written) return Result<Outcome>::failure(written.error());
   std::swap(slot.ticket, work_);
   now_ = std::max(now_, at);
@@ -168,7 +229,7 @@ Result<Outcome> Engine::create(const Event& event, std::int64_t at) {
     record.rejected = true;
     record.reason = runner.reason();
     std::uint64_t seq = next_seq_;
-    Status written = write(version->workflow, event.ticket, event.idempotency_key, rejection);
+    Status written = write(version->workflow, event.ticket, event.idempotency_key, rejection, nullptr);
     if (!written) return Result<Outcome>::failure(written.error());
     Outcome outcome;
     outcome.reason = runner.reason();
@@ -176,7 +237,7 @@ Result<Outcome> Engine::create(const Event& event, std::int64_t at) {
     return Result<Outcome>::success(std::move(outcome));
   }
   std::uint64_t first = next_seq_;
-  Status written = write(version->workflow, event.ticket, event.idempotency_key, records_);
+  Status written = write(version->workflow, event.ticket, event.idempotency_key, records_, &work_);
   if (!written) return Result<Outcome>::failure(written.error());
 
   auto index = static_cast<std::uint32_t>(slots_.size());
@@ -213,7 +274,7 @@ Result<Outcome> Engine::reject(const Event& event, std::int64_t at, Slot* slot, 
   record.reason = reason;
   std::uint64_t seq = next_seq_;
   Status written = write(slot != nullptr ? slot->ticket.workflow : std::shared_ptr<const Workflow>(), event.ticket,
-                         event.idempotency_key, records_);
+                         event.idempotency_key, records_, nullptr);
   if (!written) return Result<Outcome>::failure(written.error());
 
   Outcome outcome;
@@ -238,7 +299,7 @@ Outcome Engine::accepted(const Slot& slot, std::uint64_t first_seq) const {
 }
 
 Status Engine::write(const std::shared_ptr<const Workflow>& workflow, std::string_view ticket,
-                     const std::optional<std::string>& key, std::vector<Record>& records) {
+                     const std::optional<std::string>& key, std::vector<Record>& records, const Ticket* after) {
   if (records.empty()) return Status::success();
   for (std::size_t i = 0; i < records.size(); ++i) {
     Record& record = records[i];
@@ -250,7 +311,7 @@ Status Engine::write(const std::shared_ptr<const Workflow>& workflow, std::strin
     }
     record.idempotency_key = key;
   }
-  Status written = journal_.write(records);
+  Status written = journal_.commit(Unit{records, after});
   if (!written) return Status::failure("journal refused records: " + written.error());
   next_seq_ += records.size();
   return Status::success();
@@ -298,7 +359,7 @@ Result<bool> Engine::fire_next(std::int64_t instant) {
       records_.assign(1, std::move(rejection));
     }
     work_.updated_at = at;
-    Status written = write(slot.ticket.workflow, slot.ticket.id, std::nullopt, records_);
+    Status written = write(slot.ticket.workflow, slot.ticket.id, std::nullopt, records_, &work_);
     if (!written) {
       slot.scheduled = top.due;
       ++slot.generation;

@@ -161,6 +161,23 @@ class Engine {
   // ...; due Tue 2026-11-24 12:30". Measured up to the engine's latest time.
   Result<std::string> explain(std::string_view ticket, std::string_view metric) const;
 
+  // Recovery from a store (engine/store.h). Puts back a ticket as it was
+  // after its last unit, with the first outcome of every idempotency key it
+  // has seen, and schedules its due items. Its workflow version need not be
+  // installed (old versions are not current). Fails for a ticket id that
+  // exists or a ticket without a workflow.
+  Status restore(Ticket ticket, std::vector<std::pair<std::string, Outcome>> keys);
+  // Continues the journal after `last_seq`, with `now` the latest time
+  // processed before. Call once, after restoring and before any event.
+  void resume(std::uint64_t last_seq, std::int64_t now);
+
+  // Moves ticket `id` onto another version of its workflow: `migrated` is
+  // the ticket as it will be (engine/ticket_codec.h: migrate_ticket()). One
+  // unit of work with a kMigration record by `actor` at the engine's time;
+  // the ticket keeps its idempotency keys. Fails for an unknown ticket, a
+  // ticket of another id or workflow, or when the journal refuses.
+  Result<Outcome> migrate(std::string_view id, Ticket migrated, const Actor& actor);
+
   // The latest time the engine has processed (events and advances); the
   // clock's time when it was constructed, before anything happened.
   std::int64_t now() const { return now_; }
@@ -187,8 +204,11 @@ class Engine {
                          std::vector<Change> changes = {}, Cause cause = Cause::kEvent);
   // Numbers `records`, fills in what every record of a ticket shares, and
   // hands them to the journal.
+  // `after` is the ticket as the unit leaves it; null when it changed none.
   Status write(const std::shared_ptr<const Workflow>& workflow, std::string_view ticket,
-               const std::optional<std::string>& key, std::vector<Record>& records);
+               const std::optional<std::string>& key, std::vector<Record>& records, const Ticket* after);
+  // The Version of `workflow`, built on first use.
+  Result<const Version*> version_of(const std::shared_ptr<const Workflow>& workflow);
   void reschedule(std::uint32_t slot);
   Result<bool> fire_next(std::int64_t instant);
   Outcome accepted(const Slot& slot, std::uint64_t first_seq) const;

@@ -20,6 +20,8 @@ const char* to_string(RecordKind kind) {
       return "breach";
     case RecordKind::kRejection:
       return "rejection";
+    case RecordKind::kMigration:
+      return "migration";
   }
   return "?";
 }
@@ -38,6 +40,8 @@ const char* to_string(Cause cause) {
       return "approval";
     case Cause::kSla:
       return "sla";
+    case Cause::kMigration:
+      return "migration";
   }
   return "?";
 }

@@ -46,6 +46,10 @@ enum class RecordKind : std::uint8_t {
   kBreach,
   // An event (or a timer's work) was refused; the ticket is unchanged.
   kRejection,
+  // The ticket was moved onto another version of its workflow (`docket
+  // migrate`): `version` is the new version, `from` / `to` the state before
+  // and after, and the change of `version` names the old and new ids.
+  kMigration,
 };
 const char* to_string(RecordKind kind);  // "transition", "timer", ...
 
@@ -56,6 +60,7 @@ enum class Cause : std::uint8_t {
   kTimer,      // an `after` / `every` timer, or an approval level's time limit
   kApproval,   // `approved` / `rejected`, fired by the engine when a chain decided
   kSla,        // an SLA clock crossing a threshold
+  kMigration,  // an operator moved the ticket onto another version
 };
 const char* to_string(Cause cause);  // "create", "event", ...
 
@@ -168,6 +173,17 @@ struct Record {
   friend bool operator==(const Record&, const Record&);
 };
 
+struct Ticket;
+
+// One unit of work as a store sees it: the records it wrote and the ticket as
+// it leaves it, to be kept together or not at all.
+struct Unit {
+  std::span<const Record> records;
+  // The ticket after the unit: its new state, fields, clocks and timers.
+  // Null when the unit changed no ticket (a rejected event).
+  const Ticket* ticket = nullptr;
+};
+
 class JournalSink {
  public:
   virtual ~JournalSink() = default;
@@ -176,6 +192,10 @@ class JournalSink {
   // all or nothing. A failure makes the engine abandon the unit; the error
   // is passed on to the engine's caller.
   virtual Status write(std::span<const Record> records) = 0;
+
+  // What the engine calls: the unit with its ticket. Sinks that keep tickets
+  // (engine/store.h) override it; the others only see the records.
+  virtual Status commit(const Unit& unit) { return write(unit.records); }
 };
 
 // Keeps every record in memory: for tests, and for callers that read the

@@ -209,10 +209,10 @@ class Decoder {
     if (!text(*node.find("ticket"), "`ticket`", out.ticket)) return false;
     if (!text(*node.find("workflow"), "`workflow`", out.workflow)) return false;
     if (!text(*node.find("version"), "`version`", out.version)) return false;
-    if (!named(*node.find("kind"), "`kind`", out.kind, RecordKind::kRejection)) return false;
+    if (!named(*node.find("kind"), "`kind`", out.kind, RecordKind::kMigration)) return false;
     if (!text(*node.find("from"), "`from`", out.from)) return false;
     if (!text(*node.find("to"), "`to`", out.to)) return false;
-    if (!named(*node.find("cause"), "`cause`", out.cause, Cause::kSla)) return false;
+    if (!named(*node.find("cause"), "`cause`", out.cause, Cause::kMigration)) return false;
     if (!text(*node.find("event"), "`event`", out.event)) return false;
     if (!actor(*node.find("actor"), out.actor)) return false;
     if (!position(*node.find("rule"), "`rule`", out.rule)) return false;
@@ -564,6 +564,16 @@ Result<Record> decode_record(std::string_view line, const Workflow* workflow) {
   Decoder decoder(workflow);
   if (!decoder.record(*parsed.value, record)) return Result<Record>::failure(decoder.error());
   return Result<Record>::success(std::move(record));
+}
+
+std::optional<std::uint64_t> encoded_seq(std::string_view line) {
+  constexpr std::string_view kPrefix = "{\"seq\":";
+  if (line.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+  std::uint64_t seq = 0;
+  const char* begin = line.data() + kPrefix.size();
+  auto [end, error] = std::from_chars(begin, line.data() + line.size(), seq);
+  if (error != std::errc() || end == begin) return std::nullopt;
+  return seq;
 }
 
 }  // namespace docket::engine

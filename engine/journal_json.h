@@ -31,6 +31,8 @@
 
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -49,5 +51,9 @@ std::string encode_record(const Record& record);
 // an error); decode_record(encode_record(r), w) == r. The error says where: "column 17: ...", "`changes`[2].`after`:
 // ...".
 Result<Record> decode_record(std::string_view line, const Workflow* workflow = nullptr);
+
+// The seq an encoded record begins with (`{"seq":12,...`), read without
+// decoding the rest; nullopt when the line does not begin that way.
+std::optional<std::uint64_t> encoded_seq(std::string_view line);
 
 }  // namespace docket::engine

@@ -103,6 +103,8 @@ std::string body(const Record& record) {
       std::string what = !record.event.empty() ? record.event : std::string(to_string(record.cause));
       return "REJECTED " + what + in_state;
     }
+    case RecordKind::kMigration:
+      return "MIGRATED " + record.from + " -> " + record.to + " to version " + record.version.substr(0, 12);
   }
   return to_string(record.kind);
 }

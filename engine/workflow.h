@@ -308,11 +308,25 @@ struct Timer {
 
 // ---------------------------------------------------------------- the whole
 
+// One rule file a workflow was compiled from, kept so that a store can record
+// exactly what each version said and recompile it later.
+struct WorkflowSource {
+  std::string path;  // relative to the main file's folder, '/' separated
+  std::string text;
+  friend bool operator==(const WorkflowSource&, const WorkflowSource&) = default;
+};
+
 struct WorkflowDefinition {
   std::string name;
   std::string label;
   std::string version;     // as written after `version`; may be empty
   std::string version_id;  // compute_version_id() of the sources
+  // The main file first, then the files it extends; empty for a workflow
+  // built by hand (tests).
+  std::vector<WorkflowSource> sources;
+  // The main file's folder as it was loaded ("rules", "/srv/rules", "" for
+  // the current one): rule positions in the journal name files under it.
+  std::string source_root;
 
   std::vector<Field> fields;
   std::vector<Calendar> calendars;
@@ -364,6 +378,8 @@ class Workflow {
   const std::string& label() const { return definition_.label; }
   const std::string& version() const { return definition_.version; }
   const std::string& version_id() const { return definition_.version_id; }
+  const std::vector<WorkflowSource>& sources() const { return definition_.sources; }
+  const std::string& source_root() const { return definition_.source_root; }
   const std::vector<Field>& fields() const { return definition_.fields; }
   const std::vector<Calendar>& calendars() const { return definition_.calendars; }
   const std::vector<Department>& departments() const { return definition_.departments; }

@@ -1,0 +1,27 @@
+// Opening a store for a command: the stored versions compiled again through
+// the dsl, and an engine rebuilt from the store (engine/recovery.h).
+
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "engine/clock.h"
+#include "engine/engine.h"
+#include "engine/recovery.h"
+#include "engine/result.h"
+#include "engine/sqlite_store.h"
+#include "engine/store.h"
+
+namespace docket::cli {
+
+// Compiles a version's stored sources (recovery's CompileVersion); the error
+// holds the diagnostics.
+engine::Result<std::shared_ptr<const engine::Workflow>> compile_stored(const engine::StoredVersion& version);
+
+// Opens `path` read-only, for commands that only look. nullopt after
+// printing why not.
+std::unique_ptr<engine::SqliteStore> open_store_for_reading(const std::string& path);
+
+}  // namespace docket::cli
