@@ -208,6 +208,13 @@ bool Runner::handle(const Event& event, std::int64_t at) {
     return vote(event) && settle() && check_constraints();
   }
 
+  // `approved` / `rejected` in an `await approval` state are the chain's
+  // decision; sent from outside they would skip the votes and four-eyes.
+  if ((event.event == "approved" || event.event == "rejected") && workflow_.states()[ticket_.state].awaits_approval) {
+    return fail("`" + event.event + "` is decided by the approval chain in `" + ticket_.state_name() +
+                "`: send `approve` or `reject` votes");
+  }
+
   std::optional<EventId> id = workflow_.find_event(event.event);
   std::span<const TransitionIndex> candidates;
   if (id) candidates = workflow_.candidates(ticket_.state, *id);

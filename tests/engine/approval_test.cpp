@@ -60,6 +60,19 @@ TEST(ApprovalTest, P0NeedsTheDepartmentHead) {
   EXPECT_EQ(decision.rule.where, shipped_line("after_sales.docket", "on approved -> executing"));
 }
 
+// `approved` is the chain's decision: sent as an event, even by someone who
+// could approve, it would skip the votes and the four-eyes rule.
+TEST(ApprovalTest, ApprovedAndRejectedCannotBeSentFromOutside) {
+  Harness h(shipped_rules("after_sales.docket"));
+  ASSERT_TRUE(propose_repair(h, "core", "high").accepted);
+  for (const char* decision : {"approved", "rejected"}) {
+    Outcome sent = h.send(kMonday + kHour, "T-1", decision, actor("boss", {"dept_head"}));
+    EXPECT_FALSE(sent.accepted) << decision;
+    EXPECT_THAT(sent.reason, HasSubstr("is decided by the approval chain in `approving`: send `approve` or `reject`"));
+    EXPECT_EQ(h.state("T-1"), "approving");
+  }
+}
+
 // A role written `department.role` holds only on tickets of that department:
 // the head of operations cannot sign off a product fault routed to tech.
 TEST(ApprovalTest, DepartmentScopedRolesHoldOnlyInTheirDepartment) {
