@@ -285,6 +285,10 @@ std::optional<std::string> Checker::transition() {
     case Cause::kEvent: {
       if (record_.event.empty()) return "a transition caused by an event names no event";
       if (record_.event == kCreateEvent) return "a `create` event fires no transition of an existing ticket";
+      if ((record_.event == "approved" || record_.event == "rejected") && workflow_.states()[from].awaits_approval) {
+        return quoted(record_.event) + " sent as an event in " + quoted(record_.from) +
+               ": in an `await approval` state only the approval chain decides";
+      }
       std::optional<EventId> event = workflow_.find_event(record_.event);
       if (event) candidates = workflow_.candidates(from, *event);
       if (candidates.empty()) {

@@ -635,6 +635,17 @@ TEST_F(JournalAuditMutationTest, ApprovedWithoutTheVote) {
   expect_reported(records_, versions(), decision, {"`approved` fired while approval", "has 0 of 1 votes"});
 }
 
+TEST_F(JournalAuditMutationTest, ApprovedSentAsAnEventInsteadOfVoting) {
+  std::size_t vote = index_of(records_, [](const Record& r) { return r.kind == RecordKind::kApproval; });
+  std::size_t decision = next_of_ticket(records_, vote);
+  records_.erase(records_.begin() + static_cast<std::ptrdiff_t>(vote));
+  renumber(records_);
+  --decision;
+  records_[decision].cause = Cause::kEvent;
+  expect_reported(records_, versions(), records_[decision].seq,
+                  {"`approved` sent as an event in `approving`", "only the approval chain decides"});
+}
+
 TEST_F(JournalAuditMutationTest, VoteByTheRequester) {
   std::size_t vote = index_of(records_, [](const Record& r) { return r.kind == RecordKind::kApproval; });
   std::size_t proposed = 0;
