@@ -19,8 +19,7 @@ void add_check_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<Options>();
   CLI::App* command = app.add_subcommand("check", "Check rule files and report every problem found");
   command->add_option("files", options->files, "Rule files (*.docket)")->required()->check(CLI::ExistingFile);
-  std::map<std::string, DiagnosticFormat> formats{{"text", DiagnosticFormat::kText},
-                                                  {"json", DiagnosticFormat::kJson}};
+  std::map<std::string, DiagnosticFormat> formats{{"text", DiagnosticFormat::kText}, {"json", DiagnosticFormat::kJson}};
   command->add_option("--format", options->format, "Output format: text (default) or json")
       ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
   command->add_flag("--warnings-as-errors", options->warnings_as_errors, "Exit 1 when there are warnings");

@@ -18,8 +18,8 @@ void add_graph_command(CLI::App& app, int& exit_code) {
     engine::GraphFormat format = engine::GraphFormat::kDot;
   };
   auto options = std::make_shared<Options>();
-  CLI::App* command = app.add_subcommand(
-      "graph", "Print the state graph of a workflow (DOT for Graphviz, Mermaid, or JSON for tools)");
+  CLI::App* command =
+      app.add_subcommand("graph", "Print the state graph of a workflow (DOT for Graphviz, Mermaid, or JSON for tools)");
   command->add_option("file", options->file, "Rule file (*.docket)")->required()->check(CLI::ExistingFile);
   std::map<std::string, engine::GraphFormat> formats{{"dot", engine::GraphFormat::kDot},
                                                      {"mermaid", engine::GraphFormat::kMermaid},

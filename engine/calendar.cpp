@@ -52,8 +52,7 @@ std::string date_text(std::int64_t day) {
 }
 
 std::string civil_text(const CivilDate& date) {
-  return std::to_string(date.year) + "-" + two_digits(date.month % 100) + "-" +
-         two_digits(date.day % 100);
+  return std::to_string(date.year) + "-" + two_digits(date.month % 100) + "-" + two_digits(date.day % 100);
 }
 
 // "09:30", or "09:30:15" when the seconds are not zero.
@@ -66,8 +65,7 @@ std::string clock_text(std::int64_t second_of_day) {
 // "Mon 2026-11-23 17:30" for a local (or UTC) second count.
 std::string full_text(std::int64_t local) {
   std::int64_t day = floor_div(local, kDay);
-  return std::string(kWeekdayNames[weekday_of(day)]) + " " + date_text(day) + " " +
-         clock_text(local - day * kDay);
+  return std::string(kWeekdayNames[weekday_of(day)]) + " " + date_text(day) + " " + clock_text(local - day * kDay);
 }
 
 // "4 business hours", "1 business hour", "1h30m of business time".
@@ -86,8 +84,7 @@ std::string plural(std::int64_t count, const char* singular, const char* plural_
 std::int64_t saturating_add(std::int64_t a, std::int64_t b) {
   std::int64_t sum = 0;
   if (__builtin_add_overflow(a, b, &sum)) {
-    return b > 0 ? std::numeric_limits<std::int64_t>::max()
-                 : std::numeric_limits<std::int64_t>::min();
+    return b > 0 ? std::numeric_limits<std::int64_t>::max() : std::numeric_limits<std::int64_t>::min();
   }
   return sum;
 }
@@ -169,16 +166,14 @@ class BusinessCalendar::Recorder {
 };
 
 BusinessCalendar::DayKind BusinessCalendar::kind_of(std::int64_t local_day) const {
-  auto after =
-      std::upper_bound(overrides_.begin(), overrides_.end(), local_day,
-                       [](std::int64_t day, const Override& o) { return day < o.first_day; });
+  auto after = std::upper_bound(overrides_.begin(), overrides_.end(), local_day,
+                                [](std::int64_t day, const Override& o) { return day < o.first_day; });
   if (after == overrides_.begin()) return DayKind::kNormal;
   const Override& candidate = *(after - 1);
   return candidate.last_day >= local_day ? candidate.kind : DayKind::kNormal;
 }
 
-std::span<const BusinessCalendar::Span> BusinessCalendar::spans_of(std::int64_t local_day,
-                                                                   DayKind kind) const {
+std::span<const BusinessCalendar::Span> BusinessCalendar::spans_of(std::int64_t local_day, DayKind kind) const {
   const std::vector<Span>& own = weekly_[weekday_of(local_day)];
   switch (kind) {
     case DayKind::kHoliday:
@@ -193,20 +188,17 @@ std::span<const BusinessCalendar::Span> BusinessCalendar::spans_of(std::int64_t 
 
 // Walks local time [low, high), over which the zone's offset is constant,
 // consuming up to `budget` (> 0) working seconds.
-BusinessCalendar::WalkResult BusinessCalendar::walk_local(std::int64_t low, std::int64_t high,
-                                                          std::int64_t budget, std::int64_t offset,
-                                                          Recorder* recorder) const {
+BusinessCalendar::WalkResult BusinessCalendar::walk_local(std::int64_t low, std::int64_t high, std::int64_t budget,
+                                                          std::int64_t offset, Recorder* recorder) const {
   WalkResult result;
   std::int64_t x = low;
-  auto next_override =
-      std::lower_bound(overrides_.begin(), overrides_.end(), floor_div(x, kDay),
-                       [](const Override& o, std::int64_t day) { return o.last_day < day; });
+  auto next_override = std::lower_bound(overrides_.begin(), overrides_.end(), floor_div(x, kDay),
+                                        [](const Override& o, std::int64_t day) { return o.last_day < day; });
   while (x < high) {
     std::int64_t day = floor_div(x, kDay);
     while (next_override != overrides_.end() && next_override->last_day < day) ++next_override;
-    DayKind kind = next_override != overrides_.end() && next_override->first_day <= day
-                       ? next_override->kind
-                       : DayKind::kNormal;
+    DayKind kind =
+        next_override != overrides_.end() && next_override->first_day <= day ? next_override->kind : DayKind::kNormal;
     if (kind == DayKind::kHoliday) {
       x = std::min(high, (next_override->last_day + 1) * kDay);
       continue;
@@ -216,10 +208,8 @@ BusinessCalendar::WalkResult BusinessCalendar::walk_local(std::int64_t low, std:
       // Whole ordinary weeks before the next special date and before `high`,
       // keeping some budget for the day walk to place the end exactly.
       std::int64_t boundary = floor_div(high, kDay);
-      if (next_override != overrides_.end())
-        boundary = std::min(boundary, next_override->first_day);
-      std::int64_t weeks =
-          std::min((boundary - day) / 7, (budget - result.consumed - 1) / week_seconds_);
+      if (next_override != overrides_.end()) boundary = std::min(boundary, next_override->first_day);
+      std::int64_t weeks = std::min((boundary - day) / 7, (budget - result.consumed - 1) / week_seconds_);
       if (weeks > 0) {
         x += weeks * 7 * kDay;
         result.consumed += weeks * week_seconds_;
@@ -248,8 +238,8 @@ BusinessCalendar::WalkResult BusinessCalendar::walk_local(std::int64_t low, std:
 }
 
 // Walks UTC [start, stop) one stretch of constant offset at a time.
-BusinessCalendar::WalkResult BusinessCalendar::walk(std::int64_t start, std::int64_t stop,
-                                                    std::int64_t budget, Recorder* recorder) const {
+BusinessCalendar::WalkResult BusinessCalendar::walk(std::int64_t start, std::int64_t stop, std::int64_t budget,
+                                                    Recorder* recorder) const {
   WalkResult total;
   total.position = start;
   if (budget <= 0) {
@@ -260,11 +250,9 @@ BusinessCalendar::WalkResult BusinessCalendar::walk(std::int64_t start, std::int
   while (t < stop) {
     date::sys_info info = zone_->get_info(date::sys_seconds{std::chrono::seconds{t}});
     std::int64_t offset = info.offset.count();
-    std::int64_t stretch_end =
-        std::min(stop, static_cast<std::int64_t>(info.end.time_since_epoch().count()));
+    std::int64_t stretch_end = std::min(stop, static_cast<std::int64_t>(info.end.time_since_epoch().count()));
     if (stretch_end <= t) break;  // the database ended; cannot happen within kLatest
-    WalkResult part =
-        walk_local(t + offset, stretch_end + offset, budget - total.consumed, offset, recorder);
+    WalkResult part = walk_local(t + offset, stretch_end + offset, budget - total.consumed, offset, recorder);
     total.consumed += part.consumed;
     if (part.finished) {
       total.position = part.position - offset;
@@ -303,8 +291,7 @@ BusinessCalendar::BuildResult BusinessCalendar::build(const Calendar& declared) 
       }
       spans.push_back({span.start_minute * 60, span.end_minute * 60});
     }
-    std::sort(spans.begin(), spans.end(),
-              [](const Span& a, const Span& b) { return a.start < b.start; });
+    std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.start < b.start; });
     std::vector<Span>& merged = calendar.weekly_[weekday];
     for (const Span& span : spans) {
       if (!merged.empty() && span.start <= merged.back().end) {
@@ -329,25 +316,22 @@ BusinessCalendar::BuildResult BusinessCalendar::build(const Calendar& declared) 
   }
 
   // Date ranges as merged, sorted day ranges; make-up days lose to holidays.
-  auto to_days = [&](const std::vector<DateRange>& ranges, const char* what,
-                     std::vector<Override>& out) -> bool {
+  auto to_days = [&](const std::vector<DateRange>& ranges, const char* what, std::vector<Override>& out) -> bool {
     for (const DateRange& range : ranges) {
       std::optional<std::int64_t> first = day_number(range.first);
       std::optional<std::int64_t> last = day_number(range.last);
       if (!first || !last) {
-        result.error =
-            prefix + "impossible " + what + " date " + civil_text(first ? range.last : range.first);
+        result.error = prefix + "impossible " + what + " date " + civil_text(first ? range.last : range.first);
         return false;
       }
       if (*last < *first) {
-        result.error = prefix + "reversed " + what + " range " + civil_text(range.first) + ".." +
-                       civil_text(range.last);
+        result.error =
+            prefix + "reversed " + what + " range " + civil_text(range.first) + ".." + civil_text(range.last);
         return false;
       }
       out.push_back({*first, *last, DayKind::kNormal});
     }
-    std::sort(out.begin(), out.end(),
-              [](const Override& a, const Override& b) { return a.first_day < b.first_day; });
+    std::sort(out.begin(), out.end(), [](const Override& a, const Override& b) { return a.first_day < b.first_day; });
     std::vector<Override> merged;
     for (const Override& o : out) {
       if (!merged.empty() && o.first_day <= merged.back().last_day + 1) {
@@ -391,8 +375,7 @@ BusinessCalendar::BuildResult BusinessCalendar::build(const Calendar& declared) 
 
 bool BusinessCalendar::is_working_time(std::int64_t instant) const {
   instant = clamp_instant(instant);
-  std::int64_t local =
-      instant + zone_->get_info(date::sys_seconds{std::chrono::seconds{instant}}).offset.count();
+  std::int64_t local = instant + zone_->get_info(date::sys_seconds{std::chrono::seconds{instant}}).offset.count();
   std::int64_t day = floor_div(local, kDay);
   std::int64_t second = local - day * kDay;
   for (const Span& span : spans_of(day, kind_of(day))) {
@@ -425,8 +408,7 @@ std::string BusinessCalendar::explain_add(std::int64_t start, std::int64_t secon
   std::int64_t due = walked.finished ? walked.position : kLatest;
 
   auto local_of = [&](std::int64_t instant) {
-    return instant +
-           zone_->get_info(date::sys_seconds{std::chrono::seconds{instant}}).offset.count();
+    return instant + zone_->get_info(date::sys_seconds{std::chrono::seconds{instant}}).offset.count();
   };
   std::int64_t local_start = local_of(start);
   std::int64_t start_day = floor_div(local_start, kDay);
@@ -437,9 +419,7 @@ std::string BusinessCalendar::explain_add(std::int64_t start, std::int64_t secon
     if (day - start_day >= 7 || day < start_day) text += " " + date_text(day);
     return text;
   };
-  auto time_of = [](std::int64_t local) {
-    return clock_text(local - floor_div(local, kDay) * kDay);
-  };
+  auto time_of = [](std::int64_t local) { return clock_text(local - floor_div(local, kDay) * kDay); };
   // The end of a piece: midnight reads as 24:00 of the day it ends.
   auto end_time_of = [](std::int64_t local) {
     std::int64_t second = local - floor_div(local, kDay) * kDay;
@@ -528,10 +508,8 @@ std::string BusinessCalendar::explain_add(std::int64_t start, std::int64_t secon
     describe_day(days.front(), nullptr);
     std::int64_t working = recorder.folded_working_days();
     std::string text = plural(working, "full working day", "full working days") + " " +
-                       day_text(recorder.folded_first_day()) + ".." +
-                       day_text(recorder.folded_last_day());
-    std::int64_t makeup =
-        count_days(recorder.folded_first_day(), recorder.folded_last_day(), DayKind::kMakeup);
+                       day_text(recorder.folded_first_day()) + ".." + day_text(recorder.folded_last_day());
+    std::int64_t makeup = count_days(recorder.folded_first_day(), recorder.folded_last_day(), DayKind::kMakeup);
     if (makeup > 0) text += " incl. " + plural(makeup, "make-up workday", "make-up workdays");
     std::int64_t between_first = days.front().back().end_day() + 1;
     std::int64_t between_last = days.back().front().start_day() - 1;
@@ -545,8 +523,7 @@ std::string BusinessCalendar::explain_add(std::int64_t start, std::int64_t secon
     describe_day(days.back(), nullptr);
   }
 
-  std::string line =
-      amount_text(seconds) + " from " + full_text(local_start) + " (" + zone_name_ + "): ";
+  std::string line = amount_text(seconds) + " from " + full_text(local_start) + " (" + zone_name_ + "): ";
   for (const std::string& part : parts) line += part + "; ";
   return line + "due " + full_text(local_of(due));
 }
@@ -566,8 +543,7 @@ std::int64_t TimeBasis::seconds_between(std::int64_t from, std::int64_t to) cons
   if (calendar_ != nullptr) return calendar_->business_seconds_between(from, to);
   std::int64_t difference = 0;
   if (__builtin_sub_overflow(to, from, &difference)) {
-    return to > from ? std::numeric_limits<std::int64_t>::max()
-                     : std::numeric_limits<std::int64_t>::min();
+    return to > from ? std::numeric_limits<std::int64_t>::max() : std::numeric_limits<std::int64_t>::min();
   }
   return difference;
 }
@@ -575,8 +551,8 @@ std::int64_t TimeBasis::seconds_between(std::int64_t from, std::int64_t to) cons
 std::string TimeBasis::explain_add(std::int64_t start, std::int64_t seconds) const {
   if (calendar_ != nullptr) return calendar_->explain_add(start, seconds);
   seconds = std::max<std::int64_t>(seconds, 0);
-  return format_duration(seconds, false) + " from " + full_text(clamp_instant(start)) +
-         " UTC: due " + full_text(clamp_instant(add(start, seconds))) + " UTC";
+  return format_duration(seconds, false) + " from " + full_text(clamp_instant(start)) + " UTC: due " +
+         full_text(clamp_instant(add(start, seconds))) + " UTC";
 }
 
 // ---------------------------------------------------------------- CalendarSet

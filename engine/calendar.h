@@ -122,10 +122,9 @@ class BusinessCalendar {
 
   DayKind kind_of(std::int64_t local_day) const;
   std::span<const Span> spans_of(std::int64_t local_day, DayKind kind) const;
-  WalkResult walk(std::int64_t start, std::int64_t stop, std::int64_t budget,
-                  Recorder* recorder) const;
-  WalkResult walk_local(std::int64_t low, std::int64_t high, std::int64_t budget,
-                        std::int64_t offset, Recorder* recorder) const;
+  WalkResult walk(std::int64_t start, std::int64_t stop, std::int64_t budget, Recorder* recorder) const;
+  WalkResult walk_local(std::int64_t low, std::int64_t high, std::int64_t budget, std::int64_t offset,
+                        Recorder* recorder) const;
 
   std::string name_;
   std::string zone_name_;

@@ -7,12 +7,10 @@ namespace docket::engine {
 
 std::int64_t SystemClock::now() const {
   std::int64_t reading =
-      std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count();
+      std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   // Keep the maximum of everything returned so far.
   std::int64_t latest = latest_.load(std::memory_order_relaxed);
-  while (reading > latest &&
-         !latest_.compare_exchange_weak(latest, reading, std::memory_order_relaxed)) {
+  while (reading > latest && !latest_.compare_exchange_weak(latest, reading, std::memory_order_relaxed)) {
   }
   return reading > latest ? reading : latest;
 }
