@@ -317,9 +317,16 @@ int run_show(const std::string& path, const std::string& ticket_id) {
       auto version = by_id.find(stored.version);
       if (version == by_id.end()) break;
       auto workflow = compile_stored(*version->second);
-      if (!workflow) break;
+      if (!workflow) {
+        std::cout << "SLA\n  (not shown: the stored rules of version " << stored.version.substr(0, 12)
+                  << " do not compile; run `docket audit verify`)\n";
+        break;
+      }
       auto ticket = engine::decode_ticket(stored.snapshot, workflow.value());
-      if (!ticket) break;
+      if (!ticket) {
+        std::cout << "SLA\n  (not shown: " << ticket.error() << ")\n";
+        break;
+      }
       std::cout << "SLA\n";
       for (std::size_t metric = 0; metric < ticket->clocks.size(); ++metric) {
         const engine::SlaClock& clock = ticket->clocks[metric];

@@ -159,7 +159,16 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->add_option("--checkpoint-every", options->checkpoint_every, "Records between signed checkpoints (default 1000)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
 
-  command->callback([options, &exit_code] {
+  command->callback([options, command, &exit_code] {
+    if (options->store.empty()) {
+      for (const char* store_only : {"--key", "--batch", "--sync", "--checkpoint-every"}) {
+        if (command->count(store_only) > 0) {
+          std::cerr << "docket: error: " << store_only << " works only with --store\n";
+          exit_code = kExitUsage;
+          return;
+        }
+      }
+    }
     std::optional<ReplayInput> input = open_replay(options->rules, options->events);
     if (!input) {
       exit_code = kExitFailure;

@@ -1,6 +1,7 @@
 // docket versions STORE: the workflow versions a store holds.
 // docket migrate STORE --to RULES [--map OLD=NEW]... [--from VERSION] [--dry-run] [--actor ID]:
-// moves open tickets onto a new version of their workflow, all or none.
+// moves open tickets (not those in a final state) onto a new version of their
+// workflow, all or none.
 //
 // A ticket stays on the version it started on; migrate is the only way it
 // changes. Every ticket to move is checked first (engine/ticket_codec.h:
@@ -12,6 +13,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <limits>
@@ -89,6 +91,11 @@ int run_migrate(const MigrateOptions& options) {
     state_map[pair.substr(0, equals)] = to;
   }
 
+  std::error_code missing;
+  if (!std::filesystem::is_regular_file(options.store, missing)) {
+    std::cerr << "docket: error: " << options.store << ": no such store\n";
+    return kExitFailure;
+  }
   engine::SqliteStoreOptions store_options;
   store_options.batch_units = std::numeric_limits<std::size_t>::max();  // one transaction for all
   auto opened = engine::SqliteStore::open(options.store, std::move(store_options));
@@ -117,6 +124,7 @@ int run_migrate(const MigrateOptions& options) {
     const engine::Ticket& ticket = engine.ticket_at(i);
     const engine::Workflow& workflow = *ticket.workflow;
     if (workflow.name() != target->name() || workflow.version_id() == target->version_id()) continue;
+    if (workflow.is_final(ticket.state)) continue;  // closed: nothing left to run
     if (!options.from.empty() && workflow.version_id().rfind(options.from, 0) != 0) continue;
     auto migrated = engine::migrate_ticket(ticket, target, state_map);
     if (!migrated) {
@@ -180,7 +188,7 @@ void add_migrate_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<MigrateOptions>();
   CLI::App* command =
       app.add_subcommand("migrate", "Move open tickets onto a new version of their workflow (checked, all or none)");
-  command->add_option("store", options->store, "The store file")->required()->check(CLI::ExistingFile);
+  command->add_option("store", options->store, "The store file")->required();
   command->add_option("--to", options->rules, "The rule file of the new version")->required()->check(CLI::ExistingFile);
   command->add_option("--map", options->map, "A state renamed or removed: OLD=NEW (repeatable)");
   command->add_option("--from", options->from, "Only tickets on this version (an id or its prefix)");

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -28,6 +29,30 @@ std::string csv_field(std::string_view text) {
   }
   return quoted + '"';
 }
+
+// The columns of a record before its chain links: a view for spreadsheets,
+// checked against the body when a bundle is read.
+std::vector<std::string> csv_view(const Record& r) {
+  std::string actor = r.actor.id;
+  for (std::size_t i = 0; i < r.actor.roles.size(); ++i) actor += (i == 0 ? " [" : ", ") + r.actor.roles[i];
+  if (!r.actor.roles.empty()) actor += "]";
+  std::string rule = r.rule.where.empty() ? "" : r.rule.where + ":" + std::to_string(r.rule.column);
+  return {std::to_string(r.seq),
+          format_timestamp(r.at),
+          r.ticket,
+          to_string(r.kind),
+          to_string(r.cause),
+          r.from,
+          r.to,
+          r.event,
+          actor,
+          rule,
+          r.rejected ? "true" : "false",
+          r.reason};
+}
+
+constexpr const char* kCsvColumns[] = {"seq", "at",    "ticket", "kind", "cause",    "from",
+                                       "to",  "event", "actor",  "rule", "rejected", "reason"};
 
 // Splits one CSV line (RFC 4180; fields hold no line breaks here).
 std::optional<std::vector<std::string>> csv_fields(std::string_view line) {
@@ -92,27 +117,9 @@ Result<BundleStats> write_bundle(SqliteStore& store, const fs::path& directory, 
     if (csv) {
       Result<Record> record = decode_record(row.body);
       if (!record) return Status::failure("seq " + std::to_string(row.seq) + ": " + record.error());
-      const Record& r = record.value();
-      std::string actor = r.actor.id;
-      for (std::size_t i = 0; i < r.actor.roles.size(); ++i) actor += (i == 0 ? " [" : ", ") + r.actor.roles[i];
-      if (!r.actor.roles.empty()) actor += "]";
-      std::string rule = r.rule.where.empty() ? "" : r.rule.where + ":" + std::to_string(r.rule.column);
-      const std::string fields[] = {std::to_string(r.seq),
-                                    format_timestamp(r.at),
-                                    r.ticket,
-                                    to_string(r.kind),
-                                    to_string(r.cause),
-                                    r.from,
-                                    r.to,
-                                    r.event,
-                                    actor,
-                                    rule,
-                                    r.rejected ? "true" : "false",
-                                    r.reason,
-                                    row.prev_hash,
-                                    row.hash,
-                                    row.body};
-      for (std::size_t i = 0; i < std::size(fields); ++i) journal << (i > 0 ? "," : "") << csv_field(fields[i]);
+      std::vector<std::string> fields = csv_view(record.value());
+      fields.insert(fields.end(), {row.prev_hash, row.hash, row.body});
+      for (std::size_t i = 0; i < fields.size(); ++i) journal << (i > 0 ? "," : "") << csv_field(fields[i]);
       journal << '\n';
     } else {
       journal << chained_line(row.body, row.prev_hash, row.hash) << '\n';
@@ -227,6 +234,11 @@ Status Bundle::read_rows(const std::function<Status(const JournalRow&)>& each) c
   bool header = csv;
   JournalRow row;
   while (std::getline(in, line)) {
+    // A quoted field may hold a line break: read on until the quotes close.
+    if (csv) {
+      std::string more;
+      while (std::count(line.begin(), line.end(), '"') % 2 == 1 && std::getline(in, more)) line += "\n" + more;
+    }
     if (header) {
       header = false;
       if (line != kCsvHeader) return Status::failure(path.string() + ":1: not a docket journal CSV header");
@@ -240,8 +252,20 @@ Status Bundle::read_rows(const std::function<Status(const JournalRow&)>& each) c
         row.prev_hash = (*fields)[12];
         row.hash = (*fields)[13];
         row.body = (*fields)[14];
+        Result<Record> record = decode_record(row.body);
+        if (record) {
+          std::vector<std::string> view = csv_view(record.value());
+          for (std::size_t i = 0; i < view.size(); ++i) {
+            if (view[i] != (*fields)[i]) {
+              row.problem = std::string("the CSV column `") + kCsvColumns[i] + "` says \"" + (*fields)[i] +
+                            "\", the record's body says \"" + view[i] + "\"";
+              break;
+            }
+          }
+        }
       } else {
         row.body = line;
+        row.problem = "not a journal CSV row of 15 columns";
       }
     } else {
       Result<ChainedLine> chained = split_chained_line(line);
@@ -251,6 +275,7 @@ Status Bundle::read_rows(const std::function<Status(const JournalRow&)>& each) c
         row.hash = std::move(chained->hash);
       } else {
         row.body = line;
+        row.problem = "the line has no hash suffix: " + chained.error();
       }
     }
     // A line whose seq cannot be read is taken for the next one: the

@@ -34,7 +34,7 @@ namespace docket::engine {
 struct Checkpoint {
   std::uint64_t seq = 0;  // the journal record the checkpoint is over
   std::string hash;       // that record's chain hash, 64 lowercase hex
-  std::int64_t at = 0;    // epoch seconds (UTC) when it was made; not signed
+  std::int64_t at = 0;    // the time of record `seq` (epoch seconds, UTC); not signed
   std::string key_id;     // the signing key's id, 16 lowercase hex
   std::string signature;  // Ed25519 over checkpoint_message(seq, hash), 128 lowercase hex
 

@@ -32,6 +32,14 @@ Engine::~Engine() = default;
 Result<const Version*> Engine::version_of(const std::shared_ptr<const Workflow>& workflow) {
   auto existing = versions_.find(workflow.get());
   if (existing != versions_.end()) return Result<const Version*>::success(existing->second.get());
+  // The same version loaded again (from another path, or after a restart)
+  // runs as the copy already known, so that all its tickets cite the same
+  // rule positions.
+  for (const auto& [known, version] : versions_) {
+    if (!workflow->version_id().empty() && known->version_id() == workflow->version_id()) {
+      return Result<const Version*>::success(version.get());
+    }
+  }
   Result<std::unique_ptr<Version>> built = Version::build(workflow);
   if (!built) return Result<const Version*>::failure(built.error());
   const Version* version = built.value().get();
@@ -76,6 +84,7 @@ Result<Outcome> Engine::migrate(std::string_view id, Ticket migrated, const Acto
   }
   Result<const Version*> version = version_of(migrated.workflow);
   if (!version) return Result<Outcome>::failure(version.error());
+  migrated.workflow = version.value()->workflow;
 
   records_.clear();
   Record& record = records_.emplace_back();
@@ -89,8 +98,8 @@ Result<Outcome> Engine::migrate(std::string_view id, Ticket migrated, const Acto
   change.field = "version";
   change.before = Value::text(slot.ticket.workflow->version_id());
   change.after = Value::text(migrated.workflow->version_id());
-  change.before_text = slot.ticket.workflow->version_id();
-  change.after_text = migrated.workflow->version_id();
+  change.before_text = slot.ticket.workflow->format_value(change.before);
+  change.after_text = migrated.workflow->format_value(change.after);
   migrated.updated_at = record.at;
   std::uint64_t first = next_seq_;
   Status written = write(migrated.workflow, migrated.id, std::nullopt, records_, &migrated);
@@ -166,6 +175,12 @@ Result<Outcome> Engine::apply(const Event& event) {
                       format_timestamp(slot.ticket.updated_at));
   }
 
+  if (slot.ticket.events >= options_.max_events_per_ticket) {
+    return reject(event, at, &slot,
+                  "ticket `" + slot.ticket.id + "` has taken " + std::to_string(slot.ticket.events) +
+                      " events, the most one ticket may (EngineOptions::max_events_per_ticket)");
+  }
+
   work_ = slot.ticket;
   records_.clear();
   Runner runner(*slot.version, options_, work_, records_);
@@ -173,6 +188,7 @@ Result<Outcome> Engine::apply(const Event& event) {
     return reject(event, at, &slot, runner.reason(), runner.rule(), runner.data_changes());
   }
   work_.updated_at = at;
+  ++work_.events;
   std::uint64_t first = next_seq_;
   Status written = write(slot.ticket.workflow, slot.ticket.id, event.idempotency_key, records_, &work_);
   if (!written) return Result<Outcome>::failure(written.error());
@@ -236,6 +252,7 @@ Result<Outcome> Engine::create(const Event& event, std::int64_t at) {
     outcome.first_seq = outcome.last_seq = seq;
     return Result<Outcome>::success(std::move(outcome));
   }
+  work_.events = 1;
   std::uint64_t first = next_seq_;
   Status written = write(version->workflow, event.ticket, event.idempotency_key, records_, &work_);
   if (!written) return Result<Outcome>::failure(written.error());

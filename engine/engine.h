@@ -98,6 +98,11 @@ struct EngineOptions {
   // Most transitions one unit of work may take, the first one included.
   int max_steps = 100;
 
+  // Most events one ticket accepts in its life, the `create` included; later
+  // ones are rejected. Bounds a ticket's journal and its idempotency keys
+  // when another system sends in a loop.
+  std::uint64_t max_events_per_ticket = 100'000;
+
   enum class SlaStart : std::uint8_t { kTicketCreation, kFirstPriority };
   SlaStart sla_start = SlaStart::kTicketCreation;
 };
@@ -129,7 +134,8 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   // Makes `workflow` the version that new tickets of its name start on
-  // (tickets already open keep theirs). The first workflow name installed is
+  // (tickets already open keep theirs). A workflow with the version id of
+  // one already installed or restored runs as that one. The first workflow name installed is
   // the default for `create` events that name none (its current version). Fails when a calendar
   // cannot be interpreted (unknown time zone, no tzdata).
   Status install(std::shared_ptr<const Workflow> workflow);

@@ -999,8 +999,9 @@ std::optional<std::string> JournalAudit::examine_migration(const Record& record,
     return "a migration onto workflow " + quoted(target->name()) + ", but the ticket is of " +
            quoted(ticket.workflow->name());
   }
-  if (record.changes.size() != 1 || record.changes[0].field != "version" || record.changes[0].before_text != old_id ||
-      record.changes[0].after_text != record.version) {
+  // The ids are text values: compare the values, not their quoted forms.
+  if (record.changes.size() != 1 || record.changes[0].field != "version" ||
+      record.changes[0].before.as_text() != old_id || record.changes[0].after.as_text() != record.version) {
     return "a migration must change only `version`, from " + short_id(old_id) + " (the ticket's) to " +
            short_id(record.version) + " (the record's)";
   }

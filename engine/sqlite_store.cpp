@@ -247,6 +247,14 @@ Status SqliteStore::migrate() {
     return Status::failure(path_ + ": the store has schema version " + std::to_string(current) +
                            " and needs migrating: open it once for writing");
   }
+  if (current == 0) {
+    // Someone else's database: never add our tables to it.
+    auto tables = prepare("SELECT count(*) FROM sqlite_master");
+    if (!tables) return Status::failure(tables.error());
+    Using using_it(tables.value());
+    if (tables.value()->step() != SQLITE_ROW) return fail("reading the schema");
+    if (tables.value()->integer(0) > 0) return Status::failure(path_ + ": not a docket store (it has other tables)");
+  }
   // A file that is not a SQLite database fails here with SQLite's own words.
   if (Status s = exec("BEGIN IMMEDIATE"); !s) return s;
   for (int step = current; step < kStoreSchemaVersion; ++step) {

@@ -23,8 +23,8 @@
 // and the engine must be rebuilt from the store (recover()).
 //
 // Errors name the file and what SQLite said: "tickets.db: database or disk
-// is full", "tickets.db: ticket `T-1` was changed by another writer (row
-// version 4, expected 3)". A failed unit is rolled back as a whole.
+// is full", "tickets.db: ticket `T-1` was changed by another writer
+// (expected row version 3)". A failed unit is rolled back as a whole.
 //
 // Not thread-safe: one thread uses a store.
 

@@ -69,6 +69,9 @@ struct JournalRow {
   std::string body;       // encode_record() (engine/journal_json.h), exactly
   std::string prev_hash;  // the previous row's hash; kGenesisHash for the first
   std::string hash;       // chain_hash(prev_hash, body)
+  // Set by a reader that found the row malformed: a bundle line without its
+  // hash suffix, a CSV column that disagrees with the body.
+  std::string problem;
 };
 
 class Store : public JournalSink {

@@ -108,6 +108,9 @@ struct Ticket {
   // The time of the latest event or timer that changed the ticket. Events
   // with an earlier time are rejected as out of order.
   std::int64_t updated_at = 0;
+  // Events accepted since creation, the `create` included
+  // (EngineOptions::max_events_per_ticket).
+  std::uint64_t events = 0;
 
   std::vector<Value> fields;                      // by FieldIndex; unset: no value
   std::array<Value, kAttributeCount> attributes;  // by Attribute

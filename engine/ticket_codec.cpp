@@ -309,9 +309,9 @@ class Decoder {
     id_ = id->text();
     out.id = id_;
 
-    static constexpr std::array<std::string_view, 15> kKeys = {
-        "snapshot", "ticket",     "workflow",    "version",  "state",  "created_at", "entered_at", "updated_at",
-        "fields",   "attributes", "departments", "assignee", "clocks", "timers",     "approval"};
+    static constexpr std::array<std::string_view, 16> kKeys = {
+        "snapshot", "ticket", "workflow",   "version",     "state",    "created_at", "entered_at", "updated_at",
+        "events",   "fields", "attributes", "departments", "assignee", "clocks",     "timers",     "approval"};
     if (!members(root, "", kKeys)) return false;
 
     const JsonNode& format = *root.find("snapshot");
@@ -342,6 +342,10 @@ class Decoder {
         !time(*root.find("updated_at"), "`updated_at`", out.updated_at)) {
       return false;
     }
+    const JsonNode& events = *root.find("events");
+    std::optional<std::uint64_t> count = whole_number<std::uint64_t>(events);
+    if (!count) return fail("`events`: expected a whole number >= 0, got " + shown(events));
+    out.events = *count;
     return fields(*root.find("fields"), out) && attributes(*root.find("attributes"), out) &&
            departments(*root.find("departments"), out) && assignee(*root.find("assignee"), out) &&
            clocks(*root.find("clocks"), out) && timers(*root.find("timers"), out) &&
@@ -819,6 +823,7 @@ class Migration {
     out.created_at = from_.created_at;
     out.entered_at = from_.entered_at;
     out.updated_at = from_.updated_at;
+    out.events = from_.events;
     out_ = &out;
     return state() && attributes() && fields() && departments() && clocks() && timers() && approval() &&
            required_fields() && constraints();
@@ -1249,6 +1254,7 @@ std::string encode_ticket(const Ticket& ticket) {
   write_time(root.key("created_at"), ticket.created_at);
   write_time(root.key("entered_at"), ticket.entered_at);
   write_time(root.key("updated_at"), ticket.updated_at);
+  root.key("events") += std::to_string(ticket.events);
 
   {
     ObjectWriter fields(root.key("fields"));

@@ -61,6 +61,29 @@ TEST(EngineTest, AngryCustomerGetsTheEmpathyScriptFirst) {
   EXPECT_EQ(automatic.effects[1].target, "customer_service.intake_specialist");
 }
 
+// A system sending in a loop cannot grow one ticket without bound: at the
+// limit the ticket still takes its last event, one past it is refused.
+TEST(EngineTest, ATicketTakesAtMostMaxEventsPerTicket) {
+  EngineOptions options;
+  options.max_events_per_ticket = 3;
+  Harness h(shipped_rules("after_sales.docket"), options);
+  ASSERT_TRUE(h.create(kMonday, "T-1", intake(), after_sales_form()).accepted);
+  ASSERT_TRUE(h.send(kMonday + 60, "T-1", "registered", intake(), {boolean("problem_confirmed", true)}).accepted);
+  Outcome third = h.send(kMonday + 120, "T-1", "classified", intake(),
+                         {text("problem_type", "fault"), text("impact", "core"), text("urgency", "high")});
+  ASSERT_TRUE(third.accepted) << third.reason;
+  EXPECT_EQ(h.ticket("T-1").events, 3u);
+
+  Outcome fourth = h.send(kMonday + 180, "T-1", "accepted", engineer());
+  EXPECT_FALSE(fourth.accepted);
+  EXPECT_EQ(fourth.reason,
+            "ticket `T-1` has taken 3 events, the most one ticket may (EngineOptions::max_events_per_ticket)");
+  EXPECT_EQ(h.state("T-1"), "dispatched");
+  EXPECT_EQ(h.records().back().kind, RecordKind::kRejection);
+  // Other tickets are not affected.
+  EXPECT_TRUE(h.create(kMonday + 240, "T-2", intake(), after_sales_form()).accepted);
+}
+
 TEST(EngineTest, CalmCustomerGetsNoEmpathyScript) {
   Harness h(shipped_rules("after_sales.docket"));
   ASSERT_TRUE(h.create(kMonday, "T-1", intake(), after_sales_form("calm")).accepted);

@@ -449,7 +449,7 @@ TEST(JournalAuditTest, MigratedTicketsAreFollowedOnTheirNewVersion) {
   std::size_t after = next_of_ticket(records, migration);
   {
     std::vector<Record> changed = records;
-    changed[migration].changes[0].before_text = second->version_id();
+    changed[migration].changes[0].before = Value::text(second->version_id());
     expect_reported(changed, {first, second}, changed[migration].seq, {"a migration must change only `version`"});
   }
   {
