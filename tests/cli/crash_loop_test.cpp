@@ -5,8 +5,8 @@
 // must verify, and the final journal must be byte for byte the journal of a
 // run that was never interrupted.
 //
-// DOCKET_CRASH_KILLS sets the number of kills (default 200);
-// scripts/crash-loop runs 10,000.
+// DOCKET_CRASH_KILLS sets the number of kills (default 200, 40 under the
+// sanitizers); scripts/crash-loop runs 10,000.
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -30,6 +30,7 @@
 #include "engine/sqlite_store.h"
 #include "tests/support/event_streams.h"
 #include "tests/support/stored_rules.h"
+#include "tests/support/test_scale.h"
 
 namespace docket::cli {
 namespace {
@@ -100,7 +101,7 @@ std::vector<engine::JournalRow> journal_of(const std::string& path) {
 }
 
 TEST(CrashLoop, KilledAtRandomMomentsItLosesNothingAcknowledgedAndAppliesNothingTwice) {
-  int kills = 200;
+  int kills = static_cast<int>(docket::testing::scaled(200, 40));
   if (const char* wanted = std::getenv("DOCKET_CRASH_KILLS")) kills = std::max(1, std::atoi(wanted));
   TempDir dir;
   const std::string rules = std::string(DOCKET_SOURCE_DIR) + "/rules/after_sales.docket";

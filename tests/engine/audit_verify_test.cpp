@@ -24,13 +24,14 @@
 #include "tests/engine/engine_harness.h"
 #include "tests/support/event_streams.h"
 #include "tests/support/stored_rules.h"
+#include "tests/support/test_scale.h"
 
 namespace docket::engine {
 namespace {
 
 using docket::testing::TempDir;
 
-constexpr std::uint64_t kCheckpointEvery = 500;
+const std::uint64_t kCheckpointEvery = docket::testing::scaled(500, 100);
 
 // One store for the whole suite: building it is the expensive part.
 class AuditVerifyTest : public ::testing::Test {
@@ -44,7 +45,8 @@ class AuditVerifyTest : public ::testing::Test {
     auto workflow = testing::shipped_rules("after_sales.docket");
     ASSERT_NE(workflow, nullptr);
     std::string events = std::string(DOCKET_SOURCE_DIR) + "/examples/after_sales/walkthrough.jsonl";
-    std::vector<Event> stream = docket::testing::parse_events(docket::testing::replicate_events(events, 140, 90));
+    std::vector<Event> stream =
+        docket::testing::parse_events(docket::testing::replicate_events(events, docket::testing::scaled(140, 14), 90));
 
     SqliteStoreOptions options;
     options.signing_key = *key_;
@@ -123,13 +125,13 @@ std::vector<Checkpoint>* AuditVerifyTest::checkpoints_ = nullptr;
 std::map<std::string, std::shared_ptr<const Workflow>, std::less<>>* AuditVerifyTest::versions_ = nullptr;
 
 TEST_F(AuditVerifyTest, TheUntouchedStorePassesEveryCheckIncludingTheRules) {
-  ASSERT_GE(rows_->size(), 10000u);
+  ASSERT_GE(rows_->size(), docket::testing::scaled(10000, 1000));
   AuditReport report = verify(*rows_, *checkpoints_, /*rules=*/true);
   EXPECT_TRUE(report.ok()) << (report.finding ? report.finding->detail : report.error);
   EXPECT_EQ(report.records, rows_->size());
   EXPECT_EQ(report.last_seq, rows_->size());
   EXPECT_EQ(report.checkpoints_verified, rows_->size() / kCheckpointEvery);
-  EXPECT_EQ(report.tickets, 560u);
+  EXPECT_EQ(report.tickets, docket::testing::scaled(560, 56));
 }
 
 // The value of every top-level key of a body: where a byte is flipped.
@@ -151,7 +153,7 @@ TEST_F(AuditVerifyTest, AByteFlippedInAnyFieldOfAnyRecordIsCaughtAtThatSeq) {
   std::mt19937_64 random(20261125);
   std::size_t cases = 0;
   std::vector<std::size_t> picks = {0, 1, rows_->size() - 1};
-  for (int i = 0; i < 9; ++i) picks.push_back(random() % rows_->size());
+  for (std::size_t i = 0; i < docket::testing::scaled(9, 3); ++i) picks.push_back(random() % rows_->size());
   for (std::size_t index : picks) {
     // Flipped in place and put back: copying 10,000 rows per case would cost
     // more than verifying them.
@@ -181,7 +183,7 @@ TEST_F(AuditVerifyTest, AByteFlippedInAnyFieldOfAnyRecordIsCaughtAtThatSeq) {
     expect_finding(report, kept.seq, "altered", "prev_hash of " + std::to_string(kept.seq));
     cases += 2;
   }
-  EXPECT_GT(cases, 200u);
+  EXPECT_GT(cases, docket::testing::scaled(200, 80));
 }
 
 TEST_F(AuditVerifyTest, AForgedRecordWithAValidChainIsCaughtAsIllegalUnderItsRules) {
@@ -207,7 +209,7 @@ TEST_F(AuditVerifyTest, AForgedRecordWithAValidChainIsCaughtAsIllegalUnderItsRul
 // process, and ctest runs every test in a process of its own.
 struct Tampering : AuditVerifyTest {
   static void ADeletedRecordIsMissingAndSwappedRecordsAreReordered() {
-    for (std::size_t index : {std::size_t{0}, std::size_t{4321}, rows_->size() - 2}) {
+    for (std::size_t index : {std::size_t{0}, rows_->size() * 4 / 10, rows_->size() - 2}) {
       std::vector<JournalRow> rows = *rows_;
       rows.erase(rows.begin() + static_cast<std::ptrdiff_t>(index));
       expect_finding(verify(rows, *checkpoints_), index + 1, "missing", "deleted seq " + std::to_string(index + 1));
@@ -229,18 +231,21 @@ struct Tampering : AuditVerifyTest {
   }
 
   static void ACutTailIsCaughtByACheckpointHeldApartOrLeftInTheStore() {
-    std::vector<JournalRow> rows(rows_->begin(), rows_->begin() + 7777);
+    const std::size_t cut = rows_->size() * 3 / 4 + 7;
+    ASSERT_LT(cut, checkpoints_->back().seq);
+    std::vector<JournalRow> rows(rows_->begin(), rows_->begin() + static_cast<std::ptrdiff_t>(cut));
     // The store's own checkpoints past the cut are still there.
-    expect_finding(verify(rows, *checkpoints_), 7778, "truncated", "tail cut, checkpoints kept");
+    expect_finding(verify(rows, *checkpoints_), cut + 1, "truncated", "tail cut, checkpoints kept");
 
     // A careful insider deletes those too; the auditor's copy of the last one
     // still tells.
     std::vector<Checkpoint> kept;
     for (const Checkpoint& checkpoint : *checkpoints_) {
-      if (checkpoint.seq <= 7777) kept.push_back(checkpoint);
+      if (checkpoint.seq <= cut) kept.push_back(checkpoint);
     }
     EXPECT_TRUE(verify(rows, kept).ok()) << "without a held checkpoint a clean cut is invisible";
-    expect_finding(verify(rows, kept, false, {checkpoints_->back()}), 7778, "truncated", "tail cut, checkpoint held");
+    expect_finding(verify(rows, kept, false, {checkpoints_->back()}), cut + 1, "truncated",
+                   "tail cut, checkpoint held");
   }
 
   static void BadSignaturesAndUnknownKeysAreCaughtAtTheirCheckpoint() {
@@ -260,17 +265,18 @@ struct Tampering : AuditVerifyTest {
 
   static void AnEditedRecordWithTheWholeChainRebuiltIsCaughtByTheNextCheckpoint() {
     std::vector<JournalRow> rows = *rows_;
-    std::size_t index = 1234;
+    std::size_t index = rows.size() / 8 + 3;
     while (rows[index].body.find("\"actor\":{\"id\":\"") == std::string::npos) ++index;
     std::size_t at = rows[index].body.find("\"actor\":{\"id\":\"");
-    ASSERT_LT(index, std::size_t{1500});
+    // The edit lies between two checkpoints: the later one catches it.
+    const std::uint64_t last_good = index / kCheckpointEvery * kCheckpointEvery;
+    ASSERT_LT(last_good + kCheckpointEvery, rows.size());
     rows[index].body.insert(at + 15, "x");
     for (std::size_t i = index; i < rows.size(); ++i) {
       if (i > index) rows[i].prev_hash = rows[i - 1].hash;
       rows[i].hash = chain_hash(rows[i].prev_hash, rows[i].body);
     }
-    // Edited after the checkpoint at 1000, before the one at 1500.
-    expect_finding(verify(rows, *checkpoints_), 1001, "altered", "rebuilt chain");
+    expect_finding(verify(rows, *checkpoints_), last_good + 1, "altered", "rebuilt chain");
   }
 
   // The same through the real file: SQL edits of the store, and the exported
@@ -307,9 +313,13 @@ struct Tampering : AuditVerifyTest {
                                 std::to_string(first_closed)),
                    first_closed, "altered", "SQL edit");
     std::filesystem::copy_file(path_, copy, std::filesystem::copy_options::overwrite_existing);
-    expect_finding(verify_store("DELETE FROM journal WHERE seq = 5000"), 5000, "missing", "SQL delete");
+    const std::uint64_t half = rows_->size() / 2;
+    expect_finding(verify_store("DELETE FROM journal WHERE seq = " + std::to_string(half)), half, "missing",
+                   "SQL delete");
     std::filesystem::copy_file(path_, copy, std::filesystem::copy_options::overwrite_existing);
-    expect_finding(verify_store("DELETE FROM journal WHERE seq > 9000"), 9001, "truncated", "SQL truncate");
+    const std::uint64_t tail = rows_->size() * 9 / 10;
+    expect_finding(verify_store("DELETE FROM journal WHERE seq > " + std::to_string(tail)), tail + 1, "truncated",
+                   "SQL truncate");
 
     // Bundle: exported, one line edited.
     auto store = SqliteStore::open(path_, read_only_options());
