@@ -317,7 +317,13 @@ Outcome Engine::accepted(const Slot& slot, std::uint64_t first_seq) const {
 
 Status Engine::write(const std::shared_ptr<const Workflow>& workflow, std::string_view ticket,
                      const std::optional<std::string>& key, std::vector<Record>& records, const Ticket* after) {
-  if (records.empty()) return Status::success();
+  // A unit that wrote no record may still have changed the ticket (a timer
+  // whose `when` was false disarms itself): the store must keep that too.
+  if (records.empty()) {
+    if (after == nullptr) return Status::success();
+    Status kept = journal_.commit(Unit{records, after});
+    return kept ? kept : Status::failure("journal refused the ticket: " + kept.error());
+  }
   for (std::size_t i = 0; i < records.size(); ++i) {
     Record& record = records[i];
     record.seq = next_seq_ + i;

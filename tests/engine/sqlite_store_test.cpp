@@ -139,6 +139,42 @@ TEST_F(SqliteStoreTest, RecoveryAfterARestartContinuesExactlyAsIfNeverStopped) {
   }
 }
 
+// A timer whose `when` is false disarms itself and writes no record: the
+// store must still keep the ticket, or a restart would arm it again.
+TEST_F(SqliteStoreTest, AUnitThatWritesNoRecordStillReachesTheStore) {
+  auto workflow = testing::compile_rules(R"(workflow t
+field x: int = 0
+initial state a {
+  after 1h when x > 0 do notify customer "n"
+  on go -> b
+}
+final state b
+)");
+  ASSERT_NE(workflow, nullptr);
+  std::string path = dir_.file("quiet.db");
+  std::string expected;
+  {
+    auto store = open_store(path);
+    VirtualClock clock(testing::kMonday);
+    Engine engine(clock, *store);
+    ASSERT_TRUE(engine.install(workflow).ok());
+    ASSERT_TRUE(engine.apply(Event{testing::kMonday, "T-1", "create", testing::actor("a", {}), {}, {}, {}}).ok());
+    ASSERT_TRUE(engine.advance_to(testing::kMonday + 2 * testing::kHour).ok());
+    EXPECT_TRUE(engine.find("T-1")->timers.empty());
+    expected = encode_ticket(*engine.find("T-1"));
+  }
+  auto store = open_store(path);
+  VirtualClock clock;
+  Engine engine(clock, *store);
+  ASSERT_TRUE(recover(engine, *store, docket::testing::compile_stored_version).ok());
+  ASSERT_NE(engine.find("T-1"), nullptr);
+  EXPECT_EQ(encode_ticket(*engine.find("T-1")), expected);
+  auto late =
+      engine.apply(Event{testing::kMonday + 30 * testing::kMinute, "T-1", "go", testing::actor("a", {}), {}, {}, {}});
+  ASSERT_TRUE(late.ok());
+  EXPECT_FALSE(late->accepted) << "an event before the timer's time must be out of order";
+}
+
 TEST_F(SqliteStoreTest, AnEventRetriedWithItsKeyAfterARestartAppliesOnce) {
   std::string path = dir_.file("s.db");
   std::uint64_t last = 0;
