@@ -23,6 +23,7 @@
 #include "engine/checkpoint.h"
 #include "engine/journal_json.h"
 #include "engine/journal_text.h"
+#include "engine/json_text.h"
 #include "engine/signing.h"
 #include "engine/ticket_codec.h"
 
@@ -32,29 +33,9 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string json_string(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          std::ostringstream escaped;
-          escaped << "\\u" << std::hex << std::setw(4) << std::setfill('0') << static_cast<int>(c);
-          out += escaped.str();
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
+  std::string quoted;
+  engine::append_json_string(quoted, text);
+  return quoted;
 }
 
 // Compiles stored versions; prints why not and returns nullopt.
