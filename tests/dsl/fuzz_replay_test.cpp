@@ -88,6 +88,14 @@ TEST(FuzzReplay, ExpressionSeeds) {
   replay(inputs, run_expression);
 }
 
+TEST(FuzzReplay, EventSeeds) {
+  std::vector<fs::path> inputs = files_under(kRoot / "tests/fuzz/corpus/events");
+  EXPECT_FALSE(inputs.empty());
+  replay(inputs, run_events);
+}
+
+TEST(FuzzReplay, EventCrashesStayFixed) { replay(files_under(kRoot / "tests/fuzz/crashes/events"), run_events); }
+
 TEST(FuzzReplay, RuleCrashesStayFixed) { replay(files_under(kRoot / "tests/fuzz/crashes/rules"), run_rules); }
 
 TEST(FuzzReplay, ExpressionCrashesStayFixed) {

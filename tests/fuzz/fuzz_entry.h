@@ -25,6 +25,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,7 +37,11 @@
 #include "dsl/loader.h"
 #include "dsl/parser.h"
 #include "dsl/source.h"
+#include "engine/clock.h"
+#include "engine/engine.h"
+#include "engine/event_reader.h"
 #include "engine/expr.h"
+#include "engine/journal.h"
 #include "engine/value.h"
 #include "engine/workflow.h"
 
@@ -277,6 +282,57 @@ inline std::string run_expression(std::string_view input) {
   if (!placed.broken.empty()) return placed.broken;
   if (placed.compiled == nullptr) return {};
   return evaluate_everywhere(*placed.workflow, *placed.compiled);
+}
+
+// A small workflow with a field of every kind, for the event target.
+inline constexpr std::string_view kEventRules = R"(workflow fuzzed
+field note: text
+field amount: money range 0..100000
+field count: int range 1..5
+field done: bool = false
+field mood: enum(calm, angry)
+field due: timestamp
+field wait: duration
+department desk { roles clerk }
+initial state open {
+  after 1h when count > 2 do notify customer "late"
+  on edit by clerk -> open
+  on close when done -> closed
+}
+final state closed
+)";
+
+// Reads `input` as an events file and applies every event it yields to an
+// engine running kEventRules. A reader error must name the place; the
+// engine must answer every event (accepted or rejected), never fail.
+inline std::string run_events(std::string_view input) {
+  static const std::shared_ptr<const engine::Workflow> workflow = [] {
+    dsl::SourceSet sources;
+    dsl::Diagnostics diagnostics;
+    auto file = dsl::load_text("fuzzed.docket", std::string(kEventRules), sources, diagnostics);
+    if (file) dsl::check(*file, diagnostics);
+    return file && !diagnostics.has_errors() ? dsl::compile(*file, sources) : nullptr;
+  }();
+  if (!workflow) return "the event target's rules do not compile";
+  std::istringstream in{std::string(input)};
+  engine::EventReader reader(in, "events");
+  engine::VirtualClock clock;
+  engine::MemoryJournal journal;
+  engine::Engine engine(clock, journal);
+  if (!engine.install(workflow)) return "the event target's rules do not install";
+  while (true) {
+    auto next = reader.next();
+    if (!next) {
+      return next.error().rfind("events:", 0) == 0 ? std::string()
+                                                   : "a reader error without its place: " + next.error();
+    }
+    if (!next.value()) return {};
+    const engine::Event& event = next.value()->event;
+    if (event.at && *event.at > clock.now()) (void)clock.set(*event.at);
+    auto outcome = engine.apply(event);
+    if (!outcome) return "the engine failed on an event: " + outcome.error();
+    if (journal.records().size() > 100000) journal.clear();
+  }
 }
 
 }  // namespace docket::fuzz
