@@ -18,6 +18,7 @@ constexpr int kExitUsage = 2;
 // its exit code in `exit_code`.
 void add_check_command(CLI::App& app, int& exit_code);
 void add_graph_command(CLI::App& app, int& exit_code);
+void add_diff_command(CLI::App& app, int& exit_code);
 void add_run_command(CLI::App& app, int& exit_code);
 void add_explain_command(CLI::App& app, int& exit_code);
 void add_keys_command(CLI::App& app, int& exit_code);

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   int exit_code = docket::cli::kExitOk;
   docket::cli::add_check_command(app, exit_code);
   docket::cli::add_graph_command(app, exit_code);
+  docket::cli::add_diff_command(app, exit_code);
   docket::cli::add_run_command(app, exit_code);
   docket::cli::add_explain_command(app, exit_code);
   docket::cli::add_keys_command(app, exit_code);

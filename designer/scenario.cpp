@@ -1,7 +1,6 @@
 #include "designer/scenario.h"
 
 #include <cstdio>
-#include <sstream>
 
 #include "engine/clock.h"
 #include "engine/engine.h"
@@ -18,10 +17,28 @@ using engine::Workflow;
 
 std::vector<std::string> words(const std::string& text) {
   std::vector<std::string> out;
-  std::istringstream in(text);
   std::string word;
-  while (in >> word) out.push_back(word);
+  for (char c : text) {
+    if (c == ' ' || c == ',' || c == ':' || c == '\t') {
+      if (!word.empty()) out.push_back(std::move(word));
+      word.clear();
+    } else {
+      word += c;
+    }
+  }
+  if (!word.empty()) out.push_back(std::move(word));
   return out;
+}
+
+// "2026-11-23T09:25:00+08:00" for an offset of 8 hours.
+std::string local_time(std::int64_t at, std::int32_t offset) {
+  std::string text = engine::format_timestamp(at + offset);
+  if (offset == 0 || text.empty() || text.back() != 'Z') return text;
+  text.pop_back();
+  std::int32_t minutes = (offset < 0 ? -offset : offset) / 60;
+  char suffix[16];
+  std::snprintf(suffix, sizeof suffix, "%c%02d:%02d", offset < 0 ? '-' : '+', minutes / 60, minutes % 60);
+  return text + suffix;
 }
 
 std::string percent_text(double percent) {
@@ -156,9 +173,12 @@ class StepCheck {
       expected = converted.value();
     }
     if (!(expected == actual)) {
-      messages_.push_back("fields." + name + ": expected " + or_none(workflow_.format_value(expected)) + ", got " +
-                          or_none(workflow_.format_value(actual)));
+      messages_.push_back("fields." + name + ": expected " + shown(expected) + ", got " + shown(actual));
     }
+  }
+
+  std::string shown(const engine::Value& value) const {
+    return value.is_set() ? workflow_.format_value(value) : "(none)";
   }
 
   const Workflow& workflow_;
@@ -248,7 +268,7 @@ ScenarioResult run_scenario(const std::shared_ptr<const engine::Workflow>& workf
 
     std::string what = step.event.empty() ? std::string("advance") : step.event + " on " + step.ticket;
     for (std::string& message : messages) {
-      result.failures.push_back({step.line, number, engine::format_timestamp(step.at), what, std::move(message)});
+      result.failures.push_back({step.line, number, local_time(step.at, step.utc_offset), what, std::move(message)});
     }
   }
   result.records = journal.records();

@@ -48,6 +48,9 @@ struct Expectation {
 struct Step {
   int line = 0;  // in the scenario file
   std::int64_t at = 0;
+  // The offset from UTC of the last absolute time written (seconds east),
+  // so that messages show times as the designer wrote them.
+  std::int32_t utc_offset = 0;
   // Empty: no event, the clock advances to `at` (timers and SLA thresholds
   // due by then fire).
   std::string event;
@@ -99,6 +102,9 @@ ScenarioResult run_scenario(const std::shared_ptr<const engine::Workflow>& workf
 std::vector<std::string> happenings(const engine::Record& record);
 
 // Whether `expected` names `happening`: its words are the first words of it.
+// Commas and colons separate words like spaces do, so `route c tech`
+// matches "route c tech, legal" and `clock resolve stopped` matches
+// "clock resolve stopped: met, 1h of 4h".
 bool matches(const std::string& expected, const std::string& happening);
 
 }  // namespace docket::designer

@@ -128,13 +128,28 @@ struct FileDefaults {
   std::vector<engine::DataItem> create_data;
 };
 
-std::optional<std::int64_t> step_time(Reader& reader, const toml::node& node, std::optional<std::int64_t> previous) {
+// Seconds east of UTC of an ISO 8601 time's suffix ("Z", "+08:00"); 0 when
+// it has none that parses (parse_timestamp has already accepted the time).
+std::int32_t offset_of(std::string_view text) {
+  if (text.size() < 6) return 0;
+  std::string_view tail = text.substr(text.size() - 6);
+  if ((tail[0] != '+' && tail[0] != '-') || tail[3] != ':') return 0;
+  auto digit = [&](std::size_t i) { return tail[i] >= '0' && tail[i] <= '9' ? tail[i] - '0' : 0; };
+  std::int32_t seconds = ((digit(1) * 10 + digit(2)) * 60 + digit(4) * 10 + digit(5)) * 60;
+  return tail[0] == '-' ? -seconds : seconds;
+}
+
+// The step's time, and the offset it was written in (`offset` keeps the
+// previous step's for relative times).
+std::optional<std::int64_t> step_time(Reader& reader, const toml::node& node, std::optional<std::int64_t> previous,
+                                      std::int32_t& offset) {
   if (node.is_date_time()) {
     const toml::date_time& moment = node.as_date_time()->get();
     std::ostringstream iso;
     iso << moment;
     std::optional<std::int64_t> at = moment.offset ? engine::parse_timestamp(iso.str()) : std::nullopt;
     if (!at) reader.error(node.source(), "at: a date-time needs an offset (Z or +08:00)");
+    if (at) offset = moment.offset->minutes * 60;
     return at;
   }
   std::optional<std::string> text = reader.text(node, "at");
@@ -163,6 +178,7 @@ std::optional<std::int64_t> step_time(Reader& reader, const toml::node& node, st
                  "at: " + *text + " is earlier than the previous step (" + engine::format_timestamp(*previous) + ")");
     return std::nullopt;
   }
+  offset = offset_of(*text);
   return at;
 }
 
@@ -222,7 +238,8 @@ Expectation read_expectation(Reader& reader, const toml::table& table) {
 }
 
 std::optional<Step> read_step(Reader& reader, const toml::table& table, const FileDefaults& defaults,
-                              const std::string& default_ticket, std::optional<std::int64_t> previous) {
+                              const std::string& default_ticket, std::optional<std::int64_t> previous,
+                              std::int32_t& offset) {
   reader.only(table, {"at", "event", "ticket", "actor", "roles", "data", "key", "expect"}, "a step");
   Step step;
   step.line = static_cast<int>(table.source().begin.line);
@@ -232,9 +249,10 @@ std::optional<Step> read_step(Reader& reader, const toml::table& table, const Fi
     reader.error(table.source(), "the step has no `at`");
     return std::nullopt;
   }
-  std::optional<std::int64_t> time = step_time(reader, *at, previous);
+  std::optional<std::int64_t> time = step_time(reader, *at, previous, offset);
   if (!time) return std::nullopt;
   step.at = *time;
+  step.utc_offset = offset;
   if (const toml::node* node = table.get("event")) step.event = reader.text(*node, "event").value_or("");
   if (const toml::node* node = table.get("ticket")) step.ticket = reader.text(*node, "ticket").value_or("");
 
@@ -295,10 +313,11 @@ std::optional<Scenario> read_scenario(Reader& reader, const toml::table& table, 
     return std::nullopt;
   }
   std::optional<std::int64_t> previous;
+  std::int32_t offset = 0;
   for (const toml::node& node : *array) {
     const toml::table* step_table = reader.table(node, "a step");
     if (step_table == nullptr) return std::nullopt;
-    std::optional<Step> step = read_step(reader, *step_table, defaults, ticket, previous);
+    std::optional<Step> step = read_step(reader, *step_table, defaults, ticket, previous, offset);
     if (!step) return std::nullopt;  // later relative times would be wrong too
     previous = step->at;
     scenario.steps.push_back(std::move(*step));

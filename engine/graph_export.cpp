@@ -1,7 +1,11 @@
 #include "engine/graph_export.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <functional>
+#include <iterator>
 #include <set>
+#include <span>
 
 #include <boost/graph/breadth_first_search.hpp>
 #include <boost/graph/reverse_graph.hpp>
@@ -250,13 +254,81 @@ std::string join_roles(const Workflow& workflow, const std::vector<RoleIndex>& r
   return text;
 }
 
+// The first `limit` characters of `text`, cut with `…` when longer.
+std::string shortened(std::string_view text, std::size_t limit) {
+  std::string out;
+  std::size_t count = 0;
+  for_each_character(text, [&](std::string_view c) {
+    if (count < limit) out += c;
+    ++count;
+  });
+  if (count > limit) out += "\xE2\x80\xA6";
+  return out;
+}
+
+std::string limit_text(const Workflow& workflow, std::int64_t seconds, CalendarIndex calendar) {
+  std::string text = format_duration(seconds, false);
+  if (calendar != kNoIndex) text += " in " + name_at(workflow.calendars(), calendar);
+  return text;
+}
+
+// "head (any of dept_head, within 24h in office)".
+std::string level_text(const Workflow& workflow, const ApprovalLevel& level) {
+  std::string text = level.name + " (";
+  switch (level.quorum) {
+    case Quorum::kAny:
+      text += "any of ";
+      break;
+    case Quorum::kAll:
+      text += "all of ";
+      break;
+    case Quorum::kCount:
+      text += std::to_string(level.count) + " of ";
+      break;
+  }
+  text += join_roles(workflow, level.roles);
+  if (level.within_seconds > 0) text += ", within " + limit_text(workflow, level.within_seconds, level.within_calendar);
+  return text + ")";
+}
+
+// One line per approval choice, in the order they are tried:
+// "P0: head_signoff = head (any of dept_head)", "P2: none".
+std::vector<std::string> approval_lines(const Workflow& workflow) {
+  std::vector<std::string> lines;
+  for (const ApprovalChoice& choice : workflow.approvals()) {
+    std::string line;
+    if (choice.priority != kNoIndex) {
+      line = name_at(workflow.priorities(), choice.priority);
+    } else if (choice.condition) {
+      line = "when " + shortened(choice.condition->text(), kShortGuard);
+    } else {
+      line = "otherwise";
+    }
+    line += ": ";
+    if (choice.chain >= workflow.chains().size()) {
+      line += "none";
+    } else {
+      const Chain& chain = workflow.chains()[choice.chain];
+      line += chain.name + " =";
+      for (std::size_t i = 0; i < chain.levels.size(); ++i) {
+        line += (i == 0 ? " " : " \xE2\x86\x92 ") + level_text(workflow, chain.levels[i]);
+      }
+    }
+    lines.push_back(line);
+  }
+  return lines;
+}
+
 const std::string& display_name(const State& state) { return state.label.empty() ? state.name : state.label; }
 
 // Lines shown under a state's name: what happens while a ticket is there.
 std::vector<std::string> state_notes(const Workflow& workflow, StateIndex s) {
   const State& state = workflow.states()[s];
   std::vector<std::string> notes;
-  if (state.awaits_approval) notes.emplace_back("awaits approval");
+  if (state.awaits_approval) {
+    notes.emplace_back("awaits approval:");
+    for (const std::string& line : approval_lines(workflow)) notes.push_back(line);
+  }
   if (!state.paused_clocks.empty()) {
     std::string text = "pauses ";
     for (std::size_t i = 0; i < state.paused_clocks.size(); ++i) {
@@ -361,6 +433,7 @@ std::optional<GraphFormat> parse_graph_format(std::string_view name) {
   if (name == "dot") return GraphFormat::kDot;
   if (name == "mermaid") return GraphFormat::kMermaid;
   if (name == "json") return GraphFormat::kJson;
+  if (name == "xstate") return GraphFormat::kXState;
   return std::nullopt;
 }
 
@@ -384,6 +457,177 @@ std::string timer_label(const Workflow& workflow, TimerIndex index) {
   return text;
 }
 
+namespace {
+
+// The DOT attributes that draw a state of `style`.
+std::string style_attributes(StateStyle style) {
+  std::string out = std::string("fillcolor=\"") + fill_color(style) + "\"";
+  if (style == StateStyle::kInitial) out += ", style=\"rounded,filled,bold\"";
+  if (style == StateStyle::kFinal) out += ", peripheries=2";
+  return out;
+}
+
+// An edge label for DOT: the guard cut short, so that edges stay readable.
+std::string dot_transition_label(const Workflow& workflow, TransitionIndex index) {
+  const Transition& transition = workflow.transitions()[index];
+  std::string text = transition.automatic() ? "auto" : name_at(workflow.events(), transition.event);
+  if (transition.guard) text += " [" + shortened(transition.guard->text(), kShortGuard) + "]";
+  if (!transition.roles.empty()) text += " / " + join_roles(workflow, transition.roles);
+  return text;
+}
+
+// The legend: one node per fill, edges in the three styles between them, and
+// the time limits of each priority (they run from the ticket's creation, in
+// every state that does not pause them).
+std::string dot_legend(const Workflow& workflow) {
+  static constexpr StateStyle kStyles[] = {StateStyle::kInitial, StateStyle::kNormal, StateStyle::kAwaitsApproval,
+                                           StateStyle::kPausesClocks, StateStyle::kFinal};
+  static constexpr const char* kIds[] = {"legend:initial", "legend:normal", "legend:approval", "legend:paused",
+                                         "legend:final"};
+  std::string out = "  subgraph cluster_legend {\n";
+  out += "    label=\"legend\"; style=\"rounded,dashed\"; color=\"#9e9e9e\"; fontsize=10;\n";
+  out += "    node [fontsize=10];\n    edge [fontsize=9];\n";
+  for (std::size_t i = 0; i < std::size(kStyles); ++i) {
+    out += std::string("    ") + dot_quoted(kIds[i]) + " [label=" + dot_quoted(legend_text(kStyles[i])) + ", " +
+           style_attributes(kStyles[i]) + "];\n";
+  }
+  out += "    \"legend:initial\" -> \"legend:normal\" [label=\"on event [guard] / roles\"];\n";
+  out += "    \"legend:normal\" -> \"legend:approval\" [label=\"auto [guard]\", style=dashed];\n";
+  out += "    \"legend:approval\" -> \"legend:paused\" [label=\"after / every D (timer)\", style=dotted];\n";
+  out += "    \"legend:paused\" -> \"legend:final\" [style=invis];\n";
+  if (!workflow.priorities().empty()) {
+    std::string limits = "time limits (from creation)";
+    for (const Priority& priority : workflow.priorities()) {
+      std::string line = priority.name;
+      if (!priority.label.empty()) line += " " + priority.label;
+      line += ":";
+      for (std::size_t i = 0; i < priority.limits.size(); ++i) {
+        const TimeLimit& limit = priority.limits[i];
+        line += (i == 0 ? " " : ", ") + name_at(workflow.metrics(), limit.metric) + " " +
+                limit_text(workflow, limit.seconds, limit.calendar);
+      }
+      limits += "\n" + line;
+    }
+    out +=
+        "    \"legend:limits\" [shape=note, fillcolor=\"#fffde7\", style=filled, label=" + dot_quoted(limits) + "];\n";
+    out += "    \"legend:final\" -> \"legend:limits\" [style=invis];\n";
+  }
+  out += "  }\n";
+  return out;
+}
+
+// The rule a transition or timer comes from, relative to the rules folder:
+// "after_sales.docket:198".
+std::string rule_name(const Workflow& workflow, const RulePosition& position) {
+  const std::string& root = workflow.source_root();
+  if (!root.empty() && position.where.size() > root.size() + 1 && position.where.compare(0, root.size(), root) == 0 &&
+      position.where[root.size()] == '/') {
+    return position.where.substr(root.size() + 1);
+  }
+  return position.where;
+}
+
+void write_xstate_actions(JsonWriter& json, std::string_view key, const Workflow& workflow,
+                          const std::vector<Action>& actions) {
+  if (actions.empty()) return;
+  write_actions(json, key, workflow, actions);
+}
+
+void write_xstate_transition(JsonWriter& json, const Workflow& workflow, StateIndex from, TransitionIndex index) {
+  const Transition& transition = workflow.transitions()[index];
+  json.begin_object();
+  if (transition.to != kNoIndex) write_state_ref(json, "target", workflow, transition.to);
+  if (transition.guard || !transition.roles.empty()) json.key("guard").string(rule_name(workflow, transition.position));
+  write_xstate_actions(json, "actions", workflow, transition.actions);
+  if (transition.to == from) json.key("reenter").boolean(true);
+  json.key("meta").begin_object();
+  json.key("rule").string(rule_name(workflow, transition.position));
+  if (transition.guard) json.key("when").string(transition.guard->text());
+  if (!transition.roles.empty()) {
+    json.key("by").begin_array();
+    for (RoleIndex role : transition.roles) json.string(name_at(workflow.roles(), role));
+    json.end_array();
+  }
+  json.end_object();
+  json.end_object();
+}
+
+void write_xstate_timer(JsonWriter& json, const Workflow& workflow, StateIndex state, TimerIndex index) {
+  const Timer& timer = workflow.timers()[index];
+  json.begin_object();
+  if (timer.target != kNoIndex) write_state_ref(json, "target", workflow, timer.target);
+  if (timer.guard) json.key("guard").string(rule_name(workflow, timer.position));
+  write_xstate_actions(json, "actions", workflow, timer.actions);
+  if (timer.target == state) json.key("reenter").boolean(true);
+  json.key("meta").begin_object();
+  json.key("rule").string(rule_name(workflow, timer.position));
+  if (timer.recurring) json.key("every").boolean(true);
+  if (timer.calendar != kNoIndex) json.key("calendar").string(name_at(workflow.calendars(), timer.calendar));
+  if (timer.guard) json.key("when").string(timer.guard->text());
+  json.end_object();
+  json.end_object();
+}
+
+// Items grouped by a key, the groups in the order their first item came.
+template <typename Key>
+std::vector<std::pair<Key, std::vector<std::uint32_t>>> grouped(std::span<const std::uint32_t> items,
+                                                                const std::function<Key(std::uint32_t)>& key_of) {
+  std::vector<std::pair<Key, std::vector<std::uint32_t>>> groups;
+  for (std::uint32_t item : items) {
+    Key key = key_of(item);
+    auto it = std::find_if(groups.begin(), groups.end(), [&key](const auto& group) { return group.first == key; });
+    if (it == groups.end()) {
+      groups.push_back({key, {item}});
+    } else {
+      it->second.push_back(item);
+    }
+  }
+  return groups;
+}
+
+}  // namespace
+
+StateStyle state_style(const Workflow& workflow, StateIndex s) {
+  const State& state = workflow.states()[s];
+  if (state.kind == StateKind::kInitial) return StateStyle::kInitial;
+  if (state.kind == StateKind::kFinal) return StateStyle::kFinal;
+  if (state.awaits_approval) return StateStyle::kAwaitsApproval;
+  if (!state.paused_clocks.empty()) return StateStyle::kPausesClocks;
+  return StateStyle::kNormal;
+}
+
+const char* fill_color(StateStyle style) {
+  switch (style) {
+    case StateStyle::kInitial:
+      return "#c8e6c9";  // green
+    case StateStyle::kNormal:
+      return "#ffffff";
+    case StateStyle::kAwaitsApproval:
+      return "#ffe0b2";  // orange
+    case StateStyle::kPausesClocks:
+      return "#bbdefb";  // blue
+    case StateStyle::kFinal:
+      return "#e0e0e0";  // grey
+  }
+  return "#ffffff";
+}
+
+const char* legend_text(StateStyle style) {
+  switch (style) {
+    case StateStyle::kInitial:
+      return "initial state";
+    case StateStyle::kNormal:
+      return "state";
+    case StateStyle::kAwaitsApproval:
+      return "awaits approval";
+    case StateStyle::kPausesClocks:
+      return "pauses clocks";
+    case StateStyle::kFinal:
+      return "final state";
+  }
+  return "state";
+}
+
 std::string export_dot(const Workflow& workflow) {
   const StateGraph& graph = workflow.graph();
   std::string title = workflow.label().empty() ? workflow.name() : workflow.label();
@@ -391,17 +635,15 @@ std::string export_dot(const Workflow& workflow) {
 
   std::string out = "digraph " + dot_quoted(workflow.name()) + " {\n";
   out += "  graph [label=" + dot_quoted(title) + ", labelloc=t];\n";
-  out += "  node [shape=box, style=rounded];\n";
+  out += "  node [shape=box, style=\"rounded,filled\"];\n";
   out += "  \"[*]\" [shape=point, width=0.15, label=\"\"];\n";
   for (auto vertex : boost::make_iterator_range(boost::vertices(graph))) {
     StateIndex s = graph[vertex].state;
     const State& state = workflow.states()[s];
     std::string label = display_name(state);
     for (const std::string& note : state_notes(workflow, s)) label += "\n" + note;
-    out += "  " + dot_quoted(state.name) + " [label=" + dot_quoted(label);
-    if (state.kind == StateKind::kInitial) out += ", style=\"rounded,bold\"";
-    if (state.kind == StateKind::kFinal) out += ", shape=doublecircle";
-    out += "];\n";
+    out += "  " + dot_quoted(state.name) + " [label=" + dot_quoted(label) + ", " +
+           style_attributes(state_style(workflow, s)) + "];\n";
   }
   if (workflow.initial_state() != kNoIndex) {
     out += "  \"[*]\" -> " + dot_quoted(workflow.states()[workflow.initial_state()].name) + ";\n";
@@ -410,13 +652,81 @@ std::string export_dot(const Workflow& workflow) {
     const TransitionEdge& bundle = graph[edge];
     const std::string& from = workflow.states()[graph[boost::source(edge, graph)].state].name;
     const std::string& to = workflow.states()[graph[boost::target(edge, graph)].state].name;
-    out += "  " + dot_quoted(from) + " -> " + dot_quoted(to) + " [label=" + dot_quoted(edge_label(workflow, bundle));
+    std::string label = bundle.kind == EdgeKind::kTimer ? timer_label(workflow, bundle.index)
+                                                        : dot_transition_label(workflow, bundle.index);
+    out += "  " + dot_quoted(from) + " -> " + dot_quoted(to) + " [label=" + dot_quoted(label);
     if (bundle.kind == EdgeKind::kAutomatic) out += ", style=dashed";
     if (bundle.kind == EdgeKind::kTimer) out += ", style=dotted";
     out += "];\n";
   }
+  out += dot_legend(workflow);
   out += "}\n";
   return out;
+}
+
+std::string export_xstate(const Workflow& workflow) {
+  JsonWriter json;
+  json.begin_object();
+  json.key("id").string(workflow.name());
+  if (workflow.initial_state() != kNoIndex) write_state_ref(json, "initial", workflow, workflow.initial_state());
+  if (!workflow.label().empty()) json.key("description").string(workflow.label());
+  json.key("states").begin_object();
+  for (StateIndex s = 0; s < workflow.states().size(); ++s) {
+    const State& state = workflow.states()[s];
+    json.key(state.name).begin_object();
+    if (state.kind == StateKind::kFinal) json.key("type").string("final");
+    if (!state.label.empty()) json.key("description").string(state.label);
+    if (state.awaits_approval) json.key("tags").begin_array().string("awaits_approval").end_array();
+    write_xstate_actions(json, "entry", workflow, state.on_enter);
+    write_xstate_actions(json, "exit", workflow, state.on_exit);
+
+    std::vector<TransitionIndex> by_event;
+    std::vector<TransitionIndex> automatic;
+    for (TransitionIndex t : workflow.transitions_from(s)) {
+      (workflow.transitions()[t].automatic() ? automatic : by_event).push_back(t);
+    }
+    if (!by_event.empty()) {
+      json.key("on").begin_object();
+      std::function<EventId(std::uint32_t)> event_of = [&workflow](std::uint32_t t) {
+        return workflow.transitions()[t].event;
+      };
+      for (const auto& [event, transitions] : grouped<EventId>(by_event, event_of)) {
+        json.key(name_at(workflow.events(), event)).begin_array();
+        for (TransitionIndex t : transitions) write_xstate_transition(json, workflow, s, t);
+        json.end_array();
+      }
+      json.end_object();
+    }
+    if (!automatic.empty()) {
+      json.key("always").begin_array();
+      for (TransitionIndex t : automatic) write_xstate_transition(json, workflow, s, t);
+      json.end_array();
+    }
+    std::span<const TimerIndex> timers = workflow.timers_of(s);
+    if (!timers.empty()) {
+      json.key("after").begin_object();
+      std::function<std::int64_t(std::uint32_t)> delay_of = [&workflow](std::uint32_t t) {
+        return workflow.timers()[t].seconds * 1000;
+      };
+      for (const auto& [milliseconds, group] : grouped<std::int64_t>(timers, delay_of)) {
+        json.key(std::to_string(milliseconds)).begin_array();
+        for (TimerIndex t : group) write_xstate_timer(json, workflow, s, t);
+        json.end_array();
+      }
+      json.end_object();
+    }
+    if (!state.paused_clocks.empty()) {
+      json.key("meta").begin_object();
+      json.key("paused_clocks").begin_array();
+      for (MetricIndex metric : state.paused_clocks) json.string(name_at(workflow.metrics(), metric));
+      json.end_array();
+      json.end_object();
+    }
+    json.end_object();
+  }
+  json.end_object();
+  json.end_object();
+  return json.take();
 }
 
 std::string export_mermaid(const Workflow& workflow) {
@@ -526,6 +836,8 @@ std::string export_graph(const Workflow& workflow, GraphFormat format) {
       return export_mermaid(workflow);
     case GraphFormat::kJson:
       return export_json(workflow);
+    case GraphFormat::kXState:
+      return export_xstate(workflow);
   }
   return {};
 }
