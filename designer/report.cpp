@@ -1,0 +1,250 @@
+#include "designer/report.h"
+
+#include <date/date.h>
+#include <date/tz.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <utility>
+
+namespace docket::designer {
+namespace {
+
+using engine::Cause;
+using engine::EffectKind;
+using engine::Record;
+using engine::RecordKind;
+
+// How one SLA clock of one ticket ended up, the first time it was decided.
+struct ClockOutcome {
+  bool met = false;
+  std::string priority;
+};
+
+// Everything the figures need about one ticket, gathered from its records.
+struct TicketFacts {
+  bool created = false;
+  std::int64_t created_at = 0;
+  std::string type;                            // now (after the records walked so far)
+  std::string priority;                        // now
+  std::map<std::string, ClockOutcome> clocks;  // metric -> first decision
+  std::optional<std::int64_t> resolved_at;
+  std::string resolved_type;
+  std::string resolved_priority;
+  std::optional<std::string> last_score;  // of any survey record
+  std::size_t surveys_after_resolution = 0;
+  bool declined_after_resolution = false;
+};
+
+bool starts_with(const std::string& text, std::string_view prefix) {
+  return text.compare(0, prefix.size(), prefix) == 0;
+}
+
+std::string or_none(const std::string& text) { return text.empty() ? std::string(kNone) : text; }
+
+void walk(const Record& record, TicketFacts& facts, const ReportOptions& options) {
+  if (record.rejected || record.kind == RecordKind::kRejection) return;
+  const bool creation = record.kind == RecordKind::kTransition && record.cause == Cause::kCreate && record.from.empty();
+  if (creation) {
+    if (facts.created) return;  // a second creation of the same id: the first one stands
+    facts.created = true;
+    facts.created_at = record.at;
+  }
+  bool survey = false;
+  std::string score;
+  for (const engine::Change& change : record.changes) {
+    if (change.field == options.type_field) facts.type = change.after_text;
+    if (change.field == "priority") facts.priority = change.after_text;
+    // A field's default is set at creation: no survey answers then.
+    if (change.field == options.survey_field && !change.after_text.empty() && !creation) {
+      survey = true;
+      score = change.after_text;
+    }
+  }
+  auto decide = [&](const std::string& metric, bool met, const std::string& priority) {
+    facts.clocks.try_emplace(metric, ClockOutcome{met, priority});
+  };
+  for (const engine::Effect& effect : record.effects) {
+    if (effect.kind != EffectKind::kClock || !starts_with(effect.value, "stopped")) continue;
+    if (starts_with(effect.value, "stopped: met")) decide(effect.target, true, facts.priority);
+    if (starts_with(effect.value, "stopped: breached")) decide(effect.target, false, facts.priority);
+    if (effect.target == options.resolve_metric && !facts.resolved_at) {
+      facts.resolved_at = record.at;
+      facts.resolved_type = facts.type;
+      facts.resolved_priority = facts.priority;
+    }
+  }
+  if (record.kind == RecordKind::kBreach && record.sla) decide(record.sla->metric, false, record.sla->priority);
+  if (survey) {
+    facts.last_score = score;
+    if (facts.resolved_at) ++facts.surveys_after_resolution;
+  }
+  if (!options.declined_event.empty() && record.kind == RecordKind::kTransition &&
+      record.event == options.declined_event && facts.resolved_at) {
+    facts.declined_after_resolution = true;
+  }
+}
+
+std::int64_t rounded_div(std::int64_t sum, std::int64_t count) {
+  return static_cast<std::int64_t>(std::llround(static_cast<double>(sum) / static_cast<double>(count)));
+}
+
+DurationStats stats_of(std::vector<std::int64_t> durations) {
+  DurationStats stats;
+  if (durations.empty()) return stats;
+  std::sort(durations.begin(), durations.end());
+  stats.count = durations.size();
+  std::int64_t sum = 0;
+  for (std::int64_t duration : durations) sum += duration;
+  stats.mean = rounded_div(sum, static_cast<std::int64_t>(durations.size()));
+  std::size_t middle = durations.size() / 2;
+  stats.median =
+      durations.size() % 2 == 1 ? durations[middle] : rounded_div(durations[middle - 1] + durations[middle], 2);
+  stats.min = durations.front();
+  stats.max = durations.back();
+  return stats;
+}
+
+std::optional<double> number_of(const std::string& text) {
+  double value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+// Group keys in name order with kNone last, so that "(none)" does not sort
+// between names that happen to start with a parenthesis.
+struct NoneLast {
+  bool operator()(const std::string& a, const std::string& b) const {
+    bool a_none = a == kNone;
+    bool b_none = b == kNone;
+    if (a_none != b_none) return b_none;
+    return a < b;
+  }
+};
+
+}  // namespace
+
+Report compute_report(std::span<const engine::Record> records, const ReportOptions& options) {
+  Report report;
+  report.options = options;
+  report.records = records.size();
+
+  std::map<std::string, TicketFacts> tickets;
+  for (const Record& record : records) walk(record, tickets[record.ticket], options);
+
+  std::map<std::string, std::size_t, NoneLast> types;
+  std::vector<std::int64_t> all_durations;
+  std::map<std::pair<std::string, std::string>, std::vector<std::int64_t>> durations;
+  std::vector<std::string> scores;
+  std::map<std::pair<std::string, std::string>, Ratio> sla;
+  for (const auto& [id, facts] : tickets) {
+    if (!facts.created) continue;
+    ++report.tickets_in_journal;
+    if (options.from && facts.created_at < *options.from) continue;
+    if (options.to && facts.created_at >= *options.to) continue;
+    ++report.tickets;
+
+    if (auto first = facts.clocks.find(options.first_response_metric); first != facts.clocks.end()) {
+      ++report.acceptance_timeliness.denominator;
+      if (first->second.met) ++report.acceptance_timeliness.numerator;
+    } else {
+      ++report.acceptance_pending;
+    }
+    for (const auto& [metric, outcome] : facts.clocks) {
+      Ratio& cell = sla[{metric, or_none(outcome.priority)}];
+      ++cell.denominator;
+      if (outcome.met) ++cell.numerator;
+    }
+
+    ++types[or_none(facts.type)];
+
+    if (facts.resolved_at) {
+      ++report.resolved;
+      if (facts.surveys_after_resolution > 0) ++report.follow_up.numerator;
+      if (facts.surveys_after_resolution == 0 && facts.declined_after_resolution) ++report.declined;
+      report.return_visits += facts.surveys_after_resolution;
+      std::int64_t took = *facts.resolved_at - facts.created_at;
+      all_durations.push_back(took);
+      durations[{or_none(facts.resolved_type), or_none(facts.resolved_priority)}].push_back(took);
+    }
+    if (facts.last_score) scores.push_back(*facts.last_score);
+  }
+  report.follow_up.denominator = report.resolved;
+
+  for (const auto& [type, count] : types) report.types.push_back({type, Ratio{count, report.tickets}});
+
+  report.resolution = stats_of(all_durations);
+  std::vector<std::pair<std::string, std::string>> cells;
+  for (const auto& entry : durations) cells.push_back(entry.first);
+  std::stable_sort(cells.begin(), cells.end(), [](const auto& a, const auto& b) {
+    NoneLast less;
+    if (a.first != b.first) return less(a.first, b.first);
+    return less(a.second, b.second);
+  });
+  for (const auto& cell : cells) {
+    report.resolution_by_type_priority.push_back({cell.first, cell.second, stats_of(durations[cell])});
+  }
+
+  report.surveyed = scores.size();
+  bool numeric = !scores.empty();
+  double sum = 0;
+  for (const std::string& score : scores) {
+    std::optional<double> number = number_of(score);
+    if (!number) numeric = false;
+    sum += number.value_or(0);
+  }
+  std::map<std::string, std::size_t> by_score;
+  for (const std::string& score : scores) ++by_score[score];
+  for (const auto& [score, count] : by_score) report.satisfaction.push_back({score, Ratio{count, scores.size()}});
+  if (numeric) {
+    report.mean_score = sum / static_cast<double>(scores.size());
+    std::stable_sort(
+        report.satisfaction.begin(), report.satisfaction.end(),
+        [](const ScoreCount& a, const ScoreCount& b) { return *number_of(a.score) < *number_of(b.score); });
+  }
+
+  std::vector<std::pair<std::string, std::string>> sla_keys;
+  for (const auto& entry : sla) sla_keys.push_back(entry.first);
+  std::stable_sort(sla_keys.begin(), sla_keys.end(), [](const auto& a, const auto& b) {
+    NoneLast less;
+    if (a.first != b.first) return a.first < b.first;
+    return less(a.second, b.second);
+  });
+  for (const auto& key : sla_keys) report.sla.push_back({key.first, key.second, sla[key]});
+  return report;
+}
+
+engine::Result<std::int64_t> start_of_day(const std::string& date_text, const std::string& zone_name) {
+  using R = engine::Result<std::int64_t>;
+  int year = 0;
+  unsigned month = 0;
+  unsigned day = 0;
+  bool shaped = date_text.size() == 10 && date_text[4] == '-' && date_text[7] == '-';
+  for (std::size_t i = 0; shaped && i < date_text.size(); ++i) {
+    if (i != 4 && i != 7 && (date_text[i] < '0' || date_text[i] > '9')) shaped = false;
+  }
+  if (shaped) {
+    year = std::stoi(date_text.substr(0, 4));
+    month = static_cast<unsigned>(std::stoi(date_text.substr(5, 2)));
+    day = static_cast<unsigned>(std::stoi(date_text.substr(8, 2)));
+  }
+  date::year_month_day ymd{date::year{year}, date::month{month}, date::day{day}};
+  if (!shaped || !ymd.ok()) return R::failure("`" + date_text + "` is not a date (YYYY-MM-DD)");
+  const date::time_zone* zone = nullptr;
+  try {
+    zone = date::locate_zone(zone_name);
+  } catch (const std::exception&) {
+    return R::failure("unknown time zone `" + zone_name + "`");
+  }
+  // Midnight that a spring-forward skips begins the day at the change.
+  auto instant = zone->to_sys(date::local_days{ymd}, date::choose::earliest);
+  return R::success(std::chrono::duration_cast<std::chrono::seconds>(instant.time_since_epoch()).count());
+}
+
+}  // namespace docket::designer

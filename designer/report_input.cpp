@@ -1,0 +1,95 @@
+#include "designer/report_input.h"
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <utility>
+
+#include "engine/audit_bundle.h"
+#include "engine/audit_chain.h"
+#include "engine/journal_json.h"
+#include "engine/sqlite_store.h"
+
+namespace docket::designer {
+namespace {
+
+namespace fs = std::filesystem;
+using engine::Record;
+using engine::Result;
+using engine::Status;
+using Records = std::vector<Record>;
+
+// The first 16 bytes of every SQLite 3 database file.
+constexpr char kSqliteHeader[] = "SQLite format 3";  // and its terminating NUL
+
+bool is_sqlite_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char header[sizeof kSqliteHeader] = {};
+  in.read(header, sizeof header);
+  return in.gcount() == sizeof header && std::memcmp(header, kSqliteHeader, sizeof header) == 0;
+}
+
+// A journal record from a row's body, or an error naming where it was.
+Status decode_into(std::string_view body, const std::string& where, Records& records) {
+  Result<Record> record = engine::decode_record(body);
+  if (!record) return Status::failure(where + ": not a journal record: " + record.error());
+  records.push_back(std::move(record).value());
+  return Status::success();
+}
+
+Result<Records> read_store(const std::string& path) {
+  auto store = engine::SqliteStore::open(path, engine::read_only_options());
+  if (!store) return Result<Records>::failure(store.error());
+  Records records;
+  Status read = store.value()->read_journal(1, [&](const engine::JournalRow& row) {
+    return decode_into(row.body, path + ": seq " + std::to_string(row.seq), records);
+  });
+  if (!read) return Result<Records>::failure(read.error());
+  return Result<Records>::success(std::move(records));
+}
+
+Result<Records> read_bundle(const std::string& path) {
+  auto bundle = engine::open_bundle(path);
+  if (!bundle) return Result<Records>::failure(bundle.error());
+  Records records;
+  Status read = bundle->read_rows([&](const engine::JournalRow& row) {
+    std::string where = path + ": seq " + std::to_string(row.seq);
+    if (!row.problem.empty()) return Status::failure(where + ": " + row.problem);
+    return decode_into(row.body, where, records);
+  });
+  if (!read) return Result<Records>::failure(read.error());
+  return Result<Records>::success(std::move(records));
+}
+
+Result<Records> read_lines(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Result<Records>::failure(path + ": cannot read the file");
+  Records records;
+  std::string line;
+  for (std::size_t number = 1; std::getline(in, line); ++number) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    std::string where = path + ":" + std::to_string(number);
+    // A bundle's line carries the chain links after the body; a --log line is the body.
+    Result<engine::ChainedLine> chained = engine::split_chained_line(line);
+    Status decoded = decode_into(chained ? std::string_view(chained->body) : std::string_view(line), where, records);
+    if (!decoded) return Result<Records>::failure(decoded.error());
+  }
+  if (in.bad()) return Result<Records>::failure(path + ": cannot read the file");
+  return Result<Records>::success(std::move(records));
+}
+
+}  // namespace
+
+Result<Records> read_journal_records(const std::string& path) {
+  std::error_code error;
+  fs::file_status status = fs::status(path, error);
+  if (error || !fs::exists(status)) return Result<Records>::failure(path + ": no such file");
+  if (fs::is_directory(status)) return read_bundle(path);
+  if (!fs::is_regular_file(status)) return Result<Records>::failure(path + ": not a file");
+  if (is_sqlite_file(path)) return read_store(path);
+  return read_lines(path);
+}
+
+}  // namespace docket::designer

@@ -1,0 +1,29 @@
+// The journal a report reads, from whatever holds it: a SQLite store written
+// by `docket run --store`, a JSON-lines journal written by `docket run --log`,
+// the journal.jsonl of an audit bundle (chained lines), or an audit bundle's
+// directory (engine/audit_bundle.h).
+//
+// Which one is decided by content, not by the file name: a file that begins
+// with SQLite's header is a store (opened read-only: nothing is written to
+// it); any other file is read as JSON lines, each a journal record
+// (engine/journal_json.h) with or without the bundle's hash suffix; a
+// directory is a bundle. Lines that are empty are skipped.
+//
+// Errors name the input and where: "day.jsonl:7: not a journal record:
+// column 12: ...", "tickets.db: seq 40: not a journal record: ...",
+// "notes.txt:1: not a journal record: ...", "x.db: no such file". The
+// hash chain is not checked here (that is `docket audit verify`'s job).
+
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/journal.h"
+#include "engine/result.h"
+
+namespace docket::designer {
+
+engine::Result<std::vector<engine::Record>> read_journal_records(const std::string& path);
+
+}  // namespace docket::designer

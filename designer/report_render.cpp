@@ -1,0 +1,265 @@
+#include "designer/report_render.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "engine/value.h"
+
+namespace docket::designer {
+namespace {
+
+std::string count_text(std::size_t count) { return std::to_string(count); }
+
+std::string duration_text(std::int64_t seconds) { return engine::format_duration(seconds, false); }
+
+std::string fixed(double value, int decimals) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.*f", decimals, value);
+  return text;
+}
+
+// Columns padded to their widest cell; a column whose cells are all numbers
+// (or n/a) is right-aligned. Widths count bytes: good enough for the names
+// rule files use, which are ASCII.
+class Table {
+ public:
+  explicit Table(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
+  void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+
+  std::string render(const std::string& indent) const {
+    std::size_t columns = rows_.front().size();
+    std::vector<std::size_t> widths(columns, 0);
+    std::vector<bool> numeric(columns, true);
+    for (std::size_t r = 0; r < rows_.size(); ++r) {
+      for (std::size_t c = 0; c < columns; ++c) {
+        widths[c] = std::max(widths[c], rows_[r][c].size());
+        if (r > 0 && !is_number(rows_[r][c])) numeric[c] = false;
+      }
+    }
+    std::string text;
+    for (const std::vector<std::string>& row : rows_) {
+      std::string line = indent;
+      for (std::size_t c = 0; c < columns; ++c) {
+        std::string pad(widths[c] - row[c].size(), ' ');
+        line += numeric[c] ? pad + row[c] : row[c] + (c + 1 < columns ? pad : std::string());
+        if (c + 1 < columns) line += "  ";
+      }
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      text += line + "\n";
+    }
+    return text;
+  }
+
+ private:
+  static bool is_number(const std::string& cell) {
+    if (cell.empty() || cell == "n/a") return true;
+    return cell.find_first_not_of("0123456789.%hms") == std::string::npos && cell.front() >= '0' && cell.front() <= '9';
+  }
+
+  std::vector<std::vector<std::string>> rows_;
+};
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+struct CsvRow {
+  std::string figure;
+  std::string metric;
+  std::string type;
+  std::string priority;
+  std::string score;
+  std::string value;
+  std::string count;
+  std::string total;
+};
+
+std::string ratio_value(const Ratio& ratio) {
+  std::optional<double> value = ratio.value();
+  return value ? fixed(*value, 4) : std::string();
+}
+
+CsvRow ratio_row(std::string figure, const Ratio& ratio) {
+  CsvRow row;
+  row.figure = std::move(figure);
+  row.value = ratio_value(ratio);
+  row.count = count_text(ratio.numerator);
+  row.total = count_text(ratio.denominator);
+  return row;
+}
+
+CsvRow count_row(std::string figure, std::size_t count) {
+  CsvRow row;
+  row.figure = std::move(figure);
+  row.value = count_text(count);
+  return row;
+}
+
+void add_duration_rows(std::vector<CsvRow>& rows, const std::string& metric, const std::string& type,
+                       const std::string& priority, const DurationStats& stats) {
+  const std::pair<const char*, std::int64_t> parts[] = {{"resolution_time_mean", stats.mean},
+                                                        {"resolution_time_median", stats.median},
+                                                        {"resolution_time_min", stats.min},
+                                                        {"resolution_time_max", stats.max}};
+  for (const auto& [figure, seconds] : parts) {
+    CsvRow row;
+    row.figure = figure;
+    row.metric = metric;
+    row.type = type;
+    row.priority = priority;
+    row.value = stats.count > 0 ? std::to_string(seconds) : std::string();
+    row.count = count_text(stats.count);
+    rows.push_back(std::move(row));
+  }
+}
+
+}  // namespace
+
+std::string percent_text(const Ratio& ratio) {
+  std::optional<double> value = ratio.value();
+  return value ? fixed(*value * 100, 1) + "%" : std::string("n/a");
+}
+
+std::string period_text(const ReportOptions& options) {
+  if (options.from_label.empty() && options.to_label.empty()) return "every ticket created";
+  std::string text = "tickets created";
+  if (!options.from_label.empty()) text += " from " + options.from_label;
+  if (!options.to_label.empty()) text += " before " + options.to_label;
+  return text + " (" + options.zone + ")";
+}
+
+std::string render_report_text(const Report& report) {
+  const ReportOptions& options = report.options;
+  std::string text = "report of " + period_text(options) + "\n";
+  Table head({"figure", "value", "counted"});
+  head.add({"tickets", count_text(report.tickets),
+            "created in the period, of " + count_text(report.tickets_in_journal) + " in the journal"});
+  head.add({"acceptance timeliness", percent_text(report.acceptance_timeliness),
+            count_text(report.acceptance_timeliness.numerator) + " of " +
+                count_text(report.acceptance_timeliness.denominator) + " " + options.first_response_metric + " met; " +
+                count_text(report.acceptance_pending) + " pending"});
+  head.add({"resolved", count_text(report.resolved), options.resolve_metric + " clock stopped"});
+  head.add({"follow-up rate", percent_text(report.follow_up),
+            count_text(report.follow_up.numerator) + " of " + count_text(report.follow_up.denominator) +
+                " resolved surveyed; " + count_text(report.declined) + " declined"});
+  head.add({"return visits", count_text(report.return_visits), "surveys after resolution"});
+  text += "\n" + head.render("");
+
+  text += "\ncomplaint types (" + options.type_field + ")\n";
+  Table types({"type", "tickets", "share"});
+  for (const TypeShare& type : report.types) {
+    types.add({type.type, count_text(type.share.numerator), percent_text(type.share)});
+  }
+  text += report.types.empty() ? "  no tickets\n" : types.render("  ");
+
+  text += "\nresolution time (creation to " + options.resolve_metric + " stopped)\n";
+  if (report.resolution.count == 0) {
+    text += "  no ticket resolved\n";
+  } else {
+    Table times({options.type_field, "priority", "tickets", "mean", "median", "min", "max"});
+    auto add = [&times](const std::string& type, const std::string& priority, const DurationStats& stats) {
+      times.add({type, priority, count_text(stats.count), duration_text(stats.mean), duration_text(stats.median),
+                 duration_text(stats.min), duration_text(stats.max)});
+    };
+    for (const ResolutionCell& cell : report.resolution_by_type_priority) add(cell.type, cell.priority, cell.time);
+    add("all", "", report.resolution);
+    text += times.render("  ");
+  }
+
+  text += "\nsatisfaction (" + options.survey_field + ", each surveyed ticket's last survey)\n";
+  if (report.surveyed == 0) {
+    text += "  no ticket surveyed\n";
+  } else {
+    Table scores({"score", "tickets", "share"});
+    for (const ScoreCount& score : report.satisfaction) {
+      scores.add({score.score, count_text(score.share.numerator), percent_text(score.share)});
+    }
+    text += scores.render("  ");
+    if (report.mean_score) {
+      text += "  mean " + fixed(*report.mean_score, 2) + " over " + count_text(report.surveyed) + " tickets\n";
+    }
+  }
+
+  text += "\nSLA compliance (first decision of each clock)\n";
+  if (report.sla.empty()) {
+    text += "  no clock decided\n";
+  } else {
+    Table sla({"metric", "priority", "met", "decided", "rate"});
+    for (const SlaCell& cell : report.sla) {
+      sla.add({cell.metric, cell.priority, count_text(cell.met.numerator), count_text(cell.met.denominator),
+               percent_text(cell.met)});
+    }
+    text += sla.render("  ");
+  }
+  return text;
+}
+
+std::string render_report_csv(const Report& report) {
+  const ReportOptions& options = report.options;
+  std::vector<CsvRow> rows;
+  rows.push_back(count_row("tickets_created", report.tickets));
+  rows.push_back(count_row("tickets_in_journal", report.tickets_in_journal));
+
+  CsvRow acceptance = ratio_row("acceptance_timeliness", report.acceptance_timeliness);
+  acceptance.metric = options.first_response_metric;
+  rows.push_back(acceptance);
+  CsvRow pending = count_row("acceptance_pending", report.acceptance_pending);
+  pending.metric = options.first_response_metric;
+  rows.push_back(pending);
+
+  CsvRow resolved = count_row("tickets_resolved", report.resolved);
+  resolved.metric = options.resolve_metric;
+  rows.push_back(resolved);
+  rows.push_back(ratio_row("follow_up_rate", report.follow_up));
+  rows.push_back(count_row("return_visits", report.return_visits));
+  rows.push_back(count_row("survey_declined", report.declined));
+
+  for (const TypeShare& type : report.types) {
+    CsvRow row = ratio_row("type_share", type.share);
+    row.type = type.type;
+    rows.push_back(row);
+  }
+
+  add_duration_rows(rows, options.resolve_metric, "", "", report.resolution);
+  for (const ResolutionCell& cell : report.resolution_by_type_priority) {
+    add_duration_rows(rows, options.resolve_metric, cell.type, cell.priority, cell.time);
+  }
+
+  for (const ScoreCount& score : report.satisfaction) {
+    CsvRow row = ratio_row("satisfaction", score.share);
+    row.metric = options.survey_field;
+    row.score = score.score;
+    rows.push_back(row);
+  }
+  CsvRow mean;
+  mean.figure = "satisfaction_mean";
+  mean.metric = options.survey_field;
+  mean.value = report.mean_score ? fixed(*report.mean_score, 4) : std::string();
+  mean.count = count_text(report.surveyed);
+  rows.push_back(mean);
+
+  for (const SlaCell& cell : report.sla) {
+    CsvRow row = ratio_row("sla_compliance", cell.met);
+    row.metric = cell.metric;
+    row.priority = cell.priority;
+    rows.push_back(row);
+  }
+
+  std::string text = "figure,metric,type,priority,score,value,count,total\n";
+  for (const CsvRow& row : rows) {
+    text += csv_field(row.figure) + "," + csv_field(row.metric) + "," + csv_field(row.type) + "," +
+            csv_field(row.priority) + "," + csv_field(row.score) + "," + csv_field(row.value) + "," +
+            csv_field(row.count) + "," + csv_field(row.total) + "\n";
+  }
+  return text;
+}
+
+}  // namespace docket::designer

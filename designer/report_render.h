@@ -1,0 +1,41 @@
+// A Report (designer/report.h) as a terminal table or as CSV. The HTML page
+// is designer/report_html.h.
+//
+// Text: one section per figure, aligned columns, percentages to one decimal,
+// durations as the rules write them ("5h30m"); a figure with nothing to count
+// shows "n/a".
+//
+// CSV (RFC 4180, "\n" line ends): a header row, then one row per figure or
+// breakdown cell:
+//
+//   figure,metric,type,priority,score,value,count,total
+//   acceptance_timeliness,first_response,,,,0.8571,6,7
+//   type_share,,product_fault,,,0.3333,3,9
+//   resolution_time_mean,resolve,product_fault,P0,,18000,1,
+//   satisfaction,overall,,,5,0.5000,2,4
+//   sla_compliance,resolve,,P1,,1.0000,2,2
+//
+// `value` is a ratio (0..1, four decimals; empty when `total` is 0), a count,
+// a number of seconds (resolution_time_*) or a mean score; `count` and
+// `total` are the ratio's numerator and denominator, or how many tickets a
+// duration or mean is of. docs/reports.md lists every figure name.
+
+#pragma once
+
+#include <string>
+
+#include "designer/report.h"
+
+namespace docket::designer {
+
+std::string render_report_text(const Report& report);
+std::string render_report_csv(const Report& report);
+
+// "85.7%", or "n/a" when the ratio has no denominator.
+std::string percent_text(const Ratio& ratio);
+
+// The period in words: "tickets created from 2026-11-01 to 2026-12-01 (UTC)",
+// "tickets created from 2026-11-01 (UTC)", "every ticket created".
+std::string period_text(const ReportOptions& options);
+
+}  // namespace docket::designer
