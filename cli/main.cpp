@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   docket::cli::add_audit_command(app, exit_code);
   docket::cli::add_versions_command(app, exit_code);
   docket::cli::add_migrate_command(app, exit_code);
+  docket::cli::add_simulate_command(app, exit_code);
   docket::cli::add_report_command(app, exit_code);
   docket::cli::add_test_command(app, exit_code);
 
