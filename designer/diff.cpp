@@ -844,36 +844,42 @@ class Differ {
     return text;
   }
 
-  void diff_transitions() {
-    section_ = DiffSection::kTransitions;
-    const auto& olds = a_.transitions();
-    const auto& news = b_.transitions();
+  // Items that have no name of their own (transitions, timers): keyed by
+  // `base` (state + event or kind) and their position among items with the
+  // same base, so reordering other states' items is not a change.
+  template <typename Item, typename Base, typename Summary, typename CompareItems>
+  void diff_ordered(const char* kind, const std::vector<Item>& olds, const std::vector<Item>& news, Base base,
+                    Summary summary, CompareItems compare_items) {
     std::vector<std::string> old_bases, new_bases;
-    for (const auto& t : olds) old_bases.push_back(transition_base(a_, t));
-    for (const auto& t : news) new_bases.push_back(transition_base(b_, t));
+    for (const Item& item : olds) old_bases.push_back(base(a_, item));
+    for (const Item& item : news) new_bases.push_back(base(b_, item));
     Numbering numbering(old_bases, new_bases);
     std::vector<std::string> old_keys = numbered(old_bases);
     std::vector<std::string> new_keys = numbered(new_bases);
+    std::string prefix = std::string(kind) + " ";
     match_keys(
         old_keys, new_keys,
         [&](std::size_t i, std::size_t j) {
-          const engine::Transition& x = olds[i];
-          const engine::Transition& y = news[j];
-          std::string subject = "transition " + numbering.display(new_keys[j]);
-          const std::string& where = y.position.where;
-          compare(subject, "target", state_ref(a_, x.to), state_ref(b_, y.to), where);
-          compare(subject, "guard", expr_text(x.guard), expr_text(y.guard), where);
-          compare(subject, "roles", roles_text(a_, x.roles), roles_text(b_, y.roles), where);
-          compare(subject, "actions", actions_text(a_, x.actions), actions_text(b_, y.actions), where);
+          compare_items(prefix + numbering.display(new_keys[j]), olds[i], news[j], news[j].position.where);
         },
         [&](std::size_t j) {
-          added("transition " + numbering.display(new_keys[j]), "", transition_summary(b_, news[j]),
-                news[j].position.where);
+          added(prefix + numbering.display(new_keys[j]), "", summary(b_, news[j]), news[j].position.where);
         },
         [&](std::size_t i) {
-          removed("transition " + numbering.display(old_keys[i]), "", transition_summary(a_, olds[i]),
-                  olds[i].position.where);
+          removed(prefix + numbering.display(old_keys[i]), "", summary(a_, olds[i]), olds[i].position.where);
         });
+  }
+
+  void diff_transitions() {
+    section_ = DiffSection::kTransitions;
+    diff_ordered("transition", a_.transitions(), b_.transitions(), transition_base, transition_summary,
+                 [&](const std::string& subject, const engine::Transition& x, const engine::Transition& y,
+                     const std::string& where) {
+                   compare(subject, "target", state_ref(a_, x.to), state_ref(b_, y.to), where);
+                   compare(subject, "guard", expr_text(x.guard), expr_text(y.guard), where);
+                   compare(subject, "roles", roles_text(a_, x.roles), roles_text(b_, y.roles), where);
+                   compare(subject, "actions", actions_text(a_, x.actions), actions_text(b_, y.actions), where);
+                 });
   }
 
   static std::string timer_base(const Workflow& w, const engine::Timer& t) {
@@ -890,32 +896,14 @@ class Differ {
 
   void diff_timers() {
     section_ = DiffSection::kTimers;
-    const auto& olds = a_.timers();
-    const auto& news = b_.timers();
-    std::vector<std::string> old_bases, new_bases;
-    for (const auto& t : olds) old_bases.push_back(timer_base(a_, t));
-    for (const auto& t : news) new_bases.push_back(timer_base(b_, t));
-    Numbering numbering(old_bases, new_bases);
-    std::vector<std::string> old_keys = numbered(old_bases);
-    std::vector<std::string> new_keys = numbered(new_bases);
-    match_keys(
-        old_keys, new_keys,
-        [&](std::size_t i, std::size_t j) {
-          const engine::Timer& x = olds[i];
-          const engine::Timer& y = news[j];
-          std::string subject = "timer " + numbering.display(new_keys[j]);
-          const std::string& where = y.position.where;
+    diff_ordered(
+        "timer", a_.timers(), b_.timers(), timer_base, timer_summary,
+        [&](const std::string& subject, const engine::Timer& x, const engine::Timer& y, const std::string& where) {
           compare(subject, "duration", duration_text(a_, x.seconds, x.calendar),
                   duration_text(b_, y.seconds, y.calendar), where);
           compare(subject, "guard", expr_text(x.guard), expr_text(y.guard), where);
           compare(subject, "target", state_ref(a_, x.target), state_ref(b_, y.target), where);
           compare(subject, "actions", actions_text(a_, x.actions), actions_text(b_, y.actions), where);
-        },
-        [&](std::size_t j) {
-          added("timer " + numbering.display(new_keys[j]), "", timer_summary(b_, news[j]), news[j].position.where);
-        },
-        [&](std::size_t i) {
-          removed("timer " + numbering.display(old_keys[i]), "", timer_summary(a_, olds[i]), olds[i].position.where);
         });
   }
 
