@@ -498,7 +498,7 @@ class Parser {
   void outcome(const toml::node& node, const std::string& what, StateSpec& state) {
     const toml::table* table = table_of(node, what);
     if (table == nullptr) return;
-    only_keys(*table, {"event", "weight", "data", "traits", "by"}, what);
+    only_keys(*table, {"event", "weight", "data", "traits", "by", "streams", "once"}, what);
     OutcomeSpec spec;
     spec.where = at(table->source());
     if (const toml::node* event = table->get("event")) {
@@ -517,6 +517,21 @@ class Parser {
       }
     }
     if (const toml::node* by = table->get("by")) spec.by = name(*by, what + ".by");
+    if (const toml::node* streams = table->get("streams")) {
+      const toml::array* array = streams->as_array();
+      if (array != nullptr && !array->empty()) {
+        for (const toml::node& item : *array) spec.streams.push_back(name(item, what + ".streams"));
+      } else {
+        error(streams->source(), what + ".streams must be a non-empty array of arrival categories");
+      }
+    }
+    if (const toml::node* once = table->get("once")) {
+      if (std::optional<bool> value = once->value<bool>(); value && once->is_boolean()) {
+        spec.once = *value;
+      } else {
+        error(once->source(), what + ".once must be true or false");
+      }
+    }
     state.outcomes.push_back(std::move(spec));
   }
 

@@ -94,6 +94,14 @@ struct OutcomeSpec {
   std::vector<FieldSpec> data;  // drawn when the event is sent
   std::vector<NameAt> traits;   // the ticket's traits sent with it
   NameAt by;                    // "role" or "department.role"; empty: chosen from the rules
+  // The arrival streams (their `category`) whose tickets may draw this
+  // outcome; empty: every stream. For events that fit one kind of ticket
+  // only (a parcel trace for logistics cases), so that the others are not
+  // sent an event the rules refuse.
+  std::vector<NameAt> streams;
+  // True: a ticket sends this outcome's event at most once (the buyer ships
+  // the goods back once); after it was accepted the outcome is not drawn again.
+  bool once = false;
   std::string where;
 };
 

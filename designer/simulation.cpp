@@ -220,6 +220,11 @@ class Checker {
             error(trait.where, "no arrival stream has a trait `" + trait.name + "`");
           }
         }
+        for (const NameAt& stream : outcome.streams) {
+          bool known = false;
+          for (const ArrivalStream& arrival : profile_.arrivals) known = known || arrival.category == stream.name;
+          if (!known) error(stream.where, "no arrival stream has the category `" + stream.name + "`");
+        }
         who(outcome.by);
       }
     }
@@ -311,6 +316,8 @@ struct SimTicket {
   std::vector<std::pair<std::string, engine::FieldInput>> traits;
   std::vector<std::pair<std::string, engine::FieldInput>> pending;  // the outcome's data, drawn for this attempt
   bool moved = false;                                               // listed for handle_moved()
+  bool no_outcome = false;                    // rests in a described state with no outcome for its stream
+  std::vector<const OutcomeSpec*> sent_once;  // `once` outcomes whose event was accepted
 };
 
 struct Item {
@@ -404,6 +411,7 @@ class Simulation {
     report.days = days_;
     report.events_sent = events_sent_;
     report.left_alone = left_alone_;
+    report.undriven = undriven(report.open_by_state);
     for (int index : staffed_) {
       const Pool& pool = pools_[static_cast<std::size_t>(index)];
       double capacity = static_cast<double>(pool.people) * static_cast<double>(end_ - start_);
@@ -419,6 +427,35 @@ class Simulation {
     std::vector<std::string> names;
     for (const NameAt& state : profile.branch_states) names.push_back(state.name);
     return names;
+  }
+
+  // The states of `open` (open tickets by state) that the profile leaves
+  // undriven: not final, not awaiting approval (the votes drive those), and
+  // without a [states.NAME].
+  // without a [states.NAME]; then, in a described state, the tickets of
+  // streams none of its outcomes is for.
+  std::vector<UndrivenState> undriven(const std::vector<Count>& open) const {
+    std::vector<UndrivenState> out;
+    std::map<std::pair<StateIndex, std::uint32_t>, std::size_t> no_outcome;  // (state, stream)
+    for (const SimTicket& st : tickets_) {
+      const engine::Ticket* ticket = engine_.find(st.id);
+      if (st.no_outcome && ticket != nullptr && ticket->state == st.state) ++no_outcome[{st.state, st.stream}];
+    }
+    for (const Count& c : open) {
+      std::optional<StateIndex> s = w_.find_state(c.key);
+      if (!s || w_.is_final(*s) || w_.states()[*s].awaits_approval) continue;
+      if (state_specs_[*s] == nullptr) {
+        bool has_events = false;
+        for (engine::TransitionIndex t : w_.transitions_from(*s)) {
+          has_events = has_events || !w_.transitions()[t].automatic();
+        }
+        out.push_back(UndrivenState{c.key, c.count, has_events, ""});
+      }
+      for (const auto& [key, count] : no_outcome) {
+        if (key.first == *s) out.push_back(UndrivenState{c.key, count, true, profile_.arrivals[key.second].category});
+      }
+    }
+    return out;
   }
 
   void report_progress(std::int64_t t, int& last_percent) {
@@ -757,6 +794,7 @@ class Simulation {
     ++st.token;
     st.state = ticket->state;
     st.attempts = 0;
+    st.no_outcome = false;
     if (w_.is_final(st.state)) return;
     if (st.visits[st.state] < UINT16_MAX) ++st.visits[st.state];
     if (w_.states()[st.state].awaits_approval) {
@@ -772,7 +810,15 @@ class Simulation {
     Random random(stream_seed(seed_, Purpose::kStay, st.number, hash_text(w_.states()[st.state].name),
                               st.visits[st.state], static_cast<std::uint64_t>(st.attempts)));
     std::vector<double> weights;
-    for (const OutcomeSpec& outcome : spec.outcomes) weights.push_back(outcome.weight);
+    double total = 0;
+    for (const OutcomeSpec& outcome : spec.outcomes) {
+      weights.push_back(drawable(outcome, st) ? outcome.weight : 0.0);
+      total += weights.back();
+    }
+    if (total <= 0) {
+      st.no_outcome = true;  // nothing in the profile moves it; reported at the end
+      return;
+    }
     st.outcome = random.pick(weights);
     std::int64_t duration = seconds_of(sample(spec.time, random.uniform()));
     const OutcomeSpec& outcome = spec.outcomes[st.outcome];
@@ -788,6 +834,20 @@ class Simulation {
     p.queue.push_back(Waiting{index, st.token, clock_.now(), duration});
     dispatch(pool);
     p.longest_queue = std::max(p.longest_queue, p.queue.size());
+  }
+
+  // Whether `st` may draw `outcome`: its stream is one the outcome is for,
+  // and a `once` outcome was not sent yet.
+  bool drawable(const OutcomeSpec& outcome, const SimTicket& st) const {
+    if (outcome.once && std::find(st.sent_once.begin(), st.sent_once.end(), &outcome) != st.sent_once.end()) {
+      return false;
+    }
+    if (outcome.streams.empty()) return true;
+    const std::string& category = profile_.arrivals[st.stream].category;
+    for (const NameAt& name : outcome.streams) {
+      if (name.name == category) return true;
+    }
+    return false;
   }
 
   // The outcome's data and the traits it names, drawn when the attempt begins.
@@ -845,7 +905,10 @@ class Simulation {
     event.actor = actor_of(pool, member);
     for (const auto& [field, input] : st.pending) event.data.push_back(engine::DataItem{field, input});
     std::uint64_t token = st.token;
+    // Noted before the event is applied: the next stay starts inside apply().
+    if (outcome.once) st.sent_once.push_back(&outcome);
     bool accepted = apply(event);
+    if (!accepted && outcome.once) tickets_[index].sent_once.pop_back();
     if (!accepted && error_.empty() && tickets_[index].token == token) retry(index);
   }
 

@@ -20,7 +20,10 @@
 // and the stay is tried again with fresh draws, at most `max_attempts` times;
 // then the ticket is left where it is. Timers, SLA thresholds and automatic
 // transitions are the engine's: the simulation only reacts to where a ticket
-// rests.
+// rests. A ticket resting in a state the profile does not describe stays
+// there (or waits for the state's timers); those still open at the end are
+// reported per state (SimulationReport::undriven), with a warning, since the
+// load, not the rules, left them there.
 //
 // Who does the work (the pool). An outcome's `by` ("role" or
 // "department.role"), else the state's `by`, else the rules: the roles the

@@ -78,6 +78,17 @@ std::vector<Count> listed(const std::map<std::string, std::size_t>& counts) {
 
 }  // namespace
 
+std::string undriven_warning(const UndrivenState& undriven) {
+  std::string text = std::to_string(undriven.tickets) + (undriven.tickets == 1 ? " ticket" : " tickets") +
+                     " stopped in " + undriven.state + ": ";
+  if (!undriven.stream.empty()) {
+    return text + "no outcome of [states." + undriven.state + "] is for the arrivals `" + undriven.stream + "`";
+  }
+  if (undriven.has_events) return text + "the profile has no [states." + undriven.state + "]";
+  return text + "no event leaves it in the rules, and its timers and automatic transitions did not move " +
+         (undriven.tickets == 1 ? "it" : "them");
+}
+
 Percentiles percentiles(std::vector<std::int64_t> sample) {
   Percentiles out;
   out.count = sample.size();
@@ -328,6 +339,8 @@ namespace {
 
 enum class Unit { kCount, kPercent, kDuration };
 
+constexpr const char* kOpenIn = "open in ";
+
 struct Figure {
   std::string name;
   Unit unit = Unit::kCount;
@@ -348,6 +361,7 @@ std::vector<Figure> figures(const SimulationReport& r) {
   out.push_back({"tickets open", Unit::kCount, static_cast<double>(r.open)});
   out.push_back({"events rejected", Unit::kCount, static_cast<double>(r.rejections)});
   out.push_back({"tickets left alone", Unit::kCount, static_cast<double>(r.left_alone)});
+  for (const Count& c : r.open_by_state) out.push_back({kOpenIn + c.key, Unit::kCount, double(c.count)});
   for (const SlaFigure& s : r.sla) {
     out.push_back({"SLA " + s.metric + " " + s.priority, Unit::kPercent, share(s.met, s.met + s.breached)});
   }
@@ -418,21 +432,40 @@ struct Row {
   std::optional<Figure> b;
 };
 
+// A's figures in A's order; a figure only B has comes right after the
+// figure B lists before it, so that it sits with its kind ("open in incident"
+// among the open counts). A state's open count missing on one side is 0.
 std::vector<Row> aligned(const SimulationReport& a, const SimulationReport& b) {
-  std::vector<Row> rows;
-  std::map<std::string, std::size_t> index;
-  for (const Figure& f : figures(a)) {
-    index[f.name] = rows.size();
-    rows.push_back(Row{f.name, f, std::nullopt});
-  }
+  std::vector<Figure> a_figures = figures(a);
+  std::map<std::string, std::size_t> a_index;
+  for (std::size_t i = 0; i < a_figures.size(); ++i) a_index[a_figures[i].name] = i;
+  std::vector<std::optional<Figure>> b_of_a(a_figures.size());
+  std::map<std::string, std::vector<Figure>> b_only_after;  // by the name of the A figure before; "" at the top
+  std::string anchor;
   for (const Figure& f : figures(b)) {
-    auto it = index.find(f.name);
-    if (it != index.end()) {
-      rows[it->second].b = f;
+    auto it = a_index.find(f.name);
+    if (it != a_index.end()) {
+      b_of_a[it->second] = f;
+      anchor = f.name;
     } else {
-      index[f.name] = rows.size();
-      rows.push_back(Row{f.name, std::nullopt, f});
+      b_only_after[anchor].push_back(f);
     }
+  }
+  std::vector<Row> rows;
+  auto add_b_only = [&](const std::string& after) {
+    auto it = b_only_after.find(after);
+    if (it == b_only_after.end()) return;
+    for (const Figure& f : it->second) rows.push_back(Row{f.name, std::nullopt, f});
+  };
+  add_b_only("");
+  for (std::size_t i = 0; i < a_figures.size(); ++i) {
+    rows.push_back(Row{a_figures[i].name, a_figures[i], b_of_a[i]});
+    add_b_only(a_figures[i].name);
+  }
+  for (Row& row : rows) {
+    if (row.name.rfind(kOpenIn, 0) != 0) continue;
+    if (!row.a) row.a = Figure{row.name, Unit::kCount, 0};
+    if (!row.b) row.b = Figure{row.name, Unit::kCount, 0};
   }
   return rows;
 }
@@ -469,6 +502,15 @@ nlohmann::ordered_json report_json(const SimulationReport& r) {
   out["days"] = r.days;
   out["tickets"] = {{"created", r.created}, {"closed", r.closed}, {"open", r.open}};
   out["open_by_state"] = counts_json(r.open_by_state);
+  nlohmann::ordered_json undriven = nlohmann::ordered_json::array();
+  for (const UndrivenState& u : r.undriven) {
+    undriven.push_back({{"state", u.state},
+                        {"tickets", u.tickets},
+                        {"rules_have_events", u.has_events},
+                        {"stream", u.stream},
+                        {"warning", undriven_warning(u)}});
+  }
+  out["undriven_states"] = undriven;
   out["events"] = {{"sent", r.events_sent}, {"rejected", r.rejections}, {"tickets_left_alone", r.left_alone}};
   nlohmann::ordered_json sla = nlohmann::ordered_json::array();
   for (const SlaFigure& s : r.sla) {
@@ -533,6 +575,7 @@ std::string render_text(const SimulationReport& r) {
          format_percent(share(r.rejections, r.events_sent)) + ")";
   if (r.left_alone > 0) out += ", tickets left alone after repeated rejections " + std::to_string(r.left_alone);
   out += "\n";
+  for (const UndrivenState& u : r.undriven) out += "warning: " + undriven_warning(u) + "\n";
 
   out += "\nSLA compliance (met, of the clocks that ended)\n";
   out += "  " + pad("priority", 10) + pad("metric", 18) + pad_left("met", 8) + pad_left("breached", 10) +
@@ -615,7 +658,10 @@ std::string render_json(const SimulationReport& report) { return report_json(rep
 
 std::string render_comparison_text(const SimulationReport& a, const SimulationReport& b, const std::string& a_name,
                                    const std::string& b_name) {
-  std::string out = "A: " + a_name + "\n  " + header(a) + "B: " + b_name + "\n  " + header(b) + "\n";
+  std::string out = "A: " + a_name + "\n  " + header(a) + "B: " + b_name + "\n  " + header(b);
+  for (const UndrivenState& u : a.undriven) out += "warning: A: " + undriven_warning(u) + "\n";
+  for (const UndrivenState& u : b.undriven) out += "warning: B: " + undriven_warning(u) + "\n";
+  out += "\n";
   std::vector<Row> rows = aligned(a, b);
   std::size_t width = 24;
   for (const Row& row : rows) width = std::max(width, row.name.size() + 2);
@@ -651,6 +697,10 @@ std::string render_comparison_json(const SimulationReport& a, const SimulationRe
     rows.push_back(item);
   }
   out["figures"] = rows;
+  nlohmann::ordered_json warnings = nlohmann::ordered_json::array();
+  for (const UndrivenState& u : a.undriven) warnings.push_back("A: " + undriven_warning(u));
+  for (const UndrivenState& u : b.undriven) warnings.push_back("B: " + undriven_warning(u));
+  out["warnings"] = warnings;
   return out.dump(2) + "\n";
 }
 

@@ -75,6 +75,26 @@ struct BranchFigure {
   std::vector<Count> exits;  // "survey -> closed"
 };
 
+// Open tickets at the end of the run in a non-final state the profile does
+// not describe (no `[states.NAME]`, or no outcome for their arrival stream):
+// nothing in the load moves them, so they stay there, or wait for the
+// state's timers. A gap in the profile (a variant's new state), not a
+// problem of the rules.
+struct UndrivenState {
+  std::string state;
+  std::size_t tickets = 0;
+  // False: no event leaves the state in the rules, only timers or automatic
+  // transitions could, and a profile entry cannot help.
+  bool has_events = true;
+  // Not empty: the profile describes the state, but none of its outcomes is
+  // for the tickets of this arrival stream (OutcomeSpec::streams).
+  std::string stream;
+};
+
+// The warning a designer reads for `undriven` ("585 tickets stopped in
+// incident: the profile has no [states.incident]"), without a "warning: " prefix.
+std::string undriven_warning(const UndrivenState& undriven);
+
 struct PoolFigure {
   std::string pool;  // "tech.engineer"
   int people = 0;
@@ -94,10 +114,11 @@ struct SimulationReport {
   std::size_t created = 0;
   std::size_t closed = 0;  // in a final state at the end
   std::size_t open = 0;
-  std::vector<Count> open_by_state;  // in state order
-  std::size_t events_sent = 0;       // by the simulation, `create` included
-  std::size_t rejections = 0;        // kRejection records
-  std::size_t left_alone = 0;        // tickets whose outcome was rejected max_attempts times
+  std::vector<Count> open_by_state;     // in state order
+  std::vector<UndrivenState> undriven;  // in state order; filled by the simulation
+  std::size_t events_sent = 0;          // by the simulation, `create` included
+  std::size_t rejections = 0;           // kRejection records
+  std::size_t left_alone = 0;           // tickets whose outcome was rejected max_attempts times
 
   std::vector<SlaFigure> sla;  // by priority (most urgent first), then metric
   std::vector<TimeFigure> times;

@@ -109,6 +109,22 @@ TEST(ProfileTest, BadValuesAreNamed) {
               HasSubstr("arrivals[fault].fields.mood.weights must be an array of 1 numbers, one per value"));
 }
 
+TEST(ProfileTest, OutcomeStreamsAndOnce) {
+  std::string state = "[states.x]\nhandling = \"1h\"\n[[states.x.outcomes]]\nevent = \"e\"\n";
+  engine::Result<Profile> profile = parse_profile(kHead + state + "streams = [\"fault\"]\nonce = true\n", "p.toml");
+  ASSERT_TRUE(profile.ok()) << profile.error();
+  const OutcomeSpec& outcome = profile->states[0].outcomes[0];
+  ASSERT_EQ(outcome.streams.size(), 1u);
+  EXPECT_EQ(outcome.streams[0].name, "fault");
+  EXPECT_EQ(outcome.streams[0].where, "p.toml:13:12");
+  EXPECT_TRUE(outcome.once);
+  EXPECT_FALSE(parse_profile(kHead + state, "p.toml")->states[0].outcomes[0].once);
+  EXPECT_THAT(error_of(kHead + state + "once = \"yes\"\n"),
+              HasSubstr("p.toml:13:8: states.x.outcomes[0].once must be true or false"));
+  EXPECT_THAT(error_of(kHead + state + "streams = []\n"),
+              HasSubstr("p.toml:13:11: states.x.outcomes[0].streams must be a non-empty array"));
+}
+
 TEST(ProfileTest, MissingPiecesAreReported) {
   std::string error = error_of("[[arrivals]]\ncategory = \"a\"\n");
   EXPECT_THAT(error, HasSubstr("needs a [simulation] table"));

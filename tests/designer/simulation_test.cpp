@@ -250,6 +250,110 @@ TEST(SimulationTest, FiguresAgreeWithTheJournal) {
   EXPECT_EQ(report_met, met);
 }
 
+std::size_t open_in(const SimulationReport& report, const std::string& state) {
+  for (const Count& c : report.open_by_state) {
+    if (c.key == state) return c.count;
+  }
+  return 0;
+}
+
+// The profile without [states.executing]: every ticket stops there.
+std::string without_executing() {
+  std::string text = profile_text(3);
+  std::size_t begin = text.find("[states.executing]");
+  std::size_t end = text.find("[states.awaiting_confirmation]");
+  return text.erase(begin, end - begin);
+}
+
+TEST(SimulationTest, TicketsInAStateTheProfileLacksAreCountedAndWarnedAbout) {
+  SimulationReport report = run(profile_of(without_executing()));
+  EXPECT_EQ(report.closed, 0u);
+  EXPECT_EQ(open_in(report, "executing"), report.open);
+  ASSERT_EQ(report.undriven.size(), 1u);
+  EXPECT_EQ(report.undriven[0].state, "executing");
+  EXPECT_EQ(report.undriven[0].tickets, report.open);
+  std::string count = std::to_string(report.open);
+  std::string warning = "warning: " + count + " tickets stopped in executing: the profile has no [states.executing]\n";
+  EXPECT_THAT(render_text(report), HasSubstr("  open by state: executing " + count + "\n"));
+  EXPECT_THAT(render_text(report), HasSubstr(warning));
+  EXPECT_THAT(render_json(report), HasSubstr("\"warning\": \"" + count + " tickets stopped in executing"));
+  // The complete profile leaves nothing behind, and says nothing.
+  SimulationReport complete = run(profile_of(profile_text(3)));
+  EXPECT_TRUE(complete.undriven.empty());
+  EXPECT_THAT(render_text(complete), ::testing::Not(HasSubstr("warning:")));
+}
+
+TEST(SimulationTest, ComparisonWarnsAboutTheVariantsNewStateAndCountsItsOpenTickets) {
+  engine::Result<LoadedRules> saas = load_rules(std::string(DOCKET_SOURCE_DIR) + "/rules/industries/saas.docket");
+  ASSERT_TRUE(saas.ok()) << saas.error();
+  Profile profile = profile_of(profile_text(3));  // knows nothing of `incident`
+  SimulationReport a = run(profile);
+  SimulationReport b = run(profile, {}, saas->workflow);
+  EXPECT_TRUE(a.undriven.empty());
+  std::size_t stuck = open_in(b, "incident");
+  ASSERT_GT(stuck, 0u);
+  std::string side_by_side = render_comparison_text(a, b, "after_sales", "saas");
+  EXPECT_THAT(side_by_side, HasSubstr("warning: B: " + std::to_string(stuck) +
+                                      " tickets stopped in incident: the profile has no [states.incident]\n"));
+  EXPECT_THAT(side_by_side, ::testing::ContainsRegex("\nopen in incident +0 +" + std::to_string(stuck) + " +\\+" +
+                                                     std::to_string(stuck) + "\n"));
+  EXPECT_THAT(render_comparison_json(a, b, "after_sales", "saas"), HasSubstr("\"B: " + std::to_string(stuck)));
+}
+
+TEST(SimulationTest, OutcomesForSomeStreamsAndOnce) {
+  // A second stream of inquiries that the executing outcome is not for, and a
+  // progress update every product fault sends exactly once.
+  std::string text = profile_text(3);
+  std::size_t executing = text.find("[[states.executing.outcomes]]\nevent = \"resolved\"\n");
+  ASSERT_NE(executing, std::string::npos);
+  text.insert(executing + std::string("[[states.executing.outcomes]]\nevent = \"resolved\"\n").size(),
+              "streams = [\"product_fault\"]\nweight = 1\n"
+              "[[states.executing.outcomes]]\nevent = \"stage_changed\"\nonce = true\nweight = 1000000\n"
+              "data = { stage = \"executing_plan\" }\n");
+  text += R"(
+[[arrivals]]
+category = "inquiry"
+per_hour = [0,0,0,0,0,0,0,0,1,1,1,1,1,1,1,1,1,1,0,0,0,0,0,0]
+created_by = "intake_specialist"
+channel = "email"
+[arrivals.fields]
+customer = "C-{ticket}"
+contact = "138"
+purchase_date = { offset = "-10d" }
+problem = "a question"
+expected_resolution = { offset = "3d" }
+[arrivals.traits]
+problem_type = "inquiry"
+impact = "minor"
+urgency = "low"
+remedy = "answer"
+)";
+  SimulationReport report = run(profile_of(text));
+  EXPECT_EQ(report.rejections, 0u);
+  std::size_t inquiries = open_in(report, "executing");
+  ASSERT_GT(inquiries, 0u);
+  EXPECT_EQ(report.closed + inquiries, report.created);
+  ASSERT_EQ(report.undriven.size(), 1u);
+  EXPECT_EQ(report.undriven[0].stream, "inquiry");
+  EXPECT_THAT(render_text(report), HasSubstr("warning: " + std::to_string(inquiries) +
+                                             " tickets stopped in executing: no outcome of "
+                                             "[states.executing] is for the arrivals `inquiry`\n"));
+  // Once each, though its weight makes it all but certain at every stay.
+  std::size_t updates = 0;
+  for (const BranchFigure& b : report.branches) {
+    for (const Count& c : b.exits) {
+      if (b.state == "executing" && c.key == "stage_changed -> executing") updates = c.count;
+    }
+  }
+  EXPECT_EQ(updates, report.created);
+
+  std::string unknown = text;
+  unknown.replace(unknown.find("streams = [\"product_fault\"]"), 27, "streams = [\"product_faults\"]");
+  engine::Status checked = check_profile(profile_of(unknown), *after_sales());
+  ASSERT_FALSE(checked.ok());
+  EXPECT_THAT(checked.error(), HasSubstr("no arrival stream has the category `product_faults`"));
+}
+
 TEST(SimulationTest, ProfileNamesAreCheckedAgainstTheRules) {
   Profile typo = profile_of(profile_text(3) + R"(
 [states.clasifying]
