@@ -1,0 +1,238 @@
+// docket serve --config docket.toml: the live service (docs/operations.md,
+// docs/api.md).
+//
+// This file wires the pieces: the configuration (server/config.h), the
+// service (server/service.h) with the rules compiled through the dsl here,
+// so that server/ never sees it, the HTTP API (server/http_api.h), logging,
+// and the process's signals:
+//   SIGTERM, SIGINT  stop accepting, finish the requests in flight, stop the
+//                    timer thread, flush the store, exit 0;
+//   SIGHUP           reload the rules directory (kept if it has errors).
+// Signals are blocked in every thread and taken by one thread with sigwait(),
+// so nothing runs in a signal handler.
+//
+// docket serve --hash-token reads a token from standard input and prints the
+// SHA-256 digest to put in the configuration.
+//
+// Exit codes: 0 after a clean shutdown, 1 when the configuration, the rules
+// or the store cannot be used, 2 for usage errors.
+
+#include <pthread.h>
+#include <signal.h>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "cli/commands.h"
+#include "cli/rules.h"
+#include "cli/store_access.h"
+#include "dsl/checker.h"
+#include "dsl/compiler.h"
+#include "dsl/loader.h"
+#include "server/auth.h"
+#include "server/config.h"
+#include "server/http_api.h"
+#include "server/service.h"
+
+namespace docket::cli {
+namespace {
+
+using server::WorkflowPtr;
+
+std::string diagnostics_text(const dsl::Diagnostics& diagnostics, const dsl::SourceSet& sources) {
+  std::string text = dsl::render_text(diagnostics, sources);
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
+}
+
+// Checks and compiles a loaded rule file; the error is its diagnostics.
+engine::Result<WorkflowPtr> compile_loaded(std::optional<dsl::RuleFile>& file, dsl::SourceSet& sources,
+                                           dsl::Diagnostics& diagnostics, const std::string& name) {
+  if (file) dsl::check(*file, diagnostics);
+  WorkflowPtr workflow;
+  if (file && !diagnostics.has_errors()) workflow = dsl::compile(*file, sources, diagnostics);
+  if (!workflow) {
+    diagnostics.sort();
+    std::string text = diagnostics_text(diagnostics, sources);
+    return engine::Result<WorkflowPtr>::failure(text.empty() ? name + ": it does not compile" : text);
+  }
+  return engine::Result<WorkflowPtr>::success(std::move(workflow));
+}
+
+engine::Result<std::vector<WorkflowPtr>> load_directory(const std::string& directory) {
+  using R = engine::Result<std::vector<WorkflowPtr>>;
+  std::error_code error;
+  std::vector<std::string> paths;
+  for (const auto& entry : std::filesystem::directory_iterator(directory, error)) {
+    if (entry.path().extension() == ".docket" && entry.is_regular_file()) paths.push_back(entry.path().string());
+  }
+  if (error) return R::failure(directory + ": " + error.message());
+  std::sort(paths.begin(), paths.end());
+  std::vector<WorkflowPtr> workflows;
+  std::string problems;
+  for (const std::string& path : paths) {
+    dsl::SourceSet sources;
+    dsl::Diagnostics diagnostics;
+    std::optional<dsl::RuleFile> file = dsl::load(path, sources, diagnostics);
+    engine::Result<WorkflowPtr> compiled = compile_loaded(file, sources, diagnostics, path);
+    if (!compiled) {
+      problems += (problems.empty() ? "" : "\n") + compiled.error();
+    } else {
+      workflows.push_back(compiled.value());
+    }
+  }
+  if (!problems.empty()) return R::failure(problems);
+  return R::success(std::move(workflows));
+}
+
+engine::Result<WorkflowPtr> compile_text(const std::string& name, const std::string& text) {
+  dsl::SourceSet sources;
+  dsl::Diagnostics diagnostics;
+  std::optional<dsl::RuleFile> file = dsl::load_text(name, text, sources, diagnostics);
+  return compile_loaded(file, sources, diagnostics, name);
+}
+
+void set_up_logging(const server::ServerConfig& config) {
+  std::shared_ptr<spdlog::logger> logger;
+  if (config.log_file.empty()) {
+    logger = std::make_shared<spdlog::logger>("docket", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  } else {
+    logger = std::make_shared<spdlog::logger>(
+        "docket", std::make_shared<spdlog::sinks::basic_file_sink_mt>(config.log_file, /*truncate=*/false));
+  }
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
+  logger->set_level(spdlog::level::from_str(config.log_level));
+  logger->flush_on(spdlog::level::trace);
+  spdlog::set_default_logger(logger);
+}
+
+int serve(const std::string& config_path) {
+  engine::Result<server::ServerConfig> loaded = server::load_server_config(config_path);
+  if (!loaded) {
+    std::cerr << loaded.error() << '\n';
+    return kExitFailure;
+  }
+  const server::ServerConfig& config = loaded.value();
+  set_up_logging(config);
+
+  // Before any thread starts: every thread inherits the mask, and only the
+  // signal thread takes these signals.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A client that hangs up while its answer is written must not end the service.
+  ::signal(SIGPIPE, SIG_IGN);
+
+  std::unique_ptr<server::ServiceClock> clock;
+  if (config.clock.kind == server::ClockConfig::Kind::kAccelerated) {
+    engine::SystemClock system;
+    clock = std::make_unique<server::AcceleratedClock>(config.clock.start.value_or(system.now()), config.clock.factor);
+    spdlog::warn("accelerated clock: {} engine seconds per second (not for production)", config.clock.factor);
+  } else {
+    clock = std::make_unique<server::SystemServiceClock>();
+  }
+
+  server::ServiceOptions options;
+  options.store_path = config.store_path;
+  options.sync_full = config.sync_full;
+  options.checkpoint_key = config.checkpoint_key;
+  options.checkpoint_every = config.checkpoint_every;
+  options.rules_directory = config.rules_directory;
+  options.watch = config.watch;
+  options.watch_interval_ms = config.watch_interval_ms;
+  options.journal_file = config.journal_file;
+  server::RulesLoader loader{load_directory, compile_text, compile_stored};
+  auto opened = server::Service::open(options, loader, *clock);
+  if (!opened) {
+    spdlog::error("cannot start: {}", opened.error());
+    std::cerr << "docket: error: " << opened.error() << '\n';
+    return kExitFailure;
+  }
+  std::unique_ptr<server::Service> service = std::move(opened).value();
+
+  server::HttpOptions http{config.host, config.port, config.threads, config.max_body_bytes, config.max_json_depth};
+  server::HttpApi api(*service, server::Authenticator(config.tokens), http);
+  engine::Result<int> port = api.bind();
+  if (!port) {
+    spdlog::error("{}", port.error());
+    std::cerr << "docket: error: " << port.error() << '\n';
+    return kExitFailure;
+  }
+  service->start();
+  if (!config.port_file.empty()) {
+    // Written whole under another name, then renamed: a reader never sees half a number.
+    std::string partial = config.port_file + ".partial";
+    std::ofstream(partial) << port.value() << '\n';
+    std::filesystem::rename(partial, config.port_file);
+  }
+  spdlog::info("listening on {}:{} (store {}, rules {})", config.host, port.value(), config.store_path,
+               config.rules_directory);
+
+  std::thread signal_thread([&] {
+    while (true) {
+      int signal = 0;
+      if (sigwait(&signals, &signal) != 0) continue;
+      if (signal == SIGHUP) {
+        spdlog::info("SIGHUP: reloading the rules");
+        service->reload("signal");
+        continue;
+      }
+      spdlog::info("{}: shutting down after the requests in flight", signal == SIGINT ? "SIGINT" : "SIGTERM");
+      api.stop();
+      return;
+    }
+  });
+  api.serve();
+  // serve() also returns when the listening socket fails: wake the signal thread.
+  pthread_kill(signal_thread.native_handle(), SIGTERM);
+  signal_thread.join();
+  service->stop();
+  spdlog::info("stopped");
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, int& exit_code) {
+  struct Options {
+    std::string config;
+    bool hash_token = false;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* command = app.add_subcommand("serve", "Run the HTTP service: tickets, events, timers, hot reload");
+  command->add_option("-c,--config", options->config, "The configuration file (docket.toml)");
+  command->add_flag("--hash-token", options->hash_token,
+                    "Read an access token from standard input and print its SHA-256 for the configuration");
+  command->callback([options, &exit_code] {
+    if (options->hash_token) {
+      std::string token;
+      std::getline(std::cin, token);
+      if (token.empty()) {
+        std::cerr << "docket: error: no token on standard input\n";
+        exit_code = kExitUsage;
+        return;
+      }
+      std::cout << server::sha256_hex(token) << '\n';
+      exit_code = kExitOk;
+      return;
+    }
+    if (options->config.empty()) {
+      std::cerr << "docket: error: serve needs --config FILE\n";
+      exit_code = kExitUsage;
+      return;
+    }
+    exit_code = serve(options->config);
+  });
+}
+
+}  // namespace docket::cli

@@ -1,0 +1,47 @@
+#include "server/auth.h"
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+#include <array>
+
+namespace docket::server {
+
+std::string sha256_hex(std::string_view text) {
+  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest.data());
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(digest.size() * 2);
+  for (unsigned char byte : digest) {
+    hex.push_back(kHex[byte >> 4]);
+    hex.push_back(kHex[byte & 0x0f]);
+  }
+  return hex;
+}
+
+bool equal_in_constant_time(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) {
+    // Same amount of work as a match, so that a length probe is not cheaper.
+    (void)CRYPTO_memcmp(a.data(), a.data(), a.size());
+    return false;
+  }
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+Authenticator::Authenticator(std::vector<TokenConfig> tokens) : tokens_(std::move(tokens)) {}
+
+std::optional<Principal> Authenticator::authenticate(std::string_view header) const {
+  constexpr std::string_view kScheme = "Bearer ";
+  if (header.size() <= kScheme.size() || header.substr(0, kScheme.size()) != kScheme) return std::nullopt;
+  std::string digest = sha256_hex(header.substr(kScheme.size()));
+  const TokenConfig* match = nullptr;
+  // Every entry is compared: the loop does not stop at a match.
+  for (const TokenConfig& token : tokens_) {
+    if (equal_in_constant_time(digest, token.sha256) && match == nullptr) match = &token;
+  }
+  if (match == nullptr) return std::nullopt;
+  return Principal{engine::Actor{match->actor, match->roles}, match->deploy};
+}
+
+}  // namespace docket::server

@@ -1,0 +1,309 @@
+#include "server/config.h"
+
+#include <toml++/toml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "engine/event.h"
+
+namespace docket::server {
+namespace {
+
+class Parser {
+ public:
+  explicit Parser(std::string path) : path_(std::move(path)) {}
+
+  engine::Result<ServerConfig> parse(std::string_view text) {
+    toml::table root;
+    try {
+      root = toml::parse(text, path_);
+    } catch (const toml::parse_error& e) {
+      error(e.source(), std::string(e.description()));
+      return finish();
+    }
+    config_.path = path_;
+    check_keys(root, "", {"server", "store", "rules", "log", "clock", "tokens"});
+    if (const toml::table* server = table(root, "server")) read_server(*server);
+    if (const toml::table* store = table(root, "store")) read_store(*store);
+    if (const toml::table* rules = table(root, "rules")) read_rules(*rules);
+    if (const toml::table* log = table(root, "log")) read_log(*log);
+    if (const toml::node* clock = root.get("clock")) read_clock(*clock);
+    if (const toml::node* tokens = root.get("tokens")) read_tokens(*tokens);
+    // A missing section has no position: the message names the file only.
+    if (!root.get("store")) errors_.push_back(path_ + ": missing [store] with `path`");
+    if (!root.get("rules")) errors_.push_back(path_ + ": missing [rules] with `directory`");
+    return finish();
+  }
+
+ private:
+  engine::Result<ServerConfig> finish() {
+    if (!errors_.empty()) {
+      std::string text;
+      for (const std::string& line : errors_) text += (text.empty() ? "" : "\n") + line;
+      return engine::Result<ServerConfig>::failure(text);
+    }
+    return engine::Result<ServerConfig>::success(std::move(config_));
+  }
+
+  void error(const toml::source_region& where, const std::string& message) {
+    std::ostringstream out;
+    out << path_ << ':' << where.begin.line << ':' << where.begin.column << ": " << message;
+    errors_.push_back(out.str());
+  }
+
+  std::string where(const toml::node& node) const {
+    return path_ + ":" + std::to_string(node.source().begin.line) + ":" + std::to_string(node.source().begin.column);
+  }
+
+  // Unknown keys are errors: a misspelt key must not silently fall back to a default.
+  void check_keys(const toml::table& table, const std::string& section, std::set<std::string> known) {
+    for (const auto& [key, node] : table) {
+      if (known.count(std::string(key.str())) > 0) continue;
+      std::string in = section.empty() ? std::string(" at the top level") : " in " + section;
+      error(key.source(), "unknown key `" + std::string(key.str()) + "`" + in);
+    }
+  }
+
+  const toml::table* table(const toml::table& parent, const char* key) {
+    const toml::node* node = parent.get(key);
+    if (node == nullptr) return nullptr;
+    if (!node->is_table()) {
+      error(node->source(), std::string("`") + key + "` must be a table");
+      return nullptr;
+    }
+    return node->as_table();
+  }
+
+  std::optional<std::string> string(const toml::table& table, const char* key, const std::string& section) {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) return std::nullopt;
+    if (!node->is_string()) {
+      error(node->source(), section + " `" + key + "` must be a string");
+      return std::nullopt;
+    }
+    return node->value<std::string>();
+  }
+
+  std::optional<std::int64_t> integer(const toml::table& table, const char* key, const std::string& section,
+                                      std::int64_t min, std::int64_t max) {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) return std::nullopt;
+    if (!node->is_integer()) {
+      error(node->source(), section + " `" + key + "` must be a whole number");
+      return std::nullopt;
+    }
+    std::int64_t value = *node->value<std::int64_t>();
+    if (value < min || value > max) {
+      error(node->source(), section + " `" + key + "` = " + std::to_string(value) + " is out of range " +
+                                std::to_string(min) + ".." + std::to_string(max));
+      return std::nullopt;
+    }
+    return value;
+  }
+
+  std::optional<bool> boolean(const toml::table& table, const char* key, const std::string& section) {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) return std::nullopt;
+    if (!node->is_boolean()) {
+      error(node->source(), section + " `" + key + "` must be true or false");
+      return std::nullopt;
+    }
+    return node->value<bool>();
+  }
+
+  std::optional<std::int64_t> duration_ms(const toml::table& table, const char* key, const std::string& section) {
+    std::optional<std::string> text = string(table, key, section);
+    if (!text) return std::nullopt;
+    std::optional<std::int64_t> seconds = engine::parse_duration(*text);
+    if (!seconds || *seconds <= 0 || *seconds > 86400) {
+      error(table.get(key)->source(),
+            section + " `" + key + "` = \"" + *text + "\" is not a duration between 1s and 24h (e.g. \"2s\")");
+      return std::nullopt;
+    }
+    return *seconds * 1000;
+  }
+
+  // Relative paths are relative to the configuration file's folder.
+  std::string resolve(const std::string& relative) const {
+    if (relative.empty()) return relative;
+    std::filesystem::path path(relative);
+    if (path.is_absolute()) return relative;
+    return (std::filesystem::path(path_).parent_path() / path).lexically_normal().string();
+  }
+
+  void read_server(const toml::table& t) {
+    const std::string s = "[server]";
+    check_keys(t, s, {"listen", "threads", "port_file", "max_body_bytes", "max_json_depth"});
+    if (std::optional<std::string> listen = string(t, "listen", s)) {
+      std::size_t colon = listen->rfind(':');
+      int port = -1;
+      if (colon != std::string::npos && colon > 0 && colon + 1 < listen->size() && colon + 6 >= listen->size()) {
+        port = 0;
+        for (std::size_t i = colon + 1; i < listen->size(); ++i) {
+          char c = (*listen)[i];
+          if (c < '0' || c > '9') {
+            port = -1;
+            break;
+          }
+          port = port * 10 + (c - '0');
+        }
+      }
+      if (port < 0 || port > 65535) {
+        error(t.get("listen")->source(),
+              s + " `listen` = \"" + *listen + "\" must be HOST:PORT with a port 0..65535, e.g. \"127.0.0.1:8080\"");
+      } else {
+        config_.host = listen->substr(0, colon);
+        config_.port = port;
+      }
+    }
+    if (auto threads = integer(t, "threads", s, 1, 256)) config_.threads = static_cast<int>(*threads);
+    if (auto file = string(t, "port_file", s)) config_.port_file = resolve(*file);
+    if (auto bytes = integer(t, "max_body_bytes", s, 1024, std::int64_t{64} << 20))
+      config_.max_body_bytes = static_cast<std::size_t>(*bytes);
+    if (auto depth = integer(t, "max_json_depth", s, 2, 512)) config_.max_json_depth = static_cast<std::size_t>(*depth);
+  }
+
+  void read_store(const toml::table& t) {
+    const std::string s = "[store]";
+    check_keys(t, s, {"path", "sync", "checkpoint_key", "checkpoint_every"});
+    if (auto path = string(t, "path", s)) config_.store_path = resolve(*path);
+    if (config_.store_path.empty()) error(t.source(), "[store] needs `path`");
+    if (auto sync = string(t, "sync", s)) {
+      if (*sync == "full" || *sync == "normal") {
+        config_.sync_full = *sync == "full";
+      } else {
+        error(t.get("sync")->source(), "[store] `sync` = \"" + *sync + "\" must be \"full\" or \"normal\"");
+      }
+    }
+    if (auto key = string(t, "checkpoint_key", s)) config_.checkpoint_key = resolve(*key);
+    if (auto every = integer(t, "checkpoint_every", s, 1, std::int64_t{1} << 40))
+      config_.checkpoint_every = static_cast<std::uint64_t>(*every);
+  }
+
+  void read_rules(const toml::table& t) {
+    const std::string s = "[rules]";
+    check_keys(t, s, {"directory", "watch", "watch_interval"});
+    if (auto directory = string(t, "directory", s)) config_.rules_directory = resolve(*directory);
+    if (config_.rules_directory.empty()) error(t.source(), "[rules] needs `directory`");
+    if (auto watch = boolean(t, "watch", s)) config_.watch = *watch;
+    if (auto interval = duration_ms(t, "watch_interval", s)) config_.watch_interval_ms = *interval;
+  }
+
+  void read_log(const toml::table& t) {
+    const std::string s = "[log]";
+    check_keys(t, s, {"level", "file", "journal"});
+    if (auto level = string(t, "level", s)) {
+      static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error"};
+      if (levels.count(*level) > 0) {
+        config_.log_level = *level;
+      } else {
+        error(t.get("level")->source(),
+              "[log] `level` = \"" + *level + "\" must be one of trace, debug, info, warn, error");
+      }
+    }
+    if (auto file = string(t, "file", s)) config_.log_file = resolve(*file);
+    if (auto journal = string(t, "journal", s)) config_.journal_file = resolve(*journal);
+  }
+
+  void read_clock(const toml::node& node) {
+    if (!node.is_table()) {
+      error(node.source(), "`clock` must be a table, e.g. clock = { kind = \"system\" }");
+      return;
+    }
+    const toml::table& t = *node.as_table();
+    const std::string s = "[clock]";
+    check_keys(t, s, {"kind", "factor", "start"});
+    if (auto kind = string(t, "kind", s)) {
+      if (*kind == "system") {
+        config_.clock.kind = ClockConfig::Kind::kSystem;
+      } else if (*kind == "accelerated") {
+        config_.clock.kind = ClockConfig::Kind::kAccelerated;
+      } else {
+        error(t.get("kind")->source(), "[clock] `kind` = \"" + *kind + "\" must be \"system\" or \"accelerated\"");
+      }
+    }
+    bool accelerated = config_.clock.kind == ClockConfig::Kind::kAccelerated;
+    if (auto factor = integer(t, "factor", s, 1, 10'000'000)) config_.clock.factor = *factor;
+    if (auto start = string(t, "start", s)) {
+      std::optional<std::int64_t> instant = engine::parse_timestamp(*start);
+      if (!instant) {
+        error(t.get("start")->source(),
+              "[clock] `start` = \"" + *start + "\" is not a timestamp such as \"2026-11-23T09:00:00+08:00\"");
+      }
+      config_.clock.start = instant;
+    }
+    if (!accelerated) {
+      for (const char* key : {"factor", "start"}) {
+        if (const toml::node* given = t.get(key))
+          error(given->source(), std::string("[clock] `") + key + "` needs kind = \"accelerated\"");
+      }
+    }
+  }
+
+  void read_tokens(const toml::node& node) {
+    if (!node.is_array_of_tables()) {
+      error(node.source(), "`tokens` must be an array of tables: [[tokens]]");
+      return;
+    }
+    std::set<std::string> seen;
+    for (const toml::node& item : *node.as_array()) {
+      const toml::table& t = *item.as_table();
+      const std::string s = "[[tokens]]";
+      check_keys(t, s, {"sha256", "actor", "roles", "deploy"});
+      TokenConfig token;
+      token.where = where(t);
+      if (auto digest = string(t, "sha256", s)) {
+        bool hex = digest->size() == 64 && digest->find_first_not_of("0123456789abcdef") == std::string::npos;
+        if (!hex) {
+          error(t.get("sha256")->source(),
+                "[[tokens]] `sha256` must be 64 lower-case hex digits (docket serve --hash-token prints them)");
+        } else if (!seen.insert(*digest).second) {
+          error(t.get("sha256")->source(), "[[tokens]] the same token is listed twice");
+        }
+        token.sha256 = *digest;
+      } else if (!t.get("sha256")) {
+        error(t.source(), "[[tokens]] needs `sha256`");
+      }
+      if (auto actor = string(t, "actor", s)) token.actor = *actor;
+      if (token.actor.empty() && !t.get("actor")) error(t.source(), "[[tokens]] needs `actor`");
+      if (const toml::node* roles = t.get("roles")) {
+        bool ok = roles->is_array();
+        if (ok) {
+          for (const toml::node& role : *roles->as_array()) {
+            if (!role.is_string() || role.value<std::string>()->empty()) {
+              ok = false;
+              break;
+            }
+            token.roles.push_back(*role.value<std::string>());
+          }
+        }
+        if (!ok) error(roles->source(), "[[tokens]] `roles` must be an array of role names");
+      }
+      if (auto deploy = boolean(t, "deploy", s)) token.deploy = *deploy;
+      config_.tokens.push_back(std::move(token));
+    }
+  }
+
+  std::string path_;
+  ServerConfig config_;
+  std::vector<std::string> errors_;
+};
+
+}  // namespace
+
+engine::Result<ServerConfig> parse_server_config(std::string_view text, const std::string& path) {
+  return Parser(path).parse(text);
+}
+
+engine::Result<ServerConfig> load_server_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return engine::Result<ServerConfig>::failure(path + ": cannot read the file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_server_config(text.str(), path);
+}
+
+}  // namespace docket::server

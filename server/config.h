@@ -1,0 +1,89 @@
+// The configuration of `docket serve`: one TOML file (docs/operations.md).
+//
+//   Result<ServerConfig> config = load_server_config("docket.toml");
+//
+// Every key is known: an unknown key, a value of the wrong type or out of
+// range is an error naming the place, "docket.toml:7:1: unknown key `lisen`
+// in [server]". Every problem in the file is reported, one per line, not
+// only the first. Relative paths (store, rules, log file, key, port file)
+// are resolved against the folder of the configuration file, so a service
+// does not depend on the directory it was started from.
+//
+// Tokens are never in the file as such: only their SHA-256 digests (hex),
+// which `docket serve --hash-token` prints (server/auth.h).
+
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/result.h"
+
+namespace docket::server {
+
+// One access token and whom it stands for.
+struct TokenConfig {
+  std::string sha256;              // lower-case hex digest of the token
+  std::string actor;               // the engine actor id requests act as
+  std::vector<std::string> roles;  // the actor's roles (workflow role names, `dept.role` allowed)
+  // May deploy and reload workflow versions (POST /v1/versions). Reading and
+  // sending events need no such permission: the engine checks roles.
+  bool deploy = false;
+  std::string where;  // "docket.toml:12:1", for messages
+};
+
+struct ClockConfig {
+  enum class Kind : std::uint8_t { kSystem, kAccelerated };
+  Kind kind = Kind::kSystem;
+  // kAccelerated: engine seconds per real second.
+  std::int64_t factor = 1;
+  // kAccelerated: the engine time the clock starts from (epoch seconds);
+  // nullopt: the system time at start. A store whose last unit is later
+  // moves the start forward, so time never runs back across restarts.
+  std::optional<std::int64_t> start;
+};
+
+struct ServerConfig {
+  std::string path;  // the configuration file
+
+  // [server]
+  std::string host = "127.0.0.1";
+  int port = 8080;                                    // 0: any free port (see port_file)
+  int threads = 8;                                    // request worker threads
+  std::string port_file;                              // when set, the bound port is written there once listening
+  std::size_t max_body_bytes = std::size_t{1} << 20;  // larger bodies get 413
+  std::size_t max_json_depth = 64;                    // deeper bodies get 400
+
+  // [store]
+  std::string store_path;      // required
+  bool sync_full = true;       // sync = "full" (default) or "normal"
+  std::string checkpoint_key;  // private key file (docket keys new); empty: unsigned
+  std::uint64_t checkpoint_every = 1000;
+
+  // [rules]
+  std::string rules_directory;  // required: every *.docket file directly inside is one workflow
+  bool watch = true;            // reload when a file there changes
+  std::int64_t watch_interval_ms = 2000;
+
+  // [log]
+  std::string log_level = "info";  // trace, debug, info, warn, error
+  std::string log_file;            // empty: standard error
+  std::string journal_file;        // optional: a JSON-lines copy of every durable record (docs/audit-log.md)
+
+  // [clock]
+  ClockConfig clock;
+
+  // [[tokens]]
+  std::vector<TokenConfig> tokens;
+};
+
+// Reads and checks `path`. The error lists every problem, one per line.
+engine::Result<ServerConfig> load_server_config(const std::string& path);
+// The same for text in memory; `path` names it in messages and anchors
+// relative paths.
+engine::Result<ServerConfig> parse_server_config(std::string_view text, const std::string& path);
+
+}  // namespace docket::server

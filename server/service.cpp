@@ -1,0 +1,425 @@
+#include "server/service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "engine/journal_spdlog.h"
+#include "engine/signing.h"
+
+namespace docket::server {
+namespace {
+
+const char* status_name(engine::SlaClock::Status status) {
+  switch (status) {
+    case engine::SlaClock::Status::kIdle:
+      return "idle";
+    case engine::SlaClock::Status::kRunning:
+      return "running";
+    case engine::SlaClock::Status::kPaused:
+      return "paused";
+    case engine::SlaClock::Status::kStopped:
+      return "stopped";
+  }
+  return "?";
+}
+
+FieldInfo field_info(const engine::Workflow& workflow, const engine::Field& field, const engine::Value& value) {
+  FieldInfo info;
+  info.name = field.name;
+  info.type = engine::to_string(field.type);
+  switch (value.type()) {
+    case engine::ValueType::kUnset:
+      break;
+    case engine::ValueType::kText:
+      info.kind = FieldInfo::Kind::kText;
+      info.text = value.as_text();
+      break;
+    case engine::ValueType::kNumber:
+      info.kind = FieldInfo::Kind::kNumber;
+      info.text = value.as_number().to_string();
+      break;
+    case engine::ValueType::kBool:
+      info.kind = FieldInfo::Kind::kBool;
+      info.text = value.as_bool() ? "true" : "false";
+      break;
+    case engine::ValueType::kTimestamp:
+      info.kind = FieldInfo::Kind::kText;
+      info.text = engine::format_timestamp(value.seconds());
+      break;
+    default:
+      info.kind = FieldInfo::Kind::kText;
+      info.text = workflow.format_value(value);
+      break;
+  }
+  return info;
+}
+
+// The ids of the workflows' current versions, for messages.
+std::vector<std::string> ids_of(const std::vector<WorkflowPtr>& workflows) {
+  std::vector<std::string> ids;
+  for (const WorkflowPtr& workflow : workflows) ids.push_back(workflow->version_id());
+  return ids;
+}
+
+}  // namespace
+
+Service::Service(ServiceOptions options, RulesLoader loader, ServiceClock& clock)
+    : options_(std::move(options)), loader_(std::move(loader)), clock_(clock) {}
+
+Service::~Service() { stop(); }
+
+engine::Result<std::unique_ptr<Service>> Service::open(ServiceOptions options, RulesLoader loader,
+                                                       ServiceClock& clock) {
+  using R = engine::Result<std::unique_ptr<Service>>;
+  std::unique_ptr<Service> service(new Service(std::move(options), std::move(loader), clock));
+  std::lock_guard<std::mutex> lock(service->mutex_);
+  engine::Status opened = service->open_store();
+  if (!opened) return R::failure(opened.error());
+
+  service->engine_ = std::make_unique<engine::Engine>(clock, *service->store_);
+  engine::Result<engine::Recovered> recovered =
+      engine::recover(*service->engine_, *service->store_, service->loader_.compile_stored);
+  if (!recovered) return R::failure(service->options_.store_path + ": " + recovered.error());
+  // Time never runs back across a restart, whatever clock is configured.
+  clock.not_before(service->engine_->now());
+  spdlog::info("recovered {} tickets from {} (journal seq {})", recovered->tickets, service->options_.store_path,
+               recovered->last_seq);
+
+  service->rules_signature_ = service->rules_signature();
+  ReloadReport report = service->install(service->loader_.load_directory(service->options_.rules_directory), "startup");
+  if (!report.ok) return R::failure(report.diagnostics);
+  return R::success(std::move(service));
+}
+
+engine::Status Service::open_store() {
+  engine::SqliteStoreOptions store_options;
+  store_options.durability = options_.sync_full ? engine::SqliteStoreOptions::Durability::kFull
+                                                : engine::SqliteStoreOptions::Durability::kNormal;
+  store_options.checkpoint_every = options_.checkpoint_every;
+  if (!options_.checkpoint_key.empty()) {
+    engine::Result<engine::SigningKey> key = engine::SigningKey::load(options_.checkpoint_key);
+    if (!key) return engine::Status::failure(key.error());
+    store_options.signing_key = std::move(key).value();
+  }
+  if (!options_.journal_file.empty()) {
+    engine::Result<engine::LogSink> file = engine::open_json_log_file(options_.journal_file, /*append=*/true);
+    if (!file) return engine::Status::failure(options_.journal_file + ": " + file.error());
+    journal_log_ = std::make_unique<engine::SpdlogJournal>(engine::SpdlogJournalSinks{.json = {file.value()}});
+  }
+  // Called under mutex_ (the engine commits while the caller holds it).
+  store_options.on_durable = [this](std::span<const engine::Record> records) { count_durable(records); };
+  auto store = engine::SqliteStore::open(options_.store_path, std::move(store_options));
+  if (!store) return engine::Status::failure(store.error());
+  store_ = std::move(store).value();
+  return engine::Status::success();
+}
+
+void Service::count_durable(std::span<const engine::Record> records) {
+  for (const engine::Record& record : records) {
+    bool by_time = record.cause == engine::Cause::kTimer || record.cause == engine::Cause::kSla;
+    if (by_time && !record.rejected) ++stats_.timers_fired;
+  }
+  if (journal_log_) {
+    engine::Status logged = journal_log_->write(records);
+    if (!logged) spdlog::error("journal copy: {}", logged.error());
+  }
+}
+
+void Service::start() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (background_.joinable() || stopped_) return;
+  background_ = std::thread([this] { run_background(); });
+}
+
+void Service::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopped_) return;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (background_.joinable()) background_.join();
+  std::lock_guard<std::mutex> lock(mutex_);
+  stopped_ = true;
+  if (store_) {
+    engine::Status flushed = store_->flush();
+    if (!flushed) spdlog::error("flushing the store: {}", flushed.error());
+  }
+}
+
+void Service::run_background() {
+  using namespace std::chrono;
+  auto next_watch = steady_clock::now() + milliseconds(options_.watch_interval_ms);
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stopping_) {
+    std::int64_t due = engine_->next_due();
+    // Wake for the next due item, the next look at the rules, and at least
+    // once a second (a system clock may be stepped forward).
+    auto wait = milliseconds(1000);
+    if (due != engine::kNever) wait = std::min(wait, clock_.real_wait_until(due));
+    if (options_.watch) {
+      wait = std::min(wait, duration_cast<milliseconds>(next_watch - steady_clock::now()));
+    }
+    if (wait > milliseconds(0)) {
+      wake_.wait_for(lock, wait);
+      if (stopping_) break;
+    }
+    if (engine_->next_due() <= clock_.now()) {
+      engine::Result<std::size_t> fired = engine_->advance();
+      if (!fired) {
+        if (stats_.background_error != fired.error()) spdlog::error("timers: {}", fired.error());
+        stats_.background_error = fired.error();
+        // Do not spin on a store that refuses: try again a second later.
+        wake_.wait_for(lock, milliseconds(1000));
+      } else {
+        stats_.background_error.clear();
+      }
+    }
+    if (options_.watch && steady_clock::now() >= next_watch) {
+      next_watch = steady_clock::now() + milliseconds(options_.watch_interval_ms);
+      std::string signature = rules_signature();
+      if (signature != rules_signature_) {
+        rules_signature_ = signature;
+        spdlog::info("rules changed in {}: reloading", options_.rules_directory);
+        // Compile without the lock: requests go on meanwhile.
+        lock.unlock();
+        engine::Result<std::vector<WorkflowPtr>> compiled = loader_.load_directory(options_.rules_directory);
+        lock.lock();
+        if (!stopping_) install(std::move(compiled), "watch");
+      }
+    }
+  }
+}
+
+std::string Service::rules_signature() const {
+  std::string signature;
+  std::error_code error;
+  std::vector<std::string> entries;
+  for (const auto& entry : std::filesystem::directory_iterator(options_.rules_directory, error)) {
+    if (entry.path().extension() != ".docket") continue;
+    std::error_code ignored;
+    auto size = std::filesystem::file_size(entry.path(), ignored);
+    auto time = std::filesystem::last_write_time(entry.path(), ignored).time_since_epoch().count();
+    entries.push_back(entry.path().filename().string() + ":" + std::to_string(size) + ":" + std::to_string(time));
+  }
+  std::sort(entries.begin(), entries.end());
+  for (const std::string& entry : entries) signature += entry + "\n";
+  return signature;
+}
+
+ReloadReport Service::install(engine::Result<std::vector<WorkflowPtr>> compiled, const std::string& source) {
+  ReloadReport report;
+  report.source = source;
+  report.at = engine_->now();
+  if (compiled && compiled->empty()) {
+    compiled = engine::Result<std::vector<WorkflowPtr>>::failure(options_.rules_directory +
+                                                                 ": no rule files (*.docket) to load");
+  }
+  if (!compiled) {
+    report.diagnostics = compiled.error();
+    ++stats_.reload_failures;
+    spdlog::error("reload ({}) refused, the current versions stay: {}", source, report.diagnostics);
+    last_reload_ = report;
+    return report;
+  }
+  // Everything compiled: install all of it while holding the mutex, so no
+  // request sees half a deployment.
+  for (const WorkflowPtr& workflow : compiled.value()) {
+    engine::Status installed = engine_->install(workflow);
+    if (installed) installed = store_->add_version(*workflow, engine_->now());
+    if (!installed) {
+      report.diagnostics = workflow->name() + ": " + installed.error();
+      ++stats_.reload_failures;
+      spdlog::error("reload ({}) failed: {}", source, report.diagnostics);
+      last_reload_ = report;
+      return report;
+    }
+    if (std::find(workflow_names_.begin(), workflow_names_.end(), workflow->name()) == workflow_names_.end())
+      workflow_names_.push_back(workflow->name());
+  }
+  report.ok = true;
+  report.installed = ids_of(compiled.value());
+  ++stats_.reload_successes;
+  for (const WorkflowPtr& workflow : compiled.value())
+    spdlog::info("reload ({}): workflow {} version {} is current", source, workflow->name(),
+                 workflow->version_id().substr(0, 12));
+  last_reload_ = report;
+  return report;
+}
+
+ReloadReport Service::reload(const std::string& source) {
+  // Compile outside the lock: requests and timers go on meanwhile.
+  engine::Result<std::vector<WorkflowPtr>> compiled = loader_.load_directory(options_.rules_directory);
+  std::lock_guard<std::mutex> lock(mutex_);
+  rules_signature_ = rules_signature();
+  return install(std::move(compiled), source);
+}
+
+ReloadReport Service::deploy_text(const std::string& name, const std::string& text) {
+  engine::Result<WorkflowPtr> compiled = loader_.compile_text(name, text);
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!compiled) return install(engine::Result<std::vector<WorkflowPtr>>::failure(compiled.error()), "api");
+  return install(engine::Result<std::vector<WorkflowPtr>>::success({compiled.value()}), "api");
+}
+
+engine::Result<engine::Outcome> Service::apply(engine::Event event) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  event.at = clock_.now();
+  engine::Result<engine::Outcome> outcome = engine_->apply(event);
+  if (outcome) {
+    if (outcome->duplicate) {
+      ++stats_.events_duplicate;
+    } else if (outcome->accepted) {
+      ++stats_.events_accepted;
+    } else {
+      ++stats_.events_rejected;
+    }
+    if (!outcome->follow_up_error.empty()) spdlog::error("after {}: {}", event.ticket, outcome->follow_up_error);
+  }
+  // The background thread's next wake-up may now be earlier.
+  wake_.notify_all();
+  return outcome;
+}
+
+TicketInfo Service::describe(const engine::Ticket& ticket) const {
+  const engine::Workflow& workflow = *ticket.workflow;
+  TicketInfo info;
+  info.id = ticket.id;
+  info.workflow = workflow.name();
+  info.version = workflow.version_id();
+  info.state = ticket.state_name();
+  if (ticket.state < workflow.states().size()) {
+    info.state_label = workflow.states()[ticket.state].label;
+    info.closed = workflow.states()[ticket.state].kind == engine::StateKind::kFinal;
+  }
+  info.created_at = ticket.created_at;
+  info.updated_at = ticket.updated_at;
+  info.requester = ticket.requester();
+  if (auto priority = ticket.priority(); priority && *priority < workflow.priorities().size())
+    info.priority = workflow.priorities()[*priority].name;
+  if (auto category = ticket.category(); category && *category < workflow.categories().size())
+    info.category = workflow.categories()[*category].name;
+  info.assignee = engine::assignment_text(workflow, ticket.assignee);
+  for (engine::DepartmentIndex department : ticket.departments) {
+    if (department < workflow.departments().size()) info.departments.push_back(workflow.departments()[department].name);
+  }
+  for (std::size_t i = 0; i < workflow.fields().size() && i < ticket.fields.size(); ++i)
+    info.fields.push_back(field_info(workflow, workflow.fields()[i], ticket.fields[i]));
+  for (std::size_t m = 0; m < workflow.metrics().size() && m < ticket.clocks.size(); ++m) {
+    const engine::SlaClock& clock = ticket.clocks[m];
+    ClockInfo sla;
+    sla.metric = workflow.metrics()[m];
+    sla.status = status_name(clock.status);
+    sla.breached = clock.breached;
+    if (clock.due != engine::kNever) sla.next_due = clock.due;
+    engine::Result<std::string> explained = engine_->explain(ticket.id, sla.metric);
+    sla.explanation = explained ? explained.value() : explained.error();
+    info.clocks.push_back(std::move(sla));
+  }
+  if (ticket.approval) {
+    const engine::ApprovalProgress& progress = *ticket.approval;
+    ApprovalInfo approval;
+    if (progress.chain < workflow.chains().size()) approval.chain = workflow.chains()[progress.chain].name;
+    approval.level = progress.level;
+    approval.requester = progress.requester;
+    for (const engine::ApprovalVote& vote : progress.votes) approval.votes.emplace_back(vote.approver, vote.level);
+    if (progress.deadline != engine::kNever) approval.deadline = progress.deadline;
+    info.approval = std::move(approval);
+  }
+  return info;
+}
+
+std::optional<TicketInfo> Service::ticket(std::string_view id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const engine::Ticket* ticket = engine_->find(id);
+  if (ticket == nullptr) return std::nullopt;
+  return describe(*ticket);
+}
+
+std::vector<TicketInfo> Service::query(const TicketQuery& query) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<TicketInfo> found;
+  std::int64_t now = clock_.now();
+  for (std::size_t i = 0; i < engine_->ticket_count() && found.size() < query.limit; ++i) {
+    const engine::Ticket& ticket = engine_->ticket_at(i);
+    const engine::Workflow& workflow = *ticket.workflow;
+    if (!query.workflow.empty() && workflow.name() != query.workflow) continue;
+    if (!query.state.empty() && ticket.state_name() != query.state) continue;
+    if (!query.priority.empty()) {
+      auto priority = ticket.priority();
+      if (!priority || *priority >= workflow.priorities().size() ||
+          workflow.priorities()[*priority].name != query.priority)
+        continue;
+    }
+    if (!query.department.empty()) {
+      bool in = ticket.assignee.department < workflow.departments().size() &&
+                workflow.departments()[ticket.assignee.department].name == query.department;
+      for (engine::DepartmentIndex d : ticket.departments)
+        in = in || (d < workflow.departments().size() && workflow.departments()[d].name == query.department);
+      if (!in) continue;
+    }
+    if (query.breached_only &&
+        std::none_of(ticket.clocks.begin(), ticket.clocks.end(), [](const auto& c) { return c.breached; }))
+      continue;
+    if (query.due_within) {
+      bool soon = std::any_of(ticket.clocks.begin(), ticket.clocks.end(), [&](const engine::SlaClock& c) {
+        return c.status == engine::SlaClock::Status::kRunning && c.due != engine::kNever &&
+               c.due - now <= *query.due_within;
+      });
+      if (!soon) continue;
+    }
+    found.push_back(describe(ticket));
+  }
+  return found;
+}
+
+engine::Result<std::optional<std::vector<std::string>>> Service::journal(std::string_view id) {
+  using R = engine::Result<std::optional<std::vector<std::string>>>;
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (engine_->find(id) == nullptr) return R::success(std::nullopt);
+  std::vector<std::string> lines;
+  engine::Status read = store_->read_ticket_journal(id, [&lines](const engine::JournalRow& row) {
+    lines.push_back(row.body);
+    return engine::Status::success();
+  });
+  if (!read) return R::failure(read.error());
+  return R::success(std::move(lines));
+}
+
+std::vector<VersionInfo> Service::versions() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<VersionInfo> list;
+  engine::Result<std::vector<engine::StoredVersion>> stored = store_->versions();
+  if (!stored) return list;
+  for (const engine::StoredVersion& version : stored.value()) {
+    VersionInfo info{version.id, version.workflow, version.declared, version.added_at, version.tickets, false};
+    WorkflowPtr current = engine_->workflow(version.workflow);
+    info.current = current && current->version_id() == version.id;
+    list.push_back(std::move(info));
+  }
+  return list;
+}
+
+ReloadReport Service::last_reload() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return last_reload_;
+}
+
+ServiceStats Service::stats() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ServiceStats stats = stats_;
+  stats.tickets_total = engine_->ticket_count();
+  stats.tickets_open = 0;
+  for (std::size_t i = 0; i < engine_->ticket_count(); ++i) {
+    const engine::Ticket& ticket = engine_->ticket_at(i);
+    const auto& states = ticket.workflow->states();
+    if (ticket.state < states.size() && states[ticket.state].kind != engine::StateKind::kFinal) ++stats.tickets_open;
+  }
+  stats.last_seq = engine_->last_seq();
+  stats.now = clock_.now();
+  return stats;
+}
+
+}  // namespace docket::server

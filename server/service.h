@@ -1,0 +1,235 @@
+// The live service behind `docket serve`: one engine, its store, and the
+// background work that keeps time.
+//
+//   Result<std::unique_ptr<Service>> service = Service::open(options, loader, clock);
+//   service->start();                      // timer and rules-watch thread
+//   service->apply(event);                 // from any thread
+//   service->stop();                       // on shutdown: joins, flushes
+//
+// Threads. The engine and the store are single-threaded by contract
+// (engine/engine.h, engine/sqlite_store.h): every call into them happens
+// under one mutex, so requests are serialised at the engine and a unit of
+// work is durable before its request is answered (store sync "full"). The
+// background thread sleeps on a condition variable until the engine's next
+// due item (Engine::next_due, converted to real time by the ServiceClock),
+// or until the rules are due to be checked for changes, and then calls
+// Engine::advance: SLA warnings, breaches, escalations and timers fire with
+// no request arriving.
+//
+// Recovery. open() rebuilds the engine from the store (engine/recovery.h):
+// every stored version is compiled again through the RulesLoader, tickets
+// and their timers come back as they were, and anything that fell due while
+// the service was down fires at the first advance.
+//
+// Reload. The rules directory (or a rule text sent to the API) is compiled
+// through the RulesLoader. Only when every workflow compiles cleanly are
+// they installed, all under the mutex at once: new tickets start on the new
+// versions, tickets in flight keep theirs. Otherwise nothing changes and the
+// diagnostics are kept for GET /v1/versions.
+//
+// The service never sees the dsl: the RulesLoader (given by the cli) does
+// the compiling, like recovery's CompileVersion.
+
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/engine.h"
+#include "engine/recovery.h"
+#include "engine/result.h"
+#include "engine/sqlite_store.h"
+#include "server/service_clock.h"
+
+namespace docket::engine {
+class SpdlogJournal;
+}
+
+namespace docket::server {
+
+using WorkflowPtr = std::shared_ptr<const engine::Workflow>;
+
+// How the service gets compiled workflows. Errors carry the diagnostics as
+// text, one per line, "rules/after_sales.docket:12:3: error: ...".
+struct RulesLoader {
+  // Every `*.docket` file directly in `directory`, in name order, each one workflow.
+  std::function<engine::Result<std::vector<WorkflowPtr>>(const std::string& directory)> load_directory;
+  // One rule file held in memory; `name` names it in diagnostics and rule positions.
+  std::function<engine::Result<WorkflowPtr>(const std::string& name, const std::string& text)> compile_text;
+  // A version the store kept (recovery).
+  engine::CompileVersion compile_stored;
+};
+
+struct ServiceOptions {
+  std::string store_path;
+  bool sync_full = true;
+  std::string checkpoint_key;  // empty: checkpoints unsigned
+  std::uint64_t checkpoint_every = 1000;
+  std::string rules_directory;
+  bool watch = true;  // reload when the directory's files change
+  std::int64_t watch_interval_ms = 2000;
+  std::string journal_file;  // optional JSON-lines copy of every durable record
+};
+
+// ---------------------------------------------------------------- read models (plain values)
+
+struct FieldInfo {
+  enum class Kind : std::uint8_t { kNull, kText, kNumber, kBool };
+  std::string name;
+  std::string type;  // "text", "int", "money", "enum", ...
+  Kind kind = Kind::kNull;
+  std::string text;  // kText: the text; kNumber: the exact decimal; kBool: "true"/"false"
+};
+
+struct ClockInfo {
+  std::string metric;
+  std::string status;  // "idle", "running", "paused", "stopped"
+  bool breached = false;
+  std::optional<std::int64_t> next_due;  // the next threshold (warning, escalation, limit)
+  std::string explanation;               // Engine::explain
+};
+
+struct ApprovalInfo {
+  std::string chain;  // "" when none is needed
+  std::uint32_t level = 0;
+  std::string requester;                                     // may not vote (four-eyes)
+  std::vector<std::pair<std::string, std::uint32_t>> votes;  // approver, level
+  std::optional<std::int64_t> deadline;
+};
+
+struct TicketInfo {
+  std::string id;
+  std::string workflow;
+  std::string version;  // version id
+  std::string state;
+  std::string state_label;
+  bool closed = false;  // in a final state
+  std::int64_t created_at = 0;
+  std::int64_t updated_at = 0;
+  std::string requester;
+  std::string priority;  // "" when not yet set
+  std::string category;
+  std::string assignee;
+  std::vector<std::string> departments;
+  std::vector<FieldInfo> fields;
+  std::vector<ClockInfo> clocks;
+  std::optional<ApprovalInfo> approval;
+};
+
+struct TicketQuery {
+  std::string state;
+  std::string department;  // routed to, or assigned to
+  std::string priority;
+  std::string workflow;
+  bool breached_only = false;
+  // Only tickets with an SLA threshold due within this many seconds.
+  std::optional<std::int64_t> due_within;
+  std::size_t limit = 1000;
+};
+
+struct VersionInfo {
+  std::string id;
+  std::string workflow;
+  std::string declared;
+  std::int64_t added_at = 0;
+  std::size_t tickets = 0;
+  bool current = false;  // new tickets of its workflow start on it
+};
+
+struct ReloadReport {
+  bool ok = false;
+  std::string source;                  // "startup", "watch", "signal", "api"
+  std::int64_t at = 0;                 // engine time
+  std::vector<std::string> installed;  // version ids now current
+  std::string diagnostics;             // !ok: why not
+};
+
+struct ServiceStats {
+  std::uint64_t events_accepted = 0;
+  std::uint64_t events_rejected = 0;
+  std::uint64_t events_duplicate = 0;
+  std::uint64_t timers_fired = 0;  // units run by the clock (timers, SLA thresholds, approval limits)
+  std::uint64_t reload_successes = 0;
+  std::uint64_t reload_failures = 0;
+  std::size_t tickets_open = 0;
+  std::size_t tickets_total = 0;
+  std::uint64_t last_seq = 0;
+  std::int64_t now = 0;
+  std::string background_error;  // the last failure of the timer thread, if any
+};
+
+class Service {
+ public:
+  // Opens (or creates) the store, recovers it and installs the rules
+  // directory's workflows. Fails when the store cannot be opened or
+  // recovered or the rules do not compile. `clock` must outlive the service.
+  static engine::Result<std::unique_ptr<Service>> open(ServiceOptions options, RulesLoader loader, ServiceClock& clock);
+  ~Service();
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  // Starts the background thread (timers, rules watch).
+  void start();
+  // Stops it and flushes the store. Idempotent.
+  void stop();
+
+  // Applies an event at the clock's time (`event.at` is ignored: a service
+  // lives in real time). An error means the store refused the unit.
+  engine::Result<engine::Outcome> apply(engine::Event event);
+
+  std::optional<TicketInfo> ticket(std::string_view id);
+  std::vector<TicketInfo> query(const TicketQuery& query);
+  // The ticket's journal records, canonical JSON lines (engine/journal_json.h); nullopt for an unknown ticket.
+  engine::Result<std::optional<std::vector<std::string>>> journal(std::string_view id);
+
+  // Compiles the rules directory again and installs it if clean.
+  ReloadReport reload(const std::string& source);
+  // Compiles one rule file sent by a client and installs it if clean. It
+  // stays current until the next reload of the directory or restart.
+  ReloadReport deploy_text(const std::string& name, const std::string& text);
+
+  std::vector<VersionInfo> versions();
+  // The last reload attempt (startup included).
+  ReloadReport last_reload();
+  ServiceStats stats();
+
+ private:
+  Service(ServiceOptions options, RulesLoader loader, ServiceClock& clock);
+  engine::Status open_store();
+  // REQUIRES: mutex_ held.
+  ReloadReport install(engine::Result<std::vector<WorkflowPtr>> compiled, const std::string& source);
+  TicketInfo describe(const engine::Ticket& ticket) const;
+  void run_background();
+  // A signature of the rules directory (names, sizes, modification times).
+  std::string rules_signature() const;
+  void count_durable(std::span<const engine::Record> records);
+
+  ServiceOptions options_;
+  RulesLoader loader_;
+  ServiceClock& clock_;
+
+  std::mutex mutex_;  // guards everything below, the engine and the store
+  std::unique_ptr<engine::SpdlogJournal> journal_log_;
+  std::unique_ptr<engine::SqliteStore> store_;
+  std::unique_ptr<engine::Engine> engine_;
+  std::vector<std::string> workflow_names_;  // installed, in order
+  ReloadReport last_reload_;
+  ServiceStats stats_;
+  std::string rules_signature_;
+
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  bool stopped_ = false;
+  std::thread background_;
+};
+
+}  // namespace docket::server
