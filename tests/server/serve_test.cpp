@@ -226,6 +226,43 @@ TEST(ServeTest, HotReloadKeepsTheOldVersionOnErrorsAndPinsTicketsInFlight) {
   EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 201), static_cast<long>(statuses.size()));
 }
 
+// A designer saves a rule file under the running service: the change is
+// picked up by the file watch alone, a broken save is refused and leaves the
+// running version in place, and tickets already open stay on theirs.
+TEST(ServeTest, SavedRuleFilesAreReloadedByTheWatch) {
+  ServerProcess server;
+  server.watch_rules();
+  ASSERT_TRUE(server.start());
+  ASSERT_EQ(post(server, "/v1/tickets", "zhang", new_ticket("OLD-1")).status, 201);
+  std::string v1 = get(server, "/v1/tickets/OLD-1", "zhang").body["version"];
+
+  std::filesystem::path rules = server.dir() / "rules/after_sales.docket";
+  std::string good = read_file(rules);
+  std::ofstream(rules, std::ios::app) << "\nstate broken {\n";
+  ASSERT_TRUE(eventually(
+      [&] {
+        json last = get(server, "/v1/versions", "zhang").body["last_reload"];
+        return last["source"] == "watch" && last["ok"] == false;
+      },
+      10));
+  ASSERT_EQ(post(server, "/v1/tickets", "zhang", new_ticket("OLD-2")).status, 201);
+  EXPECT_EQ(get(server, "/v1/tickets/OLD-2", "zhang").body["version"], v1);
+
+  std::string changed = good;
+  changed.replace(changed.find("version \"1.0\""), 13, "version \"1.1\"");
+  std::ofstream(rules, std::ios::trunc) << changed;
+  ASSERT_TRUE(eventually(
+      [&] {
+        json last = get(server, "/v1/versions", "zhang").body["last_reload"];
+        return last["source"] == "watch" && last["ok"] == true;
+      },
+      10));
+  ASSERT_EQ(post(server, "/v1/tickets", "zhang", new_ticket("NEW-1")).status, 201);
+  EXPECT_NE(get(server, "/v1/tickets/NEW-1", "zhang").body["version"], v1);
+  EXPECT_EQ(get(server, "/v1/tickets/OLD-1", "zhang").body["version"], v1);
+  EXPECT_EQ(send_event(server, "OLD-1", "zhang", "registered", {{"problem_confirmed", true}}).status, 200);
+}
+
 // Every token against every endpoint and transition: the status each must get.
 TEST(ServeTest, AuthorizationMatrix) {
   ServerProcess server;

@@ -91,6 +91,14 @@ class ServerProcess {
     if (!::testing::Test::HasFailure()) std::filesystem::remove_all(dir_);
   }
 
+  // Reload the rules directory by itself when its files change, checking
+  // every second. Call before start().
+  void watch_rules() {
+    std::string config = read_file(dir_ / "docket.toml");
+    config.replace(config.find("watch = false"), 13, "watch = true\nwatch_interval = \"1s\"");
+    std::ofstream(dir_ / "docket.toml", std::ios::trunc) << config;
+  }
+
   const std::filesystem::path& dir() const { return dir_; }
   int port() const { return port_; }
   pid_t pid() const { return pid_; }
