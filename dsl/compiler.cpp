@@ -511,16 +511,39 @@ class Compiler {
   // Emits `e` into `out` and returns its type, or nullopt after reporting.
   // `context` is the type a bare name is resolved against (the other side of
   // a comparison, the field a value is stored into).
+  // The recursion of expression trees goes emit -> emit_unary / emit_binary
+  // / emit_in -> emit, so every level costs those frames: the work that
+  // needs strings and temporaries (literals, names, messages) stays out of
+  // line, and the frames on the path stay small even under sanitizers that
+  // pad every local.
   std::optional<Typed> emit(const ExprPtr& expr, const Typed& context, ExprBuilder& out, int depth) {
+    if (!expr || depth > kMaxExprDepth) return emit_trouble(expr);
+    const Expr& e = *expr;
+    switch (e.kind) {
+      case Expr::Kind::kName:
+        return emit_name(e, context, out);
+      case Expr::Kind::kUnary:
+        return emit_unary(e, out, depth);
+      case Expr::Kind::kBinary:
+        return emit_binary(e, out, depth);
+      case Expr::Kind::kIn:
+        return emit_in(e, out, depth);
+      default:
+        return emit_literal(expr, out);
+    }
+  }
+
+  [[gnu::noinline]] std::optional<Typed> emit_trouble(const ExprPtr& expr) {
     if (!expr) {
       error("E001", workflow_loc(), "missing expression");
-      return std::nullopt;
+    } else {
+      error("E004", expr->loc, "expression nested too deeply");
     }
+    return std::nullopt;
+  }
+
+  [[gnu::noinline]] std::optional<Typed> emit_literal(const ExprPtr& expr, ExprBuilder& out) {
     const Expr& e = *expr;
-    if (depth > kMaxExprDepth) {
-      error("E004", e.loc, "expression nested too deeply");
-      return std::nullopt;
-    }
     switch (e.kind) {
       case Expr::Kind::kNumber: {
         std::optional<Fixed> number = e.text.empty() ? Fixed::from_double(e.number) : Fixed::parse(e.text);
@@ -556,21 +579,14 @@ class Compiler {
       case Expr::Kind::kNow:
         out.now();
         return Typed{ValueType::kTimestamp, 0};
-      case Expr::Kind::kName:
-        return emit_name(e, context, out);
-      case Expr::Kind::kUnary:
-        return emit_unary(e, out, depth);
-      case Expr::Kind::kBinary:
-        return emit_binary(e, out, depth);
-      case Expr::Kind::kIn:
-        return emit_in(e, out, depth);
+      default:
+        return std::nullopt;
     }
-    return std::nullopt;
   }
 
   // A bare name: a value of the context's domain first (as in `mood ==
   // angry`), then a built-in attribute or field.
-  std::optional<Typed> emit_name(const Expr& e, const Typed& context, ExprBuilder& out) {
+  [[gnu::noinline]] std::optional<Typed> emit_name(const Expr& e, const Typed& context, ExprBuilder& out) {
     if (engine::is_enumeration(context.type)) {
       if (std::optional<Value> value = value_in_domain(e.text, context)) {
         out.constant(*value);
@@ -582,7 +598,7 @@ class Compiler {
     return std::nullopt;
   }
 
-  std::optional<Typed> emit_unary(const Expr& e, ExprBuilder& out, int depth) {
+  [[gnu::noinline]] std::optional<Typed> emit_unary(const Expr& e, ExprBuilder& out, int depth) {
     ExprPtr operand = e.operands.empty() ? nullptr : e.operands[0];
     std::optional<Typed> typed = emit(operand, {}, out, depth + 1);
     if (!typed) return std::nullopt;
@@ -605,7 +621,25 @@ class Compiler {
     return std::nullopt;
   }
 
-  std::optional<Typed> emit_binary(const Expr& e, ExprBuilder& out, int depth) {
+  enum class Mismatch { kLogic, kArithmetic, kCompare, kOrder };
+
+  // The messages of emit_binary, out of line (see emit).
+  [[gnu::noinline]] std::optional<Typed> binary_mismatch(const Expr& e, Mismatch kind, const Typed& a, const Typed& b) {
+    std::string op = operator_text(e.binary);
+    switch (kind) {
+      case Mismatch::kLogic:
+        return type_error(e, "`" + op + "` needs conditions (bool), got " + type_name(a) + " and " + type_name(b));
+      case Mismatch::kArithmetic:
+        return type_error(e, "cannot apply `" + op + "` to " + type_name(a) + " and " + type_name(b));
+      case Mismatch::kCompare:
+        return type_error(e, "cannot compare " + type_name(a) + " with " + type_name(b));
+      case Mismatch::kOrder:
+        return type_error(e, "`" + op + "` cannot order " + type_name(a) + " values");
+    }
+    return std::nullopt;
+  }
+
+  [[gnu::noinline]] std::optional<Typed> emit_binary(const Expr& e, ExprBuilder& out, int depth) {
     if (e.operands.size() != 2) {
       error("E001", e.loc, "malformed expression");
       return std::nullopt;
@@ -620,8 +654,7 @@ class Compiler {
       if (!b) return std::nullopt;
       out.end_jump(jump);
       if (a->type != ValueType::kBool || b->type != ValueType::kBool) {
-        return type_error(e, std::string("`") + operator_text(e.binary) + "` needs conditions (bool), got " +
-                                 type_name(*a) + " and " + type_name(*b));
+        return binary_mismatch(e, Mismatch::kLogic, *a, *b);
       }
       return Typed{ValueType::kBool, 0};
     }
@@ -633,8 +666,7 @@ class Compiler {
       if (!b) return std::nullopt;
       std::optional<ValueType> result = arithmetic_result(e.binary, a->type, b->type);
       if (!result) {
-        return type_error(e, std::string("cannot apply `") + operator_text(e.binary) + "` to " + type_name(*a) +
-                                 " and " + type_name(*b));
+        return binary_mismatch(e, Mismatch::kArithmetic, *a, *b);
       }
       out.op(op);
       return Typed{*result, 0};
@@ -655,17 +687,17 @@ class Compiler {
     }
     if (!a || !b) return std::nullopt;
     if (!a->same_as(*b)) {
-      return type_error(e, "cannot compare " + type_name(*a) + " with " + type_name(*b));
+      return binary_mismatch(e, Mismatch::kCompare, *a, *b);
     }
     bool ordering = op != OpCode::kEqual && op != OpCode::kNotEqual;
     if (ordering && !orderable(a->type)) {
-      return type_error(e, std::string("`") + operator_text(e.binary) + "` cannot order " + type_name(*a) + " values");
+      return binary_mismatch(e, Mismatch::kOrder, *a, *b);
     }
     out.op(op);
     return Typed{ValueType::kBool, 0};
   }
 
-  std::optional<Typed> emit_in(const Expr& e, ExprBuilder& out, int depth) {
+  [[gnu::noinline]] std::optional<Typed> emit_in(const Expr& e, ExprBuilder& out, int depth) {
     if (e.operands.size() < 2) {
       error("E001", e.loc, "malformed `in`");
       return std::nullopt;
