@@ -25,7 +25,12 @@ bool Engine::Later::operator()(const Scheduled& a, const Scheduled& b) const {
 }
 
 Engine::Engine(const Clock& clock, JournalSink& journal, EngineOptions options)
-    : clock_(clock), journal_(journal), options_(options), schedule_(Later{this}), now_(clock.now()) {}
+    : clock_(clock),
+      journal_(journal),
+      options_(options),
+      schedule_(Later{this}),
+      now_(clock.now()),
+      buffers_(std::make_unique<UnitBuffers>()) {}
 
 Engine::~Engine() = default;
 
@@ -86,8 +91,8 @@ Result<Outcome> Engine::migrate(std::string_view id, Ticket migrated, const Acto
   if (!version) return Result<Outcome>::failure(version.error());
   migrated.workflow = version.value()->workflow;
 
-  records_.clear();
-  Record& record = records_.emplace_back();
+  buffers_->begin_unit();
+  Record& record = buffers_->append();
   record.at = std::max(now_, slot.ticket.updated_at);
   record.kind = RecordKind::kMigration;
   record.cause = Cause::kMigration;
@@ -102,7 +107,7 @@ Result<Outcome> Engine::migrate(std::string_view id, Ticket migrated, const Acto
   change.after_text = migrated.workflow->format_value(change.after);
   migrated.updated_at = record.at;
   std::uint64_t first = next_seq_;
-  Status written = write(migrated.workflow, migrated.id, std::nullopt, records_, &migrated);
+  Status written = write(migrated.workflow, migrated.id, std::nullopt, buffers_->records(), &migrated);
   if (!written) return Result<Outcome>::failure(written.error());
   now_ = std::max(now_, record.at);
   slot.ticket = std::move(migrated);
@@ -182,15 +187,14 @@ Result<Outcome> Engine::apply(const Event& event) {
   }
 
   work_ = slot.ticket;
-  records_.clear();
-  Runner runner(*slot.version, options_, work_, records_);
+  Runner runner(*slot.version, options_, work_, *buffers_);
   if (!runner.handle(event, at)) {
     return reject(event, at, &slot, runner.reason(), runner.rule(), runner.data_changes());
   }
   work_.updated_at = at;
   ++work_.events;
   std::uint64_t first = next_seq_;
-  Status written = write(slot.ticket.workflow, slot.ticket.id, event.idempotency_key, records_, &work_);
+  Status written = write(slot.ticket.workflow, slot.ticket.id, event.idempotency_key, buffers_->records(), &work_);
   if (!written) return Result<Outcome>::failure(written.error());
   std::swap(slot.ticket, work_);
   now_ = std::max(now_, at);
@@ -230,8 +234,7 @@ Result<Outcome> Engine::create(const Event& event, std::int64_t at) {
   if (!advanced) return Result<Outcome>::failure(advanced.error());
 
   work_ = Ticket{};
-  records_.clear();
-  Runner runner(*version, options_, work_, records_);
+  Runner runner(*version, options_, work_, *buffers_);
   if (!runner.create(event, at)) {
     std::vector<Record> rejection(1);
     Record& record = rejection.front();
@@ -254,7 +257,7 @@ Result<Outcome> Engine::create(const Event& event, std::int64_t at) {
   }
   work_.events = 1;
   std::uint64_t first = next_seq_;
-  Status written = write(version->workflow, event.ticket, event.idempotency_key, records_, &work_);
+  Status written = write(version->workflow, event.ticket, event.idempotency_key, buffers_->records(), &work_);
   if (!written) return Result<Outcome>::failure(written.error());
 
   auto index = static_cast<std::uint32_t>(slots_.size());
@@ -277,8 +280,8 @@ Result<Outcome> Engine::create(const Event& event, std::int64_t at) {
 
 Result<Outcome> Engine::reject(const Event& event, std::int64_t at, Slot* slot, std::string reason, RulePosition rule,
                                std::vector<Change> changes, Cause cause) {
-  records_.clear();
-  Record& record = records_.emplace_back();
+  buffers_->begin_unit();
+  Record& record = buffers_->append();
   record.at = at;
   record.kind = RecordKind::kRejection;
   record.cause = cause;
@@ -291,7 +294,7 @@ Result<Outcome> Engine::reject(const Event& event, std::int64_t at, Slot* slot, 
   record.reason = reason;
   std::uint64_t seq = next_seq_;
   Status written = write(slot != nullptr ? slot->ticket.workflow : std::shared_ptr<const Workflow>(), event.ticket,
-                         event.idempotency_key, records_, nullptr);
+                         event.idempotency_key, buffers_->records(), nullptr);
   if (!written) return Result<Outcome>::failure(written.error());
 
   Outcome outcome;
@@ -316,7 +319,7 @@ Outcome Engine::accepted(const Slot& slot, std::uint64_t first_seq) const {
 }
 
 Status Engine::write(const std::shared_ptr<const Workflow>& workflow, std::string_view ticket,
-                     const std::optional<std::string>& key, std::vector<Record>& records, const Ticket* after) {
+                     const std::optional<std::string>& key, std::span<Record> records, const Ticket* after) {
   // A unit that wrote no record may still have changed the ticket (a timer
   // whose `when` was false disarms itself): the store must keep that too.
   if (records.empty()) {
@@ -364,8 +367,7 @@ Result<bool> Engine::fire_next(std::int64_t instant) {
     std::int64_t at = std::max(top.due, slot.ticket.updated_at);
     std::optional<DueItem> item = earliest_due(slot.ticket);
     work_ = slot.ticket;
-    records_.clear();
-    Runner runner(*slot.version, options_, work_, records_);
+    Runner runner(*slot.version, options_, work_, *buffers_);
     if (!runner.fire_due(at)) {
       Record rejection;
       rejection.at = at;
@@ -376,13 +378,13 @@ Result<bool> Engine::fire_next(std::int64_t instant) {
       rejection.rejected = true;
       rejection.reason = runner.reason();
       work_ = slot.ticket;
-      records_.clear();
-      Runner skipper(*slot.version, options_, work_, records_);
+      Runner skipper(*slot.version, options_, work_, *buffers_);
       skipper.skip_due();
-      records_.assign(1, std::move(rejection));
+      buffers_->begin_unit();
+      buffers_->append() = std::move(rejection);
     }
     work_.updated_at = at;
-    Status written = write(slot.ticket.workflow, slot.ticket.id, std::nullopt, records_, &work_);
+    Status written = write(slot.ticket.workflow, slot.ticket.id, std::nullopt, buffers_->records(), &work_);
     if (!written) {
       slot.scheduled = top.due;
       ++slot.generation;

@@ -79,6 +79,7 @@
 #include <map>
 #include <memory>
 #include <queue>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -93,6 +94,7 @@
 namespace docket::engine {
 
 struct Version;
+class UnitBuffers;
 
 struct EngineOptions {
   // Most transitions one unit of work may take, the first one included.
@@ -212,7 +214,7 @@ class Engine {
   // hands them to the journal.
   // `after` is the ticket as the unit leaves it; null when it changed none.
   Status write(const std::shared_ptr<const Workflow>& workflow, std::string_view ticket,
-               const std::optional<std::string>& key, std::vector<Record>& records, const Ticket* after);
+               const std::optional<std::string>& key, std::span<Record> records, const Ticket* after);
   // The Version of `workflow`, built on first use.
   Result<const Version*> version_of(const std::shared_ptr<const Workflow>& workflow);
   void reschedule(std::uint32_t slot);
@@ -233,7 +235,7 @@ class Engine {
   // Reused for every unit so that steady-state events copy into existing
   // buffers instead of allocating.
   Ticket work_;
-  std::vector<Record> records_;
+  std::unique_ptr<UnitBuffers> buffers_;  // the records of the unit being run
 };
 
 }  // namespace docket::engine

@@ -1,6 +1,7 @@
 #include "engine/expr.h"
 
 #include <array>
+#include <optional>
 #include <utility>
 
 namespace docket::engine {
@@ -246,6 +247,8 @@ const Value* value_at(std::span<const Value> values, std::uint32_t index) {
   return &values[index];
 }
 
+// The Shape of a valid program, Kind::kNone for every other one (below).
+CompiledExpr::Shape recognise_shape(const std::vector<Instruction>& code, const std::vector<Value>& constants);
 }  // namespace
 
 const char* to_string(Attribute attribute) {
@@ -426,13 +429,356 @@ CompiledExpr ExprBuilder::finish(ValueType type, std::string text) && {
   std::size_t end = expr_.code_.size();
   if (depth_at_target[end] != SIZE_MAX && depth_at_target[end] != depth) broken_ = true;
   if (broken_ || depth != 1) return CompiledExpr();
+  expr_.shape_ = recognise_shape(expr_.code_, expr_.constants_);
   expr_.type_ = type;
   expr_.text_ = std::move(text);
   expr_.max_stack_ = deepest;
   return std::move(expr_);
 }
 
-EvalResult evaluate(const CompiledExpr& expr, const TicketView& ticket, std::int64_t now) {
+namespace {
+
+// ------------------------------------------------ the fast path
+//
+// Most guards and conditions compute with numbers, booleans, enumerations,
+// durations and timestamps only (`overall >= 4`, `compensation <=
+// order_amount * 30%`). For those the program runs on a fixed array of
+// Scalars: no Value (with its string) is built per operand and nothing is
+// allocated. Anything else (text, a failure to report, a program deeper than
+// the array) gives up, and the general evaluator below runs the program from
+// the start: evaluation has no side effects, so the result, failures
+// included, is the general evaluator's in every case.
+
+// A Value without text: its type, domain (kEnum) and payload as Value keeps them.
+// The type and the domain share one word, written and compared whole (two
+// narrower stores read back as one word would stall the CPU's store
+// forwarding). Left uninitialised where declared (the fast stack): every
+// slot is written before it is read.
+struct Scalar {
+  std::uint64_t tag;  // type | domain << 8
+  std::int64_t payload;
+
+  static constexpr std::uint64_t tag_of(ValueType type, std::uint32_t domain = 0) {
+    return static_cast<std::uint64_t>(type) | std::uint64_t{domain} << 8;
+  }
+  static Scalar of(ValueType type, std::uint32_t domain, std::int64_t payload) {
+    return Scalar{tag_of(type, domain), payload};
+  }
+  ValueType type() const { return static_cast<ValueType>(tag & 0xff); }
+  std::uint32_t domain() const { return static_cast<std::uint32_t>(tag >> 8); }
+};
+
+constexpr std::size_t kFastStack = 16;
+
+// False for text (and unset), which the fast path leaves to the general one.
+bool load(const Value& value, Scalar& into) {
+  switch (value.type()) {
+    case ValueType::kNumber:
+      into = Scalar::of(ValueType::kNumber, 0, value.as_number().raw());
+      return true;
+    case ValueType::kBool:
+      into = Scalar::of(ValueType::kBool, 0, value.as_bool() ? 1 : 0);
+      return true;
+    case ValueType::kEnum:
+    case ValueType::kCategory:
+    case ValueType::kPriority:
+    case ValueType::kState:
+      into = Scalar::of(value.type(), value.domain(), value.ordinal());
+      return true;
+    case ValueType::kDuration:
+    case ValueType::kTimestamp:
+      into = Scalar::of(value.type(), 0, value.seconds());
+      return true;
+    case ValueType::kUnset:
+    case ValueType::kText:
+      return false;
+  }
+  return false;
+}
+
+Value to_value(const Scalar& scalar) {
+  auto ordinal = static_cast<std::uint32_t>(scalar.payload);
+  switch (scalar.type()) {
+    case ValueType::kNumber:
+      return Value::number(Fixed::from_raw(scalar.payload));
+    case ValueType::kBool:
+      return Value::boolean(scalar.payload != 0);
+    case ValueType::kEnum:
+      return Value::enumerator(scalar.domain(), ordinal);
+    case ValueType::kCategory:
+      return Value::category(ordinal);
+    case ValueType::kPriority:
+      return Value::priority(ordinal);
+    case ValueType::kState:
+      return Value::state(ordinal);
+    case ValueType::kDuration:
+      return Value::duration(scalar.payload);
+    case ValueType::kTimestamp:
+      return Value::timestamp(scalar.payload);
+    case ValueType::kUnset:
+    case ValueType::kText:
+      break;
+  }
+  return Value();
+}
+
+bool same_domain(Scalar a, Scalar b) { return a.tag == b.tag; }
+
+bool ordered(ValueType type) {
+  return type == ValueType::kNumber || type == ValueType::kDuration || type == ValueType::kTimestamp ||
+         is_enumeration(type);
+}
+
+Scalar boolean(bool value) { return Scalar::of(ValueType::kBool, 0, value ? 1 : 0); }
+
+// nullopt: leave it to the general evaluator.
+std::optional<Scalar> fast_binary(OpCode op, Scalar a, Scalar b) {
+  constexpr std::uint64_t kNumber = Scalar::tag_of(ValueType::kNumber);
+  bool numbers = a.tag == kNumber && b.tag == kNumber;
+  auto number = [](std::optional<Fixed> x) -> std::optional<Scalar> {
+    if (!x) return std::nullopt;
+    return Scalar::of(ValueType::kNumber, 0, x->raw());
+  };
+  switch (op) {
+    case OpCode::kEqual:
+    case OpCode::kNotEqual:
+      if (!same_domain(a, b)) return std::nullopt;
+      return boolean((a.payload == b.payload) == (op == OpCode::kEqual));
+    case OpCode::kLess:
+    case OpCode::kLessEqual:
+    case OpCode::kGreater:
+    case OpCode::kGreaterEqual:
+      if (!same_domain(a, b) || !ordered(a.type())) return std::nullopt;
+      switch (op) {
+        case OpCode::kLess:
+          return boolean(a.payload < b.payload);
+        case OpCode::kLessEqual:
+          return boolean(a.payload <= b.payload);
+        case OpCode::kGreater:
+          return boolean(a.payload > b.payload);
+        default:
+          return boolean(a.payload >= b.payload);
+      }
+    case OpCode::kMultiply:
+      if (numbers) return number(multiply(Fixed::from_raw(a.payload), Fixed::from_raw(b.payload)));
+      break;
+    case OpCode::kAdd:
+      if (numbers) return number(add(Fixed::from_raw(a.payload), Fixed::from_raw(b.payload)));
+      break;
+    case OpCode::kSubtract:
+      if (numbers) return number(subtract(Fixed::from_raw(a.payload), Fixed::from_raw(b.payload)));
+      break;
+    case OpCode::kDivide:
+      if (numbers) {
+        if (b.payload == 0) return std::nullopt;
+        return number(divide(Fixed::from_raw(a.payload), Fixed::from_raw(b.payload)));
+      }
+      break;
+    default:
+      return std::nullopt;
+  }
+  // Durations and timestamps: the general operators on text-free Values.
+  Step step = binary(op, to_value(a), to_value(b));
+  Scalar result;
+  if (step.error || !load(step.value, result)) return std::nullopt;
+  return result;
+}
+
+// The fast path's stack. Tags and payloads live in separate arrays so that
+// each is written and read back in words of the same size.
+class FastStack {
+ public:
+  std::size_t size() const { return size_; }
+  Scalar at(std::size_t index) const { return Scalar{tags_[index], payloads_[index]}; }
+  Scalar top() const { return at(size_ - 1); }
+  void push(Scalar scalar) { set(size_++, scalar); }
+  void set_top(Scalar scalar) { set(size_ - 1, scalar); }
+  void pop(std::size_t count) { size_ -= count; }
+
+ private:
+  void set(std::size_t index, Scalar scalar) {
+    tags_[index] = scalar.tag;
+    payloads_[index] = scalar.payload;
+  }
+  std::array<std::uint64_t, kFastStack> tags_;
+  std::array<std::int64_t, kFastStack> payloads_;
+  std::size_t size_ = 0;
+};
+
+// False: leave it to the general evaluator. Otherwise the result is in `out`.
+bool evaluate_fast(const CompiledExpr& expr, const TicketView& ticket, std::int64_t now, Scalar& out) {
+  const std::vector<Instruction>& code = expr.code();
+  if (code.empty() || expr.max_stack() > kFastStack) return false;
+  FastStack stack;
+  std::size_t pc = 0;
+  while (pc < code.size()) {
+    const Instruction& instruction = code[pc];
+    auto [pops, pushes] = stack_effect(instruction);
+    if (stack.size() < pops || stack.size() - pops + pushes > kFastStack) return false;
+    std::size_t next = pc + 1;
+    Scalar loaded;
+    switch (instruction.op) {
+      case OpCode::kConstant:
+        if (instruction.arg >= expr.constants().size()) return false;
+        if (!load(expr.constants()[instruction.arg], loaded)) return false;
+        stack.push(loaded);
+        break;
+      case OpCode::kField:
+      case OpCode::kAttribute: {
+        const Value* value =
+            value_at(instruction.op == OpCode::kField ? ticket.fields : ticket.attributes, instruction.arg);
+        if (value == nullptr || !load(*value, loaded)) return false;
+        stack.push(loaded);
+        break;
+      }
+      case OpCode::kNow:
+        stack.push(Scalar::of(ValueType::kTimestamp, 0, now));
+        break;
+      case OpCode::kNot: {
+        Scalar top = stack.top();
+        if (top.type() != ValueType::kBool) return false;
+        stack.set_top(boolean(top.payload == 0));
+        break;
+      }
+      case OpCode::kNegate: {
+        Scalar top = stack.top();
+        if (top.type() == ValueType::kNumber) {
+          std::optional<Fixed> negated = subtract(Fixed(), Fixed::from_raw(top.payload));
+          if (!negated) return false;
+          top.payload = negated->raw();
+        } else if (top.type() == ValueType::kDuration) {
+          std::optional<std::int64_t> negated = checked_subtract(0, top.payload);
+          if (!negated) return false;
+          top.payload = *negated;
+        } else {
+          return false;
+        }
+        stack.set_top(top);
+        break;
+      }
+      case OpCode::kIn: {
+        std::size_t first = stack.size() - instruction.arg;
+        const Scalar operand = stack.at(first - 1);
+        bool found = false;
+        for (std::size_t i = first; i < stack.size(); ++i) {
+          Scalar member = stack.at(i);
+          if (!same_domain(operand, member)) return false;
+          if (operand.payload == member.payload) found = true;
+        }
+        stack.pop(instruction.arg + 1);
+        stack.push(boolean(found));
+        break;
+      }
+      case OpCode::kAndThen:
+      case OpCode::kOrElse: {
+        Scalar top = stack.top();
+        if (top.type() != ValueType::kBool) return false;
+        bool decided = instruction.op == OpCode::kAndThen ? top.payload == 0 : top.payload != 0;
+        if (decided) {
+          if (instruction.arg <= pc || instruction.arg > code.size()) return false;
+          next = instruction.arg;
+        } else {
+          stack.pop(1);
+        }
+        break;
+      }
+      default: {
+        std::optional<Scalar> result = fast_binary(instruction.op, stack.at(stack.size() - 2), stack.top());
+        if (!result) return false;
+        stack.pop(1);
+        stack.set_top(*result);
+        break;
+      }
+    }
+    pc = next;
+  }
+  if (stack.size() != 1) return false;
+  out = stack.top();
+  return true;
+}
+
+// ------------------------------------------------ common shapes
+
+enum class Verdict : std::uint8_t { kFalse = 0, kTrue = 1, kGeneral = 2 };
+
+bool is_comparison(OpCode op) {
+  return op == OpCode::kEqual || op == OpCode::kNotEqual || op == OpCode::kLess || op == OpCode::kLessEqual ||
+         op == OpCode::kGreater || op == OpCode::kGreaterEqual;
+}
+
+// kGeneral when the general evaluator must decide (a value missing, text,
+// types that do not compare, an overflow).
+Verdict evaluate_shape(const CompiledExpr::Shape& shape, const TicketView& ticket) {
+  const Value* left = value_at(shape.left_is_attribute ? ticket.attributes : ticket.fields, shape.left);
+  Scalar a;
+  if (left == nullptr || !load(*left, a)) return Verdict::kGeneral;
+  Scalar b{shape.constant_tag, shape.constant_payload};
+  if (shape.kind == CompiledExpr::Shape::Kind::kCompareScaled) {
+    const Value* right = value_at(ticket.fields, shape.right);
+    if (right == nullptr || right->type() != ValueType::kNumber) return Verdict::kGeneral;
+    std::optional<Fixed> product = multiply(right->as_number(), Fixed::from_raw(b.payload));
+    if (!product) return Verdict::kGeneral;
+    b.payload = product->raw();
+  }
+  if (!same_domain(a, b)) return Verdict::kGeneral;
+  bool ordering = shape.compare != OpCode::kEqual && shape.compare != OpCode::kNotEqual;
+  if (ordering && !ordered(a.type())) return Verdict::kGeneral;
+  // Computed without a branch on the outcome, which varies from ticket to
+  // ticket and would be mispredicted.
+  bool less = a.payload < b.payload;
+  bool equal = a.payload == b.payload;
+  bool holds = false;
+  switch (shape.compare) {
+    case OpCode::kEqual:
+      holds = equal;
+      break;
+    case OpCode::kNotEqual:
+      holds = !equal;
+      break;
+    case OpCode::kLess:
+      holds = less;
+      break;
+    case OpCode::kLessEqual:
+      holds = less || equal;
+      break;
+    case OpCode::kGreater:
+      holds = !less && !equal;
+      break;
+    default:
+      holds = !less;
+      break;
+  }
+  return static_cast<Verdict>(holds);
+}
+
+CompiledExpr::Shape recognise_shape(const std::vector<Instruction>& code, const std::vector<Value>& constants) {
+  using Kind = CompiledExpr::Shape::Kind;
+  CompiledExpr::Shape shape;
+  bool scaled = code.size() == 5;
+  if (code.size() != 3 && !scaled) return shape;
+  const Instruction& left = code[0];
+  const Instruction& constant = code[scaled ? 2 : 1];
+  const Instruction& compare = code.back();
+  if (left.op != OpCode::kField && left.op != OpCode::kAttribute) return shape;
+  if (constant.op != OpCode::kConstant || constant.arg >= constants.size()) return shape;
+  if (!is_comparison(compare.op)) return shape;
+  if (scaled && (code[1].op != OpCode::kField || code[3].op != OpCode::kMultiply)) return shape;
+  Scalar value;
+  if (!load(constants[constant.arg], value)) return shape;
+  if (scaled && value.type() != ValueType::kNumber) return shape;
+  shape.kind = scaled ? Kind::kCompareScaled : Kind::kCompareConstant;
+  shape.compare = compare.op;
+  shape.left_is_attribute = left.op == OpCode::kAttribute;
+  shape.left = left.arg;
+  shape.right = scaled ? code[1].arg : 0;
+  shape.constant_tag = value.tag;
+  shape.constant_payload = value.payload;
+  return shape;
+}
+
+// ------------------------------------------------ the general evaluator
+
+EvalResult evaluate_general(const CompiledExpr& expr, const TicketView& ticket, std::int64_t now) {
   const std::vector<Instruction>& code = expr.code();
   auto failure = [](EvalError error, std::size_t at) {
     return EvalResult::failure(EvalFailure{error, static_cast<std::uint32_t>(at)});
@@ -511,9 +857,27 @@ EvalResult evaluate(const CompiledExpr& expr, const TicketView& ticket, std::int
   return EvalResult::success(std::move(stack.back()));
 }
 
+}  // namespace
+
+EvalResult evaluate(const CompiledExpr& expr, const TicketView& ticket, std::int64_t now) {
+  if (expr.shape().kind != CompiledExpr::Shape::Kind::kNone) {
+    Verdict verdict = evaluate_shape(expr.shape(), ticket);
+    if (verdict != Verdict::kGeneral) return EvalResult::success(Value::boolean(verdict == Verdict::kTrue));
+  }
+  Scalar fast;
+  if (evaluate_fast(expr, ticket, now, fast)) return EvalResult::success(to_value(fast));
+  return evaluate_general(expr, ticket, now);
+}
+
 std::optional<bool> evaluate_condition(const CompiledExpr& expr, const TicketView& ticket, std::int64_t now,
                                        EvalFailure* failure) {
-  EvalResult result = evaluate(expr, ticket, now);
+  if (expr.shape().kind != CompiledExpr::Shape::Kind::kNone) {
+    Verdict verdict = evaluate_shape(expr.shape(), ticket);
+    if (verdict != Verdict::kGeneral) return static_cast<bool>(verdict);
+  }
+  Scalar fast;
+  if (evaluate_fast(expr, ticket, now, fast) && fast.type() == ValueType::kBool) return fast.payload != 0;
+  EvalResult result = evaluate_general(expr, ticket, now);
   if (!result.ok()) {
     if (failure != nullptr) *failure = result.failure();
     return std::nullopt;

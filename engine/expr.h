@@ -91,8 +91,27 @@ class CompiledExpr {
   // ticket gives the same result.
   bool is_constant() const;
 
+  // The most common guards, recognised when the program is built so that the
+  // evaluator can run them without its stack machine: a field or attribute
+  // compared with a constant (`overall >= 4`, `alternative == loaner`), or
+  // with another field times a number (`compensation <= order_amount * 30%`).
+  // Internal to the evaluator (engine/expr.cpp).
+  struct Shape {
+    enum class Kind : std::uint8_t { kNone, kCompareConstant, kCompareScaled };
+    Kind kind = Kind::kNone;
+    OpCode compare = OpCode::kEqual;  // kEqual ... kGreaterEqual
+    bool left_is_attribute = false;
+    std::uint32_t left = 0;   // field or attribute index
+    std::uint32_t right = 0;  // kCompareScaled: the field multiplied by the constant
+    // The constant as type | domain << 8 and payload (a text-free Value).
+    std::uint64_t constant_tag = 0;
+    std::int64_t constant_payload = 0;
+  };
+  const Shape& shape() const { return shape_; }
+
  private:
   friend class ExprBuilder;
+  Shape shape_;
   std::vector<Instruction> code_;
   std::vector<Value> constants_;
   ValueType type_ = ValueType::kUnset;

@@ -35,7 +35,7 @@ Result<std::unique_ptr<Version>> Version::build(std::shared_ptr<const Workflow> 
     return Result<std::unique_ptr<Version>>::failure("workflow " + workflow->name() + ": " + calendars.error);
   }
   auto version = std::unique_ptr<Version>(
-      new Version{workflow, std::move(*calendars.set), SlaPlan(*workflow), kNoIndex, kNoIndex, {}});
+      new Version{workflow, std::move(*calendars.set), SlaPlan(*workflow), kNoIndex, kNoIndex, {}, {}});
   version->approved = workflow->find_event("approved").value_or(kNoIndex);
   version->rejected = workflow->find_event("rejected").value_or(kNoIndex);
   version->explicit_start.assign(workflow->metrics().size(), false);
@@ -44,6 +44,7 @@ Result<std::unique_ptr<Version>> Version::build(std::shared_ptr<const Workflow> 
       if (action.kind == ActionKind::kStartClock && action.target < version->explicit_start.size()) {
         version->explicit_start[action.target] = true;
       }
+      version->action_texts.emplace(&action, workflow->describe(action));
     }
   };
   for (const State& state : workflow->states()) {
@@ -59,6 +60,111 @@ Result<std::unique_ptr<Version>> Version::build(std::shared_ptr<const Workflow> 
     for (const ApprovalLevel& level : chain.levels) scan(level.on_timeout);
   }
   return Result<std::unique_ptr<Version>>::success(std::move(version));
+}
+
+void Version::describe(const Action& action, std::string& out) const {
+  auto known = action_texts.find(&action);
+  if (known != action_texts.end()) {
+    out.assign(known->second);
+  } else {
+    out = workflow->describe(action);
+  }
+}
+
+// ---------------------------------------------------------------- UnitBuffers
+
+template <typename T>
+void UnitBuffers::recycle(std::vector<T>& from, std::vector<T>& spare) {
+  for (T& item : from) spare.push_back(std::move(item));
+  from.clear();
+}
+
+void UnitBuffers::reset(Record& record) {
+  record.seq = 0;
+  record.at = 0;
+  record.ticket.clear();
+  record.workflow.clear();
+  record.version.clear();
+  record.kind = RecordKind::kTransition;
+  record.cause = Cause::kEvent;
+  record.from.clear();
+  record.to.clear();
+  record.event.clear();
+  // The actor's strings are kept for the next assignment; cleared in place.
+  record.actor.id.clear();
+  record.actor.roles.clear();
+  record.rule.where.clear();
+  record.rule.line = 0;
+  record.rule.column = 0;
+  recycle(record.changes, spare_changes_);
+  recycle(record.effects, spare_effects_);
+  record.sla.reset();
+  record.rejected = false;
+  record.reason.clear();
+  record.idempotency_key.reset();
+}
+
+void UnitBuffers::begin_unit() {
+  used_ = 0;
+  deferred_used_ = 0;
+  open_used_ = 0;
+  recycle(data_changes_, spare_changes_);
+}
+
+Record& UnitBuffers::append() {
+  if (used_ == records_.size()) records_.emplace_back();
+  Record& record = records_[used_++];
+  reset(record);
+  return record;
+}
+
+Record& UnitBuffers::open() {
+  if (open_used_ == open_.size()) open_.emplace_back();
+  Record& record = open_[open_used_++];
+  reset(record);
+  return record;
+}
+
+void UnitBuffers::finish(Record& record) {
+  if (used_ == records_.size()) records_.emplace_back();
+  std::swap(records_[used_++], record);
+}
+
+void UnitBuffers::defer(Record& record) {
+  if (deferred_used_ == deferred_.size()) deferred_.emplace_back();
+  std::swap(deferred_[deferred_used_++], record);
+}
+
+void UnitBuffers::flush_deferred() {
+  for (std::size_t i = 0; i < deferred_used_; ++i) finish(deferred_[i]);
+  deferred_used_ = 0;
+}
+
+Effect& UnitBuffers::add_effect(Record& record) {
+  if (spare_effects_.empty()) return record.effects.emplace_back();
+  Effect& effect = record.effects.emplace_back(std::move(spare_effects_.back()));
+  spare_effects_.pop_back();
+  effect.kind = EffectKind::kNotify;
+  effect.action.clear();
+  effect.target.clear();
+  effect.value.clear();
+  effect.rule.where.clear();
+  effect.rule.line = 0;
+  effect.rule.column = 0;
+  effect.detail.clear();
+  return effect;
+}
+
+Change& UnitBuffers::add_change(std::vector<Change>& changes) {
+  if (spare_changes_.empty()) return changes.emplace_back();
+  Change& change = changes.emplace_back(std::move(spare_changes_.back()));
+  spare_changes_.pop_back();
+  change.field.clear();
+  change.before = Value();
+  change.after = Value();
+  change.before_text.clear();
+  change.after_text.clear();
+  return change;
 }
 
 std::optional<DueItem> earliest_due(const Ticket& ticket) {
@@ -80,13 +186,15 @@ std::optional<DueItem> earliest_due(const Ticket& ticket) {
 
 // ---------------------------------------------------------------- Runner
 
-Runner::Runner(const Version& version, const EngineOptions& options, Ticket& ticket, std::vector<Record>& records)
-    : version_(version), workflow_(*version.workflow), options_(options), ticket_(ticket), records_(records) {}
+Runner::Runner(const Version& version, const EngineOptions& options, Ticket& ticket, UnitBuffers& buffers)
+    : version_(version), workflow_(*version.workflow), options_(options), ticket_(ticket), buffers_(buffers) {
+  buffers_.begin_unit();
+}
 
 void Runner::begin(std::int64_t at, const Actor* actor, std::string_view event, Cause cause) {
   at_ = at;
   actor_ = actor;
-  event_.assign(event);
+  event_ = event;
   cause_ = cause;
 }
 
@@ -111,19 +219,18 @@ bool Runner::apply_data(const std::vector<DataItem>& data) {
     }
     Result<Value> value = field_value(workflow_, *field, item.value);
     if (!value) return fail(value.error());
-    set_field(*field, std::move(value).value(), data_changes_);
+    set_field(*field, std::move(value).value(), buffers_.data_changes());
   }
   return true;
 }
 
-void Runner::change(std::vector<Change>& changes, std::string name, Value before, Value after) {
-  Change entry;
-  entry.field = std::move(name);
-  entry.before_text = before.is_set() ? workflow_.format_value(before) : std::string();
-  entry.after_text = after.is_set() ? workflow_.format_value(after) : std::string();
-  entry.before = std::move(before);
-  entry.after = std::move(after);
-  changes.push_back(std::move(entry));
+void Runner::change(std::vector<Change>& changes, std::string_view name, const Value& before, const Value& after) {
+  Change& entry = buffers_.add_change(changes);
+  entry.field.assign(name);
+  if (before.is_set()) entry.before_text = workflow_.format_value(before);
+  if (after.is_set()) entry.after_text = workflow_.format_value(after);
+  entry.before = before;
+  entry.after = after;
 }
 
 void Runner::set_field(FieldIndex field, Value value, std::vector<Change>& changes) {
@@ -165,7 +272,7 @@ bool Runner::create(const Event& event, std::int64_t at) {
     }
     std::optional<Value> value = coerce_to_field(result.value(), field.type);
     if (!value) return fail("default of `" + field.name + "` does not fit its type");
-    set_field(f, std::move(*value), data_changes_);
+    set_field(f, std::move(*value), buffers_.data_changes());
   }
 
   std::string missing;
@@ -190,7 +297,7 @@ bool Runner::create(const Event& event, std::int64_t at) {
 
   StateIndex initial = workflow_.initial_state();
   const State& state = workflow_.states()[initial];
-  Record record = new_record(RecordKind::kTransition, Cause::kCreate, initial, state.position, event_);
+  Record& record = new_record(RecordKind::kTransition, Cause::kCreate, initial, state.position, event_);
   record.from.clear();
   if (!enter_state(kNoIndex, initial, record)) return false;
   ++steps_;
@@ -238,13 +345,13 @@ bool Runner::fire_due(std::int64_t at) {
   switch (item->kind) {
     case DueItem::Kind::kSla:
       cause_ = Cause::kSla;
-      if (!fire_mark(item->index, records_)) return false;
+      if (!fire_mark(item->index, false)) return false;
       break;
     case DueItem::Kind::kApprovalDeadline: {
       ApprovalProgress& progress = *ticket_.approval;
       progress.deadline = kNever;
       const ApprovalLevel& level = workflow_.chains()[progress.chain].levels[progress.level];
-      Record record = new_record(RecordKind::kApprovalTimeout, Cause::kTimer, ticket_.state, level.position, {});
+      Record& record = new_record(RecordKind::kApprovalTimeout, Cause::kTimer, ticket_.state, level.position, {});
       Effect effect;
       effect.kind = EffectKind::kApprovalLevel;
       effect.action = "approval level timed out after " + format_duration(level.within_seconds, false);
@@ -349,9 +456,9 @@ std::optional<TransitionIndex> Runner::select(std::span<const TransitionIndex> c
   return std::nullopt;
 }
 
-Record Runner::new_record(RecordKind kind, Cause cause, StateIndex to, const RulePosition& rule,
-                          std::string_view event) {
-  Record record;
+Record& Runner::new_record(RecordKind kind, Cause cause, StateIndex to, const RulePosition& rule,
+                           std::string_view event) {
+  Record& record = buffers_.open();
   record.at = at_;
   record.kind = kind;
   record.cause = cause;
@@ -361,16 +468,15 @@ Record Runner::new_record(RecordKind kind, Cause cause, StateIndex to, const Rul
   if (actor_ != nullptr) record.actor = *actor_;
   record.rule = rule;
   if (first_record_) {
-    record.changes = data_changes_;
+    for (const Change& data : buffers_.data_changes()) buffers_.add_change(record.changes) = data;
     first_record_ = false;
   }
   return record;
 }
 
 void Runner::flush(Record& record) {
-  records_.push_back(std::move(record));
-  for (Record& side : deferred_) records_.push_back(std::move(side));
-  deferred_.clear();
+  buffers_.finish(record);
+  buffers_.flush_deferred();
 }
 
 bool Runner::take(RecordKind kind, Cause cause, StateIndex target, const std::vector<Action>& actions,
@@ -378,7 +484,8 @@ bool Runner::take(RecordKind kind, Cause cause, StateIndex target, const std::ve
   if (steps_ >= options_.max_steps) {
     std::string trail;
     std::size_t shown = 0;
-    for (auto it = records_.rbegin(); it != records_.rend() && shown < 6; ++it) {
+    std::span<Record> records = buffers_.records();
+    for (auto it = records.rbegin(); it != records.rend() && shown < 6; ++it) {
       if (it->kind != RecordKind::kTransition && it->kind != RecordKind::kTimer) continue;
       trail = it->to + (trail.empty() ? "" : " -> ") + trail;
       ++shown;
@@ -388,7 +495,7 @@ bool Runner::take(RecordKind kind, Cause cause, StateIndex target, const std::ve
                 rule);
   }
   ++steps_;
-  Record record = new_record(kind, cause, target, rule, event);
+  Record& record = new_record(kind, cause, target, rule, event);
   for (Effect& effect : leading) record.effects.push_back(std::move(effect));
   StateIndex from = ticket_.state;
   if (target != kNoIndex && !exit_state(target, record)) return false;
@@ -518,7 +625,7 @@ bool Runner::vote(const Event& event) {
   std::uint32_t votes = votes_at_level(progress);
   std::uint32_t needed = votes_needed(level);
 
-  Record record = new_record(RecordKind::kApproval, Cause::kEvent, ticket_.state, level.position, event_);
+  Record& record = new_record(RecordKind::kApproval, Cause::kEvent, ticket_.state, level.position, event_);
   Effect effect;
   effect.kind = EffectKind::kApprovalVote;
   effect.action = "approve as " + workflow_.roles()[role.value()].name;
@@ -580,8 +687,30 @@ bool Runner::run_actions(const std::vector<Action>& actions, Record& record) {
 }
 
 bool Runner::run_action(const Action& action, Record& record) {
-  Effect effect;
-  effect.action = workflow_.describe(action);
+  // Actions that write their own effects.
+  switch (action.kind) {
+    case ActionKind::kRoute:
+      return route(action, record);
+    case ActionKind::kClassify:
+      return classify(action, record);
+    case ActionKind::kStartClock:
+    case ActionKind::kStopClock:
+    case ActionKind::kPauseClock:
+    case ActionKind::kResumeClock: {
+      std::string text;
+      version_.describe(action, text);
+      if (action.kind == ActionKind::kStartClock) return start_clock(action.target, record, text);
+      if (action.kind == ActionKind::kStopClock) return stop_clock(action.target, record, text);
+      if (action.kind == ActionKind::kPauseClock) return pause_clock(action.target, record, text);
+      return resume_clock(action.target, record, text);
+    }
+    default:
+      break;
+  }
+  // The effect goes in first; nothing below adds another to `record`
+  // while this reference is held. A failure abandons the record anyway.
+  Effect& effect = buffers_.add_effect(record);
+  version_.describe(action, effect.action);
   effect.rule = action.position;
   switch (action.kind) {
     case ActionKind::kSet: {
@@ -611,7 +740,6 @@ bool Runner::run_action(const Action& action, Record& record) {
       effect.kind = EffectKind::kSet;
       effect.target = priority ? "priority" : "category";
       effect.value = workflow_.format_value(result.value());
-      record.effects.push_back(std::move(effect));
       if (priority) {
         set_priority(result.value().ordinal(), record);
       } else {
@@ -623,7 +751,6 @@ bool Runner::run_action(const Action& action, Record& record) {
       effect.kind = EffectKind::kAssign;
       Assignment assignment{action.target, action.role};
       effect.target = assignment_text(workflow_, assignment);
-      record.effects.push_back(std::move(effect));
       set_assignee(assignment, record);
       return true;
     }
@@ -660,7 +787,6 @@ bool Runner::run_action(const Action& action, Record& record) {
         effect.detail = "already the most urgent priority";
       } else {
         effect.value = workflow_.priorities()[*priority - 1].name;
-        record.effects.push_back(std::move(effect));
         set_priority(*priority - 1, record);
         return !failed_;
       }
@@ -671,19 +797,13 @@ bool Runner::run_action(const Action& action, Record& record) {
       effect.target = workflow_.events()[action.target];
       break;
     case ActionKind::kRoute:
-      return route(action, record);
     case ActionKind::kClassify:
-      return classify(action, record);
     case ActionKind::kStartClock:
-      return start_clock(action.target, record, effect.action);
     case ActionKind::kStopClock:
-      return stop_clock(action.target, record, effect.action);
     case ActionKind::kPauseClock:
-      return pause_clock(action.target, record, effect.action);
     case ActionKind::kResumeClock:
-      return resume_clock(action.target, record, effect.action);
+      break;  // handled above
   }
-  record.effects.push_back(std::move(effect));
   return true;
 }
 
@@ -867,10 +987,10 @@ void Runner::refresh(MetricIndex metric) {
 
 // Starting an idle clock and resuming a paused one are the same step from
 // different states: the clock runs from now on.
-bool Runner::set_clock_running(MetricIndex metric, Record& record, std::string action, SlaClock::Status from,
+bool Runner::set_clock_running(MetricIndex metric, Record& record, std::string_view action, SlaClock::Status from,
                                const char* done, const char* unchanged) {
   SlaClock& clock = ticket_.clocks[metric];
-  Effect effect{EffectKind::kClock, std::move(action), workflow_.metrics()[metric], {}, {}, {}};
+  Effect effect{EffectKind::kClock, std::string(action), workflow_.metrics()[metric], {}, {}, {}};
   if (clock.status == from) {
     clock.status = SlaClock::Status::kRunning;
     clock.running_since = at_;
@@ -884,15 +1004,14 @@ bool Runner::set_clock_running(MetricIndex metric, Record& record, std::string a
   return true;
 }
 
-bool Runner::start_clock(MetricIndex metric, Record& record, std::string action) {
-  return set_clock_running(metric, record, std::move(action), SlaClock::Status::kIdle, "started",
-                           "unchanged: already started");
+bool Runner::start_clock(MetricIndex metric, Record& record, std::string_view action) {
+  return set_clock_running(metric, record, action, SlaClock::Status::kIdle, "started", "unchanged: already started");
 }
 
-bool Runner::pause_clock(MetricIndex metric, Record& record, std::string action) {
+bool Runner::pause_clock(MetricIndex metric, Record& record, std::string_view action) {
   if (!catch_up(metric)) return false;
   SlaClock& clock = ticket_.clocks[metric];
-  Effect effect{EffectKind::kClock, std::move(action), workflow_.metrics()[metric], {}, {}, {}};
+  Effect effect{EffectKind::kClock, std::string(action), workflow_.metrics()[metric], {}, {}, {}};
   if (clock.status == SlaClock::Status::kRunning) {
     if (at_ > clock.running_since) clock.counted.push_back(TimeSpan{clock.running_since, at_});
     clock.status = SlaClock::Status::kPaused;
@@ -906,15 +1025,14 @@ bool Runner::pause_clock(MetricIndex metric, Record& record, std::string action)
   return true;
 }
 
-bool Runner::resume_clock(MetricIndex metric, Record& record, std::string action) {
-  return set_clock_running(metric, record, std::move(action), SlaClock::Status::kPaused, "resumed",
-                           "unchanged: not paused");
+bool Runner::resume_clock(MetricIndex metric, Record& record, std::string_view action) {
+  return set_clock_running(metric, record, action, SlaClock::Status::kPaused, "resumed", "unchanged: not paused");
 }
 
-bool Runner::stop_clock(MetricIndex metric, Record& record, std::string action) {
+bool Runner::stop_clock(MetricIndex metric, Record& record, std::string_view action) {
   if (!catch_up(metric)) return false;
   SlaClock& clock = ticket_.clocks[metric];
-  Effect effect{EffectKind::kClock, std::move(action), workflow_.metrics()[metric], {}, {}, {}};
+  Effect effect{EffectKind::kClock, std::string(action), workflow_.metrics()[metric], {}, {}, {}};
   if (clock.status == SlaClock::Status::kStopped) {
     effect.value = "unchanged: already stopped";
     record.effects.push_back(std::move(effect));
@@ -943,13 +1061,13 @@ bool Runner::catch_up(MetricIndex metric) {
   if (depth_ >= kMaxCatchUpDepth) return fail("SLA escalations set each other off too deeply");
   ++depth_;
   while (!failed_ && ticket_.clocks[metric].due <= at_) {
-    if (!fire_mark(metric, deferred_)) break;
+    if (!fire_mark(metric, true)) break;
   }
   --depth_;
   return !failed_;
 }
 
-bool Runner::fire_mark(MetricIndex metric, std::vector<Record>& into) {
+bool Runner::fire_mark(MetricIndex metric, bool deferred) {
   SlaClock& clock = ticket_.clocks[metric];
   std::optional<PriorityIndex> priority = ticket_.priority();
   const LimitPlan& plan = version_.sla.plan(priority, metric);
@@ -969,8 +1087,9 @@ bool Runner::fire_mark(MetricIndex metric, std::vector<Record>& into) {
                     : mark.kind == MarkKind::kBreach ? RecordKind::kBreach
                                                      : RecordKind::kEscalation;
   const Escalation* escalation = mark.kind == MarkKind::kEscalation ? &declared.escalations[mark.escalation] : nullptr;
-  Record record = new_record(kind, Cause::kSla, ticket_.state, escalation ? escalation->position : limit.position, {});
-  record.actor = Actor{};
+  Record& record = new_record(kind, Cause::kSla, ticket_.state, escalation ? escalation->position : limit.position, {});
+  record.actor.id.clear();
+  record.actor.roles.clear();
   record.event.clear();
   SlaMark detail;
   detail.metric = workflow_.metrics()[metric];
@@ -981,10 +1100,10 @@ bool Runner::fire_mark(MetricIndex metric, std::vector<Record>& into) {
   detail.due = due;
   record.sla = std::move(detail);
   if (escalation != nullptr && !run_actions(escalation->actions, record)) return false;
-  into.push_back(std::move(record));
-  if (&into == &records_) {
-    for (Record& side : deferred_) records_.push_back(std::move(side));
-    deferred_.clear();
+  if (deferred) {
+    buffers_.defer(record);
+  } else {
+    flush(record);
   }
   return !failed_;
 }

@@ -7,15 +7,22 @@
 // ticket rests, and the check of every `require`. The Runner writes into the
 // copy and into a list of records; the Engine keeps both only if the unit
 // succeeds and the journal accepts the records, so a failure needs no undo.
+//
+// The records are built in UnitBuffers that the Engine keeps from one unit
+// to the next: a record, its effects and changes and their strings are
+// cleared and assigned into, not constructed afresh, so a steady step (the
+// same kind of event again) reuses their capacity and allocates nothing.
 
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/calendar.h"
@@ -38,8 +45,59 @@ struct Version {
   EventId approved = kNoIndex;  // the `approved` / `rejected` events, if the rules handle them
   EventId rejected = kNoIndex;
   std::vector<bool> explicit_start;  // by metric: some action says `start M`
+  // Workflow::describe() of every action the rules hold, computed once: the
+  // journal quotes the action with each effect it has.
+  std::unordered_map<const Action*, std::string> action_texts;
 
   static Result<std::unique_ptr<Version>> build(std::shared_ptr<const Workflow> workflow);
+
+  // Assigns Workflow::describe(action) to `out` (reusing its capacity).
+  void describe(const Action& action, std::string& out) const;
+};
+
+// Records one unit of work builds, kept by the Engine across units. Slots
+// are never destroyed: clearing a list keeps its records, which the next
+// unit resets and assigns into.
+class UnitBuffers {
+ public:
+  // Forgets the previous unit's records (keeping their storage).
+  void begin_unit();
+
+  // A reset record at the end of the unit's list.
+  Record& append();
+  // A reset record to build before it is known where it goes; valid until
+  // begin_unit(). Place it with finish() or defer().
+  Record& open();
+  // Moves `record` (from open()) to the end of the unit's list.
+  void finish(Record& record);
+  // Moves `record` (from open()) to the end of the deferred list.
+  void defer(Record& record);
+  // Moves the deferred records, in order, to the end of the unit's list.
+  void flush_deferred();
+
+  // Appends a cleared effect / change to `record` / `changes`.
+  Effect& add_effect(Record& record);
+  Change& add_change(std::vector<Change>& changes);
+
+  std::span<Record> records() { return {records_.data(), used_}; }
+  // The event data as applied by the current unit (see Runner).
+  std::vector<Change>& data_changes() { return data_changes_; }
+
+ private:
+  void reset(Record& record);
+  // Moves the elements of `from` into `spare` for later reuse, then clears it.
+  template <typename T>
+  static void recycle(std::vector<T>& from, std::vector<T>& spare);
+
+  std::vector<Record> records_;  // [0, used_) belong to the unit
+  std::size_t used_ = 0;
+  std::vector<Record> deferred_;  // [0, deferred_used_): SLA records found while another is open
+  std::size_t deferred_used_ = 0;
+  std::deque<Record> open_;  // stable addresses: records open at once nest
+  std::size_t open_used_ = 0;
+  std::vector<Effect> spare_effects_;
+  std::vector<Change> spare_changes_;
+  std::vector<Change> data_changes_;
 };
 
 // Something of a ticket that falls due. Items of one ticket are taken by
@@ -57,7 +115,8 @@ std::optional<DueItem> earliest_due(const Ticket& ticket);
 
 class Runner {
  public:
-  Runner(const Version& version, const EngineOptions& options, Ticket& ticket, std::vector<Record>& records);
+  // Starts a unit in `buffers` (UnitBuffers::begin_unit()).
+  Runner(const Version& version, const EngineOptions& options, Ticket& ticket, UnitBuffers& buffers);
 
   // Each returns false when the unit must be rejected; reason() and rule()
   // say why. REQUIRES: a fresh Runner per unit.
@@ -72,7 +131,7 @@ class Runner {
   const std::string& reason() const { return reason_; }
   const RulePosition& rule() const { return rule_; }
   // The event data as it was (or would have been) applied.
-  const std::vector<Change>& data_changes() const { return data_changes_; }
+  const std::vector<Change>& data_changes() const { return buffers_.data_changes(); }
 
  private:
   void begin(std::int64_t at, const Actor* actor, std::string_view event, Cause cause);
@@ -81,11 +140,12 @@ class Runner {
   // Event data and fields.
   bool apply_data(const std::vector<DataItem>& data);
   void set_field(FieldIndex field, Value value, std::vector<Change>& changes);
-  void change(std::vector<Change>& changes, std::string name, Value before, Value after);
+  void change(std::vector<Change>& changes, std::string_view name, const Value& before, const Value& after);
 
   // Transitions.
   std::optional<TransitionIndex> select(std::span<const TransitionIndex> candidates, std::string_view event);
-  Record new_record(RecordKind kind, Cause cause, StateIndex to, const RulePosition& rule, std::string_view event);
+  // A record opened in the buffers (UnitBuffers::open()).
+  Record& new_record(RecordKind kind, Cause cause, StateIndex to, const RulePosition& rule, std::string_view event);
   bool take(RecordKind kind, Cause cause, StateIndex target, const std::vector<Action>& actions,
             const RulePosition& rule, std::string_view event, std::vector<Effect> leading = {});
   bool take_transition(TransitionIndex transition, Cause cause, std::string_view event,
@@ -112,14 +172,15 @@ class Runner {
   // SLA clocks.
   TimeBasis basis(MetricIndex metric) const;
   void refresh(MetricIndex metric);
-  bool start_clock(MetricIndex metric, Record& record, std::string action);
-  bool set_clock_running(MetricIndex metric, Record& record, std::string action, SlaClock::Status from,
+  bool start_clock(MetricIndex metric, Record& record, std::string_view action);
+  bool set_clock_running(MetricIndex metric, Record& record, std::string_view action, SlaClock::Status from,
                          const char* done, const char* unchanged);
-  bool pause_clock(MetricIndex metric, Record& record, std::string action);
-  bool resume_clock(MetricIndex metric, Record& record, std::string action);
-  bool stop_clock(MetricIndex metric, Record& record, std::string action);
+  bool pause_clock(MetricIndex metric, Record& record, std::string_view action);
+  bool resume_clock(MetricIndex metric, Record& record, std::string_view action);
+  bool stop_clock(MetricIndex metric, Record& record, std::string_view action);
   bool catch_up(MetricIndex metric);
-  bool fire_mark(MetricIndex metric, std::vector<Record>& into);
+  // `deferred`: into the deferred list (a record is open), else the unit's.
+  bool fire_mark(MetricIndex metric, bool deferred);
 
   // Timers and approvals.
   void arm_timers(StateIndex state);
@@ -130,11 +191,11 @@ class Runner {
   const Workflow& workflow_;
   const EngineOptions& options_;
   Ticket& ticket_;
-  std::vector<Record>& records_;
+  UnitBuffers& buffers_;
 
   std::int64_t at_ = 0;
   const Actor* actor_ = nullptr;
-  std::string event_;
+  std::string_view event_;  // the handled event's name (outlives the unit), or a literal
   Cause cause_ = Cause::kEvent;
   int steps_ = 0;
   int depth_ = 0;  // nested SLA catch-ups
@@ -143,8 +204,6 @@ class Runner {
   bool first_record_ = true;
   std::string reason_;
   RulePosition rule_;
-  std::vector<Change> data_changes_;
-  std::vector<Record> deferred_;  // SLA records found while a transition's record is open
 };
 
 }  // namespace docket::engine

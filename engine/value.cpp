@@ -132,6 +132,16 @@ std::optional<Fixed> add(Fixed a, Fixed b) { return fixed_from_wide(static_cast<
 std::optional<Fixed> subtract(Fixed a, Fixed b) { return fixed_from_wide(static_cast<Int128>(a.raw()) - b.raw()); }
 
 std::optional<Fixed> multiply(Fixed a, Fixed b) {
+  // The same rounding in 64 bits when the product fits (the usual case):
+  // dividing by the constant scale is then a multiply and a shift instead
+  // of a 128-bit division.
+  std::int64_t product;
+  if (!__builtin_mul_overflow(a.raw(), b.raw(), &product)) {
+    std::int64_t quotient = product / Fixed::kScale;
+    std::int64_t remainder = product % Fixed::kScale;
+    if ((remainder < 0 ? -remainder : remainder) * 2 >= Fixed::kScale) quotient += product < 0 ? -1 : 1;
+    return Fixed::from_raw(quotient);
+  }
   return fixed_from_wide(divide_rounded(static_cast<Int128>(a.raw()) * b.raw(), Fixed::kScale));
 }
 
