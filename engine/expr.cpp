@@ -859,6 +859,10 @@ EvalResult evaluate_general(const CompiledExpr& expr, const TicketView& ticket, 
 
 }  // namespace
 
+EvalResult evaluate_reference(const CompiledExpr& expr, const TicketView& ticket, std::int64_t now) {
+  return evaluate_general(expr, ticket, now);
+}
+
 EvalResult evaluate(const CompiledExpr& expr, const TicketView& ticket, std::int64_t now) {
   if (expr.shape().kind != CompiledExpr::Shape::Kind::kNone) {
     Verdict verdict = evaluate_shape(expr.shape(), ticket);

@@ -196,6 +196,12 @@ class EvalResult {
 // Runs `expr` against `ticket` at time `now` (epoch seconds).
 EvalResult evaluate(const CompiledExpr& expr, const TicketView& ticket, std::int64_t now);
 
+// The general stack machine alone, without the fast paths evaluate() takes
+// for common shapes and text-free programs: the reference those must agree
+// with in value and in failure (the tests and the expression fuzzer compare
+// the two). Slower; not for the engine.
+EvalResult evaluate_reference(const CompiledExpr& expr, const TicketView& ticket, std::int64_t now);
+
 // Evaluates a guard or condition: nullopt on failure or a non-bool result,
 // with the reason in `*failure` when given.
 std::optional<bool> evaluate_condition(const CompiledExpr& expr, const TicketView& ticket, std::int64_t now,

@@ -178,6 +178,28 @@ inline FuzzTicket make_ticket(const engine::Workflow& workflow, TicketShape shap
   return ticket;
 }
 
+// The fast paths of evaluate() must give what the general evaluator gives:
+// the same value, or the same failure at the same instruction.
+inline std::string against_reference(const engine::Workflow& workflow, const engine::CompiledExpr& expr,
+                                     const engine::TicketView& view, std::int64_t now,
+                                     const engine::EvalResult& result) {
+  engine::EvalResult reference = engine::evaluate_reference(expr, view, now);
+  if (result.ok() != reference.ok()) {
+    return "`" + expr.text() + "`: evaluate " + (result.ok() ? "succeeds" : "fails") + ", the reference " +
+           (reference.ok() ? "succeeds" : "fails");
+  }
+  if (result.ok() && !(result.value() == reference.value())) {
+    return "`" + expr.text() + "`: evaluate gives " + workflow.format_value(result.value()) + ", the reference " +
+           workflow.format_value(reference.value());
+  }
+  if (!result.ok() && (result.failure().error != reference.failure().error ||
+                       result.failure().instruction != reference.failure().instruction)) {
+    return "`" + expr.text() + "`: evaluate fails with " + workflow.describe(result.failure(), expr) +
+           ", the reference with " + workflow.describe(reference.failure(), expr);
+  }
+  return {};
+}
+
 // Evaluates `expr` against every ticket shape at a few instants and renders
 // each outcome as the journal would.
 inline std::string evaluate_everywhere(const engine::Workflow& workflow, const engine::CompiledExpr& expr) {
@@ -188,6 +210,7 @@ inline std::string evaluate_everywhere(const engine::Workflow& workflow, const e
     engine::TicketView view{ticket.fields, ticket.attributes};
     for (std::int64_t now : kInstants) {
       engine::EvalResult result = engine::evaluate(expr, view, now);
+      if (std::string differs = against_reference(workflow, expr, view, now, result); !differs.empty()) return differs;
       if (!result.ok()) {
         (void)workflow.describe(result.failure(), expr);
         continue;
