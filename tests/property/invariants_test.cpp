@@ -74,7 +74,7 @@ using docket::testing::RandomEventStream;
 using docket::testing::TempDir;
 
 // Four seeds: 100,000 events per shipped rule file (fewer under the sanitizers).
-constexpr std::size_t kEventsPerCase = docket::testing::scaled(25'000, 6'000);
+constexpr std::size_t kEventsPerCase = docket::testing::scaled(25'000, 3'000);
 // Decoding lines is the costliest check, so only the first seed of each file
 // decodes every line of the journal again; the others decode every eighth
 // line, and the first record of each kind and cause.
