@@ -40,7 +40,8 @@ class ScopedPath {
 };
 
 TEST(DocketGraphSvg, RendersTheShippedRulesWithLegendAndFills) {
-  if (!dot_on_path()) GTEST_SKIP() << "graphviz (`dot`) is not on PATH";
+  // graphviz is one of docket's Debian packages (scripts/debian-packages).
+  ASSERT_TRUE(dot_on_path()) << "graphviz (`dot`) is not on PATH: run scripts/bootstrap";
   CommandRun r = run_docket("graph rules/after_sales.docket --format svg");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("<svg"), std::string::npos);
