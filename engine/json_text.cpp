@@ -246,7 +246,51 @@ JsonParseResult parse_json(std::string_view text, std::size_t max_depth) {
 }
 
 void append_json_string(std::string& out, std::string_view text) {
-  out += Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
+  // Journal lines are nearly all ASCII, and every record goes through here:
+  // ASCII is escaped on the spot, exactly as nlohmann would; only text with
+  // other bytes goes to nlohmann, whose UTF-8 check decides the replacements.
+  if (std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
+    out += Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
+    return;
+  }
+  out += '"';
+  std::size_t plain = 0;  // start of the run of bytes written as they are
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto byte = static_cast<unsigned char>(text[i]);
+    if (byte >= 0x20 && byte != '"' && byte != '\\') continue;
+    out.append(text, plain, i - plain);
+    plain = i + 1;
+    switch (byte) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default: {
+        static constexpr char kHex[] = "0123456789abcdef";
+        const char escaped[] = {'\\', 'u', '0', '0', kHex[byte >> 4], kHex[byte & 0xF]};
+        out.append(escaped, sizeof escaped);
+      }
+    }
+  }
+  out.append(text, plain);
+  out += '"';
 }
 
 }  // namespace docket::engine

@@ -3,6 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <map>
+#include <string>
+
 namespace docket::engine {
 namespace {
 
@@ -61,6 +65,31 @@ TEST(JsonTextTest, StringsAreEscapedAndAlwaysValid) {
   JsonParseResult back = parse_json(out);
   ASSERT_TRUE(back.value);
   EXPECT_EQ(back.value->text(), "a\xEF\xBF\xBD(b");
+}
+
+// Journal lines are hashed into the audit chain, so every ASCII byte must be
+// written exactly as the journal has always written it: the short escapes,
+// \u00xx in lowercase for other control bytes, everything else as itself.
+TEST(JsonTextTest, EveryAsciiByteHasOneFixedSpellingAndReadsBack) {
+  const std::map<char, std::string> kShortEscapes = {{'"', "\\\""}, {'\\', "\\\\"}, {'\b', "\\b"}, {'\f', "\\f"},
+                                                     {'\n', "\\n"}, {'\r', "\\r"},  {'\t', "\\t"}};
+  for (int byte = 0; byte < 0x80; ++byte) {
+    std::string text = "a" + std::string(1, static_cast<char>(byte)) + "z";
+    std::string out;
+    append_json_string(out, text);
+    std::string expected(1, static_cast<char>(byte));
+    if (auto short_form = kShortEscapes.find(static_cast<char>(byte)); short_form != kShortEscapes.end()) {
+      expected = short_form->second;
+    } else if (byte < 0x20) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", byte);
+      expected = escaped;
+    }
+    EXPECT_EQ(out, "\"a" + expected + "z\"") << "byte " << byte;
+    JsonParseResult back = parse_json(out);
+    ASSERT_TRUE(back.value) << "byte " << byte << ": " << back.error;
+    EXPECT_EQ(back.value->text(), text) << "byte " << byte;
+  }
 }
 
 }  // namespace
