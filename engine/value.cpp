@@ -1,5 +1,6 @@
 #include "engine/value.h"
 
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -223,9 +224,53 @@ bool is_enumeration(ValueType type) {
          type == ValueType::kState;
 }
 
+static_assert(sizeof(Value) == 16, "a ticket holds dozens of values: keep them small");
+
+struct Value::Text {
+  explicit Text(std::string text) : text(std::move(text)) {}
+  std::atomic<std::uint32_t> references{1};  // tickets are read from other threads (docket serve)
+  const std::string text;
+};
+
+void Value::retain() { text_->references.fetch_add(1, std::memory_order_relaxed); }
+
+void Value::release() {
+  if (text_->references.fetch_sub(1, std::memory_order_acq_rel) == 1) delete text_;
+}
+
+Value& Value::operator=(const Value& other) {
+  if (this == &other) return *this;
+  if (type_ == ValueType::kText) release();
+  type_ = other.type_;
+  domain_ = other.domain_;
+  copy_payload(other);
+  return *this;
+}
+
+Value& Value::operator=(Value&& other) noexcept {
+  if (this == &other) return *this;
+  if (type_ == ValueType::kText) release();
+  type_ = other.type_;
+  domain_ = other.domain_;
+  steal_payload(other);
+  return *this;
+}
+
+const std::string& Value::as_text() const {
+  static const std::string kNoText;
+  return type_ == ValueType::kText ? text_->text : kNoText;
+}
+
+bool operator==(const Value& a, const Value& b) {
+  if (a.type_ != b.type_ || a.domain_ != b.domain_) return false;
+  if (a.type_ != ValueType::kText) return a.payload_ == b.payload_;
+  return a.text_ == b.text_ || a.text_->text == b.text_->text;
+}
+
 Value Value::text(std::string text) {
-  Value value(ValueType::kText, 0, 0);
-  value.text_ = std::move(text);
+  Value value;
+  value.text_ = new Text(std::move(text));
+  value.type_ = ValueType::kText;
   return value;
 }
 Value Value::number(Fixed number) { return Value(ValueType::kNumber, 0, number.raw()); }

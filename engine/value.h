@@ -88,9 +88,19 @@ ValueType value_type_of(FieldType type);
 // ordinal.
 bool is_enumeration(ValueType type);
 
+// A value is 16 bytes: a ticket holds dozens of them and the engine copies a
+// ticket for every event it runs. Text lives out of line in an immutable,
+// shared block, so copying a text value copies a pointer.
 class Value {
  public:
   Value() = default;  // unset
+  Value(const Value& other) : type_(other.type_), domain_(other.domain_) { copy_payload(other); }
+  Value(Value&& other) noexcept : type_(other.type_), domain_(other.domain_) { steal_payload(other); }
+  Value& operator=(const Value& other);
+  Value& operator=(Value&& other) noexcept;
+  ~Value() {
+    if (type_ == ValueType::kText) release();
+  }
 
   static Value text(std::string text);
   static Value number(Fixed number);
@@ -106,23 +116,48 @@ class Value {
   bool is_set() const { return type_ != ValueType::kUnset; }
 
   // Accessors; each REQUIRES the matching type (others read as zero/empty).
-  const std::string& as_text() const { return text_; }
-  Fixed as_number() const { return Fixed::from_raw(payload_); }
-  bool as_bool() const { return payload_ != 0; }
-  std::uint32_t ordinal() const { return static_cast<std::uint32_t>(payload_); }  // enumerations
+  const std::string& as_text() const;
+  Fixed as_number() const { return Fixed::from_raw(scalar()); }
+  bool as_bool() const { return scalar() != 0; }
+  std::uint32_t ordinal() const { return static_cast<std::uint32_t>(scalar()); }  // enumerations
   std::uint32_t domain() const { return domain_; }                                // kEnum: the field index
-  std::int64_t seconds() const { return payload_; }                               // kDuration, kTimestamp
+  std::int64_t seconds() const { return scalar(); }                               // kDuration, kTimestamp
 
   // Same type, same domain and same content.
-  friend bool operator==(const Value&, const Value&) = default;
+  friend bool operator==(const Value& a, const Value& b);
 
  private:
+  struct Text;  // a reference count and the text
+
   Value(ValueType type, std::uint32_t domain, std::int64_t payload) : type_(type), domain_(domain), payload_(payload) {}
+
+  std::int64_t scalar() const { return type_ == ValueType::kText ? 0 : payload_; }
+  void copy_payload(const Value& other) {
+    if (type_ == ValueType::kText) {
+      text_ = other.text_;
+      retain();
+    } else {
+      payload_ = other.payload_;
+    }
+  }
+  void steal_payload(Value& other) {
+    if (type_ == ValueType::kText) {
+      text_ = other.text_;
+      other.type_ = ValueType::kUnset;
+      other.payload_ = 0;
+    } else {
+      payload_ = other.payload_;
+    }
+  }
+  void retain();
+  void release();
 
   ValueType type_ = ValueType::kUnset;
   std::uint32_t domain_ = 0;
-  std::int64_t payload_ = 0;
-  std::string text_;
+  union {
+    std::int64_t payload_ = 0;  // every type but kText
+    Text* text_;                // kText: never null
+  };
 };
 
 // The value to store into a field of `type`: numbers are rounded half away
