@@ -75,7 +75,12 @@ void Version::describe(const Action& action, std::string& out) const {
 
 template <typename T>
 void UnitBuffers::recycle(std::vector<T>& from, std::vector<T>& spare) {
-  for (T& item : from) spare.push_back(std::move(item));
+  // Many effects enter a record without coming from the spares: keeping
+  // every one would grow the spares with every unit, without end.
+  for (T& item : from) {
+    if (spare.size() >= kMaxSpares) break;
+    spare.push_back(std::move(item));
+  }
   from.clear();
 }
 

@@ -80,6 +80,11 @@ class UnitBuffers {
   Change& add_change(std::vector<Change>& changes);
 
   std::span<Record> records() { return {records_.data(), used_}; }
+  // Effects and changes kept for reuse: at most kMaxSpares of each, however
+  // many units ran.
+  static constexpr std::size_t kMaxSpares = 64;
+  std::size_t spare_effects() const { return spare_effects_.size(); }
+  std::size_t spare_changes() const { return spare_changes_.size(); }
   // The event data as applied by the current unit (see Runner).
   std::vector<Change>& data_changes() { return data_changes_; }
 
