@@ -219,8 +219,17 @@ bool EventReader::read_line(bool& too_long) {
 }
 
 Result<std::optional<EventLine>> EventReader::error(const std::string& message, std::size_t column) {
-  error_ = name_ + ":" + std::to_string(line_) + (column > 0 ? ":" + std::to_string(column) : std::string()) +
-           ": error: " + message;
+  // Appended piece by piece: GCC 12 at -O3 warns falsely (-Wrestrict) on
+  // the chain of operator+ this once was.
+  error_ = name_;
+  error_ += ':';
+  error_ += std::to_string(line_);
+  if (column > 0) {
+    error_ += ':';
+    error_ += std::to_string(column);
+  }
+  error_ += ": error: ";
+  error_ += message;
   return Result<std::optional<EventLine>>::failure(error_);
 }
 
