@@ -353,7 +353,22 @@ void Engine::reschedule(std::uint32_t index) {
   slot.scheduled = due;
   ++slot.generation;
   if (due != kNever) schedule_.push(Scheduled{due, index, slot.generation});
+  // Entries made stale by a reschedule leave the queue only when their time
+  // comes: a ticket whose timer moves on with every event would leave one
+  // behind per event, for as long as the timer's delay.
+  if (schedule_.size() > 2 * slots_.size() + kScheduleSlack) compact_schedule();
 }
+
+void Engine::compact_schedule() {
+  std::vector<Scheduled> live;
+  for (std::uint32_t index = 0; index < slots_.size(); ++index) {
+    const Slot& slot = *slots_[index];
+    if (slot.scheduled != kNever) live.push_back(Scheduled{slot.scheduled, index, slot.generation});
+  }
+  schedule_ = std::priority_queue<Scheduled, std::vector<Scheduled>, Later>(Later{this}, std::move(live));
+}
+
+std::size_t Engine::schedule_entries() const { return schedule_.size(); }
 
 Result<bool> Engine::fire_next(std::int64_t instant) {
   while (!schedule_.empty()) {

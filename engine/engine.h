@@ -156,6 +156,11 @@ class Engine {
   Result<std::size_t> advance();
   // When the next item of any ticket is due; kNever when none is.
   std::int64_t next_due();
+  // Entries in the queue of due times, stale ones included: at most twice
+  // the tickets plus kScheduleSlack (and the one just added), however often
+  // due times move.
+  std::size_t schedule_entries() const;
+  static constexpr std::size_t kScheduleSlack = 1024;
 
   // Null when there is no such ticket. Valid until the next apply/advance.
   const Ticket* find(std::string_view id) const;
@@ -218,6 +223,8 @@ class Engine {
   // The Version of `workflow`, built on first use.
   Result<const Version*> version_of(const std::shared_ptr<const Workflow>& workflow);
   void reschedule(std::uint32_t slot);
+  // Rebuilds the queue from the tickets' own due times, dropping stale entries.
+  void compact_schedule();
   Result<bool> fire_next(std::int64_t instant);
   Outcome accepted(const Slot& slot, std::uint64_t first_seq) const;
 

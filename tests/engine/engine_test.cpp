@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "tests/engine/engine_harness.h"
 
 namespace docket::engine::testing {
@@ -522,6 +524,41 @@ TEST(EngineTest, ExplainNamesUnknownTicketsAndMetrics) {
   Result<std::string> unclassified = h.engine.explain("T-1", "resolve");
   ASSERT_TRUE(unclassified.ok());
   EXPECT_THAT(unclassified.value(), HasSubstr("no priority yet"));
+}
+
+// Every `ping` re-enters `open` and moves its 30-day timer on: each leaves
+// a stale entry in the queue of due times, which would stay there for 30
+// days. The queue is compacted instead, and the timer still fires once, on
+// time.
+TEST(EngineTest, TimersMovedOnByEveryEventDoNotPileUpInTheSchedule) {
+  Harness h(compile_rules(R"(workflow pinger version "1"
+department desk { roles agent }
+initial state open {
+  on ping -> open
+  after 30d do notify agent "still_open"
+  on done -> closed
+}
+final state closed
+)"));
+  Actor agent = actor("a", {"agent"});
+  ASSERT_TRUE(h.create(kMonday, "P-1", agent, {}).accepted);
+  ASSERT_TRUE(h.create(kMonday, "P-2", agent, {}).accepted);
+  std::int64_t at = kMonday;
+  std::size_t most = 0;
+  for (int i = 0; i < 5'000; ++i) {
+    at += kMinute;
+    ASSERT_TRUE(h.send(at, i % 2 == 0 ? "P-1" : "P-2", "ping", agent).accepted) << i;
+    most = std::max(most, h.engine.schedule_entries());
+  }
+  EXPECT_LE(most, 2 * 2 + Engine::kScheduleSlack + 1);
+  EXPECT_EQ(h.engine.next_due(), at - kMinute + 30 * kDay);  // P-1's, pinged a minute before P-2
+  h.advance_to(at + 31 * kDay);
+  std::vector<Record> timers = h.records_of(RecordKind::kTimer);
+  ASSERT_EQ(timers.size(), 2u);
+  EXPECT_EQ(timers[0].ticket, "P-1");
+  EXPECT_EQ(timers[0].at, at - kMinute + 30 * kDay);
+  EXPECT_EQ(timers[1].ticket, "P-2");
+  EXPECT_EQ(timers[1].at, at + 30 * kDay);
 }
 
 }  // namespace
