@@ -135,6 +135,7 @@ int run_verify(const VerifyOptions& options) {
     }
     input.held.insert(input.held.end(), held->begin(), held->end());
   }
+  input.require_signature = !own_keys;
   if (input.check_rules) {
     auto compiled = compile_all(versions, options.source);
     if (!compiled) return kExitFailure;
@@ -149,7 +150,8 @@ int run_verify(const VerifyOptions& options) {
   if (options.format == "json") {
     std::cout << "{\"ok\":" << (report.ok() ? "true" : "false") << ",\"records\":" << report.records
               << ",\"last_seq\":" << report.last_seq << ",\"checkpoints\":" << input.checkpoints.size()
-              << ",\"checkpoints_verified\":" << report.checkpoints_verified << ",\"tickets\":" << report.tickets
+              << ",\"checkpoints_verified\":" << report.checkpoints_verified
+              << ",\"signed_through\":" << report.signed_through << ",\"tickets\":" << report.tickets
               << ",\"rules_checked\":" << (input.check_rules ? "true" : "false");
     if (report.finding) {
       std::cout << ",\"finding\":{\"seq\":" << report.finding->seq
@@ -190,6 +192,9 @@ int run_verify(const VerifyOptions& options) {
   }
   if (input.checkpoints.empty() && input.held.empty()) {
     std::cout << "note: no signed checkpoint: a journal cut short at its end cannot be told from a shorter one\n";
+  } else if (report.signed_through > 0 && report.signed_through < report.last_seq) {
+    std::cout << "note: seq " << report.signed_through + 1 << "-" << report.last_seq
+              << " come after the last signed checkpoint: only the hash chain vouches for them\n";
   }
   return kExitOk;
 }

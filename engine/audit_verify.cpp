@@ -35,6 +35,7 @@ class Verifier {
                                           [](const AuditFinding& a, const AuditFinding& b) { return a.seq < b.seq; });
     }
     report_.tickets = audit_.tickets();
+    report_.signed_through = last_good_checkpoint_;
     return report_;
   }
 
@@ -169,6 +170,13 @@ class Verifier {
                  std::to_string(seq));
         return;
       }
+    }
+    // Last, and only when nothing else was found: a bad signature or a cut
+    // says more than "unsigned".
+    if (input_.require_signature && findings_.empty() && report_.last_seq > 0 && last_good_checkpoint_ == 0) {
+      find(1, "unsigned",
+           "no checkpoint signed by a trusted key covers the journal: a chain rebuilt whole, its checkpoints "
+           "deleted, would look the same");
     }
   }
 

@@ -48,7 +48,8 @@ namespace docket::engine {
 
 struct AuditFinding {
   std::uint64_t seq = 0;
-  // "missing", "reordered", "altered", "truncated", "signature", "illegal".
+  // "missing", "reordered", "altered", "truncated", "signature", "illegal",
+  // "unsigned".
   std::string problem;
   std::string detail;  // one line: what exactly is wrong
 };
@@ -64,6 +65,10 @@ struct AuditInput {
   // Compiled versions by version id, for the legality check; empty: skipped.
   std::map<std::string, std::shared_ptr<const Workflow>, std::less<>> versions;
   bool check_rules = true;
+  // The auditor named the keys to trust: a journal that no checkpoint signed
+  // by one of them covers is an "unsigned" finding (a chain rebuilt whole,
+  // its checkpoints deleted, verifies otherwise).
+  bool require_signature = false;
 };
 
 struct AuditReport {
@@ -71,6 +76,9 @@ struct AuditReport {
   std::uint64_t last_seq = 0;
   std::size_t tickets = 0;
   std::size_t checkpoints_verified = 0;
+  // The last seq a verified signed checkpoint covers; 0: none. Records after
+  // it are vouched for by the hash chain only.
+  std::uint64_t signed_through = 0;
   std::optional<AuditFinding> finding;
   std::string error;  // the input could not be read
   bool ok() const { return !finding && error.empty(); }

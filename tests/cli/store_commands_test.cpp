@@ -372,7 +372,9 @@ TEST_F(StoreCommandsAuditVerify, CleanSignedStoreIsVerified) {
                        "  journal      " + n + " records, seq 1-" + n + ", hash chain intact\n" +  //
                        "  checkpoints  " + std::to_string(records_ / 10) + " signed checkpoints verified (key " + id +
                        ")\n" +  //
-                       "  rules        every record legal under its pinned version (1 version, 8 tickets)\n");
+                       "  rules        every record legal under its pinned version (1 version, 8 tickets)\n" +
+                       "note: seq " + std::to_string(records_ / 10 * 10 + 1) + "-" + n +
+                       " come after the last signed checkpoint: only the hash chain vouches for them\n");
 
   // Without --key the store's own key is used, and the auditor is told so.
   CommandRun own = verify(store_);
@@ -479,6 +481,23 @@ TEST_F(StoreCommandsAuditVerify, HeldCheckpointCatchesACleanlyTruncatedJournal) 
             store_ + ": seq 101: truncated: the journal ends at seq 100, but a signed checkpoint covers seq 110\n");
 }
 
+// Whoever deletes every checkpoint can rebuild the chain at will: an auditor
+// who names the key to trust gets a finding, not "verified" with a note.
+TEST_F(StoreCommandsAuditVerify, AStoreWithoutCheckpointsIsUnsignedForAnAuditorWithAKey) {
+  ASSERT_NO_FATAL_FAILURE(make_signed_store());
+  run_sql(store_, "DELETE FROM checkpoints");
+  CommandRun r = verify(store_, "--key " + key_ + ".pub");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ(r.out, store_ +
+                       ": seq 1: unsigned: no checkpoint signed by a trusted key covers the journal: a chain rebuilt "
+                       "whole, its checkpoints deleted, would look the same\n");
+
+  // Trusting nothing in particular, the chain alone is verified, with a note.
+  CommandRun own = verify(store_);
+  EXPECT_EQ(own.exit_code, 0) << own.out << own.err;
+  EXPECT_THAT(own.out, HasSubstr("note: no signed checkpoint"));
+}
+
 TEST_F(StoreCommandsAuditVerify, NonexistentPathIsNamed) {
   std::string missing = file("missing.db");
   CommandRun r = verify(missing);
@@ -531,7 +550,9 @@ TEST_F(StoreCommandsAuditExport, JsonlAndCsvBundlesVerifyWithThePublicKeyAlone) 
         lines_of(verified.out),
         ElementsAre("verified " + bundle, "  journal      " + n + " records, seq 1-" + n + ", hash chain intact",
                     "  checkpoints  " + std::to_string(records_ / 10) + " signed checkpoints verified (key " + id + ")",
-                    "  rules        every record legal under its pinned version (1 version, 8 tickets)"));
+                    "  rules        every record legal under its pinned version (1 version, 8 tickets)",
+                    "note: seq " + std::to_string(records_ / 10 * 10 + 1) + "-" + n +
+                        " come after the last signed checkpoint: only the hash chain vouches for them"));
   }
 }
 

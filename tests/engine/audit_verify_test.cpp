@@ -86,8 +86,9 @@ class AuditVerifyTest : public ::testing::Test {
 
   // Verifies `rows` (the chain only unless `rules`) with the suite's key.
   static AuditReport verify(const std::vector<JournalRow>& rows, const std::vector<Checkpoint>& checkpoints,
-                            bool rules = false, std::vector<Checkpoint> held = {}) {
+                            bool rules = false, std::vector<Checkpoint> held = {}, bool require_signature = false) {
     AuditInput input;
+    input.require_signature = require_signature;
     input.rows = [&rows](const std::function<Status(const JournalRow&)>& each) {
       for (const JournalRow& row : rows) {
         if (Status s = each(row); !s) return s;
@@ -131,7 +132,9 @@ TEST_F(AuditVerifyTest, TheUntouchedStorePassesEveryCheckIncludingTheRules) {
   EXPECT_EQ(report.records, rows_->size());
   EXPECT_EQ(report.last_seq, rows_->size());
   EXPECT_EQ(report.checkpoints_verified, rows_->size() / kCheckpointEvery);
+  EXPECT_EQ(report.signed_through, rows_->size() / kCheckpointEvery * kCheckpointEvery);
   EXPECT_EQ(report.tickets, docket::testing::scaled(560, 56));
+  EXPECT_TRUE(verify(*rows_, *checkpoints_, /*rules=*/false, {}, /*require_signature=*/true).ok());
 }
 
 // The value of every top-level key of a body: where a byte is flipped.
@@ -279,6 +282,25 @@ struct Tampering : AuditVerifyTest {
     expect_finding(verify(rows, *checkpoints_), last_good + 1, "altered", "rebuilt chain");
   }
 
+  // Whoever can rewrite the store can edit a record, rebuild the chain from
+  // seq 1 and delete every checkpoint: the chain is intact then. An auditor
+  // who names the keys to trust is told that nothing signed covers it.
+  static void ARebuiltChainWithoutItsCheckpointsIsUnsignedForAnAuditorWithKeys() {
+    std::vector<JournalRow> rows = *rows_;
+    std::size_t at = rows[2].body.find("\"actor\":{\"id\":\"");
+    ASSERT_NE(at, std::string::npos);
+    rows[2].body.insert(at + 15, "x");
+    for (std::size_t i = 2; i < rows.size(); ++i) {
+      rows[i].prev_hash = rows[i - 1].hash;
+      rows[i].hash = chain_hash(rows[i].prev_hash, rows[i].body);
+    }
+    AuditReport trusting_the_source = verify(rows, {});
+    EXPECT_TRUE(trusting_the_source.ok());  // reported as a note: no signed checkpoint
+    EXPECT_EQ(trusting_the_source.signed_through, 0u);
+    expect_finding(verify(rows, {}, /*rules=*/false, {}, /*require_signature=*/true), 1, "unsigned",
+                   "rebuilt chain, checkpoints deleted");
+  }
+
   // The same through the real file: SQL edits of the store, and the exported
   // bundle verified with nothing but the public key.
   static void EditsOfTheStoreFileAndOfAnExportedBundleAreCaught() {
@@ -355,6 +377,10 @@ TEST_F(AuditVerifyTest, DeletionsSwapsCutsBadSignaturesRebuiltChainsAndFileEdits
   {
     SCOPED_TRACE("AnEditedRecordWithTheWholeChainRebuiltIsCaughtByTheNextCheckpoint");
     Tampering::AnEditedRecordWithTheWholeChainRebuiltIsCaughtByTheNextCheckpoint();
+  }
+  {
+    SCOPED_TRACE("ARebuiltChainWithoutItsCheckpointsIsUnsignedForAnAuditorWithKeys");
+    Tampering::ARebuiltChainWithoutItsCheckpointsIsUnsignedForAnAuditorWithKeys();
   }
   {
     SCOPED_TRACE("EditsOfTheStoreFileAndOfAnExportedBundleAreCaught");
