@@ -8,6 +8,7 @@
 
 #include <array>
 #include <climits>
+#include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <system_error>
@@ -322,6 +323,19 @@ Result<SigningKey> SigningKey::load(const std::filesystem::path& file) {
   if (!text) return Result<SigningKey>::failure(text.error());
   Result<SigningKey> key = from_pem(text.value(), file.string());
   OPENSSL_cleanse(text.value().data(), text.value().size());
+  if (!key) return key;
+  // As ssh does: a private key others can read may have been copied, and
+  // checkpoints signed with it would prove nothing.
+  namespace fs = std::filesystem;
+  std::error_code error;
+  fs::perms mode = fs::status(file, error).permissions();
+  constexpr fs::perms kOthers = fs::perms::group_all | fs::perms::others_all;
+  if (!error && (mode & kOthers) != fs::perms::none) {
+    char octal[8];
+    std::snprintf(octal, sizeof octal, "%04o", static_cast<unsigned>(mode & fs::perms::mask));
+    return Result<SigningKey>::failure(file.string() + ": the private key can be read by others (mode " + octal +
+                                       "): chmod 600 " + file.string());
+  }
   return key;
 }
 

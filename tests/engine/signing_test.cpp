@@ -272,9 +272,30 @@ TEST(SigningKey, RawKeysHaveThirtyTwoBytes) {
   EXPECT_EQ(public_key.error(), "an Ed25519 public key has 32 bytes, not 33");
 }
 
+// A private key that others can read may have been copied: like ssh,
+// docket refuses to sign with it, and says how to fix it.
+TEST(SigningKey, APrivateKeyOthersCanReadIsRefused) {
+  namespace fs = std::filesystem;
+  std::string path = temp_file("signing_loose.key", kPrivatePem1);
+  for (fs::perms loose : {fs::perms::group_read, fs::perms::others_read, fs::perms::group_write}) {
+    fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write | loose);
+    Result<SigningKey> key = SigningKey::load(path);
+    ASSERT_FALSE(key.ok());
+    EXPECT_THAT(key.error(), StartsWith(path + ": the private key can be read by others (mode 0"));
+    EXPECT_THAT(key.error(), HasSubstr("): chmod 600 " + path));
+  }
+  fs::permissions(path, fs::perms::owner_read);
+  EXPECT_TRUE(SigningKey::load(path).ok());
+  // The public half may be read from it by anyone who holds the file.
+  fs::permissions(path, fs::perms::owner_read | fs::perms::others_read);
+  EXPECT_TRUE(load_public_half(path).ok());
+}
+
 TEST(SigningKey, LoadsFilesAndNamesThemInErrors) {
   std::string private_path = temp_file("signing_audit.key", kPrivatePem1);
   std::string public_path = temp_file("signing_audit.pub", kPublicPem1);
+  namespace fs = std::filesystem;
+  fs::permissions(private_path, fs::perms::owner_read | fs::perms::owner_write);
   Result<SigningKey> key = SigningKey::load(private_path);
   ASSERT_TRUE(key.ok()) << key.error();
   EXPECT_EQ(key->key_id(), kKeyId1);
