@@ -252,10 +252,11 @@ void add_run_command(CLI::App& app, int& exit_code) {
         return;
       }
     }
-    // Whatever happens next, units already applied get committed.
+    // Whatever happens next, units already applied get committed, and with
+    // a key the last of them is signed.
     auto flush_store = [&store, &exit_code] {
       if (!store) return true;
-      engine::Status flushed = store->flush();
+      engine::Status flushed = store->seal();
       if (flushed) return true;
       std::cerr << "docket: error: " << flushed.error() << '\n';
       exit_code = kExitFailure;

@@ -425,6 +425,35 @@ Status SqliteStore::flush() {
   return commit_batch();
 }
 
+Status SqliteStore::seal() {
+  if (Status flushed = flush(); !flushed) return flushed;
+  if (!options_.signing_key || options_.read_only || last_seq_ == 0) return Status::success();
+  auto covered = prepare("SELECT coalesce(max(seq), 0) FROM checkpoints");
+  if (!covered) return Status::failure(covered.error());
+  {
+    Using using_it(covered.value());
+    if (covered.value()->step() != SQLITE_ROW) return fail("reading the checkpoints");
+    if (static_cast<std::uint64_t>(covered.value()->integer(0)) >= last_seq_) return Status::success();
+  }
+  Checkpoint checkpoint = sign_checkpoint(*options_.signing_key, last_seq_, last_hash_, last_at_);
+  auto sign = prepare("INSERT INTO checkpoints(seq, hash, at, key_id, signature) VALUES(?, ?, ?, ?, ?)");
+  if (!sign) return Status::failure(sign.error());
+  if (Status s = exec("BEGIN IMMEDIATE"); !s) return s;
+  Statement& cp = *sign.value();
+  Using using_cp(sign.value());
+  cp.bind(1, static_cast<std::int64_t>(checkpoint.seq))
+      .bind(2, checkpoint.hash)
+      .bind(3, checkpoint.at)
+      .bind(4, checkpoint.key_id)
+      .bind(5, checkpoint.signature);
+  if (cp.step() != SQLITE_DONE) {
+    Status failed = fail("writing the checkpoint at seq " + std::to_string(last_seq_));
+    (void)exec("ROLLBACK");
+    return failed;
+  }
+  return exec("COMMIT");
+}
+
 Status SqliteStore::write_unit(const Unit& unit) {
   // The ticket first: a conflict with another writer is reported as such.
   if (unit.ticket != nullptr) {

@@ -93,6 +93,7 @@ class SqliteStore final : public Store {
   std::uint64_t last_seq() const override { return last_seq_; }
   std::int64_t last_at() const override { return last_at_; }
   Status flush() override;
+  Status seal() override;
 
   // The PEM public keys of every key that signed checkpoints in this store.
   Result<std::vector<std::string>> public_keys();

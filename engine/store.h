@@ -100,6 +100,11 @@ class Store : public JournalSink {
   // Makes every unit committed so far durable (group commit); a no-op when
   // each unit is its own transaction.
   virtual Status flush() = 0;
+  // flush(), and for a store that signs checkpoints, one over the last
+  // record when none covers it yet: called on a clean close, so that the
+  // whole journal is signed, not only up to the last multiple of the
+  // checkpoint interval.
+  virtual Status seal() = 0;
 };
 
 }  // namespace docket::engine

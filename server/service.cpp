@@ -144,7 +144,8 @@ void Service::stop() {
   std::lock_guard<std::mutex> lock(mutex_);
   stopped_ = true;
   if (store_) {
-    engine::Status flushed = store_->flush();
+    // A clean stop signs the journal's last records (when the store signs).
+    engine::Status flushed = store_->seal();
     if (!flushed) spdlog::error("flushing the store: {}", flushed.error());
   }
 }

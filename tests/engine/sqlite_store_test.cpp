@@ -333,6 +333,48 @@ TEST_F(SqliteStoreTest, SignsACheckpointEveryNRecords) {
   EXPECT_EQ(keys->front(), key->verify_key().to_pem());
 }
 
+// A clean close signs the journal's last record too: without it, the records
+// after the last multiple of the interval would be vouched for by the chain
+// alone. Sealing twice, or a store already covered, adds nothing.
+TEST_F(SqliteStoreTest, SealingSignsTheLastRecordOnce) {
+  auto key = SigningKey::generate();
+  ASSERT_TRUE(key.ok());
+  SqliteStoreOptions options;
+  options.signing_key = key.value();
+  options.checkpoint_every = 25;
+  options.batch_units = 10;  // sealing commits the open batch first
+  std::string path = dir_.file("sealed.db");
+  std::uint64_t last = 0;
+  {
+    auto store = open_store(path, options);
+    VirtualClock clock;
+    Engine engine(clock, *store);
+    ASSERT_TRUE(engine.install(workflow_).ok());
+    docket::testing::apply_events(engine, clock, events_);
+    last = engine.last_seq();
+    ASSERT_NE(last % 25, 0u);
+    ASSERT_TRUE(store->seal().ok());
+    ASSERT_TRUE(store->seal().ok());
+  }
+  auto store = open_store(path, options);
+  ASSERT_TRUE(store->seal().ok());
+  auto checkpoints = store->checkpoints();
+  ASSERT_TRUE(checkpoints.ok());
+  ASSERT_EQ(checkpoints->size(), last / 25 + 1);
+  const Checkpoint& sealed = checkpoints->back();
+  EXPECT_EQ(sealed.seq, last);
+  std::vector<JournalRow> rows = rows_of(*store);
+  ASSERT_EQ(rows.size(), last);
+  EXPECT_EQ(sealed.hash, rows.back().hash);
+  KeyRing ring;
+  ASSERT_TRUE(ring.add(key->verify_key()).ok());
+  EXPECT_TRUE(verify_checkpoint(sealed, ring).ok());
+
+  // Without a key there is nothing to sign; sealing only commits.
+  auto unsigned_store = open_store(dir_.file("plain.db"));
+  ASSERT_TRUE(unsigned_store->seal().ok());
+}
+
 TEST_F(SqliteStoreTest, RefusesFilesItCannotTrust) {
   std::string junk = dir_.file("junk.db");
   std::ofstream(junk) << "this is not a database, just text that is long enough to be noticed by SQLite.....";
