@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "engine/event.h"
+#include "engine/sqlite_store.h"
 #include "tests/server/server_harness.h"
 
 namespace docket::server::testing {
@@ -155,6 +156,27 @@ TEST(ServeTest, TimersAreRecoveredAfterARestart) {
   }));
   EXPECT_EQ(seqs.size(), 2u);
   EXPECT_LT(seqs[0], seqs[1]);
+}
+
+// With a key, a stop on SIGTERM signs the journal to its end, timers that
+// fired up to the stop included: an auditor's `--key` covers every record.
+TEST(ServeTest, ACleanStopSignsTheJournalToItsLastRecord) {
+  ServerProcess server;
+  ASSERT_NO_FATAL_FAILURE(server.sign_checkpoints(1000));
+  ASSERT_TRUE(server.start());
+  ASSERT_EQ(post(server, "/v1/tickets", "zhang", new_ticket("S-1")).status, 201);
+  ASSERT_EQ(post(server, "/v1/tickets", "zhang", new_ticket("S-2")).status, 201);
+  ASSERT_EQ(server.stop(), 0);
+
+  engine::SqliteStoreOptions options;
+  options.read_only = true;
+  auto store = engine::SqliteStore::open((server.dir() / "tickets.db").string(), options);
+  ASSERT_TRUE(store.ok()) << store.error();
+  ASSERT_GE(store.value()->last_seq(), 2u);
+  auto checkpoints = store.value()->checkpoints();
+  ASSERT_TRUE(checkpoints.ok()) << checkpoints.error();
+  ASSERT_EQ(checkpoints->size(), 1u);  // far below the interval: only the stop's
+  EXPECT_EQ(checkpoints->back().seq, store.value()->last_seq());
 }
 
 TEST(ServeTest, HotReloadKeepsTheOldVersionOnErrorsAndPinsTicketsInFlight) {

@@ -25,6 +25,7 @@
 #include <string>
 #include <thread>
 
+#include "engine/signing.h"
 #include "server/auth.h"
 
 namespace docket::server::testing {
@@ -96,6 +97,21 @@ class ServerProcess {
   void watch_rules() {
     std::string config = read_file(dir_ / "docket.toml");
     config.replace(config.find("watch = false"), 13, "watch = true\nwatch_interval = \"1s\"");
+    std::ofstream(dir_ / "docket.toml", std::ios::trunc) << config;
+  }
+
+  // Sign journal checkpoints with a fresh key (audit.key, mode 0600), one
+  // every `every` records. Call before start().
+  void sign_checkpoints(std::uint64_t every) {
+    auto key = engine::SigningKey::generate();
+    ASSERT_TRUE(key.ok()) << key.error();
+    std::filesystem::path file = dir_ / "audit.key";
+    std::ofstream(file) << key->to_pem();
+    std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    std::string config = read_file(dir_ / "docket.toml");
+    std::string store_table = "[store]\n";
+    config.insert(config.find(store_table) + store_table.size(),
+                  "checkpoint_key = \"audit.key\"\ncheckpoint_every = " + std::to_string(every) + "\n");
     std::ofstream(dir_ / "docket.toml", std::ios::trunc) << config;
   }
 
