@@ -425,6 +425,21 @@ Status SqliteStore::flush() {
   return commit_batch();
 }
 
+Status SqliteStore::insert_checkpoint(std::uint64_t seq, std::int64_t at) {
+  Checkpoint checkpoint = sign_checkpoint(*options_.signing_key, seq, last_hash_, at);
+  auto sign = prepare("INSERT INTO checkpoints(seq, hash, at, key_id, signature) VALUES(?, ?, ?, ?, ?)");
+  if (!sign) return Status::failure(sign.error());
+  Statement& row = *sign.value();
+  Using using_it(sign.value());
+  row.bind(1, static_cast<std::int64_t>(checkpoint.seq))
+      .bind(2, checkpoint.hash)
+      .bind(3, checkpoint.at)
+      .bind(4, checkpoint.key_id)
+      .bind(5, checkpoint.signature);
+  if (row.step() != SQLITE_DONE) return fail("writing the checkpoint at seq " + std::to_string(seq));
+  return Status::success();
+}
+
 Status SqliteStore::seal() {
   if (Status flushed = flush(); !flushed) return flushed;
   if (!options_.signing_key || options_.read_only || last_seq_ == 0) return Status::success();
@@ -435,21 +450,10 @@ Status SqliteStore::seal() {
     if (covered.value()->step() != SQLITE_ROW) return fail("reading the checkpoints");
     if (static_cast<std::uint64_t>(covered.value()->integer(0)) >= last_seq_) return Status::success();
   }
-  Checkpoint checkpoint = sign_checkpoint(*options_.signing_key, last_seq_, last_hash_, last_at_);
-  auto sign = prepare("INSERT INTO checkpoints(seq, hash, at, key_id, signature) VALUES(?, ?, ?, ?, ?)");
-  if (!sign) return Status::failure(sign.error());
   if (Status s = exec("BEGIN IMMEDIATE"); !s) return s;
-  Statement& cp = *sign.value();
-  Using using_cp(sign.value());
-  cp.bind(1, static_cast<std::int64_t>(checkpoint.seq))
-      .bind(2, checkpoint.hash)
-      .bind(3, checkpoint.at)
-      .bind(4, checkpoint.key_id)
-      .bind(5, checkpoint.signature);
-  if (cp.step() != SQLITE_DONE) {
-    Status failed = fail("writing the checkpoint at seq " + std::to_string(last_seq_));
+  if (Status written = insert_checkpoint(last_seq_, last_at_); !written) {
     (void)exec("ROLLBACK");
-    return failed;
+    return written;
   }
   return exec("COMMIT");
 }
@@ -518,8 +522,6 @@ Status SqliteStore::write_unit(const Unit& unit) {
 
   auto insert = prepare("INSERT INTO journal(seq, ticket, at, body, prev_hash, hash) VALUES(?, ?, ?, ?, ?, ?)");
   if (!insert) return Status::failure(insert.error());
-  auto sign = prepare("INSERT INTO checkpoints(seq, hash, at, key_id, signature) VALUES(?, ?, ?, ?, ?)");
-  if (!sign) return Status::failure(sign.error());
   for (const Record& record : unit.records) {
     if (record.seq != last_seq_ + 1) {
       return Status::failure(path_ + ": record seq " + std::to_string(record.seq) + " does not follow the journal's " +
@@ -546,15 +548,7 @@ Status SqliteStore::write_unit(const Unit& unit) {
     last_hash_ = std::move(hash);
     last_at_ = std::max(last_at_, record.at);
     if (options_.signing_key && record.seq % options_.checkpoint_every == 0) {
-      Checkpoint checkpoint = sign_checkpoint(*options_.signing_key, record.seq, last_hash_, record.at);
-      Statement& cp = *sign.value();
-      Using using_cp(sign.value());
-      cp.bind(1, static_cast<std::int64_t>(checkpoint.seq))
-          .bind(2, checkpoint.hash)
-          .bind(3, checkpoint.at)
-          .bind(4, checkpoint.key_id)
-          .bind(5, checkpoint.signature);
-      if (cp.step() != SQLITE_DONE) return fail("writing the checkpoint at seq " + std::to_string(record.seq));
+      if (Status s = insert_checkpoint(record.seq, record.at); !s) return s;
     }
   }
 

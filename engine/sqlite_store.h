@@ -121,6 +121,9 @@ class SqliteStore final : public Store {
   Status read_rows(const char* sql, const std::function<void(Statement&)>& bind,
                    const std::function<Status(const JournalRow&)>& each);
   Result<Statement*> prepare(const char* sql);
+  // Signs "the record at `seq` has hash last_hash_" and stores it, in the
+  // open transaction. REQUIRES: a signing key.
+  Status insert_checkpoint(std::uint64_t seq, std::int64_t at);
 
   Status begin_unit();
   Status write_unit(const Unit& unit);
