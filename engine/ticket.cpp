@@ -28,6 +28,20 @@ std::optional<int> compare(const Value& a, const Value& b) {
 
 }  // namespace
 
+const char* to_string(SlaClock::Status status) {
+  switch (status) {
+    case SlaClock::Status::kIdle:
+      return "idle";
+    case SlaClock::Status::kRunning:
+      return "running";
+    case SlaClock::Status::kPaused:
+      return "paused";
+    case SlaClock::Status::kStopped:
+      return "stopped";
+  }
+  return "?";
+}
+
 std::optional<PriorityIndex> Ticket::priority() const {
   const Value& value = attributes[static_cast<std::size_t>(Attribute::kPriority)];
   if (value.type() != ValueType::kPriority) return std::nullopt;

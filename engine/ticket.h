@@ -72,6 +72,8 @@ struct SlaClock {
   friend bool operator==(const SlaClock&, const SlaClock&) = default;
 };
 
+const char* to_string(SlaClock::Status status);  // "idle", "running", "paused", "stopped"
+
 // An `after` / `every` timer of the current state, armed on entry.
 struct ArmedTimer {
   TimerIndex timer = kNoIndex;

@@ -11,20 +11,6 @@
 namespace docket::server {
 namespace {
 
-const char* status_name(engine::SlaClock::Status status) {
-  switch (status) {
-    case engine::SlaClock::Status::kIdle:
-      return "idle";
-    case engine::SlaClock::Status::kRunning:
-      return "running";
-    case engine::SlaClock::Status::kPaused:
-      return "paused";
-    case engine::SlaClock::Status::kStopped:
-      return "stopped";
-  }
-  return "?";
-}
-
 FieldInfo field_info(const engine::Workflow& workflow, const engine::Field& field, const engine::Value& value) {
   FieldInfo info;
   info.name = field.name;
@@ -312,7 +298,7 @@ TicketInfo Service::describe(const engine::Ticket& ticket) const {
     const engine::SlaClock& clock = ticket.clocks[m];
     ClockInfo sla;
     sla.metric = workflow.metrics()[m];
-    sla.status = status_name(clock.status);
+    sla.status = engine::to_string(clock.status);
     sla.breached = clock.breached;
     if (clock.due != engine::kNever) sla.next_due = clock.due;
     engine::Result<std::string> explained = engine_->explain(ticket.id, sla.metric);

@@ -148,20 +148,6 @@ std::int64_t measured(const SlaClock& clock, std::int64_t now) {
   return total;
 }
 
-const char* status_name(SlaClock::Status status) {
-  switch (status) {
-    case SlaClock::Status::kIdle:
-      return "idle";
-    case SlaClock::Status::kRunning:
-      return "running";
-    case SlaClock::Status::kPaused:
-      return "paused";
-    case SlaClock::Status::kStopped:
-      return "stopped";
-  }
-  return "?";
-}
-
 struct Figures {
   std::size_t events = 0;
   std::size_t accepted = 0;
@@ -493,8 +479,8 @@ class InvariantRun {
       if (!first) {
         if (now_seen.measured < last.measured) {
           return fail(which() + "measured " + std::to_string(now_seen.measured) + " s, less than the " +
-                      std::to_string(last.measured) + " s observed before (" + status_name(last.status) + " -> " +
-                      status_name(clock.status) + ")");
+                      std::to_string(last.measured) + " s observed before (" + to_string(last.status) + " -> " +
+                      to_string(clock.status) + ")");
         }
         if (now_seen.stretches < last.stretches ||
             (last.stretches > 0 && !(clock.counted[last.stretches - 1] == last.last_stretch))) {
@@ -503,7 +489,7 @@ class InvariantRun {
         if (last.status == SlaClock::Status::kStopped &&
             (clock.status != SlaClock::Status::kStopped || now_seen.measured != last.measured ||
              now_seen.next_mark != last.next_mark || now_seen.breached != last.breached)) {
-          return fail(which() + "a stopped clock changed: now " + status_name(clock.status) + ", next mark " +
+          return fail(which() + "a stopped clock changed: now " + to_string(clock.status) + ", next mark " +
                       std::to_string(now_seen.next_mark) + " (was " + std::to_string(last.next_mark) + ")");
         }
         if (last.breached && !clock.breached) return fail(which() + "a breach was forgotten");
