@@ -147,23 +147,9 @@ void write_value(std::string& out, const Workflow* workflow, const Value& value)
   out += "null";
 }
 
-const char* status_name(SlaClock::Status status) {
-  switch (status) {
-    case SlaClock::Status::kIdle:
-      return "idle";
-    case SlaClock::Status::kRunning:
-      return "running";
-    case SlaClock::Status::kPaused:
-      return "paused";
-    case SlaClock::Status::kStopped:
-      return "stopped";
-  }
-  return "?";
-}
-
 void write_clock(std::string& out, const SlaClock& clock) {
   ObjectWriter object(out);
-  append_json_string(object.key("status"), status_name(clock.status));
+  append_json_string(object.key("status"), to_string(clock.status));
   std::string& counted = object.key("counted");
   counted += '[';
   for (std::size_t i = 0; i < clock.counted.size(); ++i) {
@@ -580,7 +566,7 @@ class Decoder {
     bool known = false;
     for (auto candidate :
          {SlaClock::Status::kIdle, SlaClock::Status::kRunning, SlaClock::Status::kPaused, SlaClock::Status::kStopped}) {
-      if (status.kind() == JsonNode::Kind::kString && status.text() == status_name(candidate)) {
+      if (status.kind() == JsonNode::Kind::kString && status.text() == to_string(candidate)) {
         out.status = candidate;
         known = true;
       }
