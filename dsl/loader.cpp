@@ -81,10 +81,76 @@ void reject_stray_overrides(const RuleFile& file, Diagnostics& diagnostics) {
   }
 }
 
+// `path` made absolute and lexically normal, without a trailing separator.
+fs::path lexically_absolute(const fs::path& path, std::error_code& ec) {
+  fs::path out = fs::absolute(path, ec).lexically_normal();
+  if (!out.has_filename() && out.has_relative_path()) out = out.parent_path();
+  return out;
+}
+
+// Whether `path` names something strictly below `directory`; both absolute
+// and lexically normal.
+bool is_below(const fs::path& path, const fs::path& directory) {
+  fs::path relative = path.lexically_relative(directory);
+  return !relative.empty() && relative != "." && *relative.begin() != "..";
+}
+
+// The directory of LoadOptions::confine_to, outside which nothing is read.
+class Confinement {
+ public:
+  explicit Confinement(const std::string& directory) {
+    std::error_code ec;
+    lexical_ = lexically_absolute(directory, ec);
+    resolved_ = fs::weakly_canonical(lexical_, ec);
+    if (ec) resolved_ = lexical_;
+  }
+
+  // Whether `path`, as the loader would open it, lies below the directory,
+  // both as written and with every symbolic link followed. The answer is
+  // the same for a file that exists and one that does not.
+  bool contains(const std::string& path) const {
+    if (path.find('\0') != std::string::npos) return false;
+    std::error_code ec;
+    fs::path lexical = lexically_absolute(path, ec);
+    if (ec || !is_below(lexical, lexical_)) return false;
+    // weakly_canonical keeps the name of a link it cannot follow (dangling,
+    // or a loop), whose target may lie anywhere: refuse such links.
+    fs::path prefix;
+    for (const fs::path& part : lexical) {
+      prefix /= part;
+      fs::file_status link = fs::symlink_status(prefix, ec);
+      if (ec || !fs::exists(link)) break;
+      if (fs::is_symlink(link) && !fs::exists(fs::status(prefix, ec))) return false;
+    }
+    fs::path resolved = fs::weakly_canonical(lexical, ec);
+    return !ec && is_below(resolved, resolved_);
+  }
+
+ private:
+  fs::path lexical_;   // absolute, lexically normal
+  fs::path resolved_;  // the same with symbolic links followed
+};
+
 class Loader {
  public:
   Loader(SourceSet& sources, Diagnostics& diagnostics, const LoadOptions& options)
-      : sources_(sources), diagnostics_(diagnostics), options_(options) {}
+      : sources_(sources), diagnostics_(diagnostics), options_(options) {
+    if (!options.confine_to.empty()) confinement_.emplace(options.confine_to);
+  }
+
+  // The directory that a relative `extends` of a text in memory names from.
+  fs::path text_directory() const { return confinement_ ? fs::path(options_.confine_to) : fs::current_path(); }
+
+  // The main file of load(): when confined, it must lie inside too.
+  std::optional<RuleFile> load_main(const std::string& path) {
+    if (confinement_ && !confinement_->contains(path)) {
+      std::uint32_t file = sources_.add(path, "");
+      diagnostics_.error("E035", {file, 0, 0}, "rule file lies outside the rules directory",
+                         "a symbolic link in the rules directory must point at a file inside it");
+      return std::nullopt;
+    }
+    return load_file(path, SourceLoc{});
+  }
 
   // Files to read from memory instead of the disk, by normalised path.
   void use_files(std::map<std::string, std::string> files) { files_ = std::move(files); }
@@ -144,8 +210,19 @@ class Loader {
       return parsed;
     }
     fs::path base_path = fs::path(parsed->extends_path);
-    if (base_path.is_relative()) base_path = directory / base_path;
-    auto base = load_file(base_path.lexically_normal().string(), parsed->extends_loc);
+    bool absolute = !base_path.is_relative();
+    if (!absolute) base_path = directory / base_path;
+    std::string base_name = base_path.lexically_normal().string();
+    // Checked before the file is looked at, so that the diagnostic tells
+    // nothing about it, not even whether it exists.
+    if (confinement_ && !files_ && (absolute || !confinement_->contains(base_name))) {
+      diagnostics_.error(
+          "E035", parsed->extends_loc,
+          "`extends` may only name a file inside the rules directory, not `" + parsed->extends_path + "`",
+          "name a file in the rules directory or a folder below it, relative to the extending file");
+      return std::nullopt;
+    }
+    auto base = load_file(base_name, parsed->extends_loc);
     if (!base) return std::nullopt;
     merge_into(*base, *parsed, diagnostics_);
     return base;
@@ -179,18 +256,26 @@ class Loader {
   const LoadOptions& options_;
   std::vector<fs::path> chain_;
   std::optional<std::map<std::string, std::string>> files_;
+  std::optional<Confinement> confinement_;
 };
 
 }  // namespace
 
 std::optional<RuleFile> load(const std::string& path, SourceSet& sources, Diagnostics& diagnostics,
                              const LoadOptions& options) {
-  return Loader(sources, diagnostics, options).load_file(path, SourceLoc{});
+  return Loader(sources, diagnostics, options).load_main(path);
 }
 
 std::optional<RuleFile> load_text(const std::string& name, std::string text, SourceSet& sources,
                                   Diagnostics& diagnostics, const LoadOptions& options) {
-  return Loader(sources, diagnostics, options).load_source(name, std::move(text), fs::current_path());
+  Loader loader(sources, diagnostics, options);
+  // Confined, the text is named as a file of the rules directory, so that
+  // the sources it extends are kept relative to it and the version compiles
+  // again from the store (load_sources) as a file saved there would.
+  std::string named = name;
+  if (!options.confine_to.empty() && fs::path(name).is_relative())
+    named = (fs::path(options.confine_to) / name).lexically_normal().string();
+  return loader.load_source(named, std::move(text), loader.text_directory());
 }
 
 }  // namespace docket::dsl
