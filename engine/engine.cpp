@@ -293,9 +293,18 @@ Result<Outcome> Engine::reject(const Event& event, std::int64_t at, Slot* slot, 
   record.rejected = true;
   record.reason = reason;
   std::uint64_t seq = next_seq_;
+  const Ticket* counted = nullptr;
+  if (slot != nullptr) {
+    // A refused event counts toward the ticket's limit of events too, so
+    // that refusals cannot grow its journal without end.
+    work_ = slot->ticket;
+    ++work_.events;
+    counted = &work_;
+  }
   Status written = write(slot != nullptr ? slot->ticket.workflow : std::shared_ptr<const Workflow>(), event.ticket,
-                         event.idempotency_key, buffers_->records(), nullptr);
+                         event.idempotency_key, buffers_->records(), counted);
   if (!written) return Result<Outcome>::failure(written.error());
+  if (slot != nullptr) std::swap(slot->ticket, work_);
 
   Outcome outcome;
   outcome.reason = std::move(reason);

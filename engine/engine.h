@@ -100,9 +100,9 @@ struct EngineOptions {
   // Most transitions one unit of work may take, the first one included.
   int max_steps = 100;
 
-  // Most events one ticket accepts in its life, the `create` included; later
-  // ones are rejected. Bounds a ticket's journal and its idempotency keys
-  // when another system sends in a loop.
+  // Most events one ticket takes in its life, the `create` and refused
+  // events included; later ones are rejected. Bounds a ticket's journal and
+  // its idempotency keys when another system sends in a loop.
   std::uint64_t max_events_per_ticket = 100'000;
 
   enum class SlaStart : std::uint8_t { kTicketCreation, kFirstPriority };

@@ -106,37 +106,14 @@ std::optional<std::size_t> too_deep_at(std::string_view text, std::size_t max_de
   return std::nullopt;
 }
 
-// Error messages quote the input ("last read: '...'"): keep them printable
-// and valid UTF-8 whatever the input was.
-std::string printable(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size();) {
-    auto byte = static_cast<unsigned char>(text[i]);
-    char buffer[8];
-    if (byte < 0x20 || byte == 0x7f) {
-      std::snprintf(buffer, sizeof buffer, "\\u%04x", byte);
-      out += buffer;
-      ++i;
-      continue;
-    }
-    std::size_t length = byte < 0x80           ? 1
-                         : (byte >> 5) == 0x6  ? 2
-                         : (byte >> 4) == 0xe  ? 3
-                         : (byte >> 3) == 0x1e ? 4
-                                               : 0;
-    bool valid = length > 0 && i + length <= text.size();
-    for (std::size_t k = 1; valid && k < length; ++k) valid = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
-    if (!valid) {
-      std::snprintf(buffer, sizeof buffer, "\\x%02x", byte);
-      out += buffer;
-      ++i;
-      continue;
-    }
-    out.append(text, i, length);
-    i += length;
-  }
-  return out;
+// The length of the UTF-8 sequence starting at text[i], 0 when it is not
+// a whole, well-formed one (a stray continuation byte, a cut sequence).
+std::size_t utf8_length(std::string_view text, std::size_t i) {
+  auto byte = static_cast<unsigned char>(text[i]);
+  std::size_t length = byte < 0x80 ? 1 : (byte >> 5) == 0x6 ? 2 : (byte >> 4) == 0xe ? 3 : (byte >> 3) == 0x1e ? 4 : 0;
+  bool valid = length > 0 && i + length <= text.size();
+  for (std::size_t k = 1; valid && k < length; ++k) valid = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
+  return valid ? length : 0;
 }
 
 // Builds JsonNode values from nlohmann's SAX events, keeping number texts.
@@ -243,6 +220,41 @@ JsonParseResult parse_json(std::string_view text, std::size_t max_depth) {
   }
   parsed.value = std::move(builder.result());
   return parsed;
+}
+
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    auto byte = static_cast<unsigned char>(text[i]);
+    char buffer[8];
+    std::size_t length = utf8_length(text, i);
+    if (byte < 0x20 || byte == 0x7f) {
+      std::snprintf(buffer, sizeof buffer, "\\u%04x", byte);
+      out += buffer;
+      ++i;
+    } else if (byte == '\\') {
+      out += "\\\\";
+      ++i;
+    } else if (length == 0) {
+      std::snprintf(buffer, sizeof buffer, "\\x%02x", byte);
+      out += buffer;
+      ++i;
+    } else {
+      out.append(text, i, length);
+      i += length;
+    }
+  }
+  return out;
+}
+
+bool is_utf8(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t length = utf8_length(text, i);
+    if (length == 0) return false;
+    i += length;
+  }
+  return true;
 }
 
 void append_json_string(std::string& out, std::string_view text) {

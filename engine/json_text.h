@@ -84,4 +84,13 @@ JsonParseResult parse_json(std::string_view text, std::size_t max_depth = 64);
 // UTF-8 bytes replaced by U+FFFD so that the output is always valid JSON.
 void append_json_string(std::string& out, std::string_view text);
 
+// `text` made safe to quote in a message or a log line: control characters
+// as \u00XX, a backslash doubled, bytes that are not well-formed UTF-8 as
+// \xXX; well-formed UTF-8 kept as it is. The result is one line of valid
+// UTF-8 whatever the input, and different inputs give different results.
+std::string printable(std::string_view text);
+
+// Whether `text` is well-formed UTF-8 (every sequence whole).
+bool is_utf8(std::string_view text);
+
 }  // namespace docket::engine

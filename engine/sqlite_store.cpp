@@ -203,6 +203,10 @@ Status SqliteStore::open_file() {
   }
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_timeout(db_, 5000);
+  // SQLite falls back to reading a file it may not write: a store opened
+  // to write must be writable now, not at its first unit.
+  if (!options_.read_only && sqlite3_db_readonly(db_, "main") == 1)
+    return Status::failure(path_ + ": the store is read-only (the file or its folder cannot be written)");
   if (!options_.read_only) {
     if (Status s = exec("PRAGMA journal_mode=WAL"); !s) return s;
     if (Status s = exec(options_.durability == SqliteStoreOptions::Durability::kFull ? "PRAGMA synchronous=FULL"

@@ -86,6 +86,22 @@ TEST(EngineTest, ATicketTakesAtMostMaxEventsPerTicket) {
   EXPECT_TRUE(h.create(kMonday + 240, "T-2", intake(), after_sales_form()).accepted);
 }
 
+// Refused events count too: a client that only sends events the rules
+// refuse must not grow the ticket's journal without end.
+TEST(EngineTest, RefusedEventsCountTowardMaxEventsPerTicket) {
+  EngineOptions options;
+  options.max_events_per_ticket = 3;
+  Harness h(shipped_rules("after_sales.docket"), options);
+  ASSERT_TRUE(h.create(kMonday, "T-1", intake(), after_sales_form()).accepted);
+  EXPECT_FALSE(h.send(kMonday + 60, "T-1", "no_such_event", intake()).accepted);
+  EXPECT_FALSE(h.send(kMonday + 120, "T-1", "no_such_event", intake()).accepted);
+  EXPECT_EQ(h.ticket("T-1").events, 3u);
+  Outcome fourth = h.send(kMonday + 180, "T-1", "registered", intake(), {boolean("problem_confirmed", true)});
+  EXPECT_FALSE(fourth.accepted);
+  EXPECT_EQ(fourth.reason,
+            "ticket `T-1` has taken 3 events, the most one ticket may (EngineOptions::max_events_per_ticket)");
+}
+
 TEST(EngineTest, CalmCustomerGetsNoEmpathyScript) {
   Harness h(shipped_rules("after_sales.docket"));
   ASSERT_TRUE(h.create(kMonday, "T-1", intake(), after_sales_form("calm")).accepted);
@@ -225,7 +241,7 @@ TEST(EngineTest, ConditionalRoutesFollowTheTicket) {
 
 // ---------------------------------------------------------------- events, guards, roles
 
-TEST(EngineTest, MissingRoleIsRejectedAndTheTicketIsUnchanged) {
+TEST(EngineTest, MissingRoleIsRejectedAndTheTicketIsOnlyCounted) {
   Harness h(shipped_rules("after_sales.docket"));
   ASSERT_TRUE(classify_after_sales(h, "T-1", kMonday, "fault", "minor", "low").accepted);
   Ticket before = h.ticket("T-1");
@@ -235,6 +251,8 @@ TEST(EngineTest, MissingRoleIsRejectedAndTheTicketIsUnchanged) {
   EXPECT_FALSE(outcome.accepted);
   EXPECT_THAT(outcome.reason, HasSubstr("`zhang` lacks the role for `accepted` in `dispatched`"));
   EXPECT_THAT(outcome.reason, HasSubstr("engineer"));
+  // Unchanged but for the count of events it took (refused ones count toward the limit).
+  ++before.events;
   EXPECT_EQ(h.ticket("T-1"), before);
 
   ASSERT_EQ(h.records().size(), records + 1);

@@ -309,7 +309,10 @@ class InvariantRun {
         return fail("a refusal wrote a " + std::string(to_string(record.kind)) + " record for `" + record.ticket +
                     "` on `" + record.event + "`: " + encode_record(record));
       }
-      if (!unchanged(before, tickets_before, "a refused event")) return false;
+      // A refused event counts toward the ticket's limit of events, and changes nothing else.
+      std::optional<Ticket> counted = before;
+      if (counted) ++counted->events;
+      if (!unchanged(counted, tickets_before, "a refused event")) return false;
     } else {
       ++figures_.accepted;
       figures_.plausible_accepted += plausible ? 1 : 0;
