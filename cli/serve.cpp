@@ -7,7 +7,8 @@
 // and the process's signals:
 //   SIGTERM, SIGINT  stop accepting, finish the requests in flight, stop the
 //                    timer thread, flush the store, exit 0;
-//   SIGHUP           reload the rules directory (kept if it has errors).
+//   SIGHUP           read the tokens from the configuration again and
+//                    reload the rules directory (each kept if it has errors).
 // Signals are blocked in every thread and taken by one thread with sigwait(),
 // so nothing runs in a signal handler.
 //
@@ -66,6 +67,15 @@ engine::Result<WorkflowPtr> compile_loaded(std::optional<dsl::RuleFile>& file, d
   return engine::Result<WorkflowPtr>::success(std::move(workflow));
 }
 
+// Rules that reach the service (saved in its directory, sent to its API)
+// may extend only files inside the rules directory: `extends
+// "/proc/self/environ"` would otherwise read, and quote, any file.
+dsl::LoadOptions confined_to(const std::string& directory) {
+  dsl::LoadOptions options;
+  options.confine_to = directory;
+  return options;
+}
+
 engine::Result<std::vector<WorkflowPtr>> load_directory(const std::string& directory) {
   using R = engine::Result<std::vector<WorkflowPtr>>;
   std::error_code error;
@@ -80,7 +90,7 @@ engine::Result<std::vector<WorkflowPtr>> load_directory(const std::string& direc
   for (const std::string& path : paths) {
     dsl::SourceSet sources;
     dsl::Diagnostics diagnostics;
-    std::optional<dsl::RuleFile> file = dsl::load(path, sources, diagnostics);
+    std::optional<dsl::RuleFile> file = dsl::load(path, sources, diagnostics, confined_to(directory));
     engine::Result<WorkflowPtr> compiled = compile_loaded(file, sources, diagnostics, path);
     if (!compiled) {
       problems += (problems.empty() ? "" : "\n") + compiled.error();
@@ -92,10 +102,12 @@ engine::Result<std::vector<WorkflowPtr>> load_directory(const std::string& direc
   return R::success(std::move(workflows));
 }
 
-engine::Result<WorkflowPtr> compile_text(const std::string& name, const std::string& text) {
+// A rule text sent to the API; its `extends` resolve inside the rules directory.
+engine::Result<WorkflowPtr> compile_text(const std::string& directory, const std::string& name,
+                                         const std::string& text) {
   dsl::SourceSet sources;
   dsl::Diagnostics diagnostics;
-  std::optional<dsl::RuleFile> file = dsl::load_text(name, text, sources, diagnostics);
+  std::optional<dsl::RuleFile> file = dsl::load_text(name, text, sources, diagnostics, confined_to(directory));
   return compile_loaded(file, sources, diagnostics, name);
 }
 
@@ -111,6 +123,37 @@ void set_up_logging(const server::ServerConfig& config) {
   logger->set_level(spdlog::level::from_str(config.log_level));
   logger->flush_on(spdlog::level::trace);
   spdlog::set_default_logger(logger);
+}
+
+server::HttpServerOptions transport_options(const server::ServerConfig& config) {
+  server::HttpServerOptions transport;
+  transport.host = config.host;
+  transport.port = config.port;
+  transport.threads = config.threads;
+  transport.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
+  transport.body_timeout = std::chrono::milliseconds(config.body_timeout_ms);
+  transport.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
+  transport.max_connections = config.max_connections;
+  transport.max_connections_per_address = config.max_connections_per_address;
+  transport.max_header_bytes = config.max_header_bytes;
+  transport.max_headers = config.max_headers;
+  transport.max_body_bytes = config.max_body_bytes;
+  transport.tls_certificate = config.tls_certificate;
+  transport.tls_key = config.tls_key;
+  return transport;
+}
+
+// The tokens of the configuration file as it is now; a file with errors
+// keeps the tokens in effect (and says why in the log).
+engine::Result<std::vector<server::TokenConfig>> read_tokens(const std::string& config_path) {
+  using R = engine::Result<std::vector<server::TokenConfig>>;
+  engine::Result<server::ServerConfig> config = server::load_server_config(config_path);
+  if (!config) {
+    spdlog::error("tokens not reloaded, the configuration has errors: {}", config.error());
+    return R::failure(config.error());
+  }
+  spdlog::info("tokens reloaded: {}", config->tokens.size());
+  return R::success(std::move(config.value().tokens));
 }
 
 int serve(const std::string& config_path) {
@@ -143,6 +186,7 @@ int serve(const std::string& config_path) {
   }
 
   server::ServiceOptions options;
+  options.settle_ms = config.settle_ms;
   options.store_path = config.store_path;
   options.sync_full = config.sync_full;
   options.checkpoint_key = config.checkpoint_key;
@@ -151,7 +195,11 @@ int serve(const std::string& config_path) {
   options.watch = config.watch;
   options.watch_interval_ms = config.watch_interval_ms;
   options.journal_file = config.journal_file;
-  server::RulesLoader loader{load_directory, compile_text, compile_stored};
+  server::RulesLoader loader{load_directory,
+                             [directory = config.rules_directory](const std::string& name, const std::string& text) {
+                               return compile_text(directory, name, text);
+                             },
+                             compile_stored};
   auto opened = server::Service::open(options, loader, *clock);
   if (!opened) {
     spdlog::error("cannot start: {}", opened.error());
@@ -160,7 +208,12 @@ int serve(const std::string& config_path) {
   }
   std::unique_ptr<server::Service> service = std::move(opened).value();
 
-  server::HttpOptions http{config.host, config.port, config.threads, config.max_body_bytes, config.max_json_depth};
+  server::HttpOptions http;
+  http.transport = transport_options(config);
+  http.max_json_depth = config.max_json_depth;
+  http.rate_limit = config.rate_limit;
+  http.rate_burst = config.rate_burst;
+  http.read_tokens = [config_path] { return read_tokens(config_path); };
   server::HttpApi api(*service, server::Authenticator(config.tokens), http);
   engine::Result<int> port = api.bind();
   if (!port) {
@@ -183,7 +236,8 @@ int serve(const std::string& config_path) {
       int signal = 0;
       if (sigwait(&signals, &signal) != 0) continue;
       if (signal == SIGHUP) {
-        spdlog::info("SIGHUP: reloading the rules");
+        spdlog::info("SIGHUP: reading the tokens and reloading the rules");
+        if (auto tokens = read_tokens(config_path)) api.set_tokens(std::move(tokens).value());
         service->reload("signal");
         continue;
       }

@@ -4,13 +4,22 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
 #include "engine/event.h"
+#include "engine/json_text.h"
 
 namespace docket::server {
 namespace {
+
+std::string lower_ascii(std::string text) {
+  for (char& c : text) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return text;
+}
 
 class Parser {
  public:
@@ -117,13 +126,22 @@ class Parser {
   std::optional<std::int64_t> duration_ms(const toml::table& table, const char* key, const std::string& section) {
     std::optional<std::string> text = string(table, key, section);
     if (!text) return std::nullopt;
-    std::optional<std::int64_t> seconds = engine::parse_duration(*text);
-    if (!seconds || *seconds <= 0 || *seconds > 86400) {
-      error(table.get(key)->source(),
-            section + " `" + key + "` = \"" + *text + "\" is not a duration between 1s and 24h (e.g. \"2s\")");
+    // Whole milliseconds ("500ms") or the rule language's durations ("2s", "1m30s").
+    std::string_view digits = *text;
+    bool in_ms = digits.size() > 2 && digits.substr(digits.size() - 2) == "ms" && digits.size() <= 10 &&
+                 digits.substr(0, digits.size() - 2).find_first_not_of("0123456789") == std::string_view::npos;
+    std::optional<std::int64_t> ms;
+    if (in_ms) {
+      ms = std::stoll(std::string(digits.substr(0, digits.size() - 2)));
+    } else if (std::optional<std::int64_t> seconds = engine::parse_duration(*text)) {
+      ms = *seconds * 1000;
+    }
+    if (!ms || *ms < 100 || *ms > 86'400'000) {
+      error(table.get(key)->source(), section + " `" + key + "` = \"" + *text +
+                                          "\" is not a duration between 100ms and 24h (e.g. \"2s\", \"500ms\")");
       return std::nullopt;
     }
-    return *seconds * 1000;
+    return ms;
   }
 
   // Relative paths are relative to the configuration file's folder.
@@ -136,7 +154,10 @@ class Parser {
 
   void read_server(const toml::table& t) {
     const std::string s = "[server]";
-    check_keys(t, s, {"listen", "threads", "port_file", "max_body_bytes", "max_json_depth"});
+    check_keys(t, s,
+               {"listen", "threads", "port_file", "max_body_bytes", "max_json_depth", "header_timeout", "body_timeout",
+                "idle_timeout", "max_connections", "max_connections_per_address", "max_header_bytes", "max_headers",
+                "rate_limit", "rate_burst", "tls_certificate", "tls_key", "allow_plaintext"});
     if (std::optional<std::string> listen = string(t, "listen", s)) {
       std::size_t colon = listen->rfind(':');
       int port = -1;
@@ -164,6 +185,30 @@ class Parser {
     if (auto bytes = integer(t, "max_body_bytes", s, 1024, std::int64_t{64} << 20))
       config_.max_body_bytes = static_cast<std::size_t>(*bytes);
     if (auto depth = integer(t, "max_json_depth", s, 2, 512)) config_.max_json_depth = static_cast<std::size_t>(*depth);
+    if (auto ms = duration_ms(t, "header_timeout", s)) config_.header_timeout_ms = *ms;
+    if (auto ms = duration_ms(t, "body_timeout", s)) config_.body_timeout_ms = *ms;
+    if (auto ms = duration_ms(t, "idle_timeout", s)) config_.idle_timeout_ms = *ms;
+    if (auto n = integer(t, "max_connections", s, 1, 100'000)) config_.max_connections = static_cast<std::size_t>(*n);
+    if (auto n = integer(t, "max_connections_per_address", s, 1, 100'000))
+      config_.max_connections_per_address = static_cast<std::size_t>(*n);
+    if (auto n = integer(t, "max_header_bytes", s, 1024, 1 << 20))
+      config_.max_header_bytes = static_cast<std::size_t>(*n);
+    if (auto n = integer(t, "max_headers", s, 8, 1000)) config_.max_headers = static_cast<std::size_t>(*n);
+    if (auto n = integer(t, "rate_limit", s, 0, 1'000'000)) config_.rate_limit = static_cast<std::uint32_t>(*n);
+    if (auto n = integer(t, "rate_burst", s, 1, 10'000'000)) config_.rate_burst = static_cast<std::uint32_t>(*n);
+    if (auto file = string(t, "tls_certificate", s)) config_.tls_certificate = resolve(*file);
+    if (auto file = string(t, "tls_key", s)) config_.tls_key = resolve(*file);
+    if (config_.tls_certificate.empty() != config_.tls_key.empty())
+      error(t.source(), "[server] `tls_certificate` and `tls_key` go together: give both or neither");
+    if (auto plain = boolean(t, "allow_plaintext", s)) config_.allow_plaintext = *plain;
+    bool loopback = config_.host == "127.0.0.1" || config_.host == "::1" || config_.host == "localhost" ||
+                    config_.host.rfind("127.", 0) == 0;
+    if (!loopback && config_.tls_certificate.empty() && !config_.allow_plaintext) {
+      error(t.get("listen") != nullptr ? t.get("listen")->source() : t.source(),
+            "[server] `listen` = \"" + config_.host +
+                "\" is not a loopback address: tokens would cross the network in clear text; set "
+                "`tls_certificate` and `tls_key`, or `allow_plaintext = true` behind a TLS proxy");
+    }
   }
 
   void read_store(const toml::table& t) {
@@ -185,11 +230,12 @@ class Parser {
 
   void read_rules(const toml::table& t) {
     const std::string s = "[rules]";
-    check_keys(t, s, {"directory", "watch", "watch_interval"});
+    check_keys(t, s, {"directory", "watch", "watch_interval", "settle"});
     if (auto directory = string(t, "directory", s)) config_.rules_directory = resolve(*directory);
     if (config_.rules_directory.empty()) error(t.source(), "[rules] needs `directory`");
     if (auto watch = boolean(t, "watch", s)) config_.watch = *watch;
     if (auto interval = duration_ms(t, "watch_interval", s)) config_.watch_interval_ms = *interval;
+    if (auto settle = duration_ms(t, "settle", s)) config_.settle_ms = *settle;
   }
 
   void read_log(const toml::table& t) {
@@ -249,6 +295,7 @@ class Parser {
       return;
     }
     std::set<std::string> seen;
+    std::map<std::string, std::string> actors;  // lower case -> as written
     for (const toml::node& item : *node.as_array()) {
       const toml::table& t = *item.as_table();
       const std::string s = "[[tokens]]";
@@ -267,8 +314,18 @@ class Parser {
       } else if (!t.get("sha256")) {
         error(t.source(), "[[tokens]] needs `sha256`");
       }
-      if (auto actor = string(t, "actor", s)) token.actor = *actor;
-      if (token.actor.empty() && !t.get("actor")) error(t.source(), "[[tokens]] needs `actor`");
+      if (auto actor = string(t, "actor", s)) {
+        token.actor = *actor;
+        if (std::optional<std::string> problem = actor_id_problem(*actor)) {
+          error(t.get("actor")->source(), "[[tokens]] `actor` = \"" + engine::printable(*actor) + "\" " + *problem);
+        } else if (auto [other, fresh] = actors.emplace(lower_ascii(*actor), *actor);
+                   !fresh && other->second != *actor) {
+          error(t.get("actor")->source(), "[[tokens]] `actor` = \"" + *actor + "\" differs from `" + other->second +
+                                              "` only in case: one person, or two that a reader cannot tell apart");
+        }
+      } else if (!t.get("actor")) {
+        error(t.source(), "[[tokens]] needs `actor`");
+      }
       if (const toml::node* roles = t.get("roles")) {
         bool ok = roles->is_array();
         if (ok) {
@@ -293,6 +350,17 @@ class Parser {
 };
 
 }  // namespace
+
+std::optional<std::string> actor_id_problem(std::string_view id) {
+  if (id.empty()) return "is empty";
+  if (id.size() > kMaxActorIdBytes) return "is longer than " + std::to_string(kMaxActorIdBytes) + " bytes";
+  if (!engine::is_utf8(id)) return "is not valid UTF-8";
+  for (char c : id) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte <= 0x20 || byte == 0x7f) return "has white space or a control character";
+  }
+  return std::nullopt;
+}
 
 engine::Result<ServerConfig> parse_server_config(std::string_view text, const std::string& path) {
   return Parser(path).parse(text);

@@ -56,6 +56,22 @@ struct ServerConfig {
   std::string port_file;                              // when set, the bound port is written there once listening
   std::size_t max_body_bytes = std::size_t{1} << 20;  // larger bodies get 413
   std::size_t max_json_depth = 64;                    // deeper bodies get 400
+  // What one client may cost (server/http_server.h, docs/limits.md).
+  std::int64_t header_timeout_ms = 10'000;  // the whole request head, from its first byte
+  std::int64_t body_timeout_ms = 30'000;
+  std::int64_t idle_timeout_ms = 60'000;  // a keep-alive connection with no request
+  std::size_t max_connections = 1024;
+  std::size_t max_connections_per_address = 64;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_headers = 64;
+  std::uint32_t rate_limit = 200;  // requests per second per token; 0: none
+  std::uint32_t rate_burst = 400;
+  // HTTPS: PEM certificate chain and private key, both or neither.
+  std::string tls_certificate;
+  std::string tls_key;
+  // Listening on an address other than loopback without TLS sends tokens in
+  // clear text: refused unless this is set (a TLS proxy in front).
+  bool allow_plaintext = false;
 
   // [store]
   std::string store_path;      // required
@@ -67,6 +83,9 @@ struct ServerConfig {
   std::string rules_directory;  // required: every *.docket file directly inside is one workflow
   bool watch = true;            // reload when a file there changes
   std::int64_t watch_interval_ms = 2000;
+  // A changed file is installed only once no file has changed for this long,
+  // so that a file saved in several writes is never installed half written.
+  std::int64_t settle_ms = 5000;
 
   // [log]
   std::string log_level = "info";  // trace, debug, info, warn, error
@@ -79,6 +98,13 @@ struct ServerConfig {
   // [[tokens]]
   std::vector<TokenConfig> tokens;
 };
+
+// Actor ids are compared byte for byte by the engine (four-eyes, approvals):
+// one that a reader could take for another is refused.
+inline constexpr std::size_t kMaxActorIdBytes = 128;
+// Why `id` cannot be an actor id (empty, white space, control characters,
+// invalid UTF-8, too long); nullopt when it can.
+std::optional<std::string> actor_id_problem(std::string_view id);
 
 // Reads and checks `path`. The error lists every problem, one per line.
 engine::Result<ServerConfig> load_server_config(const std::string& path);

@@ -1,18 +1,19 @@
 #include "server/http_api.h"
 
-#include <httplib.h>
 #include <spdlog/spdlog.h>
 
-#include <cerrno>
 #include <chrono>
-#include <cstring>
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
+#include <variant>
 
 #include "engine/json_text.h"
 #include "engine/value.h"
 #include "server/metrics.h"
+#include "server/rate_limiter.h"
 
 namespace docket::server {
 namespace {
@@ -29,43 +30,40 @@ struct Failure {
   json details = nullptr;  // extra members of the error object
 };
 
-void send_json(httplib::Response& res, int status, const json& body) {
-  res.status = status;
-  res.set_content(body.dump(), "application/json");
+// Every answer's JSON goes through here: bytes that are not UTF-8 (a
+// client's id echoed in a message) become U+FFFD instead of an exception.
+std::string dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+HttpResponse json_response(int status, const json& body) {
+  HttpResponse response;
+  response.status = status;
+  response.body = dump(body);
+  return response;
 }
 
-void send_failure(httplib::Response& res, const Failure& failure) {
+HttpResponse failure_response(const Failure& failure) {
   json error = {{"code", failure.code}, {"message", failure.message}};
   if (failure.details.is_object()) {
     for (const auto& [key, value] : failure.details.items()) error[key] = value;
   }
-  send_json(res, failure.status, json{{"error", error}});
+  return json_response(failure.status, json{{"error", error}});
 }
 
-// The code for a status that httplib answered itself (no route, body too large).
-const char* code_for(int status) {
-  switch (status) {
-    case 400:
-      return "bad_request";
-    case 401:
-      return "unauthorized";
-    case 403:
-      return "forbidden";
-    case 404:
-      return "not_found";
-    case 405:
-      return "method_not_allowed";
-    case 409:
-      return "conflict";
-    case 413:
-      return "payload_too_large";
-    case 422:
-      return "unprocessable";
-    case 503:
-      return "unavailable";
-    default:
-      return status >= 500 ? "internal" : "error";
+// Why `text` cannot be a ticket id or a name (of an event, a workflow, a
+// field): ids travel in URL paths and log lines, so they are short,
+// printable and have no '/' or white space.
+std::optional<std::string> name_problem(std::string_view text, std::string_view what) {
+  std::string subject = std::string("the ") + std::string(what);
+  if (text.empty()) return subject + " is empty";
+  if (text.size() > kMaxIdBytes)
+    return subject + " is " + std::to_string(text.size()) + " bytes, longer than " + std::to_string(kMaxIdBytes);
+  if (!engine::is_utf8(text)) return subject + " is not valid UTF-8";
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte <= 0x20 || byte == 0x7f || byte == '/')
+      return subject + " `" + engine::printable(text) + "` has white space, a control character or `/`";
   }
+  return std::nullopt;
 }
 
 std::optional<std::string> iso(std::optional<std::int64_t> instant) {
@@ -122,7 +120,7 @@ std::optional<std::string> unknown_key(const engine::JsonNode& object, std::init
 }
 
 std::optional<std::string> string_member(const engine::JsonNode& object, const char* key, std::string& out,
-                                         bool required) {
+                                         bool required, std::size_t max_bytes) {
   const engine::JsonNode* node = object.find(key);
   if (node == nullptr) {
     if (required) return std::string("missing `") + key + "`";
@@ -130,8 +128,19 @@ std::optional<std::string> string_member(const engine::JsonNode& object, const c
   }
   if (node->kind() != engine::JsonNode::Kind::kString || node->text().empty())
     return std::string("`") + key + "` must be a non-empty string, got " + node->describe();
+  if (node->text().size() > max_bytes)
+    return std::string("`") + key + "` is " + std::to_string(node->text().size()) + " bytes, longer than " +
+           std::to_string(max_bytes);
   out = node->text();
   return std::nullopt;
+}
+
+// A member that names something (an id, an event, a workflow).
+std::optional<std::string> name_member(const engine::JsonNode& object, const char* key, std::string& out,
+                                       bool required) {
+  std::optional<std::string> problem = string_member(object, key, out, required, SIZE_MAX);
+  if (!problem && !out.empty()) problem = name_problem(out, std::string("`") + key + "`");
+  return problem;
 }
 
 // `data`: field -> string, number (exact), true/false or null, as in event files.
@@ -141,6 +150,7 @@ std::optional<std::string> read_data(const engine::JsonNode& object, std::vector
   if (node->kind() != engine::JsonNode::Kind::kObject)
     return std::string("`data` must be an object, got ") + node->describe();
   for (const auto& [field, value] : node->members()) {
+    if (std::optional<std::string> problem = name_problem(field, "field name in `data`")) return problem;
     engine::FieldInput input;
     switch (value.kind()) {
       case engine::JsonNode::Kind::kNull:
@@ -149,6 +159,9 @@ std::optional<std::string> read_data(const engine::JsonNode& object, std::vector
         input = engine::FieldInput::boolean(value.as_bool());
         break;
       case engine::JsonNode::Kind::kString:
+        if (value.text().size() > kMaxTextBytes)
+          return "`data." + field + "` is " + std::to_string(value.text().size()) + " bytes, longer than " +
+                 std::to_string(kMaxTextBytes);
         input = engine::FieldInput::text(value.text());
         break;
       case engine::JsonNode::Kind::kNumber: {
@@ -250,131 +263,203 @@ json reload_json(const ReloadReport& report) {
 
 struct HttpApi::Impl {
   Impl(Service& service, Authenticator authenticator, HttpOptions options)
-      : service(service), authenticator(std::move(authenticator)), options(std::move(options)) {}
+      : service(service),
+        authenticator(std::make_shared<const Authenticator>(std::move(authenticator))),
+        options(std::move(options)),
+        limiter(this->options.rate_limit, this->options.rate_burst) {}
 
-  // What a route handler gets: the request, who sent it, the response.
-  using Route = std::function<void(const httplib::Request&, const Principal&, httplib::Response&)>;
+  // A route handler: the request, who sent it, the id in its path ("" when none).
+  using Handler = HttpResponse (Impl::*)(const HttpRequest&, const Principal&, const std::string&);
 
-  // Registers `route` under `pattern`, wrapped in what every request shares:
-  // authentication, timing, metrics, the log line, and a JSON 500 for surprises.
-  void add(const char* method, const std::string& pattern, const std::string& endpoint, bool needs_token, Route route) {
-    httplib::Server::Handler handler = [this, endpoint, needs_token, route](const httplib::Request& req,
-                                                                            httplib::Response& res) {
-      auto started = std::chrono::steady_clock::now();
-      std::string actor = "-";
-      std::optional<Principal> principal;
-      if (needs_token) principal = authenticator.authenticate(req.get_header_value("Authorization"));
-      if (needs_token && !principal) {
-        bool given = req.has_header("Authorization");
-        // Not a journal record: without a valid token there is no actor to record.
-        spdlog::warn("denied method={} path={} reason=\"{}\" remote={}", req.method, req.path,
-                     given ? "invalid token" : "no token", req.remote_addr);
-        send_failure(
-            res, {401, "unauthorized", given ? "the token is not valid" : "an Authorization: Bearer token is needed"});
-      } else {
-        if (principal) actor = principal->actor.id;
-        try {
-          route(req, principal.value_or(Principal{}), res);
-        } catch (const std::exception& e) {
-          spdlog::error("method={} path={}: {}", req.method, req.path, e.what());
-          send_failure(res, {500, "internal", "internal error"});
+  struct Route {
+    const char* method;
+    std::vector<std::string_view> pattern;  // path segments; "{id}" matches a ticket id
+    const char* endpoint;                   // for metrics: the route, not the path
+    bool needs_token;
+    Handler handler;
+  };
+
+  // The route a request names, or why none: 404 (no such path), 405 (no such method).
+  struct Match {
+    const Route* route = nullptr;
+    std::string id;
+    std::optional<Failure> failure;
+  };
+
+  Match match(const HttpRequest& request) const {
+    Match found;
+    bool path_known = false;
+    for (const Route& route : routes) {
+      if (route.pattern.size() != request.segments.size()) continue;
+      std::string id;
+      bool same = true;
+      for (std::size_t i = 0; i < route.pattern.size() && same; ++i) {
+        if (route.pattern[i] == "{id}") {
+          id = request.segments[i];
+        } else {
+          same = route.pattern[i] == request.segments[i];
         }
       }
-      auto ms = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-      metrics.count(endpoint, res.status);
-      spdlog::info("request method={} path={} status={} ms={:.1f} actor={}", req.method, req.path, res.status,
-                   static_cast<double>(ms.count()) / 1000.0, actor);
-    };
-    std::string m = method;
-    if (m == "GET") server.Get(pattern, handler);
-    if (m == "POST") server.Post(pattern, handler);
+      if (!same) continue;
+      path_known = true;
+      if (request.method != route.method) continue;
+      found.route = &route;
+      found.id = std::move(id);
+      return found;
+    }
+    if (path_known) {
+      found.failure = Failure{405, "method_not_allowed", "no such endpoint: " + request.method + " " + request.path};
+    } else {
+      found.failure = Failure{404, "not_found", "no such endpoint: " + request.method + " " + request.path};
+    }
+    return found;
   }
 
-  // Parses the body as a JSON object; on failure answers 400 and returns nullopt.
-  std::optional<engine::JsonNode> body(const httplib::Request& req, httplib::Response& res) {
-    engine::Result<engine::JsonNode> parsed = parse_body(req.body, options.max_json_depth);
-    if (!parsed) {
-      send_failure(res, {400, "bad_request", parsed.error()});
-      return std::nullopt;
+  std::optional<Principal> authenticate(const HttpRequest& request) {
+    std::shared_ptr<const Authenticator> current;
+    {
+      std::lock_guard<std::mutex> lock(tokens_mutex);
+      current = authenticator;
     }
+    return current->authenticate(request.authorization);
+  }
+
+  // On the request head, before its body is read: the route, the token, the rate.
+  std::optional<HttpResponse> check_head(const HttpRequest& request) {
+    Match found = match(request);
+    if (found.route == nullptr)
+      return failure_response(found.failure.value_or(Failure{404, "not_found", "no such endpoint"}));
+    if (!found.route->needs_token) return std::nullopt;
+    std::optional<Principal> principal = authenticate(request);
+    if (!principal) {
+      bool given = !request.authorization.empty();
+      return failure_response(
+          {401, "unauthorized", given ? "the token is not valid" : "an Authorization: Bearer token is needed"});
+    }
+    RateLimiter::Decision decision = limiter.take(principal->actor.id, std::chrono::steady_clock::now());
+    if (!decision.allowed) {
+      HttpResponse refused = failure_response(
+          {429, "too_many_requests",
+           "more than " + std::to_string(options.rate_limit) + " requests a second for `" + principal->actor.id + "`"});
+      refused.headers.emplace_back("Retry-After", std::to_string(decision.retry_after_seconds));
+      return refused;
+    }
+    return std::nullopt;
+  }
+
+  // One line per request; every byte the client chose is escaped (engine::printable).
+  void log(const HttpRequest& request, int status, const std::string& actor, double ms, const char* endpoint) {
+    metrics.count(endpoint, status);
+    spdlog::info("request method={} path={} status={} ms={:.1f} actor={} remote={}", engine::printable(request.method),
+                 engine::printable(request.target), status, ms, engine::printable(actor), request.remote);
+  }
+
+  void refused(const HttpRequest& request, const HttpResponse& response) {
+    Match found = request.method.empty() ? Match{} : match(request);
+    log(request, response.status, "-", 0.0, found.route != nullptr ? found.route->endpoint : "other");
+  }
+
+  HttpResponse handle(const HttpRequest& request) {
+    auto started = std::chrono::steady_clock::now();
+    Match found = match(request);
+    HttpResponse response;
+    std::string actor = "-";
+    std::optional<Principal> principal;
+    if (found.route != nullptr && found.route->needs_token) principal = authenticate(request);
+    if (found.route == nullptr) {
+      response = failure_response(found.failure.value_or(Failure{404, "not_found", "no such endpoint"}));
+    } else if (found.route->needs_token && !principal) {
+      // The token was removed between the head and now (a reload).
+      response = failure_response({401, "unauthorized", "the token is not valid"});
+    } else {
+      if (principal) actor = principal->actor.id;
+      try {
+        response = (this->*found.route->handler)(request, principal.value_or(Principal{}), found.id);
+      } catch (const std::exception& e) {
+        spdlog::error("method={} path={}: {}", engine::printable(request.method), engine::printable(request.target),
+                      engine::printable(e.what()));
+        response = failure_response({500, "internal", "internal error"});
+      }
+    }
+    auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    log(request, response.status, actor, ms, found.route != nullptr ? found.route->endpoint : "unknown");
+    return response;
+  }
+
+  // ------------------------------------------------------------ endpoints
+
+  // The body as a JSON object, or the 400 that says why not.
+  std::variant<engine::JsonNode, HttpResponse> body(const HttpRequest& request) {
+    engine::Result<engine::JsonNode> parsed = parse_body(request.body, options.max_json_depth);
+    if (!parsed) return failure_response({400, "bad_request", parsed.error()});
     return std::move(parsed).value();
   }
 
-  void answer_event(const engine::Result<engine::Outcome>& outcome, const std::string& ticket, int success,
-                    httplib::Response& res) {
-    if (!outcome) {
-      send_failure(res, {503, "store_unavailable", outcome.error()});
-      return;
-    }
+  HttpResponse answer_event(const engine::Result<engine::Outcome>& outcome, const std::string& ticket, int success) {
+    if (!outcome) return failure_response({503, "store_unavailable", outcome.error()});
     // A duplicate answers as the first delivery did.
     if (!outcome->accepted) {
       Failure failure = rejection(outcome.value());
       failure.details["duplicate"] = outcome->duplicate;
-      send_failure(res, failure);
-      return;
+      return failure_response(failure);
     }
-    send_json(res, outcome->duplicate ? 200 : success,
-              {{"ticket", ticket},
-               {"accepted", true},
-               {"duplicate", outcome->duplicate},
-               {"state", outcome->state},
-               {"first_seq", outcome->first_seq},
-               {"last_seq", outcome->last_seq}});
+    return json_response(outcome->duplicate ? 200 : success, {{"ticket", ticket},
+                                                              {"accepted", true},
+                                                              {"duplicate", outcome->duplicate},
+                                                              {"state", outcome->state},
+                                                              {"first_seq", outcome->first_seq},
+                                                              {"last_seq", outcome->last_seq}});
   }
 
-  void create_ticket(const httplib::Request& req, const Principal& who, httplib::Response& res) {
-    std::optional<engine::JsonNode> object = body(req, res);
-    if (!object) return;
+  HttpResponse create_ticket(const HttpRequest& request, const Principal& who, const std::string&) {
+    auto object = body(request);
+    if (auto* refused = std::get_if<HttpResponse>(&object)) return std::move(*refused);
+    const engine::JsonNode& fields = std::get<engine::JsonNode>(object);
     engine::Event event;
     event.event = std::string(engine::kCreateEvent);
     event.actor = who.actor;
     std::string key;
-    std::optional<std::string> problem = unknown_key(*object, {"id", "workflow", "data", "idempotency_key"});
-    if (!problem) problem = string_member(*object, "id", event.ticket, true);
-    if (!problem) problem = string_member(*object, "workflow", event.workflow, false);
-    if (!problem) problem = string_member(*object, "idempotency_key", key, false);
-    if (!problem) problem = read_data(*object, event.data);
-    if (problem) {
-      send_failure(res, {400, "bad_request", *problem});
-      return;
-    }
+    std::optional<std::string> problem = unknown_key(fields, {"id", "workflow", "data", "idempotency_key"});
+    if (!problem) problem = name_member(fields, "id", event.ticket, true);
+    if (!problem) problem = name_member(fields, "workflow", event.workflow, false);
+    if (!problem) problem = string_member(fields, "idempotency_key", key, false, kMaxKeyBytes);
+    if (!problem) problem = read_data(fields, event.data);
+    if (problem) return failure_response({400, "bad_request", *problem});
     if (!key.empty()) event.idempotency_key = key;
     std::string id = event.ticket;
-    answer_event(service.apply(std::move(event)), id, 201, res);
+    return answer_event(service.apply(std::move(event)), id, 201);
   }
 
-  void send_event(const httplib::Request& req, const Principal& who, httplib::Response& res) {
-    std::optional<engine::JsonNode> object = body(req, res);
-    if (!object) return;
+  HttpResponse send_event(const HttpRequest& request, const Principal& who, const std::string& id) {
+    if (auto problem = name_problem(id, "ticket id")) return failure_response({400, "bad_request", *problem});
+    auto object = body(request);
+    if (auto* refused = std::get_if<HttpResponse>(&object)) return std::move(*refused);
+    const engine::JsonNode& fields = std::get<engine::JsonNode>(object);
     engine::Event event;
-    event.ticket = req.matches[1];
+    event.ticket = id;
     event.actor = who.actor;
     std::string key;
-    std::optional<std::string> problem = unknown_key(*object, {"event", "data", "idempotency_key"});
-    if (!problem) problem = string_member(*object, "event", event.event, true);
-    if (!problem) problem = string_member(*object, "idempotency_key", key, false);
-    if (!problem) problem = read_data(*object, event.data);
+    std::optional<std::string> problem = unknown_key(fields, {"event", "data", "idempotency_key"});
+    if (!problem) problem = name_member(fields, "event", event.event, true);
+    if (!problem) problem = string_member(fields, "idempotency_key", key, false, kMaxKeyBytes);
+    if (!problem) problem = read_data(fields, event.data);
     if (!problem && event.event == engine::kCreateEvent) problem = "`create` is POST /v1/tickets";
-    if (problem) {
-      send_failure(res, {400, "bad_request", *problem});
-      return;
-    }
+    if (problem) return failure_response({400, "bad_request", *problem});
     if (!key.empty()) event.idempotency_key = key;
-    answer_event(service.apply(std::move(event)), req.matches[1], 200, res);
+    return answer_event(service.apply(std::move(event)), id, 200);
   }
 
-  void get_ticket(const httplib::Request& req, const Principal&, httplib::Response& res) {
-    std::optional<TicketInfo> ticket = service.ticket(std::string(req.matches[1]));
-    if (!ticket) {
-      send_failure(res, {404, "not_found", "unknown ticket `" + std::string(req.matches[1]) + "`"});
-      return;
-    }
-    send_json(res, 200, ticket_json(*ticket));
+  HttpResponse get_ticket(const HttpRequest&, const Principal&, const std::string& id) {
+    if (auto problem = name_problem(id, "ticket id")) return failure_response({400, "bad_request", *problem});
+    std::optional<TicketInfo> ticket = service.ticket(id);
+    if (!ticket) return failure_response({404, "not_found", "unknown ticket `" + id + "`"});
+    return json_response(200, ticket_json(*ticket));
   }
 
-  void list_tickets(const httplib::Request& req, const Principal&, httplib::Response& res) {
+  HttpResponse list_tickets(const HttpRequest& request, const Principal&, const std::string&) {
     TicketQuery query;
-    for (const auto& [key, value] : req.params) {
+    query.limit = kDefaultPageSize;
+    for (const auto& [key, value] : request.query) {
       if (key == "state") {
         query.state = value;
       } else if (key == "department") {
@@ -383,63 +468,57 @@ struct HttpApi::Impl {
         query.priority = value;
       } else if (key == "workflow") {
         query.workflow = value;
+      } else if (key == "after") {
+        if (auto problem = name_problem(value, "`after` cursor"))
+          return failure_response({400, "bad_request", *problem});
+        query.after = value;
       } else if (key == "breached") {
-        if (value != "true" && value != "false") {
-          send_failure(res, {400, "bad_request", "`breached` must be true or false"});
-          return;
-        }
+        if (value != "true" && value != "false")
+          return failure_response({400, "bad_request", "`breached` must be true or false"});
         query.breached_only = value == "true";
       } else if (key == "due_within") {
         std::optional<std::int64_t> seconds = engine::parse_duration(value);
-        if (!seconds) {
-          send_failure(res, {400, "bad_request", "`due_within` must be a duration such as 2h or 30m"});
-          return;
-        }
+        if (!seconds)
+          return failure_response({400, "bad_request", "`due_within` must be a duration such as 2h or 30m"});
         query.due_within = seconds;
       } else if (key == "limit") {
-        std::size_t limit = 0;
-        bool ok = !value.empty() && value.size() <= 6 && value.find_first_not_of("0123456789") == std::string::npos;
-        if (ok) limit = std::stoul(value);
-        if (!ok || limit == 0) {
-          send_failure(res, {400, "bad_request", "`limit` must be a whole number from 1 to 999999"});
-          return;
+        bool ok = !value.empty() && value.size() <= 4 && value.find_first_not_of("0123456789") == std::string::npos;
+        std::size_t limit = ok ? std::stoul(value) : 0;
+        if (limit == 0 || limit > kMaxPageSize) {
+          return failure_response(
+              {400, "bad_request", "`limit` must be a whole number from 1 to " + std::to_string(kMaxPageSize)});
         }
         query.limit = limit;
       } else {
-        send_failure(res, {400, "bad_request", "unknown query parameter `" + key + "`"});
-        return;
+        return failure_response({400, "bad_request", "unknown query parameter `" + key + "`"});
       }
     }
+    std::optional<TicketPage> page = service.query(query);
+    if (!page) return failure_response({400, "bad_request", "`after` names no ticket: `" + query.after + "`"});
     json tickets = json::array();
-    for (const TicketInfo& ticket : service.query(query)) tickets.push_back(ticket_json(ticket));
-    send_json(res, 200, {{"count", tickets.size()}, {"tickets", tickets}});
+    for (const TicketInfo& ticket : page->tickets) tickets.push_back(ticket_json(ticket));
+    return json_response(200, {{"count", tickets.size()}, {"tickets", tickets}, {"next", nullable(page->next)}});
   }
 
-  void transitions(const httplib::Request& req, const Principal&, httplib::Response& res) {
-    std::string id = req.matches[1];
+  HttpResponse transitions(const HttpRequest&, const Principal&, const std::string& id) {
+    if (auto problem = name_problem(id, "ticket id")) return failure_response({400, "bad_request", *problem});
     auto lines = service.journal(id);
-    if (!lines) {
-      send_failure(res, {503, "store_unavailable", lines.error()});
-      return;
-    }
-    if (!lines.value()) {
-      send_failure(res, {404, "not_found", "unknown ticket `" + id + "`"});
-      return;
-    }
+    if (!lines) return failure_response({503, "store_unavailable", lines.error()});
+    if (!lines.value()) return failure_response({404, "not_found", "unknown ticket `" + id + "`"});
     // The records are canonical JSON already (engine/journal_json.h): passed on byte for byte.
-    std::string body = "{\"ticket\":" + json(id).dump() + ",\"records\":[";
+    HttpResponse response;
+    response.body = "{\"ticket\":" + dump(json(id)) + ",\"records\":[";
     bool first = true;
     for (const std::string& line : *lines.value()) {
-      if (!first) body += ',';
-      body += line;
+      if (!first) response.body += ',';
+      response.body += line;
       first = false;
     }
-    body += "]}";
-    res.status = 200;
-    res.set_content(body, "application/json");
+    response.body += "]}";
+    return response;
   }
 
-  void list_versions(const httplib::Request&, const Principal&, httplib::Response& res) {
+  HttpResponse list_versions(const HttpRequest&, const Principal& who, const std::string&) {
     json versions = json::array();
     for (const VersionInfo& version : service.versions()) {
       versions.push_back({{"id", version.id},
@@ -449,120 +528,110 @@ struct HttpApi::Impl {
                           {"tickets", version.tickets},
                           {"current", version.current}});
     }
-    send_json(res, 200, {{"versions", versions}, {"last_reload", reload_json(service.last_reload())}});
+    ReloadReport last = service.last_reload();
+    // Diagnostics quote rule files: only for those who may deploy them.
+    if (!who.deploy) last.diagnostics.clear();
+    return json_response(200, {{"versions", versions}, {"last_reload", reload_json(last)}});
   }
 
-  void deploy(const httplib::Request& req, const Principal& who, httplib::Response& res) {
-    if (!who.deploy) {
-      send_failure(res, {403, "forbidden", "`" + who.actor.id + "` may not deploy workflow versions"});
-      return;
-    }
-    std::optional<engine::JsonNode> object = body(req, res);
-    if (!object) return;
-    std::optional<std::string> problem = unknown_key(*object, {"reload", "name", "text"});
-    const engine::JsonNode* reload = object->find("reload");
+  HttpResponse deploy(const HttpRequest& request, const Principal& who, const std::string&) {
+    if (!who.deploy)
+      return failure_response({403, "forbidden", "`" + who.actor.id + "` may not deploy workflow versions"});
+    auto object = body(request);
+    if (auto* refused = std::get_if<HttpResponse>(&object)) return std::move(*refused);
+    const engine::JsonNode& fields = std::get<engine::JsonNode>(object);
+    std::optional<std::string> problem = unknown_key(fields, {"reload", "name", "text"});
+    const engine::JsonNode* reload = fields.find("reload");
     std::string name;
     std::string text;
     bool from_directory = reload != nullptr && reload->kind() == engine::JsonNode::Kind::kBool && reload->as_bool();
     if (!problem && !from_directory) {
-      problem = string_member(*object, "name", name, true);
-      if (!problem) problem = string_member(*object, "text", text, true);
+      problem = name_member(fields, "name", name, true);
+      if (!problem) problem = string_member(fields, "text", text, true, options.transport.max_body_bytes);
       if (problem) *problem += " (or send {\"reload\": true} to reload the rules directory)";
     }
-    if (problem) {
-      send_failure(res, {400, "bad_request", *problem});
-      return;
+    if (problem) return failure_response({400, "bad_request", *problem});
+    if (from_directory && options.read_tokens) {
+      engine::Result<std::vector<TokenConfig>> tokens = options.read_tokens();
+      if (!tokens) {
+        Failure failure{422, "config_invalid", "the configuration has errors; the current tokens stay in effect"};
+        failure.details = {{"diagnostics", lines_json(tokens.error())}};
+        return failure_response(failure);
+      }
+      set_tokens(std::move(tokens).value());
     }
     ReloadReport report = from_directory ? service.reload("api") : service.deploy_text(name, text);
     if (!report.ok) {
       Failure failure{422, "rules_invalid", "the rules have errors; the current versions stay in effect"};
       failure.details = {{"diagnostics", lines_json(report.diagnostics)}};
-      send_failure(res, failure);
-      return;
+      return failure_response(failure);
     }
-    send_json(res, 200, reload_json(report));
+    return json_response(200, reload_json(report));
   }
 
-  void health(const httplib::Request&, const Principal&, httplib::Response& res) {
+  HttpResponse health(const HttpRequest&, const Principal&, const std::string&) {
     ServiceStats stats = service.stats();
-    send_json(res, stats.background_error.empty() ? 200 : 503,
-              {{"status", stats.background_error.empty() ? "ok" : "degraded"},
-               {"now", engine::format_timestamp(stats.now)},
-               {"tickets", stats.tickets_total},
-               {"last_seq", stats.last_seq},
-               {"error", nullable(stats.background_error)}});
+    std::string problem = !stats.store_error.empty() ? stats.store_error : stats.background_error;
+    return json_response(problem.empty() ? 200 : 503, {{"status", problem.empty() ? "ok" : "degraded"},
+                                                       {"now", engine::format_timestamp(stats.now)},
+                                                       {"tickets", stats.tickets_total},
+                                                       {"last_seq", stats.last_seq},
+                                                       {"error", nullable(problem)}});
   }
 
-  void metrics_page(const httplib::Request&, const Principal&, httplib::Response& res) {
-    res.status = 200;
-    res.set_content(metrics.render(service.stats()), "text/plain; version=0.0.4");
+  HttpResponse metrics_page(const HttpRequest&, const Principal&, const std::string&) {
+    HttpResponse response;
+    response.content_type = "text/plain; version=0.0.4";
+    response.body = metrics.render(service.stats());
+    return response;
   }
 
-  void routes() {
-    const std::string id = "([^/]+)";
-    auto bound = [this](void (Impl::*member)(const httplib::Request&, const Principal&, httplib::Response&)) {
-      return [this, member](const httplib::Request& req, const Principal& who, httplib::Response& res) {
-        (this->*member)(req, who, res);
-      };
-    };
-    add("POST", "/v1/tickets", "POST /v1/tickets", true, bound(&Impl::create_ticket));
-    add("GET", "/v1/tickets", "GET /v1/tickets", true, bound(&Impl::list_tickets));
-    add("POST", "/v1/tickets/" + id + "/events", "POST /v1/tickets/{id}/events", true, bound(&Impl::send_event));
-    add("GET", "/v1/tickets/" + id + "/transitions", "GET /v1/tickets/{id}/transitions", true,
-        bound(&Impl::transitions));
-    add("GET", "/v1/tickets/" + id, "GET /v1/tickets/{id}", true, bound(&Impl::get_ticket));
-    add("GET", "/v1/versions", "GET /v1/versions", true, bound(&Impl::list_versions));
-    add("POST", "/v1/versions", "POST /v1/versions", true, bound(&Impl::deploy));
-    add("GET", "/v1/health", "GET /v1/health", false, bound(&Impl::health));
-    add("GET", "/metrics", "GET /metrics", true, bound(&Impl::metrics_page));
-
-    // Statuses httplib decides itself (no such route, body too large) get
-    // the same JSON error body, and are counted and logged.
-    server.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
-      if (!res.body.empty()) return;
-      std::string message = res.status == 413
-                                ? "the body is larger than " + std::to_string(options.max_body_bytes) + " bytes"
-                            : res.status == 404 ? "no such endpoint: " + req.method + " " + req.path
-                                                : "HTTP status " + std::to_string(res.status);
-      send_failure(res, {res.status, code_for(res.status), message});
-      metrics.count(res.status == 404 ? "unknown" : "other", res.status);
-      spdlog::info("request method={} path={} status={} actor=-", req.method, req.path, res.status);
-    });
+  void set_tokens(std::vector<TokenConfig> tokens) {
+    auto fresh = std::make_shared<const Authenticator>(std::move(tokens));
+    std::lock_guard<std::mutex> lock(tokens_mutex);
+    authenticator = std::move(fresh);
   }
 
   Service& service;
-  Authenticator authenticator;
+  std::mutex tokens_mutex;
+  std::shared_ptr<const Authenticator> authenticator;
   HttpOptions options;
+  RateLimiter limiter;
   RequestMetrics metrics;
-  httplib::Server server;
+  const std::vector<Route> routes = {
+      {"POST", {"v1", "tickets"}, "POST /v1/tickets", true, &Impl::create_ticket},
+      {"GET", {"v1", "tickets"}, "GET /v1/tickets", true, &Impl::list_tickets},
+      {"POST", {"v1", "tickets", "{id}", "events"}, "POST /v1/tickets/{id}/events", true, &Impl::send_event},
+      {"GET", {"v1", "tickets", "{id}", "transitions"}, "GET /v1/tickets/{id}/transitions", true, &Impl::transitions},
+      {"GET", {"v1", "tickets", "{id}"}, "GET /v1/tickets/{id}", true, &Impl::get_ticket},
+      {"GET", {"v1", "versions"}, "GET /v1/versions", true, &Impl::list_versions},
+      {"POST", {"v1", "versions"}, "POST /v1/versions", true, &Impl::deploy},
+      {"GET", {"v1", "health"}, "GET /v1/health", false, &Impl::health},
+      {"GET", {"metrics"}, "GET /metrics", true, &Impl::metrics_page},
+  };
+  std::unique_ptr<HttpServer> server;
 };
 
 HttpApi::HttpApi(Service& service, Authenticator authenticator, HttpOptions options)
     : impl_(std::make_unique<Impl>(service, std::move(authenticator), std::move(options))) {
-  impl_->server.set_payload_max_length(impl_->options.max_body_bytes);
-  int threads = impl_->options.threads;
-  impl_->server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
-  impl_->routes();
+  Impl* impl = impl_.get();
+  HttpHooks hooks;
+  hooks.head = [impl](const HttpRequest& request) { return impl->check_head(request); };
+  hooks.handle = [impl](const HttpRequest& request) { return impl->handle(request); };
+  hooks.refused = [impl](const HttpRequest& request, const HttpResponse& response) {
+    impl->refused(request, response);
+  };
+  impl_->server = std::make_unique<HttpServer>(impl_->options.transport, std::move(hooks));
 }
 
 HttpApi::~HttpApi() = default;
 
-engine::Result<int> HttpApi::bind() {
-  int port = impl_->options.port;
-  if (port == 0) {
-    port = impl_->server.bind_to_any_port(impl_->options.host);
-  } else if (!impl_->server.bind_to_port(impl_->options.host, port)) {
-    port = -1;
-  }
-  if (port <= 0) {
-    return engine::Result<int>::failure("cannot listen on " + impl_->options.host + ":" +
-                                        std::to_string(impl_->options.port) + ": " + std::strerror(errno));
-  }
-  return engine::Result<int>::success(port);
-}
+engine::Result<int> HttpApi::bind() { return impl_->server->bind(); }
 
-void HttpApi::serve() { impl_->server.listen_after_bind(); }
+void HttpApi::serve() { impl_->server->serve(); }
 
-void HttpApi::stop() { impl_->server.stop(); }
+void HttpApi::stop() { impl_->server->stop(); }
+
+void HttpApi::set_tokens(std::vector<TokenConfig> tokens) { impl_->set_tokens(std::move(tokens)); }
 
 }  // namespace docket::server

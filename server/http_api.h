@@ -6,34 +6,51 @@
 //
 // Every endpoint but GET /v1/health needs `Authorization: Bearer TOKEN`;
 // the token's actor (with its roles) is the actor of the events it sends.
+// The token is checked on the request head, before any body is read, and
+// each token may send at most `rate_limit` requests a second (429 past it).
 // What an actor may do to a ticket is decided by the engine; this layer only
 // maps the engine's answer to a status (docs/api.md: "Status codes").
-// Bodies larger than HttpOptions::max_body_bytes get 413, malformed JSON or
-// nesting deeper than max_json_depth 400, always with a JSON error body
-// {"error":{"code":...,"message":...}}. One log line per request (spdlog):
-// method, path, status, milliseconds, actor.
+// Answers are JSON and always valid UTF-8, errors as
+// {"error":{"code":...,"message":...}}. Every string a client sends is
+// bounded (docs/limits.md) and lists are paged. One log line per request
+// (spdlog), with every byte a client chose escaped: method, path, status,
+// milliseconds, actor.
 //
-// The only place that includes httplib.h and nlohmann/json.hpp.
+// The transport (limits, deadlines, TLS) is server/http_server.h; the only
+// place that includes nlohmann/json.hpp in the server is the .cpp.
 
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "engine/result.h"
 #include "server/auth.h"
+#include "server/http_server.h"
 #include "server/service.h"
 
 namespace docket::server {
 
 struct HttpOptions {
-  std::string host = "127.0.0.1";
-  int port = 8080;  // 0: any free port
-  int threads = 8;
-  std::size_t max_body_bytes = std::size_t{1} << 20;
+  HttpServerOptions transport;
   std::size_t max_json_depth = 64;
+  std::uint32_t rate_limit = 200;  // requests a second per token; 0: unlimited
+  std::uint32_t rate_burst = 400;
+  // Reads the tokens again (the configuration file); called on a reload
+  // through the API. Empty: tokens stay as given.
+  std::function<engine::Result<std::vector<TokenConfig>>()> read_tokens;
 };
+
+// Longest strings a request may carry (docs/limits.md).
+inline constexpr std::size_t kMaxIdBytes = 128;         // ticket ids, event, workflow and field names
+inline constexpr std::size_t kMaxKeyBytes = 200;        // idempotency keys
+inline constexpr std::size_t kMaxTextBytes = 64 << 10;  // a text value in `data`
+inline constexpr std::size_t kMaxPageSize = 1000;       // GET /v1/tickets?limit=
+inline constexpr std::size_t kDefaultPageSize = 100;
 
 class HttpApi {
  public:
@@ -50,6 +67,8 @@ class HttpApi {
   // Stops accepting; requests in flight are finished before serve()
   // returns. Safe from any thread.
   void stop();
+  // Replaces the tokens (SIGHUP): a token no longer listed stops working at once.
+  void set_tokens(std::vector<TokenConfig> tokens);
 
  private:
   struct Impl;

@@ -44,7 +44,10 @@ std::string RequestMetrics::render(const ServiceStats& stats) const {
   out << "# HELP docket_events_total Events by outcome.\n# TYPE docket_events_total counter\n"
       << "docket_events_total{outcome=\"accepted\"} " << stats.events_accepted << '\n'
       << "docket_events_total{outcome=\"rejected\"} " << stats.events_rejected << '\n'
-      << "docket_events_total{outcome=\"duplicate\"} " << stats.events_duplicate << '\n';
+      << "docket_events_total{outcome=\"duplicate\"} " << stats.events_duplicate << '\n'
+      << "docket_events_total{outcome=\"unknown_ticket\"} " << stats.events_unknown << '\n';
+  metric(out, "docket_store_commits_total", "counter",
+         "Durable commits of the store; units of work share them under concurrent load (group commit).", stats.commits);
   metric(out, "docket_tickets_open", "gauge", "Tickets not in a final state.", stats.tickets_open);
   metric(out, "docket_tickets", "gauge", "Tickets in the store.", stats.tickets_total);
   metric(out, "docket_timers_fired_total", "counter",

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "engine/journal_spdlog.h"
+#include "engine/json_text.h"
 #include "engine/signing.h"
 
 namespace docket::server {
@@ -40,6 +41,36 @@ FieldInfo field_info(const engine::Workflow& workflow, const engine::Field& fiel
       break;
   }
   return info;
+}
+
+bool matches(const engine::Ticket& ticket, const TicketQuery& query, std::int64_t now) {
+  const engine::Workflow& workflow = *ticket.workflow;
+  if (!query.workflow.empty() && workflow.name() != query.workflow) return false;
+  if (!query.state.empty() && ticket.state_name() != query.state) return false;
+  if (!query.priority.empty()) {
+    auto priority = ticket.priority();
+    if (!priority || *priority >= workflow.priorities().size() ||
+        workflow.priorities()[*priority].name != query.priority)
+      return false;
+  }
+  if (!query.department.empty()) {
+    bool in = ticket.assignee.department < workflow.departments().size() &&
+              workflow.departments()[ticket.assignee.department].name == query.department;
+    for (engine::DepartmentIndex d : ticket.departments)
+      in = in || (d < workflow.departments().size() && workflow.departments()[d].name == query.department);
+    if (!in) return false;
+  }
+  if (query.breached_only &&
+      std::none_of(ticket.clocks.begin(), ticket.clocks.end(), [](const auto& c) { return c.breached; }))
+    return false;
+  if (query.due_within) {
+    bool soon = std::any_of(ticket.clocks.begin(), ticket.clocks.end(), [&](const engine::SlaClock& c) {
+      return c.status == engine::SlaClock::Status::kRunning && c.due != engine::kNever &&
+             c.due - now <= *query.due_within;
+    });
+    if (!soon) return false;
+  }
+  return true;
 }
 
 // The ids of the workflows' current versions, for messages.
@@ -84,6 +115,9 @@ engine::Status Service::open_store() {
   store_options.durability = options_.sync_full ? engine::SqliteStoreOptions::Durability::kFull
                                                 : engine::SqliteStoreOptions::Durability::kNormal;
   store_options.checkpoint_every = options_.checkpoint_every;
+  // The committer decides when a batch commits (flush()); the cap only
+  // bounds one transaction when requests arrive faster than syncs.
+  store_options.batch_units = options_.group_commit ? 10'000 : 1;
   if (!options_.checkpoint_key.empty()) {
     engine::Result<engine::SigningKey> key = engine::SigningKey::load(options_.checkpoint_key);
     if (!key) return engine::Status::failure(key.error());
@@ -117,6 +151,56 @@ void Service::start() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (background_.joinable() || stopped_) return;
   background_ = std::thread([this] { run_background(); });
+  if (options_.group_commit) committer_ = std::thread([this] { run_committer(); });
+}
+
+void Service::run_committer() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (true) {
+    commit_wanted_.wait(lock, [this] { return staged_ > durable_ || stopping_; });
+    if (staged_ == durable_) break;  // stopping, nothing left
+    std::uint64_t upto = staged_;
+    engine::Status flushed = store_->flush();
+    ++stats_.commits;
+    if (!flushed && lost_after_ == UINT64_MAX) {
+      lost_after_ = durable_;
+      store_error_ = flushed.error();
+      spdlog::error("group commit failed, {} units lost; the engine is rebuilt from the store: {}", upto - durable_,
+                    store_error_);
+    }
+    durable_ = upto;
+    committed_.notify_all();
+  }
+}
+
+engine::Status Service::wait_durable(std::unique_lock<std::mutex>& lock, std::uint64_t generation) {
+  if (!committer_.joinable()) {
+    // Not started (tests, recovery) or no group commit: commit here.
+    engine::Status flushed = store_->flush();
+    durable_ = staged_;
+    return flushed;
+  }
+  commit_wanted_.notify_one();
+  committed_.wait(lock, [this, generation] { return durable_ >= generation; });
+  if (generation > lost_after_) return engine::Status::failure(store_error_);
+  return engine::Status::success();
+}
+
+engine::Status Service::rebuild() {
+  spdlog::warn("rebuilding the engine from {}", options_.store_path);
+  engine_.reset();
+  store_.reset();
+  if (engine::Status opened = open_store(); !opened) return opened;
+  engine_ = std::make_unique<engine::Engine>(clock_, *store_);
+  engine::Result<engine::Recovered> recovered = engine::recover(*engine_, *store_, loader_.compile_stored);
+  if (!recovered) return engine::Status::failure(options_.store_path + ": " + recovered.error());
+  // The versions that were current are current again.
+  ReloadReport report = install(loader_.load_directory(options_.rules_directory), "rebuild");
+  if (!report.ok) return engine::Status::failure(report.diagnostics);
+  staged_ = durable_ = 0;
+  lost_after_ = UINT64_MAX;
+  store_error_.clear();
+  return engine::Status::success();
 }
 
 void Service::stop() {
@@ -126,7 +210,9 @@ void Service::stop() {
     stopping_ = true;
   }
   wake_.notify_all();
+  commit_wanted_.notify_all();
   if (background_.joinable()) background_.join();
+  if (committer_.joinable()) committer_.join();
   std::lock_guard<std::mutex> lock(mutex_);
   stopped_ = true;
   if (store_) {
@@ -153,7 +239,7 @@ void Service::run_background() {
       wake_.wait_for(lock, wait);
       if (stopping_) break;
     }
-    if (engine_->next_due() <= clock_.now()) {
+    if (engine_->next_due() <= clock_.now() && lost_after_ == UINT64_MAX) {
       engine::Result<std::size_t> fired = engine_->advance();
       if (!fired) {
         if (stats_.background_error != fired.error()) spdlog::error("timers: {}", fired.error());
@@ -162,22 +248,41 @@ void Service::run_background() {
         wake_.wait_for(lock, milliseconds(1000));
       } else {
         stats_.background_error.clear();
+        if (fired.value() > 0) {
+          ++staged_;
+          commit_wanted_.notify_one();
+        }
       }
     }
     if (options_.watch && steady_clock::now() >= next_watch) {
       next_watch = steady_clock::now() + milliseconds(options_.watch_interval_ms);
-      std::string signature = rules_signature();
-      if (signature != rules_signature_) {
-        rules_signature_ = signature;
-        spdlog::info("rules changed in {}: reloading", options_.rules_directory);
-        // Compile without the lock: requests go on meanwhile.
-        lock.unlock();
-        engine::Result<std::vector<WorkflowPtr>> compiled = loader_.load_directory(options_.rules_directory);
-        lock.lock();
-        if (!stopping_) install(std::move(compiled), "watch");
-      }
+      watch_rules(lock);
     }
   }
+}
+
+void Service::watch_rules(std::unique_lock<std::mutex>& lock) {
+  using namespace std::chrono;
+  std::string signature = rules_signature();
+  if (signature == rules_signature_) {
+    pending_signature_.clear();
+    return;
+  }
+  if (signature != pending_signature_) {
+    // Changed since the last look: a save may still be under way.
+    pending_signature_ = signature;
+    pending_since_ = steady_clock::now();
+    return;
+  }
+  if (steady_clock::now() - pending_since_ < milliseconds(options_.settle_ms)) return;
+  rules_signature_ = signature;
+  pending_signature_.clear();
+  spdlog::info("rules changed in {}: reloading", options_.rules_directory);
+  // Compile without the lock: requests go on meanwhile.
+  lock.unlock();
+  engine::Result<std::vector<WorkflowPtr>> compiled = loader_.load_directory(options_.rules_directory);
+  lock.lock();
+  if (!stopping_) install(std::move(compiled), "watch");
 }
 
 std::string Service::rules_signature() const {
@@ -207,7 +312,8 @@ ReloadReport Service::install(engine::Result<std::vector<WorkflowPtr>> compiled,
   if (!compiled) {
     report.diagnostics = compiled.error();
     ++stats_.reload_failures;
-    spdlog::error("reload ({}) refused, the current versions stay: {}", source, report.diagnostics);
+    // One log line, whatever the diagnostics hold (they quote rule text).
+    spdlog::error("reload ({}) refused, the current versions stay: {}", source, engine::printable(report.diagnostics));
     last_reload_ = report;
     return report;
   }
@@ -219,7 +325,7 @@ ReloadReport Service::install(engine::Result<std::vector<WorkflowPtr>> compiled,
     if (!installed) {
       report.diagnostics = workflow->name() + ": " + installed.error();
       ++stats_.reload_failures;
-      spdlog::error("reload ({}) failed: {}", source, report.diagnostics);
+      spdlog::error("reload ({}) failed: {}", source, engine::printable(report.diagnostics));
       last_reload_ = report;
       return report;
     }
@@ -252,8 +358,21 @@ ReloadReport Service::deploy_text(const std::string& name, const std::string& te
 }
 
 engine::Result<engine::Outcome> Service::apply(engine::Event event) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  using R = engine::Result<engine::Outcome>;
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (lost_after_ != UINT64_MAX) {
+    if (engine::Status rebuilt = rebuild(); !rebuilt) {
+      store_error_ = rebuilt.error();
+      return R::failure(store_error_);
+    }
+  }
   event.at = clock_.now();
+  if (event.event != engine::kCreateEvent && engine_->find(event.ticket) == nullptr) {
+    engine::Outcome unknown;
+    unknown.reason = "unknown ticket `" + event.ticket + "`";
+    ++stats_.events_unknown;
+    return R::success(std::move(unknown));
+  }
   engine::Result<engine::Outcome> outcome = engine_->apply(event);
   if (outcome) {
     if (outcome->duplicate) {
@@ -264,9 +383,16 @@ engine::Result<engine::Outcome> Service::apply(engine::Event event) {
       ++stats_.events_rejected;
     }
     if (!outcome->follow_up_error.empty()) spdlog::error("after {}: {}", event.ticket, outcome->follow_up_error);
+  } else {
+    store_error_ = outcome.error();
   }
   // The background thread's next wake-up may now be earlier.
   wake_.notify_all();
+  // A duplicate's first delivery may still be on its way to the disk: it waits too.
+  engine::Status durable = wait_durable(lock, ++staged_);
+  if (!durable) return R::failure(durable.error());
+  // A unit went to disk: whatever refused writes before is over.
+  if (outcome && lost_after_ == UINT64_MAX) store_error_.clear();
   return outcome;
 }
 
@@ -325,41 +451,27 @@ std::optional<TicketInfo> Service::ticket(std::string_view id) {
   return describe(*ticket);
 }
 
-std::vector<TicketInfo> Service::query(const TicketQuery& query) {
+std::optional<TicketPage> Service::query(const TicketQuery& query) {
   std::lock_guard<std::mutex> lock(mutex_);
-  std::vector<TicketInfo> found;
-  std::int64_t now = clock_.now();
-  for (std::size_t i = 0; i < engine_->ticket_count() && found.size() < query.limit; ++i) {
-    const engine::Ticket& ticket = engine_->ticket_at(i);
-    const engine::Workflow& workflow = *ticket.workflow;
-    if (!query.workflow.empty() && workflow.name() != query.workflow) continue;
-    if (!query.state.empty() && ticket.state_name() != query.state) continue;
-    if (!query.priority.empty()) {
-      auto priority = ticket.priority();
-      if (!priority || *priority >= workflow.priorities().size() ||
-          workflow.priorities()[*priority].name != query.priority)
-        continue;
-    }
-    if (!query.department.empty()) {
-      bool in = ticket.assignee.department < workflow.departments().size() &&
-                workflow.departments()[ticket.assignee.department].name == query.department;
-      for (engine::DepartmentIndex d : ticket.departments)
-        in = in || (d < workflow.departments().size() && workflow.departments()[d].name == query.department);
-      if (!in) continue;
-    }
-    if (query.breached_only &&
-        std::none_of(ticket.clocks.begin(), ticket.clocks.end(), [](const auto& c) { return c.breached; }))
-      continue;
-    if (query.due_within) {
-      bool soon = std::any_of(ticket.clocks.begin(), ticket.clocks.end(), [&](const engine::SlaClock& c) {
-        return c.status == engine::SlaClock::Status::kRunning && c.due != engine::kNever &&
-               c.due - now <= *query.due_within;
-      });
-      if (!soon) continue;
-    }
-    found.push_back(describe(ticket));
+  std::size_t start = 0;
+  if (!query.after.empty()) {
+    const engine::Ticket* after = engine_->find(query.after);
+    if (after == nullptr) return std::nullopt;
+    while (start < engine_->ticket_count() && &engine_->ticket_at(start) != after) ++start;
+    ++start;
   }
-  return found;
+  TicketPage page;
+  std::int64_t now = clock_.now();
+  for (std::size_t i = start; i < engine_->ticket_count(); ++i) {
+    const engine::Ticket& ticket = engine_->ticket_at(i);
+    if (!matches(ticket, query, now)) continue;
+    if (page.tickets.size() == query.limit) {
+      page.next = page.tickets.back().id;
+      break;
+    }
+    page.tickets.push_back(describe(ticket));
+  }
+  return page;
 }
 
 engine::Result<std::optional<std::vector<std::string>>> Service::journal(std::string_view id) {
@@ -406,6 +518,7 @@ ServiceStats Service::stats() {
   }
   stats.last_seq = engine_->last_seq();
   stats.now = clock_.now();
+  stats.store_error = store_error_;
   return stats;
 }
 

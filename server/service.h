@@ -8,8 +8,17 @@
 //
 // Threads. The engine and the store are single-threaded by contract
 // (engine/engine.h, engine/sqlite_store.h): every call into them happens
-// under one mutex, so requests are serialised at the engine and a unit of
-// work is durable before its request is answered (store sync "full"). The
+// under one mutex, so requests are serialised at the engine. A unit of work
+// is durable before its request is answered (store sync "full"), but units
+// share commits (group commit): apply() puts its unit in the store's open
+// transaction and waits; a committer thread commits whatever has gathered
+// while the previous commit was syncing, and wakes the requests it covered.
+// One client waits for one sync as before; many clients share each sync, so
+// throughput grows with concurrency instead of stopping at the disk's sync
+// rate. Reads may see a unit whose commit is still under way. If a commit
+// fails, its units are lost although the engine applied them: the requests
+// waiting on it get the error (503), and the service rebuilds the engine
+// from the store before it takes another event. The
 // background thread sleeps on a condition variable until the engine's next
 // due item (Engine::next_due, converted to real time by the ServiceClock),
 // or until the rules are due to be checked for changes, and then calls
@@ -33,6 +42,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -77,6 +87,10 @@ struct ServiceOptions {
   std::string rules_directory;
   bool watch = true;  // reload when the directory's files change
   std::int64_t watch_interval_ms = 2000;
+  // A change is installed once the directory has not changed for this long
+  // (a file saved in several writes is never installed half written).
+  std::int64_t settle_ms = 5000;
+  bool group_commit = true;  // false: every unit commits on its own
   std::string journal_file;  // optional JSON-lines copy of every durable record
 };
 
@@ -133,7 +147,13 @@ struct TicketQuery {
   bool breached_only = false;
   // Only tickets with an SLA threshold due within this many seconds.
   std::optional<std::int64_t> due_within;
-  std::size_t limit = 1000;
+  std::string after;  // a cursor: start after this ticket (creation order)
+  std::size_t limit = 100;
+};
+
+struct TicketPage {
+  std::vector<TicketInfo> tickets;
+  std::string next;  // the cursor of the next page; "" on the last page
 };
 
 struct VersionInfo {
@@ -157,7 +177,9 @@ struct ServiceStats {
   std::uint64_t events_accepted = 0;
   std::uint64_t events_rejected = 0;
   std::uint64_t events_duplicate = 0;
-  std::uint64_t timers_fired = 0;  // units run by the clock (timers, SLA thresholds, approval limits)
+  std::uint64_t events_unknown = 0;  // for no ticket: refused, not journaled
+  std::uint64_t commits = 0;         // group commits (units share them)
+  std::uint64_t timers_fired = 0;    // units run by the clock (timers, SLA thresholds, approval limits)
   std::uint64_t reload_successes = 0;
   std::uint64_t reload_failures = 0;
   std::size_t tickets_open = 0;
@@ -165,6 +187,7 @@ struct ServiceStats {
   std::uint64_t last_seq = 0;
   std::int64_t now = 0;
   std::string background_error;  // the last failure of the timer thread, if any
+  std::string store_error;       // why the store takes no writes now, if it does not
 };
 
 class Service {
@@ -186,8 +209,14 @@ class Service {
   // lives in real time). An error means the store refused the unit.
   engine::Result<engine::Outcome> apply(engine::Event event);
 
+  // An event for a ticket that does not exist is refused without a journal
+  // record ("unknown ticket ..."): a request that names no ticket leaves a
+  // log line, not a record in a chain that cannot be pruned.
+
   std::optional<TicketInfo> ticket(std::string_view id);
-  std::vector<TicketInfo> query(const TicketQuery& query);
+  // One page of the tickets that match, in creation order; nullopt when
+  // `query.after` names no ticket.
+  std::optional<TicketPage> query(const TicketQuery& query);
   // The ticket's journal records, canonical JSON lines (engine/journal_json.h); nullopt for an unknown ticket.
   engine::Result<std::optional<std::vector<std::string>>> journal(std::string_view id);
 
@@ -209,6 +238,13 @@ class Service {
   ReloadReport install(engine::Result<std::vector<WorkflowPtr>> compiled, const std::string& source);
   TicketInfo describe(const engine::Ticket& ticket) const;
   void run_background();
+  void run_committer();
+  // Waits until the units staged up to `generation` are durable. REQUIRES: lock holds mutex_.
+  engine::Status wait_durable(std::unique_lock<std::mutex>& lock, std::uint64_t generation);
+  // After a failed group commit: the store and engine opened again from disk. REQUIRES: mutex_ held.
+  engine::Status rebuild();
+  // Watches the rules directory; reloads once a change has settled. REQUIRES: lock holds mutex_.
+  void watch_rules(std::unique_lock<std::mutex>& lock);
   // A signature of the rules directory (names, sizes, modification times).
   std::string rules_signature() const;
   void count_durable(std::span<const engine::Record> records);
@@ -225,6 +261,18 @@ class Service {
   ReloadReport last_reload_;
   ServiceStats stats_;
   std::string rules_signature_;
+
+  std::string pending_signature_;  // a change not yet settled
+  std::chrono::steady_clock::time_point pending_since_;
+
+  // Group commit: units staged in the store's open transaction, and how many are durable.
+  std::uint64_t staged_ = 0;
+  std::uint64_t durable_ = 0;
+  std::uint64_t lost_after_ = UINT64_MAX;  // units after this generation were lost by a failed commit
+  std::string store_error_;
+  std::condition_variable commit_wanted_;
+  std::condition_variable committed_;
+  std::thread committer_;
 
   std::condition_variable wake_;
   bool stopping_ = false;

@@ -16,7 +16,7 @@ std::string minimal(const std::string& extra = "") {
 
 TEST(ServerConfigTest, ReadsEveryKeyAndResolvesPathsAgainstTheFile) {
   engine::Result<ServerConfig> config = parse_server_config(
-      "[server]\nlisten = \"0.0.0.0:9090\"\nthreads = 4\nport_file = \"run/port\"\n"
+      "[server]\nlisten = \"0.0.0.0:9090\"\nthreads = 4\nport_file = \"run/port\"\nallow_plaintext = true\n"
       "[store]\npath = \"data/tickets.db\"\nsync = \"normal\"\ncheckpoint_key = \"/etc/docket/key.pem\"\n"
       "[rules]\ndirectory = \"rules\"\nwatch = false\nwatch_interval = \"5s\"\n"
       "[log]\nlevel = \"warn\"\nfile = \"docket.log\"\n"
@@ -43,7 +43,67 @@ TEST(ServerConfigTest, ReadsEveryKeyAndResolvesPathsAgainstTheFile) {
   EXPECT_EQ(config->tokens[0].actor, "zhang");
   EXPECT_EQ(config->tokens[0].roles, (std::vector<std::string>{"intake_specialist", "tech.engineer"}));
   EXPECT_TRUE(config->tokens[0].deploy);
-  EXPECT_EQ(config->tokens[0].where, "/srv/docket/docket.toml:20:1");
+  EXPECT_EQ(config->tokens[0].where, "/srv/docket/docket.toml:21:1");
+}
+
+TEST(ServerConfigTest, ReadsTheLimitsOfWhatOneClientMayCost) {
+  engine::Result<ServerConfig> config = parse_server_config(
+      "[server]\nheader_timeout = \"500ms\"\nbody_timeout = \"5s\"\nidle_timeout = \"1m\"\nmax_connections = 10\n"
+      "max_connections_per_address = 2\nmax_header_bytes = 4096\nmax_headers = 16\nrate_limit = 5\nrate_burst = 7\n"
+      "tls_certificate = \"tls/cert.pem\"\ntls_key = \"tls/key.pem\"\n" +
+          minimal("settle = \"3s\"\n"),
+      "/srv/docket/docket.toml");
+  ASSERT_TRUE(config) << config.error();
+  EXPECT_EQ(config->header_timeout_ms, 500);
+  EXPECT_EQ(config->body_timeout_ms, 5000);
+  EXPECT_EQ(config->idle_timeout_ms, 60000);
+  EXPECT_EQ(config->max_connections, 10u);
+  EXPECT_EQ(config->max_connections_per_address, 2u);
+  EXPECT_EQ(config->max_header_bytes, 4096u);
+  EXPECT_EQ(config->max_headers, 16u);
+  EXPECT_EQ(config->rate_limit, 5u);
+  EXPECT_EQ(config->rate_burst, 7u);
+  EXPECT_EQ(config->tls_certificate, "/srv/docket/tls/cert.pem");
+  EXPECT_EQ(config->tls_key, "/srv/docket/tls/key.pem");
+  EXPECT_EQ(config->settle_ms, 3000);
+}
+
+// Tokens must not cross a network in clear text unless the file says so.
+TEST(ServerConfigTest, ANonLoopbackAddressNeedsTlsOrAllowPlaintext) {
+  engine::Result<ServerConfig> open =
+      parse_server_config("[server]\nlisten = \"0.0.0.0:8080\"\n" + minimal(), "d.toml");
+  ASSERT_FALSE(open);
+  EXPECT_EQ(open.error(),
+            "d.toml:2:10: [server] `listen` = \"0.0.0.0\" is not a loopback address: tokens would cross the network in "
+            "clear text; set `tls_certificate` and `tls_key`, or `allow_plaintext = true` behind a TLS proxy");
+  EXPECT_TRUE(
+      parse_server_config("[server]\nlisten = \"0.0.0.0:8080\"\nallow_plaintext = true\n" + minimal(), "d.toml"));
+  EXPECT_TRUE(parse_server_config(
+      "[server]\nlisten = \"0.0.0.0:8080\"\ntls_certificate = \"c.pem\"\ntls_key = \"k.pem\"\n" + minimal(), "d.toml"));
+  engine::Result<ServerConfig> half =
+      parse_server_config("[server]\ntls_certificate = \"c.pem\"\n" + minimal(), "d.toml");
+  ASSERT_FALSE(half);
+  EXPECT_EQ(half.error(), "d.toml:1:1: [server] `tls_certificate` and `tls_key` go together: give both or neither");
+}
+
+// The engine compares actor ids byte for byte (four-eyes): ids a reader
+// could mistake for each other are refused.
+TEST(ServerConfigTest, ActorIdsAreCheckedAndCaseOnlyTwinsRefused) {
+  auto token = [](int n, const std::string& actor) {
+    return "[[tokens]]\nsha256 = \"" + std::string(63, 'a') + std::to_string(n) + "\"\nactor = \"" + actor + "\"\n";
+  };
+  engine::Result<ServerConfig> config =
+      parse_server_config(minimal(token(1, "liu") + token(2, "Liu") + token(3, "") + token(4, "liu ") +
+                                  token(5, "ev\\nil") + token(6, "liu")),
+                          "d.toml");
+  ASSERT_FALSE(config);
+  EXPECT_EQ(
+      config.error(),
+      "d.toml:10:9: [[tokens]] `actor` = \"Liu\" differs from `liu` only in case: one person, or two that a reader "
+      "cannot tell apart\n"
+      "d.toml:13:9: [[tokens]] `actor` = \"\" is empty\n"
+      "d.toml:16:9: [[tokens]] `actor` = \"liu \" has white space or a control character\n"
+      "d.toml:19:9: [[tokens]] `actor` = \"ev\\u000ail\" has white space or a control character");
 }
 
 TEST(ServerConfigTest, DefaultsAreTheSystemClockOnLocalhost) {

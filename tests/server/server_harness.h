@@ -93,10 +93,10 @@ class ServerProcess {
   }
 
   // Reload the rules directory by itself when its files change, checking
-  // every second. Call before start().
+  // every second, once a change has settled for a second. Call before start().
   void watch_rules() {
     std::string config = read_file(dir_ / "docket.toml");
-    config.replace(config.find("watch = false"), 13, "watch = true\nwatch_interval = \"1s\"");
+    config.replace(config.find("watch = false"), 13, "watch = true\nwatch_interval = \"1s\"\nsettle = \"1s\"");
     std::ofstream(dir_ / "docket.toml", std::ios::trunc) << config;
   }
 

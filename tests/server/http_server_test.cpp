@@ -1,0 +1,109 @@
+// The HTTP transport's reading of requests (server/http_server.h), without
+// sockets: what a connection does with the bytes a client sends.
+
+#include "server/http_server.h"
+
+#include <gtest/gtest.h>
+
+namespace docket::server {
+namespace {
+
+HttpServerOptions small_limits() {
+  HttpServerOptions options;
+  options.max_body_bytes = 64;
+  options.max_header_bytes = 1024;
+  options.max_headers = 8;
+  return options;
+}
+
+TEST(HttpServerTest, PipelinedRequestsAreReadInOrder) {
+  std::string bytes =
+      "POST /v1/tickets HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nonePOST /v1/tickets HTTP/1.1\r\n"
+      "Host: x\r\nContent-Length: 3\r\n\r\ntwoGET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n";
+  std::vector<ParsedRequest> parsed = parse_requests(bytes, small_limits());
+  ASSERT_EQ(parsed.size(), 3u);
+  EXPECT_EQ(parsed[0].request->body, "one");
+  EXPECT_EQ(parsed[1].request->body, "two");
+  EXPECT_EQ(parsed[2].request->path, "/v1/health");
+}
+
+TEST(HttpServerTest, PathsAndQueriesAreDecodedSegmentBySegment) {
+  std::vector<ParsedRequest> parsed =
+      parse_requests("GET /v1/tickets/a%2Fb?state=new+one&after=T%261 HTTP/1.1\r\nHost: x\r\n\r\n", small_limits());
+  ASSERT_EQ(parsed.size(), 1u);
+  const HttpRequest& request = *parsed[0].request;
+  EXPECT_EQ(request.path, "/v1/tickets/a/b");
+  // %2F stays inside its segment: `a/b` is one (refused) id, not two segments.
+  EXPECT_EQ(request.segments, (std::vector<std::string>{"v1", "tickets", "a/b"}));
+  ASSERT_EQ(request.query.size(), 2u);
+  EXPECT_EQ(request.query[0], (std::pair<std::string, std::string>{"state", "new one"}));
+  EXPECT_EQ(request.query[1], (std::pair<std::string, std::string>{"after", "T&1"}));
+}
+
+TEST(HttpServerTest, AChunkedBodyOverTheLimitIsRefusedWith413) {
+  std::string bytes = "POST /v1/tickets HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 10; ++i) bytes += "10\r\n0123456789abcdef\r\n";
+  bytes += "0\r\n\r\n";
+  std::vector<ParsedRequest> parsed = parse_requests(bytes, small_limits());
+  ASSERT_EQ(parsed.size(), 1u);
+  ASSERT_TRUE(parsed[0].refusal);
+  EXPECT_EQ(parsed[0].refusal->status, 413);
+  EXPECT_EQ(parsed[0].refusal->body,
+            R"({"error":{"code":"payload_too_large","message":"the body is larger than 64 bytes"}})");
+}
+
+TEST(HttpServerTest, ADeclaredLengthOverTheLimitIsRefusedBeforeTheBody) {
+  std::vector<ParsedRequest> parsed =
+      parse_requests("POST /v1/tickets HTTP/1.1\r\nHost: x\r\nContent-Length: 65\r\n\r\n", small_limits());
+  ASSERT_EQ(parsed.size(), 1u);
+  ASSERT_TRUE(parsed[0].refusal);
+  EXPECT_EQ(parsed[0].refusal->status, 413);
+}
+
+TEST(HttpServerTest, TooManyHeadersOrTooLargeAHeadAreRefusedWith431) {
+  std::string many = "GET /v1/health HTTP/1.1\r\n";
+  for (int i = 0; i < 9; ++i) many += "X-" + std::to_string(i) + ": y\r\n";
+  std::vector<ParsedRequest> parsed = parse_requests(many + "\r\n", small_limits());
+  ASSERT_EQ(parsed.size(), 1u);
+  ASSERT_TRUE(parsed[0].refusal);
+  EXPECT_EQ(parsed[0].refusal->status, 431);
+  EXPECT_EQ(parsed[0].refusal->body, R"({"error":{"code":"headers_too_large","message":"more than 8 header fields"}})");
+
+  std::string large = "GET /v1/health HTTP/1.1\r\nX-Big: " + std::string(2000, 'a') + "\r\n\r\n";
+  parsed = parse_requests(large, small_limits());
+  ASSERT_EQ(parsed.size(), 1u);
+  ASSERT_TRUE(parsed[0].refusal);
+  EXPECT_EQ(parsed[0].refusal->status, 431);
+}
+
+TEST(HttpServerTest, MalformedRequestsAreRefusedWith400) {
+  for (const char* bytes : {"GET /%GG HTTP/1.1\r\nHost: x\r\n\r\n", "GET http://evil/ HTTP/1.1\r\nHost: x\r\n\r\n",
+                            "GET /v1/health?a=%4 HTTP/1.1\r\nHost: x\r\n\r\n", "BLAH\r\n\r\n"}) {
+    std::vector<ParsedRequest> parsed = parse_requests(bytes, small_limits());
+    ASSERT_EQ(parsed.size(), 1u) << bytes;
+    ASSERT_TRUE(parsed[0].refusal) << bytes;
+    EXPECT_EQ(parsed[0].refusal->status, 400) << bytes;
+  }
+}
+
+TEST(HttpServerTest, ARequestCutShortIsNotYetARequest) {
+  EXPECT_TRUE(parse_requests("GET /v1/health HTTP/1.1\r\nHost:", small_limits()).empty());
+  EXPECT_TRUE(parse_requests("POST /v1/tickets HTTP/1.1\r\nContent-Length: 9\r\n\r\nabc", small_limits()).empty());
+}
+
+TEST(HttpServerTest, ErrorBodiesAreValidJsonWhateverTheMessage) {
+  EXPECT_EQ(error_body("not_found", "no such endpoint: GET /\xff\n"),
+            "{\"error\":{\"code\":\"not_found\",\"message\":\"no such endpoint: GET /\xEF\xBF\xBD\\n\"}}");
+}
+
+TEST(HttpServerTest, PercentDecoding) {
+  EXPECT_EQ(percent_decode("a%20b%2fc"), "a b/c");
+  EXPECT_EQ(percent_decode("a+b", true), "a b");
+  EXPECT_EQ(percent_decode("a+b"), "a+b");
+  EXPECT_EQ(percent_decode("%"), std::nullopt);
+  EXPECT_EQ(percent_decode("%4"), std::nullopt);
+  EXPECT_EQ(percent_decode("%zz"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace docket::server
