@@ -7,7 +7,8 @@
 //        --events FILE --log FILE --states FILE
 //
 // --prefix is the folder where `npm install --prefix DIR xstate@5` put
-// node_modules (the build directory, never the sources).
+// node_modules (the build directory, never the sources); relative to the
+// current directory when it is not absolute.
 //
 // What the export leaves to its consumer, supplied here:
 // - Guards. Each guard of the export stands for a transition's `when`
@@ -36,7 +37,7 @@
 
 import {closeSync, openSync, readFileSync, writeFileSync, writeSync} from 'node:fs';
 import {createRequire} from 'node:module';
-import {join} from 'node:path';
+import {resolve} from 'node:path';
 
 function fail(message) {
   process.stderr.write(`xstate_run: ${message}\n`);
@@ -56,7 +57,8 @@ function options(argv) {
 }
 
 const args = options(process.argv);
-const require = createRequire(join(args.prefix, 'package.json'));
+// createRequire takes an absolute path or a file URL, never a relative path.
+const require = createRequire(resolve(args.prefix, 'package.json'));
 const {setup, createActor, assign, SimulatedClock} = require('xstate');
 const xstateVersion = require('xstate/package.json').version;
 
