@@ -52,7 +52,7 @@ struct ServerConfig {
   // [server]
   std::string host = "127.0.0.1";
   int port = 8080;                                    // 0: any free port (see port_file)
-  int threads = 8;                                    // request worker threads
+  int threads = 64;                                   // request workers (most wait for a shared commit)
   std::string port_file;                              // when set, the bound port is written there once listening
   std::size_t max_body_bytes = std::size_t{1} << 20;  // larger bodies get 413
   std::size_t max_json_depth = 64;                    // deeper bodies get 400
