@@ -570,10 +570,9 @@ std::vector<ParsedRequest> parse_requests(std::string_view bytes, const HttpServ
     while (!parser.is_done() && !error) {
       std::size_t used = parser.put(asio::buffer(bytes.data(), bytes.size()), error);
       bytes.remove_prefix(used);
-      if (error == http::error::need_more) {
-        if (bytes.empty()) return parsed;  // the rest has not arrived
-        error = {};
-      }
+      // All the bytes there are were given: the rest has not arrived. (Beast
+      // must not be called again without more bytes.)
+      if (error == http::error::need_more) return parsed;
       if (!error && parser.is_header_done() && !head_checked) {
         head_checked = true;
         if (auto refusal = decode_head(parser, options, "fuzz", request)) {
