@@ -125,6 +125,20 @@ void set_up_logging(const server::ServerConfig& config) {
   spdlog::set_default_logger(logger);
 }
 
+server::ServiceOptions service_options(const server::ServerConfig& config) {
+  server::ServiceOptions options;
+  options.store_path = config.store_path;
+  options.sync_full = config.sync_full;
+  options.checkpoint_key = config.checkpoint_key;
+  options.checkpoint_every = config.checkpoint_every;
+  options.rules_directory = config.rules_directory;
+  options.watch = config.watch;
+  options.watch_interval_ms = config.watch_interval_ms;
+  options.settle_ms = config.settle_ms;
+  options.journal_file = config.journal_file;
+  return options;
+}
+
 server::HttpServerOptions transport_options(const server::ServerConfig& config) {
   server::HttpServerOptions transport;
   transport.host = config.host;
@@ -185,16 +199,7 @@ int serve(const std::string& config_path) {
     clock = std::make_unique<server::SystemServiceClock>();
   }
 
-  server::ServiceOptions options;
-  options.settle_ms = config.settle_ms;
-  options.store_path = config.store_path;
-  options.sync_full = config.sync_full;
-  options.checkpoint_key = config.checkpoint_key;
-  options.checkpoint_every = config.checkpoint_every;
-  options.rules_directory = config.rules_directory;
-  options.watch = config.watch;
-  options.watch_interval_ms = config.watch_interval_ms;
-  options.journal_file = config.journal_file;
+  server::ServiceOptions options = service_options(config);
   server::RulesLoader loader{load_directory,
                              [directory = config.rules_directory](const std::string& name, const std::string& text) {
                                return compile_text(directory, name, text);
