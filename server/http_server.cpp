@@ -169,7 +169,7 @@ struct Shared {
 
   std::mutex sessions_mutex;
   std::map<std::uint64_t, std::function<void()>> stoppers;  // closes a session if it is idle
-  std::uint64_t next_session = 0;
+  std::uint64_t next_session = 0;                           // the last id given
 };
 
 template <typename Stream>
@@ -183,14 +183,14 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   ~Session() {
     if (counted_) shared_.counter.leave(remote_);
     std::lock_guard<std::mutex> lock(shared_.sessions_mutex);
-    shared_.stoppers.erase(id_);
+    if (id_ != 0) shared_.stoppers.erase(id_);
     --shared_.live;
   }
 
   void start() {
     {
       std::lock_guard<std::mutex> lock(shared_.sessions_mutex);
-      id_ = shared_.next_session++;
+      id_ = ++shared_.next_session;  // 0: a refused connection, never registered
       std::weak_ptr<Session> weak = this->shared_from_this();
       shared_.stoppers[id_] = [weak, executor = stream_.get_executor()] {
         asio::post(executor, [weak] {

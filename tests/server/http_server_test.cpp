@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
+#include "tests/server/raw_client.h"
+
 namespace docket::server {
 namespace {
 
@@ -103,6 +107,71 @@ TEST(HttpServerTest, PercentDecoding) {
   EXPECT_EQ(percent_decode("%"), std::nullopt);
   EXPECT_EQ(percent_decode("%4"), std::nullopt);
   EXPECT_EQ(percent_decode("%zz"), std::nullopt);
+}
+
+// A server in this process on 127.0.0.1, answering every request with {}.
+class RunningServer {
+ public:
+  explicit RunningServer(HttpServerOptions options) {
+    options.port = 0;
+    options.threads = 2;
+    HttpHooks hooks;
+    hooks.handle = [](const HttpRequest&) {
+      HttpResponse response;
+      response.body = "{}";
+      return response;
+    };
+    server_ = std::make_unique<HttpServer>(options, hooks);
+    engine::Result<int> bound = server_->bind();
+    port_ = bound ? bound.value() : -1;
+    if (bound) serving_ = std::thread([this] { server_->serve(); });
+  }
+  ~RunningServer() { stop(); }
+
+  int port() const { return port_; }
+  void stop() {
+    if (!serving_.joinable()) return;
+    server_->stop();
+    serving_.join();
+  }
+
+ private:
+  std::unique_ptr<HttpServer> server_;
+  std::thread serving_;
+  int port_ = -1;
+};
+
+// A connection refused over the limit must not take another connection's
+// place in the list that a stop closes: the stop would then wait out its
+// grace period (10 s) for the connection it forgot.
+TEST(HttpServerTest, AStopClosesEveryIdleConnectionAlsoAfterARefusedOne) {
+  using namespace std::chrono_literals;
+  HttpServerOptions options;
+  options.max_connections_per_address = 1;
+  RunningServer running(options);
+  ASSERT_GT(running.port(), 0);
+  testing::RawClient idle;
+  ASSERT_TRUE(idle.connect(running.port()));
+  ASSERT_TRUE(idle.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::optional<testing::RawResponse> answer = idle.read_response(2s);
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status, 200);
+  testing::RawClient refused;
+  ASSERT_TRUE(refused.connect(running.port()));
+  std::optional<testing::RawResponse> refusal = refused.read_response(2s);
+  ASSERT_TRUE(refusal);
+  EXPECT_EQ(refusal->status, 503);
+  // The client hangs up: the server stops lingering on it and forgets it.
+  refused.close();
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(idle.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_TRUE(idle.read_response(2s));
+  }
+
+  auto stopping = std::chrono::steady_clock::now();
+  running.stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - stopping, 5s) << "the stop waited for a connection it did not close";
+  EXPECT_TRUE(idle.wait_closed(1s));
 }
 
 }  // namespace
