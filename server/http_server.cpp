@@ -216,6 +216,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     request.remote = remote_;
     if (shared_.hooks.refused) shared_.hooks.refused(request, response);
     keep_alive_ = false;
+    // Not counted against the limits, so it must not linger: closed at once.
+    linger_ = false;
     write(std::move(response), true);
   }
 
@@ -329,7 +331,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         [self = this->shared_from_this(), message, keep_alive, refusal](beast::error_code error, std::size_t) {
           self->busy_ = false;
           if (error) return self->close_now();
-          if (refusal) return self->linger();
+          if (refusal && self->linger_) return self->linger();
+          if (refusal) return self->close_gracefully();
           if (!keep_alive) return self->close_gracefully();
           self->wait_for_request();
         });
@@ -386,6 +389,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   unsigned version_ = 11;
   bool keep_alive_ = true;
   bool busy_ = false;
+  bool linger_ = true;  // after a refusal, drain what the client still sends
   std::size_t drained_ = 0;
 };
 

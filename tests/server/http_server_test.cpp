@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <thread>
 
 #include "tests/server/raw_client.h"
@@ -172,6 +176,46 @@ TEST(HttpServerTest, AStopClosesEveryIdleConnectionAlsoAfterARefusedOne) {
   running.stop();
   EXPECT_LT(std::chrono::steady_clock::now() - stopping, 5s) << "the stop waited for a connection it did not close";
   EXPECT_TRUE(idle.wait_closed(1s));
+}
+
+// A connection refused over the limit is not counted against it, so the
+// server must not keep it open to drain what the client sends (as it does
+// after refusing a request): it closes it at once, and the client's next
+// writes fail instead of being read for seconds.
+TEST(HttpServerTest, AConnectionOverTheLimitIsClosedAtOnce) {
+  using namespace std::chrono_literals;
+  HttpServerOptions options;
+  options.max_connections_per_address = 1;
+  RunningServer running(options);
+  ASSERT_GT(running.port(), 0);
+  testing::RawClient admitted;
+  ASSERT_TRUE(admitted.connect(running.port()));
+
+  int refused = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(refused, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(running.port()));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(refused, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  timeval wait{2, 0};
+  ::setsockopt(refused, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+  std::string answer;
+  char buffer[4096];
+  for (ssize_t got = 1; got > 0;) {
+    got = ::recv(refused, buffer, sizeof buffer, 0);
+    if (got > 0) answer.append(buffer, static_cast<std::size_t>(got));
+  }
+  EXPECT_EQ(answer.rfind("HTTP/1.1 503", 0), 0u) << answer;
+  // Closed, not draining: within a second a write is reset.
+  bool reset = false;
+  auto deadline = std::chrono::steady_clock::now() + 1s;
+  while (!reset && std::chrono::steady_clock::now() < deadline) {
+    reset = ::send(refused, "GET / HTTP/1.1\r\n", 16, MSG_NOSIGNAL) < 0;
+    std::this_thread::sleep_for(10ms);  // polling, not timing
+  }
+  ::close(refused);
+  EXPECT_TRUE(reset) << "the refused connection was kept open";
 }
 
 }  // namespace
