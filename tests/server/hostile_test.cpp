@@ -191,7 +191,7 @@ class PeakRss {
       : pid_(pid), peak_(rss_kib(pid)), sampler_([this](std::stop_token stop) {
           while (!stop.stop_requested()) {
             sample();
-            std::this_thread::sleep_for(5ms);
+            std::this_thread::sleep_for(5ms);  // polling: samples the child server's RSS until stopped
           }
         }) {}
 
@@ -446,7 +446,8 @@ TEST(HostileClientTest, SlowClientsDoNotStarveOthersAndAreCutOffAfterTheHeaderTi
     std::jthread trickler([&slow](std::stop_token stop) {
       while (!stop.stop_requested()) {
         auto next = Clock::now() + 500ms;
-        while (!stop.stop_requested() && Clock::now() < next) std::this_thread::sleep_for(10ms);
+        while (!stop.stop_requested() && Clock::now() < next)
+          std::this_thread::sleep_for(10ms);  // polling: the slow clients' pace
         if (!stop.stop_requested()) slow.trickle();
       }
     });
@@ -477,7 +478,8 @@ TEST(HostileClientTest, SlowClientsDoNotStarveOthersAndAreCutOffAfterTheHeaderTi
       slow.trickle();
       next_line += 500ms;
     }
-    std::this_thread::sleep_for(20ms);  // the slow clients' pace, in real time
+    // The slow clients' pace, until the server cuts them off or the deadline.
+    std::this_thread::sleep_for(20ms);  // polling the child server
   }
   EXPECT_EQ(open_after_one_second, 50) << "slow clients were cut off before header_timeout";
   EXPECT_EQ(slow.still_open(), 0) << "slow clients still connected 4.5 s after they opened, with header_timeout 2s";
@@ -853,7 +855,8 @@ TEST(HostileClientTest, AHalfSavedRuleFileIsNeverInstalled) {
     // The editor's second write comes 1.2 s later (real time: the file watch's).
     for (auto until = Clock::now() + 1200ms; Clock::now() < until;) {
       create();
-      std::this_thread::sleep_for(100ms);
+      // The editor's pause between writes, against the child server's file watch.
+      std::this_thread::sleep_for(100ms);  // polling the child server
     }
     out << second << std::flush;
   }

@@ -241,7 +241,7 @@ bool eventually(Condition condition, int seconds = 3) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
   while (std::chrono::steady_clock::now() < deadline) {
     if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polling the child server against a deadline
   }
   return condition();
 }
