@@ -36,10 +36,10 @@
 #include "dsl/diagnostics.h"
 #include "dsl/loader.h"
 #include "dsl/source.h"
-#include "engine/event.h"
-#include "engine/event_reader.h"
-#include "engine/journal.h"
-#include "engine/workflow.h"
+#include "engine/codec/event_reader.h"
+#include "engine/model/event.h"
+#include "engine/model/workflow.h"
+#include "engine/runtime/journal.h"
 
 namespace docket::bench {
 

@@ -24,8 +24,8 @@
 #include <vector>
 
 #include "bench/bench_common.h"
-#include "engine/clock.h"
-#include "engine/engine.h"
+#include "engine/runtime/clock.h"
+#include "engine/runtime/engine.h"
 
 // Every allocation of the process is counted; only differences around a
 // measured loop are reported.

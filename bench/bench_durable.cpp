@@ -22,11 +22,11 @@
 #include <vector>
 
 #include "bench/bench_common.h"
-#include "engine/clock.h"
-#include "engine/engine.h"
-#include "engine/journal_json.h"
-#include "engine/sqlite_store.h"
-#include "engine/ticket_codec.h"
+#include "engine/codec/journal_json.h"
+#include "engine/codec/ticket_codec.h"
+#include "engine/runtime/clock.h"
+#include "engine/runtime/engine.h"
+#include "engine/store/sqlite_store.h"
 
 namespace docket::bench {
 namespace {

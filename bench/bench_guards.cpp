@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "bench/bench_common.h"
-#include "engine/expr.h"
-#include "engine/value.h"
+#include "engine/model/expr.h"
+#include "engine/model/value.h"
 
 namespace docket::bench {
 namespace {

@@ -19,11 +19,11 @@
 #include <vector>
 
 #include "bench/bench_common.h"
-#include "engine/audit_verify.h"
-#include "engine/clock.h"
-#include "engine/engine.h"
-#include "engine/journal_json.h"
-#include "engine/sqlite_store.h"
+#include "engine/audit/audit_verify.h"
+#include "engine/codec/journal_json.h"
+#include "engine/runtime/clock.h"
+#include "engine/runtime/engine.h"
+#include "engine/store/sqlite_store.h"
 
 namespace docket::bench {
 namespace {

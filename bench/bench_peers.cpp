@@ -41,10 +41,10 @@
 #include <vector>
 
 #include "bench/bench_common.h"
-#include "engine/clock.h"
-#include "engine/engine.h"
-#include "engine/graph_export.h"
-#include "engine/journal_json.h"
+#include "designer/graph_export.h"
+#include "engine/codec/journal_json.h"
+#include "engine/runtime/clock.h"
+#include "engine/runtime/engine.h"
 
 namespace docket::bench {
 namespace {
@@ -180,11 +180,12 @@ std::string option(int argc, char** argv, std::string_view name, bool required) 
 int main(int argc, char** argv) {
   using namespace docket::bench;
   namespace engine = docket::engine;
+  namespace designer = docket::designer;
   (void)take_quick_flag(argc, argv);  // the stream's size decides; accepted for scripts/bench
   std::shared_ptr<const engine::Workflow> workflow = compile_file(source_dir() + "/rules/after_sales.docket");
   if (std::string machine_path = option(argc, argv, "--machine", false); !machine_path.empty()) {
     BufferedFile machine(machine_path);
-    machine.buffer() = engine::export_xstate(*workflow);
+    machine.buffer() = designer::export_xstate(*workflow);
     return 0;
   }
   std::string events_path = option(argc, argv, "--events", true);

@@ -18,14 +18,14 @@
 
 #include "cli/commands.h"
 #include "cli/store_access.h"
-#include "engine/audit_bundle.h"
-#include "engine/audit_verify.h"
-#include "engine/checkpoint.h"
-#include "engine/journal_json.h"
-#include "engine/journal_text.h"
-#include "engine/json_text.h"
-#include "engine/signing.h"
-#include "engine/ticket_codec.h"
+#include "engine/audit/audit_bundle.h"
+#include "engine/audit/audit_verify.h"
+#include "engine/codec/journal_json.h"
+#include "engine/codec/journal_text.h"
+#include "engine/codec/json_text.h"
+#include "engine/codec/ticket_codec.h"
+#include "engine/store/checkpoint.h"
+#include "engine/store/signing.h"
 
 namespace docket::cli {
 namespace {

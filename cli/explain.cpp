@@ -18,8 +18,8 @@
 
 #include "cli/commands.h"
 #include "cli/replay.h"
-#include "engine/calendar.h"
-#include "engine/sla.h"
+#include "engine/runtime/calendar.h"
+#include "engine/runtime/sla.h"
 
 namespace docket::cli {
 namespace {

@@ -17,9 +17,9 @@
 
 #include "cli/commands.h"
 #include "cli/rules.h"
+#include "designer/graph_export.h"
 #include "dsl/compiler.h"
-#include "engine/graph_export.h"
-#include "engine/result.h"
+#include "engine/model/result.h"
 
 extern char** environ;
 
@@ -172,7 +172,7 @@ void add_graph_command(CLI::App& app, int& exit_code) {
       return;
     }
     if (options->format == "svg") {
-      engine::Result<std::string> svg = render_svg(engine::export_dot(*workflow));
+      engine::Result<std::string> svg = render_svg(designer::export_dot(*workflow));
       if (!svg.ok()) {
         std::cerr << "docket graph: " << svg.error() << "\n";
         exit_code = kExitFailure;
@@ -181,8 +181,8 @@ void add_graph_command(CLI::App& app, int& exit_code) {
       std::cout << svg.value();
       return;
     }
-    std::optional<engine::GraphFormat> format = engine::parse_graph_format(options->format);
-    std::cout << engine::export_graph(*workflow, format.value_or(engine::GraphFormat::kDot));
+    std::optional<designer::GraphFormat> format = designer::parse_graph_format(options->format);
+    std::cout << designer::export_graph(*workflow, format.value_or(designer::GraphFormat::kDot));
   });
 }
 

@@ -21,7 +21,7 @@
 #include <string_view>
 
 #include "cli/commands.h"
-#include "engine/signing.h"
+#include "engine/store/signing.h"
 
 namespace docket::cli {
 namespace {

@@ -6,8 +6,8 @@
 
 #include "cli/rules.h"
 #include "dsl/compiler.h"
-#include "engine/event.h"
-#include "engine/event_reader.h"
+#include "engine/codec/event_reader.h"
+#include "engine/model/event.h"
 
 namespace docket::cli {
 

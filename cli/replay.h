@@ -18,9 +18,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/clock.h"
-#include "engine/engine.h"
-#include "engine/workflow.h"
+#include "engine/model/workflow.h"
+#include "engine/runtime/clock.h"
+#include "engine/runtime/engine.h"
 
 namespace docket::cli {
 

@@ -22,7 +22,7 @@
 #include "cli/commands.h"
 #include "cli/replay.h"
 #include "cli/store_access.h"
-#include "engine/journal_spdlog.h"
+#include "engine/codec/journal_spdlog.h"
 
 namespace docket::cli {
 namespace {

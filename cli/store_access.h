@@ -7,12 +7,12 @@
 #include <optional>
 #include <string>
 
-#include "engine/clock.h"
-#include "engine/engine.h"
-#include "engine/recovery.h"
-#include "engine/result.h"
-#include "engine/sqlite_store.h"
-#include "engine/store.h"
+#include "engine/model/result.h"
+#include "engine/runtime/clock.h"
+#include "engine/runtime/engine.h"
+#include "engine/store/recovery.h"
+#include "engine/store/sqlite_store.h"
+#include "engine/store/store.h"
 
 namespace docket::cli {
 

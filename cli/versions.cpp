@@ -23,7 +23,7 @@
 #include "cli/commands.h"
 #include "cli/replay.h"
 #include "cli/store_access.h"
-#include "engine/ticket_codec.h"
+#include "engine/codec/ticket_codec.h"
 
 namespace docket::cli {
 namespace {

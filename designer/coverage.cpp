@@ -1,6 +1,6 @@
 #include "designer/coverage.h"
 
-#include "engine/value.h"
+#include "engine/model/value.h"
 
 namespace docket::designer {
 namespace {

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/journal.h"
-#include "engine/workflow.h"
+#include "engine/model/workflow.h"
+#include "engine/runtime/journal.h"
 
 namespace docket::designer {
 

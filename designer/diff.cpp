@@ -6,7 +6,7 @@
 #include <set>
 #include <string_view>
 
-#include "engine/json_text.h"
+#include "engine/codec/json_text.h"
 
 namespace docket::designer {
 namespace {

@@ -31,7 +31,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/workflow.h"
+#include "engine/model/workflow.h"
 
 namespace docket::designer {
 

@@ -25,8 +25,8 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/event.h"
-#include "engine/result.h"
+#include "engine/model/event.h"
+#include "engine/model/result.h"
 
 namespace docket::designer {
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "designer/report_render.h"
-#include "engine/value.h"
+#include "engine/model/value.h"
 
 namespace docket::designer {
 namespace {

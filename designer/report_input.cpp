@@ -6,10 +6,10 @@
 #include <memory>
 #include <utility>
 
-#include "engine/audit_bundle.h"
-#include "engine/audit_chain.h"
-#include "engine/journal_json.h"
-#include "engine/sqlite_store.h"
+#include "engine/audit/audit_bundle.h"
+#include "engine/codec/journal_json.h"
+#include "engine/store/audit_chain.h"
+#include "engine/store/sqlite_store.h"
 
 namespace docket::designer {
 namespace {

@@ -19,8 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/journal.h"
-#include "engine/result.h"
+#include "engine/model/result.h"
+#include "engine/runtime/journal.h"
 
 namespace docket::designer {
 

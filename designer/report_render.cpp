@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/value.h"
+#include "engine/model/value.h"
 
 namespace docket::designer {
 namespace {

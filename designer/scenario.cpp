@@ -2,10 +2,10 @@
 
 #include <cstdio>
 
-#include "engine/clock.h"
-#include "engine/engine.h"
-#include "engine/ticket.h"
-#include "engine/value.h"
+#include "engine/model/value.h"
+#include "engine/runtime/clock.h"
+#include "engine/runtime/engine.h"
+#include "engine/runtime/ticket.h"
 
 namespace docket::designer {
 namespace {

@@ -17,9 +17,9 @@
 #include <utility>
 #include <vector>
 
-#include "engine/event.h"
-#include "engine/journal.h"
-#include "engine/workflow.h"
+#include "engine/model/event.h"
+#include "engine/model/workflow.h"
+#include "engine/runtime/journal.h"
 
 namespace docket::designer {
 

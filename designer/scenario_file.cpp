@@ -8,7 +8,7 @@
 #include <set>
 #include <sstream>
 
-#include "engine/value.h"
+#include "engine/model/value.h"
 
 namespace docket::designer {
 namespace {

@@ -14,7 +14,7 @@
 #include <string_view>
 
 #include "designer/scenario.h"
-#include "engine/result.h"
+#include "engine/model/result.h"
 
 namespace docket::designer {
 

@@ -11,10 +11,10 @@
 #include <utility>
 #include <vector>
 
-#include "engine/clock.h"
-#include "engine/engine.h"
-#include "engine/expr.h"
-#include "engine/ticket.h"
+#include "engine/model/expr.h"
+#include "engine/runtime/clock.h"
+#include "engine/runtime/engine.h"
+#include "engine/runtime/ticket.h"
 
 namespace docket::designer {
 

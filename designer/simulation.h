@@ -50,9 +50,9 @@
 
 #include "designer/profile.h"
 #include "designer/simulation_report.h"
-#include "engine/journal.h"
-#include "engine/result.h"
-#include "engine/workflow.h"
+#include "engine/model/result.h"
+#include "engine/model/workflow.h"
+#include "engine/runtime/journal.h"
 
 namespace docket::designer {
 

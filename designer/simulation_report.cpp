@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <optional>
 
-#include "engine/value.h"
+#include "engine/model/value.h"
 
 namespace docket::designer {
 

@@ -27,8 +27,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "engine/journal.h"
-#include "engine/workflow.h"
+#include "engine/model/workflow.h"
+#include "engine/runtime/journal.h"
 
 namespace docket::designer {
 

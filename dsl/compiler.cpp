@@ -7,9 +7,9 @@
 #include <string_view>
 #include <utility>
 
-#include "engine/expr.h"
-#include "engine/value.h"
-#include "engine/workflow.h"
+#include "engine/model/expr.h"
+#include "engine/model/value.h"
+#include "engine/model/workflow.h"
 
 namespace docket::dsl {
 namespace {

@@ -19,7 +19,7 @@
 #include "dsl/diagnostics.h"
 #include "dsl/parser.h"
 #include "dsl/source.h"
-#include "engine/workflow.h"
+#include "engine/model/workflow.h"
 
 namespace docket::dsl {
 

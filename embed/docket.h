@@ -20,9 +20,9 @@
 #include <memory>
 #include <string>
 
-#include "engine/engine.h"
-#include "engine/result.h"
-#include "engine/workflow.h"
+#include "engine/model/result.h"
+#include "engine/model/workflow.h"
+#include "engine/runtime/engine.h"
 
 namespace docket {
 

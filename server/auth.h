@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/event.h"
+#include "engine/model/event.h"
 #include "server/config.h"
 
 namespace docket::server {

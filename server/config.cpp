@@ -8,8 +8,8 @@
 #include <set>
 #include <sstream>
 
-#include "engine/event.h"
-#include "engine/json_text.h"
+#include "engine/codec/json_text.h"
+#include "engine/model/event.h"
 
 namespace docket::server {
 namespace {

@@ -10,8 +10,8 @@
 #include <string_view>
 #include <variant>
 
-#include "engine/json_text.h"
-#include "engine/value.h"
+#include "engine/codec/json_text.h"
+#include "engine/model/value.h"
 #include "server/metrics.h"
 #include "server/rate_limiter.h"
 

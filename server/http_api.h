@@ -28,7 +28,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/result.h"
+#include "engine/model/result.h"
 #include "server/auth.h"
 #include "server/http_server.h"
 #include "server/service.h"

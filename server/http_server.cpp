@@ -12,7 +12,7 @@
 #include <mutex>
 #include <thread>
 
-#include "engine/json_text.h"
+#include "engine/codec/json_text.h"
 
 // Boost.Asio, Boost.Beast and OpenSSL are included here and nowhere else:
 // they are the heaviest headers of the project.

@@ -45,13 +45,13 @@
 #include <utility>
 #include <vector>
 
-#include "engine/result.h"
+#include "engine/model/result.h"
 
 namespace docket::server {
 
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;  // 0: any free port
+  int port = 8080;   // 0: any free port
   int threads = 64;  // workers that run requests
   std::chrono::milliseconds header_timeout{10'000};
   std::chrono::milliseconds body_timeout{30'000};

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "engine/journal_spdlog.h"
-#include "engine/json_text.h"
-#include "engine/signing.h"
+#include "engine/codec/journal_spdlog.h"
+#include "engine/codec/json_text.h"
+#include "engine/store/signing.h"
 
 namespace docket::server {
 namespace {

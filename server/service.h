@@ -54,10 +54,10 @@
 #include <thread>
 #include <vector>
 
-#include "engine/engine.h"
-#include "engine/recovery.h"
-#include "engine/result.h"
-#include "engine/sqlite_store.h"
+#include "engine/model/result.h"
+#include "engine/runtime/engine.h"
+#include "engine/store/recovery.h"
+#include "engine/store/sqlite_store.h"
 #include "server/service_clock.h"
 
 namespace docket::engine {

@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <mutex>
 
-#include "engine/clock.h"
+#include "engine/runtime/clock.h"
 
 namespace docket::server {
 

@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "embed/docket.h"
-#include "engine/clock.h"
-#include "engine/engine.h"
-#include "engine/event.h"
-#include "engine/journal.h"
+#include "engine/model/event.h"
+#include "engine/runtime/clock.h"
+#include "engine/runtime/engine.h"
+#include "engine/runtime/journal.h"
 
 namespace {
 

@@ -23,11 +23,11 @@
 #include <string>
 #include <vector>
 
-#include "engine/audit_verify.h"
-#include "engine/journal_json.h"
-#include "engine/journal_text.h"
-#include "engine/recovery.h"
-#include "engine/sqlite_store.h"
+#include "engine/audit/audit_verify.h"
+#include "engine/codec/journal_json.h"
+#include "engine/codec/journal_text.h"
+#include "engine/store/recovery.h"
+#include "engine/store/sqlite_store.h"
 #include "tests/support/event_streams.h"
 #include "tests/support/stored_rules.h"
 #include "tests/support/test_scale.h"

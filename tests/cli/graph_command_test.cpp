@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/graph_export.h"
+#include "designer/graph_export.h"
 #include "tests/cli/command_harness.h"
 
 namespace docket::cli::testing {
@@ -50,10 +50,10 @@ TEST(DocketGraphSvg, RendersTheShippedRulesWithLegendAndFills) {
   EXPECT_NE(r.out.find("cluster_legend"), std::string::npos);
   EXPECT_NE(r.out.find(">legend</text>"), std::string::npos);
   // after_sales has states of every kind: each kind's fill shows up.
-  for (engine::StateStyle style : {engine::StateStyle::kInitial, engine::StateStyle::kAwaitsApproval,
-                                   engine::StateStyle::kPausesClocks, engine::StateStyle::kFinal}) {
-    EXPECT_NE(r.out.find(std::string("fill=\"") + engine::fill_color(style) + "\""), std::string::npos)
-        << engine::legend_text(style);
+  for (designer::StateStyle style : {designer::StateStyle::kInitial, designer::StateStyle::kAwaitsApproval,
+                                     designer::StateStyle::kPausesClocks, designer::StateStyle::kFinal}) {
+    EXPECT_NE(r.out.find(std::string("fill=\"") + designer::fill_color(style) + "\""), std::string::npos)
+        << designer::legend_text(style);
   }
   EXPECT_EQ(r.err, "");
 }

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/signing.h"
+#include "engine/store/signing.h"
 #include "tests/cli/command_harness.h"
 
 namespace docket::cli::testing {

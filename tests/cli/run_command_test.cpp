@@ -4,7 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "engine/journal_json.h"
+#include "engine/codec/journal_json.h"
 #include "tests/cli/command_harness.h"
 
 namespace docket::cli::testing {

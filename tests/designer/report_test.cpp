@@ -19,7 +19,7 @@
 #include "designer/report_html.h"
 #include "designer/report_input.h"
 #include "designer/report_render.h"
-#include "engine/journal_json.h"
+#include "engine/codec/journal_json.h"
 #include "tests/scenarios/scenario.h"
 #include "tests/support/event_streams.h"
 

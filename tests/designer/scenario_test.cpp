@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "designer/scenario_file.h"
-#include "tests/engine/engine_harness.h"
+#include "tests/support/engine_harness.h"
 
 namespace docket::designer {
 namespace {

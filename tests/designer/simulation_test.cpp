@@ -14,7 +14,7 @@
 
 #include "designer/simulation_report.h"
 #include "embed/docket.h"
-#include "engine/journal.h"
+#include "engine/runtime/journal.h"
 
 namespace docket::designer {
 namespace {

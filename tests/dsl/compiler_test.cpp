@@ -9,8 +9,8 @@
 
 #include "dsl/checker.h"
 #include "dsl/loader.h"
-#include "engine/expr.h"
-#include "engine/workflow.h"
+#include "engine/model/expr.h"
+#include "engine/model/workflow.h"
 
 namespace docket::dsl {
 namespace {

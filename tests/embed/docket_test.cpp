@@ -5,9 +5,9 @@
 
 #include <string>
 
-#include "engine/clock.h"
-#include "engine/engine.h"
-#include "engine/journal.h"
+#include "engine/runtime/clock.h"
+#include "engine/runtime/engine.h"
+#include "engine/runtime/journal.h"
 
 namespace docket {
 namespace {

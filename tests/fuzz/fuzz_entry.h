@@ -37,13 +37,13 @@
 #include "dsl/loader.h"
 #include "dsl/parser.h"
 #include "dsl/source.h"
-#include "engine/clock.h"
-#include "engine/engine.h"
-#include "engine/event_reader.h"
-#include "engine/expr.h"
-#include "engine/journal.h"
-#include "engine/value.h"
-#include "engine/workflow.h"
+#include "engine/codec/event_reader.h"
+#include "engine/model/expr.h"
+#include "engine/model/value.h"
+#include "engine/model/workflow.h"
+#include "engine/runtime/clock.h"
+#include "engine/runtime/engine.h"
+#include "engine/runtime/journal.h"
 
 namespace docket::fuzz {
 

@@ -17,7 +17,7 @@
 #include <string>
 #include <string_view>
 
-#include "engine/json_text.h"
+#include "engine/codec/json_text.h"
 #include "server/http_server.h"
 
 namespace docket::fuzz {

@@ -35,10 +35,10 @@
 #include <vector>
 
 #include "embed/docket.h"
-#include "engine/clock.h"
-#include "engine/engine.h"
-#include "engine/event_reader.h"
-#include "engine/journal.h"
+#include "engine/codec/event_reader.h"
+#include "engine/runtime/clock.h"
+#include "engine/runtime/engine.h"
+#include "engine/runtime/journal.h"
 
 namespace docket::engine::testing {
 

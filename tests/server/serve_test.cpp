@@ -8,8 +8,8 @@
 #include <set>
 #include <thread>
 
-#include "engine/event.h"
-#include "engine/sqlite_store.h"
+#include "engine/model/event.h"
+#include "engine/store/sqlite_store.h"
 #include "tests/server/server_harness.h"
 
 namespace docket::server::testing {

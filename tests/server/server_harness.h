@@ -25,7 +25,7 @@
 #include <string>
 #include <thread>
 
-#include "engine/signing.h"
+#include "engine/store/signing.h"
 #include "server/auth.h"
 
 namespace docket::server::testing {

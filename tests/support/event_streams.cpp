@@ -10,9 +10,9 @@
 #include <sstream>
 #include <tuple>
 
-#include "engine/event.h"
-#include "engine/event_reader.h"
-#include "engine/value.h"
+#include "engine/codec/event_reader.h"
+#include "engine/model/event.h"
+#include "engine/model/value.h"
 
 namespace docket::testing {
 

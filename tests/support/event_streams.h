@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/clock.h"
-#include "engine/engine.h"
-#include "engine/event.h"
+#include "engine/model/event.h"
+#include "engine/runtime/clock.h"
+#include "engine/runtime/engine.h"
 
 namespace docket::testing {
 

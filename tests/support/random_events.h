@@ -43,10 +43,10 @@
 #include <string>
 #include <vector>
 
-#include "engine/engine.h"
-#include "engine/event.h"
-#include "engine/value.h"
-#include "engine/workflow.h"
+#include "engine/model/event.h"
+#include "engine/model/value.h"
+#include "engine/model/workflow.h"
+#include "engine/runtime/engine.h"
 
 namespace docket::testing {
 

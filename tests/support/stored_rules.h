@@ -5,10 +5,10 @@
 
 #include <memory>
 
-#include "engine/recovery.h"
-#include "engine/result.h"
-#include "engine/store.h"
-#include "engine/workflow.h"
+#include "engine/model/result.h"
+#include "engine/model/workflow.h"
+#include "engine/store/recovery.h"
+#include "engine/store/store.h"
 
 namespace docket::testing {
 

@@ -1,0 +1,844 @@
+#include "designer/graph_export.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <functional>
+#include <iterator>
+#include <set>
+#include <span>
+
+#include "engine/model/state_graph.h"
+
+namespace docket::designer {
+
+using namespace engine;  // drawings speak of the model on every line
+namespace {
+
+// ---------------------------------------------------------------- text helpers
+
+// Length of the valid UTF-8 sequence starting at text[i], or 0 when the bytes
+// there are not one (overlong forms, surrogates and values past U+10FFFF
+// included).
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
+  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  unsigned char lead = byte(i);
+  if (lead < 0x80) return 1;
+  std::size_t length = 0;
+  std::uint32_t code = 0;
+  if ((lead & 0xE0) == 0xC0) {
+    length = 2;
+    code = lead & 0x1F;
+  } else if ((lead & 0xF0) == 0xE0) {
+    length = 3;
+    code = lead & 0x0F;
+  } else if ((lead & 0xF8) == 0xF0) {
+    length = 4;
+    code = lead & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + length > text.size()) return 0;
+  for (std::size_t k = 1; k < length; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+    code = (code << 6) | (byte(i + k) & 0x3F);
+  }
+  static constexpr std::uint32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (code < kSmallest[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return 0;
+  return length;
+}
+
+// Calls emit(piece) for each character of `text`: one valid UTF-8 sequence,
+// or U+FFFD in place of each byte that does not start one.
+template <typename Emit>
+void for_each_character(std::string_view text, Emit emit) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t length = utf8_sequence_length(text, i);
+    if (length == 0) {
+      emit(std::string_view("\xEF\xBF\xBD"));
+      ++i;
+    } else {
+      emit(text.substr(i, length));
+      i += length;
+    }
+  }
+}
+
+// A DOT double-quoted string (the quotes included); `\n` in the result is
+// Graphviz's centred line break.
+std::string dot_quoted(std::string_view text) {
+  std::string out = "\"";
+  for_each_character(text, [&out](std::string_view c) {
+    if (c == "\"") {
+      out += "\\\"";
+    } else if (c == "\\") {
+      out += "\\\\";
+    } else if (c == "\n") {
+      out += "\\n";
+    } else if (c.size() == 1 && static_cast<unsigned char>(c[0]) < 0x20) {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  });
+  return out + "\"";
+}
+
+// Mermaid text: letters, digits, UTF-8 and harmless punctuation stay; the
+// rest become entity codes (#34;) so they cannot end a label or start syntax.
+// Line breaks become <br/>.
+std::string mermaid_text(std::string_view text) {
+  std::string out;
+  for_each_character(text, [&out](std::string_view c) {
+    if (c.size() > 1) {
+      out += c;
+      return;
+    }
+    auto byte = static_cast<unsigned char>(c[0]);
+    if (byte == '\n') {
+      out += "<br/>";
+    } else if (byte < 0x20) {
+      out += ' ';
+    } else if ((byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') || (byte >= '0' && byte <= '9') ||
+               std::string_view(" _.,=+*/()[]!'%-|?@$^~").find(static_cast<char>(byte)) != std::string_view::npos) {
+      out += static_cast<char>(byte);
+    } else {
+      out += "#" + std::to_string(byte) + ";";
+    }
+  });
+  return out;
+}
+
+void append_json_string(std::string& out, std::string_view text) {
+  out += '"';
+  for_each_character(text, [&out](std::string_view c) {
+    auto byte = static_cast<unsigned char>(c[0]);
+    if (c.size() > 1) {
+      out += c;
+    } else if (byte == '"') {
+      out += "\\\"";
+    } else if (byte == '\\') {
+      out += "\\\\";
+    } else if (byte == '\n') {
+      out += "\\n";
+    } else if (byte == '\t') {
+      out += "\\t";
+    } else if (byte == '\r') {
+      out += "\\r";
+    } else if (byte < 0x20 || byte == 0x7F) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", byte);
+      out += escaped;
+    } else {
+      out += static_cast<char>(byte);
+    }
+  });
+  out += '"';
+}
+
+// A small streaming JSON writer: values, arrays and objects with the commas
+// placed for the caller.
+class JsonWriter {
+ public:
+  JsonWriter& begin_object() { return open('{'); }
+  JsonWriter& end_object() { return close('}'); }
+  JsonWriter& begin_array() { return open('['); }
+  JsonWriter& end_array() { return close(']'); }
+  JsonWriter& key(std::string_view name) {
+    separate();
+    append_json_string(out_, name);
+    out_ += ':';
+    after_key_ = true;
+    return *this;
+  }
+  JsonWriter& string(std::string_view text) {
+    separate();
+    append_json_string(out_, text);
+    return *this;
+  }
+  JsonWriter& number(std::int64_t value) {
+    separate();
+    out_ += std::to_string(value);
+    return *this;
+  }
+  JsonWriter& real(double value) {
+    separate();
+    char text[32];
+    std::snprintf(text, sizeof text, "%.17g", value);
+    out_ += text;
+    return *this;
+  }
+  JsonWriter& boolean(bool value) {
+    separate();
+    out_ += value ? "true" : "false";
+    return *this;
+  }
+  JsonWriter& null() {
+    separate();
+    out_ += "null";
+    return *this;
+  }
+  std::string take() { return std::move(out_) + "\n"; }
+
+ private:
+  JsonWriter& open(char bracket) {
+    separate();
+    out_ += bracket;
+    first_.push_back(true);
+    return *this;
+  }
+  JsonWriter& close(char bracket) {
+    if (!first_.empty()) first_.pop_back();
+    out_ += bracket;
+    return *this;
+  }
+  void separate() {
+    if (after_key_) {
+      after_key_ = false;
+      return;
+    }
+    if (first_.empty()) return;
+    if (!first_.back()) out_ += ',';
+    first_.back() = false;
+  }
+
+  std::string out_;
+  std::vector<bool> first_;
+  bool after_key_ = false;
+};
+
+// ---------------------------------------------------------------- labels
+
+template <typename T>
+std::string name_at(const std::vector<T>& items, std::uint32_t index) {
+  if (index >= items.size()) return "?";
+  if constexpr (std::is_same_v<T, std::string>) {
+    return items[index];
+  } else {
+    return items[index].name;
+  }
+}
+
+// The short form of an action for drawings: a notification without its text.
+std::string short_action(const Workflow& workflow, const Action& action) {
+  if (action.kind != ActionKind::kNotify) return workflow.describe(action);
+  switch (action.recipient) {
+    case Recipient::kCustomer:
+      return "notify customer";
+    case Recipient::kRequester:
+      return "notify requester";
+    case Recipient::kAssignee:
+      return "notify assignee";
+    case Recipient::kRole:
+      return "notify " + name_at(workflow.roles(), action.role);
+  }
+  return "notify";
+}
+
+std::string join_actions(const Workflow& workflow, const std::vector<Action>& actions) {
+  std::string text;
+  for (const Action& action : actions) {
+    if (!text.empty()) text += ", ";
+    text += short_action(workflow, action);
+  }
+  return text;
+}
+
+std::string join_roles(const Workflow& workflow, const std::vector<RoleIndex>& roles) {
+  std::string text;
+  for (RoleIndex role : roles) {
+    if (!text.empty()) text += ", ";
+    text += name_at(workflow.roles(), role);
+  }
+  return text;
+}
+
+// The first `limit` characters of `text`, cut with `…` when longer.
+std::string shortened(std::string_view text, std::size_t limit) {
+  std::string out;
+  std::size_t count = 0;
+  for_each_character(text, [&](std::string_view c) {
+    if (count < limit) out += c;
+    ++count;
+  });
+  if (count > limit) out += "\xE2\x80\xA6";
+  return out;
+}
+
+std::string limit_text(const Workflow& workflow, std::int64_t seconds, CalendarIndex calendar) {
+  std::string text = format_duration(seconds, false);
+  if (calendar != kNoIndex) text += " in " + name_at(workflow.calendars(), calendar);
+  return text;
+}
+
+// "head (any of dept_head, within 24h in office)".
+std::string level_text(const Workflow& workflow, const ApprovalLevel& level) {
+  std::string text = level.name + " (";
+  switch (level.quorum) {
+    case Quorum::kAny:
+      text += "any of ";
+      break;
+    case Quorum::kAll:
+      text += "all of ";
+      break;
+    case Quorum::kCount:
+      text += std::to_string(level.count) + " of ";
+      break;
+  }
+  text += join_roles(workflow, level.roles);
+  if (level.within_seconds > 0) text += ", within " + limit_text(workflow, level.within_seconds, level.within_calendar);
+  return text + ")";
+}
+
+// One line per approval choice, in the order they are tried:
+// "P0: head_signoff = head (any of dept_head)", "P2: none".
+std::vector<std::string> approval_lines(const Workflow& workflow) {
+  std::vector<std::string> lines;
+  for (const ApprovalChoice& choice : workflow.approvals()) {
+    std::string line;
+    if (choice.priority != kNoIndex) {
+      line = name_at(workflow.priorities(), choice.priority);
+    } else if (choice.condition) {
+      line = "when " + shortened(choice.condition->text(), kShortGuard);
+    } else {
+      line = "otherwise";
+    }
+    line += ": ";
+    if (choice.chain >= workflow.chains().size()) {
+      line += "none";
+    } else {
+      const Chain& chain = workflow.chains()[choice.chain];
+      line += chain.name + " =";
+      for (std::size_t i = 0; i < chain.levels.size(); ++i) {
+        line += (i == 0 ? " " : " \xE2\x86\x92 ") + level_text(workflow, chain.levels[i]);
+      }
+    }
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+const std::string& display_name(const State& state) { return state.label.empty() ? state.name : state.label; }
+
+// Lines shown under a state's name: what happens while a ticket is there.
+std::vector<std::string> state_notes(const Workflow& workflow, StateIndex s) {
+  const State& state = workflow.states()[s];
+  std::vector<std::string> notes;
+  if (state.awaits_approval) {
+    notes.emplace_back("awaits approval:");
+    for (const std::string& line : approval_lines(workflow)) notes.push_back(line);
+  }
+  if (!state.paused_clocks.empty()) {
+    std::string text = "pauses ";
+    for (std::size_t i = 0; i < state.paused_clocks.size(); ++i) {
+      if (i > 0) text += ", ";
+      text += name_at(workflow.metrics(), state.paused_clocks[i]);
+    }
+    notes.push_back(text);
+  }
+  for (TimerIndex t : workflow.timers_of(s)) {
+    if (workflow.timers()[t].target == kNoIndex) notes.push_back(timer_label(workflow, t));
+  }
+  return notes;
+}
+
+std::string edge_label(const Workflow& workflow, const TransitionEdge& edge) {
+  return edge.kind == EdgeKind::kTimer ? timer_label(workflow, edge.index) : transition_label(workflow, edge.index);
+}
+
+// Stable Mermaid identifiers: the state name, unless it is a Mermaid keyword
+// (or clashes with a renamed one), then with underscores appended.
+std::vector<std::string> mermaid_ids(const Workflow& workflow) {
+  static const std::set<std::string, std::less<>> kKeywords = {
+      "end",     "state", "note", "direction", "as", "class", "classDef",     "style", "click",
+      "default", "hide",  "left", "right",     "of", "over",  "stateDiagram", "graph", "flowchart"};
+  std::set<std::string, std::less<>> taken;
+  for (const State& state : workflow.states()) taken.insert(state.name);
+  std::vector<std::string> ids;
+  for (const State& state : workflow.states()) {
+    std::string id = state.name;
+    if (kKeywords.count(id) != 0) {
+      do {
+        id += '_';
+      } while (taken.count(id) != 0 || kKeywords.count(id) != 0);
+      taken.insert(id);
+    }
+    ids.push_back(id);
+  }
+  return ids;
+}
+
+void write_position(JsonWriter& json, const RulePosition& position) {
+  json.key("position").begin_object();
+  json.key("where").string(position.where);
+  json.key("line").number(position.line);
+  json.key("column").number(position.column);
+  json.end_object();
+}
+
+void write_optional_expr(JsonWriter& json, std::string_view key, const std::optional<CompiledExpr>& expr) {
+  json.key(key);
+  if (expr) {
+    json.string(expr->text());
+  } else {
+    json.null();
+  }
+}
+
+void write_actions(JsonWriter& json, std::string_view key, const Workflow& workflow,
+                   const std::vector<Action>& actions) {
+  json.key(key).begin_array();
+  for (const Action& action : actions) json.string(workflow.describe(action));
+  json.end_array();
+}
+
+void write_state_ref(JsonWriter& json, std::string_view key, const Workflow& workflow, StateIndex state) {
+  json.key(key);
+  if (state == kNoIndex) {
+    json.null();
+  } else {
+    json.string(name_at(workflow.states(), state));
+  }
+}
+
+void write_calendar(JsonWriter& json, const Workflow& workflow, CalendarIndex calendar) {
+  json.key("calendar");
+  if (calendar == kNoIndex) {
+    json.null();
+  } else {
+    json.string(name_at(workflow.calendars(), calendar));
+  }
+}
+
+void write_timer(JsonWriter& json, const Workflow& workflow, TimerIndex t) {
+  const Timer& timer = workflow.timers()[t];
+  json.begin_object();
+  json.key("index").number(t);
+  json.key("kind").string(timer.recurring ? "every" : "after");
+  json.key("seconds").number(timer.seconds);
+  json.key("duration").string(format_duration(timer.seconds));
+  write_calendar(json, workflow, timer.calendar);
+  write_optional_expr(json, "guard", timer.guard);
+  write_state_ref(json, "target", workflow, timer.target);
+  write_actions(json, "actions", workflow, timer.actions);
+  json.key("label").string(timer_label(workflow, t));
+  write_position(json, timer.position);
+  json.end_object();
+}
+
+}  // namespace
+
+std::optional<GraphFormat> parse_graph_format(std::string_view name) {
+  if (name == "dot") return GraphFormat::kDot;
+  if (name == "mermaid") return GraphFormat::kMermaid;
+  if (name == "json") return GraphFormat::kJson;
+  if (name == "xstate") return GraphFormat::kXState;
+  return std::nullopt;
+}
+
+std::string transition_label(const Workflow& workflow, TransitionIndex index) {
+  if (index >= workflow.transitions().size()) return "?";
+  const Transition& transition = workflow.transitions()[index];
+  std::string text = transition.automatic() ? "auto" : name_at(workflow.events(), transition.event);
+  if (transition.guard) text += " [" + transition.guard->text() + "]";
+  if (!transition.roles.empty()) text += " / " + join_roles(workflow, transition.roles);
+  return text;
+}
+
+std::string timer_label(const Workflow& workflow, TimerIndex index) {
+  if (index >= workflow.timers().size()) return "?";
+  const Timer& timer = workflow.timers()[index];
+  std::string text = timer.recurring ? "every " : "after ";
+  text += format_duration(timer.seconds, false);
+  if (timer.calendar != kNoIndex) text += " in " + name_at(workflow.calendars(), timer.calendar);
+  if (timer.guard) text += " [" + timer.guard->text() + "]";
+  if (!timer.actions.empty()) text += ": " + join_actions(workflow, timer.actions);
+  return text;
+}
+
+namespace {
+
+// The DOT attributes that draw a state of `style`.
+std::string style_attributes(StateStyle style) {
+  std::string out = std::string("fillcolor=\"") + fill_color(style) + "\"";
+  if (style == StateStyle::kInitial) out += ", style=\"rounded,filled,bold\"";
+  if (style == StateStyle::kFinal) out += ", peripheries=2";
+  return out;
+}
+
+// An edge label for DOT: the guard cut short, so that edges stay readable.
+std::string dot_transition_label(const Workflow& workflow, TransitionIndex index) {
+  const Transition& transition = workflow.transitions()[index];
+  std::string text = transition.automatic() ? "auto" : name_at(workflow.events(), transition.event);
+  if (transition.guard) text += " [" + shortened(transition.guard->text(), kShortGuard) + "]";
+  if (!transition.roles.empty()) text += " / " + join_roles(workflow, transition.roles);
+  return text;
+}
+
+// The legend: one node per fill, edges in the three styles between them, and
+// the time limits of each priority (they run from the ticket's creation, in
+// every state that does not pause them).
+std::string dot_legend(const Workflow& workflow) {
+  static constexpr StateStyle kStyles[] = {StateStyle::kInitial, StateStyle::kNormal, StateStyle::kAwaitsApproval,
+                                           StateStyle::kPausesClocks, StateStyle::kFinal};
+  static constexpr const char* kIds[] = {"legend:initial", "legend:normal", "legend:approval", "legend:paused",
+                                         "legend:final"};
+  std::string out = "  subgraph cluster_legend {\n";
+  out += "    label=\"legend\"; style=\"rounded,dashed\"; color=\"#9e9e9e\"; fontsize=10;\n";
+  out += "    node [fontsize=10];\n    edge [fontsize=9];\n";
+  for (std::size_t i = 0; i < std::size(kStyles); ++i) {
+    out += std::string("    ") + dot_quoted(kIds[i]) + " [label=" + dot_quoted(legend_text(kStyles[i])) + ", " +
+           style_attributes(kStyles[i]) + "];\n";
+  }
+  out += "    \"legend:initial\" -> \"legend:normal\" [label=\"on event [guard] / roles\"];\n";
+  out += "    \"legend:normal\" -> \"legend:approval\" [label=\"auto [guard]\", style=dashed];\n";
+  out += "    \"legend:approval\" -> \"legend:paused\" [label=\"after / every D (timer)\", style=dotted];\n";
+  out += "    \"legend:paused\" -> \"legend:final\" [style=invis];\n";
+  if (!workflow.priorities().empty()) {
+    std::string limits = "time limits (from creation)";
+    for (const Priority& priority : workflow.priorities()) {
+      std::string line = priority.name;
+      if (!priority.label.empty()) line += " " + priority.label;
+      line += ":";
+      for (std::size_t i = 0; i < priority.limits.size(); ++i) {
+        const TimeLimit& limit = priority.limits[i];
+        line += (i == 0 ? " " : ", ") + name_at(workflow.metrics(), limit.metric) + " " +
+                limit_text(workflow, limit.seconds, limit.calendar);
+      }
+      limits += "\n" + line;
+    }
+    out +=
+        "    \"legend:limits\" [shape=note, fillcolor=\"#fffde7\", style=filled, label=" + dot_quoted(limits) + "];\n";
+    out += "    \"legend:final\" -> \"legend:limits\" [style=invis];\n";
+  }
+  out += "  }\n";
+  return out;
+}
+
+// The rule a transition or timer comes from, relative to the rules folder:
+// "after_sales.docket:198".
+std::string rule_name(const Workflow& workflow, const RulePosition& position) {
+  const std::string& root = workflow.source_root();
+  if (!root.empty() && position.where.size() > root.size() + 1 && position.where.compare(0, root.size(), root) == 0 &&
+      position.where[root.size()] == '/') {
+    return position.where.substr(root.size() + 1);
+  }
+  return position.where;
+}
+
+void write_xstate_actions(JsonWriter& json, std::string_view key, const Workflow& workflow,
+                          const std::vector<Action>& actions) {
+  if (actions.empty()) return;
+  write_actions(json, key, workflow, actions);
+}
+
+void write_xstate_transition(JsonWriter& json, const Workflow& workflow, StateIndex from, TransitionIndex index) {
+  const Transition& transition = workflow.transitions()[index];
+  json.begin_object();
+  if (transition.to != kNoIndex) write_state_ref(json, "target", workflow, transition.to);
+  if (transition.guard || !transition.roles.empty()) json.key("guard").string(rule_name(workflow, transition.position));
+  write_xstate_actions(json, "actions", workflow, transition.actions);
+  if (transition.to == from) json.key("reenter").boolean(true);
+  json.key("meta").begin_object();
+  json.key("rule").string(rule_name(workflow, transition.position));
+  if (transition.guard) json.key("when").string(transition.guard->text());
+  if (!transition.roles.empty()) {
+    json.key("by").begin_array();
+    for (RoleIndex role : transition.roles) json.string(name_at(workflow.roles(), role));
+    json.end_array();
+  }
+  json.end_object();
+  json.end_object();
+}
+
+void write_xstate_timer(JsonWriter& json, const Workflow& workflow, StateIndex state, TimerIndex index) {
+  const Timer& timer = workflow.timers()[index];
+  json.begin_object();
+  if (timer.target != kNoIndex) write_state_ref(json, "target", workflow, timer.target);
+  if (timer.guard) json.key("guard").string(rule_name(workflow, timer.position));
+  write_xstate_actions(json, "actions", workflow, timer.actions);
+  if (timer.target == state) json.key("reenter").boolean(true);
+  json.key("meta").begin_object();
+  json.key("rule").string(rule_name(workflow, timer.position));
+  if (timer.recurring) json.key("every").boolean(true);
+  if (timer.calendar != kNoIndex) json.key("calendar").string(name_at(workflow.calendars(), timer.calendar));
+  if (timer.guard) json.key("when").string(timer.guard->text());
+  json.end_object();
+  json.end_object();
+}
+
+// Items grouped by a key, the groups in the order their first item came.
+template <typename Key>
+std::vector<std::pair<Key, std::vector<std::uint32_t>>> grouped(std::span<const std::uint32_t> items,
+                                                                const std::function<Key(std::uint32_t)>& key_of) {
+  std::vector<std::pair<Key, std::vector<std::uint32_t>>> groups;
+  for (std::uint32_t item : items) {
+    Key key = key_of(item);
+    auto it = std::find_if(groups.begin(), groups.end(), [&key](const auto& group) { return group.first == key; });
+    if (it == groups.end()) {
+      groups.push_back({key, {item}});
+    } else {
+      it->second.push_back(item);
+    }
+  }
+  return groups;
+}
+
+}  // namespace
+
+StateStyle state_style(const Workflow& workflow, StateIndex s) {
+  const State& state = workflow.states()[s];
+  if (state.kind == StateKind::kInitial) return StateStyle::kInitial;
+  if (state.kind == StateKind::kFinal) return StateStyle::kFinal;
+  if (state.awaits_approval) return StateStyle::kAwaitsApproval;
+  if (!state.paused_clocks.empty()) return StateStyle::kPausesClocks;
+  return StateStyle::kNormal;
+}
+
+const char* fill_color(StateStyle style) {
+  switch (style) {
+    case StateStyle::kInitial:
+      return "#c8e6c9";  // green
+    case StateStyle::kNormal:
+      return "#ffffff";
+    case StateStyle::kAwaitsApproval:
+      return "#ffe0b2";  // orange
+    case StateStyle::kPausesClocks:
+      return "#bbdefb";  // blue
+    case StateStyle::kFinal:
+      return "#e0e0e0";  // grey
+  }
+  return "#ffffff";
+}
+
+const char* legend_text(StateStyle style) {
+  switch (style) {
+    case StateStyle::kInitial:
+      return "initial state";
+    case StateStyle::kNormal:
+      return "state";
+    case StateStyle::kAwaitsApproval:
+      return "awaits approval";
+    case StateStyle::kPausesClocks:
+      return "pauses clocks";
+    case StateStyle::kFinal:
+      return "final state";
+  }
+  return "state";
+}
+
+std::string export_dot(const Workflow& workflow) {
+  const StateGraph& graph = workflow.graph();
+  std::string title = workflow.label().empty() ? workflow.name() : workflow.label();
+  if (!workflow.version().empty()) title += " v" + workflow.version();
+
+  std::string out = "digraph " + dot_quoted(workflow.name()) + " {\n";
+  out += "  graph [label=" + dot_quoted(title) + ", labelloc=t];\n";
+  out += "  node [shape=box, style=\"rounded,filled\"];\n";
+  out += "  \"[*]\" [shape=point, width=0.15, label=\"\"];\n";
+  for (auto vertex : boost::make_iterator_range(boost::vertices(graph))) {
+    StateIndex s = graph[vertex].state;
+    const State& state = workflow.states()[s];
+    std::string label = display_name(state);
+    for (const std::string& note : state_notes(workflow, s)) label += "\n" + note;
+    out += "  " + dot_quoted(state.name) + " [label=" + dot_quoted(label) + ", " +
+           style_attributes(state_style(workflow, s)) + "];\n";
+  }
+  if (workflow.initial_state() != kNoIndex) {
+    out += "  \"[*]\" -> " + dot_quoted(workflow.states()[workflow.initial_state()].name) + ";\n";
+  }
+  for (auto edge : boost::make_iterator_range(boost::edges(graph))) {
+    const TransitionEdge& bundle = graph[edge];
+    const std::string& from = workflow.states()[graph[boost::source(edge, graph)].state].name;
+    const std::string& to = workflow.states()[graph[boost::target(edge, graph)].state].name;
+    std::string label = bundle.kind == EdgeKind::kTimer ? timer_label(workflow, bundle.index)
+                                                        : dot_transition_label(workflow, bundle.index);
+    out += "  " + dot_quoted(from) + " -> " + dot_quoted(to) + " [label=" + dot_quoted(label);
+    if (bundle.kind == EdgeKind::kAutomatic) out += ", style=dashed";
+    if (bundle.kind == EdgeKind::kTimer) out += ", style=dotted";
+    out += "];\n";
+  }
+  out += dot_legend(workflow);
+  out += "}\n";
+  return out;
+}
+
+std::string export_xstate(const Workflow& workflow) {
+  JsonWriter json;
+  json.begin_object();
+  json.key("id").string(workflow.name());
+  if (workflow.initial_state() != kNoIndex) write_state_ref(json, "initial", workflow, workflow.initial_state());
+  if (!workflow.label().empty()) json.key("description").string(workflow.label());
+  json.key("states").begin_object();
+  for (StateIndex s = 0; s < workflow.states().size(); ++s) {
+    const State& state = workflow.states()[s];
+    json.key(state.name).begin_object();
+    if (state.kind == StateKind::kFinal) json.key("type").string("final");
+    if (!state.label.empty()) json.key("description").string(state.label);
+    if (state.awaits_approval) json.key("tags").begin_array().string("awaits_approval").end_array();
+    write_xstate_actions(json, "entry", workflow, state.on_enter);
+    write_xstate_actions(json, "exit", workflow, state.on_exit);
+
+    std::vector<TransitionIndex> by_event;
+    std::vector<TransitionIndex> automatic;
+    for (TransitionIndex t : workflow.transitions_from(s)) {
+      (workflow.transitions()[t].automatic() ? automatic : by_event).push_back(t);
+    }
+    if (!by_event.empty()) {
+      json.key("on").begin_object();
+      std::function<EventId(std::uint32_t)> event_of = [&workflow](std::uint32_t t) {
+        return workflow.transitions()[t].event;
+      };
+      for (const auto& [event, transitions] : grouped<EventId>(by_event, event_of)) {
+        json.key(name_at(workflow.events(), event)).begin_array();
+        for (TransitionIndex t : transitions) write_xstate_transition(json, workflow, s, t);
+        json.end_array();
+      }
+      json.end_object();
+    }
+    if (!automatic.empty()) {
+      json.key("always").begin_array();
+      for (TransitionIndex t : automatic) write_xstate_transition(json, workflow, s, t);
+      json.end_array();
+    }
+    std::span<const TimerIndex> timers = workflow.timers_of(s);
+    if (!timers.empty()) {
+      json.key("after").begin_object();
+      std::function<std::int64_t(std::uint32_t)> delay_of = [&workflow](std::uint32_t t) {
+        return workflow.timers()[t].seconds * 1000;
+      };
+      for (const auto& [milliseconds, group] : grouped<std::int64_t>(timers, delay_of)) {
+        json.key(std::to_string(milliseconds)).begin_array();
+        for (TimerIndex t : group) write_xstate_timer(json, workflow, s, t);
+        json.end_array();
+      }
+      json.end_object();
+    }
+    if (!state.paused_clocks.empty()) {
+      json.key("meta").begin_object();
+      json.key("paused_clocks").begin_array();
+      for (MetricIndex metric : state.paused_clocks) json.string(name_at(workflow.metrics(), metric));
+      json.end_array();
+      json.end_object();
+    }
+    json.end_object();
+  }
+  json.end_object();
+  json.end_object();
+  return json.take();
+}
+
+std::string export_mermaid(const Workflow& workflow) {
+  const StateGraph& graph = workflow.graph();
+  std::vector<std::string> ids = mermaid_ids(workflow);
+  std::string out = "stateDiagram-v2\n";
+  for (StateIndex s = 0; s < workflow.states().size(); ++s) {
+    std::string label = display_name(workflow.states()[s]);
+    for (const std::string& note : state_notes(workflow, s)) label += "\n" + note;
+    out += "  state \"" + mermaid_text(label) + "\" as " + ids[s] + "\n";
+  }
+  if (workflow.initial_state() != kNoIndex) {
+    out += "  [*] --> " + ids[workflow.initial_state()] + "\n";
+  }
+  for (auto edge : boost::make_iterator_range(boost::edges(graph))) {
+    StateIndex from = graph[boost::source(edge, graph)].state;
+    StateIndex to = graph[boost::target(edge, graph)].state;
+    out += "  " + ids[from] + " --> " + ids[to] + " : " + mermaid_text(edge_label(workflow, graph[edge])) + "\n";
+  }
+  for (StateIndex s = 0; s < workflow.states().size(); ++s) {
+    if (workflow.is_final(s)) out += "  " + ids[s] + " --> [*]\n";
+  }
+  return out;
+}
+
+std::string export_json(const Workflow& workflow) {
+  const StateGraph& graph = workflow.graph();
+  JsonWriter json;
+  json.begin_object();
+  json.key("workflow").begin_object();
+  json.key("name").string(workflow.name());
+  json.key("label").string(workflow.label());
+  json.key("version").string(workflow.version());
+  json.key("version_id").string(workflow.version_id());
+  write_state_ref(json, "initial", workflow, workflow.initial_state());
+  json.end_object();
+
+  json.key("nodes").begin_array();
+  for (StateIndex s = 0; s < workflow.states().size(); ++s) {
+    const State& state = workflow.states()[s];
+    json.begin_object();
+    json.key("id").string(state.name);
+    json.key("index").number(s);
+    json.key("label").string(state.label);
+    json.key("kind").string(to_string(state.kind));
+    json.key("awaits_approval").boolean(state.awaits_approval);
+    json.key("paused_clocks").begin_array();
+    for (MetricIndex metric : state.paused_clocks) json.string(name_at(workflow.metrics(), metric));
+    json.end_array();
+    write_actions(json, "on_enter", workflow, state.on_enter);
+    write_actions(json, "on_exit", workflow, state.on_exit);
+    json.key("timers").begin_array();
+    for (TimerIndex t : workflow.timers_of(s)) write_timer(json, workflow, t);
+    json.end_array();
+    write_position(json, state.position);
+    json.end_object();
+  }
+  json.end_array();
+
+  json.key("edges").begin_array();
+  for (auto edge : boost::make_iterator_range(boost::edges(graph))) {
+    const TransitionEdge& bundle = graph[edge];
+    json.begin_object();
+    write_state_ref(json, "from", workflow, graph[boost::source(edge, graph)].state);
+    write_state_ref(json, "to", workflow, graph[boost::target(edge, graph)].state);
+    json.key("label").string(edge_label(workflow, bundle));
+    if (bundle.kind == EdgeKind::kTimer) {
+      const Timer& timer = workflow.timers()[bundle.index];
+      json.key("kind").string("timer");
+      json.key("timer").number(bundle.index);
+      json.key("recurring").boolean(timer.recurring);
+      json.key("seconds").number(timer.seconds);
+      json.key("duration").string(format_duration(timer.seconds));
+      write_calendar(json, workflow, timer.calendar);
+      write_optional_expr(json, "guard", timer.guard);
+      write_actions(json, "actions", workflow, timer.actions);
+      write_position(json, timer.position);
+    } else {
+      const Transition& transition = workflow.transitions()[bundle.index];
+      json.key("kind").string(transition.automatic() ? "automatic" : "event");
+      json.key("transition").number(bundle.index);
+      json.key("event");
+      if (transition.automatic()) {
+        json.null();
+      } else {
+        json.string(name_at(workflow.events(), transition.event));
+      }
+      write_optional_expr(json, "guard", transition.guard);
+      json.key("roles").begin_array();
+      for (RoleIndex role : transition.roles) json.string(name_at(workflow.roles(), role));
+      json.end_array();
+      write_actions(json, "actions", workflow, transition.actions);
+      write_position(json, transition.position);
+    }
+    json.end_object();
+  }
+  json.end_array();
+  json.end_object();
+  return json.take();
+}
+
+std::string export_graph(const Workflow& workflow, GraphFormat format) {
+  switch (format) {
+    case GraphFormat::kDot:
+      return export_dot(workflow);
+    case GraphFormat::kMermaid:
+      return export_mermaid(workflow);
+    case GraphFormat::kJson:
+      return export_json(workflow);
+    case GraphFormat::kXState:
+      return export_xstate(workflow);
+  }
+  return {};
+}
+
+}  // namespace docket::designer

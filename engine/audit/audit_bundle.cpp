@@ -1,0 +1,290 @@
+#include "engine/audit/audit_bundle.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <utility>
+
+#include "engine/codec/journal_json.h"
+#include "engine/model/value.h"
+#include "engine/store/audit_chain.h"
+
+namespace docket::engine {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kCsvHeader =
+    "seq,at,ticket,kind,cause,from,to,event,actor,rule,rejected,reason,prev_hash,hash,body";
+
+std::string csv_field(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + '"';
+}
+
+// The columns of a record before its chain links: a view for spreadsheets,
+// checked against the body when a bundle is read.
+std::vector<std::string> csv_view(const Record& r) {
+  std::string actor = r.actor.id;
+  for (std::size_t i = 0; i < r.actor.roles.size(); ++i) actor += (i == 0 ? " [" : ", ") + r.actor.roles[i];
+  if (!r.actor.roles.empty()) actor += "]";
+  std::string rule = r.rule.where.empty() ? "" : r.rule.where + ":" + std::to_string(r.rule.column);
+  return {std::to_string(r.seq),
+          format_timestamp(r.at),
+          r.ticket,
+          to_string(r.kind),
+          to_string(r.cause),
+          r.from,
+          r.to,
+          r.event,
+          actor,
+          rule,
+          r.rejected ? "true" : "false",
+          r.reason};
+}
+
+constexpr const char* kCsvColumns[] = {"seq", "at",    "ticket", "kind", "cause",    "from",
+                                       "to",  "event", "actor",  "rule", "rejected", "reason"};
+
+// Splits one CSV line (RFC 4180; fields hold no line breaks here).
+std::optional<std::vector<std::string>> csv_fields(std::string_view line) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        fields.back() += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        fields.back() += c;
+      }
+    } else if (c == '"' && fields.back().empty()) {
+      quoted = true;
+    } else if (c == ',') {
+      fields.emplace_back();
+    } else {
+      fields.back() += c;
+    }
+  }
+  if (quoted) return std::nullopt;
+  return fields;
+}
+
+Status write_text(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) return Status::failure("cannot write " + path.string());
+  return Status::success();
+}
+
+Result<std::string> read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Result<std::string>::failure("cannot read " + path.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  return Result<std::string>::success(text.str());
+}
+
+}  // namespace
+
+Result<BundleStats> write_bundle(SqliteStore& store, const fs::path& directory, BundleFormat format) {
+  using R = Result<BundleStats>;
+  std::error_code error;
+  if (fs::exists(directory, error) && !fs::is_empty(directory, error)) {
+    return R::failure(directory.string() + ": exists and is not empty");
+  }
+  fs::create_directories(directory / "keys", error);
+  if (error) return R::failure(directory.string() + ": " + error.message());
+  BundleStats stats;
+
+  const bool csv = format == BundleFormat::kCsv;
+  fs::path journal_path = directory / (csv ? "journal.csv" : "journal.jsonl");
+  std::ofstream journal(journal_path, std::ios::binary | std::ios::trunc);
+  if (csv) journal << kCsvHeader << '\n';
+  Status read = store.read_journal(1, [&](const JournalRow& row) {
+    if (csv) {
+      Result<Record> record = decode_record(row.body);
+      if (!record) return Status::failure("seq " + std::to_string(row.seq) + ": " + record.error());
+      std::vector<std::string> fields = csv_view(record.value());
+      fields.insert(fields.end(), {row.prev_hash, row.hash, row.body});
+      for (std::size_t i = 0; i < fields.size(); ++i) journal << (i > 0 ? "," : "") << csv_field(fields[i]);
+      journal << '\n';
+    } else {
+      journal << chained_line(row.body, row.prev_hash, row.hash) << '\n';
+    }
+    ++stats.records;
+    return journal ? Status::success() : Status::failure("cannot write " + journal_path.string());
+  });
+  if (!read) return R::failure(read.error());
+  journal.close();
+  if (!journal) return R::failure("cannot write " + journal_path.string());
+
+  Result<std::vector<Checkpoint>> checkpoints = store.checkpoints();
+  if (!checkpoints) return R::failure(checkpoints.error());
+  std::string checkpoint_lines;
+  for (const Checkpoint& checkpoint : checkpoints.value()) checkpoint_lines += encode_checkpoint(checkpoint) + "\n";
+  if (Status s = write_text(directory / "checkpoints.jsonl", checkpoint_lines); !s) return R::failure(s.error());
+  stats.checkpoints = checkpoints->size();
+
+  Result<std::vector<StoredVersion>> versions = store.versions();
+  if (!versions) return R::failure(versions.error());
+  std::string version_lines;
+  for (const StoredVersion& version : versions.value()) {
+    nlohmann::ordered_json line;
+    line["id"] = version.id;
+    line["workflow"] = version.workflow;
+    line["declared"] = version.declared;
+    line["source_root"] = version.source_root;
+    line["added_at"] = format_timestamp(version.added_at);
+    nlohmann::ordered_json sources = nlohmann::ordered_json::array();
+    for (const WorkflowSource& source : version.sources) {
+      sources.push_back(nlohmann::ordered_json{{"path", source.path}, {"text", source.text}});
+    }
+    line["sources"] = std::move(sources);
+    version_lines += line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  }
+  if (Status s = write_text(directory / "versions.jsonl", version_lines); !s) return R::failure(s.error());
+  stats.versions = versions->size();
+
+  Result<std::vector<std::string>> keys = store.public_keys();
+  if (!keys) return R::failure(keys.error());
+  for (const std::string& pem : keys.value()) {
+    Result<VerifyKey> key = VerifyKey::from_pem(pem, store.path());
+    if (!key) return R::failure(key.error());
+    if (Status s = write_text(directory / "keys" / (key->key_id() + ".pub"), pem); !s) return R::failure(s.error());
+    ++stats.keys;
+  }
+  return R::success(stats);
+}
+
+Result<Bundle> open_bundle(const fs::path& directory) {
+  using R = Result<Bundle>;
+  Bundle bundle;
+  bundle.directory = directory;
+  std::error_code error;
+  if (!fs::is_directory(directory, error)) return R::failure(directory.string() + ": not a bundle directory");
+  if (!fs::exists(directory / "journal.jsonl", error) && !fs::exists(directory / "journal.csv", error)) {
+    return R::failure(directory.string() + ": no journal.jsonl or journal.csv");
+  }
+
+  fs::path checkpoints_path = directory / "checkpoints.jsonl";
+  if (fs::exists(checkpoints_path, error)) {
+    Result<std::vector<Checkpoint>> checkpoints = load_checkpoints(checkpoints_path);
+    if (!checkpoints) return R::failure(checkpoints.error());
+    bundle.checkpoints = std::move(checkpoints).value();
+  }
+
+  Result<std::string> versions = read_text(directory / "versions.jsonl");
+  if (!versions) return R::failure(versions.error());
+  std::istringstream lines(versions.value());
+  std::string line;
+  int number = 0;
+  while (std::getline(lines, line)) {
+    ++number;
+    if (line.empty()) continue;
+    std::string where = (directory / "versions.jsonl").string() + ":" + std::to_string(number);
+    nlohmann::json parsed = nlohmann::json::parse(line, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object()) return R::failure(where + ": not a JSON object");
+    StoredVersion version;
+    try {
+      version.id = parsed.at("id").get<std::string>();
+      version.workflow = parsed.at("workflow").get<std::string>();
+      version.declared = parsed.at("declared").get<std::string>();
+      version.source_root = parsed.value("source_root", std::string());
+      for (const auto& source : parsed.at("sources")) {
+        version.sources.push_back({source.at("path").get<std::string>(), source.at("text").get<std::string>()});
+      }
+    } catch (const nlohmann::json::exception& e) {
+      return R::failure(where + ": " + e.what());
+    }
+    bundle.versions.push_back(std::move(version));
+  }
+
+  if (fs::is_directory(directory / "keys", error)) {
+    for (const fs::directory_entry& entry : fs::directory_iterator(directory / "keys", error)) {
+      if (entry.path().extension() != ".pub") continue;
+      Result<VerifyKey> key = VerifyKey::load(entry.path());
+      if (!key) return R::failure(key.error());
+      bundle.keys.push_back(std::move(key).value());
+    }
+  }
+  return R::success(std::move(bundle));
+}
+
+Status Bundle::read_rows(const std::function<Status(const JournalRow&)>& each) const {
+  std::error_code error;
+  const bool csv = !fs::exists(directory / "journal.jsonl", error);
+  fs::path path = directory / (csv ? "journal.csv" : "journal.jsonl");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::failure("cannot read " + path.string());
+  std::string line;
+  std::uint64_t previous = 0;
+  bool header = csv;
+  JournalRow row;
+  while (std::getline(in, line)) {
+    // A quoted field may hold a line break: read on until the quotes close.
+    if (csv) {
+      std::string more;
+      while (std::count(line.begin(), line.end(), '"') % 2 == 1 && std::getline(in, more)) line += "\n" + more;
+    }
+    if (header) {
+      header = false;
+      if (line != kCsvHeader) return Status::failure(path.string() + ":1: not a docket journal CSV header");
+      continue;
+    }
+    if (line.empty()) continue;
+    row = JournalRow{};
+    if (csv) {
+      std::optional<std::vector<std::string>> fields = csv_fields(line);
+      if (fields && fields->size() == 15) {
+        row.prev_hash = (*fields)[12];
+        row.hash = (*fields)[13];
+        row.body = (*fields)[14];
+        Result<Record> record = decode_record(row.body);
+        if (record) {
+          std::vector<std::string> view = csv_view(record.value());
+          for (std::size_t i = 0; i < view.size(); ++i) {
+            if (view[i] != (*fields)[i]) {
+              row.problem = std::string("the CSV column `") + kCsvColumns[i] + "` says \"" + (*fields)[i] +
+                            "\", the record's body says \"" + view[i] + "\"";
+              break;
+            }
+          }
+        }
+      } else {
+        row.body = line;
+        row.problem = "not a journal CSV row of 15 columns";
+      }
+    } else {
+      Result<ChainedLine> chained = split_chained_line(line);
+      if (chained) {
+        row.body = std::move(chained->body);
+        row.prev_hash = std::move(chained->prev_hash);
+        row.hash = std::move(chained->hash);
+      } else {
+        row.body = line;
+        row.problem = "the line has no hash suffix: " + chained.error();
+      }
+    }
+    // A line whose seq cannot be read is taken for the next one: the
+    // verifier then finds it altered there.
+    row.seq = encoded_seq(row.body).value_or(previous + 1);
+    previous = row.seq;
+    if (Status s = each(row); !s) return s;
+  }
+  return Status::success();
+}
+
+}  // namespace docket::engine

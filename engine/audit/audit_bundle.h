@@ -1,0 +1,58 @@
+// Audit bundles: a store's journal exported for auditors, verifiable offline
+// with nothing but docket and the signer's public key.
+//
+// A bundle is a directory (docs/audit-log.md, "Bundles"):
+//   journal.jsonl     one chained line per record (engine/audit_chain.h:
+//                     the canonical body plus its prev_hash and hash), or
+//   journal.csv       the same as CSV (RFC 4180) with the body in a column,
+//                     for spreadsheets; either verifies
+//   checkpoints.jsonl the signed checkpoints (engine/checkpoint.h)
+//   versions.jsonl    every workflow version: id, name and source texts
+//   keys/<key id>.pub the public keys that signed the checkpoints
+// The journal is written in seq order; reading takes the lines as they are,
+// so that an auditor sees exactly what was handed over.
+
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "engine/model/result.h"
+#include "engine/store/checkpoint.h"
+#include "engine/store/signing.h"
+#include "engine/store/sqlite_store.h"
+#include "engine/store/store.h"
+
+namespace docket::engine {
+
+enum class BundleFormat { kJsonl, kCsv };
+
+struct BundleStats {
+  std::uint64_t records = 0;
+  std::size_t checkpoints = 0;
+  std::size_t versions = 0;
+  std::size_t keys = 0;
+};
+
+// Writes the bundle of `store` into `directory` (created; must not exist or
+// be empty).
+Result<BundleStats> write_bundle(SqliteStore& store, const std::filesystem::path& directory, BundleFormat format);
+
+// A bundle opened for verification.
+struct Bundle {
+  std::filesystem::path directory;
+  std::vector<Checkpoint> checkpoints;
+  std::vector<StoredVersion> versions;
+  std::vector<VerifyKey> keys;  // as shipped in keys/: trust them only knowingly
+  // Reads the journal's rows in file order; a line that cannot be read as a
+  // chained record is passed on as a row with the body it has (so the
+  // verifier reports it as altered at the seq it should have had).
+  Status read_rows(const std::function<Status(const JournalRow&)>& each) const;
+};
+
+// Opens `directory`; fails when a part is missing or unreadable.
+Result<Bundle> open_bundle(const std::filesystem::path& directory);
+
+}  // namespace docket::engine

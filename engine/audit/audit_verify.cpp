@@ -1,0 +1,203 @@
+#include "engine/audit/audit_verify.h"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include "engine/audit/journal_audit.h"
+#include "engine/codec/journal_json.h"
+#include "engine/store/audit_chain.h"
+
+namespace docket::engine {
+namespace {
+
+std::string short_hash(const std::string& hash) { return hash.substr(0, 12); }
+
+class Verifier {
+ public:
+  explicit Verifier(const AuditInput& input)
+      : input_(input), audit_([&input](std::string_view id) -> std::shared_ptr<const Workflow> {
+          auto it = input.versions.find(id);
+          return it != input.versions.end() ? it->second : nullptr;
+        }) {
+    for (const Checkpoint& checkpoint : input.checkpoints) expected_hashes_[checkpoint.seq].push_back(&checkpoint);
+    for (const Checkpoint& checkpoint : input.held) expected_hashes_[checkpoint.seq].push_back(&checkpoint);
+  }
+
+  AuditReport run() {
+    check_signatures(input_.checkpoints, "the journal's checkpoint");
+    check_signatures(input_.held, "the held checkpoint");
+    Status read = input_.rows([this](const JournalRow& row) { return feed(row); });
+    if (!read) report_.error = read.error();
+    finish();
+    if (!findings_.empty()) {
+      report_.finding = *std::min_element(findings_.begin(), findings_.end(),
+                                          [](const AuditFinding& a, const AuditFinding& b) { return a.seq < b.seq; });
+    }
+    report_.tickets = audit_.tickets();
+    report_.signed_through = last_good_checkpoint_;
+    return report_;
+  }
+
+ private:
+  void find(std::uint64_t seq, std::string problem, std::string detail) {
+    findings_.push_back({seq, std::move(problem), std::move(detail)});
+  }
+
+  void check_signatures(const std::vector<Checkpoint>& checkpoints, const char* whose) {
+    for (const Checkpoint& checkpoint : checkpoints) {
+      Status verified = verify_checkpoint(checkpoint, input_.keys);
+      if (!verified) {
+        find(checkpoint.seq, "signature", std::string(whose) + ": " + verified.error());
+        bad_checkpoints_.insert(&checkpoint);
+      }
+    }
+  }
+
+  Status feed(const JournalRow& row) {
+    ++report_.records;
+    if (disordered_) {
+      // After a gap only the seq numbers matter: does the missing one come?
+      seen_after_gap_.insert(row.seq);
+      return Status::success();
+    }
+    if (stopped_) return Status::success();
+    if (row.seq != expected_) {
+      if (row.seq < expected_) {
+        find(row.seq, "reordered",
+             "seq " + std::to_string(row.seq) + " comes after seq " + std::to_string(expected_ - 1));
+        stopped_ = true;
+        return Status::success();
+      }
+      disordered_ = true;
+      gap_from_ = expected_;
+      gap_to_ = row.seq - 1;
+      seen_after_gap_.insert(row.seq);
+      return Status::success();
+    }
+
+    if (!row.problem.empty()) {
+      find(row.seq, "altered", row.problem);
+      stopped_ = true;
+      return Status::success();
+    }
+    // The seq the body claims; the hash below covers the rest of it.
+    std::optional<std::uint64_t> claimed = encoded_seq(row.body);
+    if (claimed && *claimed != row.seq) {
+      find(row.seq, "reordered",
+           "the row at seq " + std::to_string(row.seq) + " holds the record of seq " + std::to_string(*claimed));
+      stopped_ = true;
+      return Status::success();
+    }
+    if (row.prev_hash != prev_hash_) {
+      find(row.seq, "altered",
+           "prev_hash " + short_hash(row.prev_hash) + " does not link to the hash of seq " +
+               std::to_string(row.seq - 1) + " (" + short_hash(prev_hash_) + ")");
+      stopped_ = true;
+      return Status::success();
+    }
+    std::string hash = chain_hash(row.prev_hash, row.body);
+    if (hash != row.hash) {
+      find(row.seq, "altered", "the record's content does not match its hash");
+      stopped_ = true;
+      return Status::success();
+    }
+    auto expected = expected_hashes_.find(row.seq);
+    if (expected != expected_hashes_.end()) {
+      for (const Checkpoint* checkpoint : expected->second) {
+        if (bad_checkpoints_.contains(checkpoint)) continue;
+        if (checkpoint->hash != hash) {
+          // The chain was rebuilt after an edit somewhere since the last
+          // checkpoint that agreed.
+          find(last_good_checkpoint_ + 1, "altered",
+               "the chain at seq " + std::to_string(row.seq) + " (" + short_hash(hash) +
+                   ") disagrees with the signed checkpoint (" + short_hash(checkpoint->hash) +
+                   "): a record after seq " + std::to_string(last_good_checkpoint_) +
+                   " was changed and the chain rebuilt");
+          stopped_ = true;
+          return Status::success();
+        }
+        ++report_.checkpoints_verified;
+        last_good_checkpoint_ = row.seq;
+      }
+    }
+    // Decoding is needed only to replay the record; a body that matches its
+    // hash but does not decode was written wrong, which is worth saying too.
+    const bool replay = input_.check_rules && !input_.versions.empty();
+    if (!claimed || replay) {
+      Result<Record> record = decode_record(row.body);
+      if (!record) {
+        find(row.seq, "altered", "the record does not decode: " + record.error());
+        stopped_ = true;
+        return Status::success();
+      }
+      std::optional<std::string> illegal = replay ? audit_.check(record.value()) : std::nullopt;
+      if (illegal) {
+        find(row.seq, "illegal", *illegal);
+        stopped_ = true;
+        return Status::success();
+      }
+    }
+    prev_hash_ = std::move(hash);
+    report_.last_seq = row.seq;
+    ++expected_;
+    return Status::success();
+  }
+
+  void finish() {
+    if (disordered_) {
+      for (std::uint64_t seq = gap_from_; seq <= gap_to_; ++seq) {
+        if (seen_after_gap_.contains(seq)) {
+          find(gap_from_, "reordered",
+               "seq " + std::to_string(seq) + " comes after seq " + std::to_string(gap_to_ + 1));
+          return;
+        }
+      }
+      find(gap_from_, "missing",
+           gap_from_ == gap_to_
+               ? "seq " + std::to_string(gap_from_) + " is not in the journal"
+               : "seqs " + std::to_string(gap_from_) + "-" + std::to_string(gap_to_) + " are not in the journal");
+      return;
+    }
+    if (stopped_) return;
+    // Checkpoints past the end: the journal lost its tail.
+    for (const auto& [seq, checkpoints] : expected_hashes_) {
+      if (seq <= report_.last_seq) continue;
+      for (const Checkpoint* checkpoint : checkpoints) {
+        if (bad_checkpoints_.contains(checkpoint)) continue;
+        find(report_.last_seq + 1, "truncated",
+             "the journal ends at seq " + std::to_string(report_.last_seq) + ", but a signed checkpoint covers seq " +
+                 std::to_string(seq));
+        return;
+      }
+    }
+    // Last, and only when nothing else was found: a bad signature or a cut
+    // says more than "unsigned".
+    if (input_.require_signature && findings_.empty() && report_.last_seq > 0 && last_good_checkpoint_ == 0) {
+      find(1, "unsigned",
+           "no checkpoint signed by a trusted key covers the journal: a chain rebuilt whole, its checkpoints "
+           "deleted, would look the same");
+    }
+  }
+
+  const AuditInput& input_;
+  JournalAudit audit_;
+  AuditReport report_;
+  std::vector<AuditFinding> findings_;
+  std::map<std::uint64_t, std::vector<const Checkpoint*>> expected_hashes_;
+  std::set<const Checkpoint*> bad_checkpoints_;
+  std::uint64_t expected_ = 1;
+  std::string prev_hash_{kGenesisHash};
+  std::uint64_t last_good_checkpoint_ = 0;
+  bool stopped_ = false;
+  bool disordered_ = false;
+  std::uint64_t gap_from_ = 0;
+  std::uint64_t gap_to_ = 0;
+  std::set<std::uint64_t> seen_after_gap_;
+};
+
+}  // namespace
+
+AuditReport verify_journal(const AuditInput& input) { return Verifier(input).run(); }
+
+}  // namespace docket::engine

@@ -1,0 +1,89 @@
+// Verifying a journal: complete, unaltered, in order, signed, and legal.
+//
+//   AuditInput input;
+//   input.rows = [&](auto each) { return store.read_journal(1, each); };
+//   input.checkpoints = store.checkpoints().value();
+//   input.keys = trusted_keys;                      // engine/signing.h
+//   input.versions = compiled_versions;             // engine/recovery.h
+//   AuditReport report = verify_journal(input);
+//   if (report.finding) print(report.finding->seq, report.finding->problem);
+//
+// Rows are checked in the order given, from seq 1:
+// - missing: a seq number that never comes (a record deleted);
+// - reordered: a record that comes after a later one, or a row whose body
+//   holds another seq than the row's own (two records swapped);
+// - altered: a body that does not decode as a record, a prev_hash that does
+//   not link to the previous record's hash, a hash that does not match
+//   chain_hash(prev_hash, body), or a chain that disagrees with a signed
+//   checkpoint (someone rewrote the chain after editing a record: the edit
+//   lies after the last checkpoint that still agrees);
+// - truncated: the journal ends before a checkpoint (the store's own or one
+//   the auditor held on to) says it went;
+// - signature: a checkpoint whose signature does not verify, or whose key
+//   is not among the trusted keys (unknown key id);
+// - illegal: a record the rules of its pinned version could not have
+//   produced (engine/journal_audit.h).
+// The finding with the lowest seq is reported: the first record that cannot
+// be trusted. Without a signed checkpoint past it, a journal whose tail was
+// cut off cleanly cannot be told from a shorter one: hold on to a recent
+// checkpoint (`docket audit verify --checkpoint FILE`).
+
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/model/result.h"
+#include "engine/model/workflow.h"
+#include "engine/store/checkpoint.h"
+#include "engine/store/signing.h"
+#include "engine/store/store.h"
+
+namespace docket::engine {
+
+struct AuditFinding {
+  std::uint64_t seq = 0;
+  // "missing", "reordered", "altered", "truncated", "signature", "illegal",
+  // "unsigned".
+  std::string problem;
+  std::string detail;  // one line: what exactly is wrong
+};
+
+struct AuditInput {
+  // Calls `each` for every journal row, in order (a store's read_journal, or
+  // a bundle's lines). An error it returns ends the audit as a finding-less
+  // failure (the input could not be read).
+  std::function<Status(const std::function<Status(const JournalRow&)>& each)> rows;
+  std::vector<Checkpoint> checkpoints;  // the journal's own, signed when written
+  std::vector<Checkpoint> held;         // checkpoints the auditor kept apart
+  KeyRing keys;                         // the public keys trusted for both
+  // Compiled versions by version id, for the legality check; empty: skipped.
+  std::map<std::string, std::shared_ptr<const Workflow>, std::less<>> versions;
+  bool check_rules = true;
+  // The auditor named the keys to trust: a journal that no checkpoint signed
+  // by one of them covers is an "unsigned" finding (a chain rebuilt whole,
+  // its checkpoints deleted, verifies otherwise).
+  bool require_signature = false;
+};
+
+struct AuditReport {
+  std::uint64_t records = 0;  // rows read
+  std::uint64_t last_seq = 0;
+  std::size_t tickets = 0;
+  std::size_t checkpoints_verified = 0;
+  // The last seq a verified signed checkpoint covers; 0: none. Records after
+  // it are vouched for by the hash chain only.
+  std::uint64_t signed_through = 0;
+  std::optional<AuditFinding> finding;
+  std::string error;  // the input could not be read
+  bool ok() const { return !finding && error.empty(); }
+};
+
+AuditReport verify_journal(const AuditInput& input);
+
+}  // namespace docket::engine

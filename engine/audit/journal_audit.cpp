@@ -1,0 +1,1074 @@
+#include "engine/audit/journal_audit.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <limits>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "engine/model/event.h"
+#include "engine/model/expr.h"
+#include "engine/runtime/approval.h"
+#include "engine/runtime/ticket.h"
+
+namespace docket::engine {
+namespace {
+
+constexpr std::size_t attr(Attribute attribute) { return static_cast<std::size_t>(attribute); }
+
+bool same_position(const RulePosition& a, const RulePosition& b) {
+  return a.where == b.where && a.line == b.line && a.column == b.column;
+}
+
+std::string quoted(std::string_view text) { return "`" + std::string(text) + "`"; }
+
+std::string position_text(const RulePosition& position) {
+  if (!position.where.empty()) return position.where;
+  if (position.line == 0) return "no rule";
+  return "line " + std::to_string(position.line);
+}
+
+// Version ids are 64 hex digits; 12 identify one in a message.
+std::string short_id(std::string_view id) { return std::string(id.substr(0, 12)); }
+
+bool is_sla(RecordKind kind) {
+  return kind == RecordKind::kWarning || kind == RecordKind::kEscalation || kind == RecordKind::kBreach;
+}
+
+// What the transition or timer at `position` is, for messages: "the
+// transition `proposing -> approving` on `proposed`".
+std::string what_is_at(const Workflow& workflow, const RulePosition& position) {
+  const std::vector<State>& states = workflow.states();
+  auto state_name = [&](StateIndex state) {
+    return state < states.size() ? states[state].name : std::string("(stays)");
+  };
+  for (const Transition& transition : workflow.transitions()) {
+    if (!same_position(transition.position, position)) continue;
+    std::string text = "the transition `" + state_name(transition.from) + " -> " +
+                       state_name(transition.to == kNoIndex ? transition.from : transition.to) + "`";
+    return text + (transition.automatic() ? " (auto)" : " on " + quoted(workflow.events()[transition.event]));
+  }
+  for (const Timer& timer : workflow.timers()) {
+    if (same_position(timer.position, position)) return "a timer of state " + quoted(state_name(timer.state));
+  }
+  return "no transition or timer";
+}
+
+std::string percent_text(double percent) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g%%", percent);
+  return text;
+}
+
+// entered + seconds * times, or the largest instant when that overflows (a
+// timer that could never be due).
+std::int64_t time_after(std::int64_t entered, std::int64_t seconds, std::int64_t times) {
+  std::int64_t span = 0;
+  std::int64_t due = 0;
+  if (__builtin_mul_overflow(seconds, times, &span) || __builtin_add_overflow(entered, span, &due)) {
+    return std::numeric_limits<std::int64_t>::max();
+  }
+  return due;
+}
+
+// ---------------------------------------------------------------- what is followed per ticket
+
+struct AuditedTicket {
+  std::shared_ptr<const Workflow> workflow;
+  std::uint64_t created_seq = 0;
+  StateIndex state = kNoIndex;
+  std::int64_t last_at = std::numeric_limits<std::int64_t>::min();
+  std::int64_t entered_at = 0;               // when the current state was entered
+  std::vector<std::uint32_t> timer_firings;  // by TimerIndex: firings since then
+
+  std::vector<Value> fields;  // by FieldIndex
+  std::array<Value, kAttributeCount> attributes;
+  std::vector<std::string> departments;  // routed, in route order
+  std::string assignee_department;       // "" when the assignee names none
+
+  std::optional<ApprovalProgress> approval;  // in an `await approval` state
+  bool approval_complete = false;            // `none`, or every level approved
+  bool level_timed_out = false;              // the open level's `within` has run out
+
+  // The latest transition or timer record: when it was, the state it left
+  // and the priority before it. SLA thresholds passed during it are written
+  // after it but may name that state and priority.
+  std::int64_t moved_at = std::numeric_limits<std::int64_t>::min();
+  StateIndex moved_from = kNoIndex;
+  Value priority_before_move;
+
+  const std::string& state_name() const {
+    static const std::string kNone;
+    return state < workflow->states().size() ? workflow->states()[state].name : kNone;
+  }
+  TicketView view() const { return TicketView{fields, attributes}; }
+};
+
+// Checks one accepted (not rejected) record of a known ticket against its
+// version and, when it is legal, applies it to `ticket`. A fresh Checker per
+// record; `ticket` is a copy the caller keeps only on success.
+class Checker {
+ public:
+  Checker(const Record& record, const Workflow& workflow, AuditedTicket& ticket)
+      : record_(record), workflow_(workflow), ticket_(ticket) {}
+
+  std::optional<std::string> create();
+  std::optional<std::string> run();
+
+ private:
+  std::optional<std::string> transition();
+  std::optional<std::string> timer();
+  std::optional<std::string> vote();
+  std::optional<std::string> approval_timeout();
+  std::optional<std::string> sla();
+
+  // The transition among `candidates` that the record names, checked as the
+  // engine selects: the first candidate whose guard holds (and, with
+  // `roles`, whose roles the actor holds) fires. With `data_prefix`, the
+  // guards are tried on the ticket with every leading part of the record's
+  // field changes applied (the event data comes first in a record, but the
+  // record does not say how many changes are data).
+  std::optional<std::string> fired(std::span<const TransitionIndex> candidates, bool roles, bool data_prefix,
+                                   const Transition** chosen);
+  std::optional<std::string> approval_decision();
+
+  // Applies the record's changes, then moves into `target` (kNoIndex: stays).
+  std::optional<std::string> apply(StateIndex target);
+  std::optional<std::string> apply_changes();
+  std::optional<std::string> enter(StateIndex target);
+  std::optional<Value> resolved(const Change& change) const;
+
+  Actor scoped_actor() const;
+  bool holds_any(const Actor& actor, const std::vector<RoleIndex>& roles) const;
+  std::string role_names(const std::vector<RoleIndex>& roles) const;
+  std::string state_name(StateIndex state) const;
+  std::optional<std::string> expect_no_actor() const;
+  std::string describe(const Transition& transition) const;
+  std::string not_in_version(const std::string& detail) const;
+  std::string guard_problem(const CompiledExpr& guard, const TicketView& view, const std::string& what) const;
+
+  const Record& record_;
+  const Workflow& workflow_;
+  AuditedTicket& ticket_;
+};
+
+std::string Checker::state_name(StateIndex state) const {
+  return state < workflow_.states().size() ? workflow_.states()[state].name : std::string();
+}
+
+Actor Checker::scoped_actor() const {
+  std::vector<std::string_view> departments(ticket_.departments.begin(), ticket_.departments.end());
+  if (!ticket_.assignee_department.empty()) departments.push_back(ticket_.assignee_department);
+  return record_.actor.scoped_to(departments);
+}
+
+bool Checker::holds_any(const Actor& actor, const std::vector<RoleIndex>& roles) const {
+  return std::any_of(roles.begin(), roles.end(), [&](RoleIndex role) {
+    return role < workflow_.roles().size() && actor.holds(workflow_.roles()[role].name);
+  });
+}
+
+std::string Checker::role_names(const std::vector<RoleIndex>& roles) const {
+  std::string text;
+  for (RoleIndex role : roles) {
+    if (!text.empty()) text += ", ";
+    text += role < workflow_.roles().size() ? workflow_.roles()[role].name : std::string("?");
+  }
+  return text;
+}
+
+std::string Checker::describe(const Transition& transition) const {
+  StateIndex to = transition.to == kNoIndex ? transition.from : transition.to;
+  std::string text = "`" + state_name(transition.from) + " -> " + state_name(to) + "`";
+  text += transition.automatic() ? " (auto)" : " on " + quoted(workflow_.events()[transition.event]);
+  return text + " at " + position_text(transition.position);
+}
+
+std::string Checker::not_in_version(const std::string& detail) const {
+  std::string what = record_.cause == Cause::kAutomatic ? "automatic transition" : "transition";
+  std::string text = what + " `" + record_.from + " -> " + record_.to + "`";
+  if (record_.cause != Cause::kAutomatic) text += " on " + quoted(record_.event);
+  return text + " is not in version " + short_id(workflow_.version_id()) + ": " + detail;
+}
+
+std::string Checker::guard_problem(const CompiledExpr& guard, const TicketView& view, const std::string& what) const {
+  EvalFailure failure;
+  std::optional<bool> holds = evaluate_condition(guard, view, record_.at, &failure);
+  std::string text = "the guard `" + guard.text() + "` of " + what;
+  if (!holds) return text + " cannot be evaluated: " + workflow_.describe(failure, guard);
+  return text + " is false";
+}
+
+std::optional<std::string> Checker::expect_no_actor() const {
+  if (!record_.event.empty()) return "a " + std::string(to_string(record_.kind)) + " record names an event";
+  if (!(record_.actor == Actor{})) {
+    return "a " + std::string(to_string(record_.kind)) + " record names an actor (" + quoted(record_.actor.id) + ")";
+  }
+  return std::nullopt;
+}
+
+// ------------------------------------------------ creation
+
+std::optional<std::string> Checker::create() {
+  StateIndex initial = workflow_.initial_state();
+  const State& state = workflow_.states()[initial];
+  if (record_.event != kCreateEvent) return "a create record on " + quoted(record_.event) + " instead of `create`";
+  if (!record_.from.empty()) return "a create record starts from state " + quoted(record_.from) + ", not from \"\"";
+  if (record_.to != state.name) {
+    return "a create record enters " + quoted(record_.to) + ", but the initial state of version " +
+           short_id(workflow_.version_id()) + " is " + quoted(state.name);
+  }
+  if (!same_position(record_.rule, state.position)) {
+    return "a create record cites " + position_text(record_.rule) + ", not the initial state (" +
+           position_text(state.position) + ")";
+  }
+  ticket_.state = kNoIndex;
+  ticket_.fields.assign(workflow_.fields().size(), Value());
+  ticket_.attributes = {};
+  ticket_.attributes[attr(Attribute::kRequester)] = Value::text(record_.actor.id);
+  ticket_.attributes[attr(Attribute::kCreatedAt)] = Value::timestamp(record_.at);
+  ticket_.moved_at = record_.at;
+  ticket_.moved_from = kNoIndex;
+  return apply(initial);
+}
+
+// ------------------------------------------------ one record
+
+std::optional<std::string> Checker::run() {
+  const Value priority_before = ticket_.attributes[attr(Attribute::kPriority)];
+  const StateIndex from = ticket_.state;
+  std::optional<std::string> problem;
+  bool moves = false;
+  switch (record_.kind) {
+    case RecordKind::kTransition:
+      problem = transition();
+      moves = true;
+      break;
+    case RecordKind::kTimer:
+      problem = timer();
+      moves = true;
+      break;
+    case RecordKind::kApproval:
+      problem = vote();
+      break;
+    case RecordKind::kApprovalTimeout:
+      problem = approval_timeout();
+      break;
+    case RecordKind::kWarning:
+    case RecordKind::kEscalation:
+    case RecordKind::kBreach:
+      problem = sla();
+      break;
+    case RecordKind::kRejection:
+    case RecordKind::kMigration:
+      return "a record checked as a step of the rules";  // the caller routes these elsewhere
+  }
+  if (problem) return problem;
+  if (moves) {
+    ticket_.moved_at = record_.at;
+    ticket_.moved_from = from;
+    ticket_.priority_before_move = priority_before;
+  }
+  return std::nullopt;
+}
+
+// ------------------------------------------------ transitions
+
+std::optional<std::string> Checker::transition() {
+  StateIndex from = ticket_.state;
+  std::span<const TransitionIndex> candidates;
+  const Transition* chosen = nullptr;
+  std::optional<std::string> problem;
+  switch (record_.cause) {
+    case Cause::kEvent: {
+      if (record_.event.empty()) return "a transition caused by an event names no event";
+      if (record_.event == kCreateEvent) return "a `create` event fires no transition of an existing ticket";
+      if ((record_.event == "approved" || record_.event == "rejected") && workflow_.states()[from].awaits_approval) {
+        return quoted(record_.event) + " sent as an event in " + quoted(record_.from) +
+               ": in an `await approval` state only the approval chain decides";
+      }
+      std::optional<EventId> event = workflow_.find_event(record_.event);
+      if (event) candidates = workflow_.candidates(from, *event);
+      if (candidates.empty()) {
+        return not_in_version("state " + quoted(record_.from) + " has no transition on " + quoted(record_.event));
+      }
+      problem = fired(candidates, true, true, &chosen);
+      break;
+    }
+    case Cause::kAutomatic:
+      candidates = workflow_.automatic_transitions(from);
+      if (candidates.empty()) return not_in_version("state " + quoted(record_.from) + " has no `auto` transition");
+      problem = fired(candidates, false, false, &chosen);
+      break;
+    case Cause::kApproval: {
+      if (record_.event != "approved" && record_.event != "rejected") {
+        return "a transition caused by an approval decision on " + quoted(record_.event) +
+               " instead of `approved` or `rejected`";
+      }
+      if (!workflow_.states()[from].awaits_approval) {
+        return not_in_version("state " + quoted(record_.from) + " does not await approval");
+      }
+      std::optional<EventId> event = workflow_.find_event(record_.event);
+      if (event) candidates = workflow_.candidates(from, *event);
+      if (candidates.empty()) {
+        return not_in_version("state " + quoted(record_.from) + " has no transition on " + quoted(record_.event));
+      }
+      problem = fired(candidates, true, true, &chosen);
+      if (!problem) problem = approval_decision();
+      break;
+    }
+    case Cause::kCreate:
+    case Cause::kTimer:
+    case Cause::kSla:
+    case Cause::kMigration:
+      return std::string("a transition of cause `") + to_string(record_.cause) +
+             "`: transitions are caused by an event, `auto` or an approval decision (timers write timer records)";
+  }
+  if (problem) return problem;
+  return apply(chosen->to);
+}
+
+std::optional<std::string> Checker::fired(std::span<const TransitionIndex> candidates, bool roles, bool data_prefix,
+                                          const Transition** chosen) {
+  const std::vector<Transition>& transitions = workflow_.transitions();
+  auto target_of = [&](const Transition& t) { return state_name(t.to == kNoIndex ? t.from : t.to); };
+  std::size_t position = candidates.size();
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    const Transition& candidate = transitions[candidates[i]];
+    if (same_position(candidate.position, record_.rule) && target_of(candidate) == record_.to) {
+      position = i;
+      break;
+    }
+  }
+  std::string handled = record_.cause == Cause::kAutomatic ? std::string("`auto`") : "on " + quoted(record_.event);
+  if (position == candidates.size()) {
+    for (TransitionIndex index : candidates) {
+      const Transition& candidate = transitions[index];
+      if (!same_position(candidate.position, record_.rule)) continue;
+      return not_in_version("state " + quoted(record_.from) + " has no transition " + handled + " to " +
+                            quoted(record_.to) + " (the one at " + position_text(candidate.position) + " goes to " +
+                            quoted(target_of(candidate)) + ")");
+    }
+    std::string written;
+    for (TransitionIndex index : candidates) {
+      const Transition& candidate = transitions[index];
+      if (target_of(candidate) != record_.to) continue;
+      written = " (it is written at " + position_text(candidate.position) + ")";
+      break;
+    }
+    if (written.empty()) {
+      return not_in_version("state " + quoted(record_.from) + " has no transition " + handled + " to " +
+                            quoted(record_.to));
+    }
+    return not_in_version("the rule it cites, " + position_text(record_.rule) + ", is " +
+                          what_is_at(workflow_, record_.rule) + ", not the transition of " + quoted(record_.from) +
+                          " " + handled + " to " + quoted(record_.to) + written);
+  }
+  const Transition& transition = transitions[candidates[position]];
+  *chosen = &transition;
+
+  Actor actor = scoped_actor();
+  if (roles && !transition.roles.empty() && !holds_any(actor, transition.roles)) {
+    std::string who = record_.actor.id.empty() ? std::string("an actor without id") : quoted(record_.actor.id);
+    std::string held;
+    for (const std::string& role : record_.actor.roles) held += (held.empty() ? "" : ", ") + role;
+    return who + " (roles: " + (held.empty() ? std::string("none") : held) + ") holds none of the roles of " +
+           describe(transition) + ": needs one of " + role_names(transition.roles);
+  }
+
+  auto enabled = [&](const Transition& candidate, const TicketView& view) {
+    if (candidate.guard && !evaluate_condition(*candidate.guard, view, record_.at).value_or(false)) return false;
+    return !roles || candidate.roles.empty() || holds_any(actor, candidate.roles);
+  };
+  std::size_t prefixes = 0;
+  if (data_prefix) {
+    std::vector<std::string_view> seen;
+    for (const Change& change : record_.changes) {
+      if (!workflow_.find_field(change.field)) break;
+      if (std::find(seen.begin(), seen.end(), change.field) != seen.end()) break;
+      seen.push_back(change.field);
+      ++prefixes;
+    }
+  }
+  std::vector<Value> fields = ticket_.fields;
+  const Transition* preferred = nullptr;
+  bool guard_held = false;
+  for (std::size_t applied = 0; applied <= prefixes; ++applied) {
+    if (applied > 0) {
+      const Change& change = record_.changes[applied - 1];
+      std::optional<Value> value = resolved(change);
+      if (!value) break;
+      fields[*workflow_.find_field(change.field)] = std::move(*value);
+    }
+    TicketView view{fields, ticket_.attributes};
+    if (!enabled(transition, view)) continue;
+    guard_held = true;
+    const Transition* first = nullptr;
+    for (std::size_t i = 0; i < position && first == nullptr; ++i) {
+      if (enabled(transitions[candidates[i]], view)) first = &transitions[candidates[i]];
+    }
+    if (first == nullptr) return std::nullopt;
+    if (preferred == nullptr) preferred = first;
+  }
+  if (!guard_held && transition.guard) {
+    return guard_problem(*transition.guard, ticket_.view(), describe(transition)) + " on the ticket as it was";
+  }
+  if (preferred == nullptr) return describe(transition) + " could not have fired";
+  return describe(transition) + " fired, but " + describe(*preferred) +
+         " is written before it and was enabled: the engine fires the first";
+}
+
+std::optional<std::string> Checker::approval_decision() {
+  if (!ticket_.approval) return "an approval decision while no approval is in progress";
+  const ApprovalProgress& progress = *ticket_.approval;
+  if (record_.event == "approved") {
+    if (ticket_.approval_complete) return std::nullopt;
+    const ApprovalLevel& level = workflow_.chains()[progress.chain].levels[progress.level];
+    return "`approved` fired while approval " + level_name(workflow_, progress) + " has " +
+           std::to_string(votes_at_level(progress)) + " of " + std::to_string(votes_needed(level)) + " votes";
+  }
+  if (progress.chain == kNoIndex) return "`rejected` fired, but the ticket needed no approval (chain `none`)";
+  if (ticket_.approval_complete) return "`rejected` fired after every level of the chain had approved";
+  Status allowed = check_rejection(workflow_, progress, scoped_actor());
+  if (!allowed) return "`rejected` fired, but " + allowed.error();
+  return std::nullopt;
+}
+
+// ------------------------------------------------ timers
+
+std::optional<std::string> Checker::timer() {
+  if (record_.cause != Cause::kTimer) {
+    return std::string("a timer record of cause `") + to_string(record_.cause) + "`, not `timer`";
+  }
+  if (std::optional<std::string> problem = expect_no_actor()) return problem;
+  StateIndex from = ticket_.state;
+  const Timer* found = nullptr;
+  TimerIndex index = kNoIndex;
+  for (TimerIndex candidate : workflow_.timers_of(from)) {
+    if (!same_position(workflow_.timers()[candidate].position, record_.rule)) continue;
+    found = &workflow_.timers()[candidate];
+    index = candidate;
+    break;
+  }
+  std::string what = "timer `" + record_.from + (record_.to == record_.from ? "" : " -> " + record_.to) + "`";
+  if (found == nullptr) {
+    return what + " is not in version " + short_id(workflow_.version_id()) + ": the rule it cites, " +
+           position_text(record_.rule) + ", is " + what_is_at(workflow_, record_.rule) + ", not a timer of state " +
+           quoted(record_.from);
+  }
+  std::string target = found->target == kNoIndex ? record_.from : state_name(found->target);
+  std::string at = "the timer at " + position_text(found->position);
+  if (record_.to != target) {
+    return what + " is not in version " + short_id(workflow_.version_id()) + ": " + at +
+           (found->target == kNoIndex ? " stays in " + quoted(target) : " goes to " + quoted(target));
+  }
+  std::uint32_t firings = index < ticket_.timer_firings.size() ? ticket_.timer_firings[index] : 0;
+  if (!found->recurring && firings > 0) {
+    return at + " (`after`) fired again without the ticket re-entering " + quoted(record_.from);
+  }
+  // Business time is never shorter than wall-clock time: the n-th firing is
+  // at least n durations after entering the state.
+  if (record_.at < time_after(ticket_.entered_at, found->seconds, std::int64_t{firings} + 1)) {
+    return at + " fired at " + format_timestamp(record_.at) + ", before it was due: the ticket entered " +
+           quoted(record_.from) + " at " + format_timestamp(ticket_.entered_at) + " and the timer runs " +
+           format_duration(found->seconds) + (firings > 0 ? " (firing " + std::to_string(firings + 1) + ")" : "");
+  }
+  if (found->guard && !evaluate_condition(*found->guard, ticket_.view(), record_.at).value_or(false)) {
+    return guard_problem(*found->guard, ticket_.view(), at) + ": a timer whose guard is false does nothing";
+  }
+  if (index < ticket_.timer_firings.size()) ++ticket_.timer_firings[index];
+  return apply(found->target);
+}
+
+// ------------------------------------------------ approvals
+
+std::optional<std::string> Checker::vote() {
+  if (record_.cause != Cause::kEvent || record_.event != kApproveEvent) {
+    return "an approval vote must be an `approve` event (cause `event`), not " + quoted(record_.event) + " of cause " +
+           quoted(to_string(record_.cause));
+  }
+  if (record_.to != record_.from) return "an approval vote moves the ticket to " + quoted(record_.to);
+  if (!workflow_.states()[ticket_.state].awaits_approval) {
+    return "an approval vote in state " + quoted(record_.from) + ", which does not await approval";
+  }
+  if (!ticket_.approval || ticket_.approval->chain == kNoIndex) {
+    return "an approval vote, but the ticket needed no approval (chain `none`)";
+  }
+  ApprovalProgress& progress = *ticket_.approval;
+  if (ticket_.approval_complete) return "an approval vote after every level of the chain had approved";
+  const Chain& chain = workflow_.chains()[progress.chain];
+  const ApprovalLevel& level = chain.levels[progress.level];
+  if (!same_position(record_.rule, level.position)) {
+    return "an approval vote cites " + position_text(record_.rule) + ", but the open level is " +
+           level_name(workflow_, progress) + " at " + position_text(level.position);
+  }
+  Result<RoleIndex> role = check_vote(workflow_, progress, scoped_actor());
+  if (!role) return "an approval vote that does not count: " + role.error();
+  if (std::optional<std::string> problem = apply(kNoIndex)) return problem;
+  progress.votes.push_back(ApprovalVote{record_.actor.id, progress.level, role.value()});
+  if (votes_at_level(progress) < votes_needed(level)) return std::nullopt;
+  if (progress.level + 1 < chain.levels.size()) {
+    ++progress.level;
+    progress.level_started_at = record_.at;
+    ticket_.level_timed_out = false;
+  } else {
+    ticket_.approval_complete = true;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Checker::approval_timeout() {
+  if (record_.cause != Cause::kTimer) {
+    return std::string("an approval time limit of cause `") + to_string(record_.cause) + "`, not `timer`";
+  }
+  if (std::optional<std::string> problem = expect_no_actor()) return problem;
+  if (record_.to != record_.from) return "an approval time limit moves the ticket to " + quoted(record_.to);
+  if (!ticket_.approval || ticket_.approval->chain == kNoIndex || ticket_.approval_complete) {
+    return "an approval time limit ran out in state " + quoted(record_.from) + ", where no approval level is open";
+  }
+  const ApprovalProgress& progress = *ticket_.approval;
+  const ApprovalLevel& level = workflow_.chains()[progress.chain].levels[progress.level];
+  std::string name = level_name(workflow_, progress);
+  if (!same_position(record_.rule, level.position)) {
+    return "an approval time limit cites " + position_text(record_.rule) + ", but the open level is " + name + " at " +
+           position_text(level.position);
+  }
+  if (level.within_seconds <= 0) return "approval level " + name + " has no time limit (`within`)";
+  if (ticket_.level_timed_out) return "the time limit of approval level " + name + " ran out twice";
+  if (record_.at - progress.level_started_at < level.within_seconds) {
+    return "the time limit of approval level " + name + " ran out at " + format_timestamp(record_.at) +
+           ", before `within " + format_duration(level.within_seconds) + "` had passed since the level opened at " +
+           format_timestamp(progress.level_started_at);
+  }
+  ticket_.level_timed_out = true;
+  return apply(kNoIndex);
+}
+
+// ------------------------------------------------ SLA
+
+std::optional<std::string> Checker::sla() {
+  std::string kind = to_string(record_.kind);
+  if (record_.cause != Cause::kSla) {
+    return "an SLA " + kind + " of cause " + quoted(to_string(record_.cause)) + ", not `sla`";
+  }
+  if (std::optional<std::string> problem = expect_no_actor()) return problem;
+  if (record_.to != record_.from) return "an SLA " + kind + " moves the ticket to " + quoted(record_.to);
+  if (!record_.sla) return "an SLA " + kind + " without its clock (`sla`)";
+  const SlaMark& mark = *record_.sla;
+  std::optional<MetricIndex> metric = workflow_.find_metric(mark.metric);
+  if (!metric) return "an SLA " + kind + " of " + quoted(mark.metric) + ", which is not a metric of the workflow";
+  std::optional<PriorityIndex> priority = workflow_.find_priority(mark.priority);
+  if (!priority) return "an SLA " + kind + " under " + quoted(mark.priority) + ", which is not a priority";
+
+  // The ticket's priority, or the one before the transition the threshold was passed in.
+  const Value current = ticket_.attributes[attr(Attribute::kPriority)];
+  bool side = record_.at == ticket_.moved_at;
+  auto is = [&](const Value& value) { return value.type() == ValueType::kPriority && value.ordinal() == *priority; };
+  if (!is(current) && !(side && is(ticket_.priority_before_move))) {
+    std::string now = current.is_set() ? workflow_.format_value(current) : std::string("none");
+    return "an SLA " + kind + " under priority " + quoted(mark.priority) + ", but the ticket's priority is " +
+           quoted(now);
+  }
+
+  const Priority& declared = workflow_.priorities()[*priority];
+  const TimeLimit* limit = nullptr;
+  for (const TimeLimit& candidate : declared.limits) {
+    if (candidate.metric == *metric) limit = &candidate;
+  }
+  std::string clock = quoted(mark.metric) + " under " + quoted(mark.priority);
+  if (limit == nullptr) return "an SLA " + kind + " of " + clock + ", which sets no limit for it";
+  std::string calendar =
+      limit->calendar < workflow_.calendars().size() ? workflow_.calendars()[limit->calendar].name : std::string();
+  if (mark.limit_seconds != limit->seconds || mark.calendar != calendar) {
+    return "an SLA " + kind + " of " + clock + " with limit " + format_duration(mark.limit_seconds) +
+           (mark.calendar.empty() ? "" : " in " + mark.calendar) + ", but the limit is " +
+           format_duration(limit->seconds) + (calendar.empty() ? "" : " in " + calendar);
+  }
+  if (mark.due > record_.at) {
+    return "an SLA " + kind + " of " + clock + " written at " + format_timestamp(record_.at) + ", before it was due (" +
+           format_timestamp(mark.due) + ")";
+  }
+  switch (record_.kind) {
+    case RecordKind::kBreach:
+      if (mark.percent != 100) return "a breach of " + clock + " at " + percent_text(mark.percent) + ", not 100%";
+      [[fallthrough]];
+    case RecordKind::kWarning:
+      if (!same_position(record_.rule, limit->position)) {
+        return "an SLA " + kind + " of " + clock + " cites " + position_text(record_.rule) + ", not the limit at " +
+               position_text(limit->position);
+      }
+      if (record_.kind == RecordKind::kWarning &&
+          std::find(declared.warnings.begin(), declared.warnings.end(), mark.percent) == declared.warnings.end()) {
+        return "a warning of " + clock + " at " + percent_text(mark.percent) + ", which is not a `warn at` of " +
+               quoted(mark.priority);
+      }
+      break;
+    default: {
+      bool found = std::any_of(declared.escalations.begin(), declared.escalations.end(), [&](const Escalation& e) {
+        return e.metric == *metric && same_position(e.position, record_.rule) &&
+               e.percent.value_or(100) == mark.percent;
+      });
+      if (!found) {
+        return "an escalation of " + clock + " at " + percent_text(mark.percent) + " citing " +
+               position_text(record_.rule) + ", which is no escalation step of " + quoted(mark.priority) +
+               " for that metric";
+      }
+      break;
+    }
+  }
+  return apply(kNoIndex);
+}
+
+// ------------------------------------------------ applying a record
+
+std::optional<std::string> Checker::apply(StateIndex target) {
+  if (std::optional<std::string> problem = apply_changes()) return problem;
+  ticket_.last_at = std::max(ticket_.last_at, record_.at);
+  if (target == kNoIndex) return std::nullopt;
+  return enter(target);
+}
+
+std::optional<Value> Checker::resolved(const Change& change) const {
+  const Value& value = change.after;
+  // Records decoded without their workflow keep enumerations by name only.
+  if (!is_enumeration(value.type()) || value.ordinal() != kNoIndex) return value;
+  switch (value.type()) {
+    case ValueType::kEnum: {
+      std::optional<FieldIndex> field = workflow_.find_field(change.field);
+      if (!field) return std::nullopt;
+      const std::vector<std::string>& names = workflow_.fields()[*field].enum_values;
+      auto name = std::find(names.begin(), names.end(), change.after_text);
+      if (name == names.end()) return std::nullopt;
+      return Value::enumerator(*field, static_cast<std::uint32_t>(name - names.begin()));
+    }
+    case ValueType::kPriority: {
+      std::optional<PriorityIndex> priority = workflow_.find_priority(change.after_text);
+      if (!priority) return std::nullopt;
+      return Value::priority(*priority);
+    }
+    case ValueType::kCategory: {
+      std::optional<CategoryIndex> category = workflow_.find_category(change.after_text);
+      if (!category) return std::nullopt;
+      return Value::category(*category);
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+std::optional<std::string> Checker::apply_changes() {
+  for (const Change& change : record_.changes) {
+    std::optional<Value> value = resolved(change);
+    if (!value) return "changes " + quoted(change.field) + " to " + quoted(change.after_text) + ", an unknown value";
+    if (std::optional<FieldIndex> field = workflow_.find_field(change.field)) {
+      ticket_.fields[*field] = std::move(*value);
+      continue;
+    }
+    auto attribute_of_type = [&](Attribute attribute, ValueType type) -> std::optional<std::string> {
+      if (value->is_set() && value->type() != type) {
+        return "changes " + quoted(change.field) + " to a " + std::string(to_string(value->type())) + " value";
+      }
+      ticket_.attributes[attr(attribute)] = std::move(*value);
+      return std::nullopt;
+    };
+    std::optional<std::string> problem;
+    if (change.field == "priority") {
+      problem = attribute_of_type(Attribute::kPriority, ValueType::kPriority);
+    } else if (change.field == "category") {
+      problem = attribute_of_type(Attribute::kCategory, ValueType::kCategory);
+    } else if (change.field == "assignee") {
+      std::string text = value->as_text();
+      problem = attribute_of_type(Attribute::kAssignee, ValueType::kText);
+      // "tech.engineer", "tech" (a department) or "engineer" (a role).
+      std::size_t dot = text.find('.');
+      ticket_.assignee_department = dot != std::string::npos          ? text.substr(0, dot)
+                                    : workflow_.find_department(text) ? text
+                                                                      : std::string();
+    } else if (change.field == "departments") {
+      if (value->is_set() && value->type() != ValueType::kText) return "changes `departments` to a non-text value";
+      ticket_.departments.clear();
+      std::string_view text = value->as_text();
+      while (!text.empty()) {
+        std::size_t comma = text.find(", ");
+        ticket_.departments.emplace_back(text.substr(0, comma));
+        text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 2);
+      }
+    } else {
+      problem = "changes " + quoted(change.field) + ", which is neither a field of workflow " + workflow_.name() +
+                " nor a ticket attribute";
+    }
+    if (problem) return problem;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Checker::enter(StateIndex target) {
+  const State& state = workflow_.states()[target];
+  ticket_.state = target;
+  ticket_.attributes[attr(Attribute::kState)] = Value::state(target);
+  ticket_.entered_at = record_.at;
+  ticket_.timer_firings.assign(workflow_.timers().size(), 0);
+  ticket_.approval.reset();
+  ticket_.approval_complete = false;
+  ticket_.level_timed_out = false;
+  if (!state.awaits_approval || state.kind == StateKind::kFinal) return std::nullopt;
+
+  const Effect* picked = nullptr;
+  for (const Effect& effect : record_.effects) {
+    if (effect.kind == EffectKind::kApprovalChain) picked = &effect;
+  }
+  if (picked == nullptr) return "enters " + quoted(state.name) + ", which awaits approval, without choosing a chain";
+  Ticket ticket;
+  ticket.fields = ticket_.fields;
+  ticket.attributes = ticket_.attributes;
+  ChainChoice choice = choose_chain(workflow_, ticket, record_.at);
+  std::string chain = choice.chain == kNoIndex ? std::string("none") : workflow_.chains()[choice.chain].name;
+  if (picked->target != chain) {
+    std::string rule = choice.choice == kNoIndex
+                           ? std::string("no `approval` rule applies")
+                           : "the `approval` rule at " + position_text(workflow_.approvals()[choice.choice].position);
+    return "enters " + quoted(state.name) + " with approval chain " + quoted(picked->target) +
+           ", but the rules choose " + quoted(chain) + " (" + rule + ")";
+  }
+  ApprovalProgress progress;
+  progress.chain = choice.chain;
+  progress.choice = choice.choice;
+  progress.requester =
+      !record_.actor.id.empty() ? record_.actor.id : ticket_.attributes[attr(Attribute::kRequester)].as_text();
+  progress.level_started_at = record_.at;
+  ticket_.approval = std::move(progress);
+  ticket_.approval_complete = choice.chain == kNoIndex;
+  return std::nullopt;
+}
+
+// ------------------------------------------------ migration
+
+// The value of `field` of `from` (a field of `source`) as a value of field
+// `to` of `target`: enumerations by name, everything else as it is.
+std::optional<Value> carried(const Workflow& source, const Value& value, const Workflow& target, FieldIndex to) {
+  if (value.type() != ValueType::kEnum) return value;
+  const Field& field = target.fields()[to];
+  if (value.domain() >= source.fields().size()) return std::nullopt;
+  const std::vector<std::string>& names = source.fields()[value.domain()].enum_values;
+  if (value.ordinal() >= names.size()) return std::nullopt;
+  auto name = std::find(field.enum_values.begin(), field.enum_values.end(), names[value.ordinal()]);
+  if (name == field.enum_values.end()) return std::nullopt;
+  return Value::enumerator(to, static_cast<std::uint32_t>(name - field.enum_values.begin()));
+}
+
+// What `ticket` becomes on `target` in `state`, as migrate_ticket() carries
+// it over (engine/ticket_codec.h): by name, with the defaults of new fields.
+std::optional<std::string> migrate(const Record& record, AuditedTicket& ticket,
+                                   const std::shared_ptr<const Workflow>& target, StateIndex state) {
+  const Workflow& source = *ticket.workflow;
+  const Workflow& to = *target;
+  std::array<Value, kAttributeCount> attributes = ticket.attributes;
+  const Value& priority = ticket.attributes[attr(Attribute::kPriority)];
+  if (priority.type() == ValueType::kPriority) {
+    std::optional<PriorityIndex> index = to.find_priority(source.priorities()[priority.ordinal()].name);
+    if (!index) return "priority " + quoted(source.priorities()[priority.ordinal()].name) + " is not in the version";
+    attributes[attr(Attribute::kPriority)] = Value::priority(*index);
+  }
+  const Value& category = ticket.attributes[attr(Attribute::kCategory)];
+  if (category.type() == ValueType::kCategory) {
+    std::optional<CategoryIndex> index = to.find_category(source.categories()[category.ordinal()].name);
+    if (!index) return "category " + quoted(source.categories()[category.ordinal()].name) + " is not in the version";
+    attributes[attr(Attribute::kCategory)] = Value::category(*index);
+  }
+  attributes[attr(Attribute::kState)] = Value::state(state);
+
+  std::vector<Value> fields(to.fields().size());
+  std::vector<bool> known(to.fields().size(), false);
+  for (FieldIndex f = 0; f < to.fields().size(); ++f) {
+    std::optional<FieldIndex> old = source.find_field(to.fields()[f].name);
+    if (!old) continue;
+    known[f] = true;
+    std::optional<Value> value = carried(source, ticket.fields[*old], to, f);
+    if (!value) return "the value of " + quoted(to.fields()[f].name) + " is not one the version allows";
+    fields[f] = std::move(*value);
+  }
+  // Defaults of new fields, in declaration order, at the ticket's last change.
+  for (FieldIndex f = 0; f < to.fields().size(); ++f) {
+    const Field& field = to.fields()[f];
+    if (known[f] || !field.default_value) continue;
+    EvalResult result = evaluate(*field.default_value, TicketView{fields, attributes}, ticket.last_at);
+    if (!result.ok()) continue;
+    if (std::optional<Value> value = coerce_to_field(result.value(), field.type)) fields[f] = std::move(*value);
+  }
+
+  // Timers unchanged (same position, kind, duration and calendar) keep
+  // their firings; the others start over.
+  std::vector<std::uint32_t> firings(to.timers().size(), 0);
+  auto calendar_name = [](const Workflow& workflow, CalendarIndex calendar) {
+    return calendar < workflow.calendars().size() ? workflow.calendars()[calendar].name : std::string();
+  };
+  if (ticket.state < source.states().size()) {
+    for (TimerIndex index : to.timers_of(state)) {
+      const Timer& timer = to.timers()[index];
+      for (TimerIndex old : source.timers_of(ticket.state)) {
+        const Timer& before = source.timers()[old];
+        if (same_position(before.position, timer.position) && before.recurring == timer.recurring &&
+            before.seconds == timer.seconds &&
+            calendar_name(source, before.calendar) == calendar_name(to, timer.calendar) &&
+            old < ticket.timer_firings.size()) {
+          firings[index] = ticket.timer_firings[old];
+        }
+      }
+    }
+  }
+
+  // The approval in progress, by name; or one started as on entry.
+  std::optional<ApprovalProgress> approval;
+  bool complete = false;
+  const State& entered = to.states()[state];
+  if (entered.awaits_approval && entered.kind != StateKind::kFinal) {
+    if (ticket.approval) {
+      ApprovalProgress progress = *ticket.approval;
+      complete = ticket.approval_complete;
+      if (progress.chain != kNoIndex) {
+        const Chain& chain = source.chains()[progress.chain];
+        std::optional<ChainIndex> index = to.find_chain(chain.name);
+        if (!index) return "approval chain " + quoted(chain.name) + " is not in the version";
+        const Chain& moved = to.chains()[*index];
+        auto level_of = [&](std::uint32_t level) -> std::optional<std::uint32_t> {
+          if (level >= chain.levels.size()) return std::nullopt;
+          for (std::uint32_t i = 0; i < moved.levels.size(); ++i) {
+            if (moved.levels[i].name == chain.levels[level].name) return i;
+          }
+          return std::nullopt;
+        };
+        std::optional<std::uint32_t> level = level_of(progress.level);
+        if (!level) return "approval level " + level_name(source, progress) + " is not in the version";
+        progress.chain = *index;
+        progress.level = *level;
+        progress.choice = kNoIndex;
+        for (ApprovalVote& vote : progress.votes) {
+          std::optional<std::uint32_t> vote_level = level_of(vote.level);
+          std::optional<RoleIndex> role =
+              vote.role < source.roles().size() ? to.find_role(source.roles()[vote.role].name) : std::nullopt;
+          if (!vote_level || !role) return "a vote of the approval in progress cannot be carried over";
+          vote.level = *vote_level;
+          vote.role = *role;
+        }
+      }
+      approval = std::move(progress);
+    } else {
+      Ticket view;
+      view.fields = fields;
+      view.attributes = attributes;
+      ChainChoice choice = choose_chain(to, view, ticket.last_at);
+      if (choice.chain == kNoIndex) return "state " + quoted(entered.name) + " would approve at once (chain `none`)";
+      ApprovalProgress progress;
+      progress.chain = choice.chain;
+      progress.choice = choice.choice;
+      progress.requester = attributes[attr(Attribute::kRequester)].as_text();
+      progress.level_started_at = ticket.last_at;
+      approval = std::move(progress);
+    }
+  }
+
+  ticket.workflow = target;
+  ticket.state = state;
+  ticket.fields = std::move(fields);
+  ticket.attributes = attributes;
+  ticket.timer_firings = std::move(firings);
+  if (!approval) ticket.level_timed_out = false;
+  ticket.approval = std::move(approval);
+  ticket.approval_complete = complete;
+  ticket.moved_at = std::numeric_limits<std::int64_t>::min();
+  ticket.moved_from = kNoIndex;
+  ticket.last_at = std::max(ticket.last_at, record.at);
+  return std::nullopt;
+}
+
+}  // namespace
+
+// The header names the type only; what is kept is AuditedTicket.
+struct JournalAudit::TicketTrack : AuditedTicket {};
+
+// ---------------------------------------------------------------- JournalAudit
+
+JournalAudit::JournalAudit(VersionLookup lookup) : lookup_(std::move(lookup)) {}
+JournalAudit::~JournalAudit() = default;
+JournalAudit::JournalAudit(JournalAudit&&) noexcept = default;
+JournalAudit& JournalAudit::operator=(JournalAudit&&) noexcept = default;
+
+std::optional<std::string> JournalAudit::check(const Record& record) {
+  ++records_;
+  std::optional<std::string> problem = examine(record);
+  last_seq_ = record.seq;
+  if (!problem) return std::nullopt;
+  return "seq " + std::to_string(record.seq) + ", ticket " + quoted(record.ticket) + ": " + *problem;
+}
+
+std::shared_ptr<const Workflow> JournalAudit::version(const Record& record, std::string* problem) {
+  std::shared_ptr<const Workflow> workflow;
+  if (auto known = versions_.find(record.version); known != versions_.end()) {
+    workflow = known->second;
+  } else {
+    if (record.version.empty()) {
+      *problem = "the record names no workflow version";
+      return nullptr;
+    }
+    if (lookup_) workflow = lookup_(record.version);
+    if (!workflow) {
+      *problem = "version " + short_id(record.version) + " is unknown";
+      return nullptr;
+    }
+    if (workflow->version_id() != record.version) {
+      *problem = "the lookup answered version " + short_id(workflow->version_id()) + " for " + short_id(record.version);
+      return nullptr;
+    }
+    versions_.emplace(record.version, workflow);
+  }
+  if (workflow->name() != record.workflow) {
+    *problem = "version " + short_id(record.version) + " is workflow " + quoted(workflow->name()) +
+               ", but the record says " + quoted(record.workflow);
+    return nullptr;
+  }
+  return workflow;
+}
+
+std::optional<std::string> JournalAudit::examine(const Record& record) {
+  if (last_seq_ != 0 && record.seq != last_seq_ + 1) {
+    return "follows seq " + std::to_string(last_seq_) + ": records are missing or out of seq order";
+  }
+  bool rejection = record.kind == RecordKind::kRejection;
+  if (record.rejected != rejection) {
+    return rejection ? std::string("a rejection record not marked rejected")
+                     : "a " + std::string(to_string(record.kind)) + " record marked rejected";
+  }
+  if (rejection) return examine_rejection(record);
+
+  bool creates = record.kind == RecordKind::kTransition && record.cause == Cause::kCreate;
+  auto found = tickets_.find(record.ticket);
+  if (found == tickets_.end()) {
+    if (!creates) {
+      return "the ticket was never created: a " + std::string(to_string(record.kind)) +
+             " record of an unknown ticket (only a rejection may name one)";
+    }
+    if (record.ticket.empty()) return "a create record without a ticket id";
+    std::string problem;
+    std::shared_ptr<const Workflow> workflow = version(record, &problem);
+    if (!workflow) return problem;
+    auto ticket = std::make_unique<TicketTrack>();
+    ticket->workflow = workflow;
+    ticket->created_seq = record.seq;
+    if (std::optional<std::string> invalid = Checker(record, *workflow, *ticket).create()) return invalid;
+    tickets_.emplace(record.ticket, std::move(ticket));
+    return std::nullopt;
+  }
+
+  TicketTrack& ticket = *found->second;
+  if (creates) return "a second create: the ticket was created at seq " + std::to_string(ticket.created_seq);
+  if (record.kind == RecordKind::kMigration) return examine_migration(record, ticket);
+  std::string problem;
+  std::shared_ptr<const Workflow> workflow = version(record, &problem);
+  if (!workflow) return problem;
+  if (workflow != ticket.workflow) {
+    return "the record names version " + short_id(record.version) + ", but the ticket runs on version " +
+           short_id(ticket.workflow->version_id()) + " since its create at seq " + std::to_string(ticket.created_seq);
+  }
+  bool from_left_state = is_sla(record.kind) && record.at == ticket.moved_at && ticket.moved_from != kNoIndex &&
+                         record.from == workflow->states()[ticket.moved_from].name;
+  if (record.from != ticket.state_name() && !from_left_state) {
+    return "the record starts from state " + quoted(record.from) + ", but the ticket is in " +
+           quoted(ticket.state_name());
+  }
+  if (record.at < ticket.last_at) {
+    return "time runs backwards: the record is at " + format_timestamp(record.at) + ", the ticket last changed at " +
+           format_timestamp(ticket.last_at);
+  }
+  TicketTrack next = ticket;
+  if (std::optional<std::string> invalid = Checker(record, *workflow, next).run()) return invalid;
+  ticket = std::move(next);
+  return std::nullopt;
+}
+
+std::optional<std::string> JournalAudit::examine_migration(const Record& record, TicketTrack& ticket) {
+  if (record.cause != Cause::kMigration) {
+    return std::string("a migration of cause `") + to_string(record.cause) + "`, not `migration`";
+  }
+  std::string problem;
+  std::shared_ptr<const Workflow> target = version(record, &problem);
+  if (!target) return problem;
+  const std::string& old_id = ticket.workflow->version_id();
+  if (target->name() != ticket.workflow->name()) {
+    return "a migration onto workflow " + quoted(target->name()) + ", but the ticket is of " +
+           quoted(ticket.workflow->name());
+  }
+  // The ids are text values: compare the values, not their quoted forms.
+  if (record.changes.size() != 1 || record.changes[0].field != "version" ||
+      record.changes[0].before.as_text() != old_id || record.changes[0].after.as_text() != record.version) {
+    return "a migration must change only `version`, from " + short_id(old_id) + " (the ticket's) to " +
+           short_id(record.version) + " (the record's)";
+  }
+  if (record.from != ticket.state_name()) {
+    return "the migration starts from state " + quoted(record.from) + ", but the ticket is in " +
+           quoted(ticket.state_name());
+  }
+  if (record.at < ticket.last_at) {
+    return "time runs backwards: the migration is at " + format_timestamp(record.at) + ", the ticket last changed at " +
+           format_timestamp(ticket.last_at);
+  }
+  std::optional<StateIndex> state = target->find_state(record.to);
+  if (!state)
+    return "a migration into state " + quoted(record.to) + ", which version " + short_id(record.version) +
+           " does not have";
+  TicketTrack next = ticket;
+  if (std::optional<std::string> invalid = migrate(record, next, target, *state)) {
+    return "the ticket cannot move onto version " + short_id(record.version) + ": " + *invalid;
+  }
+  ticket = std::move(next);
+  return std::nullopt;
+}
+
+std::optional<std::string> JournalAudit::examine_rejection(const Record& record) {
+  if (!record.to.empty()) return "a rejection changes no state, but it names " + quoted(record.to) + " as `to`";
+  if (record.cause == Cause::kAutomatic || record.cause == Cause::kApproval || record.cause == Cause::kMigration) {
+    return std::string("a rejection of cause `") + to_string(record.cause) +
+           "`: a rejection refuses an event, a create, a timer or an SLA threshold";
+  }
+  auto found = tickets_.find(record.ticket);
+  if (found == tickets_.end()) {
+    if (!record.from.empty()) {
+      return "a rejection for a ticket that was never created names state " + quoted(record.from);
+    }
+    if (record.cause == Cause::kTimer || record.cause == Cause::kSla) {
+      return "a timer or SLA rejection for a ticket that was never created";
+    }
+    if (record.version.empty()) {
+      if (!record.workflow.empty()) return "the record names workflow " + quoted(record.workflow) + " but no version";
+      return std::nullopt;
+    }
+    std::string problem;
+    if (!version(record, &problem)) return problem;
+    return std::nullopt;
+  }
+  TicketTrack& ticket = *found->second;
+  std::string problem;
+  std::shared_ptr<const Workflow> workflow = version(record, &problem);
+  if (!workflow) return problem;
+  if (workflow != ticket.workflow) {
+    return "the record names version " + short_id(record.version) + ", but the ticket runs on version " +
+           short_id(ticket.workflow->version_id()) + " since its create at seq " + std::to_string(ticket.created_seq);
+  }
+  if (record.from != ticket.state_name()) {
+    return "the rejection leaves the ticket in state " + quoted(record.from) + ", but the ticket is in " +
+           quoted(ticket.state_name());
+  }
+  // Events may be refused for coming too late; timers and thresholds never
+  // are, and a refused one still counts as the ticket's latest change.
+  if (record.cause == Cause::kTimer || record.cause == Cause::kSla) {
+    if (record.at < ticket.last_at) {
+      return "time runs backwards: the record is at " + format_timestamp(record.at) + ", the ticket last changed at " +
+             format_timestamp(ticket.last_at);
+    }
+    ticket.last_at = record.at;
+  }
+  return std::nullopt;
+}
+
+}  // namespace docket::engine

@@ -1,0 +1,153 @@
+// Legality of a journal: could the rules have written these records?
+//
+// The hash chain (engine/audit_chain.h) and the signed checkpoints prove that
+// a journal was not altered after it was written. They cannot tell whether
+// what was written is what the rules allow: a record forged before hashing, a
+// bug in some writer, or a record dropped and the chain rebuilt would all
+// pass. JournalAudit replays the records themselves, ticket by ticket,
+// against the workflow version each one names, and reports the first record
+// that no run of the engine could have produced.
+//
+//   JournalAudit audit([&](std::string_view id) { return versions.find(id); });
+//   for (const Record& record : journal) {  // in seq order
+//     if (std::optional<std::string> problem = audit.check(record)) {
+//       std::cerr << *problem << "\n";       // "seq 41, ticket `T-7`: ..."
+//       break;
+//     }
+//   }
+//
+// What it follows, per ticket, from the records alone: the version the ticket
+// is pinned to, its state, its field values and attributes (the `after`
+// values of every accepted record's changes: fields, `priority`, `category`,
+// `assignee`, `departments`), when it entered its state and which timers have
+// fired since, and the approval in progress (chain, level, votes).
+//
+// What a record must satisfy:
+// - Order: seq numbers are consecutive; a ticket's accepted records never go
+//   back in time (a rejected event may be earlier: it is refused as out of
+//   order); kind, cause, `rejected`, `event` and `actor` fit together as the
+//   engine writes them (engine/journal.h).
+// - Versions: the version id is known to the lookup, its workflow name is the
+//   record's, and every record of a ticket names the version the ticket runs
+//   on (the one it was created on, or last migrated to).
+// - Tickets: created once, by a kTransition of cause kCreate on `create`
+//   from "" into the initial state (with that state's position as its rule);
+//   every later record starts from the state the ticket is in. A record of a
+//   ticket never created can only be a rejection.
+// - Transitions: the rule position is a transition of `from` that handles
+//   `event` (cause kEvent), an `auto` transition of `from` (kAutomatic), or
+//   an `approved` / `rejected` transition of an `await approval` state
+//   (kApproval), and `to` is its target. The actor holds one of its `by`
+//   roles when it names any (a `department.role` counts on tickets routed or
+//   assigned to that department: Actor::scoped_to). Its guard holds on the
+//   ticket as it was, and no transition written before it was enabled (the
+//   engine fires the first one): for an event, with or without the event's
+//   data applied, since a record does not say which of its changes were data.
+// - Approvals: entering an `await approval` state picks the chain the
+//   `approval` rules pick for the ticket as it then is; each vote (kApproval)
+//   is at the open level, by someone check_vote() accepts (not the
+//   requester, not twice in a chain, holding the level's roles); `approved`
+//   fires only once the chain is complete (or `none`), `rejected` only while
+//   it is open and by someone check_rejection() accepts; a level's time limit
+//   (kApprovalTimeout) runs out at most once, not before `within` has passed.
+// - Timers: the rule is an `after` / `every` timer of `from`, its target (if
+//   any) is `to`, its guard holds, and it is due: a one-shot timer fires at
+//   most once per entry into the state, the n-th firing of a timer comes at
+//   least n times its duration after the entry (business time is never
+//   shorter than wall-clock time).
+// - SLA records name a metric and a priority of the workflow, a limit that
+//   priority sets for that metric (its seconds and calendar), a threshold the
+//   limit has (a `warn at` percentage, the breach at 100%, or an escalation
+//   step of that metric, by position), were due no later than they were
+//   written, and were written in the ticket's state under its priority (or,
+//   for a threshold passed during a transition, the state and priority the
+//   transition started from).
+// - Migrations (kMigration): the record names a version of the ticket's
+//   workflow, changes only `version` (from the ticket's version id to the
+//   record's), starts from the ticket's state and ends in a state of the new
+//   version (any: the operator's state map is not in the journal). The
+//   ticket is then followed on the new version, carried over by name as
+//   migrate_ticket() does (engine/ticket_codec.h): fields (new ones get
+//   their defaults), priority and category, the firings of unchanged timers,
+//   the approval in progress.
+// - A rejection changes nothing: `to` is "", `from` is the ticket's state (""
+//   for a ticket that does not exist), and its changes are not applied.
+//
+// What it does not check: effects (the actions a record lists are not
+// re-run, so a forged notification or a forged `set` whose new value is then
+// consistently used passes), the `before` values of changes, that a ticket
+// rests where an automatic transition or a due timer or SLA threshold should
+// have moved it (a missing record is caught only when the next record
+// disagrees with it), the order of several items due at one instant, and that
+// SLA thresholds come in the order and number their clocks allow. Changes
+// made by an SLA escalation that fired in the middle of a transition are
+// applied after that transition's own changes (the order the journal lists
+// them in), which can differ from the engine's order when both change the
+// same attribute.
+//
+// After a record is reported it is not applied; later records are checked
+// against the tickets as they were before it, so only the first report is
+// certain. Not thread-safe.
+
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "engine/model/workflow.h"
+#include "engine/runtime/journal.h"
+
+namespace docket::engine {
+
+class JournalAudit {
+ public:
+  // Finds a workflow version by its version id (Workflow::version_id());
+  // null when unknown. Called once per version id the records name (the
+  // answer is kept), and again for every record naming an unknown one.
+  using VersionLookup = std::function<std::shared_ptr<const Workflow>(std::string_view version_id)>;
+
+  explicit JournalAudit(VersionLookup lookup);
+  ~JournalAudit();
+  JournalAudit(JournalAudit&&) noexcept;
+  JournalAudit& operator=(JournalAudit&&) noexcept;
+  JournalAudit(const JournalAudit&) = delete;
+  JournalAudit& operator=(const JournalAudit&) = delete;
+
+  // Checks the next record (records must be fed in seq order, from the first
+  // record of the journal). nullopt when it is legal; otherwise one line that
+  // names the record and the rule it breaks:
+  //   "seq 17, ticket `T-1`: transition `registering -> closed` on `registered`
+  //    is not in version 3f2a0c19d4e7: state `registering` has no transition on
+  //    `registered` to `closed`"
+  std::optional<std::string> check(const Record& record);
+
+  // Tickets created so far.
+  std::size_t tickets() const { return tickets_.size(); }
+  // Records checked so far, legal or not.
+  std::uint64_t records() const { return records_; }
+
+ private:
+  struct TicketTrack;
+
+  // The reason without the "seq N, ticket `T`: " prefix.
+  std::optional<std::string> examine(const Record& record);
+  std::optional<std::string> examine_rejection(const Record& record);
+  std::optional<std::string> examine_migration(const Record& record, TicketTrack& ticket);
+  // Null with `*problem` set when the version is unknown or names another
+  // workflow.
+  std::shared_ptr<const Workflow> version(const Record& record, std::string* problem);
+
+  VersionLookup lookup_;
+  std::map<std::string, std::shared_ptr<const Workflow>, std::less<>> versions_;
+  std::map<std::string, std::unique_ptr<TicketTrack>, std::less<>> tickets_;
+  std::uint64_t last_seq_ = 0;
+  std::uint64_t records_ = 0;
+};
+
+}  // namespace docket::engine

@@ -1,0 +1,579 @@
+#include "engine/codec/journal_json.h"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <utility>
+
+#include "engine/codec/json_text.h"
+
+namespace docket::engine {
+namespace {
+
+// ---------------------------------------------------------------- encoding
+
+// Writes the members of one JSON object in the order they are added.
+class ObjectWriter {
+ public:
+  explicit ObjectWriter(std::string& out) : out_(out) { out_ += '{'; }
+  // Writes the key and returns the output for its value.
+  std::string& key(std::string_view name) {
+    if (!first_) out_ += ',';
+    first_ = false;
+    out_ += '"';
+    out_ += name;
+    out_ += "\":";
+    return out_;
+  }
+  void end() { out_ += '}'; }
+
+ private:
+  std::string& out_;
+  bool first_ = true;
+};
+
+void write_text(std::string& out, std::string_view text) {
+  if (text.empty()) {
+    out += "null";
+  } else {
+    append_json_string(out, text);
+  }
+}
+
+std::string position_text(const RulePosition& rule) {
+  if (rule.where.empty()) return {};
+  if (rule.column == 0) return rule.where;
+  return rule.where + ":" + std::to_string(rule.column);
+}
+
+std::string percent_text(double percent) {
+  std::array<char, 32> buffer{};
+  auto [end, error] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), percent);
+  if (error != std::errc()) return "0";
+  return std::string(buffer.data(), end);
+}
+
+// Values by type: see the header. `text` is Workflow::format_value's form,
+// used for enumerations (their names).
+void write_value(std::string& out, const Value& value, const std::string& text) {
+  switch (value.type()) {
+    case ValueType::kUnset:
+      out += "null";
+      return;
+    case ValueType::kText:
+      append_json_string(out, value.as_text());
+      return;
+    case ValueType::kNumber:
+      out += value.as_number().to_string();
+      return;
+    case ValueType::kBool:
+      out += value.as_bool() ? "true" : "false";
+      return;
+    case ValueType::kEnum:
+    case ValueType::kCategory:
+    case ValueType::kPriority:
+    case ValueType::kState:
+      append_json_string(out, text.empty() ? debug_string(value) : text);
+      return;
+    case ValueType::kDuration:
+      append_json_string(out, format_duration(value.seconds()));
+      return;
+    case ValueType::kTimestamp:
+      append_json_string(out, format_timestamp(value.seconds()));
+      return;
+  }
+  out += "null";
+}
+
+void write_change(std::string& out, const Change& change) {
+  ObjectWriter object(out);
+  write_text(object.key("field"), change.field);
+  ValueType type = change.after.is_set() ? change.after.type() : change.before.type();
+  append_json_string(object.key("type"), to_string(type));
+  write_value(object.key("before"), change.before, change.before_text);
+  write_value(object.key("after"), change.after, change.after_text);
+  object.end();
+}
+
+void write_effect(std::string& out, const Effect& effect) {
+  ObjectWriter object(out);
+  append_json_string(object.key("kind"), to_string(effect.kind));
+  write_text(object.key("action"), effect.action);
+  write_text(object.key("target"), effect.target);
+  write_text(object.key("value"), effect.value);
+  write_text(object.key("rule"), position_text(effect.rule));
+  write_text(object.key("detail"), effect.detail);
+  object.end();
+}
+
+void write_actor(std::string& out, const Actor& actor) {
+  if (actor.id.empty() && actor.roles.empty()) {
+    out += "null";
+    return;
+  }
+  ObjectWriter object(out);
+  write_text(object.key("id"), actor.id);
+  std::string& roles = object.key("roles");
+  roles += '[';
+  for (std::size_t i = 0; i < actor.roles.size(); ++i) {
+    if (i > 0) roles += ',';
+    append_json_string(roles, actor.roles[i]);
+  }
+  roles += ']';
+  object.end();
+}
+
+void write_sla(std::string& out, const std::optional<SlaMark>& sla) {
+  if (!sla) {
+    out += "null";
+    return;
+  }
+  ObjectWriter object(out);
+  write_text(object.key("metric"), sla->metric);
+  write_text(object.key("priority"), sla->priority);
+  object.key("percent") += std::isfinite(sla->percent) ? percent_text(sla->percent) : "null";
+  append_json_string(object.key("limit"), format_duration(sla->limit_seconds, false));
+  write_text(object.key("calendar"), sla->calendar);
+  append_json_string(object.key("due"), format_timestamp(sla->due));
+  object.end();
+}
+
+// ---------------------------------------------------------------- decoding
+
+// Workflow::format_value's form of a text value.
+std::string quoted(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out + '"';
+}
+
+std::optional<RulePosition> parse_position(std::string_view text) {
+  RulePosition position;
+  if (text.empty()) return position;
+  // A trailing ":N" as a number; nullopt when the text does not end so.
+  auto trailing_number = [](std::string_view s) -> std::optional<std::pair<std::size_t, std::uint32_t>> {
+    std::size_t colon = s.rfind(':');
+    if (colon == std::string_view::npos || colon + 1 == s.size()) return std::nullopt;
+    std::uint32_t number = 0;
+    auto [end, error] = std::from_chars(s.data() + colon + 1, s.data() + s.size(), number);
+    if (error != std::errc() || end != s.data() + s.size()) return std::nullopt;
+    return std::pair{colon, number};
+  };
+  auto last = trailing_number(text);
+  if (!last) return std::nullopt;
+  std::string_view rest = text.substr(0, last->first);
+  if (auto line = trailing_number(rest)) {
+    position.where = std::string(rest);
+    position.line = line->second;
+    position.column = last->second;
+  } else {
+    position.where = std::string(text);
+    position.line = last->second;
+  }
+  return position;
+}
+
+std::optional<std::int64_t> parse_signed_duration(std::string_view text) {
+  if (text == "0s") return 0;
+  if (!text.empty() && text.front() == '-') {
+    std::optional<std::int64_t> magnitude = parse_duration(text.substr(1));
+    if (!magnitude) return std::nullopt;
+    return -*magnitude;
+  }
+  return parse_duration(text);
+}
+
+class Decoder {
+ public:
+  explicit Decoder(const Workflow* workflow) : workflow_(workflow) {}
+
+  bool record(const JsonNode& node, Record& out) {
+    static constexpr std::array<std::string_view, 18> kKeys = {
+        "seq",   "at",    "ticket", "workflow", "version", "kind", "from",     "to",     "cause",
+        "event", "actor", "rule",   "changes",  "actions", "sla",  "rejected", "reason", "idempotency_key"};
+    if (!members(node, "the record", kKeys)) return false;
+    const JsonNode* seq = node.find("seq");
+    if (seq->kind() != JsonNode::Kind::kNumber || !unsigned_number(seq->text(), out.seq)) {
+      return fail("`seq`", "expected a whole number >= 0, got " + shown(*seq));
+    }
+    if (!instant(*node.find("at"), "`at`", out.at)) return false;
+    if (!text(*node.find("ticket"), "`ticket`", out.ticket)) return false;
+    if (!text(*node.find("workflow"), "`workflow`", out.workflow)) return false;
+    if (!text(*node.find("version"), "`version`", out.version)) return false;
+    if (!named(*node.find("kind"), "`kind`", out.kind, RecordKind::kMigration)) return false;
+    if (!text(*node.find("from"), "`from`", out.from)) return false;
+    if (!text(*node.find("to"), "`to`", out.to)) return false;
+    if (!named(*node.find("cause"), "`cause`", out.cause, Cause::kMigration)) return false;
+    if (!text(*node.find("event"), "`event`", out.event)) return false;
+    if (!actor(*node.find("actor"), out.actor)) return false;
+    if (!position(*node.find("rule"), "`rule`", out.rule)) return false;
+
+    const JsonNode* changes = node.find("changes");
+    if (changes->kind() != JsonNode::Kind::kArray)
+      return fail("`changes`", "expected an array, got " + shown(*changes));
+    for (std::size_t i = 0; i < changes->items().size(); ++i) {
+      if (!change(changes->items()[i], "`changes`[" + std::to_string(i) + "]", out.changes.emplace_back()))
+        return false;
+    }
+    const JsonNode* actions = node.find("actions");
+    if (actions->kind() != JsonNode::Kind::kArray)
+      return fail("`actions`", "expected an array, got " + shown(*actions));
+    for (std::size_t i = 0; i < actions->items().size(); ++i) {
+      if (!effect(actions->items()[i], "`actions`[" + std::to_string(i) + "]", out.effects.emplace_back()))
+        return false;
+    }
+    if (!sla(*node.find("sla"), out.sla)) return false;
+
+    const JsonNode* rejected = node.find("rejected");
+    if (rejected->kind() != JsonNode::Kind::kBool)
+      return fail("`rejected`", "expected true or false, got " + shown(*rejected));
+    out.rejected = rejected->as_bool();
+    if (!text(*node.find("reason"), "`reason`", out.reason)) return false;
+    const JsonNode* key = node.find("idempotency_key");
+    if (key->kind() == JsonNode::Kind::kString) {
+      out.idempotency_key = key->text();
+    } else if (!key->is_null()) {
+      return fail("`idempotency_key`", "expected a string or null, got " + shown(*key));
+    }
+    return true;
+  }
+
+  const std::string& error() const { return error_; }
+
+ private:
+  bool fail(const std::string& where, const std::string& what) {
+    error_ = where + ": " + what;
+    return false;
+  }
+
+  static std::string shown(const JsonNode& node) {
+    if (node.kind() == JsonNode::Kind::kNumber) return node.text();
+    if (node.kind() == JsonNode::Kind::kString) {
+      std::string out;
+      append_json_string(out, node.text());
+      return out;
+    }
+    return node.describe();
+  }
+
+  static bool unsigned_number(const std::string& text, std::uint64_t& out) {
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
+    return error == std::errc() && end == text.data() + text.size();
+  }
+
+  // Exactly the keys `keys`, each once (the parser refuses repeats).
+  template <std::size_t N>
+  bool members(const JsonNode& node, const std::string& where, const std::array<std::string_view, N>& keys) {
+    if (node.kind() != JsonNode::Kind::kObject) return fail(where, "expected an object, got " + shown(node));
+    for (const JsonNode::Member& member : node.members()) {
+      bool known = false;
+      for (std::string_view key : keys) known = known || member.first == key;
+      if (!known) return fail(where, "unknown key `" + member.first + "`");
+    }
+    for (std::string_view key : keys) {
+      if (node.find(key) == nullptr) return fail(where, "missing key `" + std::string(key) + "`");
+    }
+    return true;
+  }
+
+  bool text(const JsonNode& node, const std::string& where, std::string& out) {
+    if (node.is_null()) {
+      out.clear();
+      return true;
+    }
+    if (node.kind() != JsonNode::Kind::kString) return fail(where, "expected a string or null, got " + shown(node));
+    out = node.text();
+    return true;
+  }
+
+  bool instant(const JsonNode& node, const std::string& where, std::int64_t& out) {
+    std::optional<std::int64_t> parsed;
+    if (node.kind() == JsonNode::Kind::kString) parsed = parse_timestamp(node.text());
+    if (!parsed) return fail(where, "expected a UTC timestamp such as \"2026-11-23T09:00:00Z\", got " + shown(node));
+    out = *parsed;
+    return true;
+  }
+
+  // An enum written by to_string(); `last` is its last enumerator.
+  template <typename Enum>
+  bool named(const JsonNode& node, const std::string& where, Enum& out, Enum last) {
+    if (node.kind() == JsonNode::Kind::kString) {
+      for (int i = 0; i <= static_cast<int>(last); ++i) {
+        if (node.text() == to_string(static_cast<Enum>(i))) {
+          out = static_cast<Enum>(i);
+          return true;
+        }
+      }
+    }
+    return fail(where, "unknown value " + shown(node));
+  }
+
+  bool position(const JsonNode& node, const std::string& where, RulePosition& out) {
+    std::string written;
+    if (!text(node, where, written)) return false;
+    std::optional<RulePosition> parsed = parse_position(written);
+    if (!parsed) return fail(where, "expected \"path:line:column\", got " + shown(node));
+    out = std::move(*parsed);
+    return true;
+  }
+
+  bool actor(const JsonNode& node, Actor& out) {
+    out = Actor{};
+    if (node.is_null()) return true;
+    static constexpr std::array<std::string_view, 2> kKeys = {"id", "roles"};
+    if (!members(node, "`actor`", kKeys)) return false;
+    if (!text(*node.find("id"), "`actor`.`id`", out.id)) return false;
+    const JsonNode* roles = node.find("roles");
+    if (roles->kind() != JsonNode::Kind::kArray)
+      return fail("`actor`.`roles`", "expected an array, got " + shown(*roles));
+    for (const JsonNode& role : roles->items()) {
+      if (role.kind() != JsonNode::Kind::kString) {
+        return fail("`actor`.`roles`", "expected strings, got " + shown(role));
+      }
+      out.roles.push_back(role.text());
+    }
+    return true;
+  }
+
+  bool change(const JsonNode& node, const std::string& where, Change& out) {
+    static constexpr std::array<std::string_view, 4> kKeys = {"field", "type", "before", "after"};
+    if (!members(node, where, kKeys)) return false;
+    if (!text(*node.find("field"), where + ".`field`", out.field)) return false;
+    const JsonNode* type_node = node.find("type");
+    ValueType type = ValueType::kUnset;
+    if (!named(*type_node, where + ".`type`", type, ValueType::kTimestamp)) return false;
+    return value(*node.find("before"), where + ".`before`", type, out.field, out.before, out.before_text) &&
+           value(*node.find("after"), where + ".`after`", type, out.field, out.after, out.after_text);
+  }
+
+  bool value(const JsonNode& node, const std::string& where, ValueType type, const std::string& field, Value& out,
+             std::string& text_out) {
+    out = Value();
+    text_out.clear();
+    if (node.is_null()) return true;
+    auto expected = [&](const char* what) {
+      return fail(where, std::string("expected ") + what + ", got " + shown(node));
+    };
+    bool is_string = node.kind() == JsonNode::Kind::kString;
+    switch (type) {
+      case ValueType::kUnset:
+        return expected("null");
+      case ValueType::kText:
+        if (!is_string) return expected("a string");
+        out = Value::text(node.text());
+        text_out = quoted(node.text());
+        return true;
+      case ValueType::kNumber: {
+        std::optional<Fixed> number;
+        if (node.kind() == JsonNode::Kind::kNumber) number = Fixed::parse(node.text());
+        if (!number) return expected("a decimal number with at most 4 decimal places");
+        out = Value::number(*number);
+        text_out = number->to_string();
+        return true;
+      }
+      case ValueType::kBool:
+        if (node.kind() != JsonNode::Kind::kBool) return expected("true or false");
+        out = Value::boolean(node.as_bool());
+        text_out = node.as_bool() ? "true" : "false";
+        return true;
+      case ValueType::kEnum:
+      case ValueType::kCategory:
+      case ValueType::kPriority:
+      case ValueType::kState:
+        if (!is_string) return expected("a name");
+        text_out = node.text();
+        return enumeration(where, type, field, node.text(), out);
+      case ValueType::kDuration: {
+        std::optional<std::int64_t> seconds;
+        if (is_string) seconds = parse_signed_duration(node.text());
+        if (!seconds) return expected("a duration such as \"1h30m\"");
+        out = Value::duration(*seconds);
+        text_out = format_duration(*seconds);
+        return true;
+      }
+      case ValueType::kTimestamp: {
+        std::optional<std::int64_t> instant;
+        if (is_string) instant = parse_timestamp(node.text());
+        if (!instant) return expected("a UTC timestamp");
+        out = Value::timestamp(*instant);
+        text_out = format_timestamp(*instant);
+        return true;
+      }
+    }
+    return expected("a value");
+  }
+
+  bool enumeration(const std::string& where, ValueType type, const std::string& field, const std::string& name,
+                   Value& out) {
+    if (workflow_ == nullptr) {  // the type stays, the ordinal is unknown
+      switch (type) {
+        case ValueType::kEnum:
+          out = Value::enumerator(kNoIndex, kNoIndex);
+          break;
+        case ValueType::kCategory:
+          out = Value::category(kNoIndex);
+          break;
+        case ValueType::kPriority:
+          out = Value::priority(kNoIndex);
+          break;
+        default:
+          out = Value::state(kNoIndex);
+          break;
+      }
+      return true;
+    }
+    std::optional<std::uint32_t> ordinal;
+    switch (type) {
+      case ValueType::kEnum: {
+        std::optional<FieldIndex> index = workflow_->find_field(field);
+        if (!index) return fail(where, "workflow " + workflow_->name() + " has no field `" + field + "`");
+        const std::vector<std::string>& names = workflow_->fields()[*index].enum_values;
+        for (std::uint32_t i = 0; i < names.size(); ++i) {
+          if (names[i] == name) ordinal = i;
+        }
+        if (ordinal) out = Value::enumerator(*index, *ordinal);
+        break;
+      }
+      case ValueType::kCategory:
+        ordinal = workflow_->find_category(name);
+        if (ordinal) out = Value::category(*ordinal);
+        break;
+      case ValueType::kPriority:
+        ordinal = workflow_->find_priority(name);
+        if (ordinal) out = Value::priority(*ordinal);
+        break;
+      case ValueType::kState:
+        ordinal = workflow_->find_state(name);
+        if (ordinal) out = Value::state(*ordinal);
+        break;
+      default:
+        break;
+    }
+    if (!ordinal) {
+      return fail(where, "workflow " + workflow_->name() + " has no " + to_string(type) + " value `" + name + "`");
+    }
+    return true;
+  }
+
+  bool effect(const JsonNode& node, const std::string& where, Effect& out) {
+    static constexpr std::array<std::string_view, 6> kKeys = {"kind", "action", "target", "value", "rule", "detail"};
+    if (!members(node, where, kKeys)) return false;
+    return named(*node.find("kind"), where + ".`kind`", out.kind, EffectKind::kApprovalLevel) &&
+           text(*node.find("action"), where + ".`action`", out.action) &&
+           text(*node.find("target"), where + ".`target`", out.target) &&
+           text(*node.find("value"), where + ".`value`", out.value) &&
+           position(*node.find("rule"), where + ".`rule`", out.rule) &&
+           text(*node.find("detail"), where + ".`detail`", out.detail);
+  }
+
+  bool sla(const JsonNode& node, std::optional<SlaMark>& out) {
+    out.reset();
+    if (node.is_null()) return true;
+    static constexpr std::array<std::string_view, 6> kKeys = {"metric", "priority", "percent",
+                                                              "limit",  "calendar", "due"};
+    if (!members(node, "`sla`", kKeys)) return false;
+    SlaMark mark;
+    if (!text(*node.find("metric"), "`sla`.`metric`", mark.metric)) return false;
+    if (!text(*node.find("priority"), "`sla`.`priority`", mark.priority)) return false;
+    const JsonNode* percent = node.find("percent");
+    bool percent_ok = false;
+    if (percent->kind() == JsonNode::Kind::kNumber) {
+      const std::string& digits = percent->text();
+      auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), mark.percent);
+      percent_ok = error == std::errc() && end == digits.data() + digits.size();
+    }
+    if (!percent_ok) return fail("`sla`.`percent`", "expected a number, got " + shown(*percent));
+    const JsonNode* limit = node.find("limit");
+    std::optional<std::int64_t> seconds;
+    if (limit->kind() == JsonNode::Kind::kString) seconds = parse_signed_duration(limit->text());
+    if (!seconds) return fail("`sla`.`limit`", "expected a duration such as \"4h\", got " + shown(*limit));
+    mark.limit_seconds = *seconds;
+    if (!text(*node.find("calendar"), "`sla`.`calendar`", mark.calendar)) return false;
+    if (!instant(*node.find("due"), "`sla`.`due`", mark.due)) return false;
+    out = std::move(mark);
+    return true;
+  }
+
+  const Workflow* workflow_;
+  std::string error_;
+};
+
+}  // namespace
+
+std::string encode_record(const Record& record) {
+  std::string out;
+  out.reserve(512);
+  ObjectWriter object(out);
+  object.key("seq") += std::to_string(record.seq);
+  append_json_string(object.key("at"), format_timestamp(record.at));
+  write_text(object.key("ticket"), record.ticket);
+  write_text(object.key("workflow"), record.workflow);
+  write_text(object.key("version"), record.version);
+  append_json_string(object.key("kind"), to_string(record.kind));
+  write_text(object.key("from"), record.from);
+  write_text(object.key("to"), record.to);
+  append_json_string(object.key("cause"), to_string(record.cause));
+  write_text(object.key("event"), record.event);
+  write_actor(object.key("actor"), record.actor);
+  write_text(object.key("rule"), position_text(record.rule));
+  std::string& changes = object.key("changes");
+  changes += '[';
+  for (std::size_t i = 0; i < record.changes.size(); ++i) {
+    if (i > 0) changes += ',';
+    write_change(changes, record.changes[i]);
+  }
+  changes += ']';
+  std::string& actions = object.key("actions");
+  actions += '[';
+  for (std::size_t i = 0; i < record.effects.size(); ++i) {
+    if (i > 0) actions += ',';
+    write_effect(actions, record.effects[i]);
+  }
+  actions += ']';
+  write_sla(object.key("sla"), record.sla);
+  object.key("rejected") += record.rejected ? "true" : "false";
+  write_text(object.key("reason"), record.reason);
+  std::string& key = object.key("idempotency_key");
+  if (record.idempotency_key) {
+    append_json_string(key, *record.idempotency_key);
+  } else {
+    key += "null";
+  }
+  object.end();
+  return out;
+}
+
+Result<Record> decode_record(std::string_view line, const Workflow* workflow) {
+  JsonParseResult parsed = parse_json(line, 8);
+  if (!parsed.value) {
+    std::string where = parsed.error_offset == JsonParseResult::kUnknownOffset
+                            ? std::string()
+                            : "column " + std::to_string(parsed.error_offset + 1) + ": ";
+    return Result<Record>::failure(where + "invalid JSON: " + parsed.error);
+  }
+  Record record;
+  Decoder decoder(workflow);
+  if (!decoder.record(*parsed.value, record)) return Result<Record>::failure(decoder.error());
+  return Result<Record>::success(std::move(record));
+}
+
+std::optional<std::uint64_t> encoded_seq(std::string_view line) {
+  constexpr std::string_view kPrefix = "{\"seq\":";
+  if (line.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+  std::uint64_t seq = 0;
+  const char* begin = line.data() + kPrefix.size();
+  auto [end, error] = std::from_chars(begin, line.data() + line.size(), seq);
+  if (error != std::errc() || end == begin) return std::nullopt;
+  return seq;
+}
+
+}  // namespace docket::engine

@@ -1,0 +1,59 @@
+// The canonical JSON-lines encoding of journal records (docs/audit-log.md
+// documents every field for auditors).
+//
+// One record is one line of JSON, without a newline, with a fixed set of
+// keys in a fixed order, so that the same records always give the same bytes:
+//
+//   {"seq":12,"at":"2026-11-23T09:00:00Z","ticket":"T-1001","workflow":"after_sales",
+//    "version":"3f5a...","kind":"transition","from":"registering","to":"classifying",
+//    "cause":"event","event":"registered","actor":{"id":"alice","roles":["intake_specialist"]},
+//    "rule":"rules/after_sales.docket:187:3","changes":[{"field":"problem_confirmed",
+//    "type":"bool","before":false,"after":true}],"actions":[],"sla":null,
+//    "rejected":false,"reason":null,"idempotency_key":"k-1"}
+//
+// (shown wrapped). Texts that are empty are written as null; instants as UTC
+// "2026-11-23T09:00:00Z"; numbers as the exact decimals the engine holds
+// ("1299.5", never through a double); durations as the engine writes them
+// ("1h30m"). Nothing depends on the locale. Text is UTF-8 as it is, with
+// control characters escaped.
+//
+// A rule position is written "path:line:column" (the compiler's `where` is
+// "path:line"; the column follows) and read back the same way.
+//
+// Decoding is strict (every key present, no unknown key, every value of its
+// type), because the audit tools read logs that must not have been altered.
+// A field value of an enumeration (an enum field, `priority`, `category`)
+// is written by name; Values hold ordinals, so decoding turns names back into
+// ordinals with the record's workflow when one is given. Without it such a
+// Value keeps its type with kNoIndex as ordinal (and field), and the name is
+// in before_text / after_text, which are exact either way; encoding the
+// decoded record gives the same line again.
+
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "engine/model/result.h"
+#include "engine/model/workflow.h"
+#include "engine/runtime/journal.h"
+
+namespace docket::engine {
+
+// The record as one line of JSON, without the newline.
+std::string encode_record(const Record& record);
+
+// Reads a line written by encode_record back into a Record. `workflow`, when
+// given, is the workflow version the record names (same version id): it
+// resolves enumeration values to their ordinals (a name it does not know is
+// an error); decode_record(encode_record(r), w) == r. The error says where: "column 17: ...", "`changes`[2].`after`:
+// ...".
+Result<Record> decode_record(std::string_view line, const Workflow* workflow = nullptr);
+
+// The seq an encoded record begins with (`{"seq":12,...`), read without
+// decoding the rest; nullopt when the line does not begin that way.
+std::optional<std::uint64_t> encoded_seq(std::string_view line);
+
+}  // namespace docket::engine

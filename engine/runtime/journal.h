@@ -1,0 +1,217 @@
+// The journal: one record for everything that happens to a ticket.
+//
+// Every transition, timer firing, approval vote, SLA warning, escalation and
+// breach, and every rejection produces one Record. The engine hands records
+// to a JournalSink in batches: one batch per unit of work (an event with
+// everything it set off, one timer, one SLA threshold), written before the
+// ticket changes. A sink that refuses a batch makes the engine drop the unit
+// as if it had never been attempted (the ticket stays as it was, the
+// sequence numbers are not used), so a journal never misses a change that
+// the engine's memory has.
+//
+// Records are self-contained values: names, not indices, so that an encoder
+// (JSON lines, a database row, a log line) needs nothing else.
+
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/model/event.h"
+#include "engine/model/result.h"
+#include "engine/model/value.h"
+#include "engine/model/workflow.h"
+
+namespace docket::engine {
+
+enum class RecordKind : std::uint8_t {
+  // A transition fired: on an event, at creation, automatically, or after an
+  // approval decision (see Cause). `from` and `to` may be equal (`-> same`).
+  kTransition,
+  // An `after` / `every` timer fired; with a target it is also a transition.
+  kTimer,
+  // An `approve` vote was counted (and, when it completed a level, the next
+  // level began). The chain's final decision is the kTransition that follows.
+  kApproval,
+  // An approval level's `within` limit expired: its `on timeout` actions ran.
+  kApprovalTimeout,
+  // An SLA clock reached a `warn at` threshold.
+  kWarning,
+  // An SLA clock reached an `at N% of M` step, or an `on breach of M` step ran.
+  kEscalation,
+  // An SLA clock ran past its limit.
+  kBreach,
+  // An event (or a timer's work) was refused; the ticket is unchanged.
+  kRejection,
+  // The ticket was moved onto another version of its workflow (`docket
+  // migrate`): `version` is the new version, `from` / `to` the state before
+  // and after, and the change of `version` names the old and new ids.
+  kMigration,
+};
+const char* to_string(RecordKind kind);  // "transition", "timer", ...
+
+enum class Cause : std::uint8_t {
+  kCreate,     // the `create` event that opened the ticket
+  kEvent,      // an event from outside
+  kAutomatic,  // an `auto` transition, taken while settling after another step
+  kTimer,      // an `after` / `every` timer, or an approval level's time limit
+  kApproval,   // `approved` / `rejected`, fired by the engine when a chain decided
+  kSla,        // an SLA clock crossing a threshold
+  kMigration,  // an operator moved the ticket onto another version
+};
+const char* to_string(Cause cause);  // "create", "event", ...
+
+// One field or ticket attribute that changed. Attributes use their rule
+// names: `priority`, `category`, `assignee` (text: "tech.engineer"); the
+// routed departments appear as `departments` (text: "complaints, legal").
+struct Change {
+  std::string field;
+  Value before;             // unset when it had no value
+  Value after;              // unset when cleared
+  std::string before_text;  // Workflow::format_value of before; "" when unset
+  std::string after_text;
+
+  friend bool operator==(const Change&, const Change&) = default;
+};
+
+enum class EffectKind : std::uint8_t {
+  kSet,            // target: field or `priority` / `category`; value: the new value
+  kAssign,         // target: "department.role", "department" or "role"
+  kRoute,          // target: the category; value: the departments, "tech, legal"
+  kNotify,         // target: the recipient as written ("customer", a role); value: the message
+  kEscalate,       // target: the role escalated to
+  kRaisePriority,  // value: the new priority ("" when already the most urgent)
+  kEmit,           // target: the event emitted (for other systems; not fed back)
+  kClassify,       // target: `priority`, `category` or a field; value: the result;
+                   // rule: the rule that decided (see Effect::rule)
+  kClock,          // target: the metric; value: what happened ("started", "paused",
+                   // "resumed", "stopped: met, 45m of 1h", "stopped: breached, ...")
+  kApprovalChain,  // target: the chain chosen ("none" when no approval is needed)
+  kApprovalVote,   // target: "chain.level"; value: "2 of 3" (votes so far of those needed)
+  kApprovalLevel,  // target: "chain.level" that is now complete or now open
+};
+const char* to_string(EffectKind kind);  // "set", "assign", ...
+
+// One thing an action did, in the order the actions ran.
+struct Effect {
+  EffectKind kind = EffectKind::kNotify;
+  // The action as the rules wrote it (`notify customer "empathy_script"`),
+  // or what the engine did on its own ("pause resolve on entering obstacle").
+  std::string action;
+  std::string target;  // by kind, see EffectKind
+  std::string value;   // by kind, see EffectKind
+  // Where the action was written. For kClassify, the rule that decided: an
+  // ordered rule's position, or the `classify` action's position for a
+  // decision table (whose cell is named in `detail`). For kApprovalChain, the
+  // `approval` rule that chose it (empty when none matched: no approval).
+  RulePosition rule;
+  // More about it, by kind: kClassify, what decided ("impact x urgency:
+  // function, high -> P0", "when severity == critical -> urgent",
+  // "otherwise -> general"); kNotify to requester / assignee, who that is
+  // now; kRaisePriority without a change, why; kApprovalChain, "no
+  // `approval` rule applies" when none matched.
+  std::string detail;
+
+  // Member-wise (RulePosition by where, line and column).
+  friend bool operator==(const Effect&, const Effect&);
+};
+
+// The SLA clock behind a kWarning, kEscalation or kBreach record.
+struct SlaMark {
+  std::string metric;              // "first_response"
+  std::string priority;            // the ticket's priority whose limit applies
+  double percent = 0;              // the threshold: 50, 80, 100 for a breach
+  std::int64_t limit_seconds = 0;  // the limit (business seconds with a calendar)
+  std::string calendar;            // the calendar's name; "" for wall-clock time
+  std::int64_t due = 0;            // when the threshold was due (epoch seconds)
+
+  friend bool operator==(const SlaMark&, const SlaMark&) = default;
+};
+
+struct Record {
+  // Position in the journal: 1, 2, 3, ... over every record the engine
+  // writes, for all tickets, without gaps (assigned when the sink accepts).
+  std::uint64_t seq = 0;
+  // When it happened (epoch seconds UTC): the event's time, or when the timer
+  // or threshold was due.
+  std::int64_t at = 0;
+  std::string ticket;
+  std::string workflow;  // the workflow's name; "" when the ticket is unknown
+  std::string version;   // Workflow::version_id() the ticket is pinned to
+  RecordKind kind = RecordKind::kTransition;
+  Cause cause = Cause::kEvent;
+  // State names. `from` is "" for the record that creates a ticket; for a
+  // rejection `from` is the state the ticket stays in and `to` is "".
+  std::string from;
+  std::string to;
+  // The event being handled: the event's name for kCreate and kEvent (also
+  // on the automatic transitions it set off, cause kAutomatic), "approved" /
+  // "rejected" for cause kApproval; "" for timers and SLA records.
+  std::string event;
+  // Who: the event's actor (also on what it set off); empty for timers and
+  // SLA records.
+  Actor actor;
+  // The rule that decided: the transition, timer, approval level or SLA limit
+  // (`warn at` / `on breach` have the limit's position; an escalation step its
+  // own). For a rejection: the constraint that failed, the transition whose
+  // role or guard refused, the action that could not run; empty when no
+  // single rule is to blame (an unknown ticket, an event out of order).
+  RulePosition rule;
+  // What changed, in order: event data first, then what the actions set. For
+  // a rejection: the event data as it would have been applied (not applied).
+  std::vector<Change> changes;
+  std::vector<Effect> effects;                 // what the actions did, in order
+  std::optional<SlaMark> sla;                  // kWarning, kEscalation from a clock, kBreach
+  bool rejected = false;                       // kind == kRejection
+  std::string reason;                          // for a rejection: why, one line
+  std::optional<std::string> idempotency_key;  // the event's, when it had one
+
+  // Member-wise, as Effect.
+  friend bool operator==(const Record&, const Record&);
+};
+
+struct Ticket;
+
+// One unit of work as a store sees it: the records it wrote and the ticket as
+// it leaves it, to be kept together or not at all.
+struct Unit {
+  std::span<const Record> records;
+  // The ticket after the unit: its new state, fields, clocks and timers.
+  // Null when the unit changed no ticket (a rejected event).
+  const Ticket* ticket = nullptr;
+};
+
+class JournalSink {
+ public:
+  virtual ~JournalSink() = default;
+
+  // Stores `records` (one unit of work, seq already assigned, consecutive)
+  // all or nothing. A failure makes the engine abandon the unit; the error
+  // is passed on to the engine's caller.
+  virtual Status write(std::span<const Record> records) = 0;
+
+  // What the engine calls: the unit with its ticket. Sinks that keep tickets
+  // (engine/store.h) override it; the others only see the records.
+  virtual Status commit(const Unit& unit) { return write(unit.records); }
+};
+
+// Keeps every record in memory: for tests, and for callers that read the
+// journal back right away.
+class MemoryJournal final : public JournalSink {
+ public:
+  Status write(std::span<const Record> records) override;
+
+  const std::vector<Record>& records() const { return records_; }
+  void clear() { records_.clear(); }
+  // Refuse the next `count` writes (for tests of the engine's recovery).
+  void fail_next_writes(int count) { failures_ = count; }
+
+ private:
+  std::vector<Record> records_;
+  int failures_ = 0;
+};
+
+}  // namespace docket::engine

@@ -1,0 +1,1160 @@
+#include "engine/runtime/runner.h"
+
+#include <algorithm>
+
+#include "engine/runtime/approval.h"
+#include "engine/runtime/engine_options.h"
+
+namespace docket::engine {
+namespace {
+
+constexpr int kMaxCatchUpDepth = 8;
+
+std::size_t attr(Attribute attribute) { return static_cast<std::size_t>(attribute); }
+
+bool contains(const std::vector<MetricIndex>& metrics, MetricIndex metric) {
+  return std::find(metrics.begin(), metrics.end(), metric) != metrics.end();
+}
+
+std::string names_of(const Workflow& workflow, const std::vector<DepartmentIndex>& departments) {
+  std::string text;
+  for (DepartmentIndex department : departments) {
+    if (!text.empty()) text += ", ";
+    text += workflow.departments()[department].name;
+  }
+  return text;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- Version
+
+Result<std::unique_ptr<Version>> Version::build(std::shared_ptr<const Workflow> workflow) {
+  CalendarSet::BuildResult calendars = CalendarSet::build(workflow->calendars());
+  if (!calendars.set) {
+    return Result<std::unique_ptr<Version>>::failure("workflow " + workflow->name() + ": " + calendars.error);
+  }
+  auto version = std::unique_ptr<Version>(
+      new Version{workflow, std::move(*calendars.set), SlaPlan(*workflow), kNoIndex, kNoIndex, {}, {}});
+  version->approved = workflow->find_event("approved").value_or(kNoIndex);
+  version->rejected = workflow->find_event("rejected").value_or(kNoIndex);
+  version->explicit_start.assign(workflow->metrics().size(), false);
+  auto scan = [&](const std::vector<Action>& actions) {
+    for (const Action& action : actions) {
+      if (action.kind == ActionKind::kStartClock && action.target < version->explicit_start.size()) {
+        version->explicit_start[action.target] = true;
+      }
+      version->action_texts.emplace(&action, workflow->describe(action));
+    }
+  };
+  for (const State& state : workflow->states()) {
+    scan(state.on_enter);
+    scan(state.on_exit);
+  }
+  for (const Transition& transition : workflow->transitions()) scan(transition.actions);
+  for (const Timer& timer : workflow->timers()) scan(timer.actions);
+  for (const Priority& priority : workflow->priorities()) {
+    for (const Escalation& escalation : priority.escalations) scan(escalation.actions);
+  }
+  for (const Chain& chain : workflow->chains()) {
+    for (const ApprovalLevel& level : chain.levels) scan(level.on_timeout);
+  }
+  return Result<std::unique_ptr<Version>>::success(std::move(version));
+}
+
+void Version::describe(const Action& action, std::string& out) const {
+  auto known = action_texts.find(&action);
+  if (known != action_texts.end()) {
+    out.assign(known->second);
+  } else {
+    out = workflow->describe(action);
+  }
+}
+
+// ---------------------------------------------------------------- UnitBuffers
+
+template <typename T>
+void UnitBuffers::recycle(std::vector<T>& from, std::vector<T>& spare) {
+  // Many effects enter a record without coming from the spares: keeping
+  // every one would grow the spares with every unit, without end.
+  for (T& item : from) {
+    if (spare.size() >= kMaxSpares) break;
+    spare.push_back(std::move(item));
+  }
+  from.clear();
+}
+
+void UnitBuffers::reset(Record& record) {
+  record.seq = 0;
+  record.at = 0;
+  record.ticket.clear();
+  record.workflow.clear();
+  record.version.clear();
+  record.kind = RecordKind::kTransition;
+  record.cause = Cause::kEvent;
+  record.from.clear();
+  record.to.clear();
+  record.event.clear();
+  // The actor's strings are kept for the next assignment; cleared in place.
+  record.actor.id.clear();
+  record.actor.roles.clear();
+  record.rule.where.clear();
+  record.rule.line = 0;
+  record.rule.column = 0;
+  recycle(record.changes, spare_changes_);
+  recycle(record.effects, spare_effects_);
+  record.sla.reset();
+  record.rejected = false;
+  record.reason.clear();
+  record.idempotency_key.reset();
+}
+
+void UnitBuffers::begin_unit() {
+  used_ = 0;
+  deferred_used_ = 0;
+  open_used_ = 0;
+  recycle(data_changes_, spare_changes_);
+}
+
+Record& UnitBuffers::append() {
+  if (used_ == records_.size()) records_.emplace_back();
+  Record& record = records_[used_++];
+  reset(record);
+  return record;
+}
+
+Record& UnitBuffers::open() {
+  if (open_used_ == open_.size()) open_.emplace_back();
+  Record& record = open_[open_used_++];
+  reset(record);
+  return record;
+}
+
+void UnitBuffers::finish(Record& record) {
+  if (used_ == records_.size()) records_.emplace_back();
+  std::swap(records_[used_++], record);
+}
+
+void UnitBuffers::defer(Record& record) {
+  if (deferred_used_ == deferred_.size()) deferred_.emplace_back();
+  std::swap(deferred_[deferred_used_++], record);
+}
+
+void UnitBuffers::flush_deferred() {
+  for (std::size_t i = 0; i < deferred_used_; ++i) finish(deferred_[i]);
+  deferred_used_ = 0;
+}
+
+Effect& UnitBuffers::add_effect(Record& record) {
+  if (spare_effects_.empty()) return record.effects.emplace_back();
+  Effect& effect = record.effects.emplace_back(std::move(spare_effects_.back()));
+  spare_effects_.pop_back();
+  effect.kind = EffectKind::kNotify;
+  effect.action.clear();
+  effect.target.clear();
+  effect.value.clear();
+  effect.rule.where.clear();
+  effect.rule.line = 0;
+  effect.rule.column = 0;
+  effect.detail.clear();
+  return effect;
+}
+
+Change& UnitBuffers::add_change(std::vector<Change>& changes) {
+  if (spare_changes_.empty()) return changes.emplace_back();
+  Change& change = changes.emplace_back(std::move(spare_changes_.back()));
+  spare_changes_.pop_back();
+  change.field.clear();
+  change.before = Value();
+  change.after = Value();
+  change.before_text.clear();
+  change.after_text.clear();
+  return change;
+}
+
+std::optional<DueItem> earliest_due(const Ticket& ticket) {
+  std::optional<DueItem> best;
+  auto consider = [&best](DueItem item) {
+    if (item.due == kNever) return;
+    if (!best || item.due < best->due ||
+        (item.due == best->due && (item.kind < best->kind || (item.kind == best->kind && item.index < best->index)))) {
+      best = item;
+    }
+  };
+  for (std::uint32_t m = 0; m < ticket.clocks.size(); ++m) {
+    consider(DueItem{ticket.clocks[m].due, DueItem::Kind::kSla, m});
+  }
+  if (ticket.approval) consider(DueItem{ticket.approval->deadline, DueItem::Kind::kApprovalDeadline, 0});
+  for (const ArmedTimer& timer : ticket.timers) consider(DueItem{timer.due, DueItem::Kind::kTimer, timer.timer});
+  return best;
+}
+
+// ---------------------------------------------------------------- Runner
+
+Runner::Runner(const Version& version, const EngineOptions& options, Ticket& ticket, UnitBuffers& buffers)
+    : version_(version), workflow_(*version.workflow), options_(options), ticket_(ticket), buffers_(buffers) {
+  buffers_.begin_unit();
+}
+
+void Runner::begin(std::int64_t at, const Actor* actor, std::string_view event, Cause cause) {
+  at_ = at;
+  actor_ = actor;
+  event_ = event;
+  cause_ = cause;
+}
+
+bool Runner::fail(std::string reason, const RulePosition& rule) {
+  if (!failed_) {
+    failed_ = true;
+    reason_ = std::move(reason);
+    rule_ = rule;
+  }
+  return false;
+}
+
+// ------------------------------------------------ data and fields
+
+bool Runner::apply_data(const std::vector<DataItem>& data) {
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    const DataItem& item = data[i];
+    std::optional<FieldIndex> field = workflow_.find_field(item.field);
+    if (!field) return fail("unknown field `" + item.field + "` in workflow " + workflow_.name());
+    for (std::size_t j = 0; j < i; ++j) {
+      if (data[j].field == item.field) return fail("field `" + item.field + "` is given twice");
+    }
+    Result<Value> value = field_value(workflow_, *field, item.value);
+    if (!value) return fail(value.error());
+    set_field(*field, std::move(value).value(), buffers_.data_changes());
+  }
+  return true;
+}
+
+void Runner::change(std::vector<Change>& changes, std::string_view name, const Value& before, const Value& after) {
+  Change& entry = buffers_.add_change(changes);
+  entry.field.assign(name);
+  if (before.is_set()) entry.before_text = workflow_.format_value(before);
+  if (after.is_set()) entry.after_text = workflow_.format_value(after);
+  entry.before = before;
+  entry.after = after;
+}
+
+void Runner::set_field(FieldIndex field, Value value, std::vector<Change>& changes) {
+  Value& slot = ticket_.fields[field];
+  if (slot == value) return;
+  change(changes, workflow_.fields()[field].name, slot, value);
+  slot = std::move(value);
+}
+
+// ------------------------------------------------ units
+
+bool Runner::create(const Event& event, std::int64_t at) {
+  begin(at, &event.actor, event.event, Cause::kCreate);
+  ticket_.id = event.ticket;
+  ticket_.workflow = version_.workflow;
+  ticket_.state = kNoIndex;
+  ticket_.created_at = at;
+  ticket_.entered_at = at;
+  ticket_.updated_at = at;
+  ticket_.fields.assign(workflow_.fields().size(), Value());
+  ticket_.attributes = {};
+  ticket_.attributes[attr(Attribute::kRequester)] = Value::text(event.actor.id);
+  ticket_.attributes[attr(Attribute::kCreatedAt)] = Value::timestamp(at);
+  ticket_.departments.clear();
+  ticket_.assignee = {};
+  ticket_.clocks.assign(workflow_.metrics().size(), SlaClock{});
+  ticket_.timers.clear();
+  ticket_.approval.reset();
+
+  if (!apply_data(event.data)) return false;
+
+  // Defaults, in declaration order: a default may read fields before it.
+  for (FieldIndex f = 0; f < workflow_.fields().size(); ++f) {
+    const Field& field = workflow_.fields()[f];
+    if (ticket_.fields[f].is_set() || !field.default_value) continue;
+    EvalResult result = evaluate(*field.default_value, ticket_.view(), at_);
+    if (!result.ok()) {
+      return fail("default of `" + field.name + "`: " + workflow_.describe(result.failure(), *field.default_value));
+    }
+    std::optional<Value> value = coerce_to_field(result.value(), field.type);
+    if (!value) return fail("default of `" + field.name + "` does not fit its type");
+    set_field(f, std::move(*value), buffers_.data_changes());
+  }
+
+  std::string missing;
+  int missing_count = 0;
+  for (FieldIndex f = 0; f < workflow_.fields().size(); ++f) {
+    if (!workflow_.fields()[f].required || ticket_.fields[f].is_set()) continue;
+    missing += (missing.empty() ? "`" : ", `") + workflow_.fields()[f].name + "`";
+    ++missing_count;
+  }
+  if (missing_count > 0)
+    return fail(std::string(missing_count == 1 ? "missing required field " : "missing required fields ") + missing);
+
+  if (options_.sla_start == EngineOptions::SlaStart::kTicketCreation) {
+    for (MetricIndex m = 0; m < ticket_.clocks.size(); ++m) {
+      if (version_.explicit_start[m]) continue;
+      SlaClock& clock = ticket_.clocks[m];
+      clock.status = SlaClock::Status::kRunning;
+      clock.running_since = at_;
+      clock.changed_at = at_;
+    }
+  }
+
+  StateIndex initial = workflow_.initial_state();
+  const State& state = workflow_.states()[initial];
+  Record& record = new_record(RecordKind::kTransition, Cause::kCreate, initial, state.position, event_);
+  record.from.clear();
+  if (!enter_state(kNoIndex, initial, record)) return false;
+  ++steps_;
+  flush(record);
+  return settle() && check_constraints();
+}
+
+bool Runner::handle(const Event& event, std::int64_t at) {
+  begin(at, &event.actor, event.event, Cause::kEvent);
+  if (!apply_data(event.data)) return false;
+
+  bool approval_event = event.event == kApproveEvent || event.event == kRejectEvent;
+  if (approval_event && ticket_.approval && ticket_.approval->chain != kNoIndex &&
+      workflow_.states()[ticket_.state].awaits_approval) {
+    return vote(event) && settle() && check_constraints();
+  }
+
+  // `approved` / `rejected` in an `await approval` state are the chain's
+  // decision; sent from outside they would skip the votes and four-eyes.
+  if ((event.event == "approved" || event.event == "rejected") && workflow_.states()[ticket_.state].awaits_approval) {
+    return fail("`" + event.event + "` is decided by the approval chain in `" + ticket_.state_name() +
+                "`: send `approve` or `reject` votes");
+  }
+
+  std::optional<EventId> id = workflow_.find_event(event.event);
+  std::span<const TransitionIndex> candidates;
+  if (id) candidates = workflow_.candidates(ticket_.state, *id);
+  if (candidates.empty()) {
+    if (approval_event) {
+      return fail("`" + event.event + "` is accepted only while the ticket awaits approval; it is in `" +
+                  ticket_.state_name() + "`");
+    }
+    if (!id) return fail("unknown event `" + event.event + "`: workflow " + workflow_.name() + " does not handle it");
+    return fail("no transition on `" + event.event + "` from `" + ticket_.state_name() + "`");
+  }
+  std::optional<TransitionIndex> chosen = select(candidates, event.event);
+  if (!chosen) return false;
+  return take_transition(*chosen, Cause::kEvent, event_) && settle() && check_constraints();
+}
+
+bool Runner::fire_due(std::int64_t at) {
+  std::optional<DueItem> item = earliest_due(ticket_);
+  if (!item) return true;
+  begin(at, nullptr, {}, Cause::kTimer);
+  switch (item->kind) {
+    case DueItem::Kind::kSla:
+      cause_ = Cause::kSla;
+      if (!fire_mark(item->index, false)) return false;
+      break;
+    case DueItem::Kind::kApprovalDeadline: {
+      ApprovalProgress& progress = *ticket_.approval;
+      progress.deadline = kNever;
+      const ApprovalLevel& level = workflow_.chains()[progress.chain].levels[progress.level];
+      Record& record = new_record(RecordKind::kApprovalTimeout, Cause::kTimer, ticket_.state, level.position, {});
+      Effect effect;
+      effect.kind = EffectKind::kApprovalLevel;
+      effect.action = "approval level timed out after " + format_duration(level.within_seconds, false);
+      effect.target = level_name(workflow_, progress);
+      effect.value = "timed out";
+      effect.rule = level.position;
+      record.effects.push_back(std::move(effect));
+      if (!run_actions(level.on_timeout, record)) return false;
+      flush(record);
+      break;
+    }
+    case DueItem::Kind::kTimer: {
+      const Timer& timer = workflow_.timers()[item->index];
+      auto armed = std::find_if(ticket_.timers.begin(), ticket_.timers.end(),
+                                [&](const ArmedTimer& t) { return t.timer == item->index; });
+      if (timer.recurring) {
+        armed->due = version_.calendars.basis(timer.calendar).add(armed->due, timer.seconds);
+      } else {
+        ticket_.timers.erase(armed);
+      }
+      if (timer.guard && !evaluate_condition(*timer.guard, ticket_.view(), at_).value_or(false)) return true;
+      if (!take(RecordKind::kTimer, Cause::kTimer, timer.target, timer.actions, timer.position, {})) return false;
+      break;
+    }
+  }
+  return settle() && check_constraints();
+}
+
+void Runner::skip_due() {
+  std::optional<DueItem> item = earliest_due(ticket_);
+  if (!item) return;
+  switch (item->kind) {
+    case DueItem::Kind::kSla: {
+      SlaClock& clock = ticket_.clocks[item->index];
+      const LimitPlan& plan = version_.sla.plan(ticket_.priority(), item->index);
+      if (clock.next_mark < plan.marks.size() && plan.marks[clock.next_mark].kind == MarkKind::kBreach) {
+        clock.breached = true;
+      }
+      ++clock.next_mark;
+      refresh(item->index);
+      break;
+    }
+    case DueItem::Kind::kApprovalDeadline:
+      ticket_.approval->deadline = kNever;
+      break;
+    case DueItem::Kind::kTimer: {
+      const Timer& timer = workflow_.timers()[item->index];
+      auto armed = std::find_if(ticket_.timers.begin(), ticket_.timers.end(),
+                                [&](const ArmedTimer& t) { return t.timer == item->index; });
+      if (timer.recurring) {
+        armed->due = version_.calendars.basis(timer.calendar).add(armed->due, timer.seconds);
+      } else {
+        ticket_.timers.erase(armed);
+      }
+      break;
+    }
+  }
+}
+
+// ------------------------------------------------ transitions
+
+std::optional<TransitionIndex> Runner::select(std::span<const TransitionIndex> candidates, std::string_view event) {
+  const Transition* refused = nullptr;
+  for (TransitionIndex index : candidates) {
+    const Transition& transition = workflow_.transitions()[index];
+    if (transition.guard && !evaluate_condition(*transition.guard, ticket_.view(), at_).value_or(false)) continue;
+    if (!transition.roles.empty()) {
+      std::optional<Actor> actor;
+      if (actor_ != nullptr) actor = scoped_actor(*actor_);
+      bool allowed = actor && std::any_of(transition.roles.begin(), transition.roles.end(),
+                                          [&](RoleIndex r) { return actor->holds(workflow_.roles()[r].name); });
+      if (!allowed) {
+        if (refused == nullptr) refused = &transition;
+        continue;
+      }
+    }
+    return index;
+  }
+  if (refused != nullptr) {
+    std::string needed;
+    for (RoleIndex role : refused->roles) needed += (needed.empty() ? "" : ", ") + workflow_.roles()[role].name;
+    std::string who = actor_ == nullptr || actor_->id.empty() ? std::string("the actor") : "`" + actor_->id + "`";
+    fail(who + " lacks the role for `" + std::string(event) + "` in `" + ticket_.state_name() + "`: needs one of " +
+             needed,
+         refused->position);
+    return std::nullopt;
+  }
+  // Every guard refused: say why, guard by guard (only now, off the hot path).
+  std::string notes;
+  for (TransitionIndex index : candidates) {
+    const Transition& transition = workflow_.transitions()[index];
+    if (!transition.guard) continue;
+    EvalFailure failure;
+    std::optional<bool> holds = evaluate_condition(*transition.guard, ticket_.view(), at_, &failure);
+    if (!notes.empty()) notes += "; ";
+    notes +=
+        "`" + transition.guard->text() + "` " +
+        (holds ? std::string("is false") : "cannot be evaluated: " + workflow_.describe(failure, *transition.guard));
+  }
+  fail("no transition on `" + std::string(event) + "` from `" + ticket_.state_name() + "`: " + notes,
+       workflow_.transitions()[candidates.front()].position);
+  return std::nullopt;
+}
+
+Record& Runner::new_record(RecordKind kind, Cause cause, StateIndex to, const RulePosition& rule,
+                           std::string_view event) {
+  Record& record = buffers_.open();
+  record.at = at_;
+  record.kind = kind;
+  record.cause = cause;
+  record.from = ticket_.state_name();
+  record.to = to < workflow_.states().size() ? workflow_.states()[to].name : record.from;
+  record.event.assign(event);
+  if (actor_ != nullptr) record.actor = *actor_;
+  record.rule = rule;
+  if (first_record_) {
+    for (const Change& data : buffers_.data_changes()) buffers_.add_change(record.changes) = data;
+    first_record_ = false;
+  }
+  return record;
+}
+
+void Runner::flush(Record& record) {
+  buffers_.finish(record);
+  buffers_.flush_deferred();
+}
+
+bool Runner::take(RecordKind kind, Cause cause, StateIndex target, const std::vector<Action>& actions,
+                  const RulePosition& rule, std::string_view event, std::vector<Effect> leading) {
+  if (steps_ >= options_.max_steps) {
+    std::string trail;
+    std::size_t shown = 0;
+    std::span<Record> records = buffers_.records();
+    for (auto it = records.rbegin(); it != records.rend() && shown < 6; ++it) {
+      if (it->kind != RecordKind::kTransition && it->kind != RecordKind::kTimer) continue;
+      trail = it->to + (trail.empty() ? "" : " -> ") + trail;
+      ++shown;
+    }
+    return fail("automatic transitions did not come to rest after " + std::to_string(options_.max_steps) +
+                    " steps (... -> " + trail + ")",
+                rule);
+  }
+  ++steps_;
+  Record& record = new_record(kind, cause, target, rule, event);
+  for (Effect& effect : leading) record.effects.push_back(std::move(effect));
+  StateIndex from = ticket_.state;
+  if (target != kNoIndex && !exit_state(target, record)) return false;
+  if (!run_actions(actions, record)) return false;
+  if (target != kNoIndex && !enter_state(from, target, record)) return false;
+  flush(record);
+  return !failed_;
+}
+
+bool Runner::take_transition(TransitionIndex index, Cause cause, std::string_view event, std::vector<Effect> leading) {
+  const Transition& transition = workflow_.transitions()[index];
+  return take(RecordKind::kTransition, cause, transition.to, transition.actions, transition.position, event,
+              std::move(leading));
+}
+
+bool Runner::exit_state(StateIndex to, Record& record) {
+  const State& state = workflow_.states()[ticket_.state];
+  if (!run_actions(state.on_exit, record)) return false;
+  ticket_.timers.clear();
+  ticket_.approval.reset();
+  const State& next = workflow_.states()[to];
+  for (MetricIndex metric : state.paused_clocks) {
+    if (contains(next.paused_clocks, metric)) continue;
+    if (ticket_.clocks[metric].status != SlaClock::Status::kPaused) continue;
+    if (!resume_clock(metric, record, "resume " + workflow_.metrics()[metric] + " on leaving " + state.name)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool Runner::enter_state(StateIndex from, StateIndex to, Record& record) {
+  const State& state = workflow_.states()[to];
+  ticket_.state = to;
+  ticket_.attributes[attr(Attribute::kState)] = Value::state(to);
+  ticket_.entered_at = at_;
+  const std::vector<MetricIndex>* paused_before = from != kNoIndex ? &workflow_.states()[from].paused_clocks : nullptr;
+  for (MetricIndex metric : state.paused_clocks) {
+    if (paused_before != nullptr && contains(*paused_before, metric)) continue;
+    if (ticket_.clocks[metric].status != SlaClock::Status::kRunning) continue;
+    if (!pause_clock(metric, record, "pause " + workflow_.metrics()[metric] + " on entering " + state.name)) {
+      return false;
+    }
+  }
+  if (!run_actions(state.on_enter, record)) return false;
+  if (state.kind == StateKind::kFinal) {
+    for (MetricIndex metric = 0; metric < ticket_.clocks.size(); ++metric) {
+      SlaClock::Status status = ticket_.clocks[metric].status;
+      if (status != SlaClock::Status::kRunning && status != SlaClock::Status::kPaused) continue;
+      if (!stop_clock(metric, record, "stop " + workflow_.metrics()[metric] + " in final state " + state.name)) {
+        return false;
+      }
+    }
+    ticket_.timers.clear();
+    ticket_.approval.reset();
+    return true;
+  }
+  arm_timers(to);
+  if (state.awaits_approval) return start_approval(record);
+  return true;
+}
+
+bool Runner::settle() {
+  while (!failed_) {
+    if (approved_pending_) {
+      approved_pending_ = false;
+      if (!decide(true, {})) return false;
+      continue;
+    }
+    bool moved = false;
+    for (TransitionIndex index : workflow_.automatic_transitions(ticket_.state)) {
+      const Transition& transition = workflow_.transitions()[index];
+      if (transition.guard && !evaluate_condition(*transition.guard, ticket_.view(), at_).value_or(false)) continue;
+      if (!take_transition(index, Cause::kAutomatic, event_)) return false;
+      moved = true;
+      break;
+    }
+    if (!moved) break;
+  }
+  return !failed_;
+}
+
+bool Runner::decide(bool approved, std::vector<Effect> leading) {
+  EventId id = approved ? version_.approved : version_.rejected;
+  const char* name = approved ? "approved" : "rejected";
+  std::span<const TransitionIndex> candidates = workflow_.candidates(ticket_.state, id);
+  if (candidates.empty()) {
+    return fail(std::string("no transition on `") + name + "` from `" + ticket_.state_name() + "`",
+                workflow_.states()[ticket_.state].position);
+  }
+  std::optional<TransitionIndex> chosen = select(candidates, name);
+  if (!chosen) return false;
+  return take_transition(*chosen, Cause::kApproval, name, std::move(leading));
+}
+
+Actor Runner::scoped_actor(const Actor& actor) const {
+  std::vector<std::string_view> departments;
+  for (DepartmentIndex d : ticket_.departments) departments.push_back(workflow_.departments()[d].name);
+  if (ticket_.assignee.department != kNoIndex) {
+    departments.push_back(workflow_.departments()[ticket_.assignee.department].name);
+  }
+  return actor.scoped_to(departments);
+}
+
+bool Runner::vote(const Event& event) {
+  ApprovalProgress& progress = *ticket_.approval;
+  const Actor voter = scoped_actor(event.actor);
+  const Chain& chain = workflow_.chains()[progress.chain];
+  const ApprovalLevel& level = chain.levels[progress.level];
+  std::string level_text = level_name(workflow_, progress);
+
+  if (event.event == kRejectEvent) {
+    Status allowed = check_rejection(workflow_, progress, voter);
+    if (!allowed) return fail(allowed.error(), level.position);
+    Effect effect;
+    effect.kind = EffectKind::kApprovalVote;
+    effect.action = "reject";
+    effect.target = level_text;
+    effect.value = "rejected by " + event.actor.id;
+    effect.rule = level.position;
+    return decide(false, {std::move(effect)});
+  }
+
+  Result<RoleIndex> role = check_vote(workflow_, progress, voter);
+  if (!role) return fail(role.error(), level.position);
+  progress.votes.push_back(ApprovalVote{event.actor.id, progress.level, role.value()});
+  std::uint32_t votes = votes_at_level(progress);
+  std::uint32_t needed = votes_needed(level);
+
+  Record& record = new_record(RecordKind::kApproval, Cause::kEvent, ticket_.state, level.position, event_);
+  Effect effect;
+  effect.kind = EffectKind::kApprovalVote;
+  effect.action = "approve as " + workflow_.roles()[role.value()].name;
+  effect.target = level_text;
+  effect.value = std::to_string(votes) + " of " + std::to_string(needed);
+  effect.rule = level.position;
+  record.effects.push_back(std::move(effect));
+  if (votes < needed) {
+    flush(record);
+    return true;
+  }
+
+  Effect done;
+  done.kind = EffectKind::kApprovalLevel;
+  done.action = "level complete";
+  done.target = level_text;
+  done.value = "approved";
+  done.rule = level.position;
+  record.effects.push_back(std::move(done));
+  if (progress.level + 1 < chain.levels.size()) {
+    ++progress.level;
+    progress.level_started_at = at_;
+    progress.deadline = level_deadline(progress);
+    Effect next;
+    next.kind = EffectKind::kApprovalLevel;
+    next.action = "next level";
+    next.target = level_name(workflow_, progress);
+    next.value = "open";
+    next.rule = chain.levels[progress.level].position;
+    record.effects.push_back(std::move(next));
+    flush(record);
+    return true;
+  }
+  flush(record);
+  return decide(true, {});
+}
+
+bool Runner::check_constraints() {
+  if (failed_) return false;
+  for (const Constraint& constraint : workflow_.constraints()) {
+    if (constraint.when && !evaluate_condition(*constraint.when, ticket_.view(), at_).value_or(false)) continue;
+    EvalFailure failure;
+    std::optional<bool> holds = evaluate_condition(constraint.condition, ticket_.view(), at_, &failure);
+    if (holds && *holds) continue;
+    std::string reason = constraint.message;
+    if (!holds) reason += " (" + workflow_.describe(failure, constraint.condition) + ")";
+    return fail(std::move(reason), constraint.position);
+  }
+  return true;
+}
+
+// ------------------------------------------------ actions
+
+bool Runner::run_actions(const std::vector<Action>& actions, Record& record) {
+  for (const Action& action : actions) {
+    if (!run_action(action, record)) return false;
+  }
+  return !failed_;
+}
+
+bool Runner::run_action(const Action& action, Record& record) {
+  // Actions that write their own effects.
+  switch (action.kind) {
+    case ActionKind::kRoute:
+      return route(action, record);
+    case ActionKind::kClassify:
+      return classify(action, record);
+    case ActionKind::kStartClock:
+    case ActionKind::kStopClock:
+    case ActionKind::kPauseClock:
+    case ActionKind::kResumeClock: {
+      std::string text;
+      version_.describe(action, text);
+      if (action.kind == ActionKind::kStartClock) return start_clock(action.target, record, text);
+      if (action.kind == ActionKind::kStopClock) return stop_clock(action.target, record, text);
+      if (action.kind == ActionKind::kPauseClock) return pause_clock(action.target, record, text);
+      return resume_clock(action.target, record, text);
+    }
+    default:
+      break;
+  }
+  // The effect goes in first; nothing below adds another to `record`
+  // while this reference is held. A failure abandons the record anyway.
+  Effect& effect = buffers_.add_effect(record);
+  version_.describe(action, effect.action);
+  effect.rule = action.position;
+  switch (action.kind) {
+    case ActionKind::kSet: {
+      const Field& field = workflow_.fields()[action.target];
+      EvalResult result = evaluate(*action.value, ticket_.view(), at_);
+      if (!result.ok())
+        return fail(effect.action + ": " + workflow_.describe(result.failure(), *action.value), action.position);
+      std::optional<Value> value = coerce_to_field(result.value(), field.type);
+      if (!value) return fail(effect.action + ": the value does not fit `" + field.name + "`", action.position);
+      if (std::optional<std::string> violation = range_violation(workflow_, action.target, *value)) {
+        return fail(effect.action + ": " + *violation, action.position);
+      }
+      effect.kind = EffectKind::kSet;
+      effect.target = field.name;
+      effect.value = workflow_.format_value(*value);
+      set_field(action.target, std::move(*value), record.changes);
+      break;
+    }
+    case ActionKind::kSetPriority:
+    case ActionKind::kSetCategory: {
+      EvalResult result = evaluate(*action.value, ticket_.view(), at_);
+      if (!result.ok())
+        return fail(effect.action + ": " + workflow_.describe(result.failure(), *action.value), action.position);
+      bool priority = action.kind == ActionKind::kSetPriority;
+      ValueType wanted = priority ? ValueType::kPriority : ValueType::kCategory;
+      if (result.value().type() != wanted) return fail(effect.action + ": not a " + to_string(wanted), action.position);
+      effect.kind = EffectKind::kSet;
+      effect.target = priority ? "priority" : "category";
+      effect.value = workflow_.format_value(result.value());
+      if (priority) {
+        set_priority(result.value().ordinal(), record);
+      } else {
+        set_category(result.value().ordinal(), record);
+      }
+      return !failed_;
+    }
+    case ActionKind::kAssign: {
+      effect.kind = EffectKind::kAssign;
+      Assignment assignment{action.target, action.role};
+      effect.target = assignment_text(workflow_, assignment);
+      set_assignee(assignment, record);
+      return true;
+    }
+    case ActionKind::kNotify:
+      effect.kind = EffectKind::kNotify;
+      effect.value = action.text;
+      switch (action.recipient) {
+        case Recipient::kCustomer:
+          effect.target = "customer";
+          break;
+        case Recipient::kRequester:
+          effect.target = "requester";
+          effect.detail = ticket_.requester();
+          break;
+        case Recipient::kAssignee:
+          effect.target = "assignee";
+          effect.detail = assignment_text(workflow_, ticket_.assignee);
+          break;
+        case Recipient::kRole:
+          effect.target = workflow_.roles()[action.role].name;
+          break;
+      }
+      break;
+    case ActionKind::kEscalate:
+      effect.kind = EffectKind::kEscalate;
+      effect.target = workflow_.roles()[action.role].name;
+      break;
+    case ActionKind::kRaisePriority: {
+      effect.kind = EffectKind::kRaisePriority;
+      std::optional<PriorityIndex> priority = ticket_.priority();
+      if (!priority) {
+        effect.detail = "the ticket has no priority yet";
+      } else if (*priority == 0) {
+        effect.detail = "already the most urgent priority";
+      } else {
+        effect.value = workflow_.priorities()[*priority - 1].name;
+        set_priority(*priority - 1, record);
+        return !failed_;
+      }
+      break;
+    }
+    case ActionKind::kEmit:
+      effect.kind = EffectKind::kEmit;
+      effect.target = workflow_.events()[action.target];
+      break;
+    case ActionKind::kRoute:
+    case ActionKind::kClassify:
+    case ActionKind::kStartClock:
+    case ActionKind::kStopClock:
+    case ActionKind::kPauseClock:
+    case ActionKind::kResumeClock:
+      break;  // handled above
+  }
+  return true;
+}
+
+bool Runner::classify(const Action& action, Record& record) {
+  const Classification& classification = workflow_.classifications()[action.target];
+  std::string what = "classify " + classification.target_name;
+  std::uint32_t result = kNoIndex;
+  RulePosition rule;
+  std::string detail;
+
+  if (classification.is_table()) {
+    auto axis = [&](const TableAxis& axis, std::string& name) -> std::optional<std::uint32_t> {
+      const Value* value = nullptr;
+      if (axis.is_attribute) {
+        name = to_string(static_cast<Attribute>(axis.index));
+        value = &ticket_.attributes[axis.index];
+      } else {
+        name = workflow_.fields()[axis.index].name;
+        value = &ticket_.fields[axis.index];
+      }
+      if (!value->is_set() || !is_enumeration(value->type())) return std::nullopt;
+      return value->ordinal();
+    };
+    std::string row_name, column_name;
+    std::optional<std::uint32_t> row = axis(classification.row, row_name);
+    std::optional<std::uint32_t> column = axis(classification.column, column_name);
+    if (!row || !column) {
+      return fail(what + ": `" + (!row ? row_name : column_name) + "` has no value", action.position);
+    }
+    Value row_value = classification.row.is_attribute ? ticket_.attributes[classification.row.index]
+                                                      : ticket_.fields[classification.row.index];
+    Value column_value = classification.column.is_attribute ? ticket_.attributes[classification.column.index]
+                                                            : ticket_.fields[classification.column.index];
+    std::string cell = row_name + " x " + column_name + ": " + workflow_.format_value(row_value) + ", " +
+                       workflow_.format_value(column_value);
+    if (*row >= classification.row_count || *column >= classification.column_count) {
+      return fail(what + ": no table cell for " + cell, action.position);
+    }
+    result = classification.table[std::size_t{*row} * classification.column_count + *column];
+    if (result == kNoIndex) return fail(what + ": the table has no cell for " + cell, action.position);
+    rule = action.position;
+    detail = cell;
+  } else {
+    std::string notes;
+    for (const ClassifyRule& candidate : classification.rules) {
+      if (candidate.condition) {
+        EvalFailure failure;
+        std::optional<bool> holds = evaluate_condition(*candidate.condition, ticket_.view(), at_, &failure);
+        if (!holds && notes.empty()) notes = workflow_.describe(failure, *candidate.condition);
+        if (!holds || !*holds) continue;
+      }
+      result = candidate.result;
+      rule = candidate.position;
+      detail = candidate.condition ? "when " + candidate.condition->text() : std::string("otherwise");
+      break;
+    }
+    if (result == kNoIndex) {
+      return fail(what + ": no rule matched" + (notes.empty() ? std::string() : " (" + notes + ")"), action.position);
+    }
+  }
+
+  Effect effect;
+  effect.kind = EffectKind::kClassify;
+  effect.action = workflow_.describe(action);
+  effect.target = classification.target_name;
+  effect.rule = rule;
+  switch (classification.target) {
+    case ClassifyTarget::kPriority:
+      effect.value = workflow_.priorities()[result].name;
+      detail += " -> " + effect.value;
+      effect.detail = std::move(detail);
+      record.effects.push_back(std::move(effect));
+      set_priority(result, record);
+      break;
+    case ClassifyTarget::kCategory:
+      effect.value = workflow_.categories()[result].name;
+      detail += " -> " + effect.value;
+      effect.detail = std::move(detail);
+      record.effects.push_back(std::move(effect));
+      set_category(result, record);
+      break;
+    case ClassifyTarget::kField:
+      effect.value = workflow_.fields()[classification.field].enum_values[result];
+      detail += " -> " + effect.value;
+      effect.detail = std::move(detail);
+      record.effects.push_back(std::move(effect));
+      set_field(classification.field, Value::enumerator(classification.field, result), record.changes);
+      break;
+  }
+  return !failed_;
+}
+
+bool Runner::route(const Action& action, Record& record) {
+  std::optional<CategoryIndex> category = ticket_.category();
+  if (!category) return fail("route: the ticket has no category yet", action.position);
+  const Category& routes = workflow_.categories()[*category];
+  std::vector<DepartmentIndex> departments;
+  for (const Route& candidate : routes.routes) {
+    if (candidate.condition && !evaluate_condition(*candidate.condition, ticket_.view(), at_).value_or(false)) continue;
+    if (std::find(departments.begin(), departments.end(), candidate.department) == departments.end()) {
+      departments.push_back(candidate.department);
+    }
+  }
+  if (departments.empty()) {
+    return fail("route: no route of category `" + routes.name + "` applies", action.position);
+  }
+  Effect effect;
+  effect.kind = EffectKind::kRoute;
+  effect.action = "route";
+  effect.target = routes.name;
+  effect.value = names_of(workflow_, departments);
+  effect.rule = action.position;
+  record.effects.push_back(std::move(effect));
+  if (departments != ticket_.departments) {
+    std::string before = names_of(workflow_, ticket_.departments);
+    change(record.changes, "departments", before.empty() ? Value() : Value::text(before),
+           Value::text(names_of(workflow_, departments)));
+    ticket_.departments = std::move(departments);
+  }
+  set_assignee(Assignment{ticket_.departments.front(), kNoIndex}, record);
+  return true;
+}
+
+void Runner::set_priority(PriorityIndex priority, Record& record) {
+  std::optional<PriorityIndex> old = ticket_.priority();
+  if (old && *old == priority) return;
+  Value& slot = ticket_.attributes[attr(Attribute::kPriority)];
+  change(record.changes, "priority", slot, Value::priority(priority));
+  slot = Value::priority(priority);
+  if (!old && options_.sla_start == EngineOptions::SlaStart::kFirstPriority) {
+    for (MetricIndex m = 0; m < ticket_.clocks.size(); ++m) {
+      SlaClock& clock = ticket_.clocks[m];
+      if (version_.explicit_start[m] || clock.status != SlaClock::Status::kIdle) continue;
+      clock.status = SlaClock::Status::kRunning;
+      clock.running_since = at_;
+      clock.changed_at = at_;
+    }
+  }
+  // Re-base: the measured time stays, the new limits apply from their first mark.
+  for (MetricIndex m = 0; m < ticket_.clocks.size(); ++m) {
+    SlaClock& clock = ticket_.clocks[m];
+    if (clock.status == SlaClock::Status::kStopped) continue;
+    clock.next_mark = 0;
+    refresh(m);
+  }
+}
+
+void Runner::set_category(CategoryIndex category, Record& record) {
+  Value& slot = ticket_.attributes[attr(Attribute::kCategory)];
+  Value value = Value::category(category);
+  if (slot == value) return;
+  change(record.changes, "category", slot, value);
+  slot = std::move(value);
+}
+
+void Runner::set_assignee(Assignment assignee, Record& record) {
+  if (ticket_.assignee == assignee) return;
+  std::string text = assignment_text(workflow_, assignee);
+  Value& slot = ticket_.attributes[attr(Attribute::kAssignee)];
+  Value value = text.empty() ? Value() : Value::text(text);
+  change(record.changes, "assignee", slot, value);
+  slot = std::move(value);
+  ticket_.assignee = assignee;
+}
+
+// ------------------------------------------------ SLA clocks
+
+TimeBasis Runner::basis(MetricIndex metric) const {
+  return version_.calendars.basis(version_.sla.plan(ticket_.priority(), metric).calendar);
+}
+
+void Runner::refresh(MetricIndex metric) {
+  SlaClock& clock = ticket_.clocks[metric];
+  const LimitPlan& plan = version_.sla.plan(ticket_.priority(), metric);
+  if (clock.status != SlaClock::Status::kRunning || !plan.has_limit() || clock.next_mark >= plan.marks.size()) {
+    clock.due = kNever;
+    return;
+  }
+  clock.due = due_at(clock, version_.calendars.basis(plan.calendar), plan.marks[clock.next_mark].threshold);
+}
+
+// Starting an idle clock and resuming a paused one are the same step from
+// different states: the clock runs from now on.
+bool Runner::set_clock_running(MetricIndex metric, Record& record, std::string_view action, SlaClock::Status from,
+                               const char* done, const char* unchanged) {
+  SlaClock& clock = ticket_.clocks[metric];
+  Effect effect{EffectKind::kClock, std::string(action), workflow_.metrics()[metric], {}, {}, {}};
+  if (clock.status == from) {
+    clock.status = SlaClock::Status::kRunning;
+    clock.running_since = at_;
+    clock.changed_at = at_;
+    refresh(metric);
+    effect.value = done;
+  } else {
+    effect.value = unchanged;
+  }
+  record.effects.push_back(std::move(effect));
+  return true;
+}
+
+bool Runner::start_clock(MetricIndex metric, Record& record, std::string_view action) {
+  return set_clock_running(metric, record, action, SlaClock::Status::kIdle, "started", "unchanged: already started");
+}
+
+bool Runner::pause_clock(MetricIndex metric, Record& record, std::string_view action) {
+  if (!catch_up(metric)) return false;
+  SlaClock& clock = ticket_.clocks[metric];
+  Effect effect{EffectKind::kClock, std::string(action), workflow_.metrics()[metric], {}, {}, {}};
+  if (clock.status == SlaClock::Status::kRunning) {
+    if (at_ > clock.running_since) clock.counted.push_back(TimeSpan{clock.running_since, at_});
+    clock.status = SlaClock::Status::kPaused;
+    clock.changed_at = at_;
+    clock.due = kNever;
+    effect.value = "paused";
+  } else {
+    effect.value = "unchanged: not running";
+  }
+  record.effects.push_back(std::move(effect));
+  return true;
+}
+
+bool Runner::resume_clock(MetricIndex metric, Record& record, std::string_view action) {
+  return set_clock_running(metric, record, action, SlaClock::Status::kPaused, "resumed", "unchanged: not paused");
+}
+
+bool Runner::stop_clock(MetricIndex metric, Record& record, std::string_view action) {
+  if (!catch_up(metric)) return false;
+  SlaClock& clock = ticket_.clocks[metric];
+  Effect effect{EffectKind::kClock, std::string(action), workflow_.metrics()[metric], {}, {}, {}};
+  if (clock.status == SlaClock::Status::kStopped) {
+    effect.value = "unchanged: already stopped";
+    record.effects.push_back(std::move(effect));
+    return true;
+  }
+  if (clock.status == SlaClock::Status::kRunning && at_ > clock.running_since) {
+    clock.counted.push_back(TimeSpan{clock.running_since, at_});
+  }
+  clock.status = SlaClock::Status::kStopped;
+  clock.changed_at = at_;
+  clock.due = kNever;
+  const LimitPlan& plan = version_.sla.plan(ticket_.priority(), metric);
+  if (plan.has_limit()) {
+    std::int64_t used = measured_seconds(clock, version_.calendars.basis(plan.calendar), at_);
+    bool breached = clock.breached || used >= plan.limit_seconds;
+    effect.value = std::string("stopped: ") + (breached ? "breached" : "met") + ", " + format_duration(used, false) +
+                   " of " + format_duration(plan.limit_seconds, false);
+  } else {
+    effect.value = "stopped";
+  }
+  record.effects.push_back(std::move(effect));
+  return true;
+}
+
+bool Runner::catch_up(MetricIndex metric) {
+  if (depth_ >= kMaxCatchUpDepth) return fail("SLA escalations set each other off too deeply");
+  ++depth_;
+  while (!failed_ && ticket_.clocks[metric].due <= at_) {
+    if (!fire_mark(metric, true)) break;
+  }
+  --depth_;
+  return !failed_;
+}
+
+bool Runner::fire_mark(MetricIndex metric, bool deferred) {
+  SlaClock& clock = ticket_.clocks[metric];
+  std::optional<PriorityIndex> priority = ticket_.priority();
+  const LimitPlan& plan = version_.sla.plan(priority, metric);
+  if (!plan.has_limit() || clock.next_mark >= plan.marks.size()) {
+    clock.due = kNever;
+    return true;
+  }
+  const Mark mark = plan.marks[clock.next_mark];
+  std::int64_t due = clock.due == kNever ? at_ : clock.due;
+  ++clock.next_mark;
+  if (mark.kind == MarkKind::kBreach) clock.breached = true;
+  refresh(metric);
+
+  const Priority& declared = workflow_.priorities()[*priority];
+  const TimeLimit& limit = declared.limits[plan.limit];
+  RecordKind kind = mark.kind == MarkKind::kWarning  ? RecordKind::kWarning
+                    : mark.kind == MarkKind::kBreach ? RecordKind::kBreach
+                                                     : RecordKind::kEscalation;
+  const Escalation* escalation = mark.kind == MarkKind::kEscalation ? &declared.escalations[mark.escalation] : nullptr;
+  Record& record = new_record(kind, Cause::kSla, ticket_.state, escalation ? escalation->position : limit.position, {});
+  record.actor.id.clear();
+  record.actor.roles.clear();
+  record.event.clear();
+  SlaMark detail;
+  detail.metric = workflow_.metrics()[metric];
+  detail.priority = declared.name;
+  detail.percent = mark.percent;
+  detail.limit_seconds = plan.limit_seconds;
+  if (plan.calendar < workflow_.calendars().size()) detail.calendar = workflow_.calendars()[plan.calendar].name;
+  detail.due = due;
+  record.sla = std::move(detail);
+  if (escalation != nullptr && !run_actions(escalation->actions, record)) return false;
+  if (deferred) {
+    buffers_.defer(record);
+  } else {
+    flush(record);
+  }
+  return !failed_;
+}
+
+// ------------------------------------------------ timers and approvals
+
+void Runner::arm_timers(StateIndex state) {
+  ticket_.timers.clear();
+  for (TimerIndex index : workflow_.timers_of(state)) {
+    const Timer& timer = workflow_.timers()[index];
+    ticket_.timers.push_back(ArmedTimer{index, version_.calendars.basis(timer.calendar).add(at_, timer.seconds)});
+  }
+}
+
+std::int64_t Runner::level_deadline(const ApprovalProgress& progress) const {
+  const ApprovalLevel& level = workflow_.chains()[progress.chain].levels[progress.level];
+  if (level.within_seconds <= 0) return kNever;
+  return version_.calendars.basis(level.within_calendar).add(at_, level.within_seconds);
+}
+
+bool Runner::start_approval(Record& record) {
+  ChainChoice choice = choose_chain(workflow_, ticket_, at_);
+  Effect effect;
+  effect.kind = EffectKind::kApprovalChain;
+  effect.action = "await approval";
+  effect.target = choice.chain == kNoIndex ? std::string("none") : workflow_.chains()[choice.chain].name;
+  if (choice.choice != kNoIndex) {
+    effect.rule = workflow_.approvals()[choice.choice].position;
+  } else {
+    effect.detail = "no `approval` rule applies";
+  }
+  ApprovalProgress progress;
+  progress.chain = choice.chain;
+  progress.choice = choice.choice;
+  progress.requester = actor_ != nullptr && !actor_->id.empty() ? actor_->id : ticket_.requester();
+  progress.level_started_at = at_;
+  if (choice.chain == kNoIndex) {
+    effect.value = "approved at once";
+    approved_pending_ = true;
+  } else {
+    progress.deadline = level_deadline(progress);
+    effect.value = "requested by " + progress.requester + "; level " + level_name(workflow_, progress);
+  }
+  record.effects.push_back(std::move(effect));
+  ticket_.approval = std::move(progress);
+  return true;
+}
+
+}  // namespace docket::engine

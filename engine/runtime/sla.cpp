@@ -1,0 +1,139 @@
+#include "engine/runtime/sla.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace docket::engine {
+namespace {
+
+std::int64_t threshold_of(std::int64_t limit_seconds, double percent) {
+  return std::llround(static_cast<double>(limit_seconds) * percent / 100.0);
+}
+
+std::int64_t saturating_add(std::int64_t a, std::int64_t b) {
+  if (b > 0 && a > kNever - b) return kNever;
+  return a + b;
+}
+
+std::int64_t counted_seconds(const SlaClock& clock, const TimeBasis& basis) {
+  std::int64_t total = 0;
+  for (const TimeSpan& span : clock.counted) total = saturating_add(total, basis.seconds_between(span.from, span.to));
+  return total;
+}
+
+std::string limit_text(const Workflow& workflow, const LimitPlan& plan) {
+  std::string text = format_duration(plan.limit_seconds, false);
+  if (plan.calendar < workflow.calendars().size()) text += " in " + workflow.calendars()[plan.calendar].name;
+  return text;
+}
+
+}  // namespace
+
+SlaPlan::SlaPlan(const Workflow& workflow) : metric_count_(workflow.metrics().size()) {
+  const std::vector<Priority>& priorities = workflow.priorities();
+  plans_.resize(priorities.size() * metric_count_);
+  for (std::size_t p = 0; p < priorities.size(); ++p) {
+    const Priority& priority = priorities[p];
+    for (std::uint32_t l = 0; l < priority.limits.size(); ++l) {
+      const TimeLimit& limit = priority.limits[l];
+      if (limit.metric >= metric_count_) continue;
+      LimitPlan& plan = plans_[p * metric_count_ + limit.metric];
+      if (plan.has_limit()) continue;  // the first limit written for a metric counts
+      plan.limit = l;
+      plan.limit_seconds = limit.seconds;
+      plan.calendar = limit.calendar;
+
+      // (threshold, group) orders the marks; stable_sort keeps the order written.
+      std::vector<std::pair<int, Mark>> marks;
+      for (double percent : priority.warnings) {
+        marks.push_back({0, Mark{MarkKind::kWarning, percent, threshold_of(limit.seconds, percent), kNoIndex}});
+      }
+      for (std::uint32_t e = 0; e < priority.escalations.size(); ++e) {
+        const Escalation& escalation = priority.escalations[e];
+        if (escalation.metric != limit.metric) continue;
+        double percent = escalation.percent.value_or(100.0);
+        int group = escalation.percent ? 1 : 3;
+        marks.push_back({group, Mark{MarkKind::kEscalation, percent, threshold_of(limit.seconds, percent), e}});
+      }
+      marks.push_back({2, Mark{MarkKind::kBreach, 100.0, limit.seconds, kNoIndex}});
+      std::stable_sort(marks.begin(), marks.end(), [](const auto& a, const auto& b) {
+        if (a.second.threshold != b.second.threshold) return a.second.threshold < b.second.threshold;
+        return a.first < b.first;
+      });
+      for (auto& [group, mark] : marks) plan.marks.push_back(mark);
+    }
+  }
+}
+
+const LimitPlan& SlaPlan::plan(std::optional<PriorityIndex> priority, MetricIndex metric) const {
+  if (!priority || metric >= metric_count_) return none_;
+  std::size_t index = std::size_t{*priority} * metric_count_ + metric;
+  return index < plans_.size() ? plans_[index] : none_;
+}
+
+std::int64_t measured_seconds(const SlaClock& clock, const TimeBasis& basis, std::int64_t now) {
+  std::int64_t total = counted_seconds(clock, basis);
+  if (clock.status == SlaClock::Status::kRunning && now > clock.running_since) {
+    total = saturating_add(total, basis.seconds_between(clock.running_since, now));
+  }
+  return total;
+}
+
+std::int64_t due_at(const SlaClock& clock, const TimeBasis& basis, std::int64_t threshold) {
+  if (clock.status != SlaClock::Status::kRunning) return kNever;
+  std::int64_t before = 0;
+  for (const TimeSpan& span : clock.counted) {
+    std::int64_t length = basis.seconds_between(span.from, span.to);
+    if (before + length >= threshold) return basis.add(span.from, threshold - before);
+    before = saturating_add(before, length);
+  }
+  return basis.add(clock.running_since, threshold - before);
+}
+
+std::string explain_clock(const Workflow& workflow, const Ticket& ticket, const SlaPlan& plans,
+                          const CalendarSet& calendars, MetricIndex metric, std::int64_t now) {
+  const std::string& name = workflow.metrics()[metric];
+  const SlaClock& clock = ticket.clocks[metric];
+  std::optional<PriorityIndex> priority = ticket.priority();
+  const LimitPlan& plan = plans.plan(priority, metric);
+  std::string head = "`" + name + "`";
+
+  if (!priority) {
+    std::string text = head + ": the ticket has no priority yet, so no limit applies";
+    if (clock.status != SlaClock::Status::kIdle) {
+      text += "; measured so far: " + format_duration(measured_seconds(clock, TimeBasis(), now), false) +
+              " of wall-clock time";
+    }
+    return text;
+  }
+  const std::string& priority_name = workflow.priorities()[*priority].name;
+  if (!plan.has_limit()) return head + ": priority " + priority_name + " sets no limit for it";
+
+  TimeBasis basis = calendars.basis(plan.calendar);
+  std::int64_t used = measured_seconds(clock, basis, now);
+  head += " under " + priority_name + ", limit " + limit_text(workflow, plan);
+  std::string usage = format_duration(used, false) + " of " + format_duration(plan.limit_seconds, false) + " used";
+  switch (clock.status) {
+    case SlaClock::Status::kIdle:
+      return head + ": not started";
+    case SlaClock::Status::kStopped:
+      return head + ": stopped at " + format_timestamp(clock.changed_at) + ", " +
+             (clock.breached || used > plan.limit_seconds ? "breached" : "met") + ", " + usage;
+    case SlaClock::Status::kPaused:
+      return head + ": paused since " + format_timestamp(clock.changed_at) + ", " + usage +
+             "; the due time moves on while it is paused";
+    case SlaClock::Status::kRunning:
+      break;
+  }
+  std::int64_t before = counted_seconds(clock, basis);
+  std::int64_t remaining = plan.limit_seconds - before;
+  std::string text = head + ": ";
+  if (before > 0) text += format_duration(before, false) + " used before the current stretch; ";
+  if (remaining <= 0) {
+    return text + "running since " + format_timestamp(clock.running_since) + ", already past the limit (" + usage + ")";
+  }
+  return text + "running since " + format_timestamp(clock.running_since) + ": " +
+         basis.explain_add(clock.running_since, remaining);
+}
+
+}  // namespace docket::engine

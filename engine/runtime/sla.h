@@ -1,0 +1,79 @@
+// SLA clocks: how a ticket's time is measured against its priority's limits.
+//
+// A priority declares limits per metric (`first_response 1h`, `resolve 24h
+// in office`), warnings (`warn at 50%, 80%`, applying to every limit),
+// escalation steps (`at 80% of resolve do ...`) and breach actions (`on
+// breach of resolve do ...`). SlaPlan turns them, once per workflow version,
+// into one ordered list of thresholds (marks) per priority and metric; a
+// ticket's SlaClock (engine/ticket.h) remembers how many marks it has passed.
+//
+// Measured time is the sum of the stretches the clock ran, each measured in
+// the limit's time basis: business seconds when the limit names a calendar,
+// wall-clock seconds otherwise. A mark at p% of a limit L is reached after
+// round(L * p / 100) measured seconds.
+
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/model/workflow.h"
+#include "engine/runtime/calendar.h"
+#include "engine/runtime/ticket.h"
+
+namespace docket::engine {
+
+enum class MarkKind : std::uint8_t {
+  kWarning,     // `warn at N%`
+  kEscalation,  // `at N% of M do ...` or, at 100%, `on breach of M do ...`
+  kBreach,      // the limit itself
+};
+
+struct Mark {
+  MarkKind kind = MarkKind::kWarning;
+  double percent = 0;
+  std::int64_t threshold = 0;           // measured seconds at which it is reached
+  std::uint32_t escalation = kNoIndex;  // kEscalation: index into Priority::escalations
+};
+
+// The limit of one priority for one metric, and its marks in the order they
+// are reached. At one threshold the order is: warnings, `at N%` escalations,
+// the breach, `on breach` escalations; each group in the order written.
+struct LimitPlan {
+  std::uint32_t limit = kNoIndex;  // index into Priority::limits; kNoIndex: no limit
+  std::int64_t limit_seconds = 0;
+  CalendarIndex calendar = kNoIndex;
+  std::vector<Mark> marks;
+
+  bool has_limit() const { return limit != kNoIndex; }
+};
+
+class SlaPlan {
+ public:
+  explicit SlaPlan(const Workflow& workflow);
+
+  // The plan for `metric` under `priority`; one without a limit when the
+  // ticket has no priority yet, the priority sets no limit for the metric, or
+  // either index is out of range.
+  const LimitPlan& plan(std::optional<PriorityIndex> priority, MetricIndex metric) const;
+
+ private:
+  std::size_t metric_count_ = 0;
+  std::vector<LimitPlan> plans_;  // [priority * metric_count_ + metric]
+  LimitPlan none_;
+};
+
+// Seconds the clock has run up to `now`, in `basis`.
+std::int64_t measured_seconds(const SlaClock& clock, const TimeBasis& basis, std::int64_t now);
+
+// When a running clock reaches (or reached, if it already has) `threshold`
+// measured seconds. kNever unless running.
+std::int64_t due_at(const SlaClock& clock, const TimeBasis& basis, std::int64_t threshold);
+
+// "status of metric M under priority P": for Engine::explain().
+std::string explain_clock(const Workflow& workflow, const Ticket& ticket, const SlaPlan& plans,
+                          const CalendarSet& calendars, MetricIndex metric, std::int64_t now);
+
+}  // namespace docket::engine

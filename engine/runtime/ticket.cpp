@@ -1,0 +1,178 @@
+#include "engine/runtime/ticket.h"
+
+namespace docket::engine {
+namespace {
+
+const std::string kEmpty;
+
+std::string quoted_name(const Field& field) { return "`" + field.name + "`"; }
+
+std::string wrong_type(const Field& field, const FieldInput& input) {
+  std::string expected = field.type == FieldType::kEnum ? std::string("one of its values") : to_string(field.type);
+  return quoted_name(field) + " expects " + expected + ", got " + input.describe();
+}
+
+// -1, 0, 1; nullopt when the two cannot be ordered.
+std::optional<int> compare(const Value& a, const Value& b) {
+  if (a.type() != b.type()) return std::nullopt;
+  switch (a.type()) {
+    case ValueType::kNumber:
+      return a.as_number() < b.as_number() ? -1 : (b.as_number() < a.as_number() ? 1 : 0);
+    case ValueType::kDuration:
+    case ValueType::kTimestamp:
+      return a.seconds() < b.seconds() ? -1 : (b.seconds() < a.seconds() ? 1 : 0);
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace
+
+const char* to_string(SlaClock::Status status) {
+  switch (status) {
+    case SlaClock::Status::kIdle:
+      return "idle";
+    case SlaClock::Status::kRunning:
+      return "running";
+    case SlaClock::Status::kPaused:
+      return "paused";
+    case SlaClock::Status::kStopped:
+      return "stopped";
+  }
+  return "?";
+}
+
+std::optional<PriorityIndex> Ticket::priority() const {
+  const Value& value = attributes[static_cast<std::size_t>(Attribute::kPriority)];
+  if (value.type() != ValueType::kPriority) return std::nullopt;
+  return value.ordinal();
+}
+
+std::optional<CategoryIndex> Ticket::category() const {
+  const Value& value = attributes[static_cast<std::size_t>(Attribute::kCategory)];
+  if (value.type() != ValueType::kCategory) return std::nullopt;
+  return value.ordinal();
+}
+
+const std::string& Ticket::state_name() const {
+  if (!workflow || state >= workflow->states().size()) return kEmpty;
+  return workflow->states()[state].name;
+}
+
+const std::string& Ticket::requester() const {
+  return attributes[static_cast<std::size_t>(Attribute::kRequester)].as_text();
+}
+
+const Value* Ticket::field(std::string_view name) const {
+  if (!workflow) return nullptr;
+  std::optional<FieldIndex> index = workflow->find_field(name);
+  if (!index || *index >= fields.size()) return nullptr;
+  return &fields[*index];
+}
+
+std::string Ticket::format(std::string_view field_name) const {
+  const Value* value = field(field_name);
+  if (value == nullptr || !value->is_set()) return {};
+  return workflow->format_value(*value);
+}
+
+std::string assignment_text(const Workflow& workflow, const Assignment& assignment) {
+  std::string text;
+  if (assignment.department < workflow.departments().size()) {
+    text = workflow.departments()[assignment.department].name;
+  }
+  if (assignment.role < workflow.roles().size()) {
+    if (!text.empty()) text += '.';
+    text += workflow.roles()[assignment.role].name;
+  }
+  return text;
+}
+
+Result<Value> field_value(const Workflow& workflow, FieldIndex index, const FieldInput& input) {
+  const Field& field = workflow.fields()[index];
+  using Kind = FieldInput::Kind;
+  if (input.kind() == Kind::kNull) {
+    if (field.required) return Result<Value>::failure(quoted_name(field) + " is required and cannot be cleared");
+    return Result<Value>::success(Value());
+  }
+
+  std::optional<Value> value;
+  switch (field.type) {
+    case FieldType::kText:
+      if (input.kind() == Kind::kText) value = Value::text(input.as_text());
+      break;
+    case FieldType::kInt:
+      if (input.kind() == Kind::kNumber) {
+        if (input.as_number().raw() % Fixed::kScale != 0) {
+          return Result<Value>::failure(quoted_name(field) + " expects a whole number, got " + input.describe());
+        }
+        value = Value::number(input.as_number());
+      }
+      break;
+    case FieldType::kDecimal:
+      if (input.kind() == Kind::kNumber) value = Value::number(input.as_number());
+      break;
+    case FieldType::kMoney:
+      if (input.kind() == Kind::kNumber) {
+        if (input.as_number().raw() % (Fixed::kScale / 100) != 0) {
+          return Result<Value>::failure(quoted_name(field) + " expects money with at most two decimal places, got " +
+                                        input.describe());
+        }
+        value = Value::number(input.as_number());
+      }
+      break;
+    case FieldType::kBool:
+      if (input.kind() == Kind::kBool) value = Value::boolean(input.as_bool());
+      break;
+    case FieldType::kEnum:
+      if (input.kind() == Kind::kText) {
+        for (std::size_t i = 0; i < field.enum_values.size(); ++i) {
+          if (field.enum_values[i] == input.as_text()) {
+            value = Value::enumerator(index, static_cast<std::uint32_t>(i));
+            break;
+          }
+        }
+      }
+      if (!value) {
+        std::string allowed;
+        for (const std::string& name : field.enum_values) allowed += (allowed.empty() ? "" : ", ") + name;
+        return Result<Value>::failure(quoted_name(field) + " expects one of " + allowed + ", got " + input.describe());
+      }
+      break;
+    case FieldType::kDuration:
+    case FieldType::kTimestamp: {
+      bool duration = field.type == FieldType::kDuration;
+      std::optional<std::int64_t> seconds;
+      if (input.kind() == Kind::kText) {
+        seconds = duration ? parse_duration(input.as_text()) : parse_timestamp(input.as_text());
+      } else if (input.kind() == Kind::kNumber && input.as_number().raw() % Fixed::kScale == 0) {
+        seconds = input.as_number().raw() / Fixed::kScale;
+      }
+      if (!seconds) {
+        return Result<Value>::failure(
+            quoted_name(field) + " expects " +
+            (duration ? "a duration such as 1h30m" : "a timestamp such as 2026-11-23T09:00:00Z") + ", got " +
+            input.describe());
+      }
+      value = duration ? Value::duration(*seconds) : Value::timestamp(*seconds);
+      break;
+    }
+  }
+  if (!value) return Result<Value>::failure(wrong_type(field, input));
+  if (std::optional<std::string> violation = range_violation(workflow, index, *value)) {
+    return Result<Value>::failure(std::move(*violation));
+  }
+  return Result<Value>::success(std::move(*value));
+}
+
+std::optional<std::string> range_violation(const Workflow& workflow, FieldIndex index, const Value& value) {
+  const Field& field = workflow.fields()[index];
+  if (!value.is_set() || !field.range_min || !field.range_max) return std::nullopt;
+  std::optional<int> low = compare(value, *field.range_min);
+  std::optional<int> high = compare(value, *field.range_max);
+  if (low && high && *low >= 0 && *high <= 0) return std::nullopt;
+  return quoted_name(field) + " = " + workflow.format_value(value) + " is out of range " +
+         workflow.format_value(*field.range_min) + ".." + workflow.format_value(*field.range_max);
+}
+
+}  // namespace docket::engine

@@ -1,0 +1,259 @@
+#include "engine/codec/event_reader.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+namespace docket::engine {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr std::int64_t kMonday = 1795392000;  // 2026-11-23T00:00:00Z
+
+// Every event the reader yields from `text`, or the error it stops with
+// (then `events` holds those before it).
+struct ReadAll {
+  std::vector<EventLine> events;
+  std::string error;
+};
+
+ReadAll read_all(const std::string& text, EventReaderOptions options = {}) {
+  std::istringstream in(text);
+  EventReader reader(in, "events.jsonl", options);
+  ReadAll result;
+  while (true) {
+    Result<std::optional<EventLine>> next = reader.next();
+    if (!next) {
+      result.error = next.error();
+      // Sticky: asking again gives the same error.
+      Result<std::optional<EventLine>> again = reader.next();
+      EXPECT_FALSE(again.ok());
+      EXPECT_EQ(again.error(), result.error);
+      return result;
+    }
+    if (!next.value()) return result;
+    result.events.push_back(*next.value());
+  }
+}
+
+// The error for a file whose only line is `line`.
+std::string error_of(const std::string& line) { return read_all(line + "\n").error; }
+
+const std::string kMinimal = R"({"at":"2026-11-23T09:00:00Z","ticket":"T-1","event":"registered"})";
+
+TEST(EventReaderTest, ReadsEveryKeyOfAFullEvent) {
+  ReadAll all =
+      read_all(R"({"at":"2026-11-23T09:00:00+08:00","ticket":"T-1001","event":"create",)"
+               R"("actor":{"id":"alice","roles":["intake_specialist","dept_head"]},)"
+               R"("data":{"customer":"C-1001","order_amount":1299.00,"problem_confirmed":true,"note":null,"score":4},)"
+               R"("idempotency_key":"k-1","workflow":"after_sales"})"
+               "\n");
+  ASSERT_EQ(all.error, "");
+  ASSERT_EQ(all.events.size(), 1u);
+  const Event& event = all.events[0].event;
+  EXPECT_EQ(all.events[0].line, 1u);
+  EXPECT_EQ(event.at, kMonday + 3600);  // 09:00 in +08:00 is 01:00 UTC
+  EXPECT_EQ(event.ticket, "T-1001");
+  EXPECT_EQ(event.event, "create");
+  EXPECT_EQ(event.actor, (Actor{"alice", {"intake_specialist", "dept_head"}}));
+  EXPECT_THAT(event.data, ElementsAre(DataItem{"customer", FieldInput::text("C-1001")},
+                                      DataItem{"order_amount", FieldInput::number(*Fixed::parse("1299"))},
+                                      DataItem{"problem_confirmed", FieldInput::boolean(true)},
+                                      DataItem{"note", FieldInput::null()}, DataItem{"score", FieldInput::integer(4)}));
+  EXPECT_EQ(event.idempotency_key, "k-1");
+  EXPECT_EQ(event.workflow, "after_sales");
+}
+
+TEST(EventReaderTest, OnlyAtTicketAndEventAreRequired) {
+  ReadAll all = read_all(kMinimal);  // no newline at the end either
+  ASSERT_EQ(all.error, "");
+  ASSERT_EQ(all.events.size(), 1u);
+  EXPECT_EQ(all.events[0].event.actor, Actor{});
+  EXPECT_TRUE(all.events[0].event.data.empty());
+  EXPECT_FALSE(all.events[0].event.idempotency_key.has_value());
+}
+
+TEST(EventReaderTest, MoneyIsExactFromItsText) {
+  auto amount = [](const std::string& number) -> std::optional<Fixed> {
+    ReadAll all = read_all(R"({"at":"2026-11-23T09:00:00Z","ticket":"T","event":"e","data":{"x":)" + number + "}}");
+    if (!all.error.empty() || all.events.empty()) return std::nullopt;
+    return all.events[0].event.data.at(0).value.as_number();
+  };
+  EXPECT_EQ(amount("0.1"), Fixed::from_raw(1000));
+  EXPECT_EQ(amount("0.30"), Fixed::from_raw(3000));
+  EXPECT_EQ(amount("1299.00"), Fixed::from_raw(12990000));
+  EXPECT_EQ(amount("-0.0001"), Fixed::from_raw(-1));
+  // 17 significant digits: a double would round this.
+  EXPECT_EQ(amount("123456789012.3456"), Fixed::from_raw(1234567890123456));
+  EXPECT_EQ(amount("922337203685477"), Fixed::parse("922337203685477"));
+}
+
+TEST(EventReaderTest, NumbersThatCannotBeExactAreErrors) {
+  auto line = [](const std::string& number) {
+    return R"({"at":"2026-11-23T09:00:00Z","ticket":"T","event":"e","data":{"order_amount":)" + number + "}}";
+  };
+  const std::string tail =
+      " is not an exact decimal number (at most 4 decimal places, no exponent, at most "
+      "922337203685477 in size)";
+  EXPECT_EQ(error_of(line("0.12345")), "events.jsonl:1: error: `data.order_amount`: 0.12345" + tail);
+  EXPECT_EQ(error_of(line("1e3")), "events.jsonl:1: error: `data.order_amount`: 1e3" + tail);
+  EXPECT_EQ(error_of(line("1000000000000000")), "events.jsonl:1: error: `data.order_amount`: 1000000000000000" + tail);
+  EXPECT_EQ(error_of(line("99999999999999999999")),
+            "events.jsonl:1: error: `data.order_amount`: 99999999999999999999" + tail);
+}
+
+TEST(EventReaderTest, BlankLinesAndCommentsAreSkippedButCounted) {
+  ReadAll all = read_all("# replay of Monday\n\n   \n" + kMinimal + "\n  # indented comment\n" + kMinimal + "\n");
+  ASSERT_EQ(all.error, "");
+  ASSERT_EQ(all.events.size(), 2u);
+  EXPECT_EQ(all.events[0].line, 4u);
+  EXPECT_EQ(all.events[1].line, 6u);
+}
+
+TEST(EventReaderTest, WindowsLineEndsAndAByteOrderMarkAreAccepted) {
+  ReadAll all = read_all("\xEF\xBB\xBF" + kMinimal + "\r\n" + kMinimal + "\r\n");
+  ASSERT_EQ(all.error, "");
+  EXPECT_EQ(all.events.size(), 2u);
+}
+
+TEST(EventReaderTest, MalformedJsonNamesLineAndColumn) {
+  EXPECT_EQ(error_of(R"({"at":"2026-11-23T09:00:00Z","ticket":"T","event":tru})"),
+            "events.jsonl:1:54: error: invalid JSON: syntax error while parsing value - invalid literal; "
+            "last read: '\"event\":tru}'");
+  EXPECT_EQ(error_of(R"({"at":"2026-11-23T09:00:00Z","ticket":"T","event":"e")"),
+            "events.jsonl:1:54: error: invalid JSON: syntax error while parsing object - unexpected end of input; "
+            "expected '}'");
+  EXPECT_EQ(error_of(kMinimal + " x"),
+            "events.jsonl:1:67: error: invalid JSON: syntax error while parsing value - invalid literal; "
+            "last read: '\"registered\"} x'; expected end of input");
+  EXPECT_EQ(error_of("{\"at\":\"\xff\"}"),
+            "events.jsonl:1:8: error: invalid JSON: syntax error while parsing value - invalid string: ill-formed "
+            "UTF-8 byte; last read: '\"\\xff'");
+  // The column is that of the line in the file: on line 3 here.
+  EXPECT_THAT(read_all(kMinimal + "\n\n{]\n").error, HasSubstr("events.jsonl:3:2: error: invalid JSON"));
+}
+
+TEST(EventReaderTest, StructuralProblemsNameTheKey) {
+  auto with = [](const std::string& members) { return error_of("{" + members + "}"); };
+  const std::string at = R"("at":"2026-11-23T09:00:00Z",)";
+  EXPECT_EQ(error_of("[1]"), "events.jsonl:1: error: expected a JSON object, got an array");
+  EXPECT_EQ(with(R"("ticket":"T","event":"e")"), "events.jsonl:1: error: missing `at` (when the event happened)");
+  EXPECT_EQ(with(at + R"("event":"e")"), "events.jsonl:1: error: missing `ticket`");
+  EXPECT_EQ(with(at + R"("ticket":"T")"), "events.jsonl:1: error: missing `event`");
+  EXPECT_EQ(with(at + R"("ticket":"T","event":"")"), "events.jsonl:1: error: `event` is empty");
+  EXPECT_EQ(with(at + R"("ticket":"T","evnt":"e")"),
+            "events.jsonl:1: error: unknown key `evnt` (did you mean `event`?)");
+  EXPECT_EQ(with(at + R"("ticket":"T","event":"e","color":"red")"),
+            "events.jsonl:1: error: unknown key `color` (expected one of `at`, `ticket`, `event`, `actor`, `data`, "
+            "`idempotency_key`, `workflow`)");
+  EXPECT_EQ(with(at + R"("ticket":"T","event":"e","event":"f")"), "events.jsonl:1: error: duplicate key `event`");
+}
+
+TEST(EventReaderTest, WrongTypesSayWhatWasExpectedAndWhatCame) {
+  auto with = [](const std::string& members) {
+    return error_of(R"({"at":"2026-11-23T09:00:00Z","ticket":"T","event":"e",)" + members + "}");
+  };
+  EXPECT_EQ(error_of(R"({"at":"yesterday","ticket":"T","event":"e"})"),
+            "events.jsonl:1: error: `at` must be a timestamp such as \"2026-11-23T09:00:00+08:00\", got \"yesterday\"");
+  EXPECT_EQ(error_of(R"({"at":1795392000,"ticket":"T","event":"e"})"),
+            "events.jsonl:1: error: `at` must be a timestamp such as \"2026-11-23T09:00:00+08:00\", got 1795392000");
+  EXPECT_EQ(error_of(R"({"at":"2026-11-23T09:00:00","ticket":"T","event":"e"})"),
+            "events.jsonl:1: error: `at` must be a timestamp such as \"2026-11-23T09:00:00+08:00\", got "
+            "\"2026-11-23T09:00:00\"");
+  EXPECT_EQ(error_of(R"({"at":"2026-11-23T09:00:00Z","ticket":12,"event":"e"})"),
+            "events.jsonl:1: error: `ticket` must be a string, got 12");
+  EXPECT_EQ(with(R"("actor":"alice")"),
+            "events.jsonl:1: error: `actor` must be an object such as {\"id\":\"alice\",\"roles\":[\"engineer\"]}, "
+            "got \"alice\"");
+  EXPECT_EQ(with(R"("actor":{"id":"a","role":"x"})"),
+            "events.jsonl:1: error: unknown key `role` in `actor` (did you mean `roles`?)");
+  EXPECT_EQ(with(R"("actor":{"id":"a","roles":"engineer"})"),
+            "events.jsonl:1: error: `actor.roles` must be an array of strings, got \"engineer\"");
+  EXPECT_EQ(with(R"("actor":{"id":"a","roles":[1]})"),
+            "events.jsonl:1: error: `actor.roles` must be an array of strings, got 1 in it");
+  EXPECT_EQ(with(R"("data":[1])"), "events.jsonl:1: error: `data` must be an object of field values, got an array");
+  EXPECT_EQ(with(R"("data":{"x":{"y":1}})"),
+            "events.jsonl:1: error: `data.x` must be a string, number, true/false or null, got an object");
+  EXPECT_EQ(with(R"("idempotency_key":7)"), "events.jsonl:1: error: `idempotency_key` must be a string, got 7");
+  EXPECT_EQ(with(R"("workflow":false)"), "events.jsonl:1: error: `workflow` must be a string, got false");
+}
+
+TEST(EventReaderTest, EventsOutOfTimeOrderStopTheReader) {
+  ReadAll all = read_all(R"({"at":"2026-11-23T09:00:00Z","ticket":"T","event":"a"})"
+                         "\n"
+                         R"({"at":"2026-11-23T17:00:00+08:00","ticket":"T","event":"b"})"
+                         "\n"
+                         R"({"at":"2026-11-23T08:59:59Z","ticket":"T","event":"c"})"
+                         "\n"
+                         R"({"at":"2026-11-23T10:00:00Z","ticket":"T","event":"d"})"
+                         "\n");
+  // 17:00 in +08:00 is 09:00 UTC: the same instant is in order.
+  ASSERT_EQ(all.events.size(), 2u);
+  EXPECT_EQ(all.error,
+            "events.jsonl:3: error: out of order: 2026-11-23T08:59:59Z is earlier than 2026-11-23T09:00:00Z on "
+            "line 2; events must come in time order");
+}
+
+TEST(EventReaderTest, NothingAfterABadLineIsRead) {
+  ReadAll all = read_all(kMinimal + "\n{oops\n" + kMinimal + "\n");
+  EXPECT_EQ(all.events.size(), 1u);
+  EXPECT_THAT(all.error, HasSubstr("events.jsonl:2:2: error: invalid JSON"));
+}
+
+TEST(EventReaderTest, OverlongLinesAreRefusedWithoutKeepingThem) {
+  EventReaderOptions options;
+  options.max_line_bytes = 100;
+  std::string padded = R"({"at":"2026-11-23T09:00:00Z","ticket":")" + std::string(60, 'x') + R"(","event":"e"})";
+  ASSERT_GT(padded.size(), 100u);
+  ReadAll all = read_all(kMinimal + "\n" + padded + "\n" + kMinimal + "\n", options);
+  EXPECT_EQ(all.events.size(), 1u);
+  EXPECT_EQ(all.error, "events.jsonl:2: error: line is longer than 100 bytes");
+  // Exactly at the limit is fine, with or without a carriage return.
+  options.max_line_bytes = kMinimal.size();
+  EXPECT_EQ(read_all(kMinimal + "\n", options).error, "");
+  EXPECT_EQ(read_all(kMinimal + "\r\n", options).error, "");
+  // The default limit is 1 MiB.
+  EXPECT_EQ(EventReaderOptions{}.max_line_bytes, 1048576u);
+  EXPECT_EQ(read_all(std::string(1048577, ' ') + "\n").error,
+            "events.jsonl:1: error: line is longer than 1048576 bytes");
+}
+
+TEST(EventReaderTest, DeepNestingIsRefusedBeforeParsing) {
+  std::string deep = R"({"at":"2026-11-23T09:00:00Z","ticket":"T","event":"e","data":{"x":)" + std::string(70, '[') +
+                     std::string(70, ']') + "}}";
+  EXPECT_EQ(error_of(deep), "events.jsonl:1:129: error: nesting deeper than 64 levels");
+  // Brackets inside strings do not count.
+  std::string quoted = R"({"at":"2026-11-23T09:00:00Z","ticket":")" + std::string(100, '[') + R"(","event":"e"})";
+  EXPECT_EQ(error_of(quoted), "");
+  // A million levels costs nothing either.
+  EXPECT_THAT(error_of(std::string(1000000, '[')), HasSubstr("events.jsonl:1:65: error: nesting deeper than 64"));
+}
+
+TEST(EventReaderTest, CountsWhatItRead) {
+  std::istringstream in(kMinimal + "\n\n" + kMinimal + "\n");
+  EventReader reader(in, "e.jsonl");
+  ASSERT_TRUE(reader.next().ok());
+  ASSERT_TRUE(reader.next().ok());
+  EXPECT_EQ(reader.events_read(), 2u);
+  EXPECT_EQ(reader.line(), 3u);
+  Result<std::optional<EventLine>> end = reader.next();
+  ASSERT_TRUE(end.ok());
+  EXPECT_FALSE(end.value().has_value());
+}
+
+TEST(EventReaderTest, ParseEventLineGivesTheColumnSeparately) {
+  std::size_t column = 99;
+  Result<Event> event = parse_event_line(kMinimal, &column);
+  ASSERT_TRUE(event.ok()) << event.error();
+  EXPECT_EQ(column, 0u);
+  Result<Event> broken = parse_event_line("{\"at\" 1}", &column);
+  ASSERT_FALSE(broken.ok());
+  EXPECT_EQ(column, 7u);
+  EXPECT_THAT(broken.error(), HasSubstr("invalid JSON: syntax error while parsing object separator"));
+}
+
+}  // namespace
+}  // namespace docket::engine
