@@ -10,14 +10,15 @@
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
-#include <iomanip>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "cli/store_access.h"
+#include "cli/table.h"
 #include "engine/audit/audit_bundle.h"
 #include "engine/audit/audit_verify.h"
 #include "engine/codec/journal_json.h"
@@ -32,34 +33,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string json_string(const std::string& text) {
-  std::string quoted;
-  engine::append_json_string(quoted, text);
-  return quoted;
-}
+using CompiledVersions = std::map<std::string, std::shared_ptr<const engine::Workflow>, std::less<>>;
 
-// Compiles stored versions; prints why not and returns nullopt.
-std::optional<std::map<std::string, std::shared_ptr<const engine::Workflow>, std::less<>>> compile_all(
-    const std::vector<engine::StoredVersion>& versions, const std::string& origin) {
-  std::map<std::string, std::shared_ptr<const engine::Workflow>, std::less<>> compiled;
-  for (const engine::StoredVersion& version : versions) {
-    auto workflow = compile_stored(version);
-    if (!workflow) {
-      std::cerr << "docket: error: " << origin << ": version " << version.id.substr(0, 12) << " of " << version.workflow
-                << " does not compile: " << workflow.error() << '\n';
-      return std::nullopt;
-    }
-    if (workflow.value()->version_id() != version.id) {
-      std::cerr << "docket: error: " << origin << ": the sources of version " << version.id.substr(0, 12)
-                << " were altered (they compile to " << workflow.value()->version_id().substr(0, 12) << ")\n";
-      return std::nullopt;
-    }
-    compiled.emplace(version.id, std::move(workflow).value());
-  }
-  return compiled;
-}
+// ------------------------------------------------------------ docket audit verify
 
-struct VerifyOptions {
+struct AuditVerifyOptions {
   std::string source;
   std::vector<std::string> keys;
   std::vector<std::string> checkpoints;
@@ -67,100 +45,174 @@ struct VerifyOptions {
   std::string format = "text";
 };
 
-int run_verify(const VerifyOptions& options) {
-  engine::AuditInput input;
-  input.check_rules = !options.no_rules;
-  std::vector<engine::StoredVersion> versions;
-  std::vector<engine::VerifyKey> shipped_keys;
+// What verify reads its journal from; `input.rows` reads through it, so it
+// outlives the verification.
+struct AuditSource {
   std::unique_ptr<engine::SqliteStore> store;
   std::optional<engine::Bundle> bundle;
+  std::vector<engine::StoredVersion> versions;
+  std::vector<engine::VerifyKey> shipped_keys;  // the source's own: trusted only when the auditor names none
+};
 
-  std::error_code error;
-  if (fs::is_directory(options.source, error)) {
-    auto opened = engine::open_bundle(options.source);
-    if (!opened) {
-      std::cerr << "docket: error: " << opened.error() << '\n';
-      return kExitFailure;
-    }
-    bundle = std::move(opened).value();
-    input.checkpoints = bundle->checkpoints;
-    versions = bundle->versions;
-    shipped_keys = bundle->keys;
-    input.rows = [&bundle](const std::function<engine::Status(const engine::JournalRow&)>& each) {
-      return bundle->read_rows(each);
-    };
-  } else {
-    store = open_store_for_reading(options.source);
-    if (!store) return kExitFailure;
-    auto checkpoints = store->checkpoints();
-    auto stored_versions = store->versions();
-    auto keys = store->public_keys();
-    for (const std::string* problem :
-         {checkpoints ? nullptr : &checkpoints.error(), stored_versions ? nullptr : &stored_versions.error(),
-          keys ? nullptr : &keys.error()}) {
-      if (problem != nullptr) {
-        std::cerr << "docket: error: " << *problem << '\n';
-        return kExitFailure;
-      }
-    }
-    input.checkpoints = std::move(checkpoints).value();
-    versions = std::move(stored_versions).value();
-    for (const std::string& pem : keys.value()) {
-      auto key = engine::VerifyKey::from_pem(pem, options.source);
-      if (key) shipped_keys.push_back(std::move(key).value());
-    }
-    input.rows = [&store](const std::function<engine::Status(const engine::JournalRow&)>& each) {
-      return store->read_journal(1, each);
-    };
-  }
+int read_bundle(const std::string& path, AuditSource& source, engine::AuditInput& input) {
+  auto opened = engine::open_bundle(path);
+  if (!opened) return fail(opened.error());
+  source.bundle = std::move(opened).value();
+  input.checkpoints = source.bundle->checkpoints;
+  source.versions = source.bundle->versions;
+  source.shipped_keys = source.bundle->keys;
+  input.rows = [&source](const std::function<engine::Status(const engine::JournalRow&)>& each) {
+    return source.bundle->read_rows(each);
+  };
+  return kExitOk;
+}
 
-  // Trust the keys the auditor names; only without any, the source's own.
-  bool own_keys = options.keys.empty();
-  if (!own_keys) {
-    std::vector<fs::path> paths(options.keys.begin(), options.keys.end());
-    auto ring = engine::KeyRing::load(paths);
-    if (!ring) {
-      std::cerr << "docket: error: " << ring.error() << '\n';
-      return kExitFailure;
-    }
-    input.keys = std::move(ring).value();
-  } else {
-    for (engine::VerifyKey& key : shipped_keys) (void)input.keys.add(std::move(key));
+int read_store(const std::string& path, AuditSource& source, engine::AuditInput& input) {
+  source.store = open_store_for_reading(path);
+  if (!source.store) return kExitFailure;
+  auto checkpoints = source.store->checkpoints();
+  auto versions = source.store->versions();
+  auto keys = source.store->public_keys();
+  if (!checkpoints) return fail(checkpoints.error());
+  if (!versions) return fail(versions.error());
+  if (!keys) return fail(keys.error());
+  input.checkpoints = std::move(checkpoints).value();
+  source.versions = std::move(versions).value();
+  for (const std::string& pem : keys.value()) {
+    auto key = engine::VerifyKey::from_pem(pem, path);
+    if (key) source.shipped_keys.push_back(std::move(key).value());
   }
-  for (const std::string& file : options.checkpoints) {
+  input.rows = [&source](const std::function<engine::Status(const engine::JournalRow&)>& each) {
+    return source.store->read_journal(1, each);
+  };
+  return kExitOk;
+}
+
+// Trusts the keys the auditor names; only without any, the source's own.
+int trust_keys(const std::vector<std::string>& named, std::vector<engine::VerifyKey>& shipped,
+               engine::AuditInput& input) {
+  input.require_signature = !named.empty();
+  if (named.empty()) {
+    for (engine::VerifyKey& key : shipped) (void)input.keys.add(std::move(key));
+    return kExitOk;
+  }
+  auto ring = engine::KeyRing::load(std::vector<fs::path>(named.begin(), named.end()));
+  if (!ring) return fail(ring.error());
+  input.keys = std::move(ring).value();
+  return kExitOk;
+}
+
+int add_held_checkpoints(const std::vector<std::string>& files, engine::AuditInput& input) {
+  for (const std::string& file : files) {
     auto held = engine::load_checkpoints(file);
-    if (!held) {
-      std::cerr << "docket: error: " << held.error() << '\n';
-      return kExitFailure;
-    }
+    if (!held) return fail(held.error());
     input.held.insert(input.held.end(), held->begin(), held->end());
   }
-  input.require_signature = !own_keys;
-  if (input.check_rules) {
-    auto compiled = compile_all(versions, options.source);
-    if (!compiled) return kExitFailure;
-    input.versions = std::move(*compiled);
-  }
+  return kExitOk;
+}
 
-  engine::AuditReport report = engine::verify_journal(input);
-  if (!report.error.empty()) {
-    std::cerr << "docket: error: " << report.error << '\n';
-    return kExitFailure;
-  }
-  if (options.format == "json") {
-    std::cout << "{\"ok\":" << (report.ok() ? "true" : "false") << ",\"records\":" << report.records
-              << ",\"last_seq\":" << report.last_seq << ",\"checkpoints\":" << input.checkpoints.size()
-              << ",\"checkpoints_verified\":" << report.checkpoints_verified
-              << ",\"signed_through\":" << report.signed_through << ",\"tickets\":" << report.tickets
-              << ",\"rules_checked\":" << (input.check_rules ? "true" : "false");
-    if (report.finding) {
-      std::cout << ",\"finding\":{\"seq\":" << report.finding->seq
-                << ",\"problem\":" << json_string(report.finding->problem)
-                << ",\"detail\":" << json_string(report.finding->detail) << "}";
-    } else {
-      std::cout << ",\"finding\":null";
+// Compiles stored versions, each checked against its id; nullopt after
+// printing why not.
+std::optional<CompiledVersions> compile_all(const std::vector<engine::StoredVersion>& versions,
+                                            const std::string& origin) {
+  CompiledVersions compiled;
+  for (const engine::StoredVersion& version : versions) {
+    auto workflow = compile_stored(version);
+    if (!workflow) {
+      print_error(origin + ": version " + version.id.substr(0, 12) + " of " + version.workflow +
+                  " does not compile: " + workflow.error());
+      return std::nullopt;
     }
-    std::cout << "}\n";
+    if (workflow.value()->version_id() != version.id) {
+      print_error(origin + ": the sources of version " + version.id.substr(0, 12) + " were altered (they compile to " +
+                  workflow.value()->version_id().substr(0, 12) + ")");
+      return std::nullopt;
+    }
+    compiled.emplace(version.id, std::move(workflow).value());
+  }
+  return compiled;
+}
+
+// Everything verify_journal needs from the options and the source.
+int prepare_audit(const AuditVerifyOptions& options, AuditSource& source, engine::AuditInput& input) {
+  input.check_rules = !options.no_rules;
+  std::error_code error;
+  int read = fs::is_directory(options.source, error) ? read_bundle(options.source, source, input)
+                                                     : read_store(options.source, source, input);
+  if (read != kExitOk) return read;
+  if (int failed = trust_keys(options.keys, source.shipped_keys, input); failed != kExitOk) return failed;
+  if (int failed = add_held_checkpoints(options.checkpoints, input); failed != kExitOk) return failed;
+  if (!input.check_rules) return kExitOk;
+  std::optional<CompiledVersions> compiled = compile_all(source.versions, options.source);
+  if (!compiled) return kExitFailure;
+  input.versions = std::move(*compiled);
+  return kExitOk;
+}
+
+std::string verify_json(const engine::AuditReport& report, const engine::AuditInput& input) {
+  std::ostringstream json;
+  json << "{\"ok\":" << (report.ok() ? "true" : "false") << ",\"records\":" << report.records
+       << ",\"last_seq\":" << report.last_seq << ",\"checkpoints\":" << input.checkpoints.size()
+       << ",\"checkpoints_verified\":" << report.checkpoints_verified << ",\"signed_through\":" << report.signed_through
+       << ",\"tickets\":" << report.tickets << ",\"rules_checked\":" << (input.check_rules ? "true" : "false");
+  if (report.finding) {
+    std::string finding = ",\"finding\":{\"seq\":" + std::to_string(report.finding->seq) + ",\"problem\":";
+    engine::append_json_string(finding, report.finding->problem);
+    finding += ",\"detail\":";
+    engine::append_json_string(finding, report.finding->detail);
+    json << finding << "}";
+  } else {
+    json << ",\"finding\":null";
+  }
+  json << "}\n";
+  return json.str();
+}
+
+std::string checkpoints_text(const engine::AuditInput& input) {
+  std::string keys;
+  for (const std::string& id : input.keys.key_ids()) keys += (keys.empty() ? "" : ", ") + id;
+  std::string text = std::to_string(input.checkpoints.size()) + " signed checkpoints verified";
+  if (!keys.empty()) text += " (key " + keys + ")";
+  if (!input.require_signature && !input.checkpoints.empty()) {
+    text += "; with the source's own public key: pass --key for one you trust";
+  }
+  return text;
+}
+
+std::string rules_text(const engine::AuditReport& report, const engine::AuditInput& input) {
+  if (!input.check_rules) return "not checked (--no-rules)";
+  return "every record legal under its pinned version (" + std::to_string(input.versions.size()) +
+         (input.versions.size() == 1 ? " version, " : " versions, ") + std::to_string(report.tickets) + " tickets)";
+}
+
+void print_verified(const std::string& source, const engine::AuditReport& report, const engine::AuditInput& input) {
+  const Table rows("  ", {{12}, {}});
+  std::cout << "verified " << source << '\n';
+  std::cout << rows.row(
+      {"journal", std::to_string(report.records) + " records" +
+                      (report.records > 0 ? ", seq 1-" + std::to_string(report.last_seq) : std::string()) +
+                      ", hash chain intact"});
+  std::cout << rows.row({"checkpoints", checkpoints_text(input)});
+  if (!input.held.empty()) {
+    std::cout << rows.row({"held", std::to_string(input.held.size()) + " held checkpoints match"});
+  }
+  std::cout << rows.row({"rules", rules_text(report, input)});
+  if (input.checkpoints.empty() && input.held.empty()) {
+    std::cout << "note: no signed checkpoint: a journal cut short at its end cannot be told from a shorter one\n";
+  } else if (report.signed_through > 0 && report.signed_through < report.last_seq) {
+    std::cout << "note: seq " << report.signed_through + 1 << "-" << report.last_seq
+              << " come after the last signed checkpoint: only the hash chain vouches for them\n";
+  }
+}
+
+int run_audit_verify(const AuditVerifyOptions& options) {
+  AuditSource source;
+  engine::AuditInput input;
+  if (int failed = prepare_audit(options, source, input); failed != kExitOk) return failed;
+  engine::AuditReport report = engine::verify_journal(input);
+  if (!report.error.empty()) return fail(report.error);
+  if (options.format == "json") {
+    std::cout << verify_json(report, input);
     return report.ok() ? kExitOk : kExitFailure;
   }
   if (report.finding) {
@@ -168,36 +220,23 @@ int run_verify(const VerifyOptions& options) {
               << report.finding->detail << '\n';
     return kExitFailure;
   }
-  auto row = [](const std::string& label, const std::string& text) {
-    std::cout << "  " << std::left << std::setw(12) << label << ' ' << text << '\n';
-  };
-  std::cout << "verified " << options.source << '\n';
-  row("journal", std::to_string(report.records) + " records" +
-                     (report.records > 0 ? ", seq 1-" + std::to_string(report.last_seq) : std::string()) +
-                     ", hash chain intact");
-  std::string keys_text;
-  for (const std::string& id : input.keys.key_ids()) keys_text += (keys_text.empty() ? "" : ", ") + id;
-  row("checkpoints",
-      std::to_string(input.checkpoints.size()) + " signed checkpoints verified" +
-          (keys_text.empty() ? std::string() : " (key " + keys_text + ")") +
-          (own_keys && !input.checkpoints.empty() ? "; with the source's own public key: pass --key for one you trust"
-                                                  : std::string()));
-  if (!input.held.empty()) row("held", std::to_string(input.held.size()) + " held checkpoints match");
-  if (input.check_rules) {
-    row("rules", "every record legal under its pinned version (" + std::to_string(input.versions.size()) +
-                     (input.versions.size() == 1 ? " version, " : " versions, ") + std::to_string(report.tickets) +
-                     " tickets)");
-  } else {
-    row("rules", "not checked (--no-rules)");
-  }
-  if (input.checkpoints.empty() && input.held.empty()) {
-    std::cout << "note: no signed checkpoint: a journal cut short at its end cannot be told from a shorter one\n";
-  } else if (report.signed_through > 0 && report.signed_through < report.last_seq) {
-    std::cout << "note: seq " << report.signed_through + 1 << "-" << report.last_seq
-              << " come after the last signed checkpoint: only the hash chain vouches for them\n";
-  }
+  print_verified(options.source, report, input);
   return kExitOk;
 }
+
+// ------------------------------------------------------------ docket audit show
+
+struct AuditShowOptions {
+  std::string store;
+  std::string ticket;
+};
+
+using VersionsById = std::map<std::string, const engine::StoredVersion*, std::less<>>;
+
+// "+1h50m    2026-11-23 02:50:00Z #9 ...": a record, after the time since the first.
+const Table kTimeline("  ", {{9}, {}});
+// "  obstacle                 1d10m": a state and the time spent in it; an SLA clock and its status.
+const Table kDurations("  ", {{24}, {}});
 
 std::string duration_text(std::int64_t seconds) {
   if (seconds < 0) seconds = 0;
@@ -211,60 +250,58 @@ std::string duration_text(std::int64_t seconds) {
   return text;
 }
 
-// The text of line `line` of `path` among a version's sources; "" when absent.
+// Whether the rule position's `file` names `source_path`: the same path, or
+// one ending in "/" + it.
+bool names_source(const std::string& file, const std::string& source_path) {
+  if (file == source_path) return true;
+  return file.size() > source_path.size() && file.ends_with(source_path) &&
+         file[file.size() - source_path.size() - 1] == '/';
+}
+
+// The text of the rule line at `where` ("path:line") among a version's
+// sources, without its indentation; "" when absent.
 std::string source_line(const engine::StoredVersion& version, const std::string& where) {
   std::size_t colon = where.rfind(':');
   if (colon == std::string::npos) return {};
   std::string file = where.substr(0, colon);
   int line = std::atoi(where.c_str() + colon + 1);
   for (const engine::WorkflowSource& source : version.sources) {
-    if (file != source.path && !(file.size() > source.path.size() &&
-                                 file.compare(file.size() - source.path.size(), source.path.size(), source.path) == 0 &&
-                                 file[file.size() - source.path.size() - 1] == '/')) {
-      continue;
-    }
+    if (!names_source(file, source.path)) continue;
     std::istringstream text(source.text);
     std::string current;
     for (int n = 1; std::getline(text, current); ++n) {
-      if (n == line) {
-        std::size_t start = current.find_first_not_of(" \t");
-        return start == std::string::npos ? std::string() : current.substr(start);
-      }
+      if (n != line) continue;
+      std::size_t start = current.find_first_not_of(" \t");
+      return start == std::string::npos ? std::string() : current.substr(start);
     }
   }
   return {};
 }
 
-int run_show(const std::string& path, const std::string& ticket_id) {
-  auto store = open_store_for_reading(path);
-  if (!store) return kExitFailure;
-  auto versions = store->versions();
-  if (!versions) {
-    std::cerr << "docket: error: " << versions.error() << '\n';
-    return kExitFailure;
-  }
-  std::map<std::string, const engine::StoredVersion*, std::less<>> by_id;
-  for (const engine::StoredVersion& version : versions.value()) by_id.emplace(version.id, &version);
-
+// The ticket's records, oldest first; nullopt after printing why not.
+std::optional<std::vector<engine::Record>> ticket_records(engine::SqliteStore& store, const AuditShowOptions& options) {
   std::vector<engine::Record> records;
-  engine::Status read = store->read_ticket_journal(ticket_id, [&](const engine::JournalRow& row) {
+  engine::Status read = store.read_ticket_journal(options.ticket, [&](const engine::JournalRow& row) {
     auto record = engine::decode_record(row.body);
     if (!record) return engine::Status::failure("seq " + std::to_string(row.seq) + ": " + record.error());
     records.push_back(std::move(record).value());
     return engine::Status::success();
   });
   if (!read) {
-    std::cerr << "docket: error: " << path << ": " << read.error() << '\n';
-    return kExitFailure;
+    print_error(options.store + ": " + read.error());
+    return std::nullopt;
   }
   if (records.empty()) {
-    std::cerr << "docket: error: " << path << ": no ticket `" << ticket_id << "` in the journal\n";
-    return kExitFailure;
+    print_error(options.store + ": no ticket `" + options.ticket + "` in the journal");
+    return std::nullopt;
   }
+  return records;
+}
 
+// Every record with the rule line that wrote it, then the time spent in
+// each state the ticket left, and the state it is in.
+void print_timeline(const std::vector<engine::Record>& records, const VersionsById& versions) {
   const engine::Record& first = records.front();
-  std::cout << "ticket " << ticket_id << "  workflow " << first.workflow << "  version " << first.version.substr(0, 12)
-            << '\n';
   std::int64_t entered = first.at;
   std::string state;
   std::map<std::string, std::int64_t> time_in_state;
@@ -275,84 +312,141 @@ int run_show(const std::string& path, const std::string& ticket_id) {
       if (!time_in_state.contains(state)) order.push_back(state);
       time_in_state[state] += record.at - entered;
     }
-    std::cout << "  +" << std::left << std::setw(8) << duration_text(record.at - first.at) << ' '
-              << engine::format_record_line(record) << '\n';
-    if (!record.rule.where.empty()) {
-      auto version = by_id.find(record.version);
-      std::string text = version != by_id.end() ? source_line(*version->second, record.rule.where) : std::string();
-      if (!text.empty()) std::cout << "             | " << text << '\n';
+    std::cout << kTimeline.row({"+" + duration_text(record.at - first.at), engine::format_record_line(record)});
+    auto version = versions.find(record.version);
+    if (!record.rule.where.empty() && version != versions.end()) {
+      std::string text = source_line(*version->second, record.rule.where);
+      if (!text.empty()) std::cout << kTimeline.row({"", " | " + text});
     }
     if (moves) {
       state = record.to;
       entered = record.at;
     }
   }
-
   std::cout << "time in states\n";
-  for (const std::string& name : order) {
-    std::cout << "  " << std::left << std::setw(24) << name << ' ' << duration_text(time_in_state[name]) << '\n';
-  }
-  std::cout << "  " << std::left << std::setw(24) << state << ' ' << "since " << engine::format_timestamp(entered)
-            << '\n';
+  for (const std::string& name : order) std::cout << kDurations.row({name, duration_text(time_in_state[name])});
+  std::cout << kDurations.row({state, "since " + engine::format_timestamp(entered)});
+}
 
-  // SLA clocks as the ticket stands now.
-  auto tickets = store->tickets();
-  if (tickets) {
-    for (const engine::StoredTicket& stored : tickets.value()) {
-      if (stored.id != ticket_id) continue;
-      auto version = by_id.find(stored.version);
-      if (version == by_id.end()) break;
-      auto workflow = compile_stored(*version->second);
-      if (!workflow) {
-        std::cout << "SLA\n  (not shown: the stored rules of version " << stored.version.substr(0, 12)
-                  << " do not compile; run `docket audit verify`)\n";
-        break;
-      }
-      auto ticket = engine::decode_ticket(stored.snapshot, workflow.value());
-      if (!ticket) {
-        std::cout << "SLA\n  (not shown: " << ticket.error() << ")\n";
-        break;
-      }
-      std::cout << "SLA\n";
-      for (std::size_t metric = 0; metric < ticket->clocks.size(); ++metric) {
-        const engine::SlaClock& clock = ticket->clocks[metric];
-        std::string status;
-        switch (clock.status) {
-          case engine::SlaClock::Status::kIdle:
-            status = "not started";
-            break;
-          case engine::SlaClock::Status::kRunning:
-            status = clock.due == engine::kNever ? "running"
-                                                 : "running, next threshold due " + engine::format_timestamp(clock.due);
-            break;
-          case engine::SlaClock::Status::kPaused:
-            status = "paused";
-            break;
-          case engine::SlaClock::Status::kStopped:
-            status = "stopped";
-            break;
-        }
-        if (clock.breached) status += ", breached";
-        std::cout << "  " << std::left << std::setw(24) << workflow.value()->metrics()[metric] << ' ' << status << '\n';
-      }
+std::string clock_status(const engine::SlaClock& clock) {
+  std::string status;
+  switch (clock.status) {
+    case engine::SlaClock::Status::kIdle:
+      status = "not started";
       break;
-    }
+    case engine::SlaClock::Status::kRunning:
+      status = clock.due == engine::kNever ? "running"
+                                           : "running, next threshold due " + engine::format_timestamp(clock.due);
+      break;
+    case engine::SlaClock::Status::kPaused:
+      status = "paused";
+      break;
+    case engine::SlaClock::Status::kStopped:
+      status = "stopped";
+      break;
   }
+  if (clock.breached) status += ", breached";
+  return status;
+}
+
+// The SLA clocks as the ticket stands now, from its snapshot under the rules of its version.
+void print_sla(const engine::StoredTicket& stored, const engine::StoredVersion& version) {
+  auto workflow = compile_stored(version);
+  if (!workflow) {
+    std::cout << "SLA\n  (not shown: the stored rules of version " << stored.version.substr(0, 12)
+              << " do not compile; run `docket audit verify`)\n";
+    return;
+  }
+  auto ticket = engine::decode_ticket(stored.snapshot, workflow.value());
+  if (!ticket) {
+    std::cout << "SLA\n  (not shown: " << ticket.error() << ")\n";
+    return;
+  }
+  std::cout << "SLA\n";
+  for (std::size_t metric = 0; metric < ticket->clocks.size(); ++metric) {
+    std::cout << kDurations.row({workflow.value()->metrics()[metric], clock_status(ticket->clocks[metric])});
+  }
+}
+
+void print_current_sla(engine::SqliteStore& store, const std::string& ticket_id, const VersionsById& versions) {
+  auto tickets = store.tickets();
+  if (!tickets) return;
+  for (const engine::StoredTicket& stored : tickets.value()) {
+    if (stored.id != ticket_id) continue;
+    auto version = versions.find(stored.version);
+    if (version != versions.end()) print_sla(stored, *version->second);
+    return;
+  }
+}
+
+int run_audit_show(const AuditShowOptions& options) {
+  auto store = open_store_for_reading(options.store);
+  if (!store) return kExitFailure;
+  auto versions = store->versions();
+  if (!versions) return fail(versions.error());
+  VersionsById by_id;
+  for (const engine::StoredVersion& version : versions.value()) by_id.emplace(version.id, &version);
+  std::optional<std::vector<engine::Record>> records = ticket_records(*store, options);
+  if (!records) return kExitFailure;
+  const engine::Record& first = records->front();
+  std::cout << "ticket " << options.ticket << "  workflow " << first.workflow << "  version "
+            << first.version.substr(0, 12) << '\n';
+  print_timeline(*records, by_id);
+  print_current_sla(*store, options.ticket, by_id);
   return kExitOk;
 }
 
-int run_export(const std::string& path, const std::string& out, const std::string& format) {
-  auto store = open_store_for_reading(path);
+// ------------------------------------------------------------ docket audit export
+
+struct AuditExportOptions {
+  std::string store;
+  std::string out;
+  std::string format = "jsonl";
+};
+
+int run_audit_export(const AuditExportOptions& options) {
+  auto store = open_store_for_reading(options.store);
   if (!store) return kExitFailure;
-  auto written =
-      engine::write_bundle(*store, out, format == "csv" ? engine::BundleFormat::kCsv : engine::BundleFormat::kJsonl);
-  if (!written) {
-    std::cerr << "docket: error: " << written.error() << '\n';
-    return kExitFailure;
-  }
+  auto written = engine::write_bundle(
+      *store, options.out, options.format == "csv" ? engine::BundleFormat::kCsv : engine::BundleFormat::kJsonl);
+  if (!written) return fail(written.error());
   std::cout << "exported " << written->records << " records, " << written->checkpoints << " checkpoints, "
-            << written->versions << " versions and " << written->keys << " public keys to " << out << '\n';
+            << written->versions << " versions and " << written->keys << " public keys to " << options.out << '\n';
   return kExitOk;
+}
+
+void add_verify_command(CLI::App& audit, int& exit_code) {
+  auto options = std::make_shared<AuditVerifyOptions>();
+  CLI::App* verify =
+      audit.add_subcommand("verify", "Check that the journal is complete, unaltered, signed and legal under its rules");
+  verify->add_option("source", options->source, "A store file or an exported bundle directory")->required();
+  verify->add_option("--key", options->keys, "A public key you trust (repeatable); default: the source's own")
+      ->check(CLI::ExistingFile);
+  verify
+      ->add_option("--checkpoint", options->checkpoints,
+                   "Checkpoints you held on to (JSON lines); the journal must reach and match them")
+      ->check(CLI::ExistingFile);
+  verify->add_flag("--no-rules", options->no_rules, "Skip replaying the records against their rules");
+  verify->add_option("--format", options->format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
+  verify->callback([options, &exit_code] { exit_code = run_audit_verify(*options); });
+}
+
+void add_show_command(CLI::App& audit, int& exit_code) {
+  auto options = std::make_shared<AuditShowOptions>();
+  CLI::App* show = audit.add_subcommand("show", "A ticket's timeline: every record, durations, rule lines, SLA");
+  show->add_option("store", options->store, "The store file")->required();
+  show->add_option("ticket", options->ticket, "The ticket id")->required();
+  show->callback([options, &exit_code] { exit_code = run_audit_show(*options); });
+}
+
+void add_export_command(CLI::App& audit, int& exit_code) {
+  auto options = std::make_shared<AuditExportOptions>();
+  CLI::App* exporter = audit.add_subcommand(
+      "export", "Write a bundle (journal, checkpoints, versions, public keys) that verifies offline");
+  exporter->add_option("store", options->store, "The store file")->required();
+  exporter->add_option("--out", options->out, "The bundle directory to create")->required();
+  exporter->add_option("--format", options->format, "jsonl (default) or csv")->check(CLI::IsMember({"jsonl", "csv"}));
+  exporter->callback([options, &exit_code] { exit_code = run_audit_export(*options); });
 }
 
 }  // namespace
@@ -360,40 +454,9 @@ int run_export(const std::string& path, const std::string& out, const std::strin
 void add_audit_command(CLI::App& app, int& exit_code) {
   CLI::App* audit = app.add_subcommand("audit", "Verify, read and export the journal of a store");
   audit->require_subcommand(1);
-
-  auto verify_options = std::make_shared<VerifyOptions>();
-  CLI::App* verify = audit->add_subcommand(
-      "verify", "Check that the journal is complete, unaltered, signed and legal under its rules");
-  verify->add_option("source", verify_options->source, "A store file or an exported bundle directory")->required();
-  verify->add_option("--key", verify_options->keys, "A public key you trust (repeatable); default: the source's own")
-      ->check(CLI::ExistingFile);
-  verify
-      ->add_option("--checkpoint", verify_options->checkpoints,
-                   "Checkpoints you held on to (JSON lines); the journal must reach and match them")
-      ->check(CLI::ExistingFile);
-  verify->add_flag("--no-rules", verify_options->no_rules, "Skip replaying the records against their rules");
-  verify->add_option("--format", verify_options->format, "text (default) or json")
-      ->check(CLI::IsMember({"text", "json"}));
-  verify->callback([verify_options, &exit_code] { exit_code = run_verify(*verify_options); });
-
-  auto show_store = std::make_shared<std::string>();
-  auto show_ticket = std::make_shared<std::string>();
-  CLI::App* show = audit->add_subcommand("show", "A ticket's timeline: every record, durations, rule lines, SLA");
-  show->add_option("store", *show_store, "The store file")->required();
-  show->add_option("ticket", *show_ticket, "The ticket id")->required();
-  show->callback([show_store, show_ticket, &exit_code] { exit_code = run_show(*show_store, *show_ticket); });
-
-  auto export_store = std::make_shared<std::string>();
-  auto export_out = std::make_shared<std::string>();
-  auto export_format = std::make_shared<std::string>("jsonl");
-  CLI::App* exporter = audit->add_subcommand(
-      "export", "Write a bundle (journal, checkpoints, versions, public keys) that verifies offline");
-  exporter->add_option("store", *export_store, "The store file")->required();
-  exporter->add_option("--out", *export_out, "The bundle directory to create")->required();
-  exporter->add_option("--format", *export_format, "jsonl (default) or csv")->check(CLI::IsMember({"jsonl", "csv"}));
-  exporter->callback([export_store, export_out, export_format, &exit_code] {
-    exit_code = run_export(*export_store, *export_out, *export_format);
-  });
+  add_verify_command(*audit, exit_code);
+  add_show_command(*audit, exit_code);
+  add_export_command(*audit, exit_code);
 }
 
 }  // namespace docket::cli

@@ -14,8 +14,9 @@ constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
-// Each function adds one subcommand to `app`; the subcommand's callback stores
-// its exit code in `exit_code`.
+// Each function adds one subcommand to `app`: CLI11 fills the command's
+// options struct, and the callback stores the exit code of the command's
+// run function (`int run_x(const XOptions&)`) in `exit_code`.
 void add_check_command(CLI::App& app, int& exit_code);
 void add_graph_command(CLI::App& app, int& exit_code);
 void add_diff_command(CLI::App& app, int& exit_code);

@@ -19,6 +19,12 @@ namespace {
 
 enum class DiffFormat { kText, kJson };
 
+struct DiffOptions {
+  std::string old_file;
+  std::string new_file;
+  DiffFormat format = DiffFormat::kText;
+};
+
 // The compiled workflow of `path`, or null after printing why not.
 std::shared_ptr<const engine::Workflow> compile_rules(const std::string& path) {
   LoadedRules rules = load_and_check(path);
@@ -29,15 +35,23 @@ std::shared_ptr<const engine::Workflow> compile_rules(const std::string& path) {
   return workflow;
 }
 
+int run_diff(const DiffOptions& options) {
+  std::shared_ptr<const engine::Workflow> old_workflow = compile_rules(options.old_file);
+  std::shared_ptr<const engine::Workflow> new_workflow = compile_rules(options.new_file);
+  if (!old_workflow || !new_workflow) {
+    std::cerr << "docket diff: cannot compare rules that do not compile\n";
+    return kExitUsage;
+  }
+  std::vector<designer::Change> changes = designer::diff_workflows(*old_workflow, *new_workflow);
+  std::cout << (options.format == DiffFormat::kJson ? designer::render_diff_json(changes)
+                                                    : designer::render_diff_text(changes));
+  return changes.empty() ? kExitOk : kExitFailure;
+}
+
 }  // namespace
 
 void add_diff_command(CLI::App& app, int& exit_code) {
-  struct Options {
-    std::string old_file;
-    std::string new_file;
-    DiffFormat format = DiffFormat::kText;
-  };
-  auto options = std::make_shared<Options>();
+  auto options = std::make_shared<DiffOptions>();
   CLI::App* command = app.add_subcommand(
       "diff",
       "Show what NEW changes against OLD: fields, calendars, organisation, categories, priorities and their "
@@ -48,19 +62,7 @@ void add_diff_command(CLI::App& app, int& exit_code) {
   std::map<std::string, DiffFormat> formats{{"text", DiffFormat::kText}, {"json", DiffFormat::kJson}};
   command->add_option("--format", options->format, "text (default) or json")
       ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
-  command->callback([options, &exit_code] {
-    std::shared_ptr<const engine::Workflow> old_workflow = compile_rules(options->old_file);
-    std::shared_ptr<const engine::Workflow> new_workflow = compile_rules(options->new_file);
-    if (!old_workflow || !new_workflow) {
-      std::cerr << "docket diff: cannot compare rules that do not compile\n";
-      exit_code = kExitUsage;
-      return;
-    }
-    std::vector<designer::Change> changes = designer::diff_workflows(*old_workflow, *new_workflow);
-    std::cout << (options->format == DiffFormat::kJson ? designer::render_diff_json(changes)
-                                                       : designer::render_diff_text(changes));
-    exit_code = changes.empty() ? kExitOk : kExitFailure;
-  });
+  command->callback([options, &exit_code] { exit_code = run_diff(*options); });
 }
 
 }  // namespace docket::cli

@@ -13,16 +13,24 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
-#include <fstream>
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "cli/replay.h"
 #include "engine/runtime/calendar.h"
 #include "engine/runtime/sla.h"
 
 namespace docket::cli {
 namespace {
+
+struct ExplainOptions {
+  std::vector<std::string> rules;
+  std::string events;
+  std::string ticket;
+  std::string metric;
+  std::string at;
+};
 
 // Explaining needs the tickets, not their history.
 class DiscardingJournal final : public engine::JournalSink {
@@ -59,17 +67,82 @@ std::string due_text(const engine::Workflow& workflow, const engine::Ticket& tic
   return text;
 }
 
+// The events up to --at replayed, then the clock moved on to --at.
+int replay_up_to(engine::Engine& engine, engine::VirtualClock& clock, ReplayInput& input, const ExplainOptions& options,
+                 std::optional<std::int64_t> at) {
+  engine::Status installed = install(engine, input.workflows);
+  if (!installed) return fail(installed.error());
+  ReplayResult replayed = replay(engine, clock, input.events, options.events, at);
+  if (!replayed.ok()) {
+    std::cerr << replayed.error << '\n';
+    return kExitFailure;
+  }
+  if (!at) return kExitOk;
+  engine::Status advanced = advance(engine, clock, *at);
+  return advanced ? kExitOk : fail(advanced.error());
+}
+
+// The metrics to explain: --metric, or every one of the workflow. nullopt
+// after printing why not.
+std::optional<std::vector<engine::MetricIndex>> chosen_metrics(const engine::Workflow& workflow,
+                                                               const std::string& name) {
+  std::vector<engine::MetricIndex> metrics;
+  if (name.empty()) {
+    for (engine::MetricIndex m = 0; m < workflow.metrics().size(); ++m) metrics.push_back(m);
+    return metrics;
+  }
+  if (std::optional<engine::MetricIndex> metric = workflow.find_metric(name)) return std::vector{*metric};
+  std::string known;
+  for (const std::string& metric : workflow.metrics()) known += (known.empty() ? "`" : ", `") + metric + "`";
+  print_error("workflow " + workflow.name() + " has no SLA metric `" + name + "` (it has " +
+              (known.empty() ? std::string("none") : known) + ")");
+  return std::nullopt;
+}
+
+int explain_metrics(const engine::Engine& engine, const engine::Ticket& ticket,
+                    const std::vector<engine::MetricIndex>& metrics) {
+  const engine::Workflow& workflow = *ticket.workflow;
+  engine::SlaPlan plans(workflow);
+  engine::CalendarSet::BuildResult calendars = engine::CalendarSet::build(workflow.calendars());
+  if (!calendars.set) return fail(calendars.error);
+  std::int64_t now = std::max(engine.now(), ticket.updated_at);
+  std::optional<engine::PriorityIndex> priority = ticket.priority();
+  std::cout << ticket.id << " (" << workflow.name() << ") in " << ticket.state_name() << ", priority "
+            << (priority ? workflow.priorities()[*priority].name : std::string("none yet")) << ", as of "
+            << engine::format_timestamp(now) << '\n';
+  for (engine::MetricIndex metric : metrics) {
+    engine::Result<std::string> explained = engine.explain(ticket.id, workflow.metrics()[metric]);
+    if (!explained) return fail(explained.error());
+    std::cout << workflow.metrics()[metric] << ": " << due_text(workflow, ticket, plans, *calendars.set, metric, now)
+              << '\n'
+              << "  " << explained.value() << '\n';
+  }
+  return kExitOk;
+}
+
+int run_explain(const ExplainOptions& options) {
+  std::optional<ReplayInput> input = open_replay(options.rules, options.events);
+  if (!input) return kExitFailure;
+  DiscardingJournal journal;
+  engine::VirtualClock clock;
+  engine::Engine engine(clock, journal);
+  std::optional<std::int64_t> at;
+  if (!options.at.empty()) at = engine::parse_timestamp(options.at);
+  if (int failed = replay_up_to(engine, clock, *input, options, at); failed != kExitOk) return failed;
+  const engine::Ticket* ticket = engine.find(options.ticket);
+  if (ticket == nullptr) {
+    return fail("no ticket `" + options.ticket + "` in " + options.events +
+                (at ? " up to " + engine::format_timestamp(*at) : std::string()));
+  }
+  std::optional<std::vector<engine::MetricIndex>> metrics = chosen_metrics(*ticket->workflow, options.metric);
+  if (!metrics) return kExitFailure;
+  return explain_metrics(engine, *ticket, *metrics);
+}
+
 }  // namespace
 
 void add_explain_command(CLI::App& app, int& exit_code) {
-  struct Options {
-    std::vector<std::string> rules;
-    std::string events;
-    std::string ticket;
-    std::string metric;
-    std::string at;
-  };
-  auto options = std::make_shared<Options>();
+  auto options = std::make_shared<ExplainOptions>();
   CLI::App* command =
       app.add_subcommand("explain", "Replay events and explain how the SLA due times of one ticket are computed");
   command->add_option("rules", options->rules, "Rule files (*.docket); the first is the default workflow")
@@ -82,89 +155,7 @@ void add_explain_command(CLI::App& app, int& exit_code) {
   command->add_option("--metric", options->metric, "Only this SLA metric (first_response, resolve, ...)");
   command->add_option("--at", options->at, "Replay the events up to TIME and explain as of TIME")
       ->check(CLI::Validator(timestamp_option_error, "TIME", "timestamp"));
-
-  command->callback([options, &exit_code] {
-    std::optional<ReplayInput> input = open_replay(options->rules, options->events);
-    if (!input) {
-      exit_code = kExitFailure;
-      return;
-    }
-    auto& workflows = input->workflows;
-    auto& events = input->events;
-    DiscardingJournal journal;
-    engine::VirtualClock clock;
-    engine::Engine engine(clock, journal);
-    for (const auto& workflow : workflows) {
-      engine::Status installed = engine.install(workflow);
-      if (!installed) {
-        std::cerr << "docket: error: " << installed.error() << '\n';
-        exit_code = kExitFailure;
-        return;
-      }
-    }
-    std::optional<std::int64_t> at;
-    if (!options->at.empty()) at = engine::parse_timestamp(options->at);
-    ReplayResult replayed = replay(engine, clock, events, options->events, at);
-    if (!replayed.ok()) {
-      std::cerr << replayed.error << '\n';
-      exit_code = kExitFailure;
-      return;
-    }
-    if (at) {
-      engine::Status advanced = advance(engine, clock, *at);
-      if (!advanced) {
-        std::cerr << "docket: error: " << advanced.error() << '\n';
-        exit_code = kExitFailure;
-        return;
-      }
-    }
-
-    const engine::Ticket* ticket = engine.find(options->ticket);
-    if (ticket == nullptr) {
-      std::cerr << "docket: error: no ticket `" << options->ticket << "` in " << options->events
-                << (at ? " up to " + engine::format_timestamp(*at) : std::string()) << '\n';
-      exit_code = kExitFailure;
-      return;
-    }
-    const engine::Workflow& workflow = *ticket->workflow;
-    std::vector<engine::MetricIndex> metrics;
-    if (options->metric.empty()) {
-      for (engine::MetricIndex m = 0; m < workflow.metrics().size(); ++m) metrics.push_back(m);
-    } else if (std::optional<engine::MetricIndex> metric = workflow.find_metric(options->metric)) {
-      metrics.push_back(*metric);
-    } else {
-      std::string known;
-      for (const std::string& name : workflow.metrics()) known += (known.empty() ? "`" : ", `") + name + "`";
-      std::cerr << "docket: error: workflow " << workflow.name() << " has no SLA metric `" << options->metric
-                << "` (it has " << (known.empty() ? std::string("none") : known) << ")\n";
-      exit_code = kExitFailure;
-      return;
-    }
-
-    engine::SlaPlan plans(workflow);
-    engine::CalendarSet::BuildResult calendars = engine::CalendarSet::build(workflow.calendars());
-    if (!calendars.set) {
-      std::cerr << "docket: error: " << calendars.error << '\n';
-      exit_code = kExitFailure;
-      return;
-    }
-    std::int64_t now = std::max(engine.now(), ticket->updated_at);
-    std::optional<engine::PriorityIndex> priority = ticket->priority();
-    std::cout << ticket->id << " (" << workflow.name() << ") in " << ticket->state_name() << ", priority "
-              << (priority ? workflow.priorities()[*priority].name : std::string("none yet")) << ", as of "
-              << engine::format_timestamp(now) << '\n';
-    for (engine::MetricIndex metric : metrics) {
-      engine::Result<std::string> explained = engine.explain(ticket->id, workflow.metrics()[metric]);
-      if (!explained) {
-        std::cerr << "docket: error: " << explained.error() << '\n';
-        exit_code = kExitFailure;
-        return;
-      }
-      std::cout << workflow.metrics()[metric] << ": " << due_text(workflow, *ticket, plans, *calendars.set, metric, now)
-                << '\n'
-                << "  " << explained.value() << '\n';
-    }
-  });
+  command->callback([options, &exit_code] { exit_code = run_explain(*options); });
 }
 
 }  // namespace docket::cli

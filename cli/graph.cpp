@@ -26,6 +26,13 @@ extern char** environ;
 namespace docket::cli {
 namespace {
 
+using Svg = engine::Result<std::string>;
+
+struct GraphOptions {
+  std::string file;
+  std::string format = "dot";
+};
+
 // The DOT text goes to `dot` through an unlinked temporary file as its stdin:
 // a file cannot fill up and block like a pipe, nor raise SIGPIPE when `dot`
 // stops reading early.
@@ -57,54 +64,42 @@ int stdin_file(const std::string& text, std::string& error) {
   return fd;
 }
 
-// Runs `dot -Tsvg` on `dot_text`; the SVG, or why there is none.
-engine::Result<std::string> render_svg(const std::string& dot_text) {
-  using Svg = engine::Result<std::string>;
-  std::string error;
-  int input = stdin_file(dot_text, error);
-  if (input < 0) return Svg::failure(error);
-  int out_pipe[2];
-  int err_pipe[2];
-  if (pipe(out_pipe) != 0) {
-    close(input);
-    return Svg::failure(std::string("cannot create a pipe: ") + std::strerror(errno));
-  }
-  if (pipe(err_pipe) != 0) {
-    close(input);
-    close(out_pipe[0]);
-    close(out_pipe[1]);
-    return Svg::failure(std::string("cannot create a pipe: ") + std::strerror(errno));
-  }
+// The standard streams of a `dot` child: its input file, and the ends of
+// its output and error pipes.
+struct DotStreams {
+  int input = -1;
+  int out[2] = {-1, -1};
+  int err[2] = {-1, -1};
+};
+
+// Starts `dot -Tsvg` on the streams; 0 or the error number. Closes the
+// child's ends in this process either way.
+int spawn_dot(const DotStreams& streams, pid_t& pid) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, input, STDIN_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, streams.input, STDIN_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, streams.out[1], STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, streams.err[1], STDERR_FILENO);
   // The originals are closed in the child, unless one of them already is the
   // standard stream it was copied to (when docket was started without one).
-  for (int fd : {input, out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) {
+  for (int fd : {streams.input, streams.out[0], streams.out[1], streams.err[0], streams.err[1]}) {
     if (fd > STDERR_FILENO) posix_spawn_file_actions_addclose(&actions, fd);
   }
   char program[] = "dot";
   char format[] = "-Tsvg";
   char* argv[] = {program, format, nullptr};
-  pid_t pid = 0;
   int spawned = posix_spawnp(&pid, "dot", &actions, nullptr, argv, environ);
   posix_spawn_file_actions_destroy(&actions);
-  close(input);
-  close(out_pipe[1]);
-  close(err_pipe[1]);
-  if (spawned != 0) {
-    close(out_pipe[0]);
-    close(err_pipe[0]);
-    return Svg::failure(std::string("cannot run `dot` (Graphviz): ") + std::strerror(spawned) +
-                        "; install the graphviz package, or use --format dot");
-  }
+  close(streams.input);
+  close(streams.out[1]);
+  close(streams.err[1]);
+  return spawned;
+}
 
-  // Both pipes are drained together, so that neither can fill up and stall dot.
-  std::string svg;
-  std::string messages;
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+// Reads the child's output and error pipes to their ends, together, so that
+// neither can fill up and stall it; closes them.
+void drain(int out, int err, std::string& svg, std::string& messages) {
+  pollfd fds[2] = {{out, POLLIN, 0}, {err, POLLIN, 0}};
   std::string* sinks[2] = {&svg, &messages};
   int open_count = 2;
   char buffer[65536];
@@ -129,9 +124,10 @@ engine::Result<std::string> render_svg(const std::string& dot_text) {
   for (const pollfd& fd : fds) {
     if (fd.fd >= 0) close(fd.fd);
   }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+}
+
+// The SVG when `dot` ran and succeeded (exit `status`), or why not.
+Svg dot_result(int status, std::string svg, const std::string& messages) {
   // posix_spawnp may report a missing program only through the child's exit
   // status 127 (the shell convention).
   if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && svg.empty()) {
@@ -145,14 +141,60 @@ engine::Result<std::string> render_svg(const std::string& dot_text) {
   return Svg::success(std::move(svg));
 }
 
+// Runs `dot -Tsvg` on `dot_text`; the SVG, or why there is none.
+Svg render_svg(const std::string& dot_text) {
+  DotStreams streams;
+  std::string error;
+  streams.input = stdin_file(dot_text, error);
+  if (streams.input < 0) return Svg::failure(error);
+  if (pipe(streams.out) != 0 || pipe(streams.err) != 0) {
+    int pipe_error = errno;
+    for (int fd : {streams.input, streams.out[0], streams.out[1]}) {
+      if (fd >= 0) close(fd);
+    }
+    return Svg::failure(std::string("cannot create a pipe: ") + std::strerror(pipe_error));
+  }
+  pid_t pid = 0;
+  if (int spawned = spawn_dot(streams, pid); spawned != 0) {
+    close(streams.out[0]);
+    close(streams.err[0]);
+    return Svg::failure(std::string("cannot run `dot` (Graphviz): ") + std::strerror(spawned) +
+                        "; install the graphviz package, or use --format dot");
+  }
+  std::string svg;
+  std::string messages;
+  drain(streams.out[0], streams.err[0], svg, messages);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return dot_result(status, std::move(svg), messages);
+}
+
+int run_graph(const GraphOptions& options) {
+  LoadedRules rules = load_and_check(options.file);
+  std::shared_ptr<const engine::Workflow> workflow;
+  if (rules.usable()) workflow = dsl::compile(*rules.file, rules.sources, rules.diagnostics);
+  // Warnings go to stderr; the graph alone goes to stdout, ready for a pipe.
+  print_diagnostics(rules, DiagnosticFormat::kText);
+  if (!workflow) return kExitFailure;
+  if (options.format == "svg") {
+    Svg svg = render_svg(designer::export_dot(*workflow));
+    if (!svg.ok()) {
+      std::cerr << "docket graph: " << svg.error() << "\n";
+      return kExitFailure;
+    }
+    std::cout << svg.value();
+    return kExitOk;
+  }
+  std::optional<designer::GraphFormat> format = designer::parse_graph_format(options.format);
+  std::cout << designer::export_graph(*workflow, format.value_or(designer::GraphFormat::kDot));
+  return kExitOk;
+}
+
 }  // namespace
 
 void add_graph_command(CLI::App& app, int& exit_code) {
-  struct Options {
-    std::string file;
-    std::string format = "dot";
-  };
-  auto options = std::make_shared<Options>();
+  auto options = std::make_shared<GraphOptions>();
   CLI::App* command = app.add_subcommand(
       "graph",
       "Print the state graph of a workflow: DOT or SVG (through Graphviz's `dot`, which must be on PATH; exit 1 "
@@ -161,29 +203,7 @@ void add_graph_command(CLI::App& app, int& exit_code) {
   command->add_option("file", options->file, "Rule file (*.docket)")->required()->check(CLI::ExistingFile);
   command->add_option("--format", options->format, "dot (default), svg, mermaid, json or xstate")
       ->transform(CLI::IsMember({"dot", "svg", "mermaid", "json", "xstate"}, CLI::ignore_case));
-  command->callback([options, &exit_code] {
-    LoadedRules rules = load_and_check(options->file);
-    std::shared_ptr<const engine::Workflow> workflow;
-    if (rules.usable()) workflow = dsl::compile(*rules.file, rules.sources, rules.diagnostics);
-    // Warnings go to stderr; the graph alone goes to stdout, ready for a pipe.
-    print_diagnostics(rules, DiagnosticFormat::kText);
-    if (!workflow) {
-      exit_code = kExitFailure;
-      return;
-    }
-    if (options->format == "svg") {
-      engine::Result<std::string> svg = render_svg(designer::export_dot(*workflow));
-      if (!svg.ok()) {
-        std::cerr << "docket graph: " << svg.error() << "\n";
-        exit_code = kExitFailure;
-        return;
-      }
-      std::cout << svg.value();
-      return;
-    }
-    std::optional<designer::GraphFormat> format = designer::parse_graph_format(options->format);
-    std::cout << designer::export_graph(*workflow, format.value_or(designer::GraphFormat::kDot));
-  });
+  command->callback([options, &exit_code] { exit_code = run_graph(*options); });
 }
 
 }  // namespace docket::cli

@@ -21,6 +21,7 @@
 #include <string_view>
 
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "engine/store/signing.h"
 
 namespace docket::cli {
@@ -52,50 +53,45 @@ std::string create_new_file(const std::string& path, std::string_view text, mode
   return error;
 }
 
-int new_key_pair(const std::string& prefix) {
-  std::string private_path = prefix + ".key";
-  std::string public_path = prefix + ".pub";
+struct KeysNewOptions {
+  std::string prefix;
+};
+
+struct KeysIdOptions {
+  std::string file;
+};
+
+int run_keys_new(const KeysNewOptions& options) {
+  std::string private_path = options.prefix + ".key";
+  std::string public_path = options.prefix + ".pub";
   // Checked first so that an existing public key does not leave a fresh
   // private key behind; create_new_file still refuses if one appears since.
   struct stat existing {};
   for (const std::string& path : {private_path, public_path}) {
     if (::lstat(path.c_str(), &existing) == 0) {
-      std::cerr << "docket: error: " << path << ": already exists; docket does not overwrite key files\n";
-      return kExitFailure;
+      return fail(path + ": already exists; docket does not overwrite key files");
     }
   }
   engine::Result<engine::SigningKey> key = engine::SigningKey::generate();
-  if (!key) {
-    std::cerr << "docket: error: " << key.error() << '\n';
-    return kExitFailure;
-  }
+  if (!key) return fail(key.error());
   std::string private_pem = key->to_pem();
   std::string public_pem = key->verify_key().to_pem();
-  if (private_pem.empty() || public_pem.empty()) {
-    std::cerr << "docket: error: cannot encode the key as PEM\n";
-    return kExitFailure;
-  }
+  if (private_pem.empty() || public_pem.empty()) return fail("cannot encode the key as PEM");
   std::string error = create_new_file(private_path, private_pem, 0600);
   if (error.empty()) {
     error = create_new_file(public_path, public_pem, 0644);
     if (!error.empty()) ::unlink(private_path.c_str());
   }
-  if (!error.empty()) {
-    std::cerr << "docket: error: " << error << '\n';
-    return kExitFailure;
-  }
+  if (!error.empty()) return fail(error);
   std::cout << "key id " << key->key_id() << '\n'
             << "private key " << private_path << " (keep it secret: the store signs with it)\n"
             << "public key " << public_path << " (give it to auditors)\n";
   return kExitOk;
 }
 
-int print_key_id(const std::string& file) {
-  engine::Result<engine::VerifyKey> key = engine::load_public_half(file);
-  if (!key) {
-    std::cerr << "docket: error: " << key.error() << '\n';
-    return kExitFailure;
-  }
+int run_keys_id(const KeysIdOptions& options) {
+  engine::Result<engine::VerifyKey> key = engine::load_public_half(options.file);
+  if (!key) return fail(key.error());
   std::cout << key->key_id() << '\n';
   return kExitOk;
 }
@@ -106,16 +102,18 @@ void add_keys_command(CLI::App& app, int& exit_code) {
   CLI::App* keys = app.add_subcommand("keys", "Create and identify the keys that sign the audit trail");
   keys->require_subcommand(1);
 
-  auto prefix = std::make_shared<std::string>();
+  auto new_options = std::make_shared<KeysNewOptions>();
   CLI::App* create = keys->add_subcommand("new", "Write a new Ed25519 key pair to PREFIX.key and PREFIX.pub");
-  create->add_option("--out", *prefix, "Path prefix of the two files (keys/audit: keys/audit.key, keys/audit.pub)")
+  create
+      ->add_option("--out", new_options->prefix,
+                   "Path prefix of the two files (keys/audit: keys/audit.key, keys/audit.pub)")
       ->required();
-  create->callback([prefix, &exit_code] { exit_code = new_key_pair(*prefix); });
+  create->callback([new_options, &exit_code] { exit_code = run_keys_new(*new_options); });
 
-  auto file = std::make_shared<std::string>();
+  auto id_options = std::make_shared<KeysIdOptions>();
   CLI::App* identify = keys->add_subcommand("id", "Print the key id of a public or private key file");
-  identify->add_option("file", *file, "A PEM key file (PREFIX.pub or PREFIX.key)")->required();
-  identify->callback([file, &exit_code] { exit_code = print_key_id(*file); });
+  identify->add_option("file", id_options->file, "A PEM key file (PREFIX.pub or PREFIX.key)")->required();
+  identify->callback([id_options, &exit_code] { exit_code = run_keys_id(*id_options); });
 }
 
 }  // namespace docket::cli

@@ -1,9 +1,8 @@
 #include "cli/replay.h"
 
-#include <iostream>
-
 #include <utility>
 
+#include "cli/output.h"
 #include "cli/rules.h"
 #include "dsl/compiler.h"
 #include "engine/codec/event_reader.h"
@@ -35,10 +34,18 @@ std::optional<ReplayInput> open_replay(const std::vector<std::string>& rule_file
   if (input.workflows.empty()) return std::nullopt;
   input.events.open(events_file, std::ios::binary);
   if (!input.events) {
-    std::cerr << "docket: error: cannot open " << events_file << '\n';
+    print_error("cannot open " + events_file);
     return std::nullopt;
   }
   return input;
+}
+
+engine::Status install(engine::Engine& engine, const std::vector<std::shared_ptr<const engine::Workflow>>& workflows) {
+  for (const auto& workflow : workflows) {
+    engine::Status installed = engine.install(workflow);
+    if (!installed) return installed;
+  }
+  return engine::Status::success();
 }
 
 std::string timestamp_option_error(const std::string& text) {

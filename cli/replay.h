@@ -36,6 +36,9 @@ struct ReplayInput {
 };
 std::optional<ReplayInput> open_replay(const std::vector<std::string>& rule_files, const std::string& events_file);
 
+// Installs every workflow; the error is the first the engine refused.
+engine::Status install(engine::Engine& engine, const std::vector<std::shared_ptr<const engine::Workflow>>& workflows);
+
 // "2026-11-23T09:00:00+08:00" for CLI11: an error message, "" when it is a timestamp.
 std::string timestamp_option_error(const std::string& text);
 

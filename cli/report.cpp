@@ -19,24 +19,72 @@
 #include <tuple>
 
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "designer/report.h"
 #include "designer/report_html.h"
 #include "designer/report_input.h"
 #include "designer/report_render.h"
 
 namespace docket::cli {
+namespace {
+
+struct ReportOptions {
+  std::string input;
+  std::string from;
+  std::string to;
+  std::string zone = "UTC";
+  std::string format = "text";
+  std::string output;
+  designer::ReportOptions names;
+};
+
+// The period's bounds: midnight in --zone of --from and --to.
+int set_period(const ReportOptions& options, designer::ReportOptions& report_options) {
+  report_options.zone = options.zone;
+  if (engine::Result<std::int64_t> zone = designer::start_of_day("1970-01-01", options.zone); !zone) {
+    return fail(zone.error(), kExitUsage);
+  }
+  for (auto [text, bound, label] : {std::tuple{&options.from, &report_options.from, &report_options.from_label},
+                                    std::tuple{&options.to, &report_options.to, &report_options.to_label}}) {
+    if (text->empty()) continue;
+    engine::Result<std::int64_t> instant = designer::start_of_day(*text, options.zone);
+    if (!instant) return fail(instant.error(), kExitUsage);
+    *bound = instant.value();
+    *label = *text;
+  }
+  if (report_options.from && report_options.to && *report_options.from >= *report_options.to) {
+    return fail("--from " + options.from + " is not before --to " + options.to, kExitUsage);
+  }
+  return kExitOk;
+}
+
+int write_report(const ReportOptions& options, const std::string& text) {
+  if (options.output.empty()) {
+    std::cout << text;
+    return kExitOk;
+  }
+  std::ofstream out(options.output, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  return out ? kExitOk : fail("cannot write " + options.output);
+}
+
+int run_report(const ReportOptions& options) {
+  designer::ReportOptions report_options = options.names;
+  if (int failed = set_period(options, report_options); failed != kExitOk) return failed;
+  auto records = designer::read_journal_records(options.input);
+  if (!records) return fail(records.error());
+  designer::Report report = designer::compute_report(records.value(), report_options);
+  std::string text = options.format == "csv"    ? designer::render_report_csv(report)
+                     : options.format == "html" ? designer::render_report_html(report, options.input)
+                                                : designer::render_report_text(report);
+  return write_report(options, text);
+}
+
+}  // namespace
 
 void add_report_command(CLI::App& app, int& exit_code) {
-  struct Options {
-    std::string input;
-    std::string from;
-    std::string to;
-    std::string zone = "UTC";
-    std::string format = "text";
-    std::string output;
-    designer::ReportOptions names;
-  };
-  auto options = std::make_shared<Options>();
+  auto options = std::make_shared<ReportOptions>();
   CLI::App* command = app.add_subcommand(
       "report",
       "The department's figures (acceptance timeliness, follow-up rate, complaint types, resolution time, "
@@ -60,56 +108,7 @@ void add_report_command(CLI::App& app, int& exit_code) {
   command->add_option("--type-field", options->names.type_field,
                       "Attribute or field whose values are the complaint types (default category)");
 
-  command->callback([options, &exit_code] {
-    designer::ReportOptions report_options = options->names;
-    report_options.zone = options->zone;
-    if (engine::Result<std::int64_t> zone = designer::start_of_day("1970-01-01", options->zone); !zone) {
-      std::cerr << "docket: error: " << zone.error() << '\n';
-      exit_code = kExitUsage;
-      return;
-    }
-    for (auto [text, bound, label] : {std::tuple{&options->from, &report_options.from, &report_options.from_label},
-                                      std::tuple{&options->to, &report_options.to, &report_options.to_label}}) {
-      if (text->empty()) continue;
-      engine::Result<std::int64_t> instant = designer::start_of_day(*text, options->zone);
-      if (!instant) {
-        std::cerr << "docket: error: " << instant.error() << '\n';
-        exit_code = kExitUsage;
-        return;
-      }
-      *bound = instant.value();
-      *label = *text;
-    }
-    if (report_options.from && report_options.to && *report_options.from >= *report_options.to) {
-      std::cerr << "docket: error: --from " << options->from << " is not before --to " << options->to << '\n';
-      exit_code = kExitUsage;
-      return;
-    }
-
-    auto records = designer::read_journal_records(options->input);
-    if (!records) {
-      std::cerr << "docket: error: " << records.error() << '\n';
-      exit_code = kExitFailure;
-      return;
-    }
-    designer::Report report = designer::compute_report(records.value(), report_options);
-    std::string text = options->format == "csv"    ? designer::render_report_csv(report)
-                       : options->format == "html" ? designer::render_report_html(report, options->input)
-                                                   : designer::render_report_text(report);
-    if (options->output.empty()) {
-      std::cout << text;
-    } else {
-      std::ofstream out(options->output, std::ios::binary | std::ios::trunc);
-      out << text;
-      out.close();
-      if (!out) {
-        std::cerr << "docket: error: cannot write " << options->output << '\n';
-        exit_code = kExitFailure;
-        return;
-      }
-    }
-    exit_code = kExitOk;
-  });
+  command->callback([options, &exit_code] { exit_code = run_report(*options); });
 }
 
 }  // namespace docket::cli

@@ -12,20 +12,36 @@
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
-#include <fstream>
-#include <iomanip>
 #include <iostream>
 #include <map>
 #include <span>
-#include <sstream>
 
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "cli/replay.h"
 #include "cli/store_access.h"
+#include "cli/table.h"
 #include "engine/codec/journal_spdlog.h"
 
 namespace docket::cli {
 namespace {
+
+constexpr std::size_t kDefaultBatch = 1;
+constexpr std::uint64_t kDefaultCheckpointEvery = 1000;
+
+struct RunOptions {
+  std::vector<std::string> rules;
+  std::string events;
+  std::string until;
+  std::string log;
+  bool quiet = false;
+  std::string store;
+  // Unset when not given: given without --store, they are refused.
+  std::optional<std::string> key;
+  std::optional<std::size_t> batch;
+  std::optional<std::string> sync;
+  std::optional<std::uint64_t> checkpoint_every;
+};
 
 // Passes records on to the real journal and counts what the summary shows.
 class TallyingJournal final : public engine::JournalSink {
@@ -35,41 +51,52 @@ class TallyingJournal final : public engine::JournalSink {
   engine::Status write(std::span<const engine::Record> records) override {
     engine::Status written = next_.write(records);
     if (!written) return written;
-    for (const engine::Record& record : records) {
-      if (first_seq == 0) first_seq = record.seq;
-      last_seq = record.seq;
-      ++count;
-      switch (record.kind) {
-        case engine::RecordKind::kWarning:
-          ++warnings;
-          break;
-        case engine::RecordKind::kEscalation:
-          ++escalations;
-          break;
-        case engine::RecordKind::kBreach:
-          ++breaches[record.sla ? record.sla->metric : std::string("?")];
-          break;
-        case engine::RecordKind::kRejection:
-          ++rejections[record.reason];
-          break;
-        default:
-          break;
-      }
-    }
+    for (const engine::Record& record : records) count(record);
     return written;
   }
 
   std::uint64_t first_seq = 0;
   std::uint64_t last_seq = 0;
-  std::size_t count = 0;
+  std::size_t records = 0;
   std::size_t warnings = 0;
   std::size_t escalations = 0;
   std::map<std::string, std::size_t> breaches;    // by metric
   std::map<std::string, std::size_t> rejections;  // by reason
 
  private:
+  void count(const engine::Record& record) {
+    if (first_seq == 0) first_seq = record.seq;
+    last_seq = record.seq;
+    ++records;
+    switch (record.kind) {
+      case engine::RecordKind::kWarning:
+        ++warnings;
+        break;
+      case engine::RecordKind::kEscalation:
+        ++escalations;
+        break;
+      case engine::RecordKind::kBreach:
+        ++breaches[record.sla ? record.sla->metric : std::string("?")];
+        break;
+      case engine::RecordKind::kRejection:
+        ++rejections[record.reason];
+        break;
+      default:
+        break;
+    }
+  }
+
   engine::JournalSink& next_;
 };
+
+// ------------------------------------------------------------ the summary
+
+// "events        6 from ...": a heading of the summary and its figures.
+const Table kHeadings("", {{12}, {}}, "  ");
+// "  proposing                1": a count under a heading.
+const Table kCounts("  ", {{24}, {}});
+// "     1  missing required fields ...": a rejection count and its reason.
+const Table kReasons("  ", {{4, Align::kRight}, {}}, "  ");
 
 std::size_t total(const std::map<std::string, std::size_t>& counts) {
   std::size_t sum = 0;
@@ -77,27 +104,25 @@ std::size_t total(const std::map<std::string, std::size_t>& counts) {
   return sum;
 }
 
-void print_summary(std::ostream& out, const engine::Engine& engine, const TallyingJournal& tally,
-                   const ReplayStats& stats, const std::string& events_file, const std::string& log_file,
-                   std::int64_t end) {
-  auto row = [&out](const std::string& label, const std::string& value) {
-    out << "  " << std::left << std::setw(24) << label << ' ' << value << '\n';
-  };
-  out << "summary\n";
-  std::ostringstream events;
-  events << stats.events << " from " << events_file << " (" << stats.events - stats.rejected - stats.duplicates
-         << " accepted, " << stats.rejected << " rejected, " << stats.duplicates << " duplicates)";
-  out << "events        " << events.str() << '\n';
+void print_replayed(std::ostream& out, const TallyingJournal& tally, const ReplayStats& stats,
+                    const RunOptions& options, std::int64_t end) {
+  out << kHeadings.row({"events", std::to_string(stats.events) + " from " + options.events + " (" +
+                                      std::to_string(stats.events - stats.rejected - stats.duplicates) + " accepted, " +
+                                      std::to_string(stats.rejected) + " rejected, " +
+                                      std::to_string(stats.duplicates) + " duplicates)"});
   if (stats.first_at) {
-    out << "time          " << engine::format_timestamp(*stats.first_at) << " to " << engine::format_timestamp(end)
-        << '\n';
+    out << kHeadings.row({"time", engine::format_timestamp(*stats.first_at) + " to " + engine::format_timestamp(end)});
   }
-  out << "journal       " << tally.count << " records";
-  if (tally.count > 0) out << " (seq " << tally.first_seq << "-" << tally.last_seq << ")";
-  if (!log_file.empty()) out << " in " << log_file;
-  out << '\n';
+  std::string journal = std::to_string(tally.records) + " records";
+  if (tally.records > 0) {
+    journal += " (seq " + std::to_string(tally.first_seq) + "-" + std::to_string(tally.last_seq) + ")";
+  }
+  if (!options.log.empty()) journal += " in " + options.log;
+  out << kHeadings.row({"journal", journal});
+}
 
-  // Tickets per state, states in the order the workflow declares them.
+// Tickets per state, states in the order the workflow declares them.
+void print_tickets(std::ostream& out, const engine::Engine& engine) {
   std::map<std::pair<std::string, engine::StateIndex>, std::size_t> by_state;
   std::map<std::string, const engine::Workflow*> workflows;
   for (std::size_t i = 0; i < engine.ticket_count(); ++i) {
@@ -105,36 +130,195 @@ void print_summary(std::ostream& out, const engine::Engine& engine, const Tallyi
     ++by_state[{ticket.workflow->name(), ticket.state}];
     workflows[ticket.workflow->name()] = ticket.workflow.get();
   }
-  out << "tickets       " << engine.ticket_count() << '\n';
+  out << kHeadings.row({"tickets", std::to_string(engine.ticket_count())});
   for (const auto& [key, count] : by_state) {
     const engine::Workflow& workflow = *workflows[key.first];
     std::string state = key.second < workflow.states().size() ? workflow.states()[key.second].name : "?";
-    row(workflows.size() > 1 ? key.first + "." + state : state, std::to_string(count));
+    out << kCounts.row({workflows.size() > 1 ? key.first + "." + state : state, std::to_string(count)});
   }
-  out << "SLA breaches  " << total(tally.breaches) << " (warnings " << tally.warnings << ", escalations "
-      << tally.escalations << ")\n";
-  for (const auto& [metric, count] : tally.breaches) row(metric, std::to_string(count));
-  out << "rejections    " << total(tally.rejections) << '\n';
-  for (const auto& [reason, count] : tally.rejections)
-    out << "  " << std::right << std::setw(4) << count << "  " << reason << '\n';
+}
+
+void print_outcomes(std::ostream& out, const TallyingJournal& tally) {
+  out << kHeadings.row({"SLA breaches", std::to_string(total(tally.breaches)) + " (warnings " +
+                                            std::to_string(tally.warnings) + ", escalations " +
+                                            std::to_string(tally.escalations) + ")"});
+  for (const auto& [metric, count] : tally.breaches) out << kCounts.row({metric, std::to_string(count)});
+  out << kHeadings.row({"rejections", std::to_string(total(tally.rejections))});
+  for (const auto& [reason, count] : tally.rejections) out << kReasons.row({std::to_string(count), reason});
+}
+
+void print_summary(std::ostream& out, const engine::Engine& engine, const TallyingJournal& tally,
+                   const ReplayStats& stats, const RunOptions& options, std::int64_t end) {
+  out << "summary\n";
+  print_replayed(out, tally, stats, options, end);
+  print_tickets(out, engine);
+  print_outcomes(out, tally);
+}
+
+// ------------------------------------------------------------ opening
+
+// The first option given that only a store uses; null when none was.
+const char* store_only_option(const RunOptions& options) {
+  if (options.key) return "--key";
+  if (options.batch) return "--batch";
+  if (options.sync) return "--sync";
+  if (options.checkpoint_every) return "--checkpoint-every";
+  return nullptr;
+}
+
+// The --log file and the console. Opening the log truncates it: it is never
+// one of the inputs.
+int open_sinks(const RunOptions& options, engine::SpdlogJournalSinks& sinks) {
+  if (!options.log.empty()) {
+    std::vector<std::string> inputs = options.rules;
+    inputs.push_back(options.events);
+    for (const std::string& input : inputs) {
+      std::error_code error;
+      if (std::filesystem::equivalent(options.log, input, error)) {
+        return fail("--log " + options.log + " would overwrite the input " + input, kExitUsage);
+      }
+    }
+    engine::Result<engine::LogSink> file = engine::open_json_log_file(options.log);
+    if (!file) return fail("cannot write the log " + options.log + ": " + file.error());
+    sinks.json.push_back(file.value());
+  }
+  if (!options.quiet) sinks.human.push_back(engine::human_console_sink());
+  return kExitOk;
+}
+
+// With a store, the engine writes to it and records are shown (and logged)
+// once they are durable: a line on the screen is a promise. Why showing
+// them failed, if it did, goes to `display_error`.
+engine::Result<std::unique_ptr<engine::SqliteStore>> open_store(const RunOptions& options, engine::JournalSink& display,
+                                                                std::string& display_error) {
+  engine::SqliteStoreOptions store_options;
+  store_options.batch_units = options.batch.value_or(kDefaultBatch);
+  store_options.checkpoint_every = options.checkpoint_every.value_or(kDefaultCheckpointEvery);
+  if (options.sync == "normal") store_options.durability = engine::SqliteStoreOptions::Durability::kNormal;
+  if (options.key) {
+    engine::Result<engine::SigningKey> key = engine::SigningKey::load(*options.key);
+    if (!key) return engine::Result<std::unique_ptr<engine::SqliteStore>>::failure(key.error());
+    store_options.signing_key = std::move(key).value();
+  }
+  store_options.on_durable = [&display, &display_error](std::span<const engine::Record> records) {
+    engine::Status shown = display.write(records);
+    if (!shown && display_error.empty()) display_error = shown.error();
+  };
+  return engine::SqliteStore::open(options.store, std::move(store_options));
+}
+
+// ------------------------------------------------------------ running
+
+// What a run works with once everything is open.
+struct Run {
+  const RunOptions& options;
+  engine::Engine& engine;
+  engine::VirtualClock& clock;
+  engine::SqliteStore* store;  // null without --store
+  const TallyingJournal& journal;
+  const std::string& display_error;
+};
+
+// The store's tickets restored (and the clock where the store left off),
+// then the rules installed.
+int start(const Run& run, const std::vector<std::shared_ptr<const engine::Workflow>>& workflows) {
+  if (run.store != nullptr) {
+    engine::Result<engine::Recovered> recovered = engine::recover(run.engine, *run.store, compile_stored);
+    if (!recovered) return fail(run.options.store + ": " + recovered.error());
+    (void)run.clock.set(run.engine.now());
+  }
+  engine::Status installed = install(run.engine, workflows);
+  return installed ? kExitOk : fail(installed.error());
+}
+
+// Commits the units already applied, and with a key signs the last of them:
+// whatever happens next, what was applied is kept. False after printing why not.
+bool seal(engine::SqliteStore* store) {
+  if (store == nullptr) return true;
+  engine::Status sealed = store->seal();
+  if (!sealed) print_error(sealed.error());
+  return static_cast<bool>(sealed);
+}
+
+void print_stop(const ReplayResult& replayed) {
+  std::size_t applied = replayed.stats.events;
+  std::cerr << replayed.error << '\n' << "docket: stopped: ";
+  if (replayed.stopped_after_applying) {
+    std::cerr << applied << (applied == 1 ? " event was" : " events were")
+              << " applied, the last on this line; nothing after it was applied\n";
+  } else {
+    std::cerr << applied << (applied == 1 ? " event before this line was" : " events before this line were")
+              << " applied; nothing from this line on was applied\n";
+  }
+}
+
+// Moves the clock on to --until, firing what falls due; sets `end` to it.
+int advance_until(const Run& run, const ReplayStats& stats, std::int64_t& end) {
+  std::int64_t until = *engine::parse_timestamp(run.options.until);
+  if (stats.last_at && until < *stats.last_at) {
+    return fail("--until " + engine::format_timestamp(until) + " is earlier than the last event (" +
+                    engine::format_timestamp(*stats.last_at) + ")",
+                kExitUsage);
+  }
+  engine::Status advanced = advance(run.engine, run.clock, until);
+  if (!advanced) {
+    seal(run.store);
+    return fail("advancing to " + engine::format_timestamp(until) + ": " + advanced.error());
+  }
+  end = until;
+  return kExitOk;
+}
+
+int replay_into(const Run& run, std::istream& events) {
+  ReplayResult replayed = replay(run.engine, run.clock, events, run.options.events);
+  if (!replayed.ok()) {
+    seal(run.store);
+    print_stop(replayed);
+    return kExitFailure;
+  }
+  std::int64_t end = replayed.stats.last_at.value_or(run.clock.now());
+  if (!run.options.until.empty()) {
+    if (int failed = advance_until(run, replayed.stats, end); failed != kExitOk) return failed;
+  }
+  if (!seal(run.store)) return kExitFailure;
+  // The store has every record: the summary is still worth printing.
+  int exit_code = kExitOk;
+  if (!run.display_error.empty()) {
+    exit_code = fail("the store kept every record, but showing or logging them failed: " + run.display_error);
+  }
+  if (!run.options.quiet && run.journal.records > 0) std::cout << '\n';
+  print_summary(std::cout, run.engine, run.journal, replayed.stats, run.options, end);
+  return exit_code;
+}
+
+int run_events(const RunOptions& options) {
+  if (const char* option = store_only_option(options); option != nullptr && options.store.empty()) {
+    return fail(std::string(option) + " works only with --store", kExitUsage);
+  }
+  std::optional<ReplayInput> input = open_replay(options.rules, options.events);
+  if (!input) return kExitFailure;
+  engine::SpdlogJournalSinks sinks;
+  if (int failed = open_sinks(options, sinks); failed != kExitOk) return failed;
+  engine::SpdlogJournal log(std::move(sinks));
+  TallyingJournal journal(log);
+  std::string display_error;
+  std::unique_ptr<engine::SqliteStore> store;
+  if (!options.store.empty()) {
+    auto opened = open_store(options, journal, display_error);
+    if (!opened) return fail(opened.error());
+    store = std::move(opened).value();
+  }
+  engine::VirtualClock clock;
+  engine::Engine engine(clock, store ? static_cast<engine::JournalSink&>(*store) : journal);
+  Run run{options, engine, clock, store.get(), journal, display_error};
+  if (int failed = start(run, input->workflows); failed != kExitOk) return failed;
+  return replay_into(run, input->events);
 }
 
 }  // namespace
 
 void add_run_command(CLI::App& app, int& exit_code) {
-  struct Options {
-    std::vector<std::string> rules;
-    std::string events;
-    std::string until;
-    std::string log;
-    bool quiet = false;
-    std::string store;
-    std::string key;
-    std::size_t batch = 1;
-    std::string sync = "full";
-    std::uint64_t checkpoint_every = 1000;
-  };
-  auto options = std::make_shared<Options>();
+  auto options = std::make_shared<RunOptions>();
   CLI::App* command = app.add_subcommand(
       "run", "Replay events through rules on a virtual clock, write the journal and print a summary");
   command->add_option("rules", options->rules, "Rule files (*.docket); the first is the default workflow")
@@ -158,155 +342,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   command
       ->add_option("--checkpoint-every", options->checkpoint_every, "Records between signed checkpoints (default 1000)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
-
-  command->callback([options, command, &exit_code] {
-    if (options->store.empty()) {
-      for (const char* store_only : {"--key", "--batch", "--sync", "--checkpoint-every"}) {
-        if (command->count(store_only) > 0) {
-          std::cerr << "docket: error: " << store_only << " works only with --store\n";
-          exit_code = kExitUsage;
-          return;
-        }
-      }
-    }
-    std::optional<ReplayInput> input = open_replay(options->rules, options->events);
-    if (!input) {
-      exit_code = kExitFailure;
-      return;
-    }
-    auto& workflows = input->workflows;
-    auto& events = input->events;
-
-    engine::SpdlogJournalSinks sinks;
-    if (!options->log.empty()) {
-      // Opening the log truncates it: never one of the inputs.
-      std::vector<std::string> inputs = options->rules;
-      inputs.push_back(options->events);
-      for (const std::string& input : inputs) {
-        std::error_code error;
-        if (std::filesystem::equivalent(options->log, input, error)) {
-          std::cerr << "docket: error: --log " << options->log << " would overwrite the input " << input << '\n';
-          exit_code = kExitUsage;
-          return;
-        }
-      }
-      engine::Result<engine::LogSink> file = engine::open_json_log_file(options->log);
-      if (!file) {
-        std::cerr << "docket: error: cannot write the log " << options->log << ": " << file.error() << '\n';
-        exit_code = kExitFailure;
-        return;
-      }
-      sinks.json.push_back(file.value());
-    }
-    if (!options->quiet) sinks.human.push_back(engine::human_console_sink());
-    engine::SpdlogJournal log(std::move(sinks));
-    TallyingJournal journal(log);
-
-    // With a store, the engine writes to it and records are shown (and
-    // logged) once they are durable: a line on the screen is a promise.
-    std::unique_ptr<engine::SqliteStore> store;
-    std::string display_error;
-    if (!options->store.empty()) {
-      engine::SqliteStoreOptions store_options;
-      store_options.batch_units = options->batch;
-      store_options.checkpoint_every = options->checkpoint_every;
-      if (options->sync == "normal") store_options.durability = engine::SqliteStoreOptions::Durability::kNormal;
-      if (!options->key.empty()) {
-        engine::Result<engine::SigningKey> key = engine::SigningKey::load(options->key);
-        if (!key) {
-          std::cerr << "docket: error: " << key.error() << '\n';
-          exit_code = kExitFailure;
-          return;
-        }
-        store_options.signing_key = std::move(key).value();
-      }
-      store_options.on_durable = [&journal, &display_error](std::span<const engine::Record> records) {
-        engine::Status shown = journal.write(records);
-        if (!shown && display_error.empty()) display_error = shown.error();
-      };
-      auto opened = engine::SqliteStore::open(options->store, std::move(store_options));
-      if (!opened) {
-        std::cerr << "docket: error: " << opened.error() << '\n';
-        exit_code = kExitFailure;
-        return;
-      }
-      store = std::move(opened).value();
-    }
-
-    engine::VirtualClock clock;
-    engine::Engine engine(clock, store ? static_cast<engine::JournalSink&>(*store) : journal);
-    if (store) {
-      engine::Result<engine::Recovered> recovered = engine::recover(engine, *store, compile_stored);
-      if (!recovered) {
-        std::cerr << "docket: error: " << options->store << ": " << recovered.error() << '\n';
-        exit_code = kExitFailure;
-        return;
-      }
-      (void)clock.set(engine.now());
-    }
-    for (const auto& workflow : workflows) {
-      engine::Status installed = engine.install(workflow);
-      if (!installed) {
-        std::cerr << "docket: error: " << installed.error() << '\n';
-        exit_code = kExitFailure;
-        return;
-      }
-    }
-    // Whatever happens next, units already applied get committed, and with
-    // a key the last of them is signed.
-    auto flush_store = [&store, &exit_code] {
-      if (!store) return true;
-      engine::Status flushed = store->seal();
-      if (flushed) return true;
-      std::cerr << "docket: error: " << flushed.error() << '\n';
-      exit_code = kExitFailure;
-      return false;
-    };
-
-    ReplayResult replayed = replay(engine, clock, events, options->events);
-    if (!replayed.ok()) {
-      flush_store();
-      std::size_t applied = replayed.stats.events;
-      std::cerr << replayed.error << '\n' << "docket: stopped: ";
-      if (replayed.stopped_after_applying) {
-        std::cerr << applied << (applied == 1 ? " event was" : " events were")
-                  << " applied, the last on this line; nothing after it was applied\n";
-      } else {
-        std::cerr << applied << (applied == 1 ? " event before this line was" : " events before this line were")
-                  << " applied; nothing from this line on was applied\n";
-      }
-      exit_code = kExitFailure;
-      return;
-    }
-
-    std::int64_t end = replayed.stats.last_at.value_or(clock.now());
-    if (!options->until.empty()) {
-      std::int64_t until = *engine::parse_timestamp(options->until);
-      if (replayed.stats.last_at && until < *replayed.stats.last_at) {
-        std::cerr << "docket: error: --until " << engine::format_timestamp(until) << " is earlier than the last event ("
-                  << engine::format_timestamp(*replayed.stats.last_at) << ")\n";
-        exit_code = kExitUsage;
-        return;
-      }
-      engine::Status advanced = advance(engine, clock, until);
-      if (!advanced) {
-        flush_store();
-        std::cerr << "docket: error: advancing to " << engine::format_timestamp(until) << ": " << advanced.error()
-                  << '\n';
-        exit_code = kExitFailure;
-        return;
-      }
-      end = until;
-    }
-    if (!flush_store()) return;
-    if (!display_error.empty()) {
-      std::cerr << "docket: error: the store kept every record, but showing or logging them failed: " << display_error
-                << '\n';
-      exit_code = kExitFailure;
-    }
-    if (!options->quiet && journal.count > 0) std::cout << '\n';
-    print_summary(std::cout, engine, journal, replayed.stats, options->events, options->log, end);
-  });
+  command->callback([options, &exit_code] { exit_code = run_events(*options); });
 }
 
 }  // namespace docket::cli

@@ -32,6 +32,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "cli/rules.h"
 #include "cli/store_access.h"
 #include "dsl/checker.h"
@@ -170,17 +171,9 @@ engine::Result<std::vector<server::TokenConfig>> read_tokens(const std::string& 
   return R::success(std::move(config.value().tokens));
 }
 
-int serve(const std::string& config_path) {
-  engine::Result<server::ServerConfig> loaded = server::load_server_config(config_path);
-  if (!loaded) {
-    std::cerr << loaded.error() << '\n';
-    return kExitFailure;
-  }
-  const server::ServerConfig& config = loaded.value();
-  set_up_logging(config);
-
-  // Before any thread starts: every thread inherits the mask, and only the
-  // signal thread takes these signals.
+// Blocks the signals the service takes, before any thread starts: every
+// thread inherits the mask, and only the signal thread takes them.
+sigset_t block_service_signals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
@@ -189,68 +182,86 @@ int serve(const std::string& config_path) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   // A client that hangs up while its answer is written must not end the service.
   ::signal(SIGPIPE, SIG_IGN);
+  return signals;
+}
 
-  std::unique_ptr<server::ServiceClock> clock;
-  if (config.clock.kind == server::ClockConfig::Kind::kAccelerated) {
-    engine::SystemClock system;
-    clock = std::make_unique<server::AcceleratedClock>(config.clock.start.value_or(system.now()), config.clock.factor);
-    spdlog::warn("accelerated clock: {} engine seconds per second (not for production)", config.clock.factor);
-  } else {
-    clock = std::make_unique<server::SystemServiceClock>();
+std::unique_ptr<server::ServiceClock> service_clock(const server::ServerConfig& config) {
+  if (config.clock.kind != server::ClockConfig::Kind::kAccelerated) {
+    return std::make_unique<server::SystemServiceClock>();
   }
+  engine::SystemClock system;
+  auto clock =
+      std::make_unique<server::AcceleratedClock>(config.clock.start.value_or(system.now()), config.clock.factor);
+  spdlog::warn("accelerated clock: {} engine seconds per second (not for production)", config.clock.factor);
+  return clock;
+}
 
-  server::ServiceOptions options = service_options(config);
+engine::Result<std::unique_ptr<server::Service>> open_service(const server::ServerConfig& config,
+                                                              server::ServiceClock& clock) {
   server::RulesLoader loader{load_directory,
                              [directory = config.rules_directory](const std::string& name, const std::string& text) {
                                return compile_text(directory, name, text);
                              },
                              compile_stored};
-  auto opened = server::Service::open(options, loader, *clock);
-  if (!opened) {
-    spdlog::error("cannot start: {}", opened.error());
-    std::cerr << "docket: error: " << opened.error() << '\n';
-    return kExitFailure;
-  }
-  std::unique_ptr<server::Service> service = std::move(opened).value();
+  return server::Service::open(service_options(config), loader, clock);
+}
 
+server::HttpOptions http_options(const server::ServerConfig& config, const std::string& config_path) {
   server::HttpOptions http;
   http.transport = transport_options(config);
   http.max_json_depth = config.max_json_depth;
   http.rate_limit = config.rate_limit;
   http.rate_burst = config.rate_burst;
   http.read_tokens = [config_path] { return read_tokens(config_path); };
-  server::HttpApi api(*service, server::Authenticator(config.tokens), http);
+  return http;
+}
+
+// Written whole under another name, then renamed: a reader never sees half a number.
+void write_port_file(const std::string& path, int port) {
+  std::string partial = path + ".partial";
+  std::ofstream(partial) << port << '\n';
+  std::filesystem::rename(partial, path);
+}
+
+// Takes the blocked signals until one stops the service: SIGHUP reloads
+// the tokens and the rules, SIGTERM and SIGINT stop accepting requests.
+void take_signals(const sigset_t& signals, const std::string& config_path, server::HttpApi& api,
+                  server::Service& service) {
+  while (true) {
+    int signal = 0;
+    if (sigwait(&signals, &signal) != 0) continue;
+    if (signal == SIGHUP) {
+      spdlog::info("SIGHUP: reading the tokens and reloading the rules");
+      if (auto tokens = read_tokens(config_path)) api.set_tokens(std::move(tokens).value());
+      service.reload("signal");
+      continue;
+    }
+    spdlog::info("{}: shutting down after the requests in flight", signal == SIGINT ? "SIGINT" : "SIGTERM");
+    api.stop();
+    return;
+  }
+}
+
+// Serves until a signal stops it, then finishes the requests in flight and stops the service.
+int run_service(const server::ServerConfig& config, const std::string& config_path, const sigset_t& signals) {
+  std::unique_ptr<server::ServiceClock> clock = service_clock(config);
+  auto opened = open_service(config, *clock);
+  if (!opened) {
+    spdlog::error("cannot start: {}", opened.error());
+    return fail(opened.error());
+  }
+  std::unique_ptr<server::Service> service = std::move(opened).value();
+  server::HttpApi api(*service, server::Authenticator(config.tokens), http_options(config, config_path));
   engine::Result<int> port = api.bind();
   if (!port) {
     spdlog::error("{}", port.error());
-    std::cerr << "docket: error: " << port.error() << '\n';
-    return kExitFailure;
+    return fail(port.error());
   }
   service->start();
-  if (!config.port_file.empty()) {
-    // Written whole under another name, then renamed: a reader never sees half a number.
-    std::string partial = config.port_file + ".partial";
-    std::ofstream(partial) << port.value() << '\n';
-    std::filesystem::rename(partial, config.port_file);
-  }
+  if (!config.port_file.empty()) write_port_file(config.port_file, port.value());
   spdlog::info("listening on {}:{} (store {}, rules {})", config.host, port.value(), config.store_path,
                config.rules_directory);
-
-  std::thread signal_thread([&] {
-    while (true) {
-      int signal = 0;
-      if (sigwait(&signals, &signal) != 0) continue;
-      if (signal == SIGHUP) {
-        spdlog::info("SIGHUP: reading the tokens and reloading the rules");
-        if (auto tokens = read_tokens(config_path)) api.set_tokens(std::move(tokens).value());
-        service->reload("signal");
-        continue;
-      }
-      spdlog::info("{}: shutting down after the requests in flight", signal == SIGINT ? "SIGINT" : "SIGTERM");
-      api.stop();
-      return;
-    }
-  });
+  std::thread signal_thread([&] { take_signals(signals, config_path, api, *service); });
   api.serve();
   // serve() also returns when the listening socket fails: wake the signal thread.
   pthread_kill(signal_thread.native_handle(), SIGTERM);
@@ -260,38 +271,46 @@ int serve(const std::string& config_path) {
   return kExitOk;
 }
 
+int serve(const std::string& config_path) {
+  engine::Result<server::ServerConfig> loaded = server::load_server_config(config_path);
+  if (!loaded) {
+    std::cerr << loaded.error() << '\n';
+    return kExitFailure;
+  }
+  set_up_logging(loaded.value());
+  sigset_t signals = block_service_signals();
+  return run_service(loaded.value(), config_path, signals);
+}
+
+struct ServeOptions {
+  std::string config;
+  bool hash_token = false;
+};
+
+// The digest of the token on standard input, for the configuration.
+int hash_token() {
+  std::string token;
+  std::getline(std::cin, token);
+  if (token.empty()) return fail("no token on standard input", kExitUsage);
+  std::cout << server::sha256_hex(token) << '\n';
+  return kExitOk;
+}
+
+int run_serve(const ServeOptions& options) {
+  if (options.hash_token) return hash_token();
+  if (options.config.empty()) return fail("serve needs --config FILE", kExitUsage);
+  return serve(options.config);
+}
+
 }  // namespace
 
 void add_serve_command(CLI::App& app, int& exit_code) {
-  struct Options {
-    std::string config;
-    bool hash_token = false;
-  };
-  auto options = std::make_shared<Options>();
+  auto options = std::make_shared<ServeOptions>();
   CLI::App* command = app.add_subcommand("serve", "Run the HTTP service: tickets, events, timers, hot reload");
   command->add_option("-c,--config", options->config, "The configuration file (docket.toml)");
   command->add_flag("--hash-token", options->hash_token,
                     "Read an access token from standard input and print its SHA-256 for the configuration");
-  command->callback([options, &exit_code] {
-    if (options->hash_token) {
-      std::string token;
-      std::getline(std::cin, token);
-      if (token.empty()) {
-        std::cerr << "docket: error: no token on standard input\n";
-        exit_code = kExitUsage;
-        return;
-      }
-      std::cout << server::sha256_hex(token) << '\n';
-      exit_code = kExitOk;
-      return;
-    }
-    if (options->config.empty()) {
-      std::cerr << "docket: error: serve needs --config FILE\n";
-      exit_code = kExitUsage;
-      return;
-    }
-    exit_code = serve(options->config);
-  });
+  command->callback([options, &exit_code] { exit_code = run_serve(*options); });
 }
 
 }  // namespace docket::cli

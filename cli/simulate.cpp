@@ -20,6 +20,15 @@ namespace {
 
 enum class ReportFormat { kText, kJson };
 
+struct SimulateOptions {
+  std::string rules;
+  std::string profile;
+  std::string compare;
+  std::optional<std::uint64_t> seed;
+  std::optional<int> days;
+  ReportFormat format = ReportFormat::kText;
+};
+
 // A progress bar on stderr, only when stderr is a terminal: pipes and logs get nothing.
 std::function<void(double)> progress_bar(const std::string& label) {
   if (isatty(STDERR_FILENO) == 0) return {};
@@ -46,18 +55,39 @@ std::optional<designer::SimulationReport> run_one(const std::string& rules, cons
   return std::move(report.value());
 }
 
+// The report of the rules alone, or side by side with --compare's on the same load.
+std::string render(const SimulateOptions& options, const designer::SimulationReport& a,
+                   const designer::SimulationReport* b) {
+  bool json = options.format == ReportFormat::kJson;
+  if (b == nullptr) return json ? designer::render_json(a) : designer::render_text(a);
+  return json ? designer::render_comparison_json(a, *b, options.rules, options.compare)
+              : designer::render_comparison_text(a, *b, options.rules, options.compare);
+}
+
+int run_simulate(const SimulateOptions& options) {
+  engine::Result<designer::Profile> profile = designer::load_profile(options.profile);
+  if (!profile) {
+    std::cerr << profile.error() << '\n';
+    return kExitFailure;
+  }
+  designer::SimulationOptions simulation;
+  simulation.seed = options.seed;
+  simulation.days = options.days;
+  std::optional<designer::SimulationReport> a = run_one(options.rules, profile.value(), simulation);
+  if (!a) return kExitFailure;
+  std::optional<designer::SimulationReport> b;
+  if (!options.compare.empty()) {
+    b = run_one(options.compare, profile.value(), simulation);
+    if (!b) return kExitFailure;
+  }
+  std::cout << render(options, *a, b ? &*b : nullptr);
+  return kExitOk;
+}
+
 }  // namespace
 
 void add_simulate_command(CLI::App& app, int& exit_code) {
-  struct Options {
-    std::string rules;
-    std::string profile;
-    std::string compare;
-    std::optional<std::uint64_t> seed;
-    std::optional<int> days;
-    ReportFormat format = ReportFormat::kText;
-  };
-  auto options = std::make_shared<Options>();
+  auto options = std::make_shared<SimulateOptions>();
   CLI::App* command = app.add_subcommand(
       "simulate", "Drive synthetic load from a profile through the rules on a virtual clock and report the figures");
   command->add_option("rules", options->rules, "Rule file (*.docket)")->required()->check(CLI::ExistingFile);
@@ -71,34 +101,7 @@ void add_simulate_command(CLI::App& app, int& exit_code) {
   std::map<std::string, ReportFormat> formats{{"text", ReportFormat::kText}, {"json", ReportFormat::kJson}};
   command->add_option("--format", options->format, "text (default) or json")
       ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
-  command->callback([options, &exit_code] {
-    engine::Result<designer::Profile> profile = designer::load_profile(options->profile);
-    if (!profile) {
-      std::cerr << profile.error() << '\n';
-      exit_code = kExitFailure;
-      return;
-    }
-    designer::SimulationOptions simulation;
-    simulation.seed = options->seed;
-    simulation.days = options->days;
-    std::optional<designer::SimulationReport> a = run_one(options->rules, profile.value(), simulation);
-    if (!a) {
-      exit_code = kExitFailure;
-      return;
-    }
-    if (options->compare.empty()) {
-      std::cout << (options->format == ReportFormat::kJson ? designer::render_json(*a) : designer::render_text(*a));
-      return;
-    }
-    std::optional<designer::SimulationReport> b = run_one(options->compare, profile.value(), simulation);
-    if (!b) {
-      exit_code = kExitFailure;
-      return;
-    }
-    std::cout << (options->format == ReportFormat::kJson
-                      ? designer::render_comparison_json(*a, *b, options->rules, options->compare)
-                      : designer::render_comparison_text(*a, *b, options->rules, options->compare));
-  });
+  command->callback([options, &exit_code] { exit_code = run_simulate(*options); });
 }
 
 }  // namespace docket::cli

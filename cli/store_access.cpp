@@ -1,8 +1,8 @@
 #include "cli/store_access.h"
 
 #include <filesystem>
-#include <iostream>
 
+#include "cli/output.h"
 #include "dsl/checker.h"
 #include "dsl/compiler.h"
 #include "dsl/loader.h"
@@ -29,14 +29,14 @@ engine::Result<std::shared_ptr<const engine::Workflow>> compile_stored(const eng
 std::unique_ptr<engine::SqliteStore> open_store_for_reading(const std::string& path) {
   std::error_code error;
   if (!std::filesystem::is_regular_file(path, error)) {
-    std::cerr << "docket: error: " << path << ": no such store\n";
+    print_error(path + ": no such store");
     return nullptr;
   }
   engine::SqliteStoreOptions options;
   options.read_only = true;
   auto store = engine::SqliteStore::open(path, std::move(options));
   if (!store) {
-    std::cerr << "docket: error: " << store.error() << '\n';
+    print_error(store.error());
     return nullptr;
   }
   return std::move(store).value();

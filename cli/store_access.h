@@ -20,7 +20,7 @@ namespace docket::cli {
 // holds the diagnostics.
 engine::Result<std::shared_ptr<const engine::Workflow>> compile_stored(const engine::StoredVersion& version);
 
-// Opens `path` read-only, for commands that only look. nullopt after
+// Opens `path` read-only, for commands that only look. Null after
 // printing why not.
 std::unique_ptr<engine::SqliteStore> open_store_for_reading(const std::string& path);
 

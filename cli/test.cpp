@@ -28,7 +28,7 @@ using designer::CoverageKind;
 
 constexpr std::string_view kScenarioSuffix = ".test.toml";
 
-struct Options {
+struct TestOptions {
   std::vector<std::string> paths;
   std::string junit;
   bool strict_coverage = false;
@@ -95,6 +95,13 @@ CompiledRules* rules_for(const std::string& path, std::map<std::string, Compiled
   return &compiled;
 }
 
+bool write_junit(const std::string& path, const std::vector<designer::JunitSuite>& suites) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << designer::junit_xml(suites);
+  out.close();
+  return static_cast<bool>(out);
+}
+
 const char* unreached_verb(CoverageKind kind) {
   switch (kind) {
     case CoverageKind::kState:
@@ -128,7 +135,69 @@ std::size_t print_coverage(const CompiledRules& rules) {
   return unreached;
 }
 
-int run_tests(const Options& options) {
+// The scenario files run so far: each rule file compiled once, the results
+// for the console and for JUnit.
+struct TestRun {
+  std::map<std::string, CompiledRules> cache;
+  std::vector<std::string> rule_order;  // cache keys, in the order first named
+  std::vector<designer::JunitSuite> suites;
+  std::size_t passed = 0;
+  std::size_t failed = 0;
+};
+
+std::string failure_text(const std::string& path, const designer::Scenario& scenario,
+                         const designer::Failure& failure) {
+  std::string where = path + ":" + std::to_string(failure.line) + ": ";
+  std::string step = failure.step == 0
+                         ? std::string()
+                         : "step " + std::to_string(failure.step) + " (" + failure.what + " at " + failure.at + "): ";
+  return where + "scenario \"" + scenario.name + "\", " + step + failure.message;
+}
+
+designer::JunitCase run_one_scenario(const std::string& path, const designer::ScenarioFile& file,
+                                     const designer::Scenario& scenario, CompiledRules& rules) {
+  designer::JunitCase test{scenario.name, path, 0, {}};
+  if (!rules.workflow) {
+    test.failures.push_back(path + ":" + std::to_string(scenario.line) + ": the rules " + file.rules_path +
+                            " have errors");
+    return test;
+  }
+  auto started = std::chrono::steady_clock::now();
+  designer::ScenarioResult result = designer::run_scenario(rules.workflow, scenario);
+  test.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  rules.coverage->add(result.records);
+  for (const designer::Failure& failure : result.failures)
+    test.failures.push_back(failure_text(path, scenario, failure));
+  return test;
+}
+
+void run_file(const std::string& path, bool verbose, TestRun& run) {
+  designer::JunitSuite suite{path, {}};
+  engine::Result<designer::ScenarioFile> file = designer::read_scenario_file(path);
+  if (!file) {
+    std::cout << file.error() << "\n";
+    ++run.failed;
+    suite.cases.push_back({"(reading the file)", path, 0, {file.error()}});
+    run.suites.push_back(std::move(suite));
+    return;
+  }
+  CompiledRules* rules = rules_for(file->rules_path, run.cache, run.rule_order);
+  for (const designer::Scenario& scenario : file->scenarios) {
+    designer::JunitCase test = run_one_scenario(path, file.value(), scenario, *rules);
+    if (test.failures.empty()) {
+      ++run.passed;
+      if (verbose) std::cout << "ok   " << path << ": " << scenario.name << "\n";
+    } else {
+      ++run.failed;
+      std::cout << "FAIL " << path << ": " << scenario.name << "\n";
+      for (const std::string& message : test.failures) std::cout << "  " << message << "\n";
+    }
+    suite.cases.push_back(std::move(test));
+  }
+  run.suites.push_back(std::move(suite));
+}
+
+int run_tests(const TestOptions& options) {
   std::string error;
   std::vector<std::string> files =
       scenario_files(options.paths.empty() ? std::vector<std::string>{"."} : options.paths, error);
@@ -140,80 +209,28 @@ int run_tests(const Options& options) {
     std::cerr << "docket test: no scenario files (*.test.toml) found\n";
     return kExitUsage;
   }
-
-  std::map<std::string, CompiledRules> cache;
-  std::vector<std::string> rule_order;
-  std::vector<designer::JunitSuite> suites;
-  std::size_t passed = 0;
-  std::size_t failed = 0;
-  for (const std::string& path : files) {
-    designer::JunitSuite suite{path, {}};
-    engine::Result<designer::ScenarioFile> file = designer::read_scenario_file(path);
-    if (!file) {
-      std::cout << file.error() << "\n";
-      ++failed;
-      suite.cases.push_back({"(reading the file)", path, 0, {file.error()}});
-      suites.push_back(std::move(suite));
-      continue;
-    }
-    CompiledRules* rules = rules_for(file->rules_path, cache, rule_order);
-    for (const designer::Scenario& scenario : file->scenarios) {
-      designer::JunitCase test{scenario.name, path, 0, {}};
-      if (!rules->workflow) {
-        test.failures.push_back(path + ":" + std::to_string(scenario.line) + ": the rules " + file->rules_path +
-                                " have errors");
-      } else {
-        auto started = std::chrono::steady_clock::now();
-        designer::ScenarioResult result = designer::run_scenario(rules->workflow, scenario);
-        test.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        rules->coverage->add(result.records);
-        for (const designer::Failure& failure : result.failures) {
-          std::string where = path + ":" + std::to_string(failure.line) + ": ";
-          std::string step = failure.step == 0 ? std::string()
-                                               : "step " + std::to_string(failure.step) + " (" + failure.what + " at " +
-                                                     failure.at + "): ";
-          test.failures.push_back(where + "scenario \"" + scenario.name + "\", " + step + failure.message);
-        }
-      }
-      if (test.failures.empty()) {
-        ++passed;
-        if (options.verbose) std::cout << "ok   " << path << ": " << scenario.name << "\n";
-      } else {
-        ++failed;
-        std::cout << "FAIL " << path << ": " << scenario.name << "\n";
-        for (const std::string& message : test.failures) std::cout << "  " << message << "\n";
-      }
-      suite.cases.push_back(std::move(test));
-    }
-    suites.push_back(std::move(suite));
-  }
-
+  TestRun run;
+  for (const std::string& path : files) run_file(path, options.verbose, run);
   std::size_t unreached = 0;
-  for (const std::string& key : rule_order) {
-    const CompiledRules& rules = cache.at(key);
+  for (const std::string& key : run.rule_order) {
+    const CompiledRules& rules = run.cache.at(key);
     if (rules.coverage) unreached += print_coverage(rules);
   }
-
-  if (!options.junit.empty()) {
-    std::ofstream out(options.junit, std::ios::binary | std::ios::trunc);
-    out << designer::junit_xml(suites);
-    out.close();
-    if (!out) {
-      std::cerr << "docket test: cannot write " << options.junit << "\n";
-      return kExitFailure;
-    }
+  if (!options.junit.empty() && !write_junit(options.junit, run.suites)) {
+    std::cerr << "docket test: cannot write " << options.junit << "\n";
+    return kExitFailure;
   }
-  std::cout << passed << " passed, " << failed << " failed";
+  std::cout << run.passed << " passed, " << run.failed << " failed";
   if (options.strict_coverage && unreached > 0) std::cout << "; " << unreached << " not reached (--strict-coverage)";
   std::cout << "\n";
-  if (failed > 0 || (options.strict_coverage && unreached > 0)) return kExitFailure;
+  if (run.failed > 0 || (options.strict_coverage && unreached > 0)) return kExitFailure;
   return kExitOk;
 }
 
 }  // namespace
 
 void add_test_command(CLI::App& app, int& exit_code) {
-  auto options = std::make_shared<Options>();
+  auto options = std::make_shared<TestOptions>();
   CLI::App* command = app.add_subcommand(
       "test", "Run scenario files (*.test.toml) against their rule files and report coverage (docs/testing.md)");
   command->add_option("paths", options->paths, "Scenario files, or directories to search (default: .)");

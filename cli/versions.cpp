@@ -14,53 +14,72 @@
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
-#include <iomanip>
 #include <iostream>
 #include <limits>
 #include <map>
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "cli/replay.h"
 #include "cli/store_access.h"
+#include "cli/table.h"
+#include "engine/codec/json_text.h"
 #include "engine/codec/ticket_codec.h"
+#include "engine/runtime/migration.h"
 
 namespace docket::cli {
 namespace {
 
-int run_versions(const std::string& path, const std::string& format) {
-  auto store = open_store_for_reading(path);
-  if (!store) return kExitFailure;
-  auto versions = store->versions();
-  if (!versions) {
-    std::cerr << "docket: error: " << versions.error() << '\n';
-    return kExitFailure;
+// ------------------------------------------------------------ docket versions
+
+struct VersionsOptions {
+  std::string store;
+  std::string format = "text";
+};
+
+// Text a version declares (`version "a\"b"`) and workflow names reach the
+// output as they are: every string is escaped.
+std::string versions_json(const std::vector<engine::StoredVersion>& versions) {
+  std::string json = "[";
+  for (const engine::StoredVersion& version : versions) {
+    if (json.size() > 1) json += ',';
+    json += "{\"id\":";
+    engine::append_json_string(json, version.id);
+    json += ",\"workflow\":";
+    engine::append_json_string(json, version.workflow);
+    json += ",\"declared\":";
+    engine::append_json_string(json, version.declared);
+    json += ",\"added_at\":";
+    engine::append_json_string(json, engine::format_timestamp(version.added_at));
+    json += ",\"tickets\":" + std::to_string(version.tickets) + ",\"files\":" + std::to_string(version.sources.size()) +
+            "}";
   }
-  if (format == "json") {
-    std::cout << "[";
-    bool first = true;
-    for (const engine::StoredVersion& version : versions.value()) {
-      std::cout << (first ? "" : ",") << "{\"id\":\"" << version.id << "\",\"workflow\":\"" << version.workflow
-                << "\",\"declared\":\"" << version.declared << "\",\"added_at\":\""
-                << engine::format_timestamp(version.added_at) << "\",\"tickets\":" << version.tickets
-                << ",\"files\":" << version.sources.size() << "}";
-      first = false;
-    }
-    std::cout << "]\n";
-    return kExitOk;
-  }
-  std::cout << std::left << std::setw(14) << "VERSION" << std::setw(20) << "WORKFLOW" << std::setw(10) << "DECLARED"
-            << std::setw(22) << "ADDED" << std::setw(9) << "TICKETS"
-            << "FILES\n";
-  for (const engine::StoredVersion& version : versions.value()) {
+  return json + "]\n";
+}
+
+std::string versions_text(const std::vector<engine::StoredVersion>& versions) {
+  const Table table("", {{12}, {18}, {8}, {20}, {7}, {}}, "  ");
+  std::string text = table.row({"VERSION", "WORKFLOW", "DECLARED", "ADDED", "TICKETS", "FILES"});
+  for (const engine::StoredVersion& version : versions) {
     std::string files;
     for (const engine::WorkflowSource& source : version.sources) files += (files.empty() ? "" : ", ") + source.path;
-    std::cout << std::left << std::setw(14) << version.id.substr(0, 12) << std::setw(20) << version.workflow
-              << std::setw(10) << (version.declared.empty() ? "-" : version.declared) << std::setw(22)
-              << engine::format_timestamp(version.added_at) << std::setw(9) << version.tickets << files << '\n';
+    text += table.row({version.id.substr(0, 12), version.workflow, version.declared.empty() ? "-" : version.declared,
+                       engine::format_timestamp(version.added_at), std::to_string(version.tickets), files});
   }
+  return text;
+}
+
+int run_versions(const VersionsOptions& options) {
+  auto store = open_store_for_reading(options.store);
+  if (!store) return kExitFailure;
+  auto versions = store->versions();
+  if (!versions) return fail(versions.error());
+  std::cout << (options.format == "json" ? versions_json(versions.value()) : versions_text(versions.value()));
   return kExitOk;
 }
+
+// ------------------------------------------------------------ docket migrate
 
 struct MigrateOptions {
   std::string store;
@@ -71,117 +90,155 @@ struct MigrateOptions {
   bool dry_run = false;
 };
 
-int run_migrate(const MigrateOptions& options) {
-  std::vector<std::shared_ptr<const engine::Workflow>> compiled = compile_rule_files({options.rules});
-  if (compiled.empty()) return kExitFailure;
-  std::shared_ptr<const engine::Workflow> target = compiled.front();
-
-  std::map<std::string, std::string> state_map;
-  for (const std::string& pair : options.map) {
+// --map OLD=NEW... as old state name to new, each NEW a state of `target`.
+// nullopt after printing why not.
+std::optional<std::map<std::string, std::string>> state_map(const std::vector<std::string>& pairs,
+                                                            const engine::Workflow& target) {
+  std::map<std::string, std::string> map;
+  for (const std::string& pair : pairs) {
     std::size_t equals = pair.find('=');
     if (equals == std::string::npos || equals == 0 || equals + 1 == pair.size()) {
-      std::cerr << "docket: error: --map " << pair << ": expected OLD=NEW (state names)\n";
-      return kExitUsage;
+      print_error("--map " + pair + ": expected OLD=NEW (state names)");
+      return std::nullopt;
     }
     std::string to = pair.substr(equals + 1);
-    if (!target->find_state(to)) {
-      std::cerr << "docket: error: --map " << pair << ": the new version has no state `" << to << "`\n";
-      return kExitUsage;
+    if (!target.find_state(to)) {
+      print_error("--map " + pair + ": the new version has no state `" + to + "`");
+      return std::nullopt;
     }
-    state_map[pair.substr(0, equals)] = to;
+    map[pair.substr(0, equals)] = to;
   }
+  return map;
+}
 
+// Opened for writing, with every move to be committed in one transaction.
+std::unique_ptr<engine::SqliteStore> open_store_for_migrating(const std::string& path) {
   std::error_code missing;
-  if (!std::filesystem::is_regular_file(options.store, missing)) {
-    std::cerr << "docket: error: " << options.store << ": no such store\n";
-    return kExitFailure;
+  if (!std::filesystem::is_regular_file(path, missing)) {
+    print_error(path + ": no such store");
+    return nullptr;
   }
   engine::SqliteStoreOptions store_options;
-  store_options.batch_units = std::numeric_limits<std::size_t>::max();  // one transaction for all
-  auto opened = engine::SqliteStore::open(options.store, std::move(store_options));
+  store_options.batch_units = std::numeric_limits<std::size_t>::max();
+  auto opened = engine::SqliteStore::open(path, std::move(store_options));
   if (!opened) {
-    std::cerr << "docket: error: " << opened.error() << '\n';
-    return kExitFailure;
+    print_error(opened.error());
+    return nullptr;
   }
-  engine::SqliteStore& store = *opened.value();
-  engine::VirtualClock clock;
-  engine::Engine engine(clock, store);
-  auto recovered = engine::recover(engine, store, compile_stored);
-  if (!recovered) {
-    std::cerr << "docket: error: " << options.store << ": " << recovered.error() << '\n';
-    return kExitFailure;
-  }
+  return std::move(opened).value();
+}
 
-  struct Move {
-    std::string id;
-    engine::Ticket ticket;
-    std::string from_state;
-    std::string from_version;
-  };
+struct Move {
+  std::string id;
+  engine::Ticket ticket;  // as it will be on the new version
+  std::string from_state;
+  std::string from_version;
+};
+
+// The moves of the open tickets of `target`'s workflow on other versions
+// (only those on --from, when given); why each stranded one cannot move.
+struct Plan {
   std::vector<Move> moves;
   std::vector<std::string> stranded;
+};
+
+Plan plan_moves(const engine::Engine& engine, const std::shared_ptr<const engine::Workflow>& target,
+                const std::map<std::string, std::string>& states, const std::string& from) {
+  Plan plan;
   for (std::size_t i = 0; i < engine.ticket_count(); ++i) {
     const engine::Ticket& ticket = engine.ticket_at(i);
     const engine::Workflow& workflow = *ticket.workflow;
     if (workflow.name() != target->name() || workflow.version_id() == target->version_id()) continue;
     if (workflow.is_final(ticket.state)) continue;  // closed: nothing left to run
-    if (!options.from.empty() && workflow.version_id().rfind(options.from, 0) != 0) continue;
-    auto migrated = engine::migrate_ticket(ticket, target, state_map);
+    if (!from.empty() && workflow.version_id().rfind(from, 0) != 0) continue;
+    auto migrated = engine::migrate_ticket(ticket, target, states);
     if (!migrated) {
-      stranded.push_back(migrated.error());
+      plan.stranded.push_back(migrated.error());
       continue;
     }
-    moves.push_back({ticket.id, std::move(migrated).value(), ticket.state_name(), workflow.version_id()});
+    plan.moves.push_back({ticket.id, std::move(migrated).value(), ticket.state_name(), workflow.version_id()});
   }
-  if (!stranded.empty()) {
-    for (const std::string& reason : stranded) std::cerr << "docket: error: " << reason << '\n';
-    std::cerr << "docket: nothing migrated: " << stranded.size() << (stranded.size() == 1 ? " ticket" : " tickets")
-              << " would be stranded on version " << target->version_id().substr(0, 12)
-              << " (map their states with --map OLD=NEW)\n";
-    return kExitFailure;
-  }
-  if (moves.empty()) {
-    std::cout << "nothing to migrate: no ticket of " << target->name() << " is on another version"
-              << (options.from.empty() ? std::string() : " matching " + options.from) << '\n';
-    return kExitOk;
-  }
+  return plan;
+}
+
+std::string tickets_text(std::size_t count) { return std::to_string(count) + (count == 1 ? " ticket" : " tickets"); }
+
+int refuse_stranded(const std::vector<std::string>& stranded, const engine::Workflow& target) {
+  for (const std::string& reason : stranded) print_error(reason);
+  std::cerr << "docket: nothing migrated: " << tickets_text(stranded.size()) << " would be stranded on version "
+            << target.version_id().substr(0, 12) << " (map their states with --map OLD=NEW)\n";
+  return kExitFailure;
+}
+
+void print_moves(const std::vector<Move>& moves, const engine::Workflow& target, bool dry_run) {
   for (const Move& move : moves) {
-    std::cout << (options.dry_run ? "would move " : "moving ") << move.id << ": " << move.from_version.substr(0, 12)
-              << " " << move.from_state << " -> " << target->version_id().substr(0, 12) << " "
-              << move.ticket.state_name() << '\n';
+    std::cout << (dry_run ? "would move " : "moving ") << move.id << ": " << move.from_version.substr(0, 12) << " "
+              << move.from_state << " -> " << target.version_id().substr(0, 12) << " " << move.ticket.state_name()
+              << '\n';
   }
-  if (options.dry_run) {
-    std::cout << moves.size() << (moves.size() == 1 ? " ticket" : " tickets") << " would move; nothing written\n";
-    return kExitOk;
-  }
-  engine::Actor actor{options.actor, {}};
+}
+
+// Every move journalled, then all committed at once; nothing when one fails.
+engine::Status commit_moves(std::vector<Move>& moves, engine::Engine& engine, engine::SqliteStore& store,
+                            const std::string& actor_id) {
+  engine::Actor actor{actor_id, {}};
   for (Move& move : moves) {
     auto moved = engine.migrate(move.id, std::move(move.ticket), actor);
     if (!moved) {
       store.discard();
-      std::cerr << "docket: error: " << moved.error() << "\ndocket: nothing migrated\n";
-      return kExitFailure;
+      return engine::Status::failure(moved.error());
     }
   }
-  engine::Status flushed = store.flush();
-  if (!flushed) {
-    std::cerr << "docket: error: " << flushed.error() << "\ndocket: nothing migrated\n";
+  return store.flush();
+}
+
+int migrate(const MigrateOptions& options, engine::Engine& engine, engine::SqliteStore& store,
+            const std::shared_ptr<const engine::Workflow>& target, const std::map<std::string, std::string>& states) {
+  Plan plan = plan_moves(engine, target, states, options.from);
+  if (!plan.stranded.empty()) return refuse_stranded(plan.stranded, *target);
+  if (plan.moves.empty()) {
+    std::cout << "nothing to migrate: no ticket of " << target->name() << " is on another version"
+              << (options.from.empty() ? std::string() : " matching " + options.from) << '\n';
+    return kExitOk;
+  }
+  print_moves(plan.moves, *target, options.dry_run);
+  if (options.dry_run) {
+    std::cout << tickets_text(plan.moves.size()) << " would move; nothing written\n";
+    return kExitOk;
+  }
+  if (engine::Status committed = commit_moves(plan.moves, engine, store, options.actor); !committed) {
+    print_error(committed.error());
+    std::cerr << "docket: nothing migrated\n";
     return kExitFailure;
   }
-  std::cout << "migrated " << moves.size() << (moves.size() == 1 ? " ticket" : " tickets") << " to version "
-            << target->version_id().substr(0, 12) << '\n';
+  std::cout << "migrated " << tickets_text(plan.moves.size()) << " to version " << target->version_id().substr(0, 12)
+            << '\n';
   return kExitOk;
+}
+
+int run_migrate(const MigrateOptions& options) {
+  std::vector<std::shared_ptr<const engine::Workflow>> compiled = compile_rule_files({options.rules});
+  if (compiled.empty()) return kExitFailure;
+  std::shared_ptr<const engine::Workflow> target = compiled.front();
+  std::optional<std::map<std::string, std::string>> states = state_map(options.map, *target);
+  if (!states) return kExitUsage;
+  std::unique_ptr<engine::SqliteStore> store = open_store_for_migrating(options.store);
+  if (!store) return kExitFailure;
+  engine::VirtualClock clock;
+  engine::Engine engine(clock, *store);
+  auto recovered = engine::recover(engine, *store, compile_stored);
+  if (!recovered) return fail(options.store + ": " + recovered.error());
+  return migrate(options, engine, *store, target, *states);
 }
 
 }  // namespace
 
 void add_versions_command(CLI::App& app, int& exit_code) {
-  auto path = std::make_shared<std::string>();
-  auto format = std::make_shared<std::string>("text");
+  auto options = std::make_shared<VersionsOptions>();
   CLI::App* command = app.add_subcommand("versions", "List the workflow versions a store holds, with ticket counts");
-  command->add_option("store", *path, "The store file")->required();
-  command->add_option("--format", *format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
-  command->callback([path, format, &exit_code] { exit_code = run_versions(*path, *format); });
+  command->add_option("store", options->store, "The store file")->required();
+  command->add_option("--format", options->format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
+  command->callback([options, &exit_code] { exit_code = run_versions(*options); });
 }
 
 void add_migrate_command(CLI::App& app, int& exit_code) {

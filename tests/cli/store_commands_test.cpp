@@ -354,6 +354,53 @@ TEST_F(StoreCommandsVersions, ListsEveryVersionWithItsTicketsAndTicketsKeepTheir
   EXPECT_THAT(verified.out, HasSubstr("every record legal under its pinned version (2 versions, 8 tickets)"));
 }
 
+// A store holding one version of the shipped rules, declared as
+// `declared_literal` (the string as written in the rule file, quotes and all).
+class StoreCommandsVersionsDeclared : public StoreFixture {
+ protected:
+  std::string store_declaring(const std::string& name, const std::string& declared_literal) {
+    std::string rules_text = read_text(std::string(DOCKET_SOURCE_DIR) + "/" + kRules);
+    const std::string shipped = R"(version "1.0")";
+    std::size_t at = rules_text.find(shipped);
+    EXPECT_NE(at, std::string::npos);
+    if (at == std::string::npos) return {};
+    rules_text.replace(at, shipped.size(), "version " + declared_literal);
+    std::filesystem::create_directories(file(name));
+    std::string rules = file(name + "/after_sales.docket");
+    std::ofstream(rules, std::ios::binary) << rules_text;
+    std::string store = file(name + ".db");
+    CommandRun run = run_into(store, events(name + ".jsonl", 1), "", rules);
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    return store;
+  }
+};
+
+// The grammar takes any string as the declared version, quotes included:
+// the JSON listing must stay JSON for the tools that read it.
+TEST_F(StoreCommandsVersionsDeclared, JsonListingEscapesAQuoteInTheDeclaredVersion) {
+  std::string store = store_declaring("quoted", R"("a\"b")");
+  CommandRun listed = run_docket("versions " + store + " --format json");
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  nlohmann::json parsed = nlohmann::json::parse(listed.out, nullptr, false);
+  ASSERT_FALSE(parsed.is_discarded()) << "not JSON: " << listed.out;
+  ASSERT_EQ(parsed.size(), 1u) << listed.out;
+  EXPECT_EQ(parsed[0]["declared"], "a\"b");
+  EXPECT_EQ(parsed[0]["workflow"], "after_sales");
+}
+
+// A version declared in Chinese takes two terminal columns a character: the
+// columns after it stay under their headings.
+TEST_F(StoreCommandsVersionsDeclared, TextListingAlignsAChineseDeclaredVersion) {
+  std::string store = store_declaring("chinese", R"("第一版")");
+  CommandRun listed = run_docket("versions " + store);
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  std::vector<std::string> rows = lines_of(listed.out);
+  ASSERT_EQ(rows.size(), 2u) << listed.out;
+  EXPECT_EQ(rows[0], "VERSION       WORKFLOW            DECLARED  ADDED                 TICKETS  FILES");
+  ASSERT_GE(rows[1].size(), 12u);
+  EXPECT_EQ(rows[1].substr(12), "  after_sales         第一版    2026-11-23T01:00:00Z  4        after_sales.docket");
+}
+
 TEST_F(StoreCommandsVersions, MissingStoreIsNamed) {
   std::string missing = file("nowhere.db");
   CommandRun r = run_docket("versions " + missing);
