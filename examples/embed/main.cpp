@@ -4,6 +4,10 @@
 //   build/docket_embed_example [rules/after_sales.docket]
 //
 // Run from the project root (the rule file's path appears in the journal).
+// It uses docket's public API only (<docket/docket.h>), so it builds the same
+// inside docket's build and against an installed docket (CMakeLists.txt).
+
+#include <docket/docket.h>
 
 #include <cstdint>
 #include <ctime>
@@ -11,19 +15,13 @@
 #include <string>
 #include <vector>
 
-#include "embed/docket.h"
-#include "engine/model/event.h"
-#include "engine/runtime/clock.h"
-#include "engine/runtime/engine.h"
-#include "engine/runtime/journal.h"
-
 namespace {
 
-using docket::engine::Actor;
-using docket::engine::DataItem;
-using docket::engine::FieldInput;
+using docket::Actor;
+using docket::DataItem;
+using docket::FieldInput;
 
-std::int64_t instant(const char* iso) { return docket::engine::parse_timestamp(iso).value(); }
+std::int64_t instant(const char* iso) { return docket::parse_timestamp(iso).value(); }
 
 std::string utc(std::int64_t seconds) {
   std::time_t time = static_cast<std::time_t>(seconds);
@@ -33,16 +31,16 @@ std::string utc(std::int64_t seconds) {
 }
 
 // One line per record: what happened, where in the rules it was decided, and what it did.
-void print(const docket::engine::Record& record) {
+void print(const docket::Record& record) {
   std::cout << record.seq << ' ' << utc(record.at) << ' ' << record.ticket << ' ' << to_string(record.kind);
-  if (record.kind == docket::engine::RecordKind::kTransition) {
+  if (record.kind == docket::RecordKind::kTransition) {
     std::cout << ' ' << (record.from.empty() ? "-" : record.from) << " -> " << record.to << " on " << record.event;
   } else {
     std::cout << " in " << record.from;
   }
   if (record.sla) std::cout << ' ' << record.sla->metric << ' ' << record.sla->percent << '%';
   std::cout << " (" << record.rule.where << ')';
-  for (const docket::engine::Effect& effect : record.effects) {
+  for (const docket::Effect& effect : record.effects) {
     std::cout << "; " << to_string(effect.kind) << ' ' << effect.target << (effect.value.empty() ? "" : " ")
               << effect.value;
   }
@@ -54,17 +52,23 @@ void print(const docket::engine::Record& record) {
 
 int main(int argc, char** argv) {
   const std::string path = argc > 1 ? argv[1] : "rules/after_sales.docket";
-  docket::engine::Result<docket::LoadedRules> rules = docket::load_rules(path);
-  if (!rules) {
-    std::cerr << rules.error() << '\n';
+  // Errors and warnings come as a list (file, line, column, code, message,
+  // help) and as the text `docket check` prints.
+  docket::Compilation rules = docket::compile_file(path);
+  if (!rules.ok()) {
+    std::cerr << rules.rendered;
     return 1;
+  }
+  for (const docket::Diagnostic& warning : rules.diagnostics) {
+    std::cerr << warning.file << ':' << warning.line << ": warning[" << warning.code << "]: " << warning.message
+              << '\n';
   }
 
   // A virtual clock makes the run reproducible; a live system passes a SystemClock.
-  docket::engine::VirtualClock clock(instant("2026-11-23T09:00:00+08:00"));
-  docket::engine::MemoryJournal journal;
-  docket::engine::Engine engine(clock, journal);
-  if (docket::engine::Status installed = engine.install(rules->workflow); !installed) {
+  docket::VirtualClock clock(instant("2026-11-23T09:00:00+08:00"));
+  docket::MemoryJournal journal;
+  docket::Engine engine(clock, journal);
+  if (docket::Status installed = engine.install(rules.workflow); !installed) {
     std::cerr << installed.error() << '\n';
     return 1;
   }
@@ -101,7 +105,7 @@ int main(int argc, char** argv) {
       {"2026-11-23T10:30:00+08:00", "approve", Actor{"wang", {"tech.supervisor"}}, {}},
   };
   for (const Step& step : steps) {
-    docket::engine::Result<docket::engine::Outcome> outcome = engine.apply(
+    docket::Result<docket::Outcome> outcome = engine.apply(
         {.at = instant(step.at), .ticket = "T-1001", .event = step.event, .actor = step.actor, .data = step.data});
     if (!outcome) {  // the journal refused to write; a rejected event is an Outcome, not an error
       std::cerr << outcome.error() << '\n';
@@ -112,7 +116,7 @@ int main(int argc, char** argv) {
   // A day passes: SLA thresholds and timers fire in time order.
   if (!clock.set(instant("2026-11-24T11:00:00+08:00")) || !engine.advance()) return 1;
 
-  for (const docket::engine::Record& record : journal.records()) print(record);
+  for (const docket::Record& record : journal.records()) print(record);
   std::cout << "T-1001 is " << engine.find("T-1001")->state_name() << '\n';
   return 0;
 }
