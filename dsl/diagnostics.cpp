@@ -4,7 +4,11 @@
 #include <cstdio>
 #include <string_view>
 
+#include "engine/model/text.h"
+
 namespace docket::dsl {
+
+using engine::append_json_string;
 
 void Diagnostics::error(std::string code, SourceLoc loc, std::string message, std::string help) {
   items_.push_back({Severity::kError, std::move(code), std::move(message), loc, std::move(help)});
@@ -25,9 +29,7 @@ void Diagnostics::sort() {
 
 namespace {
 
-const char* severity_name(Severity severity) {
-  return severity == Severity::kError ? "error" : "warning";
-}
+const char* severity_name(Severity severity) { return severity == Severity::kError ? "error" : "warning"; }
 
 // Decodes one UTF-8 sequence at `i` and advances past it. An invalid or
 // truncated sequence yields one byte decoded as U+FFFD, so broken input still
@@ -98,11 +100,9 @@ std::string printable_line(std::string_view line) {
 // East Asian wide characters take two terminal cells; the caret must line up
 // under labels such as "产品故障".
 int display_width(char32_t cp) {
-  bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
-              (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-              (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-              (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1FAFF) ||
-              (cp >= 0x20000 && cp <= 0x3FFFD);
+  bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
+              (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+              (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1FAFF) || (cp >= 0x20000 && cp <= 0x3FFFD);
   return wide ? 2 : 1;
 }
 
@@ -129,28 +129,6 @@ std::string caret_line(std::string_view line, std::uint32_t column) {
     for (std::size_t k = target + 1; k < line.size() && is_word_byte(line[k]); ++k) out += '~';
   }
   return out;
-}
-
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buffer[8];
-          std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
-          out += buffer;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
 }
 
 }  // namespace

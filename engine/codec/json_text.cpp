@@ -106,16 +106,6 @@ std::optional<std::size_t> too_deep_at(std::string_view text, std::size_t max_de
   return std::nullopt;
 }
 
-// The length of the UTF-8 sequence starting at text[i], 0 when it is not
-// a whole, well-formed one (a stray continuation byte, a cut sequence).
-std::size_t utf8_length(std::string_view text, std::size_t i) {
-  auto byte = static_cast<unsigned char>(text[i]);
-  std::size_t length = byte < 0x80 ? 1 : (byte >> 5) == 0x6 ? 2 : (byte >> 4) == 0xe ? 3 : (byte >> 3) == 0x1e ? 4 : 0;
-  bool valid = length > 0 && i + length <= text.size();
-  for (std::size_t k = 1; valid && k < length; ++k) valid = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
-  return valid ? length : 0;
-}
-
 // Builds JsonNode values from nlohmann's SAX events, keeping number texts.
 class Builder final : public nlohmann::json_sax<Json> {
  public:
@@ -220,89 +210,6 @@ JsonParseResult parse_json(std::string_view text, std::size_t max_depth) {
   }
   parsed.value = std::move(builder.result());
   return parsed;
-}
-
-std::string printable(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size();) {
-    auto byte = static_cast<unsigned char>(text[i]);
-    char buffer[8];
-    std::size_t length = utf8_length(text, i);
-    if (byte < 0x20 || byte == 0x7f) {
-      std::snprintf(buffer, sizeof buffer, "\\u%04x", byte);
-      out += buffer;
-      ++i;
-    } else if (byte == '\\') {
-      out += "\\\\";
-      ++i;
-    } else if (length == 0) {
-      std::snprintf(buffer, sizeof buffer, "\\x%02x", byte);
-      out += buffer;
-      ++i;
-    } else {
-      out.append(text, i, length);
-      i += length;
-    }
-  }
-  return out;
-}
-
-bool is_utf8(std::string_view text) {
-  for (std::size_t i = 0; i < text.size();) {
-    std::size_t length = utf8_length(text, i);
-    if (length == 0) return false;
-    i += length;
-  }
-  return true;
-}
-
-void append_json_string(std::string& out, std::string_view text) {
-  // Journal lines are nearly all ASCII, and every record goes through here:
-  // ASCII is escaped on the spot, exactly as nlohmann would; only text with
-  // other bytes goes to nlohmann, whose UTF-8 check decides the replacements.
-  if (std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
-    out += Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
-    return;
-  }
-  out += '"';
-  std::size_t plain = 0;  // start of the run of bytes written as they are
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    auto byte = static_cast<unsigned char>(text[i]);
-    if (byte >= 0x20 && byte != '"' && byte != '\\') continue;
-    out.append(text, plain, i - plain);
-    plain = i + 1;
-    switch (byte) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default: {
-        static constexpr char kHex[] = "0123456789abcdef";
-        const char escaped[] = {'\\', 'u', '0', '0', kHex[byte >> 4], kHex[byte & 0xF]};
-        out.append(escaped, sizeof escaped);
-      }
-    }
-  }
-  out.append(text, plain);
-  out += '"';
 }
 
 }  // namespace docket::engine

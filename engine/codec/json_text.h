@@ -23,6 +23,8 @@
 #include <utility>
 #include <vector>
 
+#include "engine/model/text.h"  // the one JSON string escaper
+
 namespace docket::engine {
 
 class JsonNode {
@@ -78,19 +80,5 @@ struct JsonParseResult {
 // Parses one JSON document (leading and trailing whitespace allowed).
 // Arrays and objects may nest `max_depth` levels deep.
 JsonParseResult parse_json(std::string_view text, std::size_t max_depth = 64);
-
-// Appends `text` as a JSON string literal: quotes, backslashes and control
-// characters escaped (\n, \t, \u001f, ...), UTF-8 kept as it is, invalid
-// UTF-8 bytes replaced by U+FFFD so that the output is always valid JSON.
-void append_json_string(std::string& out, std::string_view text);
-
-// `text` made safe to quote in a message or a log line: control characters
-// as \u00XX, a backslash doubled, bytes that are not well-formed UTF-8 as
-// \xXX; well-formed UTF-8 kept as it is. The result is one line of valid
-// UTF-8 whatever the input, and different inputs give different results.
-std::string printable(std::string_view text);
-
-// Whether `text` is well-formed UTF-8 (every sequence whole).
-bool is_utf8(std::string_view text);
 
 }  // namespace docket::engine

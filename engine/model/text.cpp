@@ -1,0 +1,157 @@
+#include "engine/model/text.h"
+
+#include <cstdio>
+
+namespace docket::engine {
+namespace {
+
+struct Sequence {
+  bool well_formed = false;
+  // Bytes taken: the whole sequence, or its longest well-formed beginning
+  // (at least 1), which is one maximal ill-formed subpart.
+  std::size_t length = 1;
+};
+
+// The UTF-8 sequence starting at text[i], by the table of well-formed byte
+// sequences in the Unicode standard (chapter 3, table 3-7).
+Sequence sequence_at(std::string_view text, std::size_t i) {
+  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[i + k]); };
+  unsigned char lead = byte(0);
+  if (lead < 0x80) return {true, 1};
+  std::size_t length = 0;
+  unsigned char low = 0x80;  // the second byte's range; later ones are 80..BF
+  unsigned char high = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;   // no overlong forms
+    if (lead == 0xED) high = 0x9F;  // no surrogates
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;   // no overlong forms
+    if (lead == 0xF4) high = 0x8F;  // nothing above U+10FFFF
+  } else {
+    return {false, 1};
+  }
+  for (std::size_t k = 1; k < length; ++k) {
+    if (i + k >= text.size()) return {false, k};
+    unsigned char next = byte(k);
+    if (next < (k == 1 ? low : 0x80) || next > (k == 1 ? high : 0xBF)) return {false, k};
+  }
+  return {true, length};
+}
+
+void append_escaped_byte(std::string& out, unsigned char byte) {
+  switch (byte) {
+    case '"':
+      out += "\\\"";
+      return;
+    case '\\':
+      out += "\\\\";
+      return;
+    case '\b':
+      out += "\\b";
+      return;
+    case '\f':
+      out += "\\f";
+      return;
+    case '\n':
+      out += "\\n";
+      return;
+    case '\r':
+      out += "\\r";
+      return;
+    case '\t':
+      out += "\\t";
+      return;
+    default: {
+      static constexpr char kHex[] = "0123456789abcdef";
+      const char escaped[] = {'\\', 'u', '0', '0', kHex[byte >> 4], kHex[byte & 0xF]};
+      out.append(escaped, sizeof escaped);
+    }
+  }
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view text) {
+  out += '"';
+  std::size_t plain = 0;  // start of the run of bytes written as they are
+  for (std::size_t i = 0; i < text.size();) {
+    auto byte = static_cast<unsigned char>(text[i]);
+    if (byte >= 0x20 && byte < 0x80 && byte != '"' && byte != '\\') {
+      ++i;
+      continue;
+    }
+    if (byte >= 0x80) {
+      Sequence sequence = sequence_at(text, i);
+      if (sequence.well_formed) {
+        i += sequence.length;
+        continue;
+      }
+      out.append(text, plain, i - plain);
+      out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
+      i += sequence.length;
+      plain = i;
+      continue;
+    }
+    out.append(text, plain, i - plain);
+    append_escaped_byte(out, byte);
+    plain = ++i;
+  }
+  out.append(text, plain);
+  out += '"';
+}
+
+std::string json_string(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  append_json_string(out, text);
+  return out;
+}
+
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    auto byte = static_cast<unsigned char>(text[i]);
+    char buffer[8];
+    if (byte < 0x20 || byte == 0x7f) {
+      std::snprintf(buffer, sizeof buffer, "\\u%04x", byte);
+      out += buffer;
+      ++i;
+    } else if (byte == '\\') {
+      out += "\\\\";
+      ++i;
+    } else if (Sequence sequence = sequence_at(text, i); !sequence.well_formed) {
+      std::snprintf(buffer, sizeof buffer, "\\x%02x", byte);
+      out += buffer;
+      ++i;
+    } else {
+      out.append(text, i, sequence.length);
+      i += sequence.length;
+    }
+  }
+  return out;
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view separator) {
+  std::string text;
+  for (const std::string& item : items) {
+    if (!text.empty()) text += separator;
+    text += item;
+  }
+  return text;
+}
+
+bool is_utf8(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    Sequence sequence = sequence_at(text, i);
+    if (!sequence.well_formed) return false;
+    i += sequence.length;
+  }
+  return true;
+}
+
+}  // namespace docket::engine
