@@ -1,5 +1,7 @@
 #include "engine/runtime/ticket.h"
 
+#include "engine/model/text.h"
+
 namespace docket::engine {
 namespace {
 
@@ -86,6 +88,75 @@ std::string assignment_text(const Workflow& workflow, const Assignment& assignme
     text += workflow.roles()[assignment.role].name;
   }
   return text;
+}
+
+std::string message_prefix(std::string_view ticket_id) {
+  if (ticket_id.empty()) return "ticket snapshot: ";
+  std::string quoted = json_string(ticket_id);
+  return "ticket `" + quoted.substr(1, quoted.size() - 2) + "`: ";
+}
+
+namespace {
+
+std::string field_shape_error(const Workflow& workflow, const Ticket& ticket) {
+  if (ticket.fields.size() != workflow.fields().size()) return "it holds the wrong number of fields";
+  for (FieldIndex f = 0; f < ticket.fields.size(); ++f) {
+    const Value& value = ticket.fields[f];
+    const Field& field = workflow.fields()[f];
+    if (!value.is_set()) continue;
+    bool fits =
+        value.type() == value_type_of(field.type) &&
+        (value.type() != ValueType::kEnum || (value.domain() == f && value.ordinal() < field.enum_values.size()));
+    if (!fits) return "field `" + field.name + "` holds a value of another type";
+  }
+  return {};
+}
+
+std::string attribute_shape_error(const Workflow& workflow, const Ticket& ticket) {
+  for (const Value& value : ticket.attributes) {
+    bool fits = (value.type() != ValueType::kCategory || value.ordinal() < workflow.categories().size()) &&
+                (value.type() != ValueType::kPriority || value.ordinal() < workflow.priorities().size()) &&
+                (value.type() != ValueType::kState || value.ordinal() < workflow.states().size());
+    if (!fits) return "an attribute names a category, priority or state the workflow lacks";
+  }
+  return {};
+}
+
+std::string approval_shape_error(const Workflow& workflow, const ApprovalProgress& approval) {
+  if (approval.chain == kNoIndex) return {};
+  if (approval.chain >= workflow.chains().size()) return "its approval names a chain the workflow lacks";
+  std::size_t levels = workflow.chains()[approval.chain].levels.size();
+  if (approval.level >= levels && levels > 0) return "its approval is at a level its chain lacks";
+  for (const ApprovalVote& vote : approval.votes) {
+    if (vote.level >= levels || vote.role >= workflow.roles().size()) {
+      return "a vote names a level or role the workflow lacks";
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string shape_error(const Ticket& ticket) {
+  if (!ticket.workflow) return "it has no workflow";
+  const Workflow& workflow = *ticket.workflow;
+  if (ticket.state >= workflow.states().size()) return "its state is not one of the workflow's";
+  if (std::string error = field_shape_error(workflow, ticket); !error.empty()) return error;
+  if (std::string error = attribute_shape_error(workflow, ticket); !error.empty()) return error;
+  for (DepartmentIndex d : ticket.departments) {
+    if (d >= workflow.departments().size()) return "it is routed to a department the workflow lacks";
+  }
+  const Assignment& assignee = ticket.assignee;
+  if ((assignee.department != kNoIndex && assignee.department >= workflow.departments().size()) ||
+      (assignee.role != kNoIndex && assignee.role >= workflow.roles().size())) {
+    return "its assignee names a department or role the workflow lacks";
+  }
+  if (ticket.clocks.size() != workflow.metrics().size()) return "it holds the wrong number of SLA clocks";
+  for (const ArmedTimer& armed : ticket.timers) {
+    if (armed.timer >= workflow.timers().size()) return "it holds a timer the workflow lacks";
+  }
+  if (ticket.approval) return approval_shape_error(workflow, *ticket.approval);
+  return {};
 }
 
 Result<Value> field_value(const Workflow& workflow, FieldIndex index, const FieldInput& input) {

@@ -143,6 +143,16 @@ struct Ticket {
 // attribute holds this text.
 std::string assignment_text(const Workflow& workflow, const Assignment& assignment);
 
+// "ticket `T-1`: ", how messages about one ticket begin (the id escaped as
+// in JSON, between backquotes); "ticket snapshot: " when the id is empty.
+std::string message_prefix(std::string_view ticket_id);
+
+// Whether `ticket` fits its workflow as the engine keeps tickets: a
+// workflow set, every index in range and every vector of its size. ""
+// when it does, otherwise what is wrong ("field 3 holds an enum of
+// field 5"). Does not check values against ranges or requires.
+std::string shape_error(const Ticket& ticket);
+
 // Converts received data for field `field` into the value to store, or says
 // why it does not fit, naming the field: "`overall` expects int, got
 // \"five\"". Checks the type, the enum values and the declared range; null

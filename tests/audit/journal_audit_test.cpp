@@ -21,6 +21,7 @@
 
 #include "engine/codec/journal_json.h"
 #include "engine/codec/ticket_codec.h"
+#include "engine/runtime/migration.h"
 #include "tests/scenarios/scenario.h"
 #include "tests/support/engine_harness.h"
 
