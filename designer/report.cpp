@@ -41,10 +41,6 @@ struct TicketFacts {
   bool declined_after_resolution = false;
 };
 
-bool starts_with(const std::string& text, std::string_view prefix) {
-  return text.compare(0, prefix.size(), prefix) == 0;
-}
-
 std::string or_none(const std::string& text) { return text.empty() ? std::string(kNone) : text; }
 
 void walk(const Record& record, TicketFacts& facts, const ReportOptions& options) {
@@ -70,9 +66,12 @@ void walk(const Record& record, TicketFacts& facts, const ReportOptions& options
     facts.clocks.try_emplace(metric, ClockOutcome{met, priority});
   };
   for (const engine::Effect& effect : record.effects) {
-    if (effect.kind != EffectKind::kClock || !starts_with(effect.value, "stopped")) continue;
-    if (starts_with(effect.value, "stopped: met")) decide(effect.target, true, facts.priority);
-    if (starts_with(effect.value, "stopped: breached")) decide(effect.target, false, facts.priority);
+    using engine::ClockChange;
+    bool stopped = effect.clock == ClockChange::kStopped || effect.clock == ClockChange::kStoppedMet ||
+                   effect.clock == ClockChange::kStoppedBreached;
+    if (!stopped) continue;
+    if (effect.clock == ClockChange::kStoppedMet) decide(effect.target, true, facts.priority);
+    if (effect.clock == ClockChange::kStoppedBreached) decide(effect.target, false, facts.priority);
     if (effect.target == options.resolve_metric && !facts.resolved_at) {
       facts.resolved_at = record.at;
       facts.resolved_type = facts.type;

@@ -218,8 +218,8 @@ void ReportBuilder::record(const Record& r) {
   }
 
   for (const engine::Effect& effect : r.effects) {
-    if (effect.kind == EffectKind::kClock && effect.value.rfind("stopped: ", 0) == 0) {
-      bool met = effect.value.rfind("stopped: met", 0) == 0;
+    bool met = effect.clock == engine::ClockChange::kStoppedMet;
+    if (met || effect.clock == engine::ClockChange::kStoppedBreached) {
       decide(t, effect.target, met, t.priority, r.at);
       std::optional<engine::MetricIndex> metric = w.find_metric(effect.target);
       if (metric && !t.timed[*metric]) {

@@ -14,6 +14,7 @@
 #include "engine/model/value.h"
 #include "server/metrics.h"
 #include "server/rate_limiter.h"
+#include "server/rejection_status.h"
 
 namespace docket::server {
 namespace {
@@ -75,22 +76,12 @@ json nullable(const std::string& text) { return text.empty() ? json(nullptr) : j
 
 json nullable(const std::optional<std::string>& text) { return text ? json(*text) : json(nullptr); }
 
-// How the engine's rejection of an event maps to a status. The engine
-// answers with a reason (engine/engine.h: Outcome); the reasons below are
-// the ones it writes for these cases (engine.cpp, runner.cpp, approval.cpp).
+// A refused event's answer: the status from the rejection code's table
+// (server/rejection_status.h), the reason as the message.
 Failure rejection(const engine::Outcome& outcome) {
-  const std::string& reason = outcome.reason;
-  auto has = [&reason](std::string_view part) { return reason.find(part) != std::string::npos; };
-  Failure failure{422, "rejected", reason};
-  if (reason.rfind("unknown ticket", 0) == 0) {
-    failure = {404, "not_found", reason};
-  } else if (reason.rfind("out of order", 0) == 0 || has("` already exists")) {
-    failure = {409, "conflict", reason};
-  } else if (has(" lacks the role for ") || has("(four-eyes rule)") || has(" holds none of the roles of approval") ||
-             has(" has already approved in this chain") || has("an actor id is needed to")) {
-    failure = {403, "forbidden", reason};
-  }
-  failure.details = {{"state", nullable(outcome.state)}};
+  RejectionStatus status = rejection_status(outcome.code);
+  Failure failure{status.status, status.error, outcome.reason};
+  failure.details = {{"state", nullable(outcome.state)}, {"reason_code", engine::to_string(outcome.code)}};
   return failure;
 }
 

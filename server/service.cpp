@@ -369,6 +369,7 @@ engine::Result<engine::Outcome> Service::apply(engine::Event event) {
   event.at = clock_.now();
   if (event.event != engine::kCreateEvent && engine_->find(event.ticket) == nullptr) {
     engine::Outcome unknown;
+    unknown.code = engine::RejectionCode::kUnknownTicket;
     unknown.reason = "unknown ticket `" + event.ticket + "`";
     ++stats_.events_unknown;
     return R::success(std::move(unknown));

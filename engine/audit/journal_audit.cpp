@@ -431,8 +431,9 @@ std::optional<std::string> Checker::approval_decision() {
   }
   if (progress.chain == kNoIndex) return "`rejected` fired, but the ticket needed no approval (chain `none`)";
   if (ticket_.approval_complete) return "`rejected` fired after every level of the chain had approved";
-  Status allowed = check_rejection(workflow_, progress, scoped_actor());
-  if (!allowed) return "`rejected` fired, but " + allowed.error();
+  if (std::optional<Rejection> refused = check_rejection(workflow_, progress, scoped_actor())) {
+    return "`rejected` fired, but " + refused->reason;
+  }
   return std::nullopt;
 }
 
@@ -504,10 +505,12 @@ std::optional<std::string> Checker::vote() {
     return "an approval vote cites " + position_text(record_.rule) + ", but the open level is " +
            level_name(workflow_, progress) + " at " + position_text(level.position);
   }
-  Result<RoleIndex> role = check_vote(workflow_, progress, scoped_actor());
-  if (!role) return "an approval vote that does not count: " + role.error();
+  std::variant<RoleIndex, Rejection> role = check_vote(workflow_, progress, scoped_actor());
+  if (const auto* refused = std::get_if<Rejection>(&role)) {
+    return "an approval vote that does not count: " + refused->reason;
+  }
   if (std::optional<std::string> problem = apply(kNoIndex)) return problem;
-  progress.votes.push_back(ApprovalVote{record_.actor.id, progress.level, role.value()});
+  progress.votes.push_back(ApprovalVote{record_.actor.id, progress.level, std::get<RoleIndex>(role)});
   if (votes_at_level(progress) < votes_needed(level)) return std::nullopt;
   if (progress.level + 1 < chain.levels.size()) {
     ++progress.level;

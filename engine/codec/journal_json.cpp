@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <utility>
 
 #include "engine/codec/json_text.h"
@@ -200,7 +201,10 @@ class Decoder {
     static constexpr std::array<std::string_view, 18> kKeys = {
         "seq",   "at",    "ticket", "workflow", "version", "kind", "from",     "to",     "cause",
         "event", "actor", "rule",   "changes",  "actions", "sla",  "rejected", "reason", "idempotency_key"};
-    if (!members(node, "the record", kKeys)) return false;
+    // Rejections carry a code since journal lines had the keys above; a
+    // journal written before still reads (with RejectionCode::kNone).
+    static constexpr std::array<std::string_view, 1> kOptionalKeys = {"reason_code"};
+    if (!members(node, "the record", kKeys, kOptionalKeys)) return false;
     const JsonNode* seq = node.find("seq");
     if (seq->kind() != JsonNode::Kind::kNumber || !unsigned_number(seq->text(), out.seq)) {
       return fail("`seq`", "expected a whole number >= 0, got " + shown(*seq));
@@ -238,6 +242,7 @@ class Decoder {
       return fail("`rejected`", "expected true or false, got " + shown(*rejected));
     out.rejected = rejected->as_bool();
     if (!text(*node.find("reason"), "`reason`", out.reason)) return false;
+    if (!reason_code(node.find("reason_code"), out)) return false;
     const JsonNode* key = node.find("idempotency_key");
     if (key->kind() == JsonNode::Kind::kString) {
       out.idempotency_key = key->text();
@@ -272,16 +277,30 @@ class Decoder {
 
   // Exactly the keys `keys`, each once (the parser refuses repeats).
   template <std::size_t N>
-  bool members(const JsonNode& node, const std::string& where, const std::array<std::string_view, N>& keys) {
+  bool members(const JsonNode& node, const std::string& where, const std::array<std::string_view, N>& keys,
+               std::span<const std::string_view> optional_keys = {}) {
     if (node.kind() != JsonNode::Kind::kObject) return fail(where, "expected an object, got " + shown(node));
     for (const JsonNode::Member& member : node.members()) {
       bool known = false;
       for (std::string_view key : keys) known = known || member.first == key;
+      for (std::string_view key : optional_keys) known = known || member.first == key;
       if (!known) return fail(where, "unknown key `" + member.first + "`");
     }
     for (std::string_view key : keys) {
       if (node.find(key) == nullptr) return fail(where, "missing key `" + std::string(key) + "`");
     }
+    return true;
+  }
+
+  // Only a rejection has a code, and only one the engine writes.
+  bool reason_code(const JsonNode* node, Record& out) {
+    out.reason_code = RejectionCode::kNone;
+    if (node == nullptr) return true;
+    std::optional<RejectionCode> code;
+    if (node->kind() == JsonNode::Kind::kString) code = parse_rejection_code(node->text());
+    if (!code) return fail("`reason_code`", "expected a rejection code such as \"four_eyes\", got " + shown(*node));
+    if (!out.rejected) return fail("`reason_code`", "only a rejection has one");
+    out.reason_code = *code;
     return true;
   }
 
@@ -472,7 +491,17 @@ class Decoder {
            text(*node.find("target"), where + ".`target`", out.target) &&
            text(*node.find("value"), where + ".`value`", out.value) &&
            position(*node.find("rule"), where + ".`rule`", out.rule) &&
-           text(*node.find("detail"), where + ".`detail`", out.detail);
+           text(*node.find("detail"), where + ".`detail`", out.detail) && clock_change(where, out);
+  }
+
+  // A clock effect's change is what its value says (older journals and
+  // this one write the same values).
+  bool clock_change(const std::string& where, Effect& out) {
+    out.clock = out.kind == EffectKind::kClock ? parse_clock_change(out.value) : ClockChange::kNone;
+    if (out.kind == EffectKind::kClock && out.clock == ClockChange::kNone) {
+      return fail(where + ".`value`", "not a clock change the engine writes: " + printable(out.value));
+    }
+    return true;
   }
 
   bool sla(const JsonNode& node, std::optional<SlaMark>& out) {
@@ -542,6 +571,8 @@ std::string encode_record(const Record& record) {
   write_sla(object.key("sla"), record.sla);
   object.key("rejected") += record.rejected ? "true" : "false";
   write_text(object.key("reason"), record.reason);
+  if (record.reason_code != RejectionCode::kNone)
+    append_json_string(object.key("reason_code"), to_string(record.reason_code));
   std::string& key = object.key("idempotency_key");
   if (record.idempotency_key) {
     append_json_string(key, *record.idempotency_key);

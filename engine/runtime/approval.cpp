@@ -19,19 +19,23 @@ bool holds(const Workflow& workflow, const Actor& actor, RoleIndex role) {
 }
 
 // The checks shared by votes and rejections.
-Status check_person(const Workflow& workflow, const ApprovalProgress& progress, const Actor& actor, const char* what) {
+std::optional<Rejection> check_person(const Workflow& workflow, const ApprovalProgress& progress, const Actor& actor,
+                                      const char* what) {
   const ApprovalLevel& level = workflow.chains()[progress.chain].levels[progress.level];
-  if (actor.id.empty()) return Status::failure(std::string("an actor id is needed to ") + what);
+  if (actor.id.empty())
+    return Rejection{RejectionCode::kActorRequired, std::string("an actor id is needed to ") + what};
   if (actor.id == progress.requester) {
-    return Status::failure("`" + actor.id + "` requested this approval and may not " + what + " it (four-eyes rule)");
+    return Rejection{RejectionCode::kFourEyes,
+                     "`" + actor.id + "` requested this approval and may not " + what + " it (four-eyes rule)"};
   }
   bool any =
       std::any_of(level.roles.begin(), level.roles.end(), [&](RoleIndex role) { return holds(workflow, actor, role); });
   if (!any) {
-    return Status::failure("`" + actor.id + "` holds none of the roles of approval level " +
-                           level_name(workflow, progress) + ": " + role_list(workflow, level));
+    return Rejection{RejectionCode::kNotApprover, "`" + actor.id + "` holds none of the roles of approval level " +
+                                                      level_name(workflow, progress) + ": " +
+                                                      role_list(workflow, level)};
   }
-  return Status::success();
+  return std::nullopt;
 }
 
 }  // namespace
@@ -69,28 +73,29 @@ std::uint32_t votes_needed(const ApprovalLevel& level) {
   return 1;
 }
 
-Result<RoleIndex> check_vote(const Workflow& workflow, const ApprovalProgress& progress, const Actor& actor) {
-  Status person = check_person(workflow, progress, actor, "approve");
-  if (!person) return Result<RoleIndex>::failure(person.error());
+std::variant<RoleIndex, Rejection> check_vote(const Workflow& workflow, const ApprovalProgress& progress,
+                                              const Actor& actor) {
+  if (std::optional<Rejection> person = check_person(workflow, progress, actor, "approve")) return std::move(*person);
   for (const ApprovalVote& vote : progress.votes) {
     if (vote.approver == actor.id) {
-      return Result<RoleIndex>::failure("`" + actor.id + "` has already approved in this chain");
+      return Rejection{RejectionCode::kAlreadyVoted, "`" + actor.id + "` has already approved in this chain"};
     }
   }
   const ApprovalLevel& level = workflow.chains()[progress.chain].levels[progress.level];
   for (RoleIndex role : level.roles) {
     if (!holds(workflow, actor, role)) continue;
-    if (level.quorum != Quorum::kAll) return Result<RoleIndex>::success(role);
+    if (level.quorum != Quorum::kAll) return role;
     bool covered = std::any_of(progress.votes.begin(), progress.votes.end(), [&](const ApprovalVote& vote) {
       return vote.level == progress.level && vote.role == role;
     });
-    if (!covered) return Result<RoleIndex>::success(role);
+    if (!covered) return role;
   }
-  return Result<RoleIndex>::failure("every role `" + actor.id + "` holds at approval level " +
-                                    level_name(workflow, progress) + " has approved already");
+  return Rejection{RejectionCode::kRolesCovered, "every role `" + actor.id + "` holds at approval level " +
+                                                     level_name(workflow, progress) + " has approved already"};
 }
 
-Status check_rejection(const Workflow& workflow, const ApprovalProgress& progress, const Actor& actor) {
+std::optional<Rejection> check_rejection(const Workflow& workflow, const ApprovalProgress& progress,
+                                         const Actor& actor) {
   return check_person(workflow, progress, actor, "reject");
 }
 

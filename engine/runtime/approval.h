@@ -17,10 +17,12 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <variant>
 
 #include "engine/model/event.h"
 #include "engine/model/result.h"
 #include "engine/model/workflow.h"
+#include "engine/runtime/rejection.h"
 #include "engine/runtime/ticket.h"
 
 namespace docket::engine {
@@ -42,14 +44,19 @@ std::uint32_t votes_at_level(const ApprovalProgress& progress);
 std::uint32_t votes_needed(const ApprovalLevel& level);
 
 // The level role a vote by `actor` counts for, or why it does not count:
-// no actor id, the requester, already voted in this chain, holds none of the
-// level's roles, or (for `all of`) every role they hold is already covered.
+// no actor id (kActorRequired), the requester (kFourEyes), already voted in
+// this chain (kAlreadyVoted), holds none of the level's roles
+// (kNotApprover), or (for `all of`) every role they hold is already covered
+// (kRolesCovered).
 // REQUIRES: progress.chain is a chain with progress.level among its levels.
-Result<RoleIndex> check_vote(const Workflow& workflow, const ApprovalProgress& progress, const Actor& actor);
+std::variant<RoleIndex, Rejection> check_vote(const Workflow& workflow, const ApprovalProgress& progress,
+                                              const Actor& actor);
 
-// May `actor` turn the request down at this level? The same rules as a vote,
-// except that the roles already covered do not matter.
-Status check_rejection(const Workflow& workflow, const ApprovalProgress& progress, const Actor& actor);
+// Why `actor` may not turn the request down at this level, or nullopt when
+// they may: the same rules as a vote, except that the roles already covered
+// do not matter.
+std::optional<Rejection> check_rejection(const Workflow& workflow, const ApprovalProgress& progress,
+                                         const Actor& actor);
 
 // "head_signoff.head".
 std::string level_name(const Workflow& workflow, const ApprovalProgress& progress);

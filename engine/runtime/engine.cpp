@@ -159,7 +159,8 @@ Result<Outcome> Engine::apply(const Event& event) {
   if (event.event == kCreateEvent) return create(event, at);
 
   auto it = by_id_.find(event.ticket);
-  if (it == by_id_.end()) return reject(event, at, nullptr, "unknown ticket `" + event.ticket + "`");
+  if (it == by_id_.end())
+    return reject(event, at, nullptr, {RejectionCode::kUnknownTicket, "unknown ticket `" + event.ticket + "`"});
   std::uint32_t index = it->second;
   if (event.idempotency_key) {
     const Slot& slot = *slots_[index];
@@ -175,21 +176,23 @@ Result<Outcome> Engine::apply(const Event& event) {
   if (!advanced) return Result<Outcome>::failure(advanced.error());
   Slot& slot = *slots_[index];
   if (at < slot.ticket.updated_at) {
-    return reject(event, at, &slot,
-                  "out of order: the event is at " + format_timestamp(at) + ", the ticket last changed at " +
-                      format_timestamp(slot.ticket.updated_at));
+    return reject(
+        event, at, &slot,
+        {RejectionCode::kOutOfOrder, "out of order: the event is at " + format_timestamp(at) +
+                                         ", the ticket last changed at " + format_timestamp(slot.ticket.updated_at)});
   }
 
   if (slot.ticket.events >= options_.max_events_per_ticket) {
-    return reject(event, at, &slot,
-                  "ticket `" + slot.ticket.id + "` has taken " + std::to_string(slot.ticket.events) +
-                      " events, the most one ticket may (EngineOptions::max_events_per_ticket)");
+    return reject(
+        event, at, &slot,
+        {RejectionCode::kEventLimit, "ticket `" + slot.ticket.id + "` has taken " + std::to_string(slot.ticket.events) +
+                                         " events, the most one ticket may (EngineOptions::max_events_per_ticket)"});
   }
 
   work_ = slot.ticket;
   Runner runner(*slot.version, options_, work_, *buffers_);
   if (!runner.handle(event, at)) {
-    return reject(event, at, &slot, runner.reason(), runner.rule(), runner.data_changes());
+    return reject(event, at, &slot, {runner.code(), runner.reason()}, runner.rule(), runner.data_changes());
   }
   work_.updated_at = at;
   ++work_.events;
@@ -208,7 +211,8 @@ Result<Outcome> Engine::apply(const Event& event) {
 }
 
 Result<Outcome> Engine::create(const Event& event, std::int64_t at) {
-  if (event.ticket.empty()) return reject(event, at, nullptr, "a new ticket needs an id", {}, {}, Cause::kCreate);
+  if (event.ticket.empty())
+    return reject(event, at, nullptr, {RejectionCode::kNoTicketId, "a new ticket needs an id"}, {}, {}, Cause::kCreate);
   auto existing = by_id_.find(event.ticket);
   if (existing != by_id_.end()) {
     Slot& slot = *slots_[existing->second];
@@ -220,14 +224,16 @@ Result<Outcome> Engine::create(const Event& event, std::int64_t at) {
         return Result<Outcome>::success(std::move(outcome));
       }
     }
-    return reject(event, at, &slot, "ticket `" + event.ticket + "` already exists", {}, {}, Cause::kCreate);
+    return reject(event, at, &slot, {RejectionCode::kTicketExists, "ticket `" + event.ticket + "` already exists"}, {},
+                  {}, Cause::kCreate);
   }
   const Version* version = current(event.workflow);
   if (version == nullptr) {
-    return reject(event, at, nullptr,
-                  event.workflow.empty() ? std::string("no workflow is installed")
-                                         : "no workflow `" + event.workflow + "` is installed",
-                  {}, {}, Cause::kCreate);
+    return reject(
+        event, at, nullptr,
+        {RejectionCode::kUnknownWorkflow, event.workflow.empty() ? std::string("no workflow is installed")
+                                                                 : "no workflow `" + event.workflow + "` is installed"},
+        {}, {}, Cause::kCreate);
   }
 
   Result<std::size_t> advanced = advance_to(at);
@@ -247,11 +253,13 @@ Result<Outcome> Engine::create(const Event& event, std::int64_t at) {
     record.changes = runner.data_changes();
     record.rejected = true;
     record.reason = runner.reason();
+    record.reason_code = runner.code();
     std::uint64_t seq = next_seq_;
     Status written = write(version->workflow, event.ticket, event.idempotency_key, rejection, nullptr);
     if (!written) return Result<Outcome>::failure(written.error());
     Outcome outcome;
     outcome.reason = runner.reason();
+    outcome.code = runner.code();
     outcome.first_seq = outcome.last_seq = seq;
     return Result<Outcome>::success(std::move(outcome));
   }
@@ -278,7 +286,7 @@ Result<Outcome> Engine::create(const Event& event, std::int64_t at) {
   return Result<Outcome>::success(std::move(outcome));
 }
 
-Result<Outcome> Engine::reject(const Event& event, std::int64_t at, Slot* slot, std::string reason, RulePosition rule,
+Result<Outcome> Engine::reject(const Event& event, std::int64_t at, Slot* slot, Rejection rejection, RulePosition rule,
                                std::vector<Change> changes, Cause cause) {
   buffers_->begin_unit();
   Record& record = buffers_->append();
@@ -291,7 +299,8 @@ Result<Outcome> Engine::reject(const Event& event, std::int64_t at, Slot* slot, 
   record.rule = std::move(rule);
   record.changes = std::move(changes);
   record.rejected = true;
-  record.reason = reason;
+  record.reason = rejection.reason;
+  record.reason_code = rejection.code;
   std::uint64_t seq = next_seq_;
   const Ticket* counted = nullptr;
   if (slot != nullptr) {
@@ -307,7 +316,8 @@ Result<Outcome> Engine::reject(const Event& event, std::int64_t at, Slot* slot, 
   if (slot != nullptr) std::swap(slot->ticket, work_);
 
   Outcome outcome;
-  outcome.reason = std::move(reason);
+  outcome.reason = std::move(rejection.reason);
+  outcome.code = rejection.code;
   outcome.first_seq = outcome.last_seq = seq;
   if (slot != nullptr) {
     outcome.state = slot->ticket.state_name();
@@ -401,6 +411,7 @@ Result<bool> Engine::fire_next(std::int64_t instant) {
       rejection.rule = runner.rule();
       rejection.rejected = true;
       rejection.reason = runner.reason();
+      rejection.reason_code = runner.code();
       work_ = slot.ticket;
       Runner skipper(*slot.version, options_, work_, *buffers_);
       skipper.skip_due();

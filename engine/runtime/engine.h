@@ -90,6 +90,7 @@
 #include "engine/runtime/clock.h"
 #include "engine/runtime/engine_options.h"
 #include "engine/runtime/journal.h"
+#include "engine/runtime/rejection.h"
 #include "engine/runtime/ticket.h"
 
 namespace docket::engine {
@@ -103,7 +104,10 @@ struct Outcome {
   // The event's idempotency key was seen before for this ticket: nothing was
   // applied now; the other fields are those of the first delivery.
   bool duplicate = false;
-  std::string reason;  // rejected: why (as in the kRejection record)
+  // Rejected: why, as a code for programs and a line for people (as in the
+  // kRejection record); kNone and "" when accepted.
+  RejectionCode code = RejectionCode::kNone;
+  std::string reason;
   // The records this event wrote: [first_seq, last_seq]; 0 when none.
   std::uint64_t first_seq = 0;
   std::uint64_t last_seq = 0;
@@ -201,7 +205,7 @@ class Engine {
   const Version* current(std::string_view name) const;
   Result<Outcome> create(const Event& event, std::int64_t at);
   // Writes one kRejection record; `slot` is null when the ticket does not exist.
-  Result<Outcome> reject(const Event& event, std::int64_t at, Slot* slot, std::string reason, RulePosition rule = {},
+  Result<Outcome> reject(const Event& event, std::int64_t at, Slot* slot, Rejection rejection, RulePosition rule = {},
                          std::vector<Change> changes = {}, Cause cause = Cause::kEvent);
   // Numbers `records`, fills in what every record of a ticket shares, and
   // hands them to the journal.

@@ -84,23 +84,32 @@ bool same_position(const RulePosition& a, const RulePosition& b) {
 
 }  // namespace
 
+ClockChange parse_clock_change(std::string_view value) {
+  auto starts = [value](std::string_view prefix) { return value.substr(0, prefix.size()) == prefix; };
+  if (value == "started") return ClockChange::kStarted;
+  if (value == "paused") return ClockChange::kPaused;
+  if (value == "resumed") return ClockChange::kResumed;
+  if (value == "stopped") return ClockChange::kStopped;
+  if (starts("stopped: met, ")) return ClockChange::kStoppedMet;
+  if (starts("stopped: breached, ")) return ClockChange::kStoppedBreached;
+  if (starts("unchanged: ")) return ClockChange::kUnchanged;
+  return ClockChange::kNone;
+}
+
 bool operator==(const Effect& a, const Effect& b) {
   return a.kind == b.kind && a.action == b.action && a.target == b.target && a.value == b.value &&
-         same_position(a.rule, b.rule) && a.detail == b.detail;
+         same_position(a.rule, b.rule) && a.detail == b.detail && a.clock == b.clock;
 }
 
 bool operator==(const Record& a, const Record& b) {
   return a.seq == b.seq && a.at == b.at && a.ticket == b.ticket && a.workflow == b.workflow && a.version == b.version &&
          a.kind == b.kind && a.cause == b.cause && a.from == b.from && a.to == b.to && a.event == b.event &&
          a.actor == b.actor && same_position(a.rule, b.rule) && a.changes == b.changes && a.effects == b.effects &&
-         a.sla == b.sla && a.rejected == b.rejected && a.reason == b.reason && a.idempotency_key == b.idempotency_key;
+         a.sla == b.sla && a.rejected == b.rejected && a.reason == b.reason && a.reason_code == b.reason_code &&
+         a.idempotency_key == b.idempotency_key;
 }
 
 Status MemoryJournal::write(std::span<const Record> records) {
-  if (failures_ > 0) {
-    --failures_;
-    return Status::failure("memory journal: write refused (test)");
-  }
   records_.insert(records_.end(), records.begin(), records.end());
   return Status::success();
 }

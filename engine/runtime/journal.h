@@ -18,12 +18,14 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/model/event.h"
 #include "engine/model/result.h"
 #include "engine/model/value.h"
 #include "engine/model/workflow.h"
+#include "engine/runtime/rejection.h"
 
 namespace docket::engine {
 
@@ -95,6 +97,22 @@ enum class EffectKind : std::uint8_t {
 };
 const char* to_string(EffectKind kind);  // "set", "assign", ...
 
+// What a kClock effect did to its clock, for programs that count outcomes
+// (reports, simulations); Effect::value says the same for people.
+enum class ClockChange : std::uint8_t {
+  kNone,             // not a kClock effect
+  kStarted,          // value "started"
+  kPaused,           // value "paused"
+  kResumed,          // value "resumed"
+  kStopped,          // value "stopped": the metric has no limit for the priority
+  kStoppedMet,       // value "stopped: met, 45m of 1h"
+  kStoppedBreached,  // value "stopped: breached, 1h5m of 1h"
+  kUnchanged,        // value "unchanged: already started", "unchanged: not running", ...
+};
+// The change a kClock effect's value names, as the engine writes it (for
+// journals read back); kNone for text it never writes.
+ClockChange parse_clock_change(std::string_view value);
+
 // One thing an action did, in the order the actions ran.
 struct Effect {
   EffectKind kind = EffectKind::kNotify;
@@ -114,6 +132,8 @@ struct Effect {
   // now; kRaisePriority without a change, why; kApprovalChain, "no
   // `approval` rule applies" when none matched.
   std::string detail;
+  // kClock: what the value says, typed.
+  ClockChange clock = ClockChange::kNone;
 
   // Member-wise (RulePosition by where, line and column).
   friend bool operator==(const Effect&, const Effect&);
@@ -163,11 +183,12 @@ struct Record {
   // What changed, in order: event data first, then what the actions set. For
   // a rejection: the event data as it would have been applied (not applied).
   std::vector<Change> changes;
-  std::vector<Effect> effects;                 // what the actions did, in order
-  std::optional<SlaMark> sla;                  // kWarning, kEscalation from a clock, kBreach
-  bool rejected = false;                       // kind == kRejection
-  std::string reason;                          // for a rejection: why, one line
-  std::optional<std::string> idempotency_key;  // the event's, when it had one
+  std::vector<Effect> effects;                       // what the actions did, in order
+  std::optional<SlaMark> sla;                        // kWarning, kEscalation from a clock, kBreach
+  bool rejected = false;                             // kind == kRejection
+  std::string reason;                                // for a rejection: why, one line
+  RejectionCode reason_code = RejectionCode::kNone;  // for a rejection: why, for programs
+  std::optional<std::string> idempotency_key;        // the event's, when it had one
 
   // Member-wise, as Effect.
   friend bool operator==(const Record&, const Record&);
@@ -206,12 +227,9 @@ class MemoryJournal final : public JournalSink {
 
   const std::vector<Record>& records() const { return records_; }
   void clear() { records_.clear(); }
-  // Refuse the next `count` writes (for tests of the engine's recovery).
-  void fail_next_writes(int count) { failures_ = count; }
 
  private:
   std::vector<Record> records_;
-  int failures_ = 0;
 };
 
 }  // namespace docket::engine

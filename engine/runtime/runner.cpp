@@ -106,6 +106,7 @@ void UnitBuffers::reset(Record& record) {
   record.sla.reset();
   record.rejected = false;
   record.reason.clear();
+  record.reason_code = RejectionCode::kNone;
   record.idempotency_key.reset();
 }
 
@@ -157,6 +158,7 @@ Effect& UnitBuffers::add_effect(Record& record) {
   effect.rule.line = 0;
   effect.rule.column = 0;
   effect.detail.clear();
+  effect.clock = ClockChange::kNone;
   return effect;
 }
 
@@ -203,9 +205,10 @@ void Runner::begin(std::int64_t at, const Actor* actor, std::string_view event, 
   cause_ = cause;
 }
 
-bool Runner::fail(std::string reason, const RulePosition& rule) {
+bool Runner::fail(RejectionCode code, std::string reason, const RulePosition& rule) {
   if (!failed_) {
     failed_ = true;
+    code_ = code;
     reason_ = std::move(reason);
     rule_ = rule;
   }
@@ -218,12 +221,14 @@ bool Runner::apply_data(const std::vector<DataItem>& data) {
   for (std::size_t i = 0; i < data.size(); ++i) {
     const DataItem& item = data[i];
     std::optional<FieldIndex> field = workflow_.find_field(item.field);
-    if (!field) return fail("unknown field `" + item.field + "` in workflow " + workflow_.name());
+    if (!field)
+      return fail(RejectionCode::kInvalidData, "unknown field `" + item.field + "` in workflow " + workflow_.name());
     for (std::size_t j = 0; j < i; ++j) {
-      if (data[j].field == item.field) return fail("field `" + item.field + "` is given twice");
+      if (data[j].field == item.field)
+        return fail(RejectionCode::kInvalidData, "field `" + item.field + "` is given twice");
     }
     Result<Value> value = field_value(workflow_, *field, item.value);
-    if (!value) return fail(value.error());
+    if (!value) return fail(RejectionCode::kInvalidData, value.error());
     set_field(*field, std::move(value).value(), buffers_.data_changes());
   }
   return true;
@@ -273,10 +278,11 @@ bool Runner::create(const Event& event, std::int64_t at) {
     if (ticket_.fields[f].is_set() || !field.default_value) continue;
     EvalResult result = evaluate(*field.default_value, ticket_.view(), at_);
     if (!result.ok()) {
-      return fail("default of `" + field.name + "`: " + workflow_.describe(result.failure(), *field.default_value));
+      return fail(RejectionCode::kActionFailed,
+                  "default of `" + field.name + "`: " + workflow_.describe(result.failure(), *field.default_value));
     }
     std::optional<Value> value = coerce_to_field(result.value(), field.type);
-    if (!value) return fail("default of `" + field.name + "` does not fit its type");
+    if (!value) return fail(RejectionCode::kActionFailed, "default of `" + field.name + "` does not fit its type");
     set_field(f, std::move(*value), buffers_.data_changes());
   }
 
@@ -288,7 +294,8 @@ bool Runner::create(const Event& event, std::int64_t at) {
     ++missing_count;
   }
   if (missing_count > 0)
-    return fail(std::string(missing_count == 1 ? "missing required field " : "missing required fields ") + missing);
+    return fail(RejectionCode::kMissingField,
+                std::string(missing_count == 1 ? "missing required field " : "missing required fields ") + missing);
 
   if (options_.sla_start == EngineOptions::SlaStart::kTicketCreation) {
     for (MetricIndex m = 0; m < ticket_.clocks.size(); ++m) {
@@ -323,8 +330,8 @@ bool Runner::handle(const Event& event, std::int64_t at) {
   // `approved` / `rejected` in an `await approval` state are the chain's
   // decision; sent from outside they would skip the votes and four-eyes.
   if ((event.event == "approved" || event.event == "rejected") && workflow_.states()[ticket_.state].awaits_approval) {
-    return fail("`" + event.event + "` is decided by the approval chain in `" + ticket_.state_name() +
-                "`: send `approve` or `reject` votes");
+    return fail(RejectionCode::kApprovalOnly, "`" + event.event + "` is decided by the approval chain in `" +
+                                                  ticket_.state_name() + "`: send `approve` or `reject` votes");
   }
 
   std::optional<EventId> id = workflow_.find_event(event.event);
@@ -332,11 +339,15 @@ bool Runner::handle(const Event& event, std::int64_t at) {
   if (id) candidates = workflow_.candidates(ticket_.state, *id);
   if (candidates.empty()) {
     if (approval_event) {
-      return fail("`" + event.event + "` is accepted only while the ticket awaits approval; it is in `" +
-                  ticket_.state_name() + "`");
+      return fail(RejectionCode::kNotAwaitingApproval,
+                  "`" + event.event + "` is accepted only while the ticket awaits approval; it is in `" +
+                      ticket_.state_name() + "`");
     }
-    if (!id) return fail("unknown event `" + event.event + "`: workflow " + workflow_.name() + " does not handle it");
-    return fail("no transition on `" + event.event + "` from `" + ticket_.state_name() + "`");
+    if (!id)
+      return fail(RejectionCode::kUnknownEvent,
+                  "unknown event `" + event.event + "`: workflow " + workflow_.name() + " does not handle it");
+    return fail(RejectionCode::kNoTransition,
+                "no transition on `" + event.event + "` from `" + ticket_.state_name() + "`");
   }
   std::optional<TransitionIndex> chosen = select(candidates, event.event);
   if (!chosen) return false;
@@ -439,7 +450,8 @@ std::optional<TransitionIndex> Runner::select(std::span<const TransitionIndex> c
     std::string needed;
     for (RoleIndex role : refused->roles) needed += (needed.empty() ? "" : ", ") + workflow_.roles()[role].name;
     std::string who = actor_ == nullptr || actor_->id.empty() ? std::string("the actor") : "`" + actor_->id + "`";
-    fail(who + " lacks the role for `" + std::string(event) + "` in `" + ticket_.state_name() + "`: needs one of " +
+    fail(RejectionCode::kRole,
+         who + " lacks the role for `" + std::string(event) + "` in `" + ticket_.state_name() + "`: needs one of " +
              needed,
          refused->position);
     return std::nullopt;
@@ -456,7 +468,8 @@ std::optional<TransitionIndex> Runner::select(std::span<const TransitionIndex> c
         "`" + transition.guard->text() + "` " +
         (holds ? std::string("is false") : "cannot be evaluated: " + workflow_.describe(failure, *transition.guard));
   }
-  fail("no transition on `" + std::string(event) + "` from `" + ticket_.state_name() + "`: " + notes,
+  fail(RejectionCode::kGuard,
+       "no transition on `" + std::string(event) + "` from `" + ticket_.state_name() + "`: " + notes,
        workflow_.transitions()[candidates.front()].position);
   return std::nullopt;
 }
@@ -495,7 +508,8 @@ bool Runner::take(RecordKind kind, Cause cause, StateIndex target, const std::ve
       trail = it->to + (trail.empty() ? "" : " -> ") + trail;
       ++shown;
     }
-    return fail("automatic transitions did not come to rest after " + std::to_string(options_.max_steps) +
+    return fail(RejectionCode::kStepLimit,
+                "automatic transitions did not come to rest after " + std::to_string(options_.max_steps) +
                     " steps (... -> " + trail + ")",
                 rule);
   }
@@ -588,7 +602,8 @@ bool Runner::decide(bool approved, std::vector<Effect> leading) {
   const char* name = approved ? "approved" : "rejected";
   std::span<const TransitionIndex> candidates = workflow_.candidates(ticket_.state, id);
   if (candidates.empty()) {
-    return fail(std::string("no transition on `") + name + "` from `" + ticket_.state_name() + "`",
+    return fail(RejectionCode::kNoTransition,
+                std::string("no transition on `") + name + "` from `" + ticket_.state_name() + "`",
                 workflow_.states()[ticket_.state].position);
   }
   std::optional<TransitionIndex> chosen = select(candidates, name);
@@ -613,8 +628,9 @@ bool Runner::vote(const Event& event) {
   std::string level_text = level_name(workflow_, progress);
 
   if (event.event == kRejectEvent) {
-    Status allowed = check_rejection(workflow_, progress, voter);
-    if (!allowed) return fail(allowed.error(), level.position);
+    if (std::optional<Rejection> refused = check_rejection(workflow_, progress, voter)) {
+      return fail(refused->code, std::move(refused->reason), level.position);
+    }
     Effect effect;
     effect.kind = EffectKind::kApprovalVote;
     effect.action = "reject";
@@ -624,16 +640,18 @@ bool Runner::vote(const Event& event) {
     return decide(false, {std::move(effect)});
   }
 
-  Result<RoleIndex> role = check_vote(workflow_, progress, voter);
-  if (!role) return fail(role.error(), level.position);
-  progress.votes.push_back(ApprovalVote{event.actor.id, progress.level, role.value()});
+  std::variant<RoleIndex, Rejection> role = check_vote(workflow_, progress, voter);
+  if (auto* refused = std::get_if<Rejection>(&role)) {
+    return fail(refused->code, std::move(refused->reason), level.position);
+  }
+  progress.votes.push_back(ApprovalVote{event.actor.id, progress.level, std::get<RoleIndex>(role)});
   std::uint32_t votes = votes_at_level(progress);
   std::uint32_t needed = votes_needed(level);
 
   Record& record = new_record(RecordKind::kApproval, Cause::kEvent, ticket_.state, level.position, event_);
   Effect effect;
   effect.kind = EffectKind::kApprovalVote;
-  effect.action = "approve as " + workflow_.roles()[role.value()].name;
+  effect.action = "approve as " + workflow_.roles()[std::get<RoleIndex>(role)].name;
   effect.target = level_text;
   effect.value = std::to_string(votes) + " of " + std::to_string(needed);
   effect.rule = level.position;
@@ -677,7 +695,7 @@ bool Runner::check_constraints() {
     if (holds && *holds) continue;
     std::string reason = constraint.message;
     if (!holds) reason += " (" + workflow_.describe(failure, constraint.condition) + ")";
-    return fail(std::move(reason), constraint.position);
+    return fail(RejectionCode::kConstraint, std::move(reason), constraint.position);
   }
   return true;
 }
@@ -722,11 +740,14 @@ bool Runner::run_action(const Action& action, Record& record) {
       const Field& field = workflow_.fields()[action.target];
       EvalResult result = evaluate(*action.value, ticket_.view(), at_);
       if (!result.ok())
-        return fail(effect.action + ": " + workflow_.describe(result.failure(), *action.value), action.position);
+        return fail(RejectionCode::kActionFailed,
+                    effect.action + ": " + workflow_.describe(result.failure(), *action.value), action.position);
       std::optional<Value> value = coerce_to_field(result.value(), field.type);
-      if (!value) return fail(effect.action + ": the value does not fit `" + field.name + "`", action.position);
+      if (!value)
+        return fail(RejectionCode::kActionFailed, effect.action + ": the value does not fit `" + field.name + "`",
+                    action.position);
       if (std::optional<std::string> violation = range_violation(workflow_, action.target, *value)) {
-        return fail(effect.action + ": " + *violation, action.position);
+        return fail(RejectionCode::kActionFailed, effect.action + ": " + *violation, action.position);
       }
       effect.kind = EffectKind::kSet;
       effect.target = field.name;
@@ -738,10 +759,12 @@ bool Runner::run_action(const Action& action, Record& record) {
     case ActionKind::kSetCategory: {
       EvalResult result = evaluate(*action.value, ticket_.view(), at_);
       if (!result.ok())
-        return fail(effect.action + ": " + workflow_.describe(result.failure(), *action.value), action.position);
+        return fail(RejectionCode::kActionFailed,
+                    effect.action + ": " + workflow_.describe(result.failure(), *action.value), action.position);
       bool priority = action.kind == ActionKind::kSetPriority;
       ValueType wanted = priority ? ValueType::kPriority : ValueType::kCategory;
-      if (result.value().type() != wanted) return fail(effect.action + ": not a " + to_string(wanted), action.position);
+      if (result.value().type() != wanted)
+        return fail(RejectionCode::kActionFailed, effect.action + ": not a " + to_string(wanted), action.position);
       effect.kind = EffectKind::kSet;
       effect.target = priority ? "priority" : "category";
       effect.value = workflow_.format_value(result.value());
@@ -836,7 +859,8 @@ bool Runner::classify(const Action& action, Record& record) {
     std::optional<std::uint32_t> row = axis(classification.row, row_name);
     std::optional<std::uint32_t> column = axis(classification.column, column_name);
     if (!row || !column) {
-      return fail(what + ": `" + (!row ? row_name : column_name) + "` has no value", action.position);
+      return fail(RejectionCode::kActionFailed, what + ": `" + (!row ? row_name : column_name) + "` has no value",
+                  action.position);
     }
     Value row_value = classification.row.is_attribute ? ticket_.attributes[classification.row.index]
                                                       : ticket_.fields[classification.row.index];
@@ -845,10 +869,11 @@ bool Runner::classify(const Action& action, Record& record) {
     std::string cell = row_name + " x " + column_name + ": " + workflow_.format_value(row_value) + ", " +
                        workflow_.format_value(column_value);
     if (*row >= classification.row_count || *column >= classification.column_count) {
-      return fail(what + ": no table cell for " + cell, action.position);
+      return fail(RejectionCode::kActionFailed, what + ": no table cell for " + cell, action.position);
     }
     result = classification.table[std::size_t{*row} * classification.column_count + *column];
-    if (result == kNoIndex) return fail(what + ": the table has no cell for " + cell, action.position);
+    if (result == kNoIndex)
+      return fail(RejectionCode::kActionFailed, what + ": the table has no cell for " + cell, action.position);
     rule = action.position;
     detail = cell;
   } else {
@@ -866,7 +891,8 @@ bool Runner::classify(const Action& action, Record& record) {
       break;
     }
     if (result == kNoIndex) {
-      return fail(what + ": no rule matched" + (notes.empty() ? std::string() : " (" + notes + ")"), action.position);
+      return fail(RejectionCode::kActionFailed,
+                  what + ": no rule matched" + (notes.empty() ? std::string() : " (" + notes + ")"), action.position);
     }
   }
 
@@ -903,7 +929,7 @@ bool Runner::classify(const Action& action, Record& record) {
 
 bool Runner::route(const Action& action, Record& record) {
   std::optional<CategoryIndex> category = ticket_.category();
-  if (!category) return fail("route: the ticket has no category yet", action.position);
+  if (!category) return fail(RejectionCode::kActionFailed, "route: the ticket has no category yet", action.position);
   const Category& routes = workflow_.categories()[*category];
   std::vector<DepartmentIndex> departments;
   for (const Route& candidate : routes.routes) {
@@ -913,7 +939,8 @@ bool Runner::route(const Action& action, Record& record) {
     }
   }
   if (departments.empty()) {
-    return fail("route: no route of category `" + routes.name + "` applies", action.position);
+    return fail(RejectionCode::kActionFailed, "route: no route of category `" + routes.name + "` applies",
+                action.position);
   }
   Effect effect;
   effect.kind = EffectKind::kRoute;
@@ -1002,8 +1029,10 @@ bool Runner::set_clock_running(MetricIndex metric, Record& record, std::string_v
     clock.changed_at = at_;
     refresh(metric);
     effect.value = done;
+    effect.clock = from == SlaClock::Status::kIdle ? ClockChange::kStarted : ClockChange::kResumed;
   } else {
     effect.value = unchanged;
+    effect.clock = ClockChange::kUnchanged;
   }
   record.effects.push_back(std::move(effect));
   return true;
@@ -1023,8 +1052,10 @@ bool Runner::pause_clock(MetricIndex metric, Record& record, std::string_view ac
     clock.changed_at = at_;
     clock.due = kNever;
     effect.value = "paused";
+    effect.clock = ClockChange::kPaused;
   } else {
     effect.value = "unchanged: not running";
+    effect.clock = ClockChange::kUnchanged;
   }
   record.effects.push_back(std::move(effect));
   return true;
@@ -1040,6 +1071,7 @@ bool Runner::stop_clock(MetricIndex metric, Record& record, std::string_view act
   Effect effect{EffectKind::kClock, std::string(action), workflow_.metrics()[metric], {}, {}, {}};
   if (clock.status == SlaClock::Status::kStopped) {
     effect.value = "unchanged: already stopped";
+    effect.clock = ClockChange::kUnchanged;
     record.effects.push_back(std::move(effect));
     return true;
   }
@@ -1055,15 +1087,18 @@ bool Runner::stop_clock(MetricIndex metric, Record& record, std::string_view act
     bool breached = clock.breached || used >= plan.limit_seconds;
     effect.value = std::string("stopped: ") + (breached ? "breached" : "met") + ", " + format_duration(used, false) +
                    " of " + format_duration(plan.limit_seconds, false);
+    effect.clock = breached ? ClockChange::kStoppedBreached : ClockChange::kStoppedMet;
   } else {
     effect.value = "stopped";
+    effect.clock = ClockChange::kStopped;
   }
   record.effects.push_back(std::move(effect));
   return true;
 }
 
 bool Runner::catch_up(MetricIndex metric) {
-  if (depth_ >= kMaxCatchUpDepth) return fail("SLA escalations set each other off too deeply");
+  if (depth_ >= kMaxCatchUpDepth)
+    return fail(RejectionCode::kStepLimit, "SLA escalations set each other off too deeply");
   ++depth_;
   while (!failed_ && ticket_.clocks[metric].due <= at_) {
     if (!fire_mark(metric, true)) break;

@@ -31,6 +31,7 @@
 #include "engine/runtime/calendar.h"
 #include "engine/runtime/engine_options.h"
 #include "engine/runtime/journal.h"
+#include "engine/runtime/rejection.h"
 #include "engine/runtime/sla.h"
 #include "engine/runtime/ticket.h"
 
@@ -132,6 +133,7 @@ class Runner {
   // counts as passed, an approval limit as expired.
   void skip_due();
 
+  RejectionCode code() const { return code_; }
   const std::string& reason() const { return reason_; }
   const RulePosition& rule() const { return rule_; }
   // The event data as it was (or would have been) applied.
@@ -139,7 +141,7 @@ class Runner {
 
  private:
   void begin(std::int64_t at, const Actor* actor, std::string_view event, Cause cause);
-  bool fail(std::string reason, const RulePosition& rule = {});
+  bool fail(RejectionCode code, std::string reason, const RulePosition& rule = {});
 
   // Event data and fields.
   bool apply_data(const std::vector<DataItem>& data);
@@ -206,6 +208,7 @@ class Runner {
   bool approved_pending_ = false;
   bool failed_ = false;
   bool first_record_ = true;
+  RejectionCode code_ = RejectionCode::kNone;
   std::string reason_;
   RulePosition rule_;
 };

@@ -147,13 +147,67 @@ TEST(JournalJsonTest, RejectionLine) {
   record.changes.push_back(change("problem_confirmed", Value::boolean(false), Value::boolean(true), "false", "true"));
   record.rejected = true;
   record.reason = "`bob` lacks the role for `registered` in `registering`: needs one of intake_specialist";
+  record.reason_code = RejectionCode::kRole;
   EXPECT_EQ(encode_record(record),
             kHead + R"("kind":"rejection","from":"registering","to":null,"cause":"event","event":"registered",)"
                     R"("actor":{"id":"bob","roles":["engineer"]},"rule":"rules/after_sales.docket:174:3",)"
                     R"("changes":[{"field":"problem_confirmed","type":"bool","before":false,"after":true}],)"
                     R"("actions":[],"sla":null,"rejected":true,)"
                     R"("reason":"`bob` lacks the role for `registered` in `registering`: needs one of )"
-                    R"(intake_specialist","idempotency_key":null})");
+                    R"(intake_specialist","reason_code":"role","idempotency_key":null})");
+}
+
+// Journals written before rejections carried a code still read, as
+// rejections without one; a code must be one the engine writes, and only a
+// rejection has one.
+TEST(JournalJsonTest, TheRejectionCodeIsReadBackAndOptionalInOlderJournals) {
+  Record record = base(12, RecordKind::kRejection, Cause::kEvent);
+  record.rejected = true;
+  record.reason = "`wang` requested this approval and may not approve it (four-eyes rule)";
+  record.reason_code = RejectionCode::kFourEyes;
+  std::string line = encode_record(record);
+  Result<Record> decoded = decode_record(line);
+  ASSERT_TRUE(decoded.ok()) << decoded.error();
+  EXPECT_EQ(decoded->reason_code, RejectionCode::kFourEyes);
+
+  std::string older = line;
+  older.erase(older.find(",\"reason_code\":\"four_eyes\""), std::string(",\"reason_code\":\"four_eyes\"").size());
+  Result<Record> old = decode_record(older);
+  ASSERT_TRUE(old.ok()) << old.error();
+  EXPECT_EQ(old->reason_code, RejectionCode::kNone);
+  EXPECT_EQ(old->reason, record.reason);
+
+  std::string unknown = line;
+  unknown.replace(unknown.find("four_eyes"), 9, "four_ears");
+  EXPECT_EQ(decode_record(unknown).error(),
+            "`reason_code`: expected a rejection code such as \"four_eyes\", got \"four_ears\"");
+  Record accepted = base(12, RecordKind::kTransition, Cause::kEvent);
+  std::string on_transition = encode_record(accepted);
+  on_transition.replace(on_transition.find(",\"idempotency_key\""), 0, ",\"reason_code\":\"role\"");
+  EXPECT_EQ(decode_record(on_transition).error(), "`reason_code`: only a rejection has one");
+}
+
+// A clock effect's change is typed on the way back in, so that reports
+// count outcomes without reading the text.
+TEST(JournalJsonTest, ClockEffectsComeBackWithTheirTypedChange) {
+  struct Case {
+    const char* value;
+    ClockChange change;
+  };
+  for (const Case& c : {Case{"started", ClockChange::kStarted}, Case{"paused", ClockChange::kPaused},
+                        Case{"resumed", ClockChange::kResumed}, Case{"stopped", ClockChange::kStopped},
+                        Case{"stopped: met, 45m of 1h", ClockChange::kStoppedMet},
+                        Case{"stopped: breached, 1h5m of 1h", ClockChange::kStoppedBreached},
+                        Case{"unchanged: not running", ClockChange::kUnchanged}}) {
+    Record record = base(3, RecordKind::kTransition, Cause::kEvent);
+    record.effects.push_back(Effect{EffectKind::kClock, "stop resolve", "resolve", c.value, {}, {}, c.change});
+    Result<Record> decoded = decode_record(encode_record(record));
+    ASSERT_TRUE(decoded.ok()) << decoded.error();
+    EXPECT_EQ(decoded->effects.front().clock, c.change) << c.value;
+  }
+  Record odd = base(3, RecordKind::kTransition, Cause::kEvent);
+  odd.effects.push_back(Effect{EffectKind::kClock, "stop resolve", "resolve", "stopped early", {}, {}, {}});
+  EXPECT_FALSE(decode_record(encode_record(odd)).ok());
 }
 
 TEST(JournalJsonTest, ValuesOfEveryTypeAreWrittenAsTheEngineFormatsThem) {

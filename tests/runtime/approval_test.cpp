@@ -69,6 +69,7 @@ TEST(ApprovalTest, ApprovedAndRejectedCannotBeSentFromOutside) {
     Outcome sent = h.send(kMonday + kHour, "T-1", decision, actor("boss", {"dept_head"}));
     EXPECT_FALSE(sent.accepted) << decision;
     EXPECT_THAT(sent.reason, HasSubstr("is decided by the approval chain in `approving`: send `approve` or `reject`"));
+    EXPECT_EQ(sent.code, RejectionCode::kApprovalOnly);
     EXPECT_EQ(h.state("T-1"), "approving");
   }
 }
@@ -81,6 +82,7 @@ TEST(ApprovalTest, DepartmentScopedRolesHoldOnlyInTheirDepartment) {
   Outcome other_head = h.send(kMonday + kHour, "T-1", "approve", actor("ops_head", {"ops.dept_head"}));
   EXPECT_FALSE(other_head.accepted);
   EXPECT_THAT(other_head.reason, HasSubstr("holds none of the roles of approval level head_signoff.head"));
+  EXPECT_EQ(other_head.code, RejectionCode::kNotApprover);
   EXPECT_EQ(h.state("T-1"), "approving");
 
   Outcome own_head = h.send(kMonday + kHour, "T-1", "approve", actor("tech_head", {"ops.dept_head", "tech.dept_head"}));
@@ -132,7 +134,9 @@ TEST(ApprovalTest, TheRequesterCannotApproveTheirOwnRequest) {
   Outcome own = h.send(kMonday + kHour, "T-1", "approve", wang);
   EXPECT_FALSE(own.accepted);
   EXPECT_THAT(own.reason, HasSubstr("`wang` requested this approval and may not approve it (four-eyes rule)"));
+  EXPECT_EQ(own.code, RejectionCode::kFourEyes);
   EXPECT_EQ(h.records().back().kind, RecordKind::kRejection);
+  EXPECT_EQ(h.records().back().reason_code, RejectionCode::kFourEyes);
   EXPECT_EQ(h.records().back().rule.where, shipped_line("after_sales.docket", "level supervisor: any of supervisor"));
   EXPECT_FALSE(h.send(kMonday + kHour, "T-1", "reject", wang).accepted);
   EXPECT_EQ(h.state("T-1"), "approving");
@@ -189,6 +193,7 @@ TEST(ApprovalTest, ImportantCustomersNeedTheLeaderThenTheKeyAccountManager) {
   Outcome twice = h.send(kMonday + 5 * kHour, "C-1", "approve", both);
   EXPECT_FALSE(twice.accepted);
   EXPECT_THAT(twice.reason, HasSubstr("already approved"));
+  EXPECT_EQ(twice.code, RejectionCode::kAlreadyVoted);
   EXPECT_EQ(h.send(kMonday + 5 * kHour, "C-1", "approve", actor("kam", {"key_account_manager"})).state, "negotiating");
 }
 

@@ -251,6 +251,7 @@ TEST(EngineTest, MissingRoleIsRejectedAndTheTicketIsOnlyCounted) {
   EXPECT_FALSE(outcome.accepted);
   EXPECT_THAT(outcome.reason, HasSubstr("`zhang` lacks the role for `accepted` in `dispatched`"));
   EXPECT_THAT(outcome.reason, HasSubstr("engineer"));
+  EXPECT_EQ(outcome.code, RejectionCode::kRole);
   // Unchanged but for the count of events it took (refused ones count toward the limit).
   ++before.events;
   EXPECT_EQ(h.ticket("T-1"), before);
@@ -260,6 +261,7 @@ TEST(EngineTest, MissingRoleIsRejectedAndTheTicketIsOnlyCounted) {
   EXPECT_EQ(rejection.kind, RecordKind::kRejection);
   EXPECT_TRUE(rejection.rejected);
   EXPECT_EQ(rejection.reason, outcome.reason);
+  EXPECT_EQ(rejection.reason_code, RejectionCode::kRole);
   EXPECT_EQ(rejection.from, "dispatched");
   EXPECT_EQ(rejection.to, "");
   EXPECT_EQ(rejection.rule.where, shipped_line("after_sales.docket", "on accepted by engineer"));
@@ -273,19 +275,23 @@ TEST(EngineTest, EventWithoutAnEnabledTransitionIsRejected) {
   EXPECT_FALSE(outcome.accepted);
   EXPECT_THAT(outcome.reason,
               HasSubstr("no transition on `registered` from `registering`: `problem_confirmed` is false"));
+  EXPECT_EQ(outcome.code, RejectionCode::kGuard);
   EXPECT_EQ(h.state("T-1"), "registering");
 
   Outcome unknown = h.send(kMonday + 60, "T-1", "teleported", intake());
   EXPECT_FALSE(unknown.accepted);
   EXPECT_THAT(unknown.reason, HasSubstr("unknown event `teleported`"));
+  EXPECT_EQ(unknown.code, RejectionCode::kUnknownEvent);
 
   Outcome elsewhere = h.send(kMonday + 60, "T-1", "resolved", intake());
   EXPECT_FALSE(elsewhere.accepted);
   EXPECT_EQ(elsewhere.reason, "no transition on `resolved` from `registering`");
+  EXPECT_EQ(elsewhere.code, RejectionCode::kNoTransition);
 
   Outcome nobody = h.send(kMonday + 60, "T-404", "registered", intake());
   EXPECT_FALSE(nobody.accepted);
   EXPECT_EQ(nobody.reason, "unknown ticket `T-404`");
+  EXPECT_EQ(nobody.code, RejectionCode::kUnknownTicket);
   EXPECT_EQ(h.records().back().workflow, "");
   EXPECT_EQ(h.records_of(RecordKind::kRejection).size(), 4u);
 }
@@ -350,6 +356,7 @@ TEST(EngineTest, CompensationAboveThirtyPercentIsRefusedWithTheConstraintsMessag
   propose_compensation(h, "300.01", outcome);
   EXPECT_FALSE(outcome.accepted);
   EXPECT_EQ(outcome.reason, "服务失误补偿不得超过该笔订单金额的 30%");
+  EXPECT_EQ(outcome.code, RejectionCode::kConstraint);
   EXPECT_EQ(h.state("T-1"), "proposing");
   EXPECT_EQ(h.ticket("T-1").format("compensation"), "0");
   EXPECT_EQ(h.ticket("T-1").format("order_amount"), "0");
@@ -418,6 +425,7 @@ TEST(EngineTest, EventsOlderThanTheTicketsLastChangeAreRejected) {
   Outcome outcome = h.send(kMonday + kHour - 1, "T-1", "registered", intake(), {boolean("problem_confirmed", true)});
   EXPECT_FALSE(outcome.accepted);
   EXPECT_THAT(outcome.reason, HasSubstr("out of order"));
+  EXPECT_EQ(outcome.code, RejectionCode::kOutOfOrder);
   EXPECT_EQ(h.state("T-1"), "registering");
   // The same second is fine.
   EXPECT_TRUE(h.send(kMonday + kHour, "T-1", "registered", intake(), {boolean("problem_confirmed", true)}).accepted);

@@ -28,6 +28,7 @@ TEST(TicketTest, CreationWithoutARequiredFieldIsRejectedNamingIt) {
   Outcome outcome = h.create(kMonday, "T-1", intake(), without(after_sales_form(), "contact"));
   EXPECT_FALSE(outcome.accepted);
   EXPECT_EQ(outcome.reason, "missing required field `contact`");
+  EXPECT_EQ(outcome.code, RejectionCode::kMissingField);
   EXPECT_EQ(h.engine.find("T-1"), nullptr);
   ASSERT_EQ(h.records().size(), 1u);
   EXPECT_EQ(h.records()[0].kind, RecordKind::kRejection);
@@ -76,6 +77,7 @@ TEST(TicketTest, WrongTypesAreRejectedNamingTheField) {
     Outcome outcome = h.create(kMonday, "T-1", intake(), with(after_sales_form(), c.item));
     EXPECT_FALSE(outcome.accepted);
     EXPECT_EQ(outcome.reason, c.reason);
+    EXPECT_EQ(outcome.code, RejectionCode::kInvalidData);
   }
   EXPECT_EQ(h.engine.ticket_count(), 0u);
 }
@@ -93,6 +95,7 @@ TEST(TicketTest, TicketIdsAreUnique) {
   Outcome again = h.create(kMonday + 1, "T-1", intake(), after_sales_form());
   EXPECT_FALSE(again.accepted);
   EXPECT_EQ(again.reason, "ticket `T-1` already exists");
+  EXPECT_EQ(again.code, RejectionCode::kTicketExists);
   EXPECT_EQ(h.create(kMonday, "", intake(), after_sales_form()).reason, "a new ticket needs an id");
 }
 
