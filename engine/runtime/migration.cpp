@@ -226,12 +226,6 @@ class Migration {
 
   // ------------------------------------------------ clocks
 
-  static void close_stretch(SlaClock& clock, std::int64_t at) {
-    if (clock.status == SlaClock::Status::kRunning && at > clock.running_since) {
-      clock.counted.push_back(TimeSpan{clock.running_since, at});
-    }
-  }
-
   bool clocks() {
     const State& from_state = source_.states()[from_.state];
     const State& to_state = to_.states()[out_->state];
@@ -248,30 +242,23 @@ class Migration {
       if (!before) {
         // New metric: as the engine starts it at creation, but from now.
         if (!to_final && !version_.explicit_start[m]) {
-          clock.status = contains(to_state.paused_clocks, m) ? SlaClock::Status::kPaused : SlaClock::Status::kRunning;
-          clock.running_since = at_;
-          clock.changed_at = at_;
+          run_clock(clock, at_);
+          if (contains(to_state.paused_clocks, m)) pause_clock(clock, at_);
         }
       } else {
         clock = from_.clocks[*before];
         // The pauses of the old and the new state, as on a transition between them.
         if (to_final && !from_final) {
           if (clock.status == SlaClock::Status::kRunning || clock.status == SlaClock::Status::kPaused) {
-            close_stretch(clock, at_);
-            clock.status = SlaClock::Status::kStopped;
-            clock.changed_at = at_;
+            stop_clock(clock, at_);
           }
         } else if (!to_final) {
           bool paused_before = contains(from_state.paused_clocks, *before);
           bool paused_now = contains(to_state.paused_clocks, m);
           if (paused_now && !paused_before && clock.status == SlaClock::Status::kRunning) {
-            close_stretch(clock, at_);
-            clock.status = SlaClock::Status::kPaused;
-            clock.changed_at = at_;
+            pause_clock(clock, at_);
           } else if (paused_before && !paused_now && clock.status == SlaClock::Status::kPaused) {
-            clock.status = SlaClock::Status::kRunning;
-            clock.running_since = at_;
-            clock.changed_at = at_;
+            run_clock(clock, at_);
           }
         }
       }

@@ -300,10 +300,7 @@ bool Runner::create(const Event& event, std::int64_t at) {
   if (options_.sla_start == EngineOptions::SlaStart::kTicketCreation) {
     for (MetricIndex m = 0; m < ticket_.clocks.size(); ++m) {
       if (version_.explicit_start[m]) continue;
-      SlaClock& clock = ticket_.clocks[m];
-      clock.status = SlaClock::Status::kRunning;
-      clock.running_since = at_;
-      clock.changed_at = at_;
+      run_clock(ticket_.clocks[m], at_);
     }
   }
 
@@ -969,9 +966,7 @@ void Runner::set_priority(PriorityIndex priority, Record& record) {
     for (MetricIndex m = 0; m < ticket_.clocks.size(); ++m) {
       SlaClock& clock = ticket_.clocks[m];
       if (version_.explicit_start[m] || clock.status != SlaClock::Status::kIdle) continue;
-      clock.status = SlaClock::Status::kRunning;
-      clock.running_since = at_;
-      clock.changed_at = at_;
+      run_clock(clock, at_);
     }
   }
   // Re-base: the measured time stays, the new limits apply from their first mark.
@@ -1024,9 +1019,7 @@ bool Runner::set_clock_running(MetricIndex metric, Record& record, std::string_v
   SlaClock& clock = ticket_.clocks[metric];
   Effect effect{EffectKind::kClock, std::string(action), workflow_.metrics()[metric], {}, {}, {}};
   if (clock.status == from) {
-    clock.status = SlaClock::Status::kRunning;
-    clock.running_since = at_;
-    clock.changed_at = at_;
+    run_clock(clock, at_);
     refresh(metric);
     effect.value = done;
     effect.clock = from == SlaClock::Status::kIdle ? ClockChange::kStarted : ClockChange::kResumed;
@@ -1047,9 +1040,7 @@ bool Runner::pause_clock(MetricIndex metric, Record& record, std::string_view ac
   SlaClock& clock = ticket_.clocks[metric];
   Effect effect{EffectKind::kClock, std::string(action), workflow_.metrics()[metric], {}, {}, {}};
   if (clock.status == SlaClock::Status::kRunning) {
-    if (at_ > clock.running_since) clock.counted.push_back(TimeSpan{clock.running_since, at_});
-    clock.status = SlaClock::Status::kPaused;
-    clock.changed_at = at_;
+    engine::pause_clock(clock, at_);
     clock.due = kNever;
     effect.value = "paused";
     effect.clock = ClockChange::kPaused;
@@ -1075,11 +1066,7 @@ bool Runner::stop_clock(MetricIndex metric, Record& record, std::string_view act
     record.effects.push_back(std::move(effect));
     return true;
   }
-  if (clock.status == SlaClock::Status::kRunning && at_ > clock.running_since) {
-    clock.counted.push_back(TimeSpan{clock.running_since, at_});
-  }
-  clock.status = SlaClock::Status::kStopped;
-  clock.changed_at = at_;
+  engine::stop_clock(clock, at_);
   clock.due = kNever;
   const LimitPlan& plan = version_.sla.plan(ticket_.priority(), metric);
   if (plan.has_limit()) {

@@ -71,6 +71,34 @@ const LimitPlan& SlaPlan::plan(std::optional<PriorityIndex> priority, MetricInde
   return index < plans_.size() ? plans_[index] : none_;
 }
 
+namespace {
+
+void close_stretch(SlaClock& clock, std::int64_t at) {
+  if (clock.status == SlaClock::Status::kRunning && at > clock.running_since) {
+    clock.counted.push_back(TimeSpan{clock.running_since, at});
+  }
+}
+
+}  // namespace
+
+void run_clock(SlaClock& clock, std::int64_t at) {
+  clock.status = SlaClock::Status::kRunning;
+  clock.running_since = at;
+  clock.changed_at = at;
+}
+
+void pause_clock(SlaClock& clock, std::int64_t at) {
+  close_stretch(clock, at);
+  clock.status = SlaClock::Status::kPaused;
+  clock.changed_at = at;
+}
+
+void stop_clock(SlaClock& clock, std::int64_t at) {
+  close_stretch(clock, at);
+  clock.status = SlaClock::Status::kStopped;
+  clock.changed_at = at;
+}
+
 std::int64_t measured_seconds(const SlaClock& clock, const TimeBasis& basis, std::int64_t now) {
   std::int64_t total = counted_seconds(clock, basis);
   if (clock.status == SlaClock::Status::kRunning && now > clock.running_since) {

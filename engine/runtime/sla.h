@@ -65,6 +65,19 @@ class SlaPlan {
   LimitPlan none_;
 };
 
+// The changes of a clock's status, as the runner makes them on events and
+// transitions and migration makes them when a ticket moves to new rules.
+// Each stamps changed_at; the stretch a running clock ran up to `at` is
+// kept in `counted`. None touches next_mark, breached or due: the caller
+// recomputes the due time for the clock's plan.
+//
+// Runs the clock from `at` (from idle or paused).
+void run_clock(SlaClock& clock, std::int64_t at);
+// Pauses a running clock at `at`.
+void pause_clock(SlaClock& clock, std::int64_t at);
+// Stops the clock at `at` for good (from any status but stopped).
+void stop_clock(SlaClock& clock, std::int64_t at);
+
 // Seconds the clock has run up to `now`, in `basis`.
 std::int64_t measured_seconds(const SlaClock& clock, const TimeBasis& basis, std::int64_t now);
 
