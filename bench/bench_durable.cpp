@@ -1,4 +1,4 @@
-// Durable append: units of work committed by SqliteStore (engine/sqlite_store.h)
+// Durable append: units of work committed by SqliteStore (engine/store/sqlite_store.h)
 // with durability FULL and NORMAL and group commit of 1, 10, 100 and 1,000
 // units, against what the disk and SQLite themselves allow:
 // - the disk's own rate of write + fdatasync of a unit's bytes to a file in

@@ -1,4 +1,4 @@
-// Guards: the engine's expression evaluator (engine/expr.h) on the guards
+// Guards: the engine's expression evaluator (engine/model/expr.h) on the guards
 // and constraints of rules/after_sales.docket, against the same conditions
 // written as native C++ lambdas over the same exact numbers.
 //

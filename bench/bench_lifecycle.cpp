@@ -1,13 +1,13 @@
 // End to end: N tickets through the whole after-sales lifecycle on the
 // virtual clock, timers, SLA clocks, the ticket table and a journal (one
-// canonical JSON line per record, engine/journal_json.h, into a buffer)
+// canonical JSON line per record, engine/codec/journal_json.h, into a buffer)
 // included. Ticket k follows examples/after_sales/01 (P0, approval, survey)
 // or 04 (P2, no approval, survey declined), shifted by k * 7 seconds.
 //
 // Figures: transitions per second against the in-memory steady step of the
 // same binary (Engine::apply with a journal that only keeps the records);
 // peak RSS; bytes per live ticket (RSS growth / tickets held: the engine
-// keeps closed tickets too); audit verification (engine/audit_verify.h) of
+// keeps closed tickets too); audit verification (engine/audit/audit_verify.h) of
 // a stored journal, records per second.
 //
 //   bench_lifecycle [--quick] [--tickets N] [--dir DIR]

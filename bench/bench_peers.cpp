@@ -17,12 +17,12 @@
 // by ticket id) that the driver compares with the peers'.
 //
 // A second run of the same stream keeps docket's own journal instead (one
-// canonical JSON line per record, engine/journal_json.h, every record), to
+// canonical JSON line per record, engine/codec/journal_json.h, every record), to
 // show what the compact log leaves out; its log is not compared.
 //
 // --machine FILE writes the machine the peers run: the XState export of the
 // same compiled workflow, by the function behind `docket graph --format
-// xstate` (engine/graph_export.h), so that scripts/bench needs no CLI build.
+// xstate` (designer/graph_export.h), so that scripts/bench needs no CLI build.
 //
 // Output on stdout, one line per run:
 //   PEER|docket|events|transitions|seconds

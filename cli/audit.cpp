@@ -5,7 +5,7 @@
 //   docket audit export STORE --out DIR [--format jsonl|csv]
 //
 // verify exits 0 when the journal is complete, unaltered, signed and legal,
-// 1 with the first bad seq and why (engine/audit_verify.h), 2 for usage.
+// 1 with the first bad seq and why (engine/audit/audit_verify.h), 2 for usage.
 
 #include <CLI/CLI.hpp>
 

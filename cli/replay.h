@@ -3,7 +3,7 @@
 //
 // The clock follows the events: before each event it is set to the event's
 // `at`, the engine fires whatever fell due up to then, and the event is
-// applied. Events must be in time order (engine/event_reader.h). Rejected
+// applied. Events must be in time order (engine/codec/event_reader.h). Rejected
 // events are outcomes, not failures; a replay fails only on a bad line or
 // when the journal refuses to write, and then says where it stopped.
 

@@ -1,5 +1,5 @@
 // Opening a store for a command: the stored versions compiled again through
-// the dsl, and an engine rebuilt from the store (engine/recovery.h).
+// the dsl, and an engine rebuilt from the store (engine/store/recovery.h).
 
 #pragma once
 

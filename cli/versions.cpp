@@ -4,7 +4,7 @@
 // workflow, all or none.
 //
 // A ticket stays on the version it started on; migrate is the only way it
-// changes. Every ticket to move is checked first (engine/ticket_codec.h:
+// changes. Every ticket to move is checked first (engine/runtime/migration.h:
 // migrate_ticket): one that would be stranded (its state gone without a
 // mapping, a field value that no longer fits, no way to a final state) makes
 // the whole migration refuse, naming each such ticket. Then every move is

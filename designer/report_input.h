@@ -1,12 +1,12 @@
 // The journal a report reads, from whatever holds it: a SQLite store written
 // by `docket run --store`, a JSON-lines journal written by `docket run --log`,
 // the journal.jsonl of an audit bundle (chained lines), or an audit bundle's
-// directory (engine/audit_bundle.h).
+// directory (engine/audit/audit_bundle.h).
 //
 // Which one is decided by content, not by the file name: a file that begins
 // with SQLite's header is a store (opened read-only: nothing is written to
 // it); any other file is read as JSON lines, each a journal record
-// (engine/journal_json.h) with or without the bundle's hash suffix; a
+// (engine/codec/journal_json.h) with or without the bundle's hash suffix; a
 // directory is a bundle. Lines that are empty are skipped.
 //
 // Errors name the input and where: "day.jsonl:7: not a journal record:

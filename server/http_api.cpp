@@ -496,7 +496,7 @@ struct HttpApi::Impl {
     auto lines = service.journal(id);
     if (!lines) return failure_response({503, "store_unavailable", lines.error()});
     if (!lines.value()) return failure_response({404, "not_found", "unknown ticket `" + id + "`"});
-    // The records are canonical JSON already (engine/journal_json.h): passed on byte for byte.
+    // The records are canonical JSON already (engine/codec/journal_json.h): passed on byte for byte.
     HttpResponse response;
     response.body = "{\"ticket\":" + dump(json(id)) + ",\"records\":[";
     bool first = true;

@@ -7,7 +7,7 @@
 //   service->stop();                       // on shutdown: joins, flushes
 //
 // Threads. The engine and the store are single-threaded by contract
-// (engine/engine.h, engine/sqlite_store.h): every call into them happens
+// (engine/runtime/engine.h, engine/store/sqlite_store.h): every call into them happens
 // under one mutex, so requests are serialised at the engine. A unit of work
 // is durable before its request is answered (store sync "full"), but units
 // share commits (group commit): apply() puts its unit in the store's open
@@ -25,7 +25,7 @@
 // Engine::advance: SLA warnings, breaches, escalations and timers fire with
 // no request arriving.
 //
-// Recovery. open() rebuilds the engine from the store (engine/recovery.h):
+// Recovery. open() rebuilds the engine from the store (engine/store/recovery.h):
 // every stored version is compiled again through the RulesLoader, tickets
 // and their timers come back as they were, and anything that fell due while
 // the service was down fires at the first advance.
@@ -217,7 +217,7 @@ class Service {
   // One page of the tickets that match, in creation order; nullopt when
   // `query.after` names no ticket.
   std::optional<TicketPage> query(const TicketQuery& query);
-  // The ticket's journal records, canonical JSON lines (engine/journal_json.h); nullopt for an unknown ticket.
+  // The ticket's journal records, canonical JSON lines (engine/codec/journal_json.h); nullopt for an unknown ticket.
   engine::Result<std::optional<std::vector<std::string>>> journal(std::string_view id);
 
   // Compiles the rules directory again and installs it if clean.

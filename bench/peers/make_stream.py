@@ -2,7 +2,7 @@
 
     make_stream.py --tickets N --seed S --out FILE
 
-One JSON line per event in docket's own event format (engine/event_reader.h),
+One JSON line per event in docket's own event format (engine/codec/event_reader.h),
 so `docket run rules/after_sales.docket --events FILE` reads it as it is. The
 peers read the same lines; see docs/performance.md (Peers) for how each side
 understands them and for what the three compare.

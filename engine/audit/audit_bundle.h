@@ -2,11 +2,11 @@
 // with nothing but docket and the signer's public key.
 //
 // A bundle is a directory (docs/audit-log.md, "Bundles"):
-//   journal.jsonl     one chained line per record (engine/audit_chain.h:
+//   journal.jsonl     one chained line per record (engine/store/audit_chain.h:
 //                     the canonical body plus its prev_hash and hash), or
 //   journal.csv       the same as CSV (RFC 4180) with the body in a column,
 //                     for spreadsheets; either verifies
-//   checkpoints.jsonl the signed checkpoints (engine/checkpoint.h)
+//   checkpoints.jsonl the signed checkpoints (engine/store/checkpoint.h)
 //   versions.jsonl    every workflow version: id, name and source texts
 //   keys/<key id>.pub the public keys that signed the checkpoints
 // The journal is written in seq order; reading takes the lines as they are,

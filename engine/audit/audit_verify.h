@@ -3,8 +3,8 @@
 //   AuditInput input;
 //   input.rows = [&](auto each) { return store.read_journal(1, each); };
 //   input.checkpoints = store.checkpoints().value();
-//   input.keys = trusted_keys;                      // engine/signing.h
-//   input.versions = compiled_versions;             // engine/recovery.h
+//   input.keys = trusted_keys;                      // engine/store/signing.h
+//   input.versions = compiled_versions;             // engine/store/recovery.h
 //   AuditReport report = verify_journal(input);
 //   if (report.finding) print(report.finding->seq, report.finding->problem);
 //
@@ -22,7 +22,7 @@
 // - signature: a checkpoint whose signature does not verify, or whose key
 //   is not among the trusted keys (unknown key id);
 // - illegal: a record the rules of its pinned version could not have
-//   produced (engine/journal_audit.h).
+//   produced (engine/audit/journal_audit.h).
 // The finding with the lowest seq is reported: the first record that cannot
 // be trusted. Without a signed checkpoint past it, a journal whose tail was
 // cut off cleanly cannot be told from a shorter one: hold on to a recent

@@ -762,7 +762,7 @@ std::optional<Value> carried(const Workflow& source, const Value& value, const W
 }
 
 // What `ticket` becomes on `target` in `state`, as migrate_ticket() carries
-// it over (engine/ticket_codec.h): by name, with the defaults of new fields.
+// it over (engine/codec/ticket_codec.h): by name, with the defaults of new fields.
 std::optional<std::string> migrate(const Record& record, AuditedTicket& ticket,
                                    const std::shared_ptr<const Workflow>& target, StateIndex state) {
   const Workflow& source = *ticket.workflow;

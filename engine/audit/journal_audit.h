@@ -1,6 +1,6 @@
 // Legality of a journal: could the rules have written these records?
 //
-// The hash chain (engine/audit_chain.h) and the signed checkpoints prove that
+// The hash chain (engine/store/audit_chain.h) and the signed checkpoints prove that
 // a journal was not altered after it was written. They cannot tell whether
 // what was written is what the rules allow: a record forged before hashing, a
 // bug in some writer, or a record dropped and the chain rebuilt would all
@@ -26,7 +26,7 @@
 // - Order: seq numbers are consecutive; a ticket's accepted records never go
 //   back in time (a rejected event may be earlier: it is refused as out of
 //   order); kind, cause, `rejected`, `event` and `actor` fit together as the
-//   engine writes them (engine/journal.h).
+//   engine writes them (engine/runtime/journal.h).
 // - Versions: the version id is known to the lookup, its workflow name is the
 //   record's, and every record of a ticket names the version the ticket runs
 //   on (the one it was created on, or last migrated to).
@@ -67,7 +67,7 @@
 //   record's), starts from the ticket's state and ends in a state of the new
 //   version (any: the operator's state map is not in the journal). The
 //   ticket is then followed on the new version, carried over by name as
-//   migrate_ticket() does (engine/ticket_codec.h): fields (new ones get
+//   migrate_ticket() does (engine/runtime/migration.h): fields (new ones get
 //   their defaults), priority and category, the firings of unchanged timers,
 //   the approval in progress.
 // - A rejection changes nothing: `to` is "", `from` is the ticket's state (""

@@ -14,7 +14,7 @@
 //
 // Numbers in `data` are taken from their text, never through a double, so
 // 1299.00 is exactly 1299 and 0.1 exactly one tenth: at most four decimal
-// places, no exponent (engine/value.h: Fixed).
+// places, no exponent (engine/model/value.h: Fixed).
 //
 // Events must come in time order (equal times are fine): a replay runs on a
 // virtual clock that cannot go back.

@@ -1,6 +1,6 @@
 // A JournalSink that writes through spdlog sinks, as operators configure
-// them: canonical JSON lines (engine/journal_json.h) to some sinks, usually a
-// file, and the human one-line form (engine/journal_text.h) to others,
+// them: canonical JSON lines (engine/codec/journal_json.h) to some sinks, usually a
+// file, and the human one-line form (engine/codec/journal_text.h) to others,
 // usually the console.
 //
 //   auto file = open_json_log_file("run.jsonl");       // Result<sink>

@@ -1,6 +1,6 @@
 // The human-readable form of a journal record: one line each, for consoles
 // and for people reading along while a run goes by. It shows the same facts
-// as the JSON line (engine/journal_json.h), shortened: the rule without its
+// as the JSON line (engine/codec/journal_json.h), shortened: the rule without its
 // column, the workflow and version left out (they are the same for a ticket's
 // whole life).
 //

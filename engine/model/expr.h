@@ -95,7 +95,7 @@ class CompiledExpr {
   // evaluator can run them without its stack machine: a field or attribute
   // compared with a constant (`overall >= 4`, `alternative == loaner`), or
   // with another field times a number (`compensation <= order_amount * 30%`).
-  // Internal to the evaluator (engine/expr.cpp).
+  // Internal to the evaluator (engine/model/expr.cpp).
   struct Shape {
     enum class Kind : std::uint8_t { kNone, kCompareConstant, kCompareScaled };
     Kind kind = Kind::kNone;

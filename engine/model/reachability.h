@@ -1,7 +1,6 @@
-// Facts about a workflow's state graph that checks rely on: which states
-// can be reached at all, and from which a ticket can still finish. Used by
-// `docket graph --check`, by migration (a ticket must not be stranded) and
-// by the graph drawings.
+// Facts about a workflow's state graph: which states can be reached at
+// all, and from which a ticket can still finish. Migration uses it so that
+// no ticket is moved into a state it can never leave.
 
 #pragma once
 

@@ -3,7 +3,7 @@
 // Result<T> holds either a value or a one-line error; Status is the same
 // without a value. They are for failures of the call itself (an unknown
 // workflow, a journal that refused a write). Outcomes that are part of the
-// domain, such as an event the rules reject, are values (engine/engine.h:
+// domain, such as an event the rules reject, are values (engine/runtime/engine.h:
 // Outcome), not errors.
 
 #pragma once

@@ -9,7 +9,7 @@
 //   N of R1, R2     N approvals by different holders of any of them
 // Levels run in order. Nobody approves twice in one chain (a person holding
 // the roles of two levels still signs only one of them), and the requester
-// never approves (four-eyes, see engine/engine.h for who the requester is).
+// never approves (four-eyes, see engine/runtime/engine.h for who the requester is).
 // The Engine applies these rules and fires `approved` / `rejected`.
 
 #pragma once

@@ -166,7 +166,7 @@ class Engine {
   // ...; due Tue 2026-11-24 12:30". Measured up to the engine's latest time.
   Result<std::string> explain(std::string_view ticket, std::string_view metric) const;
 
-  // Recovery from a store (engine/store.h). Puts back a ticket as it was
+  // Recovery from a store (engine/store/store.h). Puts back a ticket as it was
   // after its last unit, with the first outcome of every idempotency key it
   // has seen, and schedules its due items. Its workflow version need not be
   // installed (old versions are not current). Fails for a ticket id that
@@ -177,7 +177,7 @@ class Engine {
   void resume(std::uint64_t last_seq, std::int64_t now);
 
   // Moves ticket `id` onto another version of its workflow: `migrated` is
-  // the ticket as it will be (engine/ticket_codec.h: migrate_ticket()). One
+  // the ticket as it will be (engine/runtime/migration.h: migrate_ticket()). One
   // unit of work with a kMigration record by `actor` at the engine's time;
   // the ticket keeps its idempotency keys. Fails for an unknown ticket, a
   // ticket of another id or workflow, or when the journal refuses.

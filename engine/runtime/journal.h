@@ -215,7 +215,7 @@ class JournalSink {
   virtual Status write(std::span<const Record> records) = 0;
 
   // What the engine calls: the unit with its ticket. Sinks that keep tickets
-  // (engine/store.h) override it; the others only see the records.
+  // (engine/store/store.h) override it; the others only see the records.
   virtual Status commit(const Unit& unit) { return write(unit.records); }
 };
 

@@ -1,5 +1,5 @@
 // Internal to the engine: runs one unit of work on a working copy of a
-// ticket. Include engine/engine.h instead.
+// ticket. Include engine/runtime/engine.h instead.
 //
 // A unit is a `create`, an event, or one due item (a timer, an approval
 // level's time limit, an SLA threshold), followed by whatever it sets off

@@ -5,7 +5,7 @@
 // escalation steps (`at 80% of resolve do ...`) and breach actions (`on
 // breach of resolve do ...`). SlaPlan turns them, once per workflow version,
 // into one ordered list of thresholds (marks) per priority and metric; a
-// ticket's SlaClock (engine/ticket.h) remembers how many marks it has passed.
+// ticket's SlaClock (engine/runtime/ticket.h) remembers how many marks it has passed.
 //
 // Measured time is the sum of the stretches the clock ran, each measured in
 // the limit's time basis: business seconds when the limit names a calendar,

@@ -1,6 +1,6 @@
 // A ticket: one case moving through one version of a workflow.
 //
-// The Engine (engine/engine.h) owns tickets and is the only writer; callers
+// The Engine (engine/runtime/engine.h) owns tickets and is the only writer; callers
 // read them through Engine::find(). A Ticket is a plain value: the engine
 // works on a copy while an event runs and keeps the copy only if the event
 // is accepted, so a rejected event leaves the ticket exactly as it was.

@@ -4,14 +4,14 @@
 // SHA-256 of the previous record's hash followed by its own body, so changing,
 // dropping, inserting or reordering any record changes every hash after it.
 // The first record links to kGenesisHash. With a signed checkpoint over the
-// hash at some seq (engine/checkpoint.h), an auditor who trusts the signing
+// hash at some seq (engine/store/checkpoint.h), an auditor who trusts the signing
 // key can verify every record up to that seq without trusting the store.
 //
 //   hash(seq) = hex(SHA-256(prev_hash bytes, then body bytes))
 //
 // where prev_hash is the previous record's hash as 64 lowercase hex
 // characters (the text, not the 32 bytes it encodes), and body is the
-// record's canonical JSON line (engine/journal_json.h encode_record) without
+// record's canonical JSON line (engine/codec/journal_json.h encode_record) without
 // its newline, byte for byte.
 //
 // In an exported bundle each record is one line: its body with the final `}`

@@ -2,7 +2,7 @@
 //
 // A checkpoint says: "the record at `seq` has chain hash `hash`", signed with
 // the store's Ed25519 key. Because each hash covers every record before it
-// (engine/audit_chain.h), one good checkpoint vouches for the whole journal up
+// (engine/store/audit_chain.h), one good checkpoint vouches for the whole journal up
 // to its seq; records after the last checkpoint are chained but not vouched
 // for. The signed message is exactly
 //

@@ -109,7 +109,7 @@ class SigningKey {
 Result<VerifyKey> load_public_half(const std::filesystem::path& file);
 
 // The keys an auditor trusts, found by key id. A checkpoint signed by a key
-// that is not in the ring is not verified (engine/checkpoint.h).
+// that is not in the ring is not verified (engine/store/checkpoint.h).
 class KeyRing {
  public:
   // Adding a key that is already there does nothing. Fails when a different

@@ -3,7 +3,7 @@
 //   SqliteStoreOptions options;
 //   options.signing_key = key;                    // optional: signed checkpoints
 //   Result<std::unique_ptr<SqliteStore>> store = SqliteStore::open("tickets.db", options);
-//   recover(engine, **store, compile);            // engine/recovery.h
+//   recover(engine, **store, compile);            // engine/store/recovery.h
 //
 // Tables (docs/store.md): meta, versions, version_sources, tickets, timers
 // (every pending due item of every ticket), journal (the hash chain),

@@ -1,18 +1,18 @@
 // The durable store: tickets, the journal and every workflow version used.
 //
 // A Store is the JournalSink an engine writes to when nothing may be lost.
-// Each unit of work (engine/journal.h: Unit) is kept in one transaction:
+// Each unit of work (engine/runtime/journal.h: Unit) is kept in one transaction:
 // its journal records, the ticket as the unit left it, the ticket's pending
 // due items and the event's idempotency key, together or not at all. When
 // commit() returns success the unit is durable (or, in a group-commit mode,
 // will be when flush() returns; see the implementation's options).
 //
-// The journal is a hash chain (engine/audit_chain.h): every record's hash
+// The journal is a hash chain (engine/store/audit_chain.h): every record's hash
 // covers the previous record's hash and the record's canonical JSON body, so
 // an auditor can prove that nothing was altered, dropped or reordered.
 // Stores with a signing key also sign checkpoints of the chain.
 //
-// Recovery (engine/recovery.h) reads back the versions and tickets, so an
+// Recovery (engine/store/recovery.h) reads back the versions and tickets, so an
 // engine resumes every ticket and timer exactly after a crash or restart.
 //
 // Every ticket row carries a row version checked on update, so two engines
@@ -56,7 +56,7 @@ struct StoredTicket {
   std::string id;
   std::string version;   // the version id it is pinned to
   std::string state;     // its state's name (also inside the snapshot)
-  std::string snapshot;  // encode_ticket() (engine/ticket_codec.h)
+  std::string snapshot;  // encode_ticket() (engine/codec/ticket_codec.h)
   std::uint64_t row_version = 0;
   std::vector<std::pair<std::string, Outcome>> keys;  // idempotency key -> first outcome
 };
@@ -66,7 +66,7 @@ struct JournalRow {
   std::uint64_t seq = 0;  // the row's key (the body holds it too)
   std::string ticket;
   std::int64_t at = 0;
-  std::string body;       // encode_record() (engine/journal_json.h), exactly
+  std::string body;       // encode_record() (engine/codec/journal_json.h), exactly
   std::string prev_hash;  // the previous row's hash; kGenesisHash for the first
   std::string hash;       // chain_hash(prev_hash, body)
   // Set by a reader that found the row malformed: a bundle line without its

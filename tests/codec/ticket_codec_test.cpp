@@ -1,4 +1,4 @@
-// Ticket snapshots (engine/ticket_codec.h): the store rebuilds open tickets
+// Ticket snapshots (engine/codec/ticket_codec.h): the store rebuilds open tickets
 // from them after a restart, so every ticket the shipped rules can produce
 // must come back exactly; damaged snapshots must be refused with a message
 // that says where.

@@ -14,7 +14,7 @@
 
 namespace docket::testing {
 
-// The events of `path` (an events file, engine/event_reader.h) for `copies`
+// The events of `path` (an events file, engine/codec/event_reader.h) for `copies`
 // groups of tickets: ticket T of copy k is "T-k", its times are shifted by
 // k * spacing_seconds, and every event gets the idempotency key
 // "<ticket>#<line>" (so a stream sent twice applies once). The copies are
@@ -23,7 +23,7 @@ namespace docket::testing {
 // when the file cannot be read.
 std::vector<std::string> replicate_events(const std::string& path, std::size_t copies, std::int64_t spacing_seconds);
 
-// The lines as events (engine/event_reader.h); a test failure for a bad one.
+// The lines as events (engine/codec/event_reader.h); a test failure for a bad one.
 std::vector<engine::Event> parse_events(const std::vector<std::string>& lines);
 
 // Applies `events` in order, moving `clock` to each event's time first (as
