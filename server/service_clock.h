@@ -6,12 +6,18 @@
 // from a chosen start, so a day of SLA clocks and timers passes in a second
 // while the server runs exactly as in production (background timer thread,
 // real requests). The engine needs nothing else: both are engine::Clocks.
+// Each reads real time through a function given at construction (the
+// system's clocks by default), so that tests can set the time instead of
+// measuring it.
 
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
+#include <utility>
 
 #include "engine/runtime/clock.h"
 
@@ -27,27 +33,39 @@ class ServiceClock : public engine::Clock {
   virtual void not_before(std::int64_t instant) = 0;
 };
 
+// The wall clock, truncated to whole seconds, held at its latest value if
+// the system time is stepped back (as engine::SystemClock).
 class SystemServiceClock final : public ServiceClock {
  public:
-  std::int64_t now() const override { return clock_.now(); }
+  using WallTime = std::function<std::chrono::system_clock::time_point()>;
+  // `wall` reads the real time: the system clock, or a test's.
+  explicit SystemServiceClock(WallTime wall = std::chrono::system_clock::now) : wall_(std::move(wall)) {}
+  std::int64_t now() const override;
   std::chrono::milliseconds real_wait_until(std::int64_t instant) const override;
   void not_before(std::int64_t) override {}  // the wall clock holds at its latest value by itself
 
  private:
-  engine::SystemClock clock_;
+  // Whole seconds of `reading`, never less than an earlier result.
+  std::int64_t held(std::chrono::system_clock::time_point reading) const;
+
+  WallTime wall_;
+  mutable std::atomic<std::int64_t> latest_{INT64_MIN};
 };
 
 // now() = start + factor * (real time elapsed since construction), whole seconds.
 class AcceleratedClock final : public ServiceClock {
  public:
-  // REQUIRES: factor >= 1.
-  AcceleratedClock(std::int64_t start, std::int64_t factor);
+  using Steady = std::chrono::steady_clock;
+  using SteadyTime = std::function<Steady::time_point()>;
+  // REQUIRES: factor >= 1. `steady` reads the real time: the steady clock,
+  // or a test's.
+  AcceleratedClock(std::int64_t start, std::int64_t factor, SteadyTime steady = Steady::now);
   std::int64_t now() const override;
   std::chrono::milliseconds real_wait_until(std::int64_t instant) const override;
   void not_before(std::int64_t instant) override;
 
  private:
-  using Steady = std::chrono::steady_clock;
+  SteadyTime steady_;
   mutable std::mutex mutex_;
   std::int64_t start_;
   std::int64_t factor_;

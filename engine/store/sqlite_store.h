@@ -104,8 +104,6 @@ class SqliteStore final : public Store {
   // PRAGMA integrity_check: "ok", or what SQLite found.
   Result<std::string> integrity_check();
   const std::string& path() const { return path_; }
-  // The raw connection, for tests that tamper with the file.
-  sqlite3* connection() { return db_; }
 
   // A prepared statement (sqlite_store.cpp).
   class Statement;

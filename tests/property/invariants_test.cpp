@@ -43,6 +43,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <set>
 #include <span>
 #include <sstream>
@@ -74,6 +75,7 @@ using docket::testing::RandomEventStream;
 using docket::testing::TempDir;
 
 // Four seeds: 100,000 events per shipped rule file (fewer under the sanitizers).
+constexpr std::uint64_t kSeedsPerFile = 4;
 constexpr std::size_t kEventsPerCase = docket::testing::scaled(25'000, 3'000);
 // Decoding lines is the costliest check, so only the first seed of each file
 // decodes every line of the journal again; the others decode every eighth
@@ -636,42 +638,44 @@ class InvariantRun {
   Figures figures_;
 };
 
-void run_case(const std::string& rules_file, std::uint64_t seed) {
-  InvariantRun run(rules_file, seed, /*decode_every_line=*/seed == 1);
+// One case: a shipped rule file and a seed of the stream.
+struct InvariantCase {
+  const char* rules_file;  // under rules/
+  const char* name;        // the rule file in the test's name
+  std::uint64_t seed;
+};
+
+// How gtest shows a case that failed.
+void PrintTo(const InvariantCase& param, std::ostream* out) { *out << param.rules_file << " seed " << param.seed; }
+
+std::vector<InvariantCase> every_case() {
+  // The industry variants ship too: the same 100,000 events each.
+  const std::pair<const char*, const char*> kRuleFiles[] = {
+      {"after_sales.docket", "AfterSales"},         {"complaint_handling.docket", "ComplaintHandling"},
+      {"industries/ecommerce.docket", "Ecommerce"}, {"industries/home_appliances.docket", "HomeAppliances"},
+      {"industries/saas.docket", "Saas"},           {"industries/healthcare.docket", "Healthcare"},
+      {"industries/education.docket", "Education"},
+  };
+  std::vector<InvariantCase> cases;
+  for (const auto& [rules_file, name] : kRuleFiles) {
+    for (std::uint64_t seed = 1; seed <= kSeedsPerFile; ++seed) cases.push_back({rules_file, name, seed});
+  }
+  return cases;
+}
+
+class InvariantsTest : public ::testing::TestWithParam<InvariantCase> {};
+
+TEST_P(InvariantsTest, HoldAfterEveryEventOfARandomStream) {
+  const InvariantCase& param = GetParam();
+  InvariantRun run(param.rules_file, param.seed, /*decode_every_line=*/param.seed == 1);
   run.run(kEventsPerCase);
 }
 
-TEST(InvariantsTest, AfterSalesSeed1) { run_case("after_sales.docket", 1); }
-TEST(InvariantsTest, AfterSalesSeed2) { run_case("after_sales.docket", 2); }
-TEST(InvariantsTest, AfterSalesSeed3) { run_case("after_sales.docket", 3); }
-TEST(InvariantsTest, AfterSalesSeed4) { run_case("after_sales.docket", 4); }
-
-TEST(InvariantsTest, ComplaintHandlingSeed1) { run_case("complaint_handling.docket", 1); }
-TEST(InvariantsTest, ComplaintHandlingSeed2) { run_case("complaint_handling.docket", 2); }
-TEST(InvariantsTest, ComplaintHandlingSeed3) { run_case("complaint_handling.docket", 3); }
-TEST(InvariantsTest, ComplaintHandlingSeed4) { run_case("complaint_handling.docket", 4); }
-
-// The industry variants ship too: the same 100,000 events each.
-TEST(InvariantsTest, EcommerceSeed1) { run_case("industries/ecommerce.docket", 1); }
-TEST(InvariantsTest, EcommerceSeed2) { run_case("industries/ecommerce.docket", 2); }
-TEST(InvariantsTest, EcommerceSeed3) { run_case("industries/ecommerce.docket", 3); }
-TEST(InvariantsTest, EcommerceSeed4) { run_case("industries/ecommerce.docket", 4); }
-TEST(InvariantsTest, HomeAppliancesSeed1) { run_case("industries/home_appliances.docket", 1); }
-TEST(InvariantsTest, HomeAppliancesSeed2) { run_case("industries/home_appliances.docket", 2); }
-TEST(InvariantsTest, HomeAppliancesSeed3) { run_case("industries/home_appliances.docket", 3); }
-TEST(InvariantsTest, HomeAppliancesSeed4) { run_case("industries/home_appliances.docket", 4); }
-TEST(InvariantsTest, SaasSeed1) { run_case("industries/saas.docket", 1); }
-TEST(InvariantsTest, SaasSeed2) { run_case("industries/saas.docket", 2); }
-TEST(InvariantsTest, SaasSeed3) { run_case("industries/saas.docket", 3); }
-TEST(InvariantsTest, SaasSeed4) { run_case("industries/saas.docket", 4); }
-TEST(InvariantsTest, HealthcareSeed1) { run_case("industries/healthcare.docket", 1); }
-TEST(InvariantsTest, HealthcareSeed2) { run_case("industries/healthcare.docket", 2); }
-TEST(InvariantsTest, HealthcareSeed3) { run_case("industries/healthcare.docket", 3); }
-TEST(InvariantsTest, HealthcareSeed4) { run_case("industries/healthcare.docket", 4); }
-TEST(InvariantsTest, EducationSeed1) { run_case("industries/education.docket", 1); }
-TEST(InvariantsTest, EducationSeed2) { run_case("industries/education.docket", 2); }
-TEST(InvariantsTest, EducationSeed3) { run_case("industries/education.docket", 3); }
-TEST(InvariantsTest, EducationSeed4) { run_case("industries/education.docket", 4); }
+// Named after the rule file and the seed: AfterSalesSeed1, ..., EducationSeed4.
+INSTANTIATE_TEST_SUITE_P(ShippedRules, InvariantsTest, ::testing::ValuesIn(every_case()),
+                         [](const ::testing::TestParamInfo<InvariantCase>& info) {
+                           return std::string(info.param.name) + "Seed" + std::to_string(info.param.seed);
+                         });
 
 }  // namespace
 }  // namespace docket::engine

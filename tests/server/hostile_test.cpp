@@ -437,8 +437,15 @@ TEST(HostileClientTest, InvalidPercentEncodingGetsJsonErrorsAndNeverKillsTheServ
   EXPECT_TRUE(answers_health(port)) << "the server died after GET /v1/tickets?state=%FF";
 }
 
+// Told by order of events, not by measured time: a request of another client
+// is answered while all the slow ones still wait on their heads, and the
+// header timeout never cuts a slow one off before it has run out (a slow
+// machine only makes that later).
 TEST(HostileClientTest, SlowClientsDoNotStarveOthersAndAreCutOffAfterTheHeaderTimeout) {
   ServerProcess server;
+  // No slow client runs out of time in the first part: had it to end
+  // before the others are answered, they were starved.
+  ASSERT_NO_FATAL_FAILURE(add_to_section(server, "server", "header_timeout = \"1h\"\n"));
   ASSERT_TRUE(server.start());
   {
     SlowClients slow(server.port(), 50);
@@ -451,38 +458,44 @@ TEST(HostileClientTest, SlowClientsDoNotStarveOthersAndAreCutOffAfterTheHeaderTi
         if (!stop.stop_requested()) slow.trickle();
       }
     });
-    // Meanwhile, a client from another address is served at once.
+    // Meanwhile, a client from another address is served. (10 s bounds the
+    // wait, it measures nothing: a starved request is never answered while
+    // the slow clients hold on.)
     for (int i = 0; i < 20; ++i) {
       std::string request = i % 2 == 0 ? kHealth : request_as("liu", "GET", "/v1/tickets");
-      auto started = Clock::now();
-      std::optional<RawResponse> answer = round_trip(server.port(), request, 1s);
-      auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
-      ASSERT_TRUE(answer) << "request " << i << " got no answer within 1 s while 50 slow clients were connected";
+      std::optional<RawResponse> answer = round_trip(server.port(), request, 10s);
+      ASSERT_TRUE(answer) << "request " << i << " got no answer while 50 slow clients were connected";
       EXPECT_EQ(answer->status, 200) << answer->body;
-      EXPECT_LE(took, 1000ms) << "request " << i;
     }
+    trickler.request_stop();
+    trickler.join();
+    EXPECT_EQ(slow.still_open(), 50) << "the slow clients did not all wait while the others were answered";
   }
 
-  // With header_timeout = "2s", the slow ones are closed soon after 2 s.
+  // With header_timeout = "2s", the slow ones are closed: none before 2 s
+  // have passed since they connected, and every one of them in the end.
   server.kill9();
-  ASSERT_NO_FATAL_FAILURE(add_to_section(server, "server", "header_timeout = \"2s\"\n"));
+  ASSERT_NO_FATAL_FAILURE(replace_in_config(server, "header_timeout = \"1h\"", "header_timeout = \"2s\""));
   ASSERT_TRUE(server.start());
   auto opened = Clock::now();
   SlowClients slow(server.port(), 50);
   ASSERT_EQ(slow.connected(), 50);
-  int open_after_one_second = -1;
+  std::optional<Clock::duration> first_seen_closed;  // after `opened`
   auto next_line = opened + 500ms;
-  while (slow.still_open() > 0 && Clock::now() < opened + 4500ms) {
+  for (auto deadline = opened + 60s; Clock::now() < deadline;) {
+    int open = slow.still_open();
+    if (open < 50 && !first_seen_closed) first_seen_closed = Clock::now() - opened;
+    if (open == 0) break;
     if (Clock::now() >= next_line) {
-      if (open_after_one_second < 0 && Clock::now() >= opened + 1s) open_after_one_second = slow.still_open();
       slow.trickle();
       next_line += 500ms;
     }
     // The slow clients' pace, until the server cuts them off or the deadline.
     std::this_thread::sleep_for(20ms);  // polling the child server
   }
-  EXPECT_EQ(open_after_one_second, 50) << "slow clients were cut off before header_timeout";
-  EXPECT_EQ(slow.still_open(), 0) << "slow clients still connected 4.5 s after they opened, with header_timeout 2s";
+  ASSERT_TRUE(first_seen_closed) << "no slow client was cut off within a minute, with header_timeout 2s";
+  EXPECT_GE(*first_seen_closed, 2s) << "slow clients were cut off before header_timeout";
+  EXPECT_EQ(slow.still_open(), 0) << "slow clients still connected a minute after they opened, with header_timeout 2s";
   for (const RawResponse& answer : slow.answers()) EXPECT_TRUE(is_error(answer, 408, "request_timeout"));
   EXPECT_TRUE(answers_health(server.port()));
 }
@@ -862,12 +875,13 @@ TEST(HostileClientTest, AHalfSavedRuleFileIsNeverInstalled) {
   }
   // New tickets show when the saved file is installed: they have its field.
   std::string saved;
-  for (auto deadline = Clock::now() + 8s; saved.empty() && Clock::now() < deadline;) {
+  // (30 s bounds the wait only: the file settles 2 s after the last write.)
+  for (auto deadline = Clock::now() + 30s; saved.empty() && Clock::now() < deadline;) {
     json ticket = create();
     if (ticket.is_object() && ticket["fields"].contains("hostile_note")) saved = ticket.value("version", "");
     std::this_thread::sleep_for(100ms);  // polling, not timing
   }
-  ASSERT_FALSE(saved.empty()) << "the saved file was not installed within 8 s";
+  ASSERT_FALSE(saved.empty()) << "the saved file was not installed within 30 s";
 
   Reply versions = get(server, "/v1/versions", "zhang");
   std::set<std::string> ids;

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "tests/fuzz/fuzz_http_entry.h"
 
@@ -16,12 +18,18 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<fs::path> inputs() {
+// The stored inputs, sorted; `missing` names each folder that does not
+// exist (a folder that went missing would otherwise replay nothing and pass
+// for ever). README.md files describe a folder and are not inputs.
+std::vector<fs::path> inputs(std::vector<std::string>& missing) {
   std::vector<fs::path> found;
   for (const char* folder : {"tests/fuzz/corpus/http", "tests/fuzz/crashes/http"}) {
     fs::path directory = fs::path(DOCKET_SOURCE_DIR) / folder;
     std::error_code error;
-    if (!fs::is_directory(directory, error)) continue;
+    if (!fs::is_directory(directory, error)) {
+      missing.emplace_back(folder);
+      continue;
+    }
     for (const auto& entry : fs::directory_iterator(directory)) {
       if (entry.is_regular_file() && entry.path().filename() != "README.md") found.push_back(entry.path());
     }
@@ -31,7 +39,12 @@ std::vector<fs::path> inputs() {
 }
 
 TEST(HttpFuzzReplayTest, EveryStoredInputKeepsEveryPromise) {
-  std::vector<fs::path> files = inputs();
+  std::vector<std::string> missing;
+  std::vector<fs::path> files = inputs(missing);
+  for (const std::string& folder : missing) {
+    ADD_FAILURE() << folder << " is missing, so its inputs cannot be replayed; restore it "
+                  << "(a crash folder keeps its README.md even when it holds no input)";
+  }
   ASSERT_GE(files.size(), 7u) << "the seed corpus is missing";
   for (const fs::path& file : files) {
     std::ifstream in(file, std::ios::binary);

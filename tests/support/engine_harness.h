@@ -1,5 +1,6 @@
 // Shared by the engine's runtime tests: a virtual clock, an in-memory journal
-// and an engine, with short ways to write events and read records.
+// (one that can be told to refuse writes) and an engine, with short ways to
+// write events and read records.
 
 #pragma once
 
@@ -21,6 +22,7 @@
 #include "engine/runtime/clock.h"
 #include "engine/runtime/engine.h"
 #include "engine/runtime/journal.h"
+#include "tests/support/failing_journal.h"
 
 namespace docket::engine::testing {
 
@@ -148,7 +150,7 @@ class Harness {
   const Workflow& workflow() const { return *workflow_; }
 
   VirtualClock clock;
-  MemoryJournal journal;
+  FailingJournal journal;  // accepts every write unless a test says otherwise
   Engine engine;
 
  private:
