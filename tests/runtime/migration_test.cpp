@@ -14,6 +14,7 @@
 
 #include "tests/scenarios/scenario.h"
 #include "tests/support/engine_harness.h"
+#include "tests/support/example_tickets.h"
 
 #include "engine/codec/ticket_codec.h"
 
@@ -24,18 +25,7 @@ using ::testing::HasSubstr;
 using ::testing::StartsWith;
 using Json = nlohmann::json;
 
-const char* const kAfterSales = "rules/after_sales.docket";
-const char* const kComplaints = "rules/complaint_handling.docket";
-
 // ---------------------------------------------------------------- helpers
-
-std::string read_source(const std::string& relative) {
-  std::ifstream in(source_path(relative));
-  std::stringstream text;
-  text << in.rdbuf();
-  EXPECT_FALSE(text.str().empty()) << "cannot read " << relative;
-  return text.str();
-}
 
 // `text` with the first `from` (every one, with `all`) replaced by `to`;
 // fails the test when `from` does not occur.
@@ -62,63 +52,6 @@ std::string without_lines(std::string text, const std::string& first, const std:
   if (end == std::string::npos) return text;
   end = text.rfind('\n', end) + 1;
   return text.erase(begin, end - begin);
-}
-
-// The shipped after-sales rules changed by `edit`, compiled.
-std::shared_ptr<const Workflow> after_sales_variant(const std::function<std::string(std::string)>& edit) {
-  return compile_rules(edit(read_source(kAfterSales)), "after_sales.docket");
-}
-
-// Plays an example one event at a time, calling `visit` after each event;
-// stops early when `visit` returns true. Returns whether it stopped early.
-bool play_each(Replay& replay, const std::string& example, const std::function<bool()>& visit) {
-  std::ifstream in(source_path("examples/" + example));
-  EXPECT_TRUE(in.good()) << "cannot read examples/" << example;
-  EventReader reader(in, example);
-  while (true) {
-    Result<std::optional<EventLine>> next = reader.next();
-    if (!next) {
-      ADD_FAILURE() << next.error();
-      return false;
-    }
-    if (!next.value()) return false;
-    Result<Outcome> outcome = replay.engine.apply(next.value()->event);
-    EXPECT_TRUE(outcome.ok()) << example << ":" << next.value()->line << ": " << outcome.error();
-    if (visit()) return true;
-  }
-}
-
-// A copy of the first ticket of `example` (played against `rules`) that
-// satisfies `wanted` after some event.
-Ticket first_ticket(const std::string& rules, const std::string& example,
-                    const std::function<bool(const Ticket&)>& wanted) {
-  Replay replay(rules);
-  Ticket found;
-  bool stopped = play_each(replay, example, [&] {
-    for (std::size_t i = 0; i < replay.engine.ticket_count(); ++i) {
-      if (wanted(replay.engine.ticket_at(i))) {
-        found = replay.engine.ticket_at(i);
-        return true;
-      }
-    }
-    return false;
-  });
-  EXPECT_TRUE(stopped) << "no ticket of " << example << " as wanted";
-  return found;
-}
-
-Ticket in_state(const std::string& rules, const std::string& example, const std::string& state) {
-  return first_ticket(rules, example, [&](const Ticket& ticket) { return ticket.state_name() == state; });
-}
-
-// AS-101 (examples/after_sales/01) when it is closed, survey answered.
-Ticket closed_product_fault() { return in_state(kAfterSales, "after_sales/01_product_fault_p0.jsonl", "closed"); }
-
-// CP-401 (examples/complaint_handling/04) with the first of its two
-// approval levels signed.
-Ticket half_approved_complaint() {
-  return first_ticket(kComplaints, "complaint_handling/04_pricing_important_customer.jsonl",
-                      [](const Ticket& ticket) { return ticket.approval && !ticket.approval->votes.empty(); });
 }
 
 // ---------------------------------------------------------------- round trips
@@ -385,7 +318,9 @@ TEST(MigrationTest, ChangedLimitsCountTheMarksAlreadyReachedAsPassed) {
 
 TEST(MigrationTest, ChangedTimersAreArmedFromEntryAndCatchUpOnce) {
   Replay replay(kAfterSales);
-  play_each(replay, "after_sales/01_product_fault_p0.jsonl", [&] { return replay.state("AS-101") == "executing"; });
+  replay.play_each("after_sales/01_product_fault_p0.jsonl", [&](const EventLine&, const Outcome* applied) {
+    return applied != nullptr && replay.state("AS-101") == "executing";
+  });
   const Ticket* found = replay.engine.find("AS-101");
   ASSERT_NE(found, nullptr);
   ASSERT_EQ(found->state_name(), "executing");

@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -228,6 +229,23 @@ class Replay {
   // only those of `ticket`. The outcomes, by event applied.
   std::vector<Outcome> play(const std::string& example, std::int64_t until = kNever, const std::string& ticket = {}) {
     std::vector<Outcome> outcomes;
+    play_each(
+        example,
+        [&](const EventLine& line, const Outcome* outcome) {
+          if (line.event.at > until) return true;
+          if (outcome != nullptr) outcomes.push_back(*outcome);
+          return false;
+        },
+        ticket);
+    return outcomes;
+  }
+
+  // Applies the events of `example` one at a time (only those of `ticket`,
+  // when given), calling visit(line, outcome) before each event with a null
+  // outcome (true stops before applying it) and after it with the outcome
+  // (true stops there). Returns whether `visit` stopped the play.
+  bool play_each(const std::string& example, const std::function<bool(const EventLine&, const Outcome*)>& visit,
+                 const std::string& ticket = {}) {
     std::ifstream in(source_path("examples/" + example));
     EXPECT_TRUE(in.good()) << "cannot read examples/" << example;
     EventReader reader(in, example);
@@ -235,15 +253,17 @@ class Replay {
       Result<std::optional<EventLine>> next = reader.next();
       if (!next) {
         ADD_FAILURE() << next.error();
-        break;
+        return false;
       }
-      if (!next.value() || next.value()->event.at > until) break;
-      if (!ticket.empty() && next.value()->event.ticket != ticket) continue;
-      Result<Outcome> outcome = engine.apply(next.value()->event);
-      EXPECT_TRUE(outcome.ok()) << example << ":" << next.value()->line << ": " << outcome.error();
-      outcomes.push_back(outcome ? outcome.value() : Outcome{});
+      if (!next.value()) return false;
+      const EventLine& line = *next.value();
+      if (!ticket.empty() && line.event.ticket != ticket) continue;
+      if (visit(line, nullptr)) return true;
+      Result<Outcome> outcome = engine.apply(line.event);
+      EXPECT_TRUE(outcome.ok()) << example << ":" << line.line << ": " << outcome.error();
+      Outcome applied = outcome ? outcome.value() : Outcome{};
+      if (visit(line, &applied)) return true;
     }
-    return outcomes;
   }
 
   std::size_t advance_to(std::int64_t instant) {
