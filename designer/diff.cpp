@@ -130,49 +130,6 @@ std::string within_text(const Workflow& workflow, const engine::ApprovalLevel& l
   return duration_text(workflow, level.within_seconds, level.within_calendar);
 }
 
-// ---------------------------------------------------------------- declarations
-
-bool is_name_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         static_cast<unsigned char>(c) >= 0x80;
-}
-
-// "rules/after_sales.docket:42" for the first line of the workflow's sources
-// (the main file first, so an `override` wins over the base) that declares
-// `keyword name`; empty when none does.
-std::string declaration_where(const Workflow& workflow, std::string_view keyword, std::string_view name) {
-  for (const engine::WorkflowSource& source : workflow.sources()) {
-    std::string_view text = source.text;
-    std::uint32_t line = 1;
-    std::size_t start = 0;
-    while (start <= text.size()) {
-      std::size_t end = text.find('\n', start);
-      if (end == std::string_view::npos) end = text.size();
-      std::string_view rest = text.substr(start, end - start);
-      auto skip_blanks = [&rest] {
-        while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t')) rest.remove_prefix(1);
-      };
-      auto take_word = [&rest, &skip_blanks](std::string_view word) {
-        if (rest.substr(0, word.size()) != word) return false;
-        if (rest.size() > word.size() && is_name_char(rest[word.size()])) return false;
-        rest.remove_prefix(word.size());
-        skip_blanks();
-        return true;
-      };
-      skip_blanks();
-      take_word("override");
-      if (take_word(keyword) && take_word(name)) {
-        std::string path = workflow.source_root().empty() ? source.path : workflow.source_root() + "/" + source.path;
-        return path + ":" + std::to_string(line);
-      }
-      if (end == text.size()) break;
-      start = end + 1;
-      ++line;
-    }
-  }
-  return {};
-}
-
 // ---------------------------------------------------------------- matching
 
 // Calls both(old, new) for each key in both lists (in the new list's order),
@@ -311,7 +268,7 @@ class Differ {
 
   void diff_header() {
     section_ = DiffSection::kWorkflow;
-    std::string where = declaration_where(b_, "workflow", b_.name());
+    const std::string& where = b_.position().where;
     compare("workflow", "name", a_.name(), b_.name(), where);
     compare("workflow", "label", quoted(a_.label()), quoted(b_.label()), where);
     compare("workflow", "version", quoted(a_.version()), quoted(b_.version()), where);
@@ -322,28 +279,28 @@ class Differ {
     auto name = [](const engine::Field& f) { return f.name; };
     const auto& olds = a_.fields();
     const auto& news = b_.fields();
-    auto where_new = [&](const engine::Field& f) { return declaration_where(b_, "field", f.name); };
-    auto where_old = [&](const engine::Field& f) { return declaration_where(a_, "field", f.name); };
     match_keys(
         keys_of(olds, name), keys_of(news, name),
         [&](std::size_t i, std::size_t j) {
           const engine::Field& x = olds[i];
           const engine::Field& y = news[j];
           std::string subject = "field " + y.name;
-          std::string where = where_new(y);
+          const std::string& where = y.position.where;
           compare(subject, "label", quoted(x.label), quoted(y.label), where);
           compare(subject, "type", engine::to_string(x.type), engine::to_string(y.type), where);
           if (x.type == engine::FieldType::kEnum && y.type == engine::FieldType::kEnum) {
-            compare_members(subject, "value", x.enum_values, y.enum_values, where, where_old(x));
+            compare_members(subject, "value", x.enum_values, y.enum_values, where, x.position.where);
             compare_order(subject, x.enum_values, y.enum_values, where);
           }
           compare(subject, "required", yes_no(x.required), yes_no(y.required), where);
           compare(subject, "default", expr_text(x.default_value), expr_text(y.default_value), where);
           compare(subject, "range", range_text(a_, x), range_text(b_, y), where);
         },
-        [&](std::size_t j) { added("field " + news[j].name, "", engine::to_string(news[j].type), where_new(news[j])); },
+        [&](std::size_t j) {
+          added("field " + news[j].name, "", engine::to_string(news[j].type), news[j].position.where);
+        },
         [&](std::size_t i) {
-          removed("field " + olds[i].name, "", engine::to_string(olds[i].type), where_old(olds[i]));
+          removed("field " + olds[i].name, "", engine::to_string(olds[i].type), olds[i].position.where);
         });
   }
 
@@ -364,8 +321,8 @@ class Differ {
           const engine::Calendar& x = olds[i];
           const engine::Calendar& y = news[j];
           std::string subject = "calendar " + y.name;
-          std::string where = declaration_where(b_, "calendar", y.name);
-          std::string old_where = declaration_where(a_, "calendar", x.name);
+          const std::string& where = y.position.where;
+          const std::string& old_where = x.position.where;
           compare(subject, "label", quoted(x.label), quoted(y.label), where);
           compare(subject, "zone", x.zone, y.zone, where);
           for (std::size_t day = 0; day < 7; ++day) {
@@ -375,12 +332,8 @@ class Differ {
           compare_members(subject, "holiday", ranges(x.holidays), ranges(y.holidays), where, old_where);
           compare_members(subject, "workday", ranges(x.workdays), ranges(y.workdays), where, old_where);
         },
-        [&](std::size_t j) {
-          added("calendar " + news[j].name, "", news[j].zone, declaration_where(b_, "calendar", news[j].name));
-        },
-        [&](std::size_t i) {
-          removed("calendar " + olds[i].name, "", olds[i].zone, declaration_where(a_, "calendar", olds[i].name));
-        });
+        [&](std::size_t j) { added("calendar " + news[j].name, "", news[j].zone, news[j].position.where); },
+        [&](std::size_t i) { removed("calendar " + olds[i].name, "", olds[i].zone, olds[i].position.where); });
   }
 
   void diff_departments() {
@@ -397,18 +350,16 @@ class Differ {
         keys_of(olds, name), keys_of(news, name),
         [&](std::size_t i, std::size_t j) {
           std::string subject = "department " + news[j].name;
-          std::string where = declaration_where(b_, "department", news[j].name);
+          const std::string& where = news[j].position.where;
           compare(subject, "label", quoted(olds[i].label), quoted(news[j].label), where);
           compare_members(subject, "role", role_names(a_, olds[i]), role_names(b_, news[j]), where,
-                          declaration_where(a_, "department", olds[i].name));
+                          olds[i].position.where);
         },
         [&](std::size_t j) {
-          added("department " + news[j].name, "", "roles " + join(role_names(b_, news[j])),
-                declaration_where(b_, "department", news[j].name));
+          added("department " + news[j].name, "", "roles " + join(role_names(b_, news[j])), news[j].position.where);
         },
         [&](std::size_t i) {
-          removed("department " + olds[i].name, "", "roles " + join(role_names(a_, olds[i])),
-                  declaration_where(a_, "department", olds[i].name));
+          removed("department " + olds[i].name, "", "roles " + join(role_names(a_, olds[i])), olds[i].position.where);
         });
   }
 
@@ -431,17 +382,15 @@ class Differ {
         keys_of(olds, name), keys_of(news, name),
         [&](std::size_t i, std::size_t j) {
           std::string subject = "category " + news[j].name;
-          std::string where = declaration_where(b_, "category", news[j].name);
+          const std::string& where = news[j].position.where;
           compare(subject, "label", quoted(olds[i].label), quoted(news[j].label), where);
           compare(subject, "routes", routes_text(a_, olds[i]), routes_text(b_, news[j]), where);
         },
         [&](std::size_t j) {
-          added("category " + news[j].name, "", "-> " + routes_text(b_, news[j]),
-                declaration_where(b_, "category", news[j].name));
+          added("category " + news[j].name, "", "-> " + routes_text(b_, news[j]), news[j].position.where);
         },
         [&](std::size_t i) {
-          removed("category " + olds[i].name, "", "-> " + routes_text(a_, olds[i]),
-                  declaration_where(a_, "category", olds[i].name));
+          removed("category " + olds[i].name, "", "-> " + routes_text(a_, olds[i]), olds[i].position.where);
         });
   }
 
@@ -459,21 +408,16 @@ class Differ {
     match_keys(
         keys_of(olds, name), keys_of(news, name),
         [&](std::size_t i, std::size_t j) { diff_priority(olds[i], news[j]); },
-        [&](std::size_t j) {
-          added("priority " + news[j].name, "", quoted(news[j].label), declaration_where(b_, "priority", news[j].name));
-        },
-        [&](std::size_t i) {
-          removed("priority " + olds[i].name, "", quoted(olds[i].label),
-                  declaration_where(a_, "priority", olds[i].name));
-        });
+        [&](std::size_t j) { added("priority " + news[j].name, "", quoted(news[j].label), news[j].position.where); },
+        [&](std::size_t i) { removed("priority " + olds[i].name, "", quoted(olds[i].label), olds[i].position.where); });
     // Priorities are listed most urgent first: the order is their meaning.
     compare_order("priorities", keys_of(olds, name), keys_of(news, name),
-                  news.empty() ? std::string() : declaration_where(b_, "priority", news.front().name));
+                  news.empty() ? std::string() : news.front().position.where);
   }
 
   void diff_priority(const engine::Priority& x, const engine::Priority& y) {
     std::string subject = "priority " + y.name;
-    std::string where = declaration_where(b_, "priority", y.name);
+    const std::string& where = y.position.where;
     compare(subject, "label", quoted(x.label), quoted(y.label), where);
 
     auto metric = [](const Workflow& w) {
@@ -594,19 +538,17 @@ class Differ {
         keys_of(olds, name), keys_of(news, name),
         [&](std::size_t i, std::size_t j) { diff_classification(olds[i], news[j]); },
         [&](std::size_t j) {
-          added("classify " + news[j].target_name, "", form_text(b_, news[j]),
-                declaration_where(b_, "classify", news[j].target_name));
+          added("classify " + news[j].target_name, "", form_text(b_, news[j]), news[j].position.where);
         },
         [&](std::size_t i) {
-          removed("classify " + olds[i].target_name, "", form_text(a_, olds[i]),
-                  declaration_where(a_, "classify", olds[i].target_name));
+          removed("classify " + olds[i].target_name, "", form_text(a_, olds[i]), olds[i].position.where);
         });
   }
 
   void diff_classification(const engine::Classification& x, const engine::Classification& y) {
     std::string subject = "classify " + y.target_name;
-    std::string where = declaration_where(b_, "classify", y.target_name);
-    std::string old_where = declaration_where(a_, "classify", x.target_name);
+    const std::string& where = y.position.where;
+    const std::string& old_where = x.position.where;
     std::string old_form = form_text(a_, x);
     std::string new_form = form_text(b_, y);
     if (old_form != new_form) {
@@ -684,19 +626,18 @@ class Differ {
         [&](std::size_t j) {
           std::vector<std::string> levels;
           for (const auto& level : news[j]->levels) levels.push_back(level.name);
-          added("chain " + news[j]->name, "", "levels " + join(levels), declaration_where(b_, "chain", news[j]->name));
+          added("chain " + news[j]->name, "", "levels " + join(levels), news[j]->position.where);
         },
         [&](std::size_t i) {
           std::vector<std::string> levels;
           for (const auto& level : olds[i]->levels) levels.push_back(level.name);
-          removed("chain " + olds[i]->name, "", "levels " + join(levels),
-                  declaration_where(a_, "chain", olds[i]->name));
+          removed("chain " + olds[i]->name, "", "levels " + join(levels), olds[i]->position.where);
         });
   }
 
   void diff_chain(const engine::Chain& x, const engine::Chain& y) {
     std::string subject = "chain " + y.name;
-    std::string where = declaration_where(b_, "chain", y.name);
+    const std::string& where = y.position.where;
     compare(subject, "label", quoted(x.label), quoted(y.label), where);
     auto name = [](const engine::ApprovalLevel& level) { return level.name; };
     std::vector<std::string> old_keys = keys_of(x.levels, name);

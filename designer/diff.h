@@ -15,11 +15,11 @@
 // text; actions as engine::Workflow::describe writes them.
 //
 // Each change cites the rule it comes from: in the new version for added and
-// changed rules, in the old one for removed rules. Rules the compiled
-// workflow keeps no position for (fields, calendars, departments,
-// categories, priorities, chains, classifications) are found by their
-// declaration line in the workflow's sources; a workflow built by hand,
-// without sources, leaves them empty.
+// changed rules, in the old one for removed rules, by the position the
+// compiled workflow keeps for every declaration (engine::RulePosition; the
+// rule text is never read again). A rule inherited through `extends` cites
+// the base file, an `override` the file that overrides. A workflow built by
+// hand without positions leaves them empty.
 //
 // The result is deterministic: the same two workflows give the same list, in
 // the same order (by section, then in declaration order of the new version,

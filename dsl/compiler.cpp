@@ -387,6 +387,7 @@ class Compiler {
     def_.name = file_.workflow->name.text;
     def_.label = file_.workflow->label;
     def_.version = file_.workflow->version;
+    def_.position = position(file_.workflow->loc);
   }
 
   void declare_names() {
@@ -398,6 +399,7 @@ class Compiler {
       compiled.type = field_type(field.type);
       compiled.required = field.required;
       for (const Name& value : field.enum_values) compiled.enum_values.push_back(value.text);
+      compiled.position = position(field.loc);
       def_.fields.push_back(std::move(compiled));
     }
     for (std::size_t i = 0; i < file_.calendars.size(); ++i) {
@@ -406,10 +408,13 @@ class Compiler {
     for (const DepartmentDecl& department : file_.departments) {
       auto index = static_cast<engine::DepartmentIndex>(def_.departments.size());
       declare(departments_, department.name, index, "department");
-      engine::Department compiled{department.name.text, department.label, {}};
+      engine::Department compiled;
+      compiled.name = department.name.text;
+      compiled.label = department.label;
+      compiled.position = position(department.loc);
       for (const Name& role_name : department.roles) {
         auto [it, inserted] = roles_.emplace(role_name.text, static_cast<engine::RoleIndex>(def_.roles.size()));
-        if (inserted) def_.roles.push_back(engine::Role{role_name.text, {}});
+        if (inserted) def_.roles.push_back(engine::Role{role_name.text, {}, position(role_name.loc)});
         engine::Role& role = def_.roles[it->second];
         if (std::find(role.departments.begin(), role.departments.end(), index) == role.departments.end()) {
           role.departments.push_back(index);
@@ -818,6 +823,7 @@ class Compiler {
       calendar.name = decl.name.text;
       calendar.label = decl.label;
       calendar.zone = decl.zone;
+      calendar.position = position(decl.loc);
       for (const WorkingHours& hours : decl.hours) {
         for (std::size_t day = 0; day < 7; ++day) {
           if (!hours.weekdays[day]) continue;
@@ -847,11 +853,15 @@ class Compiler {
 
   void compile_categories() {
     for (const CategoryDecl& decl : file_.categories) {
-      engine::Category category{decl.name.text, decl.label, {}};
+      engine::Category category;
+      category.name = decl.name.text;
+      category.label = decl.label;
+      category.position = position(decl.loc);
       for (const Route& route : decl.routes) {
         engine::Route compiled;
         compiled.department = resolve(departments_, route.department, "department");
         compiled.condition = optional_condition(route.condition, "route condition");
+        compiled.position = position(route.loc);
         category.routes.push_back(std::move(compiled));
       }
       def_.categories.push_back(std::move(category));
@@ -863,6 +873,7 @@ class Compiler {
       engine::Priority priority;
       priority.name = decl.name.text;
       priority.label = decl.label;
+      priority.position = position(decl.loc);
       for (const TimeLimit& limit : decl.limits) {
         priority.limits.push_back(engine::TimeLimit{resolve(metrics_, limit.metric, "metric"), limit.seconds,
                                                     optional_calendar(limit.calendar), position(limit.loc)});
@@ -927,6 +938,7 @@ class Compiler {
     for (const ClassifyDecl& decl : file_.classifications) {
       engine::Classification classification;
       classification.target_name = decl.target.text;
+      classification.position = position(decl.loc);
       std::optional<EnumLike> target = enum_like(decl.target);
       if (!target) continue;
       if (target->type.type == ValueType::kState) {
@@ -1000,6 +1012,7 @@ class Compiler {
       engine::Chain chain;
       chain.name = decl.name.text;
       chain.label = decl.label;
+      chain.position = position(decl.loc);
       for (const ApprovalLevel& level : decl.levels) {
         engine::ApprovalLevel compiled;
         compiled.name = level.name.text;
@@ -1039,6 +1052,7 @@ class Compiler {
       chain.name = name.text;
       chain.levels.push_back(std::move(level));
       chain.implicit = true;
+      chain.position = position(name.loc);
       def_.chains.push_back(std::move(chain));
     }
     return it->second;

@@ -1,10 +1,11 @@
 // The compiler: a checked syntax tree lowered into an engine::Workflow.
 //
 // Names become indices, expressions become typed stack programs
-// (engine/expr.h), literals become exact values (numbers as engine::Fixed,
-// so `30%` is exactly 0.3), and every transition, timer and constraint keeps
-// its `file:line` for the journal. The workflow's version id is the SHA-256
-// of every source file, in the order the SourceSet holds them.
+// (engine/model/expr.h), literals become exact values (numbers as engine::Fixed,
+// so `30%` is exactly 0.3), and every declaration keeps its `file:line` and
+// column (engine::RulePosition) for the journal and the designer's tools.
+// The workflow's version id is the SHA-256 of every source file, in the
+// order the SourceSet holds them; positions take no part in it.
 //
 // The checker is the place that explains mistakes; the compiler only refuses
 // to build what it cannot resolve. It never crashes on a tree the checker

@@ -12,8 +12,14 @@
 // written, transition 0 the first `on`/`auto` of the first state, and so on.
 // kNoIndex marks "none" (no calendar: wall-clock time; no target: stays).
 //
-// Every transition, timer and constraint keeps the position of the rule it
-// came from (RulePosition), so the journal can cite `rules/x.docket:42`.
+// Every declaration keeps the position of the rule it came from
+// (RulePosition): the workflow itself, fields, calendars, departments, roles,
+// categories and their routes, priorities and their limits and escalations,
+// classifications and their rules, chains and their levels, approval
+// choices, constraints, states, transitions and timers. The journal cites
+// them (`rules/x.docket:42`), and the designer's tools (diff, coverage) find
+// rules by them without reading the rule text again. A workflow built by
+// hand may leave them empty.
 
 #pragma once
 
@@ -31,7 +37,7 @@
 
 namespace docket::engine {
 
-class StateGraph;  // engine/state_graph.h: the Boost.Graph view of the states
+class StateGraph;  // engine/model/state_graph.h: the Boost.Graph view of the states
 
 using FieldIndex = std::uint32_t;
 using CalendarIndex = std::uint32_t;
@@ -67,6 +73,7 @@ struct Field {
   bool required = false;
   std::optional<Value> range_min;  // inclusive; both set or both absent
   std::optional<Value> range_max;
+  RulePosition position;
 };
 
 // ---------------------------------------------------------------- calendars
@@ -100,6 +107,7 @@ struct Calendar {
   std::array<std::vector<MinuteSpan>, 7> weekly;  // [0] is Monday; sorted by start
   std::vector<DateRange> holidays;
   std::vector<DateRange> workdays;  // make-up working days (调休)
+  RulePosition position;
 };
 
 // ---------------------------------------------------------------- organisation
@@ -108,6 +116,7 @@ struct Department {
   std::string name;
   std::string label;
   std::vector<RoleIndex> roles;
+  RulePosition position;
 };
 
 // Role names are global: `supervisor` in two departments is one role held in
@@ -115,6 +124,7 @@ struct Department {
 struct Role {
   std::string name;
   std::vector<DepartmentIndex> departments;
+  RulePosition position;  // where a department first names it
 };
 
 // ---------------------------------------------------------------- actions
@@ -153,12 +163,14 @@ struct Action {
 struct Route {
   DepartmentIndex department = kNoIndex;
   std::optional<CompiledExpr> condition;  // absent: always
+  RulePosition position;
 };
 
 struct Category {
   std::string name;
   std::string label;
   std::vector<Route> routes;  // in the order written
+  RulePosition position;
 };
 
 // ---------------------------------------------------------------- priorities
@@ -183,6 +195,7 @@ struct Priority {
   std::vector<TimeLimit> limits;
   std::vector<double> warnings;  // percentages of every limit, as written
   std::vector<Escalation> escalations;
+  RulePosition position;
 };
 
 // ---------------------------------------------------------------- classification
@@ -219,6 +232,7 @@ struct Classification {
   std::vector<std::uint32_t> table;
 
   std::vector<ClassifyRule> rules;  // ordered rules (no table)
+  RulePosition position;
 
   bool is_table() const { return row.index != kNoIndex; }
 };
@@ -243,8 +257,9 @@ struct Chain {
   std::string label;
   std::vector<ApprovalLevel> levels;
   // Made by the compiler for a role named directly in an `approval` rule: one
-  // level, any holder of the role.
+  // level, any holder of the role; its position is where the rule names it.
   bool implicit = false;
+  RulePosition position;
 };
 
 // One way of choosing a chain; the first that matches, in order, decides.
@@ -321,6 +336,7 @@ struct WorkflowDefinition {
   std::string label;
   std::string version;     // as written after `version`; may be empty
   std::string version_id;  // compute_version_id() of the sources
+  RulePosition position;   // the `workflow` declaration
   // The main file first, then the files it extends; empty for a workflow
   // built by hand (tests).
   std::vector<WorkflowSource> sources;
@@ -378,6 +394,7 @@ class Workflow {
   const std::string& label() const { return definition_.label; }
   const std::string& version() const { return definition_.version; }
   const std::string& version_id() const { return definition_.version_id; }
+  const RulePosition& position() const { return definition_.position; }
   const std::vector<WorkflowSource>& sources() const { return definition_.sources; }
   const std::string& source_root() const { return definition_.source_root; }
   const std::vector<Field>& fields() const { return definition_.fields; }
@@ -423,7 +440,7 @@ class Workflow {
   // Every transition leaving `state` (event and automatic), in order.
   std::span<const TransitionIndex> transitions_from(StateIndex state) const;
 
-  // The states as a Boost.Graph; include engine/state_graph.h to use it.
+  // The states as a Boost.Graph; include engine/model/state_graph.h to use it.
   const StateGraph& graph() const { return *graph_; }
 
   // Readable forms with names: `angry`, `P0`, `"text"`, `12.5`, `2h`.

@@ -224,5 +224,85 @@ TEST(WorkflowDiffTest, JsonCarriesEveryChangeAndTheSummary) {
   EXPECT_EQ(json["summary"]["added"], 0);
 }
 
+// Rule files held in memory, under `root`, the main file first.
+std::shared_ptr<const engine::Workflow> compile_files(const std::string& root,
+                                                      const std::vector<engine::WorkflowSource>& files) {
+  dsl::SourceSet sources;
+  dsl::Diagnostics diagnostics;
+  std::optional<dsl::RuleFile> file = dsl::load_sources(files, root, sources, diagnostics);
+  if (file) dsl::check(*file, diagnostics);
+  std::shared_ptr<const engine::Workflow> workflow;
+  if (file && !diagnostics.has_errors()) workflow = dsl::compile(*file, sources, diagnostics);
+  if (!workflow) ADD_FAILURE() << dsl::render_text(diagnostics, sources);
+  return workflow;
+}
+
+constexpr const char* kVariantBase = R"(workflow ticket "工单" version "1"
+field score: int range 1..5
+calendar office {
+  zone "Asia/Shanghai"
+  hours mon-fri 09:00-18:00
+}
+department support { roles agent, supervisor }
+category general -> support
+priority high { resolve 8h }
+priority low { resolve 72h }
+classify priority {
+  high when score > 3
+  low when score < 2
+  low otherwise
+}
+chain review "复核" { level one: any of supervisor }
+approval otherwise: review
+initial state open "新建" {
+  on start by agent -> done
+}
+final state done "已完成"
+)";
+
+// Each change cites the declaration the compiled workflow keeps a position
+// for: in a variant, the base file for what it inherits (by the path the base
+// was loaded under) and the variant for what it overrides or adds, wherever
+// on the line the declaration starts; removals cite the old version.
+TEST(WorkflowDiffTest, DeclarationsCiteTheFileAndLineTheyWereWrittenAt) {
+  std::string old_text = replaced(kVariantBase, "version \"1\"", "version \"0\"");
+  old_text = replaced(old_text, "range 1..5", "range 1..9");
+  old_text = replaced(old_text, "calendar office {", "calendar office \"办公\" {");
+  old_text = replaced(old_text, "roles agent, supervisor", "roles agent, supervisor, lead");
+  old_text = replaced(old_text, "category general ->", "category general \"一般\" ->");
+  old_text = replaced(old_text, "priority high {", "priority high \"高\" {");
+  old_text = replaced(old_text, "  high when score > 3\n  low when score < 2\n",
+                      "  low when score < 2\n  high when score > 3\n");
+  old_text = replaced(old_text, "chain review \"复核\"", "chain review \"审核\"");
+  auto a = compile_files("rules", {{"old.docket", old_text}});
+  auto b = compile_files("rules/variants", {{"derived.docket",
+                                             "extends \"../base.docket\"\n"
+                                             "override priority low \"低\" { resolve 24h }; field note: text\n"},
+                                            {"../base.docket", kVariantBase}});
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(
+      render_diff_text(diff_workflows(*a, *b)),
+      "workflow\n"
+      "  ~ workflow: version \"0\" -> \"1\"  (rules/base.docket:1)\n"
+      "fields\n"
+      "  ~ field score: range 1..9 -> 1..5  (rules/base.docket:2)\n"
+      "  + field note: text  (rules/variants/derived.docket:2)\n"
+      "calendars\n"
+      "  ~ calendar office: label \"办公\" -> \"\"  (rules/base.docket:3)\n"
+      "departments\n"
+      "  - department support: role lead  (rules/old.docket:7)\n"
+      "categories\n"
+      "  ~ category general: label \"一般\" -> \"\"  (rules/base.docket:8)\n"
+      "priorities\n"
+      "  ~ priority high: label \"高\" -> \"\"  (rules/base.docket:9)\n"
+      "  ~ priority low: label \"\" -> \"低\"  (rules/variants/derived.docket:2)\n"
+      "  ~ priority low: resolve 72h -> 24h  (rules/variants/derived.docket:2)\n"
+      "classifications\n"
+      "  ~ classify priority: order low#1, high#1, otherwise#1 -> high#1, low#1, otherwise#1  (rules/base.docket:11)\n"
+      "chains\n"
+      "  ~ chain review: label \"审核\" -> \"复核\"  (rules/base.docket:16)\n"
+      "11 changes: +1 ~9 -1\n");
+}
+
 }  // namespace
 }  // namespace docket::designer

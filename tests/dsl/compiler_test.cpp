@@ -223,6 +223,89 @@ TEST_F(RefundsTest, ApprovalChoicesAndChains) {
   EXPECT_EQ(head.levels[1].roles.size(), 3u);
 }
 
+// "rules.docket:8:37": the position's `where` and its column; a line that
+// disagrees with `where` shows up too.
+std::string at(const engine::RulePosition& position) {
+  std::string text = position.where + ":" + std::to_string(position.column);
+  if (!position.where.ends_with(":" + std::to_string(position.line))) {
+    text += " (line " + std::to_string(position.line) + ")";
+  }
+  return text;
+}
+
+// Every declaration keeps where it was written, columns in bytes (the labels
+// before some of them are UTF-8): diff and coverage cite these, never the text.
+TEST_F(RefundsTest, EveryDeclarationKeepsItsLineAndColumn) {
+  EXPECT_EQ(at(w().position()), "rules.docket:1:1");
+  EXPECT_EQ(at(w().fields()[*w().find_field("impact")].position), "rules.docket:2:1");
+  EXPECT_EQ(at(w().fields()[*w().find_field("mood")].position), "rules.docket:4:1");
+  EXPECT_EQ(at(w().departments()[*w().find_department("tech")].position), "rules.docket:8:1");
+  EXPECT_EQ(at(w().departments()[*w().find_department("legal")].position), "rules.docket:9:1");
+  // A role is where a department first names it.
+  EXPECT_EQ(at(w().roles()[*w().find_role("engineer")].position), "rules.docket:8:37");
+  EXPECT_EQ(at(w().roles()[*w().find_role("supervisor")].position), "rules.docket:8:47");
+  EXPECT_EQ(at(w().roles()[*w().find_role("counsel")].position), "rules.docket:9:26");
+
+  const engine::Category& fault = w().categories()[*w().find_category("fault")];
+  EXPECT_EQ(at(fault.position), "rules.docket:10:1");
+  ASSERT_EQ(fault.routes.size(), 2u);
+  EXPECT_EQ(at(fault.routes[0].position), "rules.docket:10:27");
+  EXPECT_EQ(at(fault.routes[1].position), "rules.docket:10:39");
+  const engine::Category& other = w().categories()[*w().find_category("other")];
+  EXPECT_EQ(at(other.position), "rules.docket:11:1");
+  ASSERT_EQ(other.routes.size(), 2u);
+  EXPECT_EQ(at(other.routes[0].position), "rules.docket:11:19");
+  EXPECT_EQ(at(other.routes[1].position), "rules.docket:11:25");
+
+  EXPECT_EQ(at(w().priorities()[*w().find_priority("P0")].position), "rules.docket:12:1");
+  EXPECT_EQ(at(w().priorities()[*w().find_priority("P2")].position), "rules.docket:14:1");
+  EXPECT_EQ(at(w().calendars()[*w().find_calendar("office")].position), "rules.docket:15:1");
+  EXPECT_EQ(at(w().classifications()[*w().find_classification("priority")].position), "rules.docket:22:1");
+  EXPECT_EQ(at(w().chains()[*w().find_chain("head")].position), "rules.docket:28:1");
+  // The compiler's one-level chain for a role: where the approval rule names it.
+  const engine::Chain& implicit = w().chains()[w().approvals()[1].chain];
+  ASSERT_TRUE(implicit.implicit);
+  EXPECT_EQ(at(implicit.position), "rules.docket:30:38");
+  EXPECT_EQ(at(w().states()[*w().find_state("open")].position), "rules.docket:34:1");
+}
+
+// In a workflow that extends another, a declaration cites the file it comes
+// from: an `override` the derived file, the rest the base, under the path the
+// base was loaded by (`..` applied), as transitions and timers do.
+TEST(CompilerTest, PositionsInAnExtendsChainNameTheirOwnFile) {
+  std::vector<engine::WorkflowSource> files = {
+      {"derived.docket",
+       "# a variant\nextends \"../base.docket\"\noverride priority low { resolve 24h }\n"
+       "department field_service { roles technician }; field visits: int\n"},
+      {"../base.docket",
+       "workflow ticket \"工单\" version \"1\"\nfield score: int\n"
+       "department support { roles agent }\npriority high { resolve 8h }\n"
+       "priority low { resolve 72h }\ninitial state open {\n  on start by agent -> done\n}\n"
+       "final state done\n"},
+  };
+  SourceSet sources;
+  Diagnostics diagnostics;
+  std::optional<RuleFile> file = load_sources(files, "rules/variants", sources, diagnostics);
+  ASSERT_TRUE(file) << render_text(diagnostics, sources);
+  check(*file, diagnostics);
+  std::shared_ptr<const engine::Workflow> workflow = compile(*file, sources, diagnostics);
+  ASSERT_TRUE(workflow) << render_text(diagnostics, sources);
+  const engine::Workflow& w = *workflow;
+  EXPECT_EQ(at(w.position()), "rules/base.docket:1:1");
+  EXPECT_EQ(at(w.fields()[*w.find_field("score")].position), "rules/base.docket:2:1");
+  EXPECT_EQ(at(w.fields()[*w.find_field("visits")].position), "rules/variants/derived.docket:4:48");
+  EXPECT_EQ(at(w.departments()[*w.find_department("support")].position), "rules/base.docket:3:1");
+  EXPECT_EQ(at(w.departments()[*w.find_department("field_service")].position), "rules/variants/derived.docket:4:1");
+  EXPECT_EQ(at(w.priorities()[*w.find_priority("high")].position), "rules/base.docket:4:1");
+  // `override` replaced the base's declaration: the position is the override's keyword after `override`.
+  EXPECT_EQ(at(w.priorities()[*w.find_priority("low")].position), "rules/variants/derived.docket:3:10");
+  EXPECT_EQ(at(w.priorities()[*w.find_priority("low")].limits[0].position), "rules/variants/derived.docket:3:25");
+  EXPECT_EQ(at(w.transitions()[0].position), "rules/base.docket:7:3");
+  // The version is that of the sources: the positions take no part in it.
+  std::vector<engine::SourceText> texts = {{"derived.docket", files[0].text}, {"../base.docket", files[1].text}};
+  EXPECT_EQ(w.version_id(), engine::compute_version_id(texts));
+}
+
 TEST_F(RefundsTest, ConstraintOnMoneyIsExact) {
   ASSERT_EQ(w().constraints().size(), 1u);
   const engine::Constraint& constraint = w().constraints()[0];
