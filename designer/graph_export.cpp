@@ -1,13 +1,14 @@
 #include "designer/graph_export.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <functional>
 #include <iterator>
 #include <set>
 #include <span>
 
+#include "engine/codec/json_writer.h"
 #include "engine/model/state_graph.h"
+#include "engine/model/text.h"
 
 namespace docket::designer {
 
@@ -15,54 +16,6 @@ using namespace engine;  // drawings speak of the model on every line
 namespace {
 
 // ---------------------------------------------------------------- text helpers
-
-// Length of the valid UTF-8 sequence starting at text[i], or 0 when the bytes
-// there are not one (overlong forms, surrogates and values past U+10FFFF
-// included).
-std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  unsigned char lead = byte(i);
-  if (lead < 0x80) return 1;
-  std::size_t length = 0;
-  std::uint32_t code = 0;
-  if ((lead & 0xE0) == 0xC0) {
-    length = 2;
-    code = lead & 0x1F;
-  } else if ((lead & 0xF0) == 0xE0) {
-    length = 3;
-    code = lead & 0x0F;
-  } else if ((lead & 0xF8) == 0xF0) {
-    length = 4;
-    code = lead & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + length > text.size()) return 0;
-  for (std::size_t k = 1; k < length; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-    code = (code << 6) | (byte(i + k) & 0x3F);
-  }
-  static constexpr std::uint32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (code < kSmallest[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return 0;
-  return length;
-}
-
-// Calls emit(piece) for each character of `text`: one valid UTF-8 sequence,
-// or U+FFFD in place of each byte that does not start one.
-template <typename Emit>
-void for_each_character(std::string_view text, Emit emit) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    std::size_t length = utf8_sequence_length(text, i);
-    if (length == 0) {
-      emit(std::string_view("\xEF\xBF\xBD"));
-      ++i;
-    } else {
-      emit(text.substr(i, length));
-      i += length;
-    }
-  }
-}
 
 // A DOT double-quoted string (the quotes included); `\n` in the result is
 // Graphviz's centred line break.
@@ -108,104 +61,6 @@ std::string mermaid_text(std::string_view text) {
   });
   return out;
 }
-
-void append_json_string(std::string& out, std::string_view text) {
-  out += '"';
-  for_each_character(text, [&out](std::string_view c) {
-    auto byte = static_cast<unsigned char>(c[0]);
-    if (c.size() > 1) {
-      out += c;
-    } else if (byte == '"') {
-      out += "\\\"";
-    } else if (byte == '\\') {
-      out += "\\\\";
-    } else if (byte == '\n') {
-      out += "\\n";
-    } else if (byte == '\t') {
-      out += "\\t";
-    } else if (byte == '\r') {
-      out += "\\r";
-    } else if (byte < 0x20 || byte == 0x7F) {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\u%04x", byte);
-      out += escaped;
-    } else {
-      out += static_cast<char>(byte);
-    }
-  });
-  out += '"';
-}
-
-// A small streaming JSON writer: values, arrays and objects with the commas
-// placed for the caller.
-class JsonWriter {
- public:
-  JsonWriter& begin_object() { return open('{'); }
-  JsonWriter& end_object() { return close('}'); }
-  JsonWriter& begin_array() { return open('['); }
-  JsonWriter& end_array() { return close(']'); }
-  JsonWriter& key(std::string_view name) {
-    separate();
-    append_json_string(out_, name);
-    out_ += ':';
-    after_key_ = true;
-    return *this;
-  }
-  JsonWriter& string(std::string_view text) {
-    separate();
-    append_json_string(out_, text);
-    return *this;
-  }
-  JsonWriter& number(std::int64_t value) {
-    separate();
-    out_ += std::to_string(value);
-    return *this;
-  }
-  JsonWriter& real(double value) {
-    separate();
-    char text[32];
-    std::snprintf(text, sizeof text, "%.17g", value);
-    out_ += text;
-    return *this;
-  }
-  JsonWriter& boolean(bool value) {
-    separate();
-    out_ += value ? "true" : "false";
-    return *this;
-  }
-  JsonWriter& null() {
-    separate();
-    out_ += "null";
-    return *this;
-  }
-  std::string take() { return std::move(out_) + "\n"; }
-
- private:
-  JsonWriter& open(char bracket) {
-    separate();
-    out_ += bracket;
-    first_.push_back(true);
-    return *this;
-  }
-  JsonWriter& close(char bracket) {
-    if (!first_.empty()) first_.pop_back();
-    out_ += bracket;
-    return *this;
-  }
-  void separate() {
-    if (after_key_) {
-      after_key_ = false;
-      return;
-    }
-    if (first_.empty()) return;
-    if (!first_.back()) out_ += ',';
-    first_.back() = false;
-  }
-
-  std::string out_;
-  std::vector<bool> first_;
-  bool after_key_ = false;
-};
 
 // ---------------------------------------------------------------- labels
 
@@ -664,7 +519,8 @@ std::string export_dot(const Workflow& workflow) {
 }
 
 std::string export_xstate(const Workflow& workflow) {
-  JsonWriter json;
+  std::string out;
+  JsonWriter json(out);
   json.begin_object();
   json.key("id").string(workflow.name());
   if (workflow.initial_state() != kNoIndex) write_state_ref(json, "initial", workflow, workflow.initial_state());
@@ -725,7 +581,8 @@ std::string export_xstate(const Workflow& workflow) {
   }
   json.end_object();
   json.end_object();
-  return json.take();
+  out += '\n';
+  return out;
 }
 
 std::string export_mermaid(const Workflow& workflow) {
@@ -753,7 +610,8 @@ std::string export_mermaid(const Workflow& workflow) {
 
 std::string export_json(const Workflow& workflow) {
   const StateGraph& graph = workflow.graph();
-  JsonWriter json;
+  std::string out;
+  JsonWriter json(out);
   json.begin_object();
   json.key("workflow").begin_object();
   json.key("name").string(workflow.name());
@@ -824,7 +682,8 @@ std::string export_json(const Workflow& workflow) {
   }
   json.end_array();
   json.end_object();
-  return json.take();
+  out += '\n';
+  return out;
 }
 
 std::string export_graph(const Workflow& workflow, GraphFormat format) {

@@ -17,13 +17,14 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/model/digest.h"
 #include "engine/model/event.h"
 #include "server/config.h"
 
 namespace docket::server {
 
-// Lower-case hex SHA-256 of `text`.
-std::string sha256_hex(std::string_view text);
+// Lower-case hex SHA-256 of a text: a token's digest as the configuration holds it.
+using engine::sha256_hex;
 
 // Constant-time equality of two strings of the same length; false (after
 // the same work as a comparison) when the lengths differ.

@@ -2,44 +2,25 @@
 
 #include <array>
 #include <charconv>
-#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <utility>
 
 #include "engine/codec/json_text.h"
+#include "engine/codec/json_writer.h"
 
 namespace docket::engine {
 namespace {
 
 // ---------------------------------------------------------------- encoding
 
-// Writes the members of one JSON object in the order they are added.
-class ObjectWriter {
- public:
-  explicit ObjectWriter(std::string& out) : out_(out) { out_ += '{'; }
-  // Writes the key and returns the output for its value.
-  std::string& key(std::string_view name) {
-    if (!first_) out_ += ',';
-    first_ = false;
-    out_ += '"';
-    out_ += name;
-    out_ += "\":";
-    return out_;
-  }
-  void end() { out_ += '}'; }
-
- private:
-  std::string& out_;
-  bool first_ = true;
-};
-
-void write_text(std::string& out, std::string_view text) {
+// Empty text as null.
+void write_text(JsonWriter& json, std::string_view text) {
   if (text.empty()) {
-    out += "null";
+    json.null();
   } else {
-    append_json_string(out, text);
+    json.string(text);
   }
 }
 
@@ -49,96 +30,85 @@ std::string position_text(const RulePosition& rule) {
   return rule.where + ":" + std::to_string(rule.column);
 }
 
-std::string percent_text(double percent) {
-  std::array<char, 32> buffer{};
-  auto [end, error] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), percent);
-  if (error != std::errc()) return "0";
-  return std::string(buffer.data(), end);
-}
-
 // Values by type: see the header. `text` is Workflow::format_value's form,
 // used for enumerations (their names).
-void write_value(std::string& out, const Value& value, const std::string& text) {
+void write_value(JsonWriter& json, const Value& value, const std::string& text) {
   switch (value.type()) {
     case ValueType::kUnset:
-      out += "null";
+      json.null();
       return;
     case ValueType::kText:
-      append_json_string(out, value.as_text());
+      json.string(value.as_text());
       return;
     case ValueType::kNumber:
-      out += value.as_number().to_string();
+      json.raw(value.as_number().to_string());
       return;
     case ValueType::kBool:
-      out += value.as_bool() ? "true" : "false";
+      json.boolean(value.as_bool());
       return;
     case ValueType::kEnum:
     case ValueType::kCategory:
     case ValueType::kPriority:
     case ValueType::kState:
-      append_json_string(out, text.empty() ? debug_string(value) : text);
+      json.string(text.empty() ? debug_string(value) : text);
       return;
     case ValueType::kDuration:
-      append_json_string(out, format_duration(value.seconds()));
+      json.string(format_duration(value.seconds()));
       return;
     case ValueType::kTimestamp:
-      append_json_string(out, format_timestamp(value.seconds()));
+      json.string(format_timestamp(value.seconds()));
       return;
   }
-  out += "null";
+  json.null();
 }
 
-void write_change(std::string& out, const Change& change) {
-  ObjectWriter object(out);
-  write_text(object.key("field"), change.field);
+void write_change(JsonWriter& json, const Change& change) {
+  json.begin_object();
+  write_text(json.key("field"), change.field);
   ValueType type = change.after.is_set() ? change.after.type() : change.before.type();
-  append_json_string(object.key("type"), to_string(type));
-  write_value(object.key("before"), change.before, change.before_text);
-  write_value(object.key("after"), change.after, change.after_text);
-  object.end();
+  json.key("type").string(to_string(type));
+  write_value(json.key("before"), change.before, change.before_text);
+  write_value(json.key("after"), change.after, change.after_text);
+  json.end_object();
 }
 
-void write_effect(std::string& out, const Effect& effect) {
-  ObjectWriter object(out);
-  append_json_string(object.key("kind"), to_string(effect.kind));
-  write_text(object.key("action"), effect.action);
-  write_text(object.key("target"), effect.target);
-  write_text(object.key("value"), effect.value);
-  write_text(object.key("rule"), position_text(effect.rule));
-  write_text(object.key("detail"), effect.detail);
-  object.end();
+void write_effect(JsonWriter& json, const Effect& effect) {
+  json.begin_object();
+  json.key("kind").string(to_string(effect.kind));
+  write_text(json.key("action"), effect.action);
+  write_text(json.key("target"), effect.target);
+  write_text(json.key("value"), effect.value);
+  write_text(json.key("rule"), position_text(effect.rule));
+  write_text(json.key("detail"), effect.detail);
+  json.end_object();
 }
 
-void write_actor(std::string& out, const Actor& actor) {
+void write_actor(JsonWriter& json, const Actor& actor) {
   if (actor.id.empty() && actor.roles.empty()) {
-    out += "null";
+    json.null();
     return;
   }
-  ObjectWriter object(out);
-  write_text(object.key("id"), actor.id);
-  std::string& roles = object.key("roles");
-  roles += '[';
-  for (std::size_t i = 0; i < actor.roles.size(); ++i) {
-    if (i > 0) roles += ',';
-    append_json_string(roles, actor.roles[i]);
-  }
-  roles += ']';
-  object.end();
+  json.begin_object();
+  write_text(json.key("id"), actor.id);
+  json.key("roles").begin_array();
+  for (const std::string& role : actor.roles) json.string(role);
+  json.end_array();
+  json.end_object();
 }
 
-void write_sla(std::string& out, const std::optional<SlaMark>& sla) {
+void write_sla(JsonWriter& json, const std::optional<SlaMark>& sla) {
   if (!sla) {
-    out += "null";
+    json.null();
     return;
   }
-  ObjectWriter object(out);
-  write_text(object.key("metric"), sla->metric);
-  write_text(object.key("priority"), sla->priority);
-  object.key("percent") += std::isfinite(sla->percent) ? percent_text(sla->percent) : "null";
-  append_json_string(object.key("limit"), format_duration(sla->limit_seconds, false));
-  write_text(object.key("calendar"), sla->calendar);
-  append_json_string(object.key("due"), format_timestamp(sla->due));
-  object.end();
+  json.begin_object();
+  write_text(json.key("metric"), sla->metric);
+  write_text(json.key("priority"), sla->priority);
+  json.key("percent").number(sla->percent);
+  json.key("limit").string(format_duration(sla->limit_seconds, false));
+  write_text(json.key("calendar"), sla->calendar);
+  json.key("due").string(format_timestamp(sla->due));
+  json.end_object();
 }
 
 // ---------------------------------------------------------------- decoding
@@ -541,45 +511,37 @@ class Decoder {
 std::string encode_record(const Record& record) {
   std::string out;
   out.reserve(512);
-  ObjectWriter object(out);
-  object.key("seq") += std::to_string(record.seq);
-  append_json_string(object.key("at"), format_timestamp(record.at));
-  write_text(object.key("ticket"), record.ticket);
-  write_text(object.key("workflow"), record.workflow);
-  write_text(object.key("version"), record.version);
-  append_json_string(object.key("kind"), to_string(record.kind));
-  write_text(object.key("from"), record.from);
-  write_text(object.key("to"), record.to);
-  append_json_string(object.key("cause"), to_string(record.cause));
-  write_text(object.key("event"), record.event);
-  write_actor(object.key("actor"), record.actor);
-  write_text(object.key("rule"), position_text(record.rule));
-  std::string& changes = object.key("changes");
-  changes += '[';
-  for (std::size_t i = 0; i < record.changes.size(); ++i) {
-    if (i > 0) changes += ',';
-    write_change(changes, record.changes[i]);
-  }
-  changes += ']';
-  std::string& actions = object.key("actions");
-  actions += '[';
-  for (std::size_t i = 0; i < record.effects.size(); ++i) {
-    if (i > 0) actions += ',';
-    write_effect(actions, record.effects[i]);
-  }
-  actions += ']';
-  write_sla(object.key("sla"), record.sla);
-  object.key("rejected") += record.rejected ? "true" : "false";
-  write_text(object.key("reason"), record.reason);
-  if (record.reason_code != RejectionCode::kNone)
-    append_json_string(object.key("reason_code"), to_string(record.reason_code));
-  std::string& key = object.key("idempotency_key");
+  JsonWriter json(out);
+  json.begin_object();
+  json.key("seq").number(record.seq);
+  json.key("at").string(format_timestamp(record.at));
+  write_text(json.key("ticket"), record.ticket);
+  write_text(json.key("workflow"), record.workflow);
+  write_text(json.key("version"), record.version);
+  json.key("kind").string(to_string(record.kind));
+  write_text(json.key("from"), record.from);
+  write_text(json.key("to"), record.to);
+  json.key("cause").string(to_string(record.cause));
+  write_text(json.key("event"), record.event);
+  write_actor(json.key("actor"), record.actor);
+  write_text(json.key("rule"), position_text(record.rule));
+  json.key("changes").begin_array();
+  for (const Change& change : record.changes) write_change(json, change);
+  json.end_array();
+  json.key("actions").begin_array();
+  for (const Effect& effect : record.effects) write_effect(json, effect);
+  json.end_array();
+  write_sla(json.key("sla"), record.sla);
+  json.key("rejected").boolean(record.rejected);
+  write_text(json.key("reason"), record.reason);
+  if (record.reason_code != RejectionCode::kNone) json.key("reason_code").string(to_string(record.reason_code));
+  json.key("idempotency_key");
   if (record.idempotency_key) {
-    append_json_string(key, *record.idempotency_key);
+    json.string(*record.idempotency_key);
   } else {
-    key += "null";
+    json.null();
   }
-  object.end();
+  json.end_object();
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/codec/json_text.h"
+#include "engine/codec/json_writer.h"
 #include "engine/runtime/sla.h"
 
 namespace docket::engine {
@@ -26,25 +27,6 @@ constexpr std::size_t kParseErrorLimit = 200;
 
 // ---------------------------------------------------------------- encoding
 
-// Writes the members of one JSON object in the order they are added.
-class ObjectWriter {
- public:
-  explicit ObjectWriter(std::string& out) : out_(out) { out_ += '{'; }
-  // Writes the key and returns the output for its value.
-  std::string& key(std::string_view name) {
-    if (!first_) out_ += ',';
-    first_ = false;
-    append_json_string(out_, name);
-    out_ += ':';
-    return out_;
-  }
-  void end() { out_ += '}'; }
-
- private:
-  std::string& out_;
-  bool first_ = true;
-};
-
 const std::string& name_of(const std::string& name) { return name; }
 template <typename T>
 const std::string& name_of(const T& item) {
@@ -54,32 +36,32 @@ const std::string& name_of(const T& item) {
 // The name of items[index]; "#index" when out of range (a ticket that does
 // not fit its workflow), null for kNoIndex.
 template <typename T>
-void write_name(std::string& out, const std::vector<T>* items, std::uint32_t index) {
+void write_name(JsonWriter& json, const std::vector<T>* items, std::uint32_t index) {
   if (index == kNoIndex) {
-    out += "null";
+    json.null();
   } else if (items != nullptr && index < items->size()) {
-    append_json_string(out, name_of((*items)[index]));
+    json.string(name_of((*items)[index]));
   } else {
-    append_json_string(out, "#" + std::to_string(index));
+    json.string("#" + std::to_string(index));
   }
 }
 
 // An instant as UTC text, or as epoch seconds when the text cannot hold it.
-void write_time(std::string& out, std::int64_t instant) {
+void write_time(JsonWriter& json, std::int64_t instant) {
   std::string text = format_timestamp(instant);
   if (parse_timestamp(text) == instant) {
-    append_json_string(out, text);
+    json.string(text);
   } else {
-    out += std::to_string(instant);
+    json.number(instant);
   }
 }
 
 // An instant that may be kNever ("not scheduled"): null then.
-void write_due(std::string& out, std::int64_t instant) {
+void write_due(JsonWriter& json, std::int64_t instant) {
   if (instant == kNever) {
-    out += "null";
+    json.null();
   } else {
-    write_time(out, instant);
+    write_time(json, instant);
   }
 }
 
@@ -93,97 +75,94 @@ std::optional<std::int64_t> parse_signed_duration(std::string_view text) {
 }
 
 // A duration as the rules write it, or as seconds when that text cannot hold it.
-void write_duration(std::string& out, std::int64_t seconds) {
+void write_duration(JsonWriter& json, std::int64_t seconds) {
   std::string text = format_duration(seconds);
   if (parse_signed_duration(text) == seconds) {
-    append_json_string(out, text);
+    json.string(text);
   } else {
-    out += std::to_string(seconds);
+    json.number(seconds);
   }
 }
 
-void write_value(std::string& out, const Workflow* workflow, const Value& value) {
+void write_value(JsonWriter& json, const Workflow* workflow, const Value& value) {
   switch (value.type()) {
     case ValueType::kUnset:
-      out += "null";
+      json.null();
       return;
     case ValueType::kText:
-      append_json_string(out, value.as_text());
+      json.string(value.as_text());
       return;
     case ValueType::kNumber:
-      out += value.as_number().to_string();
+      json.raw(value.as_number().to_string());
       return;
     case ValueType::kBool:
-      out += value.as_bool() ? "true" : "false";
+      json.boolean(value.as_bool());
       return;
     case ValueType::kEnum: {
       const std::vector<std::string>* names = nullptr;
       if (workflow != nullptr && value.domain() < workflow->fields().size()) {
         names = &workflow->fields()[value.domain()].enum_values;
       }
-      write_name(out, names, value.ordinal());
+      write_name(json, names, value.ordinal());
       return;
     }
     case ValueType::kCategory:
-      write_name(out, workflow != nullptr ? &workflow->categories() : nullptr, value.ordinal());
+      write_name(json, workflow != nullptr ? &workflow->categories() : nullptr, value.ordinal());
       return;
     case ValueType::kPriority:
-      write_name(out, workflow != nullptr ? &workflow->priorities() : nullptr, value.ordinal());
+      write_name(json, workflow != nullptr ? &workflow->priorities() : nullptr, value.ordinal());
       return;
     case ValueType::kState:
-      write_name(out, workflow != nullptr ? &workflow->states() : nullptr, value.ordinal());
+      write_name(json, workflow != nullptr ? &workflow->states() : nullptr, value.ordinal());
       return;
     case ValueType::kDuration:
-      write_duration(out, value.seconds());
+      write_duration(json, value.seconds());
       return;
     case ValueType::kTimestamp:
-      write_time(out, value.seconds());
+      write_time(json, value.seconds());
       return;
   }
-  out += "null";
+  json.null();
 }
 
-void write_clock(std::string& out, const SlaClock& clock) {
-  ObjectWriter object(out);
-  append_json_string(object.key("status"), to_string(clock.status));
-  std::string& counted = object.key("counted");
-  counted += '[';
-  for (std::size_t i = 0; i < clock.counted.size(); ++i) {
-    if (i > 0) counted += ',';
-    counted += '[';
-    write_time(counted, clock.counted[i].from);
-    counted += ',';
-    write_time(counted, clock.counted[i].to);
-    counted += ']';
+void write_clock(JsonWriter& json, const SlaClock& clock) {
+  json.begin_object();
+  json.key("status").string(to_string(clock.status));
+  json.key("counted").begin_array();
+  for (const TimeSpan& stretch : clock.counted) {
+    json.begin_array();
+    write_time(json, stretch.from);
+    write_time(json, stretch.to);
+    json.end_array();
   }
-  counted += ']';
-  write_time(object.key("running_since"), clock.running_since);
-  write_time(object.key("changed_at"), clock.changed_at);
-  object.key("next_mark") += std::to_string(clock.next_mark);
-  object.key("breached") += clock.breached ? "true" : "false";
-  write_due(object.key("due"), clock.due);
-  object.end();
+  json.end_array();
+  write_time(json.key("running_since"), clock.running_since);
+  write_time(json.key("changed_at"), clock.changed_at);
+  json.key("next_mark").number(clock.next_mark);
+  json.key("breached").boolean(clock.breached);
+  write_due(json.key("due"), clock.due);
+  json.end_object();
 }
 
-void write_timer(std::string& out, const Workflow* workflow, const ArmedTimer& armed) {
-  ObjectWriter object(out);
+void write_timer(JsonWriter& json, const Workflow* workflow, const ArmedTimer& armed) {
+  json.begin_object();
   if (workflow != nullptr && armed.timer < workflow->timers().size()) {
     StateIndex state = workflow->timers()[armed.timer].state;
     std::span<const TimerIndex> of_state = workflow->timers_of(state);
     auto position = std::find(of_state.begin(), of_state.end(), armed.timer);
-    write_name(object.key("state"), &workflow->states(), state);
-    object.key("ordinal") += std::to_string(position - of_state.begin());
+    write_name(json.key("state"), &workflow->states(), state);
+    json.key("ordinal").number(position - of_state.begin());
   } else {
-    object.key("state") += "null";
-    append_json_string(object.key("ordinal"), "#" + std::to_string(armed.timer));
+    json.key("state").null();
+    json.key("ordinal").string("#" + std::to_string(armed.timer));
   }
-  write_due(object.key("due"), armed.due);
-  object.end();
+  write_due(json.key("due"), armed.due);
+  json.end_object();
 }
 
-void write_approval(std::string& out, const Workflow* workflow, const std::optional<ApprovalProgress>& approval) {
+void write_approval(JsonWriter& json, const Workflow* workflow, const std::optional<ApprovalProgress>& approval) {
   if (!approval) {
-    out += "null";
+    json.null();
     return;
   }
   const Chain* chain = nullptr;
@@ -191,36 +170,33 @@ void write_approval(std::string& out, const Workflow* workflow, const std::optio
     chain = &workflow->chains()[approval->chain];
   }
   const std::vector<ApprovalLevel>* levels = chain != nullptr ? &chain->levels : nullptr;
-  ObjectWriter object(out);
-  write_name(object.key("chain"), workflow != nullptr ? &workflow->chains() : nullptr, approval->chain);
-  std::string& choice = object.key("choice");
+  json.begin_object();
+  write_name(json.key("chain"), workflow != nullptr ? &workflow->chains() : nullptr, approval->chain);
+  json.key("choice");
   if (approval->choice == kNoIndex) {
-    choice += "null";
+    json.null();
   } else {
-    choice += std::to_string(approval->choice);
+    json.number(approval->choice);
   }
   // A `none` chain has no levels to name (the engine never keeps one).
   if (approval->chain == kNoIndex) {
-    object.key("level") += "null";
+    json.key("level").null();
   } else {
-    write_name(object.key("level"), levels, approval->level);
+    write_name(json.key("level"), levels, approval->level);
   }
-  append_json_string(object.key("requester"), approval->requester);
-  std::string& votes = object.key("votes");
-  votes += '[';
-  for (std::size_t i = 0; i < approval->votes.size(); ++i) {
-    const ApprovalVote& vote = approval->votes[i];
-    if (i > 0) votes += ',';
-    ObjectWriter entry(votes);
-    append_json_string(entry.key("approver"), vote.approver);
-    write_name(entry.key("level"), levels, vote.level);
-    write_name(entry.key("role"), workflow != nullptr ? &workflow->roles() : nullptr, vote.role);
-    entry.end();
+  json.key("requester").string(approval->requester);
+  json.key("votes").begin_array();
+  for (const ApprovalVote& vote : approval->votes) {
+    json.begin_object();
+    json.key("approver").string(vote.approver);
+    write_name(json.key("level"), levels, vote.level);
+    write_name(json.key("role"), workflow != nullptr ? &workflow->roles() : nullptr, vote.role);
+    json.end_object();
   }
-  votes += ']';
-  write_time(object.key("level_started_at"), approval->level_started_at);
-  write_due(object.key("deadline"), approval->deadline);
-  object.end();
+  json.end_array();
+  write_time(json.key("level_started_at"), approval->level_started_at);
+  write_due(json.key("deadline"), approval->deadline);
+  json.end_object();
 }
 
 // ---------------------------------------------------------------- decoding
@@ -752,70 +728,57 @@ std::string encode_ticket(const Ticket& ticket) {
   const Workflow* workflow = ticket.workflow.get();
   std::string out;
   out.reserve(2048);
-  ObjectWriter root(out);
-  root.key("snapshot") += std::to_string(kSnapshotFormat);
-  append_json_string(root.key("ticket"), ticket.id);
+  JsonWriter json(out);
+  json.begin_object();
+  json.key("snapshot").number(kSnapshotFormat);
+  json.key("ticket").string(ticket.id);
   if (workflow != nullptr) {
-    append_json_string(root.key("workflow"), workflow->name());
-    append_json_string(root.key("version"), workflow->version_id());
+    json.key("workflow").string(workflow->name());
+    json.key("version").string(workflow->version_id());
   } else {
-    root.key("workflow") += "null";
-    root.key("version") += "null";
+    json.key("workflow").null();
+    json.key("version").null();
   }
-  write_name(root.key("state"), workflow != nullptr ? &workflow->states() : nullptr, ticket.state);
-  write_time(root.key("created_at"), ticket.created_at);
-  write_time(root.key("entered_at"), ticket.entered_at);
-  write_time(root.key("updated_at"), ticket.updated_at);
-  root.key("events") += std::to_string(ticket.events);
+  write_name(json.key("state"), workflow != nullptr ? &workflow->states() : nullptr, ticket.state);
+  write_time(json.key("created_at"), ticket.created_at);
+  write_time(json.key("entered_at"), ticket.entered_at);
+  write_time(json.key("updated_at"), ticket.updated_at);
+  json.key("events").number(ticket.events);
 
-  {
-    ObjectWriter fields(root.key("fields"));
-    std::size_t count = workflow != nullptr ? workflow->fields().size() : ticket.fields.size();
-    for (std::size_t f = 0; f < count; ++f) {
-      std::string name = workflow != nullptr ? workflow->fields()[f].name : "#" + std::to_string(f);
-      write_value(fields.key(name), workflow, f < ticket.fields.size() ? ticket.fields[f] : Value());
-    }
-    fields.end();
+  json.key("fields").begin_object();
+  std::size_t field_count = workflow != nullptr ? workflow->fields().size() : ticket.fields.size();
+  for (std::size_t f = 0; f < field_count; ++f) {
+    std::string name = workflow != nullptr ? workflow->fields()[f].name : "#" + std::to_string(f);
+    write_value(json.key(name), workflow, f < ticket.fields.size() ? ticket.fields[f] : Value());
   }
-  {
-    ObjectWriter attributes(root.key("attributes"));
-    for (std::size_t i = 0; i < kAttributeCount; ++i) {
-      write_value(attributes.key(to_string(static_cast<Attribute>(i))), workflow, ticket.attributes[i]);
-    }
-    attributes.end();
+  json.end_object();
+  json.key("attributes").begin_object();
+  for (std::size_t i = 0; i < kAttributeCount; ++i) {
+    write_value(json.key(to_string(static_cast<Attribute>(i))), workflow, ticket.attributes[i]);
   }
-  std::string& departments = root.key("departments");
-  departments += '[';
-  for (std::size_t i = 0; i < ticket.departments.size(); ++i) {
-    if (i > 0) departments += ',';
-    write_name(departments, workflow != nullptr ? &workflow->departments() : nullptr, ticket.departments[i]);
+  json.end_object();
+  json.key("departments").begin_array();
+  for (DepartmentIndex department : ticket.departments) {
+    write_name(json, workflow != nullptr ? &workflow->departments() : nullptr, department);
   }
-  departments += ']';
-  {
-    ObjectWriter assignee(root.key("assignee"));
-    write_name(assignee.key("department"), workflow != nullptr ? &workflow->departments() : nullptr,
-               ticket.assignee.department);
-    write_name(assignee.key("role"), workflow != nullptr ? &workflow->roles() : nullptr, ticket.assignee.role);
-    assignee.end();
+  json.end_array();
+  json.key("assignee").begin_object();
+  write_name(json.key("department"), workflow != nullptr ? &workflow->departments() : nullptr,
+             ticket.assignee.department);
+  write_name(json.key("role"), workflow != nullptr ? &workflow->roles() : nullptr, ticket.assignee.role);
+  json.end_object();
+  json.key("clocks").begin_object();
+  std::size_t metric_count = workflow != nullptr ? workflow->metrics().size() : ticket.clocks.size();
+  for (std::size_t m = 0; m < metric_count; ++m) {
+    std::string name = workflow != nullptr ? workflow->metrics()[m] : "#" + std::to_string(m);
+    write_clock(json.key(name), m < ticket.clocks.size() ? ticket.clocks[m] : SlaClock{});
   }
-  {
-    ObjectWriter clocks(root.key("clocks"));
-    std::size_t count = workflow != nullptr ? workflow->metrics().size() : ticket.clocks.size();
-    for (std::size_t m = 0; m < count; ++m) {
-      std::string name = workflow != nullptr ? workflow->metrics()[m] : "#" + std::to_string(m);
-      write_clock(clocks.key(name), m < ticket.clocks.size() ? ticket.clocks[m] : SlaClock{});
-    }
-    clocks.end();
-  }
-  std::string& timers = root.key("timers");
-  timers += '[';
-  for (std::size_t i = 0; i < ticket.timers.size(); ++i) {
-    if (i > 0) timers += ',';
-    write_timer(timers, workflow, ticket.timers[i]);
-  }
-  timers += ']';
-  write_approval(root.key("approval"), workflow, ticket.approval);
-  root.end();
+  json.end_object();
+  json.key("timers").begin_array();
+  for (const ArmedTimer& timer : ticket.timers) write_timer(json, workflow, timer);
+  json.end_array();
+  write_approval(json.key("approval"), workflow, ticket.approval);
+  json.end_object();
   return out;
 }
 

@@ -5,43 +5,6 @@
 namespace docket::engine {
 namespace {
 
-struct Sequence {
-  bool well_formed = false;
-  // Bytes taken: the whole sequence, or its longest well-formed beginning
-  // (at least 1), which is one maximal ill-formed subpart.
-  std::size_t length = 1;
-};
-
-// The UTF-8 sequence starting at text[i], by the table of well-formed byte
-// sequences in the Unicode standard (chapter 3, table 3-7).
-Sequence sequence_at(std::string_view text, std::size_t i) {
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[i + k]); };
-  unsigned char lead = byte(0);
-  if (lead < 0x80) return {true, 1};
-  std::size_t length = 0;
-  unsigned char low = 0x80;  // the second byte's range; later ones are 80..BF
-  unsigned char high = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;   // no overlong forms
-    if (lead == 0xED) high = 0x9F;  // no surrogates
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;   // no overlong forms
-    if (lead == 0xF4) high = 0x8F;  // nothing above U+10FFFF
-  } else {
-    return {false, 1};
-  }
-  for (std::size_t k = 1; k < length; ++k) {
-    if (i + k >= text.size()) return {false, k};
-    unsigned char next = byte(k);
-    if (next < (k == 1 ? low : 0x80) || next > (k == 1 ? high : 0xBF)) return {false, k};
-  }
-  return {true, length};
-}
-
 void append_escaped_byte(std::string& out, unsigned char byte) {
   switch (byte) {
     case '"':
@@ -75,6 +38,34 @@ void append_escaped_byte(std::string& out, unsigned char byte) {
 
 }  // namespace
 
+Utf8Sequence utf8_sequence_at(std::string_view text, std::size_t i) {
+  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[i + k]); };
+  unsigned char lead = byte(0);
+  if (lead < 0x80) return {true, 1};
+  std::size_t length = 0;
+  unsigned char low = 0x80;  // the second byte's range; later ones are 80..BF
+  unsigned char high = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;   // no overlong forms
+    if (lead == 0xED) high = 0x9F;  // no surrogates
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;   // no overlong forms
+    if (lead == 0xF4) high = 0x8F;  // nothing above U+10FFFF
+  } else {
+    return {false, 1};
+  }
+  for (std::size_t k = 1; k < length; ++k) {
+    if (i + k >= text.size()) return {false, k};
+    unsigned char next = byte(k);
+    if (next < (k == 1 ? low : 0x80) || next > (k == 1 ? high : 0xBF)) return {false, k};
+  }
+  return {true, length};
+}
+
 void append_json_string(std::string& out, std::string_view text) {
   out += '"';
   std::size_t plain = 0;  // start of the run of bytes written as they are
@@ -85,7 +76,7 @@ void append_json_string(std::string& out, std::string_view text) {
       continue;
     }
     if (byte >= 0x80) {
-      Sequence sequence = sequence_at(text, i);
+      Utf8Sequence sequence = utf8_sequence_at(text, i);
       if (sequence.well_formed) {
         i += sequence.length;
         continue;
@@ -124,7 +115,7 @@ std::string printable(std::string_view text) {
     } else if (byte == '\\') {
       out += "\\\\";
       ++i;
-    } else if (Sequence sequence = sequence_at(text, i); !sequence.well_formed) {
+    } else if (Utf8Sequence sequence = utf8_sequence_at(text, i); !sequence.well_formed) {
       std::snprintf(buffer, sizeof buffer, "\\x%02x", byte);
       out += buffer;
       ++i;
@@ -147,7 +138,7 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
 
 bool is_utf8(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
-    Sequence sequence = sequence_at(text, i);
+    Utf8Sequence sequence = utf8_sequence_at(text, i);
     if (!sequence.well_formed) return false;
     i += sequence.length;
   }

@@ -8,6 +8,7 @@
 
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,5 +38,31 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
 
 // Whether `text` is well-formed UTF-8 (RFC 3629).
 bool is_utf8(std::string_view text);
+
+// One UTF-8 sequence of a text, `length` bytes from where it starts: a
+// character when well formed (RFC 3629, by table 3-7 of the Unicode
+// standard), otherwise a maximal ill-formed subpart (its longest beginning
+// that could start a character, at least one byte), which Unicode
+// recommends replacing by one U+FFFD.
+struct Utf8Sequence {
+  bool well_formed = false;
+  std::size_t length = 1;
+};
+
+// The sequence that starts at text[i]; i < text.size().
+Utf8Sequence utf8_sequence_at(std::string_view text, std::size_t i);
+
+// Calls emit(character) for each character of `text` in order, a
+// std::string_view: a well-formed sequence as it is, U+FFFD for each
+// maximal ill-formed subpart. What it emits is always valid UTF-8, and
+// `text` itself when `text` is.
+template <typename Emit>
+void for_each_character(std::string_view text, Emit emit) {
+  for (std::size_t i = 0; i < text.size();) {
+    Utf8Sequence sequence = utf8_sequence_at(text, i);
+    emit(sequence.well_formed ? text.substr(i, sequence.length) : std::string_view("\xEF\xBF\xBD"));
+    i += sequence.length;
+  }
+}
 
 }  // namespace docket::engine

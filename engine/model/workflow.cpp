@@ -4,8 +4,7 @@
 #include <type_traits>
 #include <utility>
 
-#include <openssl/evp.h>
-
+#include "engine/model/digest.h"
 #include "engine/model/state_graph.h"
 
 namespace docket::engine {
@@ -372,31 +371,15 @@ const char* to_string(StateKind kind) {
 }
 
 std::string compute_version_id(std::span<const SourceText> files) {
-  EVP_MD_CTX* context = EVP_MD_CTX_new();
-  if (context == nullptr) return {};
-  bool ok = EVP_DigestInit_ex(context, EVP_sha256(), nullptr) == 1;
-  auto feed = [&](std::string_view bytes) {
-    std::string length = std::to_string(bytes.size()) + ":";
-    ok = ok && EVP_DigestUpdate(context, length.data(), length.size()) == 1;
-    ok = ok && EVP_DigestUpdate(context, bytes.data(), bytes.size()) == 1;
-  };
+  std::string bytes;
   for (const SourceText& file : files) {
-    feed(file.path);
-    feed(file.text);
+    for (std::string_view text : {file.path, file.text}) {
+      bytes += std::to_string(text.size());
+      bytes += ':';
+      bytes += text;
+    }
   }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_size = 0;
-  ok = ok && EVP_DigestFinal_ex(context, digest, &digest_size) == 1;
-  EVP_MD_CTX_free(context);
-  if (!ok) return {};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(std::size_t{digest_size} * 2);
-  for (unsigned int i = 0; i < digest_size; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 0xf];
-  }
-  return hex;
+  return sha256_hex(bytes);
 }
 
 Workflow::BuildResult Workflow::build(WorkflowDefinition definition) {

@@ -1,9 +1,9 @@
 #include "engine/store/audit_chain.h"
 
-#include <openssl/evp.h>
-
+#include <array>
 #include <cassert>
-#include <memory>
+
+#include "engine/model/digest.h"
 
 namespace docket::engine {
 namespace {
@@ -12,42 +12,13 @@ constexpr std::string_view kPrevHashField = R"(,"prev_hash":")";
 constexpr std::string_view kHashField = R"(","hash":")";
 constexpr std::string_view kSuffixEnd = R"("})";
 
-struct DigestContextDeleter {
-  void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
-};
-
-std::string lowercase_hex(const unsigned char* bytes, std::size_t size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(size * 2);
-  for (std::size_t i = 0; i < size; ++i) {
-    hex += kDigits[bytes[i] >> 4];
-    hex += kDigits[bytes[i] & 0xf];
-  }
-  return hex;
-}
-
 }  // namespace
 
-bool is_hash(std::string_view text) {
-  if (text.size() != kHashLength) return false;
-  for (char c : text) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
+bool is_hash(std::string_view text) { return text.size() == kHashLength && is_lowercase_hex(text); }
 
 std::string chain_hash(std::string_view prev_hash, std::string_view body) {
-  std::unique_ptr<EVP_MD_CTX, DigestContextDeleter> context(EVP_MD_CTX_new());
-  if (context == nullptr) return {};
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_size = 0;
-  bool ok = EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) == 1 &&
-            EVP_DigestUpdate(context.get(), prev_hash.data(), prev_hash.size()) == 1 &&
-            EVP_DigestUpdate(context.get(), body.data(), body.size()) == 1 &&
-            EVP_DigestFinal_ex(context.get(), digest, &digest_size) == 1;
-  if (!ok) return {};
-  return lowercase_hex(digest, digest_size);
+  const std::array<std::string_view, 2> pieces = {prev_hash, body};
+  return sha256_hex(pieces);
 }
 
 std::string chained_line(std::string_view body, std::string_view prev_hash, std::string_view hash) {

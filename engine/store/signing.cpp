@@ -14,6 +14,8 @@
 #include <system_error>
 #include <utility>
 
+#include "engine/model/digest.h"
+
 namespace docket::engine {
 namespace {
 
@@ -51,37 +53,12 @@ Result<T> openssl_failure(std::string message) {
   return Result<T>::failure(std::move(message));
 }
 
-bool is_lowercase_hex(std::string_view text) {
-  for (char c : text) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
-
-std::string lowercase_hex(const unsigned char* bytes, std::size_t size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(size * 2);
-  for (std::size_t i = 0; i < size; ++i) {
-    hex += kDigits[bytes[i] >> 4];
-    hex += kDigits[bytes[i] & 0xf];
-  }
-  return hex;
-}
-
 int hex_digit_value(char c) { return c <= '9' ? c - '0' : c - 'a' + 10; }
 
 // Never null, even for empty text: some OpenSSL paths dislike (nullptr, 0).
 const unsigned char* bytes_of(std::string_view text) {
   static constexpr unsigned char kNothing = 0;
   return text.empty() ? &kNothing : reinterpret_cast<const unsigned char*>(text.data());
-}
-
-std::string sha256_hex(std::span<const std::uint8_t> bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_size = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest, &digest_size, EVP_sha256(), nullptr) != 1) return {};
-  return lowercase_hex(digest, digest_size);
 }
 
 // Refuses to ask for a pass phrase: without this callback OpenSSL would
@@ -202,7 +179,9 @@ struct VerifyKey::Key {
       ERR_clear_error();
       return nullptr;
     }
-    adopted->key_id = sha256_hex(adopted->raw).substr(0, kKeyIdLength);
+    adopted->key_id =
+        sha256_hex(std::string_view(reinterpret_cast<const char*>(adopted->raw.data()), adopted->raw.size()))
+            .substr(0, kKeyIdLength);
     if (adopted->key_id.size() != kKeyIdLength) return nullptr;
     adopted->key = std::move(key);
     return adopted;
@@ -352,7 +331,7 @@ std::string SigningKey::sign(std::string_view message) const {
     ERR_clear_error();
     return {};
   }
-  return lowercase_hex(signature.data(), signature.size());
+  return lowercase_hex(signature);
 }
 
 // ---------------------------------------------------------------- load_public_half

@@ -8,6 +8,8 @@
 
 #include <random>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace docket::engine {
 namespace {
@@ -68,6 +70,36 @@ TEST(IsUtf8, FollowsRfc3629) {
   EXPECT_FALSE(is_utf8("\xC0\xAF"));          // overlong
   EXPECT_FALSE(is_utf8("\xED\xA0\x80"));      // surrogate
   EXPECT_FALSE(is_utf8("\xF4\x90\x80\x80"));  // above U+10FFFF
+}
+
+TEST(Utf8SequenceAt, CharactersAndMaximalIllFormedSubparts) {
+  std::string_view text = "a\xC3\xA9\xE6\x97\xF0\x9F\x98\x80\xff";
+  auto at = [&](std::size_t i) {
+    return std::pair(utf8_sequence_at(text, i).well_formed, utf8_sequence_at(text, i).length);
+  };
+  EXPECT_EQ(at(0), std::pair(true, std::size_t{1}));   // a
+  EXPECT_EQ(at(1), std::pair(true, std::size_t{2}));   // é
+  EXPECT_EQ(at(3), std::pair(false, std::size_t{2}));  // a cut 退: one subpart
+  EXPECT_EQ(at(5), std::pair(true, std::size_t{4}));   // 😀
+  EXPECT_EQ(at(9), std::pair(false, std::size_t{1}));  // a stray byte
+}
+
+TEST(ForEachCharacter, ReplacesWhatJsonStringReplaces) {
+  std::vector<std::string> characters;
+  for_each_character("a\xC3\xA9\xE6\x97\xff 退", [&](std::string_view c) { characters.emplace_back(c); });
+  const std::string kReplacement = "\xEF\xBF\xBD";
+  EXPECT_EQ(characters, (std::vector<std::string>{"a", "\xC3\xA9", kReplacement, kReplacement, " ", "退"}));
+  std::mt19937 random(7);
+  for (int round = 0; round < 2000; ++round) {
+    std::string bytes(random() % 12, '\0');
+    for (char& byte : bytes)
+      byte = static_cast<char>(random() % 4 == 0 ? 0x80 + random() % 0x80 : 0xC0 + random() % 0x40);
+    std::string joined;
+    for_each_character(bytes, [&](std::string_view c) { joined += c; });
+    EXPECT_TRUE(is_utf8(joined));
+    // Bytes above ASCII need no escape: the JSON escaper writes the same characters.
+    EXPECT_EQ(json_string(bytes), "\"" + joined + "\"");
+  }
 }
 
 }  // namespace
