@@ -88,6 +88,9 @@ struct CivilDate {
 struct DateRange {
   CivilDate first;
   CivilDate last;  // inclusive; == first for one day
+  // The `holidays` declaration (a public notice) the range was taken from;
+  // "" when the calendar lists it itself.
+  std::string notice;
 };
 
 // Working time on one day: [start_minute, end_minute) since local midnight;
@@ -96,6 +99,12 @@ struct MinuteSpan {
   int start_minute = 0;
   int end_minute = 0;
   friend bool operator==(const MinuteSpan&, const MinuteSpan&) = default;
+};
+
+// Working hours of particular dates; they replace the weekday's hours.
+struct DatedHours {
+  DateRange dates;
+  std::vector<MinuteSpan> spans;  // sorted by start, not overlapping
 };
 
 // Business hours as declared. Interpreting them (time zones, adding business
@@ -107,6 +116,21 @@ struct Calendar {
   std::array<std::vector<MinuteSpan>, 7> weekly;  // [0] is Monday; sorted by start
   std::vector<DateRange> holidays;
   std::vector<DateRange> workdays;  // make-up working days (调休)
+  // `hours 2026-12-31 09:00-12:00`: dates worked with hours of their own (a
+  // half day, a closed afternoon) instead of their weekday's.
+  std::vector<DatedHours> dated_hours;
+  RulePosition position;
+};
+
+// `holidays NAME ["label"] { ... }`: a public notice of days off and make-up
+// working days, which calendars take in with `holidays NAME`. Its dates are
+// copied into each calendar that names it (DateRange::notice says whence).
+struct HolidayNotice {
+  std::string name;
+  std::string label;
+  std::string source;  // `source "..."`: where the dates were published
+  std::vector<DateRange> holidays;
+  std::vector<DateRange> workdays;
   RulePosition position;
 };
 
@@ -345,7 +369,8 @@ struct WorkflowDefinition {
   std::string source_root;
 
   std::vector<Field> fields;
-  std::vector<Calendar> calendars;
+  std::vector<HolidayNotice> notices;
+  std::vector<Calendar> calendars;  // each with its notices' dates copied in
   std::vector<Department> departments;
   std::vector<Role> roles;
   std::vector<Category> categories;
@@ -399,6 +424,7 @@ class Workflow {
   const std::string& source_root() const { return definition_.source_root; }
   const std::vector<Field>& fields() const { return definition_.fields; }
   const std::vector<Calendar>& calendars() const { return definition_.calendars; }
+  const std::vector<HolidayNotice>& notices() const { return definition_.notices; }
   const std::vector<Department>& departments() const { return definition_.departments; }
   const std::vector<Role>& roles() const { return definition_.roles; }
   const std::vector<Category>& categories() const { return definition_.categories; }
