@@ -1,11 +1,10 @@
 #include "engine/runtime/calendar.h"
 
-#include <date/tz.h>
+#include <date/date.h>
 
 #include <algorithm>
-#include <chrono>
-#include <exception>
 #include <limits>
+#include <optional>
 #include <utility>
 
 #include "engine/model/value.h"
@@ -17,6 +16,9 @@ constexpr std::int64_t kDay = 86400;
 constexpr std::int64_t kEarliest = -62135596800;  // 0001-01-01T00:00:00Z
 constexpr std::int64_t kLatest = 253402300799;    // 9999-12-31T23:59:59Z
 constexpr std::int64_t kUnbounded = std::numeric_limits<std::int64_t>::max();
+// The last local date that can hold a working day: 9999-12-31 UTC is
+// already 10000-01-01 east of Greenwich.
+constexpr std::int64_t kLastDay = kLatest / kDay + 1;
 
 constexpr const char* kWeekdayNames[7] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
 
@@ -74,7 +76,7 @@ std::string amount_text(std::int64_t seconds) {
     std::int64_t hours = seconds / 3600;
     return std::to_string(hours) + (hours == 1 ? " business hour" : " business hours");
   }
-  return format_duration(seconds, false) + " of business time";
+  return format_duration(seconds, LargestUnit::kHour) + " of business time";
 }
 
 std::string plural(std::int64_t count, const char* singular, const char* plural_form) {
@@ -165,19 +167,28 @@ class BusinessCalendar::Recorder {
   std::int64_t counted_through_ = 0;
 };
 
-BusinessCalendar::DayKind BusinessCalendar::kind_of(std::int64_t local_day) const {
+const BusinessCalendar::Override* BusinessCalendar::find_override(std::int64_t local_day) const {
   auto after = std::upper_bound(overrides_.begin(), overrides_.end(), local_day,
                                 [](std::int64_t day, const Override& o) { return day < o.first_day; });
-  if (after == overrides_.begin()) return DayKind::kNormal;
+  if (after == overrides_.begin()) return nullptr;
   const Override& candidate = *(after - 1);
-  return candidate.last_day >= local_day ? candidate.kind : DayKind::kNormal;
+  return candidate.last_day >= local_day ? &candidate : nullptr;
 }
 
-std::span<const BusinessCalendar::Span> BusinessCalendar::spans_of(std::int64_t local_day, DayKind kind) const {
+BusinessCalendar::DayKind BusinessCalendar::kind_of(std::int64_t local_day) const {
+  const Override* special = find_override(local_day);
+  return special == nullptr ? DayKind::kNormal : special->kind;
+}
+
+std::span<const BusinessCalendar::Span> BusinessCalendar::spans_of(std::int64_t local_day,
+                                                                   const Override* special) const {
   const std::vector<Span>& own = weekly_[weekday_of(local_day)];
-  switch (kind) {
+  if (special == nullptr) return own;
+  switch (special->kind) {
     case DayKind::kHoliday:
       return {};
+    case DayKind::kDated:
+      return dated_hours_[special->hours];
     case DayKind::kMakeup:
       return own.empty() ? makeup_hours_ : own;
     case DayKind::kNormal:
@@ -185,6 +196,8 @@ std::span<const BusinessCalendar::Span> BusinessCalendar::spans_of(std::int64_t 
   }
   return own;
 }
+
+std::int64_t BusinessCalendar::local_of(std::int64_t instant) const { return instant + zone_->at(instant).offset; }
 
 // Walks local time [low, high), over which the zone's offset is constant,
 // consuming up to `budget` (> 0) working seconds.
@@ -197,14 +210,14 @@ BusinessCalendar::WalkResult BusinessCalendar::walk_local(std::int64_t low, std:
   while (x < high) {
     std::int64_t day = floor_div(x, kDay);
     while (next_override != overrides_.end() && next_override->last_day < day) ++next_override;
-    DayKind kind =
-        next_override != overrides_.end() && next_override->first_day <= day ? next_override->kind : DayKind::kNormal;
-    if (kind == DayKind::kHoliday) {
+    const Override* special =
+        next_override != overrides_.end() && next_override->first_day <= day ? &*next_override : nullptr;
+    if (special != nullptr && special->kind == DayKind::kHoliday) {
       x = std::min(high, (next_override->last_day + 1) * kDay);
       continue;
     }
     std::int64_t day_start = day * kDay;
-    if (kind == DayKind::kNormal && x == day_start && recorder == nullptr) {
+    if (special == nullptr && x == day_start && recorder == nullptr) {
       // Whole ordinary weeks before the next special date and before `high`,
       // keeping some budget for the day walk to place the end exactly.
       std::int64_t boundary = floor_div(high, kDay);
@@ -216,7 +229,7 @@ BusinessCalendar::WalkResult BusinessCalendar::walk_local(std::int64_t low, std:
         continue;
       }
     }
-    for (const Span& span : spans_of(day, kind)) {
+    for (const Span& span : spans_of(day, special)) {
       std::int64_t from = std::max(x, day_start + span.start);
       std::int64_t to = std::min(high, day_start + span.end);
       if (from >= to) continue;
@@ -248,9 +261,9 @@ BusinessCalendar::WalkResult BusinessCalendar::walk(std::int64_t start, std::int
   }
   std::int64_t t = start;
   while (t < stop) {
-    date::sys_info info = zone_->get_info(date::sys_seconds{std::chrono::seconds{t}});
-    std::int64_t offset = info.offset.count();
-    std::int64_t stretch_end = std::min(stop, static_cast<std::int64_t>(info.end.time_since_epoch().count()));
+    ZoneOffset zone = zone_->at(t);
+    std::int64_t offset = zone.offset;
+    std::int64_t stretch_end = std::min(stop, zone.until);
     if (stretch_end <= t) break;  // the database ended; cannot happen within kLatest
     WalkResult part = walk_local(t + offset, stretch_end + offset, budget - total.consumed, offset, recorder);
     total.consumed += part.consumed;
@@ -273,26 +286,25 @@ BusinessCalendar::BuildResult BusinessCalendar::build(const Calendar& declared) 
   BusinessCalendar calendar;
   calendar.name_ = declared.name;
   calendar.zone_name_ = declared.zone.empty() ? "UTC" : declared.zone;
-  try {
-    calendar.zone_ = date::locate_zone(calendar.zone_name_);
-  } catch (const std::exception& e) {
-    result.error = prefix + "unknown time zone \"" + calendar.zone_name_ + "\" (" + e.what() + ")";
+  ZoneRules::LoadResult zone = ZoneRules::load(calendar.zone_name_);
+  if (!zone.rules) {
+    result.error = prefix + "unknown time zone \"" + calendar.zone_name_ + "\" (" + zone.error + ")";
     return result;
   }
+  calendar.zone_ = std::move(zone.rules);
 
-  for (int weekday = 0; weekday < 7; ++weekday) {
+  // Sorted and merged; false (with `bad` set to the offending span) when a
+  // span does not run forwards within the day.
+  auto to_spans = [](const std::vector<MinuteSpan>& declared_spans, std::vector<Span>& merged, MinuteSpan& bad) {
     std::vector<Span> spans;
-    for (const MinuteSpan& span : declared.weekly[weekday]) {
+    for (const MinuteSpan& span : declared_spans) {
       if (span.start_minute < 0 || span.end_minute > 1440 || span.start_minute >= span.end_minute) {
-        result.error = prefix + "working hours on " + kWeekdayNames[weekday] + " (minutes " +
-                       std::to_string(span.start_minute) + "-" + std::to_string(span.end_minute) +
-                       ") must run forwards within 00:00-24:00";
-        return result;
+        bad = span;
+        return false;
       }
       spans.push_back({span.start_minute * 60, span.end_minute * 60});
     }
     std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.start < b.start; });
-    std::vector<Span>& merged = calendar.weekly_[weekday];
     for (const Span& span : spans) {
       if (!merged.empty() && span.start <= merged.back().end) {
         merged.back().end = std::max(merged.back().end, span.end);
@@ -300,7 +312,21 @@ BusinessCalendar::BuildResult BusinessCalendar::build(const Calendar& declared) 
         merged.push_back(span);
       }
     }
-    for (const Span& span : merged) calendar.week_seconds_ += span.end - span.start;
+    return true;
+  };
+  auto minutes_text = [](const MinuteSpan& span) {
+    return " (minutes " + std::to_string(span.start_minute) + "-" + std::to_string(span.end_minute) +
+           ") must run forwards within 00:00-24:00";
+  };
+
+  for (int weekday = 0; weekday < 7; ++weekday) {
+    MinuteSpan bad;
+    if (!to_spans(declared.weekly[weekday], calendar.weekly_[weekday], bad)) {
+      result.error = prefix + "working hours on " + kWeekdayNames[weekday] + minutes_text(bad);
+      return result;
+    }
+    for (const Span& span : calendar.weekly_[weekday]) calendar.week_seconds_ += span.end - span.start;
+    if (!calendar.weekly_[weekday].empty()) ++calendar.week_workdays_;
   }
   if (calendar.week_seconds_ == 0) {
     result.error = prefix + "no working hours on any day of the week";
@@ -315,57 +341,75 @@ BusinessCalendar::BuildResult BusinessCalendar::build(const Calendar& declared) 
     }
   }
 
-  // Date ranges as merged, sorted day ranges; make-up days lose to holidays.
-  auto to_days = [&](const std::vector<DateRange>& ranges, const char* what, std::vector<Override>& out) -> bool {
-    for (const DateRange& range : ranges) {
-      std::optional<std::int64_t> first = day_number(range.first);
-      std::optional<std::int64_t> last = day_number(range.last);
-      if (!first || !last) {
-        result.error = prefix + "impossible " + what + " date " + civil_text(first ? range.last : range.first);
-        return false;
-      }
-      if (*last < *first) {
-        result.error =
-            prefix + "reversed " + what + " range " + civil_text(range.first) + ".." + civil_text(range.last);
-        return false;
-      }
-      out.push_back({*first, *last, DayKind::kNormal});
+  // Special dates as sorted, disjoint day ranges, laid in order of
+  // precedence, each only on the dates those before left free: holidays,
+  // then hours of particular dates, then make-up workdays. Within one kind
+  // the range listed first wins.
+  std::vector<Override> laid;
+  auto lay = [&](const DateRange& range, const char* what, DayKind kind, std::uint32_t hours) -> bool {
+    std::optional<std::int64_t> first = day_number(range.first);
+    std::optional<std::int64_t> last = day_number(range.last);
+    if (!first || !last) {
+      result.error = prefix + "impossible " + what + " date " + civil_text(first ? range.last : range.first);
+      return false;
     }
-    std::sort(out.begin(), out.end(), [](const Override& a, const Override& b) { return a.first_day < b.first_day; });
-    std::vector<Override> merged;
-    for (const Override& o : out) {
-      if (!merged.empty() && o.first_day <= merged.back().last_day + 1) {
-        merged.back().last_day = std::max(merged.back().last_day, o.last_day);
-      } else {
-        merged.push_back(o);
-      }
+    if (*last < *first) {
+      result.error = prefix + "reversed " + what + " range " + civil_text(range.first) + ".." + civil_text(range.last);
+      return false;
     }
-    out = std::move(merged);
+    std::uint32_t notice = kNoNotice;
+    if (!range.notice.empty()) {
+      auto known = std::find(calendar.notices_.begin(), calendar.notices_.end(), range.notice);
+      notice = static_cast<std::uint32_t>(known - calendar.notices_.begin());
+      if (known == calendar.notices_.end()) calendar.notices_.push_back(range.notice);
+    }
+    std::vector<Override> free;
+    std::int64_t from = *first;
+    auto taken = std::lower_bound(laid.begin(), laid.end(), from,
+                                  [](const Override& o, std::int64_t day) { return o.last_day < day; });
+    for (; taken != laid.end() && taken->first_day <= *last; ++taken) {
+      if (taken->first_day > from) free.push_back({from, taken->first_day - 1, kind, notice, hours});
+      from = std::max(from, taken->last_day + 1);
+    }
+    if (from <= *last) free.push_back({from, *last, kind, notice, hours});
+    for (const Override& o : free) {
+      laid.insert(std::upper_bound(laid.begin(), laid.end(), o,
+                                   [](const Override& a, const Override& b) { return a.first_day < b.first_day; }),
+                  o);
+    }
     return true;
   };
-  std::vector<Override> holidays;
-  std::vector<Override> workdays;
-  if (!to_days(declared.holidays, "holiday", holidays)) return result;
-  if (!to_days(declared.workdays, "workday", workdays)) return result;
-  for (Override& holiday : holidays) {
-    holiday.kind = DayKind::kHoliday;
-    calendar.overrides_.push_back(holiday);
+  for (const DateRange& range : declared.holidays) {
+    if (!lay(range, "holiday", DayKind::kHoliday, 0)) return result;
   }
-  for (const Override& workday : workdays) {
-    std::int64_t from = workday.first_day;
-    for (const Override& holiday : holidays) {
-      if (holiday.last_day < from || holiday.first_day > workday.last_day) continue;
-      if (holiday.first_day > from) {
-        calendar.overrides_.push_back({from, holiday.first_day - 1, DayKind::kMakeup});
+  for (const DatedHours& dated : declared.dated_hours) {
+    std::vector<Span> spans;
+    MinuteSpan bad;
+    if (!to_spans(dated.spans, spans, bad)) {
+      result.error = prefix + "hours of " + civil_text(dated.dates.first) + minutes_text(bad);
+      return result;
+    }
+    calendar.dated_hours_.push_back(std::move(spans));
+    if (!lay(dated.dates, "dated hours", DayKind::kDated,
+             static_cast<std::uint32_t>(calendar.dated_hours_.size() - 1))) {
+      return result;
+    }
+  }
+  for (const DateRange& range : declared.workdays) {
+    if (!lay(range, "workday", DayKind::kMakeup, 0)) return result;
+  }
+  // Adjacent ranges of the same kind and origin read as one (in explanations).
+  for (const Override& o : laid) {
+    if (!calendar.overrides_.empty()) {
+      Override& previous = calendar.overrides_.back();
+      if (previous.last_day + 1 == o.first_day && previous.kind == o.kind && previous.notice == o.notice &&
+          previous.hours == o.hours) {
+        previous.last_day = o.last_day;
+        continue;
       }
-      from = holiday.last_day + 1;
     }
-    if (from <= workday.last_day) {
-      calendar.overrides_.push_back({from, workday.last_day, DayKind::kMakeup});
-    }
+    calendar.overrides_.push_back(o);
   }
-  std::sort(calendar.overrides_.begin(), calendar.overrides_.end(),
-            [](const Override& a, const Override& b) { return a.first_day < b.first_day; });
 
   result.calendar = std::move(calendar);
   return result;
@@ -375,10 +419,10 @@ BusinessCalendar::BuildResult BusinessCalendar::build(const Calendar& declared) 
 
 bool BusinessCalendar::is_working_time(std::int64_t instant) const {
   instant = clamp_instant(instant);
-  std::int64_t local = instant + zone_->get_info(date::sys_seconds{std::chrono::seconds{instant}}).offset.count();
+  std::int64_t local = local_of(instant);
   std::int64_t day = floor_div(local, kDay);
   std::int64_t second = local - day * kDay;
-  for (const Span& span : spans_of(day, kind_of(day))) {
+  for (const Span& span : spans_of(day, find_override(day))) {
     if (second >= span.start && second < span.end) return true;
   }
   return false;
@@ -398,6 +442,142 @@ std::int64_t BusinessCalendar::business_seconds_between(std::int64_t from, std::
   return walk(from, to, kUnbounded, nullptr).consumed;
 }
 
+// ---------------------------------------------------------------- working days
+
+std::optional<std::int64_t> BusinessCalendar::nth_working_day(std::int64_t after_day, std::int64_t n) const {
+  std::int64_t day = after_day + 1;
+  std::int64_t left = n;
+  auto next = std::lower_bound(overrides_.begin(), overrides_.end(), day,
+                               [](const Override& o, std::int64_t d) { return o.last_day < d; });
+  while (day <= kLastDay) {
+    while (next != overrides_.end() && next->last_day < day) ++next;
+    if (next != overrides_.end() && next->first_day <= day) {
+      if (next->kind == DayKind::kHoliday) {
+        day = next->last_day + 1;
+        continue;
+      }
+      if (!spans_of(day, &*next).empty() && --left == 0) return day;
+      ++day;
+      continue;
+    }
+    // Whole ordinary weeks before the next special date, keeping the last
+    // working day for the day step to find.
+    std::int64_t boundary = next != overrides_.end() ? std::min(next->first_day, kLastDay + 1) : kLastDay + 1;
+    std::int64_t weeks = std::min((boundary - day) / 7, (left - 1) / week_workdays_);
+    if (weeks > 0) {
+      day += weeks * 7;
+      left -= weeks * week_workdays_;
+      continue;
+    }
+    if (!weekly_[weekday_of(day)].empty() && --left == 0) return day;
+    ++day;
+  }
+  return std::nullopt;
+}
+
+std::int64_t BusinessCalendar::close_of_business(std::int64_t local_day) const {
+  std::span<const Span> spans = spans_of(local_day, find_override(local_day));
+  std::int64_t midnight = local_day * kDay;
+  std::int64_t closing = midnight + spans.back().end;
+  // The end of the day's last working stretch as walk() meets it: the later
+  // one when a clock change repeats the closing time. Offsets stay within a
+  // day of UTC, so three days of UTC cover the local day.
+  std::optional<std::int64_t> close;
+  std::optional<std::int64_t> reached;  // when the wall clock first shows `closing` or later
+  for (std::int64_t t = midnight - kDay, stop = midnight + 2 * kDay; t < stop;) {
+    ZoneOffset zone = zone_->at(t);
+    std::int64_t end = std::min(stop, zone.until);
+    if (end <= t) break;
+    for (const Span& span : spans) {
+      std::int64_t from = std::max(t + zone.offset, midnight + span.start);
+      std::int64_t to = std::min(end + zone.offset, midnight + span.end);
+      if (from < to) close = std::max(close.value_or(kEarliest), to - zone.offset);
+    }
+    if (!reached && end + zone.offset > closing) reached = std::max(t, closing - zone.offset);
+    t = end;
+  }
+  // A day whose hours a spring-forward skips entirely closes when the clock
+  // jumps past them.
+  return close ? *close : reached.value_or(closing);
+}
+
+std::int64_t BusinessCalendar::add_workdays(std::int64_t start, std::int64_t days) const {
+  start = clamp_instant(start);
+  if (days <= 0) return start;
+  std::optional<std::int64_t> day = nth_working_day(floor_div(local_of(start), kDay), days);
+  if (!day) return kLatest;
+  return std::clamp(close_of_business(*day), start, kLatest);
+}
+
+std::string BusinessCalendar::explain_add_workdays(std::int64_t start, std::int64_t days) const {
+  start = clamp_instant(start);
+  days = std::max<std::int64_t>(days, 0);
+  std::int64_t due = add_workdays(start, days);
+  std::int64_t local_start = local_of(start);
+  std::string line =
+      plural(days, "working day", "working days") + " from " + full_text(local_start) + " (" + zone_name_ + ")";
+  if (days == 0) return line + ": due " + full_text(local_start);
+  line += ", the day itself not counted: ";
+
+  auto day_name = [](std::int64_t day) { return std::string(kWeekdayNames[weekday_of(day)]) + " " + date_text(day); };
+  std::int64_t start_day = floor_div(local_start, kDay);
+  std::optional<std::int64_t> first = nth_working_day(start_day, 1);
+  std::optional<std::int64_t> last = nth_working_day(start_day, days);
+  if (!first) {
+    line += "no working day before 9999-12-31; ";
+  } else if (!last) {
+    line += "counting " + day_name(*first) + " on, past 9999-12-31; ";
+  } else {
+    line += "counting " + day_name(*first) + (days > 1 ? ".." + day_name(*last) : "") + "; ";
+  }
+
+  // The special dates of the stretch, each range with the notice it came from.
+  constexpr std::size_t kMaxNamed = 8;
+  struct Section {
+    const char* one;
+    const char* many;
+    std::vector<std::string> items;
+    std::int64_t days = 0;
+    std::int64_t more = 0;
+  };
+  Section holidays{"holiday", "holidays", {}};
+  Section makeup{"make-up working day", "make-up working days", {}};
+  Section dated{"special hours", "special hours", {}};
+  std::int64_t through = last ? *last : kLastDay;
+  auto o = std::lower_bound(overrides_.begin(), overrides_.end(), start_day,
+                            [](const Override& x, std::int64_t d) { return x.last_day < d; });
+  for (; o != overrides_.end() && o->first_day <= through; ++o) {
+    Section& section = o->kind == DayKind::kHoliday ? holidays : o->kind == DayKind::kMakeup ? makeup : dated;
+    section.days += o->last_day - o->first_day + 1;
+    if (section.items.size() == kMaxNamed) {
+      ++section.more;
+      continue;
+    }
+    std::string item = day_name(o->first_day);
+    if (o->last_day != o->first_day) item += ".." + day_name(o->last_day);
+    if (o->kind == DayKind::kDated) {
+      const std::vector<Span>& spans = dated_hours_[o->hours];
+      if (spans.empty()) item += " closed";
+      for (const Span& span : spans) {
+        item += " " + clock_text(span.start) + "-" + (span.end == kDay ? std::string("24:00") : clock_text(span.end));
+      }
+    }
+    if (o->notice != kNoNotice) item += " (" + notices_[o->notice] + ")";
+    section.items.push_back(std::move(item));
+  }
+  for (const Section* section : {&holidays, &makeup, &dated}) {
+    if (section->items.empty()) continue;
+    line += section->days == 1 ? section->one : section->many;
+    for (std::size_t i = 0; i < section->items.size(); ++i) line += (i == 0 ? " " : ", ") + section->items[i];
+    if (section->more > 0) line += ", and " + std::to_string(section->more) + " more";
+    line += "; ";
+  }
+
+  std::int64_t local_due = local_of(due);
+  if (last && local_due == (*last + 1) * kDay) return line + "due " + day_name(*last) + " 24:00";
+  return line + "due " + full_text(local_due);
+}
+
 // ---------------------------------------------------------------- explaining
 
 std::string BusinessCalendar::explain_add(std::int64_t start, std::int64_t seconds) const {
@@ -407,9 +587,6 @@ std::string BusinessCalendar::explain_add(std::int64_t start, std::int64_t secon
   WalkResult walked = walk(start, kLatest, seconds, &recorder);
   std::int64_t due = walked.finished ? walked.position : kLatest;
 
-  auto local_of = [&](std::int64_t instant) {
-    return instant + zone_->get_info(date::sys_seconds{std::chrono::seconds{instant}}).offset.count();
-  };
   std::int64_t local_start = local_of(start);
   std::int64_t start_day = floor_div(local_start, kDay);
 
@@ -435,10 +612,22 @@ std::string BusinessCalendar::explain_add(std::int64_t start, std::int64_t secon
     }
     return count;
   };
+  // The notices special dates of `kind` in [first, last] came from: ", cn_2026".
+  auto notices_of = [&](std::int64_t first, std::int64_t last, DayKind kind) {
+    std::vector<std::uint32_t> seen;
+    std::string text;
+    for (const Override& o : overrides_) {
+      if (o.kind != kind || o.last_day < first || o.first_day > last || o.notice == kNoNotice) continue;
+      if (std::find(seen.begin(), seen.end(), o.notice) != seen.end()) continue;
+      seen.push_back(o.notice);
+      text += ", " + notices_[o.notice];
+    }
+    return text;
+  };
   auto holiday_note = [&](std::int64_t first, std::int64_t last) -> std::string {
     std::int64_t holidays = count_days(first, last, DayKind::kHoliday);
     if (holidays == 0) return "";
-    return holidays == 1 ? " (holiday)" : " (holidays)";
+    return (holidays == 1 ? " (holiday" : " (holidays") + notices_of(first, last, DayKind::kHoliday) + ")";
   };
 
   std::vector<std::string> parts;
@@ -453,12 +642,14 @@ std::string BusinessCalendar::explain_add(std::int64_t start, std::int64_t secon
     bool at_start = &piece == first_piece && piece.local_start - piece.offset == start;
     bool at_due = &piece == last_piece && walked.finished;
     if (at_start && at_due) return std::string("open throughout");
-    std::string text = format_duration(piece.local_end - piece.local_start, false);
+    std::string text = format_duration(piece.local_end - piece.local_start, LargestUnit::kHour);
     std::int64_t first_day = piece.start_day();
     std::int64_t last_day = piece.end_day();
     if (first_day == last_day) {
       text += " on " + day_text(first_day);
-      if (kind_of(first_day) == DayKind::kMakeup) text += " (make-up workday)";
+      DayKind kind = kind_of(first_day);
+      if (kind == DayKind::kMakeup) text += " (make-up workday" + notices_of(first_day, first_day, kind) + ")";
+      if (kind == DayKind::kDated) text += " (special hours" + notices_of(first_day, first_day, kind) + ")";
       if (at_start) return text + " until " + end_time_of(piece.local_end);
       if (at_due) return text + " from " + time_of(piece.local_start);
       return text + " " + time_of(piece.local_start) + "-" + end_time_of(piece.local_end);
@@ -510,14 +701,22 @@ std::string BusinessCalendar::explain_add(std::int64_t start, std::int64_t secon
     std::string text = plural(working, "full working day", "full working days") + " " +
                        day_text(recorder.folded_first_day()) + ".." + day_text(recorder.folded_last_day());
     std::int64_t makeup = count_days(recorder.folded_first_day(), recorder.folded_last_day(), DayKind::kMakeup);
-    if (makeup > 0) text += " incl. " + plural(makeup, "make-up workday", "make-up workdays");
+    if (makeup > 0) {
+      std::string notices = notices_of(recorder.folded_first_day(), recorder.folded_last_day(), DayKind::kMakeup);
+      text += " incl. " + plural(makeup, "make-up workday", "make-up workdays");
+      if (!notices.empty()) text += " (" + notices.substr(2) + ")";
+    }
     std::int64_t between_first = days.front().back().end_day() + 1;
     std::int64_t between_last = days.back().front().start_day() - 1;
     std::int64_t closed = std::max<std::int64_t>(0, between_last - between_first + 1 - working);
     if (closed > 0) {
       text += ", " + plural(closed, "closed day", "closed days");
       std::int64_t holidays = count_days(between_first, between_last, DayKind::kHoliday);
-      if (holidays > 0) text += " incl. " + plural(holidays, "holiday", "holidays");
+      if (holidays > 0) {
+        std::string notices = notices_of(between_first, between_last, DayKind::kHoliday);
+        text += " incl. " + plural(holidays, "holiday", "holidays");
+        if (!notices.empty()) text += " (" + notices.substr(2) + ")";
+      }
     }
     parts.push_back(text);
     describe_day(days.back(), nullptr);
@@ -551,7 +750,7 @@ std::int64_t TimeBasis::seconds_between(std::int64_t from, std::int64_t to) cons
 std::string TimeBasis::explain_add(std::int64_t start, std::int64_t seconds) const {
   if (calendar_ != nullptr) return calendar_->explain_add(start, seconds);
   seconds = std::max<std::int64_t>(seconds, 0);
-  return format_duration(seconds, false) + " from " + full_text(clamp_instant(start)) + " UTC: due " +
+  return format_duration(seconds, LargestUnit::kHour) + " from " + full_text(clamp_instant(start)) + " UTC: due " +
          full_text(clamp_instant(add(start, seconds))) + " UTC";
 }
 

@@ -23,7 +23,7 @@ constexpr std::int64_t kMinute = 60;
 // expectations do not lean on the time zone code under test.
 std::int64_t at(int year, int month, int day, int hour, int minute, int utc_offset_hours) {
   date::sys_days days{date::year{year} / month / day};
-  return days.time_since_epoch().count() * 86400 + (hour - utc_offset_hours) * kHour + minute * kMinute;
+  return std::int64_t{days.time_since_epoch().count()} * 86400 + (hour - utc_offset_hours) * kHour + minute * kMinute;
 }
 
 // Asia/Shanghai is UTC+8 all year.
@@ -56,8 +56,8 @@ Calendar around_the_clock(std::string zone) {
 // and Saturday 10-10 worked instead.
 Calendar national_day_office() {
   Calendar calendar = weekdays({span(9, 0, 12, 0), span(13, 0, 18, 0)});
-  calendar.holidays = {{{2026, 10, 1}, {2026, 10, 7}}};
-  calendar.workdays = {{{2026, 9, 27}, {2026, 9, 27}}, {{2026, 10, 10}, {2026, 10, 10}}};
+  calendar.holidays = {{{2026, 10, 1}, {2026, 10, 7}, ""}};
+  calendar.workdays = {{{2026, 9, 27}, {2026, 9, 27}, ""}, {{2026, 10, 10}, {2026, 10, 10}, ""}};
   return calendar;
 }
 
@@ -146,7 +146,7 @@ TEST(BusinessCalendarTest, MakeUpWorkdaysAreCountedWithWeekdayHours) {
 TEST(BusinessCalendarTest, MakeUpDayKeepsItsOwnHoursWhenItHasAny) {
   Calendar declared = weekdays({span(9, 0, 18, 0)});
   declared.weekly[5] = {span(9, 0, 12, 0)};  // Saturday mornings
-  declared.workdays = {{{2026, 10, 10}, {2026, 10, 10}}};
+  declared.workdays = {{{2026, 10, 10}, {2026, 10, 10}, ""}};
   BusinessCalendar office = build(declared);
   EXPECT_FALSE(office.is_working_time(shanghai(2026, 10, 10, 13, 0)));
   EXPECT_EQ(office.business_seconds_between(shanghai(2026, 10, 10, 0, 0), shanghai(2026, 10, 11, 0, 0)), 3 * kHour);
@@ -156,9 +156,9 @@ TEST(BusinessCalendarTest, MakeUpDayTakesTheFirstWeekdayWithHours) {
   Calendar declared;
   declared.name = "shop";
   declared.zone = "Asia/Shanghai";
-  declared.weekly[1] = {span(10, 0, 16, 0)};               // Tuesday
-  declared.weekly[6] = {span(8, 0, 9, 0)};                 // Sunday
-  declared.workdays = {{{2026, 10, 10}, {2026, 10, 10}}};  // a Saturday
+  declared.weekly[1] = {span(10, 0, 16, 0)};                   // Tuesday
+  declared.weekly[6] = {span(8, 0, 9, 0)};                     // Sunday
+  declared.workdays = {{{2026, 10, 10}, {2026, 10, 10}, ""}};  // a Saturday
   BusinessCalendar shop = build(declared);
   EXPECT_EQ(shop.business_seconds_between(shanghai(2026, 10, 10, 0, 0), shanghai(2026, 10, 11, 0, 0)), 6 * kHour);
   EXPECT_TRUE(shop.is_working_time(shanghai(2026, 10, 10, 10, 0)));
@@ -166,8 +166,8 @@ TEST(BusinessCalendarTest, MakeUpDayTakesTheFirstWeekdayWithHours) {
 
 TEST(BusinessCalendarTest, HolidayWinsOverMakeUpDayOnTheSameDate) {
   Calendar declared = weekdays({span(9, 0, 18, 0)});
-  declared.holidays = {{{2026, 10, 1}, {2026, 10, 7}}};
-  declared.workdays = {{{2026, 10, 3}, {2026, 10, 3}}};
+  declared.holidays = {{{2026, 10, 1}, {2026, 10, 7}, ""}};
+  declared.workdays = {{{2026, 10, 3}, {2026, 10, 3}, ""}};
   BusinessCalendar office = build(declared);
   EXPECT_FALSE(office.is_working_time(shanghai(2026, 10, 3, 10, 0)));
 }
@@ -284,7 +284,7 @@ TEST(BusinessCalendarTest, AddAndBetweenAreInverse) {
     std::int64_t to;
   };
   Calendar new_york = weekdays({span(9, 0, 12, 0), span(13, 0, 17, 0)}, "America/New_York");
-  new_york.holidays = {{{2026, 11, 26}, {2026, 11, 27}}};
+  new_york.holidays = {{{2026, 11, 26}, {2026, 11, 27}, ""}};
   Sweep sweeps[] = {
       {national_day_office(), shanghai(2026, 9, 18, 0, 0), shanghai(2026, 10, 16, 0, 0)},
       {new_york, at(2026, 2, 27, 0, 0, kEst), at(2026, 3, 14, 0, 0, kEdt)},
@@ -416,6 +416,234 @@ TEST(BusinessCalendarExplainTest, ClockChangeInsideASpan) {
             "clocks go back 03:00->02:00; 30m on Sun from 02:00; due Sun 2026-10-25 02:30");
 }
 
+// ---------------------------------------------------------------- past 2037
+
+TEST(BusinessCalendarDstTest, ZonesKeepTheirRulesPast2037) {
+  // Mon 2040-07-02 09:30 in Berlin is 09:30 CEST (UTC+2), not CET.
+  BusinessCalendar berlin = build(weekdays({span(9, 0, 17, 0)}, "Europe/Berlin"));
+  EXPECT_TRUE(berlin.zone_rules().extended()) << berlin.zone_rules().limitation();
+  EXPECT_TRUE(berlin.is_working_time(at(2040, 7, 2, 9, 30, kCest)));
+  EXPECT_FALSE(berlin.is_working_time(at(2040, 7, 2, 8, 30, kCest)));
+  EXPECT_EQ(berlin.add_business(at(2040, 7, 2, 9, 0, kCest), kHour), at(2040, 7, 2, 10, 0, kCest));
+  // The week of the 2040 spring-forward (Sunday 03-25) still holds 5 x 8h.
+  EXPECT_EQ(berlin.business_seconds_between(at(2040, 3, 19, 0, 0, kCet), at(2040, 3, 26, 0, 0, kCest)), 40 * kHour);
+
+  // Mon 2045-07-03 in New York is on EDT (UTC-4).
+  BusinessCalendar new_york = build(weekdays({span(9, 0, 17, 0)}, "America/New_York"));
+  EXPECT_TRUE(new_york.is_working_time(at(2045, 7, 3, 9, 30, kEdt)));
+  EXPECT_FALSE(new_york.is_working_time(at(2045, 7, 3, 16, 30, kEst)));  // 17:30 EDT
+  EXPECT_EQ(new_york.add_business(at(2045, 7, 3, 16, 0, kEdt), kHour), at(2045, 7, 3, 17, 0, kEdt));
+
+  // Shanghai has no DST and stays on UTC+8.
+  BusinessCalendar shanghai_office = build(weekdays({span(9, 0, 17, 0)}));
+  EXPECT_TRUE(shanghai_office.is_working_time(at(2040, 7, 2, 9, 0, 8)));
+  EXPECT_FALSE(shanghai_office.is_working_time(at(2040, 7, 2, 9, 0, 8) - 1));
+}
+
+// ---------------------------------------------------------------- dated hours
+
+DatedHours dated(CivilDate date, std::vector<MinuteSpan> spans, std::string notice = "") {
+  return {{date, date, std::move(notice)}, std::move(spans)};
+}
+
+// Thu 2026-12-31 is a half day; Sat 2027-01-02 is worked 10:00-15:00.
+Calendar year_end_office() {
+  Calendar calendar = weekdays({span(9, 0, 12, 0), span(13, 0, 17, 30)});
+  calendar.dated_hours = {dated({2026, 12, 31}, {span(9, 0, 12, 0)}, "acme_2027"),
+                          dated({2027, 1, 2}, {span(10, 0, 15, 0)})};
+  return calendar;
+}
+
+TEST(BusinessCalendarDatedHoursTest, AHalfDayReplacesTheWeekdaysHours) {
+  BusinessCalendar office = build(year_end_office());
+  EXPECT_TRUE(office.is_working_time(shanghai(2026, 12, 31, 11, 59)));
+  EXPECT_FALSE(office.is_working_time(shanghai(2026, 12, 31, 14, 0)));
+  EXPECT_EQ(office.business_seconds_between(shanghai(2026, 12, 31, 0, 0), shanghai(2027, 1, 1, 0, 0)), 3 * kHour);
+  // Thu 11:00 + 2h: 1h until the half day's 12:00, 1h on Fri 01-01 from 09:00
+  // (with Thursday's own hours it would be Thu 14:00).
+  EXPECT_EQ(office.add_business(shanghai(2026, 12, 31, 11, 0), 2 * kHour), shanghai(2027, 1, 1, 10, 0));
+  // The next working day after Wed 12-30 is Thu 12-31, which closes at 12:00.
+  EXPECT_EQ(office.add_workdays(shanghai(2026, 12, 30, 10, 0), 1), shanghai(2026, 12, 31, 12, 0));
+}
+
+TEST(BusinessCalendarDatedHoursTest, DatedHoursMakeASaturdayAWorkingDay) {
+  BusinessCalendar office = build(year_end_office());
+  EXPECT_TRUE(office.is_working_time(shanghai(2027, 1, 2, 10, 0)));
+  EXPECT_FALSE(office.is_working_time(shanghai(2027, 1, 2, 15, 0)));
+  // Fri 01-01 17:00 + 1h: 30m on Friday, 30m on Saturday from 10:00.
+  EXPECT_EQ(office.add_business(shanghai(2027, 1, 1, 17, 0), kHour), shanghai(2027, 1, 2, 10, 30));
+  // After Fri 01-01: Sat 01-02 (1); after Thu 12-31: Fri 01-01 (1), Sat 01-02 (2).
+  EXPECT_EQ(office.add_workdays(shanghai(2027, 1, 1, 12, 0), 1), shanghai(2027, 1, 2, 15, 0));
+  EXPECT_EQ(office.add_workdays(shanghai(2026, 12, 31, 10, 0), 2), shanghai(2027, 1, 2, 15, 0));
+  // Sun 01-03 is an ordinary Sunday: after Sat 01-02 comes Mon 01-04.
+  EXPECT_EQ(office.add_workdays(shanghai(2027, 1, 2, 12, 0), 1), shanghai(2027, 1, 4, 17, 30));
+}
+
+TEST(BusinessCalendarDatedHoursTest, HolidayWinsThenDatedHoursThenMakeUpDay) {
+  Calendar declared = weekdays({span(9, 0, 18, 0)});
+  declared.holidays = {{{2026, 10, 1}, {2026, 10, 7}, ""}};
+  declared.workdays = {{{2026, 10, 10}, {2026, 10, 10}, ""}};
+  declared.dated_hours = {dated({2026, 10, 2}, {span(9, 0, 12, 0)}),    // a holiday: stays off
+                          dated({2026, 10, 10}, {span(9, 0, 11, 0)}),   // a make-up day: 2h
+                          dated({2026, 10, 12}, {}),                    // no span: closed
+                          dated({2026, 10, 10}, {span(9, 0, 18, 0)})};  // listed again: the first wins
+  BusinessCalendar office = build(declared);
+  EXPECT_FALSE(office.is_working_time(shanghai(2026, 10, 2, 10, 0)));
+  EXPECT_EQ(office.business_seconds_between(shanghai(2026, 10, 10, 0, 0), shanghai(2026, 10, 11, 0, 0)), 2 * kHour);
+  EXPECT_EQ(office.business_seconds_between(shanghai(2026, 10, 12, 0, 0), shanghai(2026, 10, 13, 0, 0)), 0);
+  // After Fri 10-09: Sat 10-10 (1), Tue 10-13 (2), Mon 10-12 having no span.
+  EXPECT_EQ(office.add_workdays(shanghai(2026, 10, 9, 12, 0), 2), shanghai(2026, 10, 13, 18, 0));
+}
+
+TEST(BusinessCalendarDatedHoursTest, BadDatedHoursAreRejected) {
+  Calendar backwards = weekdays({span(9, 0, 18, 0)});
+  backwards.dated_hours = {dated({2026, 12, 31}, {span(12, 0, 9, 0)})};
+  EXPECT_EQ(build_error(backwards),
+            "calendar office: hours of 2026-12-31 (minutes 720-540) must run forwards within 00:00-24:00");
+  Calendar impossible = weekdays({span(9, 0, 18, 0)});
+  impossible.dated_hours = {dated({2026, 2, 30}, {span(9, 0, 12, 0)})};
+  EXPECT_EQ(build_error(impossible), "calendar office: impossible dated hours date 2026-02-30");
+}
+
+// ---------------------------------------------------------------- working days
+
+// Mainland China, autumn 2026, as declared here: Mid-Autumn Fri 09-25..Sun
+// 09-27 and National Day Thu 10-01..Wed 10-07 off; Sun 09-20 and Sat 10-10
+// worked instead (with Monday's hours). Every weekday 7.5 h.
+//
+//   Sep 2026  Mon Tue Wed Thu Fri Sat Sun     Oct 2026  Mon Tue Wed Thu Fri Sat Sun
+//                                      20*                              1h  2h  3h  4h
+//              21  22  23  24  25h 26h 27h               5h  6h  7h  8   9  10*  11
+//              28  29  30                               12  13  14  15  16  17  18
+//                                                       19  20  21  22  23  24  25
+//                                                       26  27  28  29  30  31
+//   (h: holiday, *: make-up working day)
+Calendar cn_2026_office() {
+  Calendar calendar = weekdays({span(9, 0, 12, 0), span(13, 0, 17, 30)});
+  calendar.holidays = {{{2026, 9, 25}, {2026, 9, 27}, "cn_2026"}, {{2026, 10, 1}, {2026, 10, 7}, "cn_2026"}};
+  calendar.workdays = {{{2026, 9, 20}, {2026, 9, 20}, "cn_2026"}, {{2026, 10, 10}, {2026, 10, 10}, "cn_2026"}};
+  return calendar;
+}
+
+TEST(BusinessCalendarWorkdaysTest, AcrossNationalDay) {
+  BusinessCalendar office = build(cn_2026_office());
+  // From Fri 09-25 10:00, a holiday: 09-28 (1), 09-29 (2), 09-30 (3), 10-08
+  // (4), 10-09 (5), Sat 10-10 (6), 10-12..10-16 (7-11), 10-19..10-22 (12-15).
+  EXPECT_EQ(office.add_workdays(shanghai(2026, 9, 25, 10, 0), 15), shanghai(2026, 10, 22, 17, 30));
+  // From Wed 09-30, inside or after its hours alike: 10-08 (1), 10-09 (2),
+  // Sat 10-10 (3), 10-12..10-16 (4-8), 10-19..10-23 (9-13), 10-26 (14), 10-27 (15).
+  EXPECT_EQ(office.add_workdays(shanghai(2026, 9, 30, 16, 0), 15), shanghai(2026, 10, 27, 17, 30));
+  EXPECT_EQ(office.add_workdays(shanghai(2026, 9, 30, 20, 0), 15), shanghai(2026, 10, 27, 17, 30));
+  // From Sat 10-10 08:00, a make-up day before its hours, which is not
+  // counted: 10-12..10-16 (1-5), 10-19..10-23 (6-10), 10-26..10-30 (11-15).
+  EXPECT_EQ(office.add_workdays(shanghai(2026, 10, 10, 8, 0), 15), shanghai(2026, 10, 30, 17, 30));
+  // From Fri 10-09 17:30, the closing time: the make-up Saturday 10-10 (1).
+  EXPECT_EQ(office.add_workdays(shanghai(2026, 10, 9, 17, 30), 1), shanghai(2026, 10, 10, 17, 30));
+  // An ordinary weekend: from Fri 11-27, Mon 11-30 (1).
+  EXPECT_EQ(office.add_workdays(shanghai(2026, 11, 27, 10, 0), 1), shanghai(2026, 11, 30, 17, 30));
+  // From Mon 09-21 09:00: 09-22 (1), 09-23 (2), 09-24 (3), 09-28 (4), 09-29
+  // (5), 09-30 (6), 10-08 (7).
+  EXPECT_EQ(office.add_workdays(shanghai(2026, 9, 21, 9, 0), 7), shanghai(2026, 10, 8, 17, 30));
+  // From Sat 09-19: the make-up Sunday 09-20 (1).
+  EXPECT_EQ(office.add_workdays(shanghai(2026, 9, 19, 12, 0), 1), shanghai(2026, 9, 20, 17, 30));
+}
+
+TEST(BusinessCalendarWorkdaysTest, ZeroOrNegativeDaysAreDueAtOnce) {
+  BusinessCalendar office = build(cn_2026_office());
+  std::int64_t holiday = shanghai(2026, 10, 3, 10, 0);
+  EXPECT_EQ(office.add_workdays(holiday, 0), holiday);
+  EXPECT_EQ(office.add_workdays(holiday, -3), holiday);
+}
+
+TEST(BusinessCalendarWorkdaysTest, ClosingAtMidnightIsTheNextLocalMidnight) {
+  BusinessCalendar always = build(around_the_clock("Europe/Berlin"));
+  // From Fri 2026-10-23: Sat 10-24 (1), Sun 10-25 (2), which is 25 h long
+  // and ends at Mon 10-26 00:00 CET.
+  EXPECT_EQ(always.add_workdays(at(2026, 10, 23, 15, 0, kCest), 2), at(2026, 10, 26, 0, 0, kCet));
+  EXPECT_THAT(always.explain_add_workdays(at(2026, 10, 23, 15, 0, kCest), 2), EndsWith("due Sun 2026-10-25 24:00"));
+}
+
+TEST(BusinessCalendarWorkdaysTest, TenThousandWorkingDays) {
+  // Five working days a week and no special dates: 10,000 working days from
+  // a Monday are 2,000 weeks, ending on the Monday 14,000 days later.
+  date::sys_days monday = date::sys_days{date::year{2026} / 1 / 5} + date::days{14000};
+  date::year_month_day end{monday};
+  ASSERT_EQ(end, date::year{2064} / 5 / 5);
+  BusinessCalendar shanghai_office = build(weekdays({span(9, 0, 12, 0), span(13, 0, 17, 30)}));
+  EXPECT_EQ(shanghai_office.add_workdays(shanghai(2026, 1, 5, 10, 0), 10000), shanghai(2064, 5, 5, 17, 30));
+  // New York is on EDT in May 2064.
+  BusinessCalendar new_york = build(weekdays({span(9, 0, 17, 30)}, "America/New_York"));
+  EXPECT_EQ(new_york.add_workdays(at(2026, 1, 5, 10, 0, kEst), 10000), at(2064, 5, 5, 17, 30, kEdt));
+
+  // With holidays and make-up days, counting in two goes agrees (every day
+  // closes at 17:30, so the first due time lies on the day it counted to).
+  BusinessCalendar office = build(cn_2026_office());
+  std::int64_t start = shanghai(2026, 9, 25, 10, 0);
+  std::int64_t due = office.add_workdays(start, 10000);
+  EXPECT_EQ(office.add_workdays(office.add_workdays(start, 4321), 10000 - 4321), due);
+  EXPECT_TRUE(office.is_working_time(due - 1));
+  EXPECT_FALSE(office.is_working_time(due));
+  // The first 15 end on Thu 2026-10-22 (AcrossNationalDay); only ordinary
+  // weeks follow, and the other 9,985 are 1,997 of them: Thu 2026-10-22 +
+  // 13,979 days = Thu 2065-01-29.
+  EXPECT_EQ(due, shanghai(2065, 1, 29, 17, 30));
+  EXPECT_THAT(office.explain_add_workdays(start, 10000), EndsWith("due Thu 2065-01-29 17:30"));
+
+  // Past 9999-12-31 the due time saturates.
+  EXPECT_EQ(office.add_workdays(start, INT64_MAX), 253402300799);  // 9999-12-31T23:59:59Z
+  EXPECT_EQ(office.add_workdays(start, 2'100'000), 253402300799);
+  EXPECT_LT(office.add_workdays(start, 2'000'000), 253402300799);
+  EXPECT_THAT(office.explain_add_workdays(start, INT64_MAX), HasSubstr("past 9999-12-31"));
+}
+
+TEST(BusinessCalendarWorkdaysTest, ExplainNamesTheSpecialDatesAndTheirNotices) {
+  BusinessCalendar office = build(cn_2026_office());
+  std::int64_t start = shanghai(2026, 9, 25, 10, 0);
+  EXPECT_EQ(office.explain_add_workdays(start, 15),
+            "15 working days from Fri 2026-09-25 10:00 (Asia/Shanghai), the day itself not counted: "
+            "counting Mon 2026-09-28..Thu 2026-10-22; "
+            "holidays Fri 2026-09-25..Sun 2026-09-27 (cn_2026), Thu 2026-10-01..Wed 2026-10-07 (cn_2026); "
+            "make-up working day Sat 2026-10-10 (cn_2026); due Thu 2026-10-22 17:30");
+  EXPECT_EQ(office.explain_add_workdays(shanghai(2026, 9, 19, 12, 0), 1),
+            "1 working day from Sat 2026-09-19 12:00 (Asia/Shanghai), the day itself not counted: "
+            "counting Sun 2026-09-20; make-up working day Sun 2026-09-20 (cn_2026); due Sun 2026-09-20 17:30");
+  EXPECT_EQ(office.explain_add_workdays(start, 0),
+            "0 working days from Fri 2026-09-25 10:00 (Asia/Shanghai): due Fri 2026-09-25 10:00");
+
+  BusinessCalendar year_end = build(year_end_office());
+  EXPECT_EQ(year_end.explain_add_workdays(shanghai(2026, 12, 30, 10, 0), 3),
+            "3 working days from Wed 2026-12-30 10:00 (Asia/Shanghai), the day itself not counted: "
+            "counting Thu 2026-12-31..Sat 2027-01-02; special hours Thu 2026-12-31 09:00-12:00 (acme_2027), "
+            "Sat 2027-01-02 10:00-15:00; due Sat 2027-01-02 15:00");
+
+  // The due time named is add_workdays' wherever the count starts.
+  for (std::int64_t from = shanghai(2026, 9, 15, 0, 0); from < shanghai(2026, 10, 20, 0, 0); from += 5 * kHour + 7) {
+    for (std::int64_t days : {1, 2, 5, 15, 300}) {
+      std::int64_t due = office.add_workdays(from, days);
+      std::string text = office.explain_add_workdays(from, days);
+      ASSERT_THAT(text, EndsWith("due " +
+                                 date::format("%a %F %H:%M", date::sys_seconds{std::chrono::seconds{due + 8 * kHour}})))
+          << from << " + " << days;
+    }
+  }
+}
+
+TEST(BusinessCalendarExplainTest, NamesTheNoticesOfHolidaysAndMakeUpDays) {
+  BusinessCalendar office = build(cn_2026_office());
+  EXPECT_EQ(office.explain_add(shanghai(2026, 9, 30, 17, 0), kHour),
+            "1 business hour from Wed 2026-09-30 17:00 (Asia/Shanghai): 30m on Wed until 17:30; "
+            "closed Wed 17:30-Thu 2026-10-08 09:00 (holidays, cn_2026); 30m on Thu 2026-10-08 from 09:00; "
+            "due Thu 2026-10-08 09:30");
+  EXPECT_EQ(office.explain_add(shanghai(2026, 9, 19, 10, 0), kHour),
+            "1 business hour from Sat 2026-09-19 10:00 (Asia/Shanghai): closed until Sun 09:00; "
+            "1h on Sun (make-up workday, cn_2026) from 09:00; due Sun 2026-09-20 10:00");
+  EXPECT_THAT(office.explain_add(shanghai(2026, 9, 30, 17, 0), 30 * kHour),
+              HasSubstr("incl. 1 make-up workday (cn_2026), 8 closed days incl. 7 holidays (cn_2026)"));
+  BusinessCalendar year_end = build(year_end_office());
+  EXPECT_THAT(year_end.explain_add(shanghai(2026, 12, 31, 11, 0), 2 * kHour),
+              HasSubstr("1h on Thu (special hours, acme_2027) until 12:00"));
+}
+
 // ---------------------------------------------------------------- building
 
 TEST(BusinessCalendarBuildTest, RejectsWhatCannotBeInterpreted) {
@@ -432,11 +660,11 @@ TEST(BusinessCalendarBuildTest, RejectsWhatCannotBeInterpreted) {
   EXPECT_THAT(build_error(past_midnight), HasSubstr("must run forwards within 00:00-24:00"));
 
   Calendar reversed = weekdays({span(9, 0, 18, 0)});
-  reversed.holidays = {{{2026, 10, 7}, {2026, 10, 1}}};
+  reversed.holidays = {{{2026, 10, 7}, {2026, 10, 1}, ""}};
   EXPECT_EQ(build_error(reversed), "calendar office: reversed holiday range 2026-10-07..2026-10-01");
 
   Calendar impossible = weekdays({span(9, 0, 18, 0)});
-  impossible.workdays = {{{2026, 2, 30}, {2026, 2, 30}}};
+  impossible.workdays = {{{2026, 2, 30}, {2026, 2, 30}, ""}};
   EXPECT_EQ(build_error(impossible), "calendar office: impossible workday date 2026-02-30");
 }
 
