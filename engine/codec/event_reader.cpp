@@ -112,12 +112,12 @@ Result<Event> event_from(const JsonNode& root) {
 
   const JsonNode* at = root.find("at");
   if (at == nullptr) return failure("missing `at` (when the event happened)");
-  std::optional<std::int64_t> instant;
-  if (at->kind() == JsonNode::Kind::kString) instant = parse_timestamp(at->text());
-  if (!instant) {
+  if (at->kind() != JsonNode::Kind::kString) {
     return failure("`at` must be a timestamp such as \"2026-11-23T09:00:00+08:00\", got " + shown(*at));
   }
-  event.at = *instant;
+  Result<std::int64_t> instant = read_timestamp(at->text());
+  if (!instant) return failure("`at` " + instant.error() + ", got " + shown(*at));
+  event.at = instant.value();
 
   if (root.find("ticket") == nullptr) return failure("missing `ticket`");
   if (auto problem = string_of("ticket", event.ticket)) return failure(*problem);

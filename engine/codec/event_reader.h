@@ -5,7 +5,8 @@
 //    "data":{"customer":"C-1001","order_amount":1299.00},
 //    "idempotency_key":"k-1","workflow":"after_sales"}
 //
-// Keys: `at` (required, a timestamp with a zone, see parse_timestamp),
+// Keys: `at` (required, a timestamp with a zone, see parse_timestamp; an
+// `at` that cannot be read is refused saying why: read_timestamp),
 // `ticket` (required, a string), `event` (required, a non-empty string),
 // `actor` (an object with `id`, a string, and `roles`, an array of strings;
 // absent: nobody), `data` (an object of field -> string, number, true/false
@@ -26,7 +27,9 @@
 //   events.jsonl:4: error: missing `event`
 //   events.jsonl:5: error: unknown key `evnt` (did you mean `event`?)
 //   events.jsonl:6: error: `at` must be a timestamp such as "2026-11-23T09:00:00+08:00", got "yesterday"
-//   events.jsonl:7: error: out of order: 2026-11-23T08:00:00Z is earlier than 2026-11-23T09:00:00Z on line 6
+//   events.jsonl:7: error: `at` needs a UTC offset or Z, such as "2026-10-01T08:00+08:00", got "2026-10-01T08:00"
+//   events.jsonl:8: error: `at` has day 31, but days in April 2026 run from 01 to 30, got "2026-04-31"
+//   events.jsonl:9: error: out of order: 2026-11-23T08:00:00Z is earlier than 2026-11-23T09:00:00Z on line 8
 // Lines longer than EventReaderOptions::max_line_bytes and nesting deeper
 // than max_depth are refused before the JSON is parsed.
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <utility>
 
 namespace docket::engine {
 namespace {
@@ -41,6 +42,116 @@ bool expect(std::string_view text, std::size_t& pos, char c) {
   if (pos >= text.size() || text[pos] != c) return false;
   ++pos;
   return true;
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+constexpr const char* kExample = "\"2026-11-23T09:00:00+08:00\"";
+constexpr const char* kNotATimestamp = "must be a timestamp such as \"2026-11-23T09:00:00+08:00\"";
+constexpr const char* kMonthNames[] = {"January", "February", "March",     "April",   "May",      "June",
+                                       "July",    "August",   "September", "October", "November", "December"};
+
+// The one reader of timestamps: parse_timestamp and read_timestamp both call
+// it. `why`, when not null, receives the reason a text is refused; building
+// it costs nothing when nobody asks.
+std::optional<std::int64_t> scan_timestamp(std::string_view text, std::string* why) {
+  auto refuse = [why](auto&& reason) -> std::optional<std::int64_t> {
+    if (why != nullptr) *why = reason();
+    return std::nullopt;
+  };
+  auto out_of_range = [&refuse](const char* field, std::string_view written, const char* range) {
+    return refuse([&] { return "has " + std::string(field) + " " + std::string(written) + ", but " + range; });
+  };
+  auto not_a_timestamp = [&refuse] { return refuse([] { return std::string(kNotATimestamp); }); };
+
+  // The date: YYYY-MM-DD.
+  std::size_t pos = 0;
+  std::size_t leading = 0;
+  while (leading < text.size() && is_digit(text[leading])) ++leading;
+  if (leading == 0 || leading == text.size()) return not_a_timestamp();
+  if (leading > 4 && text[leading] == '-') {
+    return out_of_range("year", text.substr(0, leading), "years run from 0000 to 9999");
+  }
+  auto year = digits(text, pos, 4);
+  std::optional<unsigned> month;
+  std::optional<unsigned> day;
+  if (year && expect(text, pos, '-')) month = digits(text, pos, 2);
+  if (month && expect(text, pos, '-')) day = digits(text, pos, 2);
+  if (!day) return refuse([] { return std::string("must write its date as YYYY-MM-DD, such as 2026-11-23"); });
+  if (*month < 1 || *month > 12) return out_of_range("month", text.substr(5, 2), "months run from 01 to 12");
+  if (*day < 1 || *day > days_in_month(*year, *month)) {
+    return refuse([&] {
+      return "has day " + std::string(text.substr(8, 2)) + ", but days in " + kMonthNames[*month - 1] + " " +
+             std::string(text.substr(0, 4)) + " run from 01 to " + std::to_string(days_in_month(*year, *month));
+    });
+  }
+  std::int64_t seconds = days_from_civil(*year, *month, *day) * 86400;
+  if (pos == text.size()) return seconds;  // a plain date: midnight UTC
+
+  // The time: hh:mm or hh:mm:ss, after T (or t, or a space).
+  if (text[pos] != 'T' && text[pos] != 't' && text[pos] != ' ') {
+    return refuse([] { return std::string("must separate its date and time with T, such as ") + kExample; });
+  }
+  ++pos;
+  const std::size_t time_start = pos;
+  auto hour = digits(text, pos, 2);
+  std::optional<unsigned> minute;
+  if (hour && expect(text, pos, ':')) minute = digits(text, pos, 2);
+  std::optional<unsigned> second = 0;
+  if (minute && pos < text.size() && text[pos] == ':') {
+    ++pos;
+    second = digits(text, pos, 2);
+  }
+  if (!minute || !second) {
+    return refuse([] { return std::string("must write its time as hh:mm or hh:mm:ss, such as 09:00 or 09:00:00"); });
+  }
+  if (*hour > 23) {
+    bool midnight = *hour == 24 && *minute == 0 && *second == 0;
+    return out_of_range(
+        "hour", text.substr(time_start, 2),
+        midnight ? "hours run from 00 to 23 (midnight is 00:00 of the next day)" : "hours run from 00 to 23");
+  }
+  if (*minute > 59) return out_of_range("minute", text.substr(time_start + 3, 2), "minutes run from 00 to 59");
+  if (*second > 59) return out_of_range("second", text.substr(time_start + 6, 2), "seconds run from 00 to 59");
+  seconds += std::int64_t{*hour} * 3600 + std::int64_t{*minute} * 60 + *second;
+  const std::string_view date_time = text.substr(0, pos);
+
+  // A fraction of a second is refused: times are whole seconds.
+  if (pos + 1 < text.size() && (text[pos] == '.' || text[pos] == ',') && is_digit(text[pos + 1])) {
+    return refuse([&] {
+      std::size_t end = pos + 1;
+      while (end < text.size() && is_digit(text[end])) ++end;
+      std::string whole = std::string(date_time) + std::string(text.substr(end));
+      if (!scan_timestamp(whole, nullptr)) whole = std::string(date_time) + "+08:00";
+      return "has fractional seconds, which are refused: write whole seconds, such as \"" + whole + "\"";
+    });
+  }
+
+  // The zone: Z, or an offset +hh:mm, -hh:mm (+hhmm, -hhmm). Local times are refused.
+  if (pos == text.size() || (text[pos] != 'Z' && text[pos] != 'z' && text[pos] != '+' && text[pos] != '-')) {
+    return refuse([&] { return "needs a UTC offset or Z, such as \"" + std::string(date_time) + "+08:00\""; });
+  }
+  auto trailing = [&refuse] {
+    return refuse([] { return std::string("must end after its UTC offset, such as ") + kExample; });
+  };
+  if (text[pos] == 'Z' || text[pos] == 'z') return pos + 1 == text.size() ? std::optional(seconds) : trailing();
+  const std::size_t offset_start = pos;
+  const int sign = text[pos] == '+' ? 1 : -1;
+  ++pos;
+  auto offset_hours = digits(text, pos, 2);
+  std::optional<unsigned> offset_minutes;
+  if (offset_hours) {
+    if (pos < text.size() && text[pos] == ':') ++pos;
+    offset_minutes = digits(text, pos, 2);
+  }
+  if (!offset_minutes) {
+    return refuse([] { return std::string("must write its UTC offset as +hh:mm or -hh:mm, such as +08:00"); });
+  }
+  if (pos != text.size()) return trailing();
+  if (*offset_hours > 23 || *offset_minutes > 59) {
+    return out_of_range("UTC offset", text.substr(offset_start), "offsets run from -23:59 to +23:59");
+  }
+  return seconds - sign * (std::int64_t{*offset_hours} * 3600 + std::int64_t{*offset_minutes} * 60);
 }
 
 }  // namespace
@@ -103,44 +214,13 @@ std::string FieldInput::describe() const {
   return "?";
 }
 
-std::optional<std::int64_t> parse_timestamp(std::string_view text) {
-  std::size_t pos = 0;
-  auto year = digits(text, pos, 4);
-  if (!year || !expect(text, pos, '-')) return std::nullopt;
-  auto month = digits(text, pos, 2);
-  if (!month || !expect(text, pos, '-')) return std::nullopt;
-  auto day = digits(text, pos, 2);
-  if (!day || *month < 1 || *month > 12 || *day < 1 || *day > days_in_month(*year, *month)) return std::nullopt;
-  std::int64_t seconds = days_from_civil(*year, *month, *day) * 86400;
-  if (pos == text.size()) return seconds;
+std::optional<std::int64_t> parse_timestamp(std::string_view text) { return scan_timestamp(text, nullptr); }
 
-  if (text[pos] != 'T' && text[pos] != 't' && text[pos] != ' ') return std::nullopt;
-  ++pos;
-  auto hour = digits(text, pos, 2);
-  if (!hour || !expect(text, pos, ':')) return std::nullopt;
-  auto minute = digits(text, pos, 2);
-  if (!minute) return std::nullopt;
-  unsigned second = 0;
-  if (pos < text.size() && text[pos] == ':') {
-    ++pos;
-    auto s = digits(text, pos, 2);
-    if (!s) return std::nullopt;
-    second = *s;
-  }
-  if (*hour > 23 || *minute > 59 || second > 59) return std::nullopt;
-  seconds += std::int64_t{*hour} * 3600 + std::int64_t{*minute} * 60 + second;
-
-  if (pos == text.size()) return std::nullopt;  // a zone is required: no local times
-  if (text[pos] == 'Z' || text[pos] == 'z') return pos + 1 == text.size() ? std::optional(seconds) : std::nullopt;
-  if (text[pos] != '+' && text[pos] != '-') return std::nullopt;
-  int sign = text[pos] == '+' ? 1 : -1;
-  ++pos;
-  auto offset_hours = digits(text, pos, 2);
-  if (!offset_hours) return std::nullopt;
-  if (pos < text.size() && text[pos] == ':') ++pos;
-  auto offset_minutes = digits(text, pos, 2);
-  if (!offset_minutes || pos != text.size() || *offset_hours > 23 || *offset_minutes > 59) return std::nullopt;
-  return seconds - sign * (std::int64_t{*offset_hours} * 3600 + std::int64_t{*offset_minutes} * 60);
+Result<std::int64_t> read_timestamp(std::string_view text) {
+  std::string why;
+  std::optional<std::int64_t> seconds = scan_timestamp(text, &why);
+  if (!seconds) return Result<std::int64_t>::failure(std::move(why));
+  return Result<std::int64_t>::success(*seconds);
 }
 
 std::optional<std::int64_t> parse_duration(std::string_view text) {

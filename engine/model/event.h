@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/model/result.h"
 #include "engine/model/value.h"
 
 namespace docket::engine {
@@ -113,8 +114,24 @@ struct Event {
 
 // "2026-11-23T09:00:00Z", "2026-11-23T17:00:00+08:00", "2026-11-23T09:00Z",
 // "2026-11-23 09:00:00Z" or a plain date "2026-11-23" (midnight UTC), to
-// epoch seconds. nullopt for anything else, including impossible dates.
+// epoch seconds. nullopt for anything else, including impossible dates,
+// times without a UTC offset or Z, and fractions of a second. Offsets run
+// from -23:59 to +23:59 (+08:00 or +0800); years have four digits.
 std::optional<std::int64_t> parse_timestamp(std::string_view text);
+
+// parse_timestamp, saying what is wrong when it refuses the text. Both are
+// one reader, so they accept exactly the same texts. The error is a phrase
+// to follow the name of what was read, without the text itself: a caller
+// writes `at` + " " + error + ", got ...". One phrase per problem:
+//   needs a UTC offset or Z, such as "2026-10-01T08:00:00+08:00"
+//   has fractional seconds, which are refused: write whole seconds, such as "..."
+//   has month 13, but months run from 01 to 12
+//     (and so for the day, hour, minute, second, UTC offset and year)
+//   must write its date as YYYY-MM-DD, such as 2026-11-23
+//     (and so for the time, the T between them and the UTC offset)
+//   must end after its UTC offset, such as "2026-11-23T09:00:00+08:00"
+//   must be a timestamp such as "2026-11-23T09:00:00+08:00" (anything else)
+Result<std::int64_t> read_timestamp(std::string_view text);
 
 // "90s", "30m", "4h", "2d", "1w" and combinations ("1h30m"), as the rules
 // write durations, to seconds. nullopt for anything else or on overflow.

@@ -160,9 +160,6 @@ TEST(EventReaderTest, WrongTypesSayWhatWasExpectedAndWhatCame) {
             "events.jsonl:1: error: `at` must be a timestamp such as \"2026-11-23T09:00:00+08:00\", got \"yesterday\"");
   EXPECT_EQ(error_of(R"({"at":1795392000,"ticket":"T","event":"e"})"),
             "events.jsonl:1: error: `at` must be a timestamp such as \"2026-11-23T09:00:00+08:00\", got 1795392000");
-  EXPECT_EQ(error_of(R"({"at":"2026-11-23T09:00:00","ticket":"T","event":"e"})"),
-            "events.jsonl:1: error: `at` must be a timestamp such as \"2026-11-23T09:00:00+08:00\", got "
-            "\"2026-11-23T09:00:00\"");
   EXPECT_EQ(error_of(R"({"at":"2026-11-23T09:00:00Z","ticket":12,"event":"e"})"),
             "events.jsonl:1: error: `ticket` must be a string, got 12");
   EXPECT_EQ(with(R"("actor":"alice")"),
@@ -179,6 +176,113 @@ TEST(EventReaderTest, WrongTypesSayWhatWasExpectedAndWhatCame) {
             "events.jsonl:1: error: `data.x` must be a string, number, true/false or null, got an object");
   EXPECT_EQ(with(R"("idempotency_key":7)"), "events.jsonl:1: error: `idempotency_key` must be a string, got 7");
   EXPECT_EQ(with(R"("workflow":false)"), "events.jsonl:1: error: `workflow` must be a string, got false");
+}
+
+// Each way an `at` can be wrong has its own message, naming the problem; the
+// text itself follows `got`.
+TEST(EventReaderTest, EventTimesSayWhatIsWrongWithThem) {
+  auto at = [](const std::string& text) { return error_of(R"({"at":")" + text + R"(","ticket":"T","event":"e"})"); };
+  // No UTC offset: the example is the time given, with one.
+  EXPECT_EQ(at("2026-10-01T08:00:00"),
+            "events.jsonl:1: error: `at` needs a UTC offset or Z, such as \"2026-10-01T08:00:00+08:00\", got "
+            "\"2026-10-01T08:00:00\"");
+  EXPECT_EQ(at("2026-10-01 08:00"),
+            "events.jsonl:1: error: `at` needs a UTC offset or Z, such as \"2026-10-01 08:00+08:00\", got "
+            "\"2026-10-01 08:00\"");
+  EXPECT_EQ(at("2026-10-01T08:00:00 CST"),
+            "events.jsonl:1: error: `at` needs a UTC offset or Z, such as \"2026-10-01T08:00:00+08:00\", got "
+            "\"2026-10-01T08:00:00 CST\"");
+  // Fractional seconds are refused, with or without an offset.
+  EXPECT_EQ(at("2026-10-01T08:00:00.5+08:00"),
+            "events.jsonl:1: error: `at` has fractional seconds, which are refused: write whole seconds, such as "
+            "\"2026-10-01T08:00:00+08:00\", got \"2026-10-01T08:00:00.5+08:00\"");
+  EXPECT_EQ(at("2026-10-01T00:00:00.000Z"),
+            "events.jsonl:1: error: `at` has fractional seconds, which are refused: write whole seconds, such as "
+            "\"2026-10-01T00:00:00Z\", got \"2026-10-01T00:00:00.000Z\"");
+  EXPECT_EQ(at("2026-10-01T08:00:00,250"),
+            "events.jsonl:1: error: `at` has fractional seconds, which are refused: write whole seconds, such as "
+            "\"2026-10-01T08:00:00+08:00\", got \"2026-10-01T08:00:00,250\"");
+  // Fields out of range.
+  EXPECT_EQ(at("2026-13-01T08:00:00Z"),
+            "events.jsonl:1: error: `at` has month 13, but months run from 01 to 12, got \"2026-13-01T08:00:00Z\"");
+  EXPECT_EQ(at("2026-00-10"),
+            "events.jsonl:1: error: `at` has month 00, but months run from 01 to 12, got \"2026-00-10\"");
+  EXPECT_EQ(at("2026-04-31T08:00:00+08:00"),
+            "events.jsonl:1: error: `at` has day 31, but days in April 2026 run from 01 to 30, got "
+            "\"2026-04-31T08:00:00+08:00\"");
+  EXPECT_EQ(at("2026-02-29"),
+            "events.jsonl:1: error: `at` has day 29, but days in February 2026 run from 01 to 28, got "
+            "\"2026-02-29\"");
+  EXPECT_EQ(at("2026-10-00T08:00Z"),
+            "events.jsonl:1: error: `at` has day 00, but days in October 2026 run from 01 to 31, got "
+            "\"2026-10-00T08:00Z\"");
+  EXPECT_EQ(at("2026-10-01T24:00:00+08:00"),
+            "events.jsonl:1: error: `at` has hour 24, but hours run from 00 to 23 (midnight is 00:00 of the next "
+            "day), got \"2026-10-01T24:00:00+08:00\"");
+  EXPECT_EQ(at("2026-10-01T25:00Z"),
+            "events.jsonl:1: error: `at` has hour 25, but hours run from 00 to 23, got \"2026-10-01T25:00Z\"");
+  EXPECT_EQ(at("2026-10-01T08:60:00Z"),
+            "events.jsonl:1: error: `at` has minute 60, but minutes run from 00 to 59, got "
+            "\"2026-10-01T08:60:00Z\"");
+  EXPECT_EQ(at("2026-10-01T08:00:61Z"),
+            "events.jsonl:1: error: `at` has second 61, but seconds run from 00 to 59, got "
+            "\"2026-10-01T08:00:61Z\"");
+  EXPECT_EQ(at("2026-10-01T08:00:00+24:00"),
+            "events.jsonl:1: error: `at` has UTC offset +24:00, but offsets run from -23:59 to +23:59, got "
+            "\"2026-10-01T08:00:00+24:00\"");
+  EXPECT_EQ(at("2026-10-01T08:00:00-0860"),
+            "events.jsonl:1: error: `at` has UTC offset -0860, but offsets run from -23:59 to +23:59, got "
+            "\"2026-10-01T08:00:00-0860\"");
+  EXPECT_EQ(at("12026-10-01T08:00:00Z"),
+            "events.jsonl:1: error: `at` has year 12026, but years run from 0000 to 9999, got "
+            "\"12026-10-01T08:00:00Z\"");
+  // Wrong separators and shapes.
+  EXPECT_EQ(at("2026/10/01T08:00:00Z"),
+            "events.jsonl:1: error: `at` must write its date as YYYY-MM-DD, such as 2026-11-23, got "
+            "\"2026/10/01T08:00:00Z\"");
+  EXPECT_EQ(at("20261001T080000Z"),
+            "events.jsonl:1: error: `at` must write its date as YYYY-MM-DD, such as 2026-11-23, got "
+            "\"20261001T080000Z\"");
+  EXPECT_EQ(at("2026-10-01_08:00:00Z"),
+            "events.jsonl:1: error: `at` must separate its date and time with T, such as "
+            "\"2026-11-23T09:00:00+08:00\", got \"2026-10-01_08:00:00Z\"");
+  EXPECT_EQ(at("2026-10-01T8:00Z"),
+            "events.jsonl:1: error: `at` must write its time as hh:mm or hh:mm:ss, such as 09:00 or 09:00:00, got "
+            "\"2026-10-01T8:00Z\"");
+  EXPECT_EQ(at("2026-10-01T08.00.00Z"),
+            "events.jsonl:1: error: `at` must write its time as hh:mm or hh:mm:ss, such as 09:00 or 09:00:00, got "
+            "\"2026-10-01T08.00.00Z\"");
+  EXPECT_EQ(at("2026-10-01T08:00:00+8"),
+            "events.jsonl:1: error: `at` must write its UTC offset as +hh:mm or -hh:mm, such as +08:00, got "
+            "\"2026-10-01T08:00:00+8\"");
+  EXPECT_EQ(at("2026-10-01T08:00:00+08:00[Asia/Shanghai]"),
+            "events.jsonl:1: error: `at` must end after its UTC offset, such as \"2026-11-23T09:00:00+08:00\", got "
+            "\"2026-10-01T08:00:00+08:00[Asia/Shanghai]\"");
+  EXPECT_EQ(at("2026-10-01T08:00:00Zjunk"),
+            "events.jsonl:1: error: `at` must end after its UTC offset, such as \"2026-11-23T09:00:00+08:00\", got "
+            "\"2026-10-01T08:00:00Zjunk\"");
+  // Not a timestamp at all.
+  EXPECT_EQ(at("1795392000"),
+            "events.jsonl:1: error: `at` must be a timestamp such as \"2026-11-23T09:00:00+08:00\", got "
+            "\"1795392000\"");
+  EXPECT_EQ(at(""), "events.jsonl:1: error: `at` must be a timestamp such as \"2026-11-23T09:00:00+08:00\", got \"\"");
+}
+
+// What is accepted has not changed: the forms parse_timestamp takes.
+TEST(EventReaderTest, EventTimesAcceptTheFormsTheyAlwaysDid) {
+  auto at = [](const std::string& text) -> std::optional<std::int64_t> {
+    Result<Event> event = parse_event_line(R"({"at":")" + text + R"(","ticket":"T","event":"e"})");
+    EXPECT_TRUE(event.ok()) << text << ": " << event.error();
+    return event ? event->at : std::nullopt;
+  };
+  EXPECT_EQ(at("2026-11-23T09:00:00Z"), kMonday + 9 * 3600);
+  EXPECT_EQ(at("2026-11-23t09:00z"), kMonday + 9 * 3600);
+  EXPECT_EQ(at("2026-11-23 17:00:00+08:00"), kMonday + 9 * 3600);
+  EXPECT_EQ(at("2026-11-23T17:00+0800"), kMonday + 9 * 3600);
+  EXPECT_EQ(at("2026-11-23T09:00:00+23:59"), kMonday + 9 * 3600 - (23 * 3600 + 59 * 60));
+  EXPECT_EQ(at("2026-11-23T09:00:00-23:59"), kMonday + 9 * 3600 + (23 * 3600 + 59 * 60));
+  EXPECT_EQ(at("2026-11-23"), kMonday);
+  EXPECT_EQ(at("2024-02-29T23:59:59Z"), 1709251199);
 }
 
 TEST(EventReaderTest, EventsOutOfTimeOrderStopTheReader) {

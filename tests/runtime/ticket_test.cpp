@@ -195,6 +195,31 @@ TEST(TicketTest, ParsesTimestamps) {
   EXPECT_FALSE(parse_timestamp("2026-13-01"));
   EXPECT_FALSE(parse_timestamp("2026-11-23T09:00:00Zjunk"));
   EXPECT_FALSE(parse_timestamp(""));
+  EXPECT_FALSE(parse_timestamp("2026-11-23T09:00:00.5Z"));  // whole seconds only
+  EXPECT_FALSE(parse_timestamp("2026-11-23T09:00:00+24:00"));
+  EXPECT_EQ(parse_timestamp("2026-11-23T09:00:00+23:59"), kMonday + 9 * kHour - 23 * kHour - 59 * kMinute);
+}
+
+// read_timestamp is parse_timestamp with the reason: the same texts pass, and
+// each refusal says what is wrong, as a phrase to follow a name.
+TEST(TicketTest, ReadTimestampAcceptsWhatParseTimestampAcceptsAndSaysWhyNot) {
+  for (const char* text : {"2026-11-23T00:00:00Z", "2026-11-23t09:30z", "2026-11-23 08:00:00+0800", "2026-11-23",
+                           "2026-02-29T00:00:00Z", "2026-11-23T09:00:00", "2026-11-23T09:00:00.5Z", "2026-11-23T24:00Z",
+                           "2026-11-23T09:00:00-24:00", "12026-11-23", "2026/11/23", "yesterday", ""}) {
+    Result<std::int64_t> read = read_timestamp(text);
+    std::optional<std::int64_t> parsed = parse_timestamp(text);
+    EXPECT_EQ(read.ok(), parsed.has_value()) << text;
+    if (read.ok() && parsed) {
+      EXPECT_EQ(read.value(), *parsed) << text;
+    }
+    EXPECT_EQ(read.ok(), read.error().empty()) << text;
+  }
+  EXPECT_EQ(read_timestamp("2026-11-23T09:00:00").error(),
+            "needs a UTC offset or Z, such as \"2026-11-23T09:00:00+08:00\"");
+  EXPECT_EQ(read_timestamp("2026-11-23T09:00:00.5Z").error(),
+            "has fractional seconds, which are refused: write whole seconds, such as \"2026-11-23T09:00:00Z\"");
+  EXPECT_EQ(read_timestamp("2026-11-23T09:00:00-24:00").error(),
+            "has UTC offset -24:00, but offsets run from -23:59 to +23:59");
 }
 
 TEST(TicketTest, ParsesDurations) {
