@@ -50,18 +50,19 @@ std::string due_text(const engine::Workflow& workflow, const engine::Ticket& tic
   if (!plan.has_limit()) return "no limit under " + workflow.priorities()[*priority].name;
   engine::TimeBasis basis = calendars.basis(plan.calendar);
   std::int64_t used = engine::measured_seconds(clock, basis, now);
+  std::int64_t limit = engine::clock_limit(clock, plan, basis);
   switch (clock.status) {
     case Status::kIdle:
       return "not started";
     case Status::kStopped:
-      return clock.breached || used > plan.limit_seconds ? "stopped, breached" : "stopped, met";
+      return clock.breached || used > limit ? "stopped, breached" : "stopped, met";
     case Status::kPaused:
-      return "paused, " + engine::format_duration(std::max<std::int64_t>(plan.limit_seconds - used, 0), false) +
-             " of " + engine::format_duration(plan.limit_seconds, false) + " left";
+      return "paused, " + engine::format_duration(std::max<std::int64_t>(limit - used, 0), engine::LargestUnit::kHour) +
+             " of " + engine::format_duration(limit, engine::LargestUnit::kHour) + " left";
     case Status::kRunning:
       break;
   }
-  std::int64_t due = engine::due_at(clock, basis, plan.limit_seconds);
+  std::int64_t due = engine::due_at(clock, basis, limit);
   std::string text = "due " + engine::format_timestamp(due);
   if (due <= now) text += " (breached)";
   return text;

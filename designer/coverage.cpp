@@ -9,12 +9,6 @@ std::string position_key(CoverageKind kind, const engine::RulePosition& position
   return std::to_string(static_cast<int>(kind)) + "@" + position.where + ":" + std::to_string(position.column);
 }
 
-std::string duration_text(std::int64_t seconds, engine::CalendarIndex calendar, const engine::Workflow& workflow) {
-  std::string text = engine::format_duration(seconds, false);
-  if (calendar != engine::kNoIndex) text += " in " + workflow.calendars()[calendar].name;
-  return text;
-}
-
 }  // namespace
 
 const char* to_string(CoverageKind kind) {
@@ -46,8 +40,8 @@ Coverage::Coverage(std::shared_ptr<const engine::Workflow> workflow) : workflow_
                       transition.position, 0});
   }
   for (const engine::Timer& timer : flow.timers()) {
-    std::string text = std::string(timer.recurring ? "every " : "after ") +
-                       duration_text(timer.seconds, timer.calendar, flow) + " in " + flow.states()[timer.state].name;
+    std::string text = std::string(timer.recurring ? "every " : "after ") + flow.describe(timer.length) + " in " +
+                       flow.states()[timer.state].name;
     if (timer.target != engine::kNoIndex) text += " -> " + flow.states()[timer.target].name;
     by_position_[position_key(CoverageKind::kTimer, timer.position)] = items_.size();
     items_.push_back({CoverageKind::kTimer, text, timer.position, 0});

@@ -49,15 +49,6 @@ std::string join(const std::vector<std::string>& items, std::string_view empty =
   return text;
 }
 
-// "4h", "1h30m", "72h": hours as the largest unit, the way rule files write
-// limits (and unambiguous in business time: "24h in office" is not a working
-// day).
-std::string duration_text(const Workflow& workflow, std::int64_t seconds, engine::CalendarIndex calendar) {
-  std::string text = engine::format_duration(seconds, false);
-  if (calendar != kNoIndex) text += " in " + name_at(workflow.calendars(), calendar);
-  return text;
-}
-
 std::string expr_text(const std::optional<CompiledExpr>& expr) { return expr ? expr->text() : std::string("none"); }
 
 std::string actions_text(const Workflow& workflow, const std::vector<Action>& actions) {
@@ -126,8 +117,8 @@ std::string quorum_text(const Workflow& workflow, const engine::ApprovalLevel& l
 }
 
 std::string within_text(const Workflow& workflow, const engine::ApprovalLevel& level) {
-  if (level.within_seconds == 0) return "none";
-  return duration_text(workflow, level.within_seconds, level.within_calendar);
+  if (level.within.empty()) return "none";
+  return workflow.describe(level.within);
 }
 
 // ---------------------------------------------------------------- matching
@@ -428,21 +419,23 @@ class Differ {
         [&](std::size_t i, std::size_t j) {
           const engine::TimeLimit& p = x.limits[i];
           const engine::TimeLimit& q = y.limits[j];
-          compare(subject, name_at(b_.metrics(), q.metric), duration_text(a_, p.seconds, p.calendar),
-                  duration_text(b_, q.seconds, q.calendar), q.position.where);
+          compare(subject, name_at(b_.metrics(), q.metric), a_.describe(p), b_.describe(q), q.position.where);
         },
         [&](std::size_t j) {
           const engine::TimeLimit& q = y.limits[j];
-          added(subject, name_at(b_.metrics(), q.metric), duration_text(b_, q.seconds, q.calendar), q.position.where);
+          added(subject, name_at(b_.metrics(), q.metric), b_.describe(q), q.position.where);
         },
         [&](std::size_t i) {
           const engine::TimeLimit& p = x.limits[i];
-          removed(subject, name_at(a_.metrics(), p.metric), duration_text(a_, p.seconds, p.calendar), p.position.where);
+          removed(subject, name_at(a_.metrics(), p.metric), a_.describe(p), p.position.where);
         });
 
     auto warnings = [](const engine::Priority& p) {
       std::vector<std::string> texts;
-      for (double percent : p.warnings) texts.push_back(percent_text(percent));
+      for (const engine::Warning& warning : p.warnings) {
+        texts.push_back(percent_text(warning.percent) +
+                        (warning.condition ? " when " + warning.condition->text() : std::string()));
+      }
       return join(texts);
     };
     compare(subject, "warn at", warnings(x), warnings(y), where);
@@ -828,7 +821,7 @@ class Differ {
   }
 
   static std::string timer_summary(const Workflow& w, const engine::Timer& t) {
-    std::string text = duration_text(w, t.seconds, t.calendar);
+    std::string text = w.describe(t.length);
     if (t.guard) text += " when " + t.guard->text();
     if (t.target != kNoIndex) text += " -> " + state_ref(w, t.target);
     if (!t.actions.empty()) text += " do " + actions_text(w, t.actions);
@@ -840,8 +833,7 @@ class Differ {
     diff_ordered(
         "timer", a_.timers(), b_.timers(), timer_base, timer_summary,
         [&](const std::string& subject, const engine::Timer& x, const engine::Timer& y, const std::string& where) {
-          compare(subject, "duration", duration_text(a_, x.seconds, x.calendar),
-                  duration_text(b_, y.seconds, y.calendar), where);
+          compare(subject, "duration", a_.describe(x.length), b_.describe(y.length), where);
           compare(subject, "guard", expr_text(x.guard), expr_text(y.guard), where);
           compare(subject, "target", state_ref(a_, x.target), state_ref(b_, y.target), where);
           compare(subject, "actions", actions_text(a_, x.actions), actions_text(b_, y.actions), where);

@@ -120,12 +120,6 @@ std::string shortened(std::string_view text, std::size_t limit) {
   return out;
 }
 
-std::string limit_text(const Workflow& workflow, std::int64_t seconds, CalendarIndex calendar) {
-  std::string text = format_duration(seconds, false);
-  if (calendar != kNoIndex) text += " in " + name_at(workflow.calendars(), calendar);
-  return text;
-}
-
 // "head (any of dept_head, within 24h in office)".
 std::string level_text(const Workflow& workflow, const ApprovalLevel& level) {
   std::string text = level.name + " (";
@@ -141,7 +135,7 @@ std::string level_text(const Workflow& workflow, const ApprovalLevel& level) {
       break;
   }
   text += join_roles(workflow, level.roles);
-  if (level.within_seconds > 0) text += ", within " + limit_text(workflow, level.within_seconds, level.within_calendar);
+  if (!level.within.empty()) text += ", within " + workflow.describe(level.within);
   return text + ")";
 }
 
@@ -256,6 +250,19 @@ void write_state_ref(JsonWriter& json, std::string_view key, const Workflow& wor
   }
 }
 
+void write_calendar(JsonWriter& json, const Workflow& workflow, CalendarIndex calendar);
+
+// `seconds` (0 for working days), `workdays` when counted in working days,
+// `duration` as the rules would write it, and `calendar`.
+void write_duration(JsonWriter& json, const Workflow& workflow, const Duration& length) {
+  json.key("seconds").number(length.seconds);
+  if (length.in_workdays()) json.key("workdays").number(length.workdays);
+  Duration bare = length;
+  bare.calendar = kNoIndex;
+  json.key("duration").string(length.in_workdays() ? workflow.describe(bare) : format_duration(length.seconds));
+  write_calendar(json, workflow, length.calendar);
+}
+
 void write_calendar(JsonWriter& json, const Workflow& workflow, CalendarIndex calendar) {
   json.key("calendar");
   if (calendar == kNoIndex) {
@@ -270,9 +277,7 @@ void write_timer(JsonWriter& json, const Workflow& workflow, TimerIndex t) {
   json.begin_object();
   json.key("index").number(t);
   json.key("kind").string(timer.recurring ? "every" : "after");
-  json.key("seconds").number(timer.seconds);
-  json.key("duration").string(format_duration(timer.seconds));
-  write_calendar(json, workflow, timer.calendar);
+  write_duration(json, workflow, timer.length);
   write_optional_expr(json, "guard", timer.guard);
   write_state_ref(json, "target", workflow, timer.target);
   write_actions(json, "actions", workflow, timer.actions);
@@ -304,8 +309,7 @@ std::string timer_label(const Workflow& workflow, TimerIndex index) {
   if (index >= workflow.timers().size()) return "?";
   const Timer& timer = workflow.timers()[index];
   std::string text = timer.recurring ? "every " : "after ";
-  text += format_duration(timer.seconds, false);
-  if (timer.calendar != kNoIndex) text += " in " + name_at(workflow.calendars(), timer.calendar);
+  text += workflow.describe(timer.length);
   if (timer.guard) text += " [" + timer.guard->text() + "]";
   if (!timer.actions.empty()) text += ": " + join_actions(workflow, timer.actions);
   return text;
@@ -357,8 +361,7 @@ std::string dot_legend(const Workflow& workflow) {
       line += ":";
       for (std::size_t i = 0; i < priority.limits.size(); ++i) {
         const TimeLimit& limit = priority.limits[i];
-        line += (i == 0 ? " " : ", ") + name_at(workflow.metrics(), limit.metric) + " " +
-                limit_text(workflow, limit.seconds, limit.calendar);
+        line += (i == 0 ? " " : ", ") + name_at(workflow.metrics(), limit.metric) + " " + workflow.describe(limit);
       }
       limits += "\n" + line;
     }
@@ -416,7 +419,9 @@ void write_xstate_timer(JsonWriter& json, const Workflow& workflow, StateIndex s
   json.key("meta").begin_object();
   json.key("rule").string(rule_name(workflow, timer.position));
   if (timer.recurring) json.key("every").boolean(true);
-  if (timer.calendar != kNoIndex) json.key("calendar").string(name_at(workflow.calendars(), timer.calendar));
+  if (timer.length.calendar != kNoIndex) {
+    json.key("calendar").string(name_at(workflow.calendars(), timer.length.calendar));
+  }
   if (timer.guard) json.key("when").string(timer.guard->text());
   json.end_object();
   json.end_object();
@@ -560,8 +565,12 @@ std::string export_xstate(const Workflow& workflow) {
     std::span<const TimerIndex> timers = workflow.timers_of(s);
     if (!timers.empty()) {
       json.key("after").begin_object();
+      // XState counts milliseconds of the wall clock: a timer in working
+      // days is drawn as that many 24-hour days (the `calendar` key says
+      // which calendar docket counts in).
       std::function<std::int64_t(std::uint32_t)> delay_of = [&workflow](std::uint32_t t) {
-        return workflow.timers()[t].seconds * 1000;
+        const Duration& length = workflow.timers()[t].length;
+        return (length.in_workdays() ? length.workdays * 86400 : length.seconds) * 1000;
       };
       for (const auto& [milliseconds, group] : grouped<std::int64_t>(timers, delay_of)) {
         json.key(std::to_string(milliseconds)).begin_array();
@@ -655,9 +664,7 @@ std::string export_json(const Workflow& workflow) {
       json.key("kind").string("timer");
       json.key("timer").number(bundle.index);
       json.key("recurring").boolean(timer.recurring);
-      json.key("seconds").number(timer.seconds);
-      json.key("duration").string(format_duration(timer.seconds));
-      write_calendar(json, workflow, timer.calendar);
+      write_duration(json, workflow, timer.length);
       write_optional_expr(json, "guard", timer.guard);
       write_actions(json, "actions", workflow, timer.actions);
       write_position(json, timer.position);

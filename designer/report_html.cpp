@@ -27,7 +27,7 @@ std::string fixed(double value, int decimals) {
 
 std::string number(double value) { return fixed(value, 1); }
 
-std::string hours_text(std::int64_t seconds) { return engine::format_duration(seconds, false); }
+std::string hours_text(std::int64_t seconds) { return engine::format_duration(seconds, engine::LargestUnit::kHour); }
 
 // One chart: groups along the x axis, one bar per series in each group.
 struct BarChart {

@@ -12,7 +12,7 @@ namespace {
 
 std::string count_text(std::size_t count) { return std::to_string(count); }
 
-std::string duration_text(std::int64_t seconds) { return engine::format_duration(seconds, false); }
+std::string duration_text(std::int64_t seconds) { return engine::format_duration(seconds, engine::LargestUnit::kHour); }
 
 std::string fixed(double value, int decimals) {
   char text[64];

@@ -5,7 +5,7 @@
 // engine::Workflow. Nothing here is resolved or type-checked yet: a Name is
 // just the text that was written and where.
 //
-// Durations are whole seconds. Percentages keep the number written (`80%` is
+// Durations are whole seconds or whole working days (Length). Percentages keep the number written (`80%` is
 // 80.0). Dates are civil dates in the calendar's own zone.
 
 #pragma once
@@ -116,6 +116,36 @@ struct WorkingHours {
   SourceLoc loc;
 };
 
+// `hours 2026-12-31 09:00-12:00`: the hours of particular dates.
+struct DatedHours {
+  std::vector<DateRange> dates;
+  std::vector<TimeSpan> spans;
+  SourceLoc loc;
+};
+
+// A length of time as written: `4h`, `1h30m in office`, `15 workdays in office`.
+struct Length {
+  std::int64_t seconds = 0;   // `4h`: its seconds; 0 for working days
+  std::int64_t workdays = 0;  // `15 workdays`: 15; 0 otherwise
+  std::string written;        // the literal: "1d12h", "15 workdays"; "" when none was written
+  Name calendar;              // `in NAME`; empty: wall-clock time
+  SourceLoc loc;
+
+  bool empty() const { return written.empty(); }
+};
+
+// `holidays cn_2027 "label" { source "..." holidays ... workdays ... }`
+struct NoticeDecl {
+  Name name;
+  std::string label;
+  std::string source;
+  std::vector<DateRange> holidays;
+  std::vector<DateRange> workdays;
+  std::vector<Name> nested;  // `holidays OTHER` inside: refused by the checker
+  bool is_override = false;
+  SourceLoc loc;
+};
+
 struct CalendarDecl {
   Name name;
   std::string label;
@@ -124,6 +154,8 @@ struct CalendarDecl {
   std::vector<WorkingHours> hours;
   std::vector<DateRange> holidays;
   std::vector<DateRange> workdays;  // make-up working days (调休)
+  std::vector<Name> notices;        // `holidays cn_2026, cn_2027`
+  std::vector<DatedHours> dated_hours;
   bool is_override = false;
   SourceLoc loc;
 };
@@ -166,6 +198,7 @@ enum class ActionKind {
   kStopClock,      // stop METRIC                       target
   kPauseClock,     // pause METRIC                      target
   kResumeClock,    // resume METRIC                     target
+  kExtendClock,    // extend METRIC by LENGTH "reason"  target, length, text
 };
 
 struct Action {
@@ -174,6 +207,8 @@ struct Action {
   Name role;
   std::string text;
   ExprPtr value;
+  Length length;    // kExtendClock
+  Name from_field;  // kStartClock: `start M from FIELD`
   SourceLoc loc;
 };
 
@@ -181,21 +216,34 @@ struct Action {
 
 struct TimeLimit {
   Name metric;  // first_response, resolve, update, ... any name
-  std::int64_t seconds = 0;
-  Name calendar;  // empty: wall-clock time
+  Length length;
+  Name from_field;  // `from received_at`; empty: from when the clock starts
   SourceLoc loc;
 };
 
+// One percentage of a `warn at` line; every percentage of the line shares
+// the line's `when`.
 struct Threshold {
   double percent = 0;
+  ExprPtr condition;  // `when`; null: always
   SourceLoc loc;
 };
 
-// `at 80% of resolve do ...` (percent set) or `on breach of resolve do ...`.
+// `at 80% of resolve [when C] do ...` (percent set) or `on breach of resolve
+// [when C] do ...`.
 struct Escalation {
   std::optional<double> percent;  // nullopt: on breach
   Name metric;
+  ExprPtr condition;  // null: always
   std::vector<Action> actions;
+  SourceLoc loc;
+};
+
+// `extend decide at most 2 times, up to 60 workdays in office`
+struct ExtensionRule {
+  Name metric;
+  std::optional<int> max_times;
+  Length up_to;  // empty: no cap on the total
   SourceLoc loc;
 };
 
@@ -205,6 +253,7 @@ struct PriorityDecl {
   std::vector<TimeLimit> limits;
   std::vector<Threshold> warnings;  // `warn at 50%, 80%`: all limits
   std::vector<Escalation> escalations;
+  std::vector<ExtensionRule> extension_rules;
   bool is_override = false;
   SourceLoc loc;
 };
@@ -251,8 +300,7 @@ struct ApprovalLevel {
   int count = 1;  // kCount only
   SourceLoc count_loc;
   std::vector<Name> roles;
-  std::int64_t within_seconds = 0;  // 0: no time limit
-  Name within_calendar;
+  Length within;  // empty: no time limit
   std::vector<Action> on_timeout;
   SourceLoc loc;
 };
@@ -305,8 +353,7 @@ struct Transition {
 // entry) or `every 24h [in CAL] do ...` (recurring while in the state).
 struct Timer {
   bool recurring = false;
-  std::int64_t seconds = 0;
-  Name calendar;
+  Length length;
   ExprPtr guard;
   Name target;  // empty: stays in the state
   std::vector<Action> actions;
@@ -318,7 +365,7 @@ struct StateDecl {
   std::string label;
   bool initial = false;
   bool final = false;
-  bool awaits_approval = false;   // `await approval`
+  bool awaits_approval = false;  // `await approval`
   SourceLoc await_loc;
   std::vector<Name> paused_clocks;  // `pause resolve`: paused while here
   std::vector<Action> on_enter;
@@ -339,6 +386,7 @@ struct RuleFile {
   SourceLoc extends_loc;
   std::optional<WorkflowDecl> workflow;
   std::vector<FieldDecl> fields;
+  std::vector<NoticeDecl> notices;
   std::vector<CalendarDecl> calendars;
   std::vector<DepartmentDecl> departments;
   std::vector<CategoryDecl> categories;

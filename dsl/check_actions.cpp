@@ -52,6 +52,39 @@ void check_assign(Context& ctx, const Action& action) {
             ctx.suggestion(action.role.text, roles, fallback));
 }
 
+void check_start_from(Context& ctx, const Action& action) { check_from_field(ctx, action.from_field); }
+
+// `extend M by L "reason"`: L is in the unit of M's limit in every priority
+// that has one (working days of the same calendar, or seconds), and the
+// reason is given.
+void check_extend(Context& ctx, const Action& action) {
+  check_length(ctx, action.length);
+  if (action.length.seconds <= 0 && action.length.workdays <= 0) {
+    ctx.error("E032", action.length.loc,
+              "`extend " + action.target.text + " by " + describe(action.length) + "` adds nothing",
+              "extend by a duration longer than zero");
+  }
+  if (action.text.empty()) {
+    ctx.error("E038", action.loc, "`extend " + action.target.text + "` gives no reason",
+              "say why, for the record: `extend " + action.target.text + " by " + describe(action.length) +
+                  " \"complex case\"`");
+  }
+  if (!ctx.resolve_metric(action.target)) return;
+  for (const PriorityDecl* priority : ctx.metric_owners.at(action.target.text)) {
+    for (const TimeLimit& limit : priority->limits) {
+      if (limit.metric.text != action.target.text) continue;
+      bool same_unit = (limit.length.workdays > 0) == (action.length.workdays > 0) &&
+                       (limit.length.workdays == 0 || limit.length.calendar.text == action.length.calendar.text);
+      if (same_unit) continue;
+      ctx.error("E038", action.length.loc,
+                "`extend " + action.target.text + " by " + describe(action.length) + "` does not fit the limit `" +
+                    describe(limit.length) + "` of priority `" + priority->name.text + "`",
+                limit.length.workdays > 0 ? "extend a limit in working days by working days of the same calendar"
+                                          : "extend a limit in hours by hours (or days of 24 hours)");
+    }
+  }
+}
+
 void check_notify(Context& ctx, const Action& action) {
   const Name& recipient = action.target;
   if (recipient.text == "customer" || recipient.text == "requester" || recipient.text == "assignee") {
@@ -98,10 +131,16 @@ void check_actions(Context& ctx, const std::vector<Action>& actions) {
         check_classify_action(ctx, action);
         break;
       case ActionKind::kStartClock:
+        ctx.resolve_metric(action.target);
+        check_start_from(ctx, action);
+        break;
       case ActionKind::kStopClock:
       case ActionKind::kPauseClock:
       case ActionKind::kResumeClock:
         ctx.resolve_metric(action.target);
+        break;
+      case ActionKind::kExtendClock:
+        check_extend(ctx, action);
         break;
       case ActionKind::kRaisePriority:
       case ActionKind::kEmit:

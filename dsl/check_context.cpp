@@ -63,29 +63,6 @@ std::string position(const SourceLoc& loc, const SourceLoc& relative_to) {
   return out;
 }
 
-std::string format_duration(std::int64_t seconds) {
-  if (seconds == 0) return "0s";
-  std::string out;
-  std::uint64_t rest;
-  if (seconds < 0) {
-    out = "-";
-    rest = static_cast<std::uint64_t>(-(seconds + 1)) + 1;
-  } else {
-    rest = static_cast<std::uint64_t>(seconds);
-  }
-  static constexpr struct {
-    std::uint64_t seconds;
-    const char* suffix;
-  } kUnits[] = {{604800, "w"}, {86400, "d"}, {3600, "h"}, {60, "m"}, {1, "s"}};
-  for (const auto& unit : kUnits) {
-    if (rest >= unit.seconds) {
-      out += std::to_string(rest / unit.seconds) + unit.suffix;
-      rest %= unit.seconds;
-    }
-  }
-  return out;
-}
-
 std::string format_number(double value) {
   if (std::isfinite(value) && value == std::floor(value) && std::fabs(value) < 1e15) {
     return std::to_string(static_cast<long long>(value));
@@ -129,6 +106,7 @@ SourceLoc Context::workflow_loc() const {
   };
   consider(file.extends_loc);
   for (const auto& d : file.fields) consider(d.loc);
+  for (const auto& d : file.notices) consider(d.loc);
   for (const auto& d : file.calendars) consider(d.loc);
   for (const auto& d : file.departments) consider(d.loc);
   for (const auto& d : file.categories) consider(d.loc);
@@ -233,6 +211,47 @@ bool Context::resolve_calendar(const Name& name) {
   undefined("calendar", name, keys(calendars),
             calendars.empty() ? "declare it: `calendar " + name.text + " { zone \"...\" hours ... }`" : "");
   return false;
+}
+
+bool Context::resolve_notice(const Name& name) {
+  if (notices.count(name.text) != 0) {
+    used_notices.insert(name.text);
+    return true;
+  }
+  undefined("holidays", name, keys(notices),
+            notices.empty() ? "declare it: `holidays " + name.text + " { holidays 2027-01-01 }`" : "");
+  return false;
+}
+
+std::string describe(const Length& length) {
+  std::string out = length.written;
+  if (!length.calendar.empty()) out += " in " + length.calendar.text;
+  return out;
+}
+
+void check_length(Context& ctx, const Length& length) {
+  if (!length.calendar.empty()) ctx.resolve_calendar(length.calendar);
+  if (length.workdays > 0 && length.calendar.empty()) {
+    ctx.error("E036", length.loc, "`" + length.written + "` needs a calendar",
+              "working days are the days a calendar works: write `" + length.written + " in CALENDAR`");
+  }
+  bool days_written = length.written.find_first_of("dw") != std::string::npos;
+  if (length.seconds > 0 && !length.calendar.empty() && days_written) {
+    std::string hours = format_duration(length.seconds, LargestUnit::kHour);
+    const std::string& calendar = length.calendar.text;
+    bool whole_days = length.seconds % 86400 == 0;
+    std::int64_t days = length.seconds / 86400;
+    std::string workdays = std::to_string(days) + (days == 1 ? " workday" : " workdays");
+    ctx.warning(
+        "W005", length.loc,
+        "`" + describe(length) + "` counts " + hours + " of working time in `" + calendar + "`, not " +
+            (whole_days ? std::to_string(days) + (days == 1 ? " working day" : " working days") : "whole working days"),
+        whole_days ? "write `" + workdays + " in " + calendar +
+                         "` to count working days (due at the close of business), or `" + hours + " in " + calendar +
+                         "` to keep " + hours + " of working time"
+                   : "write `" + hours + " in " + calendar +
+                         "` to say it in hours, or count working days with `N workdays in " + calendar + "`");
+  }
 }
 
 bool Context::resolve_department(const Name& name) {

@@ -18,6 +18,7 @@
 
 #include "dsl/ast.h"
 #include "dsl/diagnostics.h"
+#include "engine/model/value.h"
 
 namespace docket::dsl::checking {
 
@@ -65,8 +66,9 @@ struct Attribute {
 // the `extends` chain) when `loc` is not in the file of `relative_to`.
 std::string position(const SourceLoc& loc, const SourceLoc& relative_to);
 
-// "4h", "1h30m", "90s": durations as the designer writes them.
-std::string format_duration(std::int64_t seconds);
+// "4h", "1h30m", "2d", "90s": durations as the designer writes them.
+using engine::format_duration;
+using engine::LargestUnit;
 // "42", "12.5", "1e+300".
 std::string format_number(double value);
 
@@ -81,6 +83,7 @@ class Context {
 
   // Symbol tables: name -> first declaration.
   std::map<std::string, const FieldDecl*> fields;
+  std::map<std::string, const NoticeDecl*> notices;
   std::map<std::string, const CalendarDecl*> calendars;
   std::map<std::string, const DepartmentDecl*> departments;
   std::map<std::string, const CategoryDecl*> categories;
@@ -102,6 +105,7 @@ class Context {
   std::set<std::string> used_fields;
   std::set<std::string> used_departments;
   std::set<std::string> used_calendars;
+  std::set<std::string> used_notices;
   std::set<std::string> used_chains;
   std::set<std::string> used_roles;
 
@@ -142,6 +146,7 @@ class Context {
   // Reference checks that mark the name used. Each reports E010 (E022 for
   // roles) and returns false when the name is not declared.
   bool resolve_calendar(const Name& name);
+  bool resolve_notice(const Name& name);
   bool resolve_department(const Name& name);
   bool resolve_state(const Name& name);
   bool resolve_metric(const Name& name);
@@ -172,9 +177,20 @@ std::optional<double> constant_value(const Expr& expr);
 // Whether two expressions are written the same way (positions aside).
 bool same_expr(const Expr& a, const Expr& b);
 
+// A length of time (`4h in office`, `15 workdays in office`): resolves its
+// calendar; working days without a calendar are E036; days or weeks of
+// business time (`1d in office`, 24 working hours) are W005.
+void check_length(Context& ctx, const Length& length);
+// "15 workdays in office", "4h", "1h30m in office": for messages.
+std::string describe(const Length& length);
+
+// `from FIELD` of a limit or a `start`: FIELD is a timestamp field (E038).
+void check_from_field(Context& ctx, const Name& field);
+
 // Declarations (check_declarations.cpp).
 void collect_symbols(Context& ctx);
 void check_fields(Context& ctx);
+void check_notices(Context& ctx);
 void check_calendars(Context& ctx);
 void check_categories(Context& ctx);
 void check_priorities(Context& ctx);

@@ -118,6 +118,40 @@ void check_date_ranges(Context& ctx, const std::vector<DateRange>& ranges, const
   }
 }
 
+// The first range of `ranges` that shares a day with `range`; null when none.
+const DateRange* overlapping(const std::vector<DateRange>& ranges, const DateRange& range) {
+  auto key = [](const Date& d) { return std::tie(d.year, d.month, d.day); };
+  for (const DateRange& other : ranges) {
+    if (key(other.first) <= key(range.last) && key(range.first) <= key(other.last)) return &other;
+  }
+  return nullptr;
+}
+
+// `hours 2026-12-31 09:00-12:00`: spans that run forwards and dates that are
+// not also holidays of the calendar (which would leave it unclear whether the
+// date is worked).
+void check_dated_hours(Context& ctx, const CalendarDecl& calendar) {
+  for (const DatedHours& hours : calendar.dated_hours) {
+    check_date_ranges(ctx, hours.dates, "date");
+    for (const TimeSpan& span : hours.spans) {
+      if (span.end_minute <= span.start_minute) {
+        ctx.error("E014", span.loc,
+                  "time span " + clock(span.start_minute) + "-" + clock(span.end_minute) + " does not run forwards",
+                  "a span needs an end after its start");
+      }
+    }
+    for (const DateRange& dates : hours.dates) {
+      if (const DateRange* holiday = overlapping(calendar.holidays, dates)) {
+        ctx.error(
+            "E037", dates.first.loc,
+            "date " + date_text(dates.first) + " has working hours and is a holiday of calendar `" +
+                calendar.name.text + "`",
+            "remove it from one of them (the holiday is at " + position(holiday->first.loc, dates.first.loc) + ")");
+      }
+    }
+  }
+}
+
 // Whether the IANA zone database knows `zone`. Sets `database_missing` when
 // the database itself cannot be read.
 bool zone_known(const std::string& zone, bool& database_missing) {
@@ -175,6 +209,7 @@ void collect_symbols(Context& ctx) {
       if (!value.empty() && !domain.contains(value.text)) domain.values.push_back(value.text);
     }
   }
+  for (const NoticeDecl& notice : file.notices) declare(ctx, ctx.notices, notice, "holidays");
   for (const CalendarDecl& calendar : file.calendars) declare(ctx, ctx.calendars, calendar, "calendar");
   for (const DepartmentDecl& department : file.departments) {
     if (!declare(ctx, ctx.departments, department, "department")) continue;
@@ -271,8 +306,85 @@ void check_calendars(Context& ctx) {
     }
     check_date_ranges(ctx, calendar.holidays, "holiday");
     check_date_ranges(ctx, calendar.workdays, "workday");
+    for (const Name& notice : calendar.notices) ctx.resolve_notice(notice);
+    check_dated_hours(ctx, calendar);
   }
 }
+
+void check_notices(Context& ctx) {
+  for (const NoticeDecl& notice : ctx.file.notices) {
+    check_date_ranges(ctx, notice.holidays, "holiday");
+    check_date_ranges(ctx, notice.workdays, "workday");
+    for (const Name& nested : notice.nested) {
+      ctx.error("E037", nested.loc, "`holidays " + nested.text + "` inside the notice `" + notice.name.text + "`",
+                "a notice lists dates; name both notices in the calendar instead: `holidays " + notice.name.text +
+                    ", " + nested.text + "`");
+    }
+    if (notice.holidays.empty() && notice.workdays.empty()) {
+      ctx.error("E037", notice.name.loc, "holiday notice `" + notice.name.text + "` lists no dates",
+                "add `holidays DATES` or `workdays DATES`");
+    }
+    for (const DateRange& day : notice.workdays) {
+      if (const DateRange* clash = overlapping(notice.holidays, day)) {
+        ctx.error(
+            "E037", day.first.loc,
+            "make-up working day " + date_text(day.first) + " is also a holiday of notice `" + notice.name.text + "`",
+            "the holiday range at " + position(clash->first.loc, day.first.loc) + " includes it");
+      }
+    }
+  }
+}
+
+// `from received_at`: a timestamp field (the clock starts at its value).
+void check_from_field(Context& ctx, const Name& field) {
+  if (field.empty()) return;
+  auto found = ctx.fields.find(field.text);
+  if (found == ctx.fields.end()) {
+    ctx.undefined("field", field, Context::keys(ctx.fields), "a clock starts from a `timestamp` field");
+    return;
+  }
+  ctx.used_fields.insert(field.text);
+  if (found->second->type != FieldType::kTimestamp) {
+    ctx.error("E038", field.loc, "a clock starts from a timestamp; `" + field.text + "` is not one",
+              "declare it `field " + field.text + ": timestamp`, or start the clock from another field");
+  }
+}
+
+namespace {
+
+// `extend M at most N times, up to L`: M has a limit in this priority, N is
+// at least 1, and L is in the limit's unit and longer than it.
+void check_extension_rules(Context& ctx, const PriorityDecl& priority) {
+  for (const ExtensionRule& rule : priority.extension_rules) {
+    const TimeLimit* limit = find_limit(priority, rule.metric.text);
+    if (limit == nullptr) {
+      ctx.error("E010", rule.metric.loc,
+                "priority `" + priority.name.text + "` has no `" + rule.metric.text + "` limit",
+                "an extension rule applies to a time limit of its priority");
+      continue;
+    }
+    if (rule.max_times && *rule.max_times < 1) {
+      ctx.error("E038", rule.loc, "`extend " + rule.metric.text + " at most 0 times` forbids every extension",
+                "remove the rule, or allow at least one");
+    }
+    if (rule.up_to.empty()) continue;
+    check_length(ctx, rule.up_to);
+    bool same_unit = (rule.up_to.workdays > 0) == (limit->length.workdays > 0) &&
+                     rule.up_to.calendar.text == limit->length.calendar.text;
+    if (!same_unit) {
+      ctx.error(
+          "E038", rule.up_to.loc,
+          "`up to " + describe(rule.up_to) + "` is not in the unit of the limit `" + describe(limit->length) + "`",
+          "give the longest limit the way the limit itself is written");
+    } else if (rule.up_to.seconds + rule.up_to.workdays <= limit->length.seconds + limit->length.workdays) {
+      ctx.error("E038", rule.up_to.loc,
+                "`up to " + describe(rule.up_to) + "` is not longer than the limit `" + describe(limit->length) + "`",
+                "the longest extended limit must exceed the limit");
+    }
+  }
+}
+
+}  // namespace
 
 void check_categories(Context& ctx) {
   for (const CategoryDecl& category : ctx.file.categories) {
@@ -295,27 +407,39 @@ void check_priorities(Context& ctx) {
                 "give it at least one: `resolve 24h`");
     }
     for (const TimeLimit& limit : priority.limits) {
-      if (limit.seconds <= 0) {
+      if (limit.length.seconds <= 0 && limit.length.workdays <= 0) {
         ctx.error("E032", limit.loc,
-                  "time limit `" + limit.metric.text + "` of `" + name + "` is " + format_duration(limit.seconds),
+                  "time limit `" + limit.metric.text + "` of `" + name + "` is " + describe(limit.length),
                   "a time limit must be longer than zero");
       }
-      if (!limit.calendar.empty()) ctx.resolve_calendar(limit.calendar);
+      check_length(ctx, limit.length);
+      check_from_field(ctx, limit.from_field);
     }
+    check_extension_rules(ctx, priority);
     const TimeLimit* first_response = find_limit(priority, "first_response");
     const TimeLimit* resolve = find_limit(priority, "resolve");
-    if (first_response != nullptr && resolve != nullptr && first_response->seconds > resolve->seconds) {
+    // Working days and seconds do not compare; neither do working days of two calendars.
+    bool comparable =
+        first_response != nullptr && resolve != nullptr &&
+        (first_response->length.workdays > 0) == (resolve->length.workdays > 0) &&
+        (first_response->length.workdays == 0 || first_response->length.calendar.text == resolve->length.calendar.text);
+    if (comparable && (first_response->length.seconds > resolve->length.seconds ||
+                       first_response->length.workdays > resolve->length.workdays)) {
       std::string help = "the first response cannot come after the resolution";
-      if (first_response->calendar.text != resolve->calendar.text) {
+      if (first_response->length.calendar.text != resolve->length.calendar.text) {
         auto clock_of = [](const TimeLimit& l) {
-          return l.calendar.empty() ? std::string("wall-clock time") : "calendar `" + l.calendar.text + "`";
+          return l.length.calendar.empty() ? std::string("wall-clock time")
+                                           : "calendar `" + l.length.calendar.text + "`";
         };
         help += "; compared in seconds although `first_response` runs in " + clock_of(*first_response) +
                 " and `resolve` in " + clock_of(*resolve);
       }
+      auto shown = [](const TimeLimit& l) {
+        return l.length.workdays > 0 ? l.length.written : format_duration(l.length.seconds);
+      };
       ctx.error("E023", first_response->loc,
-                "first_response limit " + format_duration(first_response->seconds) + " of `" + name +
-                    "` is longer than its resolve limit " + format_duration(resolve->seconds),
+                "first_response limit " + shown(*first_response) + " of `" + name +
+                    "` is longer than its resolve limit " + shown(*resolve),
                 help);
     }
     auto check_threshold = [&](double percent, const SourceLoc& loc, const char* what) {
@@ -326,11 +450,18 @@ void check_priorities(Context& ctx) {
                 percent >= 100 ? "use `on breach of METRIC do ...` for the limit itself"
                                : "use a threshold above 0% and below 100%");
     };
+    const Threshold* previous = nullptr;
     for (const Threshold& warning : priority.warnings) {
       check_threshold(warning.percent, warning.loc, "warning");
+      // The percentages of one line share its condition: check it once.
+      if (previous == nullptr || previous->condition != warning.condition) {
+        check_condition(ctx, warning.condition, "warning condition");
+      }
+      previous = &warning;
     }
     for (const Escalation& escalation : priority.escalations) {
       if (escalation.percent) check_threshold(*escalation.percent, escalation.loc, "escalation");
+      check_condition(ctx, escalation.condition, "escalation condition");
       if (ctx.resolve_metric(escalation.metric) && find_limit(priority, escalation.metric.text) == nullptr) {
         ctx.error("E010", escalation.metric.loc,
                   "priority `" + name + "` has no `" + escalation.metric.text + "` limit",
@@ -361,13 +492,13 @@ void check_chains(Context& ctx) {
                                   : "list at least as many roles as approvals needed, or use "
                                     "`all of`");
       }
-      if (level.within_seconds < 0) {
+      if (level.within.seconds < 0) {
         ctx.error(
             "E032", level.loc,
-            "time limit " + format_duration(level.within_seconds) + " of level `" + level.name.text + "` is negative",
+            "time limit " + format_duration(level.within.seconds) + " of level `" + level.name.text + "` is negative",
             "a time limit must be longer than zero");
       }
-      if (!level.within_calendar.empty()) ctx.resolve_calendar(level.within_calendar);
+      check_length(ctx, level.within);
       check_actions(ctx, level.on_timeout);
     }
     check_unique(ctx, level_names, "level", chain.name.text);

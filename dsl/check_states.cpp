@@ -39,13 +39,13 @@ void check_state(Context& ctx, const StateDecl& state) {
   }
 
   for (const Timer& timer : state.timers) {
-    if (timer.seconds <= 0) {
+    if (timer.length.seconds <= 0 && timer.length.workdays <= 0) {
       ctx.error("E032", timer.loc,
-                std::string("timer `") + (timer.recurring ? "every " : "after ") + format_duration(timer.seconds) +
-                    "` in `" + name + "` never waits",
+                std::string("timer `") + (timer.recurring ? "every " : "after ") + describe(timer.length) + "` in `" +
+                    name + "` never waits",
                 "a timer needs a duration longer than zero");
     }
-    if (!timer.calendar.empty()) ctx.resolve_calendar(timer.calendar);
+    check_length(ctx, timer.length);
     check_condition(ctx, timer.guard, "timer condition");
     if (!timer.target.empty()) {
       ctx.resolve_state(timer.target);

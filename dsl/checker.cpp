@@ -58,6 +58,7 @@ void check(const RuleFile& file, Diagnostics& diagnostics) {
   }
   checking::collect_symbols(ctx);
   checking::check_fields(ctx);
+  checking::check_notices(ctx);
   checking::check_calendars(ctx);
   checking::check_categories(ctx);
   checking::check_priorities(ctx);

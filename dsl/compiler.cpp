@@ -283,6 +283,7 @@ class Compiler {
     compile_header();
     declare_names();
     compile_fields();
+    compile_notices();
     compile_calendars();
     compile_categories();
     compile_priorities();
@@ -361,6 +362,20 @@ class Compiler {
     return kNoIndex;
   }
 
+  engine::Duration duration(const Length& length) {
+    engine::Duration out;
+    out.seconds = length.seconds;
+    out.workdays = length.workdays;
+    out.calendar = optional_calendar(length.calendar);
+    out.written = length.written;
+    return out;
+  }
+
+  engine::FieldIndex optional_field(const Name& name) {
+    if (name.empty()) return engine::kNoIndex;
+    return resolve(fields_, name, "field");
+  }
+
   // A calendar name, or kNoIndex for none (wall-clock time).
   std::uint32_t optional_calendar(const Name& name) {
     if (name.empty()) return kNoIndex;
@@ -401,6 +416,9 @@ class Compiler {
       for (const Name& value : field.enum_values) compiled.enum_values.push_back(value.text);
       compiled.position = position(field.loc);
       def_.fields.push_back(std::move(compiled));
+    }
+    for (std::size_t i = 0; i < file_.notices.size(); ++i) {
+      declare(notices_, file_.notices[i].name, static_cast<std::uint32_t>(i), "holidays");
     }
     for (std::size_t i = 0; i < file_.calendars.size(); ++i) {
       declare(calendars_, file_.calendars[i].name, static_cast<std::uint32_t>(i), "calendar");
@@ -842,12 +860,47 @@ class Compiler {
         });
       }
       for (const DateRange& range : decl.holidays) {
-        calendar.holidays.push_back({civil(range.first), civil(range.last)});
+        calendar.holidays.push_back({civil(range.first), civil(range.last), ""});
       }
       for (const DateRange& range : decl.workdays) {
-        calendar.workdays.push_back({civil(range.first), civil(range.last)});
+        calendar.workdays.push_back({civil(range.first), civil(range.last), ""});
+      }
+      for (const Name& name : decl.notices) {
+        std::uint32_t index = resolve(notices_, name, "holidays");
+        if (index >= def_.notices.size()) continue;
+        const engine::HolidayNotice& notice = def_.notices[index];
+        calendar.holidays.insert(calendar.holidays.end(), notice.holidays.begin(), notice.holidays.end());
+        calendar.workdays.insert(calendar.workdays.end(), notice.workdays.begin(), notice.workdays.end());
+      }
+      for (const DatedHours& hours : decl.dated_hours) {
+        for (const DateRange& range : hours.dates) {
+          engine::DatedHours compiled;
+          compiled.dates = {civil(range.first), civil(range.last), ""};
+          for (const TimeSpan& span : hours.spans) compiled.spans.push_back({span.start_minute, span.end_minute});
+          std::sort(
+              compiled.spans.begin(), compiled.spans.end(),
+              [](const engine::MinuteSpan& a, const engine::MinuteSpan& b) { return a.start_minute < b.start_minute; });
+          calendar.dated_hours.push_back(std::move(compiled));
+        }
       }
       def_.calendars.push_back(std::move(calendar));
+    }
+  }
+
+  void compile_notices() {
+    for (const NoticeDecl& decl : file_.notices) {
+      engine::HolidayNotice notice;
+      notice.name = decl.name.text;
+      notice.label = decl.label;
+      notice.source = decl.source;
+      notice.position = position(decl.loc);
+      for (const DateRange& range : decl.holidays) {
+        notice.holidays.push_back({civil(range.first), civil(range.last), decl.name.text});
+      }
+      for (const DateRange& range : decl.workdays) {
+        notice.workdays.push_back({civil(range.first), civil(range.last), decl.name.text});
+      }
+      def_.notices.push_back(std::move(notice));
     }
   }
 
@@ -875,14 +928,27 @@ class Compiler {
       priority.label = decl.label;
       priority.position = position(decl.loc);
       for (const TimeLimit& limit : decl.limits) {
-        priority.limits.push_back(engine::TimeLimit{resolve(metrics_, limit.metric, "metric"), limit.seconds,
-                                                    optional_calendar(limit.calendar), position(limit.loc)});
+        engine::TimeLimit compiled;
+        compiled.metric = resolve(metrics_, limit.metric, "metric");
+        compiled.length = duration(limit.length);
+        compiled.from_field = optional_field(limit.from_field);
+        compiled.position = position(limit.loc);
+        for (const ExtensionRule& rule : decl.extension_rules) {
+          if (rule.metric.text != limit.metric.text) continue;
+          if (rule.max_times) compiled.max_extensions = *rule.max_times;
+          if (!rule.up_to.empty()) compiled.extended_up_to = duration(rule.up_to);
+        }
+        priority.limits.push_back(std::move(compiled));
       }
-      for (const Threshold& warning : decl.warnings) priority.warnings.push_back(warning.percent);
+      for (const Threshold& warning : decl.warnings) {
+        priority.warnings.push_back(engine::Warning{
+            warning.percent, optional_condition(warning.condition, "warning condition"), position(warning.loc)});
+      }
       for (const Escalation& escalation : decl.escalations) {
         engine::Escalation compiled;
         compiled.percent = escalation.percent;
         compiled.metric = resolve(metrics_, escalation.metric, "metric");
+        compiled.condition = optional_condition(escalation.condition, "escalation condition");
         compiled.actions = actions(escalation.actions);
         compiled.position = position(escalation.loc);
         priority.escalations.push_back(std::move(compiled));
@@ -1021,8 +1087,7 @@ class Compiler {
                                                          : engine::Quorum::kCount;
         compiled.count = level.count;
         compiled.roles = role_list(level.roles);
-        compiled.within_seconds = level.within_seconds;
-        compiled.within_calendar = optional_calendar(level.within_calendar);
+        compiled.within = duration(level.within);
         compiled.on_timeout = actions(level.on_timeout);
         compiled.position = position(level.loc);
         chain.levels.push_back(std::move(compiled));
@@ -1128,6 +1193,13 @@ class Compiler {
                         : decl.kind == ActionKind::kPauseClock ? engine::ActionKind::kPauseClock
                                                                : engine::ActionKind::kResumeClock;
           action.target = resolve(metrics_, decl.target, "metric");
+          action.from_field = optional_field(decl.from_field);
+          break;
+        case ActionKind::kExtendClock:
+          action.kind = engine::ActionKind::kExtendClock;
+          action.target = resolve(metrics_, decl.target, "metric");
+          action.length = duration(decl.length);
+          action.text = decl.text;
           break;
       }
       compiled.push_back(std::move(action));
@@ -1234,9 +1306,10 @@ class Compiler {
     engine::Timer timer;
     timer.state = state;
     timer.recurring = decl.recurring;
-    timer.seconds = decl.seconds;
-    if (decl.seconds <= 0) error("E032", decl.loc, "timer duration must be positive");
-    timer.calendar = optional_calendar(decl.calendar);
+    timer.length = duration(decl.length);
+    if (timer.length.seconds <= 0 && timer.length.workdays <= 0) {
+      error("E032", decl.loc, "timer duration must be positive");
+    }
     timer.guard = optional_condition(decl.guard, "timer condition");
     if (!decl.target.empty()) timer.target = resolve(states_, decl.target, "state");
     timer.actions = actions(decl.actions);
@@ -1250,8 +1323,8 @@ class Compiler {
   bool failed_ = false;
   engine::WorkflowDefinition def_;
 
-  NameTable fields_, calendars_, departments_, roles_, categories_, priorities_, metrics_, chains_, states_, events_,
-      classifications_;
+  NameTable fields_, notices_, calendars_, departments_, roles_, categories_, priorities_, metrics_, chains_, states_,
+      events_, classifications_;
   std::map<engine::RoleIndex, engine::ChainIndex> implicit_chains_;
 };
 

@@ -75,12 +75,14 @@ DOCKET_KEYWORD(emit, "emit");
 DOCKET_KEYWORD(enter, "enter");
 DOCKET_KEYWORD(enum, "enum");
 DOCKET_KEYWORD(escalate, "escalate");
+DOCKET_KEYWORD(extend, "extend");
 DOCKET_KEYWORD(every, "every");
 DOCKET_KEYWORD(exit, "exit");
 DOCKET_KEYWORD(extends, "extends");
 DOCKET_KEYWORD(false, "false");
 DOCKET_KEYWORD(field, "field");
 DOCKET_KEYWORD(final, "final");
+DOCKET_KEYWORD(from, "from");
 DOCKET_KEYWORD(holidays, "holidays");
 DOCKET_KEYWORD(hours, "hours");
 DOCKET_KEYWORD(in, "in");
@@ -103,17 +105,22 @@ DOCKET_KEYWORD(required, "required");
 DOCKET_KEYWORD(resume, "resume");
 DOCKET_KEYWORD(roles, "roles");
 DOCKET_KEYWORD(route, "route");
+DOCKET_KEYWORD(most, "most");
 DOCKET_KEYWORD(set, "set");
+DOCKET_KEYWORD(source, "source");
 DOCKET_KEYWORD(start, "start");
 DOCKET_KEYWORD(state, "state");
 DOCKET_KEYWORD(stop, "stop");
+DOCKET_KEYWORD(times, "times");
 DOCKET_KEYWORD(timeout, "timeout");
 DOCKET_KEYWORD(to, "to");
 DOCKET_KEYWORD(true, "true");
+DOCKET_KEYWORD(up, "up");
 DOCKET_KEYWORD(version, "version");
 DOCKET_KEYWORD(warn, "warn");
 DOCKET_KEYWORD(when, "when");
 DOCKET_KEYWORD(within, "within");
+DOCKET_KEYWORD(workday, "workday");
 DOCKET_KEYWORD(workdays, "workdays");
 DOCKET_KEYWORD(workflow, "workflow");
 DOCKET_KEYWORD(x, "x");
@@ -142,6 +149,8 @@ struct number_lit : seq<number_raw, not_at<ident_rest>> {};
 struct percent_lit : seq<number_raw, one<'%'>> {};
 struct duration_unit : one<'w', 'd', 'h', 'm', 's'> {};
 struct duration_lit : seq<plus<digits, duration_unit>, not_at<ident_rest>> {};
+// `15 workdays`: whole working days of a calendar (two tokens).
+struct workday_count : seq<digits, not_at<ident_rest>> {};
 struct date_lit : seq<rep<4, digit>, one<'-'>, rep<2, digit>, one<'-'>, rep<2, digit>> {};
 struct time_lit : seq<rep<2, digit>, one<':'>, rep<2, digit>> {};
 
@@ -164,8 +173,7 @@ struct now_lit : kw_now {};
 struct nested_expr : seq<expr> {};  // inside parentheses: one level deeper
 struct paren_expr : if_must<open_paren, nested_expr, close_paren> {};
 struct primary
-    : sor<tok<percent_lit>, tok<duration_lit>, tok<number_lit>, str, tok<bool_lit>, tok<now_lit>, ident,
-          paren_expr> {};
+    : sor<tok<percent_lit>, tok<duration_lit>, tok<number_lit>, str, tok<bool_lit>, tok<now_lit>, ident, paren_expr> {};
 
 struct operand;
 struct operand_required : seq<operand> {};
@@ -205,6 +213,14 @@ struct expression_file : seq<sp, expr_required, must<expression_end>> {};
 
 // ------------------------------------------------------------------ actions
 
+struct workday_unit : sor<kw_workdays, kw_workday> {};
+struct workday_length : seq<tok<workday_count>, tok<workday_unit>> {};
+// A length of time: `4h`, `1h30m`, `15 workdays`. Fails where it starts, so
+// that the error points at the whole token (`48` in `after 48`).
+struct duration_required : sor<workday_length, tok<duration_lit>, pegtl::failure> {};
+struct calendar_ref : ident {};
+struct in_calendar : if_must<tok<kw_in>, calendar_ref> {};
+
 struct set_field : ident {};
 struct set_equals : equals {};
 struct set_action : if_must<tok<kw_set>, set_field, set_equals, expr_required> {};
@@ -226,10 +242,17 @@ struct classify_what : ident {};
 struct classify_action : if_must<tok<kw_classify>, classify_what> {};
 struct clock_verb : sor<kw_start, kw_stop, kw_pause, kw_resume> {};
 struct clock_metric : ident {};
-struct clock_action : if_must<tok<clock_verb>, clock_metric> {};
+struct start_field : ident {};
+struct start_from : if_must<tok<kw_from>, start_field> {};
+struct clock_action : if_must<tok<clock_verb>, clock_metric, opt<start_from>> {};
+struct extend_metric : ident {};
+struct extend_by : tok<kw_by> {};
+struct extend_reason : str {};
+struct extend_action
+    : if_must<tok<kw_extend>, extend_metric, extend_by, duration_required, opt<in_calendar>, extend_reason> {};
 
-struct action : sor<set_action, assign_action, notify_action, escalate_action, raise_action, emit_action,
-                    route_action, classify_action, clock_action> {};
+struct action : sor<set_action, assign_action, notify_action, escalate_action, raise_action, emit_action, route_action,
+                    classify_action, clock_action, extend_action> {};
 struct action_required : action {};
 struct action_list : seq<must<action_required>, star<comma, must<action_required>>> {};
 struct do_keyword : tok<kw_do> {};
@@ -240,14 +263,11 @@ struct do_required : do_clause {};
 
 struct label : str {};
 struct when_clause : if_must<tok<kw_when>, expr_required> {};
-struct calendar_ref : ident {};
-struct in_calendar : if_must<tok<kw_in>, calendar_ref> {};
 // A token required here fails where it starts, so that the error points at
 // the whole token (`48` in `after 48`), not at the character that broke it.
 template <typename Token>
 struct whole_token : sor<tok<Token>, pegtl::failure> {};
 
-struct duration_required : whole_token<duration_lit> {};
 struct percent_required : whole_token<percent_lit> {};
 struct target_state : ident {};
 struct arrow_target : if_must<arrow, target_state> {};
@@ -269,9 +289,9 @@ struct enum_value : ident {};
 struct enum_close : close_paren {};
 struct enum_open : open_paren {};
 struct enum_type : if_must<tok<kw_enum>, enum_open, enum_value, star<comma, must<enum_value>>, enum_close> {};
-struct simple_type : sor<TAO_PEGTL_KEYWORD("text"), TAO_PEGTL_KEYWORD("int"), TAO_PEGTL_KEYWORD("decimal"),
-                         TAO_PEGTL_KEYWORD("money"), TAO_PEGTL_KEYWORD("bool"), TAO_PEGTL_KEYWORD("duration"),
-                         TAO_PEGTL_KEYWORD("timestamp")> {};
+struct simple_type
+    : sor<TAO_PEGTL_KEYWORD("text"), TAO_PEGTL_KEYWORD("int"), TAO_PEGTL_KEYWORD("decimal"), TAO_PEGTL_KEYWORD("money"),
+          TAO_PEGTL_KEYWORD("bool"), TAO_PEGTL_KEYWORD("duration"), TAO_PEGTL_KEYWORD("timestamp")> {};
 struct field_type : sor<enum_type, tok<simple_type>> {};
 struct field_default : if_must<equals, expr_required> {};
 struct field_required : tok<kw_required> {};
@@ -279,14 +299,13 @@ struct range_dots : tok<string<'.', '.'>> {};
 struct range_low : sum {};
 struct range_high : sum {};
 struct field_range : if_must<tok<kw_range>, range_low, range_dots, range_high> {};
-struct field_decl
-    : if_must<tok<kw_field>, field_name, opt<label>, colon, field_type,
-              star<sor<field_default, field_required, field_range>>> {};
+struct field_decl : if_must<tok<kw_field>, field_name, opt<label>, colon, field_type,
+                            star<sor<field_default, field_required, field_range>>> {};
 
 // Calendars.
-struct day_name : sor<TAO_PEGTL_KEYWORD("mon"), TAO_PEGTL_KEYWORD("tue"), TAO_PEGTL_KEYWORD("wed"),
-                      TAO_PEGTL_KEYWORD("thu"), TAO_PEGTL_KEYWORD("fri"), TAO_PEGTL_KEYWORD("sat"),
-                      TAO_PEGTL_KEYWORD("sun")> {};
+struct day_name
+    : sor<TAO_PEGTL_KEYWORD("mon"), TAO_PEGTL_KEYWORD("tue"), TAO_PEGTL_KEYWORD("wed"), TAO_PEGTL_KEYWORD("thu"),
+          TAO_PEGTL_KEYWORD("fri"), TAO_PEGTL_KEYWORD("sat"), TAO_PEGTL_KEYWORD("sun")> {};
 struct day_range_end : whole_token<day_name> {};
 struct day_range : seq<tok<day_name>, opt<tok<one<'-'>>, must<day_range_end>>> {};
 struct day_required : day_range {};
@@ -294,22 +313,35 @@ struct time_required : whole_token<time_lit> {};
 struct span_dash : tok<one<'-'>> {};
 struct time_span : seq<tok<time_lit>, must<span_dash>, must<time_required>> {};
 struct span_required : time_span {};
-struct hours_item
-    : if_must<tok<kw_hours>, day_required, star<comma, day_range>, span_required, star<comma, must<span_required>>> {};
 struct date_required : whole_token<date_lit> {};
 struct date_dots : tok<pegtl::string<'.', '.'>> {};
 struct date_range : seq<date_required, opt<date_dots, must<date_required>>> {};
 struct date_list : seq<must<date_range>, star<comma, must<date_range>>> {};
-struct holidays_item : if_must<tok<kw_holidays>, date_list> {};
+struct hours_days : seq<day_required, star<comma, day_range>> {};
+struct hours_dates : seq<pegtl::at<date_lit>, date_list> {};
+struct hours_when : sor<hours_dates, hours_days> {};
+struct hours_item : if_must<tok<kw_hours>, hours_when, span_required, star<comma, must<span_required>>> {};
+struct notice_ref : ident {};
+struct notice_list : seq<notice_ref, star<comma, must<notice_ref>>> {};
+struct holidays_what : sor<notice_list, date_list> {};
+struct holidays_item : if_must<tok<kw_holidays>, holidays_what> {};
 struct workdays_item : if_must<tok<kw_workdays>, date_list> {};
 struct zone_name : str {};
 struct zone_item : if_must<tok<kw_zone>, zone_name> {};
 struct calendar_item : sor<zone_item, hours_item, holidays_item, workdays_item> {};
 struct calendar_close : tok<one<'}'>> {};
 struct calendar_name : ident {};
-struct calendar_decl
-    : if_must<tok<kw_calendar>, calendar_name, opt<label>, brace_required, sep, star<calendar_item, sep>,
-              calendar_close> {};
+struct calendar_decl : if_must<tok<kw_calendar>, calendar_name, opt<label>, brace_required, sep,
+                               star<calendar_item, sep>, calendar_close> {};
+
+// Holiday notices.
+struct notice_source : str {};
+struct source_item : if_must<tok<kw_source>, notice_source> {};
+struct notice_item : sor<source_item, holidays_item, workdays_item> {};
+struct notice_close : tok<one<'}'>> {};
+struct notice_name : ident {};
+struct notice_decl
+    : if_must<tok<kw_holidays>, notice_name, opt<label>, brace_required, sep, star<notice_item, sep>, notice_close> {};
 
 // Departments.
 struct department_name : ident {};
@@ -332,18 +364,32 @@ struct category_decl : if_must<tok<kw_category>, category_name, opt<label>, opt<
 // Priorities.
 struct metric_name : ident {};
 struct warn_at : tok<kw_at> {};
-struct warn_item : if_must<tok<kw_warn>, warn_at, percent_required, star<comma, must<percent_required>>> {};
+struct warn_item
+    : if_must<tok<kw_warn>, warn_at, percent_required, star<comma, must<percent_required>>, opt<when_clause>> {};
 struct of_keyword : tok<kw_of> {};
-struct ladder_item : if_must<tok<kw_at>, percent_required, of_keyword, metric_name, do_required> {};
-struct breach_item : if_must<seq<tok<kw_on>, tok<kw_breach>>, of_keyword, metric_name, do_required> {};
+struct ladder_item : if_must<tok<kw_at>, percent_required, of_keyword, metric_name, opt<when_clause>, do_required> {};
+struct breach_item : if_must<seq<tok<kw_on>, tok<kw_breach>>, of_keyword, metric_name, opt<when_clause>, do_required> {
+};
 struct limit_metric : ident {};
-struct limit_item : seq<limit_metric, must<duration_required>, opt<in_calendar>> {};
-struct priority_item : sor<warn_item, ladder_item, breach_item, limit_item> {};
+struct from_field : ident {};
+struct from_clause : if_must<tok<kw_from>, from_field> {};
+struct limit_item : seq<limit_metric, must<duration_required>, opt<in_calendar>, opt<from_clause>> {};
+// `extend decide at most 2 times, up to 60 workdays in office`
+struct extension_number : digits {};
+struct extension_count : tok<extension_number> {};
+struct times_word : tok<kw_times> {};
+struct most_word : tok<kw_most> {};
+struct extension_times : if_must<tok<kw_at>, most_word, extension_count, times_word> {};
+struct to_word : tok<kw_to> {};
+struct extension_total : if_must<tok<kw_up>, to_word, duration_required, opt<in_calendar>> {};
+struct extension_caps : sor<seq<extension_times, opt<comma, must<extension_total>>>, extension_total> {};
+struct extension_caps_required : extension_caps {};
+struct extend_item : if_must<tok<kw_extend>, metric_name, extension_caps_required> {};
+struct priority_item : sor<warn_item, ladder_item, breach_item, extend_item, limit_item> {};
 struct priority_close : tok<one<'}'>> {};
 struct priority_name : ident {};
-struct priority_decl
-    : if_must<tok<kw_priority>, priority_name, opt<label>, brace_required, sep, star<priority_item, sep>,
-              priority_close> {};
+struct priority_decl : if_must<tok<kw_priority>, priority_name, opt<label>, brace_required, sep,
+                               star<priority_item, sep>, priority_close> {};
 
 // Classification.
 struct classify_target : ident {};
@@ -357,9 +403,8 @@ struct cell : seq<not_at<identifier, sp, one<':'>>, ident> {};
 struct cell_required : cell {};
 struct table_row : seq<row_value, must<colon>, must<cell_required>, star<cell>> {};
 struct table_close : tok<one<'}'>> {};
-struct decision_table
-    : if_must<tok<kw_by>, row_field, times_sign, column_field, brace_required, sep, opt<columns_clause, sep>,
-              star<table_row, sep>, table_close> {};
+struct decision_table : if_must<tok<kw_by>, row_field, times_sign, column_field, brace_required, sep,
+                                opt<columns_clause, sep>, star<table_row, sep>, table_close> {};
 struct rule_result : ident {};
 struct otherwise_clause : tok<kw_otherwise> {};
 struct rule_condition : sor<when_clause, otherwise_clause> {};
@@ -379,9 +424,8 @@ struct quorum_n : seq<tok<quorum_count>, must<of_keyword>> {};
 struct quorum : sor<quorum_any, quorum_all, quorum_n> {};
 struct within_clause : if_must<tok<kw_within>, duration_required, opt<in_calendar>> {};
 struct timeout_clause : if_must<seq<tok<kw_on>, tok<kw_timeout>>, do_required> {};
-struct level_item
-    : if_must<tok<kw_level>, level_name, colon, quorum, approver_role, star<comma, must<approver_role>>,
-              opt<within_clause>, opt<timeout_clause>> {};
+struct level_item : if_must<tok<kw_level>, level_name, colon, quorum, approver_role, star<comma, must<approver_role>>,
+                            opt<within_clause>, opt<timeout_clause>> {};
 struct chain_close : tok<one<'}'>> {};
 struct chain_name : ident {};
 struct chain_decl
@@ -418,10 +462,9 @@ struct transition_item
     : if_must<tok<kw_on>, event_name, opt<when_clause>, opt<by_roles>, transition_arrow, opt<do_clause>> {};
 struct auto_item : if_must<tok<kw_auto>, opt<when_clause>, transition_arrow, opt<do_clause>> {};
 struct after_item
-    : if_must<tok<kw_after>, duration_required, opt<in_calendar>, opt<when_clause>, opt<arrow_target>,
-              opt<do_clause>> {};
-struct every_item
-    : if_must<tok<kw_every>, duration_required, opt<in_calendar>, opt<when_clause>, do_required> {};
+    : if_must<tok<kw_after>, duration_required, opt<in_calendar>, opt<when_clause>, opt<arrow_target>, opt<do_clause>> {
+};
+struct every_item : if_must<tok<kw_every>, duration_required, opt<in_calendar>, opt<when_clause>, do_required> {};
 struct state_item
     : sor<await_item, pause_item, enter_item, exit_item, transition_item, auto_item, after_item, every_item> {};
 struct state_close : tok<one<'}'>> {};
@@ -435,14 +478,13 @@ struct state_decl
 
 // ------------------------------------------------------------------ file
 
-struct overridable
-    : sor<field_decl, calendar_decl, department_decl, category_decl, priority_decl, classify_decl, chain_decl,
-          approval_decl, state_decl> {};
+struct overridable : sor<field_decl, notice_decl, calendar_decl, department_decl, category_decl, priority_decl,
+                         classify_decl, chain_decl, approval_decl, state_decl> {};
 struct override_marker : kw_override {};
 struct override_decl : if_must<tok<override_marker>, overridable> {};
 struct declaration
-    : sor<extends_decl, workflow_decl, override_decl, field_decl, calendar_decl, department_decl, category_decl,
-          priority_decl, classify_decl, chain_decl, approval_decl, require_decl, state_decl> {};
+    : sor<extends_decl, workflow_decl, override_decl, field_decl, notice_decl, calendar_decl, department_decl,
+          category_decl, priority_decl, classify_decl, chain_decl, approval_decl, require_decl, state_decl> {};
 struct end_of_file : pegtl::eof {};
 struct byte_order_mark : pegtl::utf8::one<0xFEFF> {};  // written by some editors
 struct file : seq<opt<byte_order_mark>, sep, star<declaration, sep>, must<end_of_file>> {};

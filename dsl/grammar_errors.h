@@ -47,17 +47,21 @@ DOCKET_ERROR(raise_what, "expected `priority` after `raise`");
 DOCKET_ERROR(emit_event, "expected an event name after `emit`");
 DOCKET_ERROR(classify_what, "expected what to classify after `classify`");
 DOCKET_ERROR(clock_metric, "expected a time limit name such as `resolve`");
+DOCKET_ERROR(start_field, "expected a timestamp field after `from`, such as `received_at`");
+DOCKET_ERROR(extend_metric, "expected a time limit name after `extend`, such as `resolve`");
+DOCKET_ERROR(extend_by, "expected `by` and the extra time, such as `by 15 workdays in office`");
+DOCKET_ERROR(extend_reason, "expected the reason for the extension, in quotes");
 DOCKET_ERROR(action_required,
              "expected an action: set, assign, notify, escalate, raise priority, emit, route, classify, "
-             "start, stop, pause or resume");
+             "start, stop, pause, resume or extend");
 DOCKET_ERROR(action_list,
              "expected an action: set, assign, notify, escalate, raise priority, emit, route, classify, "
-             "start, stop, pause or resume");
+             "start, stop, pause, resume or extend");
 DOCKET_ERROR(do_required, "expected `do` followed by actions");
 
 // Shared clauses.
 DOCKET_ERROR(calendar_ref, "expected a calendar name after `in`");
-DOCKET_ERROR(duration_required, "expected a duration such as 30m, 4h or 2d");
+DOCKET_ERROR(duration_required, "expected a duration such as 30m, 4h, 2d or 15 workdays");
 DOCKET_ERROR(percent_required, "expected a percentage such as 80%");
 DOCKET_ERROR(target_state, "expected a state name after `->`");
 DOCKET_ERROR(transition_arrow, "expected `->` and the state to go to");
@@ -69,8 +73,7 @@ DOCKET_ERROR(extends_path, "expected the base file name in quotes after `extends
 DOCKET_ERROR(workflow_name, "expected the workflow name after `workflow`");
 DOCKET_ERROR(version_value, "expected a version such as \"1.2\" after `version`");
 DOCKET_ERROR(field_name, "expected a field name after `field`");
-DOCKET_ERROR(field_type,
-             "expected a type: text, int, decimal, money, bool, duration, timestamp or enum(...)");
+DOCKET_ERROR(field_type, "expected a type: text, int, decimal, money, bool, duration, timestamp or enum(...)");
 DOCKET_ERROR(enum_open, "expected `(` after `enum`");
 DOCKET_ERROR(enum_value, "expected an enum value name");
 DOCKET_ERROR(enum_close, "expected `,` or `)` in the list of enum values");
@@ -88,6 +91,12 @@ DOCKET_ERROR(date_required, "expected a date such as 2026-10-01");
 DOCKET_ERROR(date_range, "expected a date such as 2026-10-01");
 DOCKET_ERROR(date_list, "expected a date such as 2026-10-01");
 DOCKET_ERROR(calendar_close, "expected a calendar item (zone, hours, holidays, workdays) or `}`");
+DOCKET_ERROR(hours_when, "expected weekdays such as mon-fri, or dates such as 2026-12-31, after `hours`");
+DOCKET_ERROR(holidays_what, "expected dates such as 2026-10-01..2026-10-07, or the name of a `holidays` declaration");
+DOCKET_ERROR(notice_ref, "expected the name of a `holidays` declaration");
+DOCKET_ERROR(notice_name, "expected a name after `holidays`, such as `cn_2027`");
+DOCKET_ERROR(notice_source, "expected where the dates were published, in quotes");
+DOCKET_ERROR(notice_close, "expected `source`, `holidays`, `workdays` or `}`");
 DOCKET_ERROR(department_name, "expected a department name after `department`");
 DOCKET_ERROR(role_name, "expected a role name");
 DOCKET_ERROR(department_close, "expected `roles` or `}`");
@@ -99,8 +108,15 @@ DOCKET_ERROR(priority_name, "expected a priority name after `priority`");
 DOCKET_ERROR(metric_name, "expected a time limit name such as `resolve`");
 DOCKET_ERROR(warn_at, "expected `at` after `warn`");
 DOCKET_ERROR(of_keyword, "expected `of`");
+DOCKET_ERROR(from_field, "expected a timestamp field after `from`, such as `received_at`");
+DOCKET_ERROR(most_word, "expected `most` after `extend METRIC at`");
+DOCKET_ERROR(extension_count, "expected how many extensions, such as `at most 2 times`");
+DOCKET_ERROR(times_word, "expected `times` after the number of extensions");
+DOCKET_ERROR(to_word, "expected `to` after `up`");
+DOCKET_ERROR(extension_total, "expected `up to` and the longest extended limit, such as `up to 60 workdays in office`");
+DOCKET_ERROR(extension_caps_required, "expected `at most N times` or `up to DURATION` after `extend METRIC`");
 DOCKET_ERROR(priority_close,
-             "expected a time limit such as `resolve 24h`, `warn at`, `at N% of`, `on breach of` or `}`");
+             "expected a time limit such as `resolve 24h`, `warn at`, `at N% of`, `on breach of`, `extend` or `}`");
 DOCKET_ERROR(classify_target, "expected what to classify after `classify`, such as `priority`");
 DOCKET_ERROR(classify_body, "expected `by FIELD x FIELD {` or `{` after the classification target");
 DOCKET_ERROR(row_field, "expected the field whose values label the rows");
@@ -128,10 +144,10 @@ DOCKET_ERROR(await_what, "expected `approval` after `await`");
 DOCKET_ERROR(paused_metric, "expected a time limit name such as `resolve`");
 DOCKET_ERROR(state_close, "expected a state item (on, auto, after, every, pause, await) or `}`");
 DOCKET_ERROR(overridable,
-             "expected the declaration to override: field, calendar, department, category, priority, "
+             "expected the declaration to override: field, holidays, calendar, department, category, priority, "
              "classify, chain, approval or state");
 DOCKET_ERROR(end_of_file,
-             "expected a declaration: workflow, extends, field, calendar, department, category, priority, "
+             "expected a declaration: workflow, extends, field, holidays, calendar, department, category, priority, "
              "classify, chain, approval, require or state");
 
 #undef DOCKET_ERROR

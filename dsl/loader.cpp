@@ -46,6 +46,7 @@ void merge_into(RuleFile& base, RuleFile& derived, Diagnostics& diagnostics) {
   base.extends_loc = derived.extends_loc;
   auto by_name = [](const auto& d) -> const Name& { return d.name; };
   merge(base.fields, derived.fields, by_name, "field", diagnostics);
+  merge(base.notices, derived.notices, by_name, "holidays", diagnostics);
   merge(base.calendars, derived.calendars, by_name, "calendar", diagnostics);
   merge(base.departments, derived.departments, by_name, "department", diagnostics);
   merge(base.categories, derived.categories, by_name, "category", diagnostics);
@@ -68,6 +69,7 @@ void reject_stray_overrides(const RuleFile& file, Diagnostics& diagnostics) {
                       "add `extends \"base.docket\"` or remove `override`");
   };
   for (const auto& d : file.fields) report(d.is_override, d.name);
+  for (const auto& d : file.notices) report(d.is_override, d.name);
   for (const auto& d : file.calendars) report(d.is_override, d.name);
   for (const auto& d : file.departments) report(d.is_override, d.name);
   for (const auto& d : file.categories) report(d.is_override, d.name);

@@ -5,8 +5,8 @@
 #include "dsl/parser.h"
 
 #include <charconv>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 #include <tao/pegtl.hpp>
@@ -29,11 +29,11 @@ template <typename Rule>
 struct selector
     : pt::selector<
           Rule,
-          pt::store_content::on<identifier, string_lit, number_lit, percent_lit, duration_lit, date_lit, time_lit,
-                                day_name, simple_type, bool_lit, now_lit, op_mul, op_add, op_compare, op_in, op_and,
-                                op_or, quorum_count, version_number, clock_verb, state_kind, override_marker,
-                                field_required, route_action, raise_action, otherwise_clause, quorum_any,
-                                quorum_all>,
+          pt::store_content::on<identifier, string_lit, number_lit, percent_lit, duration_lit, workday_count,
+                                extension_number, date_lit, time_lit, day_name, simple_type, bool_lit, now_lit, op_mul,
+                                op_add, op_compare, op_in, op_and, op_or, quorum_count, version_number, clock_verb,
+                                state_kind, override_marker, field_required, route_action, raise_action,
+                                otherwise_clause, quorum_any, quorum_all>,
           pt::remove_content::on<
               extends_decl, workflow_decl, version_clause, field_decl, enum_type, field_default, field_range,
               calendar_decl, hours_item, day_range, day_required, time_span, span_required, holidays_item,
@@ -43,13 +43,12 @@ struct selector
               within_clause, timeout_clause, approval_decl, approval_by_priority, approval_row, approval_when,
               approval_otherwise, require_decl, state_decl, await_item, pause_item, enter_item, exit_item,
               transition_item, auto_item, after_item, every_item, when_clause, by_roles, do_clause, do_required,
-              target_state, in_calendar, label, set_action, assign_action, notify_action, escalate_action,
-              emit_action, classify_action, clock_action, not_expr, negation, in_list, override_decl,
-              assign_role>,
+              target_state, in_calendar, label, set_action, assign_action, notify_action, escalate_action, emit_action,
+              classify_action, clock_action, not_expr, negation, in_list, override_decl, assign_role, start_from,
+              extend_action, from_clause, extend_item, extension_times, extension_total, notice_decl, source_item>,
           pt::fold_one::on<expr, expr_required, disjunction, disjunction_operand, conjunction, conjunction_operand,
-                           comparison, sum, sum_required, range_low, range_high, product, product_required, operand, nested_expr,
-                           negated_operand,
-                           operand_required, logical_not, not_operand>> {};
+                           comparison, sum, sum_required, range_low, range_high, product, product_required, operand,
+                           nested_expr, negated_operand, operand_required, logical_not, not_operand>> {};
 
 // ------------------------------------------------------------------ nesting limit
 
@@ -88,8 +87,9 @@ struct limit_nesting : pegtl::maybe_nothing {
   template <typename ParseInput>
   static bool opens_here(ParseInput& in) {
     auto rewind_afterwards = in.template mark<pegtl::rewind_mode::required>();
-    bool opens = pegtl::match<Opener, pegtl::apply_mode::nothing, pegtl::rewind_mode::required, pegtl::nothing,
-                              pegtl::normal>(in);
+    bool opens =
+        pegtl::match<Opener, pegtl::apply_mode::nothing, pegtl::rewind_mode::required, pegtl::nothing, pegtl::normal>(
+            in);
     (void)rewind_afterwards(false);
     return opens;
   }
@@ -112,8 +112,8 @@ struct nesting_action<operand> {
   template <typename ActionInput, typename... States>
   static void apply(const ActionInput& in, Nesting& nesting, States&&... /*unused*/) {
     if (++nesting.operands > kMaxExpressionParts) {
-      throw pegtl::parse_error(
-          "E004:expression is too long (limit " + std::to_string(kMaxExpressionParts) + " parts)", in.position());
+      throw pegtl::parse_error("E004:expression is too long (limit " + std::to_string(kMaxExpressionParts) + " parts)",
+                               in.position());
     }
   }
 };
@@ -196,7 +196,8 @@ std::string describe_input_at(std::string_view text, std::size_t byte) {
   std::size_t end = byte;
   auto is_number_part = [&](std::size_t i) {
     char ch = text[i];
-    if (is_word(ch) || ch == '%' || ch == ':' || ch == '-') return ch != '-' || (i + 1 < text.size() && text[i + 1] != '>');
+    if (is_word(ch) || ch == '%' || ch == ':' || ch == '-')
+      return ch != '-' || (i + 1 < text.size() && text[i + 1] != '>');
     return ch == '.' && i + 1 < text.size() && text[i + 1] >= '0' && text[i + 1] <= '9';
   };
   if (c >= '0' && c <= '9') {
@@ -283,7 +284,8 @@ void report_parse_error(const pegtl::parse_error& error, std::uint32_t file, std
     text_message += ", got " + got;
     help = help_for(message, got.substr(1, got.size() > 2 ? got.size() - 2 : 0));
   }
-  diagnostics.error(code, {file, static_cast<std::uint32_t>(position.line), static_cast<std::uint32_t>(position.column)},
+  diagnostics.error(code,
+                    {file, static_cast<std::uint32_t>(position.line), static_cast<std::uint32_t>(position.column)},
                     text_message, help);
 }
 
@@ -399,6 +401,31 @@ class Builder {
       return 0;
     }
     return total;
+  }
+
+  static constexpr std::int64_t kMaxWorkdays = 10000;
+
+  // The length a `duration_required` left among `parent`'s children, with
+  // the `in CALENDAR` that follows it.
+  Length length_of(const Node& parent) {
+    Length out;
+    if (const Node* d = find<duration_lit>(parent)) {
+      out.seconds = duration_seconds(*d);
+      out.written = d->string();
+      out.loc = loc(*d);
+    } else if (const Node* w = find<workday_count>(parent)) {
+      out.loc = loc(*w);
+      std::string digits = w->string();
+      if (digits.size() > 5 || std::stoll(digits) > kMaxWorkdays) {
+        error("E009", out.loc,
+              "`" + digits + " workdays` is too long (limit " + std::to_string(kMaxWorkdays) + " working days)");
+      } else {
+        out.workdays = std::stoll(digits);
+      }
+      out.written = std::to_string(out.workdays) + (out.workdays == 1 ? " workday" : " workdays");
+    }
+    if (const Node* cal = find<in_calendar>(parent)) out.calendar = name(*cal);
+    return out;
   }
 
   // Numbers are stored exactly in ten-thousandths (money to the cent and
@@ -614,6 +641,12 @@ class Builder {
                : verb == "pause" ? ActionKind::kPauseClock
                                  : ActionKind::kResumeClock;
       a.target = name(node);
+      if (const Node* from = find<start_from>(node)) a.from_field = name(*from);
+    } else if (node.is_type<extend_action>()) {
+      a.kind = ActionKind::kExtendClock;
+      a.target = name(node);
+      a.length = length_of(node);
+      if (const Node* s = find<string_lit>(node)) a.text = decode_string(*s);
     }
     return a;
   }
@@ -634,7 +667,8 @@ class Builder {
     } else if (node.is_type<workflow_decl>()) {
       if (out.workflow) {
         const SourceLoc& first = out.workflow->loc;
-        diagnostics_.error("E011", loc(node), "workflow declared twice (first at line " + std::to_string(first.line) + ")",
+        diagnostics_.error("E011", loc(node),
+                           "workflow declared twice (first at line " + std::to_string(first.line) + ")",
                            "first defined at " + std::to_string(first.line) + ":" + std::to_string(first.column));
         ++errors_;
       }
@@ -649,6 +683,8 @@ class Builder {
       out.workflow = w;
     } else if (node.is_type<field_decl>()) {
       out.fields.push_back(field(node, is_override));
+    } else if (node.is_type<notice_decl>()) {
+      out.notices.push_back(notice(node, is_override));
     } else if (node.is_type<calendar_decl>()) {
       out.calendars.push_back(calendar(node, is_override));
     } else if (node.is_type<department_decl>()) {
@@ -690,11 +726,11 @@ class Builder {
     f.loc = loc(node);
     if (const Node* simple = find<simple_type>(node)) {
       std::string_view t = simple->string_view();
-      f.type = t == "text"      ? FieldType::kText
-               : t == "int"     ? FieldType::kInt
-               : t == "decimal" ? FieldType::kDecimal
-               : t == "money"   ? FieldType::kMoney
-               : t == "bool"    ? FieldType::kBool
+      f.type = t == "text"       ? FieldType::kText
+               : t == "int"      ? FieldType::kInt
+               : t == "decimal"  ? FieldType::kDecimal
+               : t == "money"    ? FieldType::kMoney
+               : t == "bool"     ? FieldType::kBool
                : t == "duration" ? FieldType::kDuration
                                  : FieldType::kTimestamp;
       f.type_loc = loc(*simple);
@@ -735,17 +771,49 @@ class Builder {
         const Node& s = *child->children.front();
         c.zone = decode_string(s);
         c.zone_loc = loc(s);
+      } else if (child->is_type<hours_item>() && find<date_range>(*child) != nullptr) {
+        c.dated_hours.push_back(dated_hours(*child));
       } else if (child->is_type<hours_item>()) {
         c.hours.push_back(working_hours(*child));
       } else if (child->is_type<holidays_item>()) {
         auto d = dates(*child);
         c.holidays.insert(c.holidays.end(), d.begin(), d.end());
+        for (const Node* n : all<identifier>(*child)) c.notices.push_back(name(*n));
       } else if (child->is_type<workdays_item>()) {
         auto d = dates(*child);
         c.workdays.insert(c.workdays.end(), d.begin(), d.end());
       }
     }
     return c;
+  }
+
+  NoticeDecl notice(const Node& node, bool is_override) {
+    NoticeDecl n;
+    n.name = name(node);
+    n.label = label_of(node);
+    n.is_override = is_override;
+    n.loc = loc(node);
+    for (const auto& child : node.children) {
+      if (child->is_type<source_item>()) {
+        n.source = decode_string(*child->children.front());
+      } else if (child->is_type<holidays_item>()) {
+        auto d = dates(*child);
+        n.holidays.insert(n.holidays.end(), d.begin(), d.end());
+        for (const Node* ref : all<identifier>(*child)) n.nested.push_back(name(*ref));
+      } else if (child->is_type<workdays_item>()) {
+        auto d = dates(*child);
+        n.workdays.insert(n.workdays.end(), d.begin(), d.end());
+      }
+    }
+    return n;
+  }
+
+  DatedHours dated_hours(const Node& node) {
+    DatedHours h;
+    h.loc = loc(node);
+    h.dates = dates(node);
+    h.spans = working_hours(node).spans;
+    return h;
   }
 
   static int weekday_index(std::string_view day) {
@@ -810,14 +878,30 @@ class Builder {
         TimeLimit limit;
         limit.metric = name(item);
         limit.loc = loc(item);
-        limit.seconds = duration_seconds(*find<duration_lit>(item));
-        if (const Node* cal = find<in_calendar>(item)) limit.calendar = name(*cal);
+        limit.length = length_of(item);
+        if (const Node* from = find<from_clause>(item)) limit.from_field = name(*from);
         p.limits.push_back(std::move(limit));
       } else if (item.is_type<warn_item>()) {
+        ExprPtr condition = clause_expression(find<when_clause>(item));
         for (const Node* percent : all<percent_lit>(item)) {
           std::string_view t = percent->string_view();
-          p.warnings.push_back({number_value(*percent, t.substr(0, t.size() - 1)), loc(*percent)});
+          p.warnings.push_back({number_value(*percent, t.substr(0, t.size() - 1)), condition, loc(*percent)});
         }
+      } else if (item.is_type<extend_item>()) {
+        ExtensionRule rule;
+        rule.metric = name(item);
+        rule.loc = loc(item);
+        if (const Node* times = find<extension_times>(item)) {
+          const Node* count = find<extension_number>(*times);
+          std::string digits = count->string();
+          if (digits.size() > 4 || std::stoi(digits) > 1000) {
+            error("E009", loc(*count), "`at most " + digits + " times` is too many (limit 1000)");
+          } else {
+            rule.max_times = std::stoi(digits);
+          }
+        }
+        if (const Node* total = find<extension_total>(item)) rule.up_to = length_of(*total);
+        p.extension_rules.push_back(std::move(rule));
       } else if (item.is_type<ladder_item>() || item.is_type<breach_item>()) {
         Escalation e;
         e.loc = loc(item);
@@ -826,6 +910,7 @@ class Builder {
           e.percent = number_value(*percent, t.substr(0, t.size() - 1));
         }
         e.metric = name(item);
+        e.condition = clause_expression(find<when_clause>(item));
         e.actions = actions(find<do_required>(item));
         p.escalations.push_back(std::move(e));
       }
@@ -887,8 +972,7 @@ class Builder {
         level.count = static_cast<int>(std::min(number_value(*count, count->string_view()), 1e6));
       }
       if (const Node* within = find<within_clause>(*item)) {
-        level.within_seconds = duration_seconds(*find<duration_lit>(*within));
-        if (const Node* cal = find<in_calendar>(*within)) level.within_calendar = name(*cal);
+        level.within = length_of(*within);
       }
       if (const Node* timeout = find<timeout_clause>(*item)) level.on_timeout = actions(find<do_required>(*timeout));
       c.levels.push_back(std::move(level));
@@ -952,8 +1036,7 @@ class Builder {
         Timer timer;
         timer.loc = loc(item);
         timer.recurring = item.is_type<every_item>();
-        timer.seconds = duration_seconds(*find<duration_lit>(item));
-        if (const Node* cal = find<in_calendar>(item)) timer.calendar = name(*cal);
+        timer.length = length_of(item);
         timer.guard = clause_expression(find<when_clause>(item));
         if (const Node* target = find<target_state>(item)) timer.target = name(*target);
         const Node* clause = find<do_clause>(item);
@@ -975,9 +1058,9 @@ template <typename Grammar>
 std::unique_ptr<Node> parse_tree(std::uint32_t file, std::string_view text, Diagnostics& diagnostics,
                                  const ParseLimits& limits) {
   if (text.size() > limits.max_file_bytes) {
-    diagnostics.error("E003", {file, 1, 1},
-                      "rule file is " + std::to_string(text.size()) + " bytes (limit " +
-                          std::to_string(limits.max_file_bytes) + ")");
+    diagnostics.error(
+        "E003", {file, 1, 1},
+        "rule file is " + std::to_string(text.size()) + " bytes (limit " + std::to_string(limits.max_file_bytes) + ")");
     return nullptr;
   }
   if (!check_encoding(file, text, diagnostics)) return nullptr;

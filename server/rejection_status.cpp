@@ -31,6 +31,8 @@ RejectionStatus rejection_status(engine::RejectionCode code) {
     case RejectionCode::kConstraint:
     case RejectionCode::kActionFailed:
     case RejectionCode::kStepLimit:
+    case RejectionCode::kClockFromFuture:
+    case RejectionCode::kExtension:
       break;
   }
   return {422, "rejected"};

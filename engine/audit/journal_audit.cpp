@@ -62,6 +62,15 @@ std::string percent_text(double percent) {
   return text;
 }
 
+// The least wall-clock time a duration can take: business time is never
+// shorter than wall-clock time, and N working days end at the close of the
+// Nth working day after the start's date, more than N - 1 days later (less
+// an hour for a clock change).
+std::int64_t shortest_seconds(const Duration& length) {
+  if (!length.in_workdays()) return length.seconds;
+  return std::max<std::int64_t>(0, (length.workdays - 1) * 86400 - 3600);
+}
+
 // entered + seconds * times, or the largest instant when that overflows (a
 // timer that could never be due).
 std::int64_t time_after(std::int64_t entered, std::int64_t seconds, std::int64_t times) {
@@ -88,9 +97,10 @@ struct AuditedTicket {
   std::vector<std::string> departments;  // routed, in route order
   std::string assignee_department;       // "" when the assignee names none
 
-  std::optional<ApprovalProgress> approval;  // in an `await approval` state
-  bool approval_complete = false;            // `none`, or every level approved
-  bool level_timed_out = false;              // the open level's `within` has run out
+  std::optional<ApprovalProgress> approval;         // in an `await approval` state
+  bool approval_complete = false;                   // `none`, or every level approved
+  bool level_timed_out = false;                     // the open level's `within` has run out
+  std::map<std::string, std::uint32_t> extensions;  // by metric: `extend` effects so far
 
   // The latest transition or timer record: when it was, the state it left
   // and the priority before it. SLA thresholds passed during it are written
@@ -471,10 +481,10 @@ std::optional<std::string> Checker::timer() {
   }
   // Business time is never shorter than wall-clock time: the n-th firing is
   // at least n durations after entering the state.
-  if (record_.at < time_after(ticket_.entered_at, found->seconds, std::int64_t{firings} + 1)) {
+  if (record_.at < time_after(ticket_.entered_at, shortest_seconds(found->length), std::int64_t{firings} + 1)) {
     return at + " fired at " + format_timestamp(record_.at) + ", before it was due: the ticket entered " +
            quoted(record_.from) + " at " + format_timestamp(ticket_.entered_at) + " and the timer runs " +
-           format_duration(found->seconds) + (firings > 0 ? " (firing " + std::to_string(firings + 1) + ")" : "");
+           workflow_.describe(found->length) + (firings > 0 ? " (firing " + std::to_string(firings + 1) + ")" : "");
   }
   if (found->guard && !evaluate_condition(*found->guard, ticket_.view(), record_.at).value_or(false)) {
     return guard_problem(*found->guard, ticket_.view(), at) + ": a timer whose guard is false does nothing";
@@ -538,11 +548,11 @@ std::optional<std::string> Checker::approval_timeout() {
     return "an approval time limit cites " + position_text(record_.rule) + ", but the open level is " + name + " at " +
            position_text(level.position);
   }
-  if (level.within_seconds <= 0) return "approval level " + name + " has no time limit (`within`)";
+  if (level.within.empty()) return "approval level " + name + " has no time limit (`within`)";
   if (ticket_.level_timed_out) return "the time limit of approval level " + name + " ran out twice";
-  if (record_.at - progress.level_started_at < level.within_seconds) {
+  if (record_.at - progress.level_started_at < shortest_seconds(level.within)) {
     return "the time limit of approval level " + name + " ran out at " + format_timestamp(record_.at) +
-           ", before `within " + format_duration(level.within_seconds) + "` had passed since the level opened at " +
+           ", before `within " + workflow_.describe(level.within) + "` had passed since the level opened at " +
            format_timestamp(progress.level_started_at);
   }
   ticket_.level_timed_out = true;
@@ -582,12 +592,24 @@ std::optional<std::string> Checker::sla() {
   }
   std::string clock = quoted(mark.metric) + " under " + quoted(mark.priority);
   if (limit == nullptr) return "an SLA " + kind + " of " + clock + ", which sets no limit for it";
-  std::string calendar =
-      limit->calendar < workflow_.calendars().size() ? workflow_.calendars()[limit->calendar].name : std::string();
-  if (mark.limit_seconds != limit->seconds || mark.calendar != calendar) {
-    return "an SLA " + kind + " of " + clock + " with limit " + format_duration(mark.limit_seconds) +
+  std::string calendar = limit->length.calendar < workflow_.calendars().size()
+                             ? workflow_.calendars()[limit->length.calendar].name
+                             : std::string();
+  // The limit as declared; once the clock was extended, the declared limit
+  // and more.
+  std::string declared_limit = workflow_.describe(limit->length, false);
+  auto extended = ticket_.extensions.find(mark.metric);
+  bool was_extended = extended != ticket_.extensions.end() && extended->second > 0;
+  bool limit_fits =
+      limit->length.in_workdays()
+          ? (was_extended ? mark.limit.rfind(declared_limit + " + ", 0) == 0 : mark.limit == declared_limit)
+          : (was_extended ? mark.limit_seconds > limit->length.seconds : mark.limit_seconds == limit->length.seconds);
+  if (!limit_fits || mark.calendar != calendar) {
+    std::string shown = limit->length.in_workdays() ? mark.limit : format_duration(mark.limit_seconds);
+    return "an SLA " + kind + " of " + clock + " with limit " + shown +
            (mark.calendar.empty() ? "" : " in " + mark.calendar) + ", but the limit is " +
-           format_duration(limit->seconds) + (calendar.empty() ? "" : " in " + calendar);
+           (limit->length.in_workdays() ? declared_limit : format_duration(limit->length.seconds)) +
+           (calendar.empty() ? "" : " in " + calendar) + (was_extended ? " and its extensions" : "");
   }
   if (mark.due > record_.at) {
     return "an SLA " + kind + " of " + clock + " written at " + format_timestamp(record_.at) + ", before it was due (" +
@@ -603,7 +625,8 @@ std::optional<std::string> Checker::sla() {
                position_text(limit->position);
       }
       if (record_.kind == RecordKind::kWarning &&
-          std::find(declared.warnings.begin(), declared.warnings.end(), mark.percent) == declared.warnings.end()) {
+          std::none_of(declared.warnings.begin(), declared.warnings.end(),
+                       [&](const Warning& warning) { return warning.percent == mark.percent; })) {
         return "a warning of " + clock + " at " + percent_text(mark.percent) + ", which is not a `warn at` of " +
                quoted(mark.priority);
       }
@@ -628,6 +651,9 @@ std::optional<std::string> Checker::sla() {
 
 std::optional<std::string> Checker::apply(StateIndex target) {
   if (std::optional<std::string> problem = apply_changes()) return problem;
+  for (const Effect& effect : record_.effects) {
+    if (effect.clock == ClockChange::kExtended) ++ticket_.extensions[effect.target];
+  }
   ticket_.last_at = std::max(ticket_.last_at, record_.at);
   if (target == kNoIndex) return std::nullopt;
   return enter(target);
@@ -813,8 +839,8 @@ std::optional<std::string> migrate(const Record& record, AuditedTicket& ticket,
       for (TimerIndex old : source.timers_of(ticket.state)) {
         const Timer& before = source.timers()[old];
         if (same_position(before.position, timer.position) && before.recurring == timer.recurring &&
-            before.seconds == timer.seconds &&
-            calendar_name(source, before.calendar) == calendar_name(to, timer.calendar) &&
+            before.length.seconds == timer.length.seconds && before.length.workdays == timer.length.workdays &&
+            calendar_name(source, before.length.calendar) == calendar_name(to, timer.length.calendar) &&
             old < ticket.timer_firings.size()) {
           firings[index] = ticket.timer_firings[old];
         }

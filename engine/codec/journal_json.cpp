@@ -105,7 +105,12 @@ void write_sla(JsonWriter& json, const std::optional<SlaMark>& sla) {
   write_text(json.key("metric"), sla->metric);
   write_text(json.key("priority"), sla->priority);
   json.key("percent").number(sla->percent);
-  json.key("limit").string(format_duration(sla->limit_seconds, false));
+  // A limit in hours says its seconds itself; one in working days (or
+  // extended by them) adds them, as `limit_seconds`.
+  std::string hours = format_duration(sla->limit_seconds, LargestUnit::kHour);
+  bool written_in_hours = sla->limit.empty() || sla->limit == hours;
+  json.key("limit").string(written_in_hours ? hours : sla->limit);
+  if (!written_in_hours) json.key("limit_seconds").number(sla->limit_seconds);
   write_text(json.key("calendar"), sla->calendar);
   json.key("due").string(format_timestamp(sla->due));
   json.end_object();
@@ -479,7 +484,8 @@ class Decoder {
     if (node.is_null()) return true;
     static constexpr std::array<std::string_view, 6> kKeys = {"metric", "priority", "percent",
                                                               "limit",  "calendar", "due"};
-    if (!members(node, "`sla`", kKeys)) return false;
+    static constexpr std::array<std::string_view, 1> kOptional = {"limit_seconds"};
+    if (!members(node, "`sla`", kKeys, kOptional)) return false;
     SlaMark mark;
     if (!text(*node.find("metric"), "`sla`.`metric`", mark.metric)) return false;
     if (!text(*node.find("priority"), "`sla`.`priority`", mark.priority)) return false;
@@ -492,10 +498,26 @@ class Decoder {
     }
     if (!percent_ok) return fail("`sla`.`percent`", "expected a number, got " + shown(*percent));
     const JsonNode* limit = node.find("limit");
-    std::optional<std::int64_t> seconds;
-    if (limit->kind() == JsonNode::Kind::kString) seconds = parse_signed_duration(limit->text());
-    if (!seconds) return fail("`sla`.`limit`", "expected a duration such as \"4h\", got " + shown(*limit));
-    mark.limit_seconds = *seconds;
+    const JsonNode* limit_seconds = node.find("limit_seconds");
+    if (limit->kind() != JsonNode::Kind::kString) {
+      return fail("`sla`.`limit`", "expected a duration such as \"4h\", got " + shown(*limit));
+    }
+    if (limit_seconds == nullptr) {
+      std::optional<std::int64_t> seconds = parse_signed_duration(limit->text());
+      if (!seconds) return fail("`sla`.`limit`", "expected a duration such as \"4h\", got " + shown(*limit));
+      mark.limit_seconds = *seconds;  // `limit` stays "": the hours say it all
+    } else {
+      std::uint64_t seconds = 0;
+      if (limit_seconds->kind() != JsonNode::Kind::kNumber || !unsigned_number(limit_seconds->text(), seconds) ||
+          seconds > static_cast<std::uint64_t>(INT64_MAX)) {
+        return fail("`sla`.`limit_seconds`", "expected a whole number of seconds, got " + shown(*limit_seconds));
+      }
+      mark.limit_seconds = static_cast<std::int64_t>(seconds);
+      if (limit->text().empty() || limit->text() == format_duration(mark.limit_seconds, LargestUnit::kHour)) {
+        return fail("`sla`.`limit_seconds`", "only a limit in working days has it");
+      }
+      mark.limit = limit->text();
+    }
     if (!text(*node.find("calendar"), "`sla`.`calendar`", mark.calendar)) return false;
     if (!instant(*node.find("due"), "`sla`.`due`", mark.due)) return false;
     out = std::move(mark);

@@ -47,7 +47,7 @@ std::string when(std::int64_t at) {
 }
 
 std::string limit_text(const SlaMark& sla) {
-  std::string text = format_duration(sla.limit_seconds, false);
+  std::string text = sla.limit.empty() ? format_duration(sla.limit_seconds, LargestUnit::kHour) : sla.limit;
   if (!sla.calendar.empty()) text += " in " + sla.calendar;
   return text;
 }

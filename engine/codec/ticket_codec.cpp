@@ -141,6 +141,12 @@ void write_clock(JsonWriter& json, const SlaClock& clock) {
   json.key("next_mark").number(clock.next_mark);
   json.key("breached").boolean(clock.breached);
   write_due(json.key("due"), clock.due);
+  // Only on an extended clock, so that every other snapshot keeps its form.
+  if (clock.extensions > 0) {
+    json.key("extensions").number(clock.extensions);
+    json.key("extended_workdays").number(clock.extended_workdays);
+    json.key("extended_seconds").number(clock.extended_seconds);
+  }
   json.end_object();
 }
 
@@ -314,13 +320,16 @@ class Decoder {
     return fail(std::string(what) + " `" + plain(name) + "` is not in workflow " + workflow_.name());
   }
 
-  // Exactly the keys `keys`, each once (the parser refuses repeats).
+  // Exactly the keys `keys`, each once (the parser refuses repeats), and
+  // any of `optional_keys`.
   template <std::size_t N>
-  bool members(const JsonNode& node, const std::string& where, const std::array<std::string_view, N>& keys) {
+  bool members(const JsonNode& node, const std::string& where, const std::array<std::string_view, N>& keys,
+               std::span<const std::string_view> optional_keys = {}) {
     std::string prefix = where.empty() ? std::string() : where + ": ";
     if (node.kind() != JsonNode::Kind::kObject) return fail(prefix + "expected an object, got " + shown(node));
     for (const JsonNode::Member& member : node.members()) {
-      if (std::find(keys.begin(), keys.end(), member.first) == keys.end()) {
+      if (std::find(keys.begin(), keys.end(), member.first) == keys.end() &&
+          std::find(optional_keys.begin(), optional_keys.end(), member.first) == optional_keys.end()) {
         return fail(prefix + "unknown key `" + plain(member.first) + "`");
       }
     }
@@ -527,7 +536,10 @@ class Decoder {
   bool clock(const JsonNode& node, const std::string& where, SlaClock& out) {
     static constexpr std::array<std::string_view, 7> kKeys = {
         "status", "counted", "running_since", "changed_at", "next_mark", "breached", "due"};
-    if (!members(node, where, kKeys)) return false;
+    static constexpr std::array<std::string_view, 3> kExtension = {"extensions", "extended_workdays",
+                                                                   "extended_seconds"};
+    if (!members(node, where, kKeys, kExtension)) return false;
+    if (!extension(node, where, out)) return false;
     const JsonNode& status = *node.find("status");
     bool known = false;
     for (auto candidate :
@@ -567,6 +579,31 @@ class Decoder {
     }
     out.breached = breached.as_bool();
     return due(*node.find("due"), where + ": `due`", out.due);
+  }
+
+  // The three extension keys come together, on an extended clock only.
+  bool extension(const JsonNode& node, const std::string& where, SlaClock& out) {
+    const JsonNode* count = node.find("extensions");
+    const JsonNode* workdays = node.find("extended_workdays");
+    const JsonNode* seconds = node.find("extended_seconds");
+    if (count == nullptr && workdays == nullptr && seconds == nullptr) return true;
+    if (count == nullptr || workdays == nullptr || seconds == nullptr) {
+      return fail(where + ": `extensions`, `extended_workdays` and `extended_seconds` come together");
+    }
+    std::optional<std::uint32_t> n = whole_number<std::uint32_t>(*count);
+    std::optional<std::int64_t> days = whole_number<std::int64_t>(*workdays);
+    std::optional<std::int64_t> secs = whole_number<std::int64_t>(*seconds);
+    if (!n || *n == 0) return fail(where + ": `extensions`: expected a whole number >= 1, got " + shown(*count));
+    if (!days || *days < 0) {
+      return fail(where + ": `extended_workdays`: expected a whole number >= 0, got " + shown(*workdays));
+    }
+    if (!secs || *secs < 0) {
+      return fail(where + ": `extended_seconds`: expected a whole number >= 0, got " + shown(*seconds));
+    }
+    out.extensions = *n;
+    out.extended_workdays = *days;
+    out.extended_seconds = *secs;
+    return true;
   }
 
   bool clocks(const JsonNode& node, Ticket& out) {

@@ -294,7 +294,7 @@ std::optional<Value> coerce_to_field(const Value& value, FieldType type) {
   return Value::number(*rounded);
 }
 
-std::string format_duration(std::int64_t seconds, bool days_and_weeks) {
+std::string format_duration(std::int64_t seconds, LargestUnit largest) {
   if (seconds == 0) return "0s";
   std::string text;
   std::uint64_t rest = static_cast<std::uint64_t>(seconds);
@@ -306,8 +306,9 @@ std::string format_duration(std::int64_t seconds, bool days_and_weeks) {
     std::uint64_t seconds;
     char unit;
   } kUnits[] = {{604800, 'w'}, {86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}};
+  std::uint64_t limit = largest == LargestUnit::kWeek ? 604800 : largest == LargestUnit::kDay ? 86400 : 3600;
   for (const auto& unit : kUnits) {
-    if (!days_and_weeks && unit.seconds > 3600) continue;
+    if (unit.seconds > limit) continue;
     if (rest >= unit.seconds) {
       text += std::to_string(rest / unit.seconds);
       text += unit.unit;

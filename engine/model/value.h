@@ -166,10 +166,16 @@ class Value {
 // overflows. Unset stays unset.
 std::optional<Value> coerce_to_field(const Value& value, FieldType type);
 
-// "1w2d", "1h30m", "45s", "0s"; negative durations get a leading '-'. With
-// `days_and_weeks` false, hours are the largest unit ("72h"), which reads
-// unambiguously for business time too ("24h in office" is not a working day).
-std::string format_duration(std::int64_t seconds, bool days_and_weeks = true);
+// The largest unit format_duration() may use.
+enum class LargestUnit : std::uint8_t {
+  kWeek,  // "1w2d": the stored form of duration values (journals, snapshots)
+  kDay,   // "9d": how designers write limits and timers
+  kHour,  // "72h": business time, which never reads as working days
+};
+
+// "1w2d", "1h30m", "45s", "0s": exact, in units no larger than `largest`;
+// negative durations get a leading '-'.
+std::string format_duration(std::int64_t seconds, LargestUnit largest = LargestUnit::kWeek);
 
 // "2026-10-01T08:00:00Z".
 std::string format_timestamp(std::int64_t epoch_seconds);

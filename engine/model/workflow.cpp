@@ -123,10 +123,17 @@ class DefinitionValidator {
           in_range(action.target, d_.classifications.size(), "classification", at);
           break;
         case ActionKind::kStartClock:
+          in_range(action.target, d_.metrics.size(), "metric", at);
+          in_range(action.from_field, d_.fields.size(), "field", at, true);
+          break;
         case ActionKind::kStopClock:
         case ActionKind::kPauseClock:
         case ActionKind::kResumeClock:
           in_range(action.target, d_.metrics.size(), "metric", at);
+          break;
+        case ActionKind::kExtendClock:
+          in_range(action.target, d_.metrics.size(), "metric", at);
+          check_duration(action.length, at);
           break;
         case ActionKind::kRaisePriority:
         case ActionKind::kRoute:
@@ -183,15 +190,28 @@ class DefinitionValidator {
     }
   }
 
+  // A duration of a limit, timer or extension: positive, and working days
+  // only of a calendar.
+  void check_duration(const Duration& length, const std::string& where) {
+    in_range(length.calendar, d_.calendars.size(), "calendar", where, true);
+    if (length.seconds < 0 || length.workdays < 0) fail(where + ": negative duration");
+    if (length.in_workdays() && length.calendar == kNoIndex) fail(where + ": working days without a calendar");
+  }
+
   void check_priorities() {
     for (const Priority& priority : d_.priorities) {
       std::string where = "priority `" + priority.name + "`";
       for (const TimeLimit& limit : priority.limits) {
         in_range(limit.metric, d_.metrics.size(), "metric", where);
-        in_range(limit.calendar, d_.calendars.size(), "calendar", where, true);
+        check_duration(limit.length, where);
+        if (limit.length.empty()) fail(where + ": a limit of zero");
+        in_range(limit.from_field, d_.fields.size(), "field", where, true);
+        if (limit.extended_up_to) check_duration(*limit.extended_up_to, where);
       }
+      for (const Warning& warning : priority.warnings) check_expr(warning.condition, where + " warning");
       for (const Escalation& escalation : priority.escalations) {
         in_range(escalation.metric, d_.metrics.size(), "metric", where);
+        check_expr(escalation.condition, where + " escalation");
         check_actions(escalation.actions, where + " escalation");
       }
     }
@@ -259,7 +279,7 @@ class DefinitionValidator {
       std::string where = "chain `" + chain.name + "`";
       for (const ApprovalLevel& level : chain.levels) {
         for (RoleIndex role : level.roles) in_range(role, d_.roles.size(), "role", where);
-        in_range(level.within_calendar, d_.calendars.size(), "calendar", where, true);
+        check_duration(level.within, where);
         if (level.quorum == Quorum::kCount && level.count < 1) {
           fail(where + ": quorum below one");
         }
@@ -316,8 +336,8 @@ class DefinitionValidator {
       std::string where = "timer at " + timer.position.where;
       in_range(timer.state, d_.states.size(), "state", where);
       in_range(timer.target, d_.states.size(), "state", where, true);
-      in_range(timer.calendar, d_.calendars.size(), "calendar", where, true);
-      if (timer.seconds <= 0) fail(where + ": duration must be positive");
+      check_duration(timer.length, where);
+      if (timer.length.empty()) fail(where + ": duration must be positive");
       check_expr(timer.guard, where);
       check_actions(timer.actions, where);
     }
@@ -612,15 +632,42 @@ std::string Workflow::describe(const Action& action) const {
       return "classify " + (action.target < d.classifications.size() ? d.classifications[action.target].target_name
                                                                      : std::string("?"));
     case ActionKind::kStartClock:
-      return "start " + name_at(d.metrics, action.target);
+      return "start " + name_at(d.metrics, action.target) +
+             (action.from_field == kNoIndex ? "" : " from " + name_at(d.fields, action.from_field));
     case ActionKind::kStopClock:
       return "stop " + name_at(d.metrics, action.target);
     case ActionKind::kPauseClock:
       return "pause " + name_at(d.metrics, action.target);
     case ActionKind::kResumeClock:
       return "resume " + name_at(d.metrics, action.target);
+    case ActionKind::kExtendClock:
+      return "extend " + name_at(d.metrics, action.target) + " by " + describe(action.length) + " " +
+             quote(action.text);
   }
   return "?";
+}
+
+std::string Workflow::describe(const TimeLimit& limit) const {
+  std::string text = describe(limit.length);
+  if (limit.from_field < definition_.fields.size()) text += " from " + definition_.fields[limit.from_field].name;
+  if (limit.max_extensions) {
+    text += ", extended at most " + std::to_string(*limit.max_extensions) +
+            (*limit.max_extensions == 1 ? " time" : " times");
+  }
+  if (limit.extended_up_to) text += ", up to " + describe(*limit.extended_up_to);
+  return text;
+}
+
+std::string Workflow::describe(const Duration& length, bool with_calendar) const {
+  std::string text =
+      !length.written.empty() ? length.written
+      : length.in_workdays()
+          ? std::to_string(length.workdays) + (length.workdays == 1 ? " workday" : " workdays")
+          : format_duration(length.seconds, length.calendar == kNoIndex ? LargestUnit::kDay : LargestUnit::kHour);
+  if (with_calendar && length.calendar < definition_.calendars.size()) {
+    text += " in " + definition_.calendars[length.calendar].name;
+  }
+  return text;
 }
 
 std::string Workflow::describe(const EvalFailure& failure, const CompiledExpr& expr) const {

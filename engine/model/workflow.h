@@ -107,6 +107,21 @@ struct DatedHours {
   std::vector<MinuteSpan> spans;  // sorted by start, not overlapping
 };
 
+// A length of time as the rules give it: seconds, of the wall clock or of a
+// calendar's working time (`4h`, `4h in office`), or whole working days of a
+// calendar (`15 workdays in office`: until the close of the 15th working day
+// after the day it starts; engine/runtime/calendar.h).
+struct Duration {
+  std::int64_t seconds = 0;           // when workdays == 0
+  std::int64_t workdays = 0;          // > 0: working days of `calendar`
+  CalendarIndex calendar = kNoIndex;  // kNoIndex: wall-clock time
+  std::string written;                // as the rules wrote it ("24h", "15 workdays"); "" when made up
+
+  bool in_workdays() const { return workdays > 0; }
+  bool empty() const { return seconds == 0 && workdays == 0; }
+  friend bool operator==(const Duration&, const Duration&) = default;
+};
+
 // Business hours as declared. Interpreting them (time zones, adding business
 // time) is the calendar runtime's job.
 struct Calendar {
@@ -168,6 +183,7 @@ enum class ActionKind : std::uint8_t {
   kStopClock,      // target: metric
   kPauseClock,     // target: metric
   kResumeClock,    // target: metric
+  kExtendClock,    // target: metric; length; text: the reason
 };
 
 enum class Recipient : std::uint8_t { kCustomer, kRequester, kAssignee, kRole };
@@ -179,6 +195,8 @@ struct Action {
   Recipient recipient = Recipient::kCustomer;
   std::string text;
   std::optional<CompiledExpr> value;
+  Duration length;                   // kExtendClock
+  FieldIndex from_field = kNoIndex;  // kStartClock: `start M from FIELD`
   RulePosition position;
 };
 
@@ -201,15 +219,28 @@ struct Category {
 
 struct TimeLimit {
   MetricIndex metric = kNoIndex;
-  std::int64_t seconds = 0;
-  CalendarIndex calendar = kNoIndex;  // kNoIndex: wall-clock time
+  Duration length;
+  // `from received_at`: the clock starts at the field's time, not when it is
+  // started.
+  FieldIndex from_field = kNoIndex;
+  // `extend M at most N times, up to L`: absent, no cap.
+  std::optional<int> max_extensions;
+  std::optional<Duration> extended_up_to;  // the longest the limit may become
   RulePosition position;
 };
 
 struct Escalation {
   std::optional<double> percent;  // `at 80% of M`; absent: `on breach of M`
   MetricIndex metric = kNoIndex;
+  std::optional<CompiledExpr> condition;  // `when`: checked when reached
   std::vector<Action> actions;
+  RulePosition position;
+};
+
+// One percentage of a `warn at` line, with the line's `when`.
+struct Warning {
+  double percent = 0;
+  std::optional<CompiledExpr> condition;  // checked when reached
   RulePosition position;
 };
 
@@ -217,7 +248,7 @@ struct Priority {
   std::string name;
   std::string label;
   std::vector<TimeLimit> limits;
-  std::vector<double> warnings;  // percentages of every limit, as written
+  std::vector<Warning> warnings;  // percentages of every limit, as written
   std::vector<Escalation> escalations;
   RulePosition position;
 };
@@ -270,8 +301,7 @@ struct ApprovalLevel {
   Quorum quorum = Quorum::kAny;
   int count = 1;  // kCount: approvals needed
   std::vector<RoleIndex> roles;
-  std::int64_t within_seconds = 0;  // 0: no time limit
-  CalendarIndex within_calendar = kNoIndex;
+  Duration within;  // empty: no time limit
   std::vector<Action> on_timeout;
   RulePosition position;
 };
@@ -337,8 +367,7 @@ struct Transition {
 struct Timer {
   StateIndex state = kNoIndex;
   bool recurring = false;
-  std::int64_t seconds = 0;
-  CalendarIndex calendar = kNoIndex;  // kNoIndex: wall-clock time
+  Duration length;
   std::optional<CompiledExpr> guard;
   StateIndex target = kNoIndex;  // kNoIndex: stays in the state
   std::vector<Action> actions;
@@ -473,6 +502,13 @@ class Workflow {
   std::string format_value(const Value& value) const;
   // "notify customer \"...\"", "assign tech.engineer", "set x = a * 30%".
   std::string describe(const Action& action) const;
+  // "15 workdays in office", "24h", "36h in office": business time in hours,
+  // so that it never reads as working days.
+  // Without `with_calendar`, the calendar is left out ("15 workdays").
+  std::string describe(const Duration& length, bool with_calendar = true) const;
+  // A limit without its metric: "15 workdays in office from received_at,
+  // extended at most 2 times, up to 60 workdays in office".
+  std::string describe(const TimeLimit& limit) const;
   // "missing value of `order_amount`", "division by zero in `a / b`".
   std::string describe(const EvalFailure& failure, const CompiledExpr& expr) const;
 

@@ -86,7 +86,8 @@ bool same_position(const RulePosition& a, const RulePosition& b) {
 
 ClockChange parse_clock_change(std::string_view value) {
   auto starts = [value](std::string_view prefix) { return value.substr(0, prefix.size()) == prefix; };
-  if (value == "started") return ClockChange::kStarted;
+  if (value == "started" || starts("started from ")) return ClockChange::kStarted;
+  if (starts("extended by ")) return ClockChange::kExtended;
   if (value == "paused") return ClockChange::kPaused;
   if (value == "resumed") return ClockChange::kResumed;
   if (value == "stopped") return ClockChange::kStopped;

@@ -89,8 +89,9 @@ enum class EffectKind : std::uint8_t {
   kEmit,           // target: the event emitted (for other systems; not fed back)
   kClassify,       // target: `priority`, `category` or a field; value: the result;
                    // rule: the rule that decided (see Effect::rule)
-  kClock,          // target: the metric; value: what happened ("started", "paused",
-                   // "resumed", "stopped: met, 45m of 1h", "stopped: breached, ...")
+  kClock,          // target: the metric; value: what happened ("started", "started from
+                   // received_at 2026-09-25T02:00:00Z", "paused", "resumed", "stopped: met,
+                   // 45m of 1h", "stopped: breached, ...", "extended by 15 workdays ...")
   kApprovalChain,  // target: the chain chosen ("none" when no approval is needed)
   kApprovalVote,   // target: "chain.level"; value: "2 of 3" (votes so far of those needed)
   kApprovalLevel,  // target: "chain.level" that is now complete or now open
@@ -108,6 +109,7 @@ enum class ClockChange : std::uint8_t {
   kStoppedMet,       // value "stopped: met, 45m of 1h"
   kStoppedBreached,  // value "stopped: breached, 1h5m of 1h"
   kUnchanged,        // value "unchanged: already started", "unchanged: not running", ...
+  kExtended,         // value "extended by 15 workdays to 30 workdays in office, due ...: reason"
 };
 // The change a kClock effect's value names, as the engine writes it (for
 // journals read back); kNone for text it never writes.
@@ -147,6 +149,10 @@ struct SlaMark {
   std::int64_t limit_seconds = 0;  // the limit (business seconds with a calendar)
   std::string calendar;            // the calendar's name; "" for wall-clock time
   std::int64_t due = 0;            // when the threshold was due (epoch seconds)
+  // The limit as the rules give it, with the clock's extensions: "24h",
+  // "15 workdays", "15 workdays + 15 workdays" (without the calendar); ""
+  // reads as limit_seconds in hours.
+  std::string limit;
 
   friend bool operator==(const SlaMark&, const SlaMark&) = default;
 };

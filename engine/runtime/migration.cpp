@@ -9,6 +9,7 @@
 #include "engine/model/text.h"
 #include "engine/runtime/approval.h"
 #include "engine/runtime/calendar.h"
+#include "engine/runtime/duration.h"
 #include "engine/runtime/runner.h"
 #include "engine/runtime/sla.h"
 
@@ -27,12 +28,13 @@ std::string calendar_name(const Workflow& workflow, CalendarIndex calendar) {
 bool same_plan(const Workflow& a_workflow, const LimitPlan& a, const Workflow& b_workflow, const LimitPlan& b) {
   if (a.has_limit() != b.has_limit()) return false;
   if (!a.has_limit()) return true;
-  if (a.limit_seconds != b.limit_seconds || a.marks.size() != b.marks.size() ||
+  if (a.length.seconds != b.length.seconds || a.length.workdays != b.length.workdays ||
+      a.marks.size() != b.marks.size() ||
       calendar_name(a_workflow, a.calendar) != calendar_name(b_workflow, b.calendar)) {
     return false;
   }
   for (std::size_t i = 0; i < a.marks.size(); ++i) {
-    if (a.marks[i].kind != b.marks[i].kind || a.marks[i].threshold != b.marks[i].threshold) return false;
+    if (a.marks[i].kind != b.marks[i].kind || a.marks[i].percent != b.marks[i].percent) return false;
   }
   return true;
 }
@@ -273,8 +275,9 @@ class Migration {
       if (!unchanged) {
         // Marks the measured time has reached count as passed, without firing again.
         std::int64_t measured = measured_seconds(clock, basis, at_);
+        std::int64_t limit = clock_limit(clock, plan, basis);
         std::uint32_t next = 0;
-        while (next < plan.marks.size() && plan.marks[next].threshold <= measured) {
+        while (next < plan.marks.size() && mark_threshold(plan.marks[next], limit) <= measured) {
           if (plan.marks[next].kind == MarkKind::kBreach) clock.breached = true;
           ++next;
         }
@@ -282,7 +285,7 @@ class Migration {
       }
       clock.due = kNever;
       if (clock.status == SlaClock::Status::kRunning && plan.has_limit() && clock.next_mark < plan.marks.size()) {
-        clock.due = due_at(clock, basis, plan.marks[clock.next_mark].threshold);
+        clock.due = due_at(clock, basis, mark_threshold(plan.marks[clock.next_mark], clock_limit(clock, plan, basis)));
       }
     }
     return true;
@@ -301,8 +304,9 @@ class Migration {
       const Timer& timer = to_.timers()[now[k]];
       if (!from_final && k < before.size()) {
         const Timer& old = source_.timers()[before[k]];
-        if (old.recurring == timer.recurring && old.seconds == timer.seconds &&
-            calendar_name(source_, old.calendar) == calendar_name(to_, timer.calendar)) {
+        if (old.recurring == timer.recurring && old.length.seconds == timer.length.seconds &&
+            old.length.workdays == timer.length.workdays &&
+            calendar_name(source_, old.length.calendar) == calendar_name(to_, timer.length.calendar)) {
           // Unchanged: armed as it was, or not at all once an `after` has fired.
           for (const ArmedTimer& armed : from_.timers) {
             if (armed.timer == before[k]) out_->timers.push_back(ArmedTimer{now[k], armed.due});
@@ -310,11 +314,21 @@ class Migration {
           continue;
         }
       }
-      TimeBasis basis = version_.calendars.basis(timer.calendar);
-      std::int64_t due = basis.add(out_->entered_at, timer.seconds);
-      if (timer.recurring && timer.seconds > 0) {
+      std::int64_t due = add_duration(version_.calendars, out_->entered_at, timer.length);
+      if (timer.recurring && timer.length.in_workdays()) {
+        // Its last occurrence at or before the move, one period at a time
+        // (working days have no fixed length); bounded like any walk.
+        for (int step = 0; step < 100000; ++step) {
+          std::int64_t next = add_duration(version_.calendars, due, timer.length);
+          if (next > at_ || next <= due) break;
+          due = next;
+        }
+      } else if (timer.recurring && timer.length.seconds > 0) {
+        TimeBasis basis = version_.calendars.basis(timer.length.calendar);
         std::int64_t elapsed = basis.seconds_between(out_->entered_at, at_);
-        if (elapsed >= timer.seconds) due = basis.add(out_->entered_at, elapsed / timer.seconds * timer.seconds);
+        if (elapsed >= timer.length.seconds) {
+          due = basis.add(out_->entered_at, elapsed / timer.length.seconds * timer.length.seconds);
+        }
       }
       out_->timers.push_back(ArmedTimer{now[k], due});
     }
@@ -324,8 +338,8 @@ class Migration {
   // ------------------------------------------------ approval
 
   std::int64_t level_deadline(const ApprovalLevel& level, std::int64_t started) const {
-    if (level.within_seconds <= 0) return kNever;
-    return version_.calendars.basis(level.within_calendar).add(started, level.within_seconds);
+    if (level.within.empty()) return kNever;
+    return add_duration(version_.calendars, started, level.within);
   }
 
   bool approval() {
@@ -393,7 +407,7 @@ class Migration {
       }
     }
     const ApprovalLevel& old_level = old_chain.levels[before->level];
-    bool ran_out = before->deadline == kNever && old_level.within_seconds > 0;
+    bool ran_out = before->deadline == kNever && !old_level.within.empty();
     progress.deadline = ran_out ? kNever : level_deadline(chain.levels[progress.level], progress.level_started_at);
     out_->approval = std::move(progress);
     return true;

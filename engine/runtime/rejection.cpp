@@ -6,7 +6,7 @@
 namespace docket::engine {
 namespace {
 
-constexpr std::array<std::pair<RejectionCode, const char*>, 23> kNames = {{
+constexpr std::array<std::pair<RejectionCode, const char*>, 25> kNames = {{
     {RejectionCode::kUnknownTicket, "unknown_ticket"},
     {RejectionCode::kTicketExists, "ticket_exists"},
     {RejectionCode::kNoTicketId, "no_ticket_id"},
@@ -29,6 +29,8 @@ constexpr std::array<std::pair<RejectionCode, const char*>, 23> kNames = {{
     {RejectionCode::kConstraint, "constraint"},
     {RejectionCode::kActionFailed, "action_failed"},
     {RejectionCode::kStepLimit, "step_limit"},
+    {RejectionCode::kClockFromFuture, "clock_from_future"},
+    {RejectionCode::kExtension, "extension"},
     {RejectionCode::kNone, ""},
 }};
 

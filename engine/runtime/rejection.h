@@ -41,13 +41,15 @@ enum class RejectionCode : std::uint8_t {
   kRolesCovered,         // "roles_covered": `all of`: every role they hold has voted
 
   // The ticket's data.
-  kInvalidData,   // "invalid_data": an unknown field, a field twice, a value that does not fit
-  kMissingField,  // "missing_field": a required field left unset
-  kConstraint,    // "constraint": a `require` would not hold afterwards
+  kInvalidData,      // "invalid_data": an unknown field, a field twice, a value that does not fit
+  kMissingField,     // "missing_field": a required field left unset
+  kConstraint,       // "constraint": a `require` would not hold afterwards
+  kClockFromFuture,  // "clock_from_future": a clock would start from a time after the event's
 
   // What the rules asked for cannot be done.
   kActionFailed,  // "action_failed": an action or default could not be evaluated or applied
   kStepLimit,     // "step_limit": automatic steps or escalations did not come to rest
+  kExtension,     // "extension": `extend` refused (clock not running, breached, over the rules' cap)
 };
 
 // The code as the journal and the API write it: "four_eyes".

@@ -3,12 +3,11 @@
 #include <algorithm>
 
 #include "engine/runtime/approval.h"
+#include "engine/runtime/duration.h"
 #include "engine/runtime/engine_options.h"
 
 namespace docket::engine {
 namespace {
-
-constexpr int kMaxCatchUpDepth = 8;
 
 std::size_t attr(Attribute attribute) { return static_cast<std::size_t>(attribute); }
 
@@ -35,10 +34,18 @@ Result<std::unique_ptr<Version>> Version::build(std::shared_ptr<const Workflow> 
     return Result<std::unique_ptr<Version>>::failure("workflow " + workflow->name() + ": " + calendars.error);
   }
   auto version = std::unique_ptr<Version>(
-      new Version{workflow, std::move(*calendars.set), SlaPlan(*workflow), kNoIndex, kNoIndex, {}, {}});
+      new Version{workflow, std::move(*calendars.set), SlaPlan(*workflow), kNoIndex, kNoIndex, {}, {}, {}});
   version->approved = workflow->find_event("approved").value_or(kNoIndex);
   version->rejected = workflow->find_event("rejected").value_or(kNoIndex);
   version->explicit_start.assign(workflow->metrics().size(), false);
+  version->start_from.assign(workflow->metrics().size(), kNoIndex);
+  for (const Priority& priority : workflow->priorities()) {
+    for (const TimeLimit& limit : priority.limits) {
+      if (limit.from_field != kNoIndex && limit.metric < version->start_from.size()) {
+        version->start_from[limit.metric] = limit.from_field;
+      }
+    }
+  }
   auto scan = [&](const std::vector<Action>& actions) {
     for (const Action& action : actions) {
       if (action.kind == ActionKind::kStartClock && action.target < version->explicit_start.size()) {
@@ -297,17 +304,20 @@ bool Runner::create(const Event& event, std::int64_t at) {
     return fail(RejectionCode::kMissingField,
                 std::string(missing_count == 1 ? "missing required field " : "missing required fields ") + missing);
 
-  if (options_.sla_start == EngineOptions::SlaStart::kTicketCreation) {
-    for (MetricIndex m = 0; m < ticket_.clocks.size(); ++m) {
-      if (version_.explicit_start[m]) continue;
-      run_clock(ticket_.clocks[m], at_);
-    }
-  }
-
   StateIndex initial = workflow_.initial_state();
   const State& state = workflow_.states()[initial];
   Record& record = new_record(RecordKind::kTransition, Cause::kCreate, initial, state.position, event_);
   record.from.clear();
+  if (options_.sla_start == EngineOptions::SlaStart::kTicketCreation) {
+    for (MetricIndex m = 0; m < ticket_.clocks.size(); ++m) {
+      if (version_.explicit_start[m]) continue;
+      if (version_.start_from[m] == kNoIndex) {
+        run_clock(ticket_.clocks[m], at_);
+      } else if (!start_clock_from(m, version_.start_from[m], record, "start on creation")) {
+        return false;
+      }
+    }
+  }
   if (!enter_state(kNoIndex, initial, record)) return false;
   ++steps_;
   flush(record);
@@ -367,7 +377,9 @@ bool Runner::fire_due(std::int64_t at) {
       Record& record = new_record(RecordKind::kApprovalTimeout, Cause::kTimer, ticket_.state, level.position, {});
       Effect effect;
       effect.kind = EffectKind::kApprovalLevel;
-      effect.action = "approval level timed out after " + format_duration(level.within_seconds, false);
+      effect.action = "approval level timed out after " +
+                      (level.within.in_workdays() ? workflow_.describe(level.within)
+                                                  : format_duration(level.within.seconds, LargestUnit::kHour));
       effect.target = level_name(workflow_, progress);
       effect.value = "timed out";
       effect.rule = level.position;
@@ -381,7 +393,7 @@ bool Runner::fire_due(std::int64_t at) {
       auto armed = std::find_if(ticket_.timers.begin(), ticket_.timers.end(),
                                 [&](const ArmedTimer& t) { return t.timer == item->index; });
       if (timer.recurring) {
-        armed->due = version_.calendars.basis(timer.calendar).add(armed->due, timer.seconds);
+        armed->due = add_duration(version_.calendars, armed->due, timer.length);
       } else {
         ticket_.timers.erase(armed);
       }
@@ -415,7 +427,7 @@ void Runner::skip_due() {
       auto armed = std::find_if(ticket_.timers.begin(), ticket_.timers.end(),
                                 [&](const ArmedTimer& t) { return t.timer == item->index; });
       if (timer.recurring) {
-        armed->due = version_.calendars.basis(timer.calendar).add(armed->due, timer.seconds);
+        armed->due = add_duration(version_.calendars, armed->due, timer.length);
       } else {
         ticket_.timers.erase(armed);
       }
@@ -719,10 +731,15 @@ bool Runner::run_action(const Action& action, Record& record) {
     case ActionKind::kResumeClock: {
       std::string text;
       version_.describe(action, text);
-      if (action.kind == ActionKind::kStartClock) return start_clock(action.target, record, text);
+      if (action.kind == ActionKind::kStartClock) return start_clock(action.target, record, text, action.from_field);
       if (action.kind == ActionKind::kStopClock) return stop_clock(action.target, record, text);
       if (action.kind == ActionKind::kPauseClock) return pause_clock(action.target, record, text);
       return resume_clock(action.target, record, text);
+    }
+    case ActionKind::kExtendClock: {
+      std::string text;
+      version_.describe(action, text);
+      return extend_clock(action, record, text);
     }
     default:
       break;
@@ -827,6 +844,7 @@ bool Runner::run_action(const Action& action, Record& record) {
     case ActionKind::kStopClock:
     case ActionKind::kPauseClock:
     case ActionKind::kResumeClock:
+    case ActionKind::kExtendClock:
       break;  // handled above
   }
   return true;
@@ -966,7 +984,11 @@ void Runner::set_priority(PriorityIndex priority, Record& record) {
     for (MetricIndex m = 0; m < ticket_.clocks.size(); ++m) {
       SlaClock& clock = ticket_.clocks[m];
       if (version_.explicit_start[m] || clock.status != SlaClock::Status::kIdle) continue;
-      run_clock(clock, at_);
+      if (version_.start_from[m] == kNoIndex) {
+        run_clock(clock, at_);
+      } else {
+        start_clock_from(m, version_.start_from[m], record, "start on the first priority");
+      }
     }
   }
   // Re-base: the measured time stays, the new limits apply from their first mark.
@@ -1009,7 +1031,8 @@ void Runner::refresh(MetricIndex metric) {
     clock.due = kNever;
     return;
   }
-  clock.due = due_at(clock, version_.calendars.basis(plan.calendar), plan.marks[clock.next_mark].threshold);
+  TimeBasis basis = version_.calendars.basis(plan.calendar);
+  clock.due = due_at(clock, basis, mark_threshold(plan.marks[clock.next_mark], clock_limit(clock, plan, basis)));
 }
 
 // Starting an idle clock and resuming a paused one are the same step from
@@ -1031,12 +1054,95 @@ bool Runner::set_clock_running(MetricIndex metric, Record& record, std::string_v
   return true;
 }
 
-bool Runner::start_clock(MetricIndex metric, Record& record, std::string_view action) {
+bool Runner::start_clock(MetricIndex metric, Record& record, std::string_view action, FieldIndex from) {
+  if (from == kNoIndex) from = version_.start_from[metric];
+  if (from != kNoIndex && ticket_.clocks[metric].status == SlaClock::Status::kIdle) {
+    return start_clock_from(metric, from, record, action);
+  }
   return set_clock_running(metric, record, action, SlaClock::Status::kIdle, "started", "unchanged: already started");
 }
 
+// The clock counts from the field's time, so that a limit "from receipt"
+// runs from the day the complaint arrived, not from when it was entered.
+// Marks the past already reached are written right after this step, each
+// with the time it was due.
+bool Runner::start_clock_from(MetricIndex metric, FieldIndex from, Record& record, std::string_view action) {
+  const Field& field = workflow_.fields()[from];
+  const Value& value = ticket_.fields[from];
+  Effect effect{EffectKind::kClock, std::string(action), workflow_.metrics()[metric], {}, {}, {}};
+  std::int64_t origin = at_;
+  if (value.type() == ValueType::kTimestamp) {
+    origin = value.seconds();
+    if (origin > at_) {
+      return fail(RejectionCode::kClockFromFuture, "`" + workflow_.metrics()[metric] + "` would start from `" +
+                                                       field.name + "` " + format_timestamp(origin) +
+                                                       ", later than the event (" + format_timestamp(at_) +
+                                                       "): a clock cannot start in the future");
+    }
+    effect.value = "started from " + field.name + " " + format_timestamp(origin);
+  } else {
+    effect.value = "started from " + field.name + " (unset: now)";
+  }
+  effect.clock = ClockChange::kStarted;
+  run_clock(ticket_.clocks[metric], origin);
+  ticket_.clocks[metric].changed_at = at_;
+  refresh(metric);
+  record.effects.push_back(std::move(effect));
+  return true;
+}
+
+// `extend M by L "reason"`: the limit of this one ticket grows, within the
+// caps its priority sets; the marks already passed stay passed.
+bool Runner::extend_clock(const Action& action, Record& record, std::string_view text) {
+  MetricIndex metric = action.target;
+  SlaClock& clock = ticket_.clocks[metric];
+  const std::string& name = workflow_.metrics()[metric];
+  const LimitPlan& plan = version_.sla.plan(ticket_.priority(), metric);
+  auto refuse = [&](const std::string& why) {
+    return fail(RejectionCode::kExtension, "`" + std::string(text) + "`: " + why);
+  };
+  if (!plan.has_limit()) return refuse("the ticket's priority sets no limit for `" + name + "`");
+  if (clock.status != SlaClock::Status::kRunning && clock.status != SlaClock::Status::kPaused) {
+    return refuse("`" + name + "` is " + to_string(clock.status) + "; only a running or paused clock is extended");
+  }
+  if (clock.breached) return refuse("`" + name + "` is already breached; a limit is extended before it runs out");
+  const TimeLimit& limit = workflow_.priorities()[*ticket_.priority()].limits[plan.limit];
+  if (limit.max_extensions && static_cast<int>(clock.extensions) >= *limit.max_extensions) {
+    return refuse("`" + name + "` may be extended at most " + std::to_string(*limit.max_extensions) +
+                  (*limit.max_extensions == 1 ? " time" : " times"));
+  }
+  if (limit.extended_up_to) {
+    std::int64_t total = plan.length.in_workdays()
+                             ? plan.length.workdays + clock.extended_workdays + action.length.workdays
+                             : plan.length.seconds + clock.extended_seconds + action.length.seconds;
+    std::int64_t cap = plan.length.in_workdays() ? limit.extended_up_to->workdays : limit.extended_up_to->seconds;
+    if (total > cap) {
+      return refuse("`" + name + "` may be extended up to " + workflow_.describe(*limit.extended_up_to) + " in all");
+    }
+  }
+  TimeBasis basis = version_.calendars.basis(plan.calendar);
+  std::int64_t old_limit = clock_limit(clock, plan, basis);
+  std::int64_t old_due = due_at(clock, basis, old_limit);
+  ++clock.extensions;
+  clock.extended_workdays += action.length.workdays;
+  clock.extended_seconds += action.length.seconds;
+  std::int64_t new_due = due_at(clock, basis, clock_limit(clock, plan, basis));
+  refresh(metric);
+  Effect effect{EffectKind::kClock, std::string(text), name, {}, {}, {}};
+  effect.value =
+      "extended by " + workflow_.describe(action.length, false) + " to " + limit_text(workflow_, plan, clock);
+  effect.value += old_due == kNever ? ", paused"
+                                    : ", due " + format_timestamp(new_due) + " (was " + format_timestamp(old_due) + ")";
+  effect.value += ": " + action.text;
+  effect.clock = ClockChange::kExtended;
+  effect.rule = action.position;
+  record.effects.push_back(std::move(effect));
+  return true;
+}
+
+// Thresholds the clock has passed but not yet fired stay pending: they fire
+// once it runs again, after the record that resumes it.
 bool Runner::pause_clock(MetricIndex metric, Record& record, std::string_view action) {
-  if (!catch_up(metric)) return false;
   SlaClock& clock = ticket_.clocks[metric];
   Effect effect{EffectKind::kClock, std::string(action), workflow_.metrics()[metric], {}, {}, {}};
   if (clock.status == SlaClock::Status::kRunning) {
@@ -1057,7 +1163,6 @@ bool Runner::resume_clock(MetricIndex metric, Record& record, std::string_view a
 }
 
 bool Runner::stop_clock(MetricIndex metric, Record& record, std::string_view action) {
-  if (!catch_up(metric)) return false;
   SlaClock& clock = ticket_.clocks[metric];
   Effect effect{EffectKind::kClock, std::string(action), workflow_.metrics()[metric], {}, {}, {}};
   if (clock.status == SlaClock::Status::kStopped) {
@@ -1066,14 +1171,17 @@ bool Runner::stop_clock(MetricIndex metric, Record& record, std::string_view act
     record.effects.push_back(std::move(effect));
     return true;
   }
+  pass_reached_marks(metric);
   engine::stop_clock(clock, at_);
   clock.due = kNever;
   const LimitPlan& plan = version_.sla.plan(ticket_.priority(), metric);
   if (plan.has_limit()) {
-    std::int64_t used = measured_seconds(clock, version_.calendars.basis(plan.calendar), at_);
-    bool breached = clock.breached || used >= plan.limit_seconds;
-    effect.value = std::string("stopped: ") + (breached ? "breached" : "met") + ", " + format_duration(used, false) +
-                   " of " + format_duration(plan.limit_seconds, false);
+    TimeBasis basis = version_.calendars.basis(plan.calendar);
+    std::int64_t used = measured_seconds(clock, basis, at_);
+    std::int64_t limit = clock_limit(clock, plan, basis);
+    bool breached = clock.breached || used >= limit;
+    effect.value = std::string("stopped: ") + (breached ? "breached" : "met") + ", " +
+                   format_duration(used, LargestUnit::kHour) + " of " + format_duration(limit, LargestUnit::kHour);
     effect.clock = breached ? ClockChange::kStoppedBreached : ClockChange::kStoppedMet;
   } else {
     effect.value = "stopped";
@@ -1083,15 +1191,24 @@ bool Runner::stop_clock(MetricIndex metric, Record& record, std::string_view act
   return true;
 }
 
-bool Runner::catch_up(MetricIndex metric) {
-  if (depth_ >= kMaxCatchUpDepth)
-    return fail(RejectionCode::kStepLimit, "SLA escalations set each other off too deeply");
-  ++depth_;
-  while (!failed_ && ticket_.clocks[metric].due <= at_) {
-    if (!fire_mark(metric, true)) break;
+// A threshold due when its clock stops was put in the past by this very
+// unit: the engine fires every threshold due up to an event's time before the
+// event, each in a unit of its own. Mostly it is a stricter priority set
+// earlier in the unit, whose limits apply to the time already measured (else
+// a threshold due at this instant whose turn comes after the escalation that
+// stops the clock). Its record would follow the record that stopped the
+// clock, about a settled metric, and the stop's effect already says whether
+// the limit was breached (`stopped: breached, 3h of 2h`) or met. So no
+// warning, escalation or breach record is due: the thresholds only count as
+// passed, and the escalations they would set off do not run.
+void Runner::pass_reached_marks(MetricIndex metric) {
+  SlaClock& clock = ticket_.clocks[metric];
+  const LimitPlan& plan = version_.sla.plan(ticket_.priority(), metric);
+  while (clock.due <= at_ && clock.next_mark < plan.marks.size()) {
+    if (plan.marks[clock.next_mark].kind == MarkKind::kBreach) clock.breached = true;
+    ++clock.next_mark;
+    refresh(metric);
   }
-  --depth_;
-  return !failed_;
 }
 
 bool Runner::fire_mark(MetricIndex metric, bool deferred) {
@@ -1109,6 +1226,14 @@ bool Runner::fire_mark(MetricIndex metric, bool deferred) {
   refresh(metric);
 
   const Priority& declared = workflow_.priorities()[*priority];
+  // A warning or a step whose `when` does not hold is passed without a record.
+  const std::optional<CompiledExpr>* condition =
+      mark.kind == MarkKind::kWarning      ? &declared.warnings[mark.warning].condition
+      : mark.kind == MarkKind::kEscalation ? &declared.escalations[mark.escalation].condition
+                                           : nullptr;
+  if (condition != nullptr && *condition && !evaluate_condition(**condition, ticket_.view(), at_).value_or(false)) {
+    return true;
+  }
   const TimeLimit& limit = declared.limits[plan.limit];
   RecordKind kind = mark.kind == MarkKind::kWarning  ? RecordKind::kWarning
                     : mark.kind == MarkKind::kBreach ? RecordKind::kBreach
@@ -1122,7 +1247,13 @@ bool Runner::fire_mark(MetricIndex metric, bool deferred) {
   detail.metric = workflow_.metrics()[metric];
   detail.priority = declared.name;
   detail.percent = mark.percent;
-  detail.limit_seconds = plan.limit_seconds;
+  TimeBasis basis = version_.calendars.basis(plan.calendar);
+  detail.limit_seconds = clock_limit(clock, plan, basis);
+  // A limit in hours is said by its seconds; one in working days by its text.
+  if (plan.length.in_workdays()) {
+    detail.limit = limit_text(workflow_, plan, clock);
+    if (std::size_t in = detail.limit.find(" in "); in != std::string::npos) detail.limit.resize(in);
+  }
   if (plan.calendar < workflow_.calendars().size()) detail.calendar = workflow_.calendars()[plan.calendar].name;
   detail.due = due;
   record.sla = std::move(detail);
@@ -1141,14 +1272,14 @@ void Runner::arm_timers(StateIndex state) {
   ticket_.timers.clear();
   for (TimerIndex index : workflow_.timers_of(state)) {
     const Timer& timer = workflow_.timers()[index];
-    ticket_.timers.push_back(ArmedTimer{index, version_.calendars.basis(timer.calendar).add(at_, timer.seconds)});
+    ticket_.timers.push_back(ArmedTimer{index, add_duration(version_.calendars, at_, timer.length)});
   }
 }
 
 std::int64_t Runner::level_deadline(const ApprovalProgress& progress) const {
   const ApprovalLevel& level = workflow_.chains()[progress.chain].levels[progress.level];
-  if (level.within_seconds <= 0) return kNever;
-  return version_.calendars.basis(level.within_calendar).add(at_, level.within_seconds);
+  if (level.within.empty()) return kNever;
+  return add_duration(version_.calendars, at_, level.within);
 }
 
 bool Runner::start_approval(Record& record) {

@@ -45,6 +45,8 @@ struct Version {
   EventId approved = kNoIndex;  // the `approved` / `rejected` events, if the rules handle them
   EventId rejected = kNoIndex;
   std::vector<bool> explicit_start;  // by metric: some action says `start M`
+  // By metric: the timestamp field its limits count from (`from F`), or kNoIndex.
+  std::vector<FieldIndex> start_from;
   // Workflow::describe() of every action the rules hold, computed once: the
   // journal quotes the action with each effect it has.
   std::unordered_map<const Action*, std::string> action_texts;
@@ -178,13 +180,17 @@ class Runner {
   // SLA clocks.
   TimeBasis basis(MetricIndex metric) const;
   void refresh(MetricIndex metric);
-  bool start_clock(MetricIndex metric, Record& record, std::string_view action);
+  bool start_clock(MetricIndex metric, Record& record, std::string_view action, FieldIndex from);
+  // Starts an idle clock from `from`'s time (in the past, or now when unset).
+  bool start_clock_from(MetricIndex metric, FieldIndex from, Record& record, std::string_view action);
+  bool extend_clock(const Action& action, Record& record, std::string_view text);
   bool set_clock_running(MetricIndex metric, Record& record, std::string_view action, SlaClock::Status from,
                          const char* done, const char* unchanged);
   bool pause_clock(MetricIndex metric, Record& record, std::string_view action);
   bool resume_clock(MetricIndex metric, Record& record, std::string_view action);
   bool stop_clock(MetricIndex metric, Record& record, std::string_view action);
-  bool catch_up(MetricIndex metric);
+  // Counts the thresholds a clock about to stop has reached as passed, with no record.
+  void pass_reached_marks(MetricIndex metric);
   // `deferred`: into the deferred list (a record is open), else the unit's.
   bool fire_mark(MetricIndex metric, bool deferred);
 
@@ -204,7 +210,6 @@ class Runner {
   std::string_view event_;  // the handled event's name (outlives the unit), or a literal
   Cause cause_ = Cause::kEvent;
   int steps_ = 0;
-  int depth_ = 0;  // nested SLA catch-ups
   bool approved_pending_ = false;
   bool failed_ = false;
   bool first_record_ = true;

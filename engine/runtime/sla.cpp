@@ -21,13 +21,38 @@ std::int64_t counted_seconds(const SlaClock& clock, const TimeBasis& basis) {
   return total;
 }
 
-std::string limit_text(const Workflow& workflow, const LimitPlan& plan) {
-  std::string text = format_duration(plan.limit_seconds, false);
+}  // namespace
+
+std::int64_t mark_threshold(const Mark& mark, std::int64_t limit_seconds) {
+  return mark.kind == MarkKind::kBreach ? limit_seconds : threshold_of(limit_seconds, mark.percent);
+}
+
+std::int64_t clock_origin(const SlaClock& clock) {
+  if (!clock.counted.empty()) return clock.counted.front().from;
+  if (clock.status == SlaClock::Status::kRunning) return clock.running_since;
+  return kNever;
+}
+
+std::int64_t clock_limit(const SlaClock& clock, const LimitPlan& plan, const TimeBasis& basis) {
+  if (!plan.has_limit()) return 0;
+  if (!plan.length.in_workdays() || basis.is_wall_clock()) {
+    return saturating_add(plan.length.seconds, clock.extended_seconds);
+  }
+  std::int64_t origin = clock_origin(clock);
+  if (origin == kNever) return 0;
+  std::int64_t due = basis.calendar()->add_workdays(origin, plan.length.workdays + clock.extended_workdays);
+  return saturating_add(basis.seconds_between(origin, due), clock.extended_seconds);
+}
+
+std::string limit_text(const Workflow& workflow, const LimitPlan& plan, const SlaClock& clock) {
+  std::string text = workflow.describe(plan.length, false);
+  if (clock.extended_workdays > 0 || clock.extended_seconds > 0) {
+    Duration extended{clock.extended_seconds, clock.extended_workdays, plan.calendar, {}};
+    text += " + " + workflow.describe(extended, false);
+  }
   if (plan.calendar < workflow.calendars().size()) text += " in " + workflow.calendars()[plan.calendar].name;
   return text;
 }
-
-}  // namespace
 
 SlaPlan::SlaPlan(const Workflow& workflow) : metric_count_(workflow.metrics().size()) {
   const std::vector<Priority>& priorities = workflow.priorities();
@@ -40,24 +65,25 @@ SlaPlan::SlaPlan(const Workflow& workflow) : metric_count_(workflow.metrics().si
       LimitPlan& plan = plans_[p * metric_count_ + limit.metric];
       if (plan.has_limit()) continue;  // the first limit written for a metric counts
       plan.limit = l;
-      plan.limit_seconds = limit.seconds;
-      plan.calendar = limit.calendar;
+      plan.length = limit.length;
+      plan.calendar = limit.length.calendar;
 
-      // (threshold, group) orders the marks; stable_sort keeps the order written.
+      // (percent, group) orders the marks, as their thresholds under any
+      // limit would; stable_sort keeps the order written.
       std::vector<std::pair<int, Mark>> marks;
-      for (double percent : priority.warnings) {
-        marks.push_back({0, Mark{MarkKind::kWarning, percent, threshold_of(limit.seconds, percent), kNoIndex}});
+      for (std::uint32_t w = 0; w < priority.warnings.size(); ++w) {
+        marks.push_back({0, Mark{MarkKind::kWarning, priority.warnings[w].percent, kNoIndex, w}});
       }
       for (std::uint32_t e = 0; e < priority.escalations.size(); ++e) {
         const Escalation& escalation = priority.escalations[e];
         if (escalation.metric != limit.metric) continue;
         double percent = escalation.percent.value_or(100.0);
         int group = escalation.percent ? 1 : 3;
-        marks.push_back({group, Mark{MarkKind::kEscalation, percent, threshold_of(limit.seconds, percent), e}});
+        marks.push_back({group, Mark{MarkKind::kEscalation, percent, e, kNoIndex}});
       }
-      marks.push_back({2, Mark{MarkKind::kBreach, 100.0, limit.seconds, kNoIndex}});
+      marks.push_back({2, Mark{MarkKind::kBreach, 100.0, kNoIndex, kNoIndex}});
       std::stable_sort(marks.begin(), marks.end(), [](const auto& a, const auto& b) {
-        if (a.second.threshold != b.second.threshold) return a.second.threshold < b.second.threshold;
+        if (a.second.percent != b.second.percent) return a.second.percent < b.second.percent;
         return a.first < b.first;
       });
       for (auto& [group, mark] : marks) plan.marks.push_back(mark);
@@ -129,7 +155,7 @@ std::string explain_clock(const Workflow& workflow, const Ticket& ticket, const 
   if (!priority) {
     std::string text = head + ": the ticket has no priority yet, so no limit applies";
     if (clock.status != SlaClock::Status::kIdle) {
-      text += "; measured so far: " + format_duration(measured_seconds(clock, TimeBasis(), now), false) +
+      text += "; measured so far: " + format_duration(measured_seconds(clock, TimeBasis(), now), LargestUnit::kHour) +
               " of wall-clock time";
     }
     return text;
@@ -139,14 +165,19 @@ std::string explain_clock(const Workflow& workflow, const Ticket& ticket, const 
 
   TimeBasis basis = calendars.basis(plan.calendar);
   std::int64_t used = measured_seconds(clock, basis, now);
-  head += " under " + priority_name + ", limit " + limit_text(workflow, plan);
-  std::string usage = format_duration(used, false) + " of " + format_duration(plan.limit_seconds, false) + " used";
+  std::int64_t limit = clock_limit(clock, plan, basis);
+  head += " under " + priority_name + ", limit " + limit_text(workflow, plan, clock);
+  if (clock.extensions > 0) {
+    head += " (extended " + std::to_string(clock.extensions) + (clock.extensions == 1 ? " time)" : " times)");
+  }
+  std::string usage =
+      format_duration(used, LargestUnit::kHour) + " of " + format_duration(limit, LargestUnit::kHour) + " used";
   switch (clock.status) {
     case SlaClock::Status::kIdle:
       return head + ": not started";
     case SlaClock::Status::kStopped:
       return head + ": stopped at " + format_timestamp(clock.changed_at) + ", " +
-             (clock.breached || used > plan.limit_seconds ? "breached" : "met") + ", " + usage;
+             (clock.breached || used > limit ? "breached" : "met") + ", " + usage;
     case SlaClock::Status::kPaused:
       return head + ": paused since " + format_timestamp(clock.changed_at) + ", " + usage +
              "; the due time moves on while it is paused";
@@ -154,11 +185,16 @@ std::string explain_clock(const Workflow& workflow, const Ticket& ticket, const 
       break;
   }
   std::int64_t before = counted_seconds(clock, basis);
-  std::int64_t remaining = plan.limit_seconds - before;
+  std::int64_t remaining = limit - before;
   std::string text = head + ": ";
-  if (before > 0) text += format_duration(before, false) + " used before the current stretch; ";
+  if (before > 0) text += format_duration(before, LargestUnit::kHour) + " used before the current stretch; ";
   if (remaining <= 0) {
     return text + "running since " + format_timestamp(clock.running_since) + ", already past the limit (" + usage + ")";
+  }
+  // A limit in working days that ran without a pause reads as the rules say it.
+  if (plan.length.in_workdays() && before == 0 && clock.extended_seconds == 0 && !basis.is_wall_clock()) {
+    return text + "running since " + format_timestamp(clock.running_since) + ": " +
+           basis.calendar()->explain_add_workdays(clock.running_since, plan.length.workdays + clock.extended_workdays);
   }
   return text + "running since " + format_timestamp(clock.running_since) + ": " +
          basis.explain_add(clock.running_since, remaining);

@@ -11,6 +11,16 @@
 // the limit's time basis: business seconds when the limit names a calendar,
 // wall-clock seconds otherwise. A mark at p% of a limit L is reached after
 // round(L * p / 100) measured seconds.
+//
+// A clock's limit L in measured seconds (clock_limit()) is the declared
+// limit plus the clock's extensions (`extend M by ...`). A limit in working
+// days (`15 workdays in office`) becomes the working seconds from the clock's
+// start to the close of the 15th working day after the day it started (plus
+// its extensions in working days), so a clock that runs without a pause is
+// due exactly then, and a pause pushes the due time back by the working time
+// it lasted. The conversion is made whenever it is needed, from the clock's
+// start and the calendar, never stored: a calendar with a new holiday notice
+// moves the due time of every clock that runs in it.
 
 #pragma once
 
@@ -34,16 +44,20 @@ enum class MarkKind : std::uint8_t {
 struct Mark {
   MarkKind kind = MarkKind::kWarning;
   double percent = 0;
-  std::int64_t threshold = 0;           // measured seconds at which it is reached
   std::uint32_t escalation = kNoIndex;  // kEscalation: index into Priority::escalations
+  std::uint32_t warning = kNoIndex;     // kWarning: index into Priority::warnings
 };
+
+// The measured seconds at which `mark` is reached under a limit of
+// `limit_seconds`: round(limit * percent / 100); the limit itself for a breach.
+std::int64_t mark_threshold(const Mark& mark, std::int64_t limit_seconds);
 
 // The limit of one priority for one metric, and its marks in the order they
 // are reached. At one threshold the order is: warnings, `at N%` escalations,
 // the breach, `on breach` escalations; each group in the order written.
 struct LimitPlan {
   std::uint32_t limit = kNoIndex;  // index into Priority::limits; kNoIndex: no limit
-  std::int64_t limit_seconds = 0;
+  Duration length;                 // as declared
   CalendarIndex calendar = kNoIndex;
   std::vector<Mark> marks;
 
@@ -77,6 +91,19 @@ void run_clock(SlaClock& clock, std::int64_t at);
 void pause_clock(SlaClock& clock, std::int64_t at);
 // Stops the clock at `at` for good (from any status but stopped).
 void stop_clock(SlaClock& clock, std::int64_t at);
+
+// The clock's limit in measured seconds: the plan's limit and the clock's
+// extensions, working days converted from the clock's start (see above). 0
+// when the plan has no limit or the clock never started.
+std::int64_t clock_limit(const SlaClock& clock, const LimitPlan& plan, const TimeBasis& basis);
+
+// "15 workdays in office", "24h", "15 workdays + 15 workdays in office" (a
+// limit in working days and its extensions), for records and explanations.
+std::string limit_text(const Workflow& workflow, const LimitPlan& plan, const SlaClock& clock);
+
+// When the clock started counting: the start of its first stretch; kNever
+// when it never ran.
+std::int64_t clock_origin(const SlaClock& clock);
 
 // Seconds the clock has run up to `now`, in `basis`.
 std::int64_t measured_seconds(const SlaClock& clock, const TimeBasis& basis, std::int64_t now);

@@ -68,6 +68,11 @@ struct SlaClock {
   std::uint32_t next_mark = 0;
   bool breached = false;      // it ran past a limit at some point
   std::int64_t due = kNever;  // when the next mark is due (kRunning only)
+  // `extend M by ...`: how often, and by how much in all (working days of
+  // the limit's calendar, or measured seconds).
+  std::uint32_t extensions = 0;
+  std::int64_t extended_workdays = 0;
+  std::int64_t extended_seconds = 0;
 
   friend bool operator==(const SlaClock&, const SlaClock&) = default;
 };

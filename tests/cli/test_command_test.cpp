@@ -118,6 +118,8 @@ TEST(TestCommandTest, ShippedRuleFilesHaveSuitesWithFullCoverage) {
   EXPECT_THAT(run.out, Not(HasSubstr("never")));
   for (const auto& entry : std::filesystem::recursive_directory_iterator(std::string(DOCKET_SOURCE_DIR) + "/rules")) {
     if (entry.path().extension() != ".docket") continue;
+    // rules/calendars/ holds holiday notices that workflows extend, not workflows.
+    if (entry.path().parent_path().filename() == "calendars") continue;
     std::string relative = std::filesystem::relative(entry.path(), DOCKET_SOURCE_DIR).string();
     EXPECT_THAT(run.out, HasSubstr("coverage of " + relative + ":")) << relative << " has no suite";
   }

@@ -111,7 +111,7 @@ Record sla_record(RecordKind kind, double percent) {
   Record record = base(12, kind, Cause::kSla);
   record.from = record.to = "dispatched";
   record.rule = at_line(112, 3);
-  record.sla = SlaMark{"first_response", "P1", percent, 4 * kHour, "", kMonday + 9 * kHour};
+  record.sla = SlaMark{"first_response", "P1", percent, 4 * kHour, "", kMonday + 9 * kHour, ""};
   return record;
 }
 

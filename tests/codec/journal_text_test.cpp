@@ -65,12 +65,12 @@ TEST(JournalTextTest, TimersAndSlaMarks) {
             "notify customer \"progress_update\"");
 
   Record warning = record_at(4, RecordKind::kWarning, Cause::kSla, "dispatched", "dispatched");
-  warning.sla = SlaMark{"first_response", "P1", 50, 4 * kHour, "", kMonday};
+  warning.sla = SlaMark{"first_response", "P1", 50, 4 * kHour, "", kMonday, ""};
   EXPECT_EQ(format_record_line(warning),
             "2026-11-23 09:00:00Z #4 T-1001 WARNING first_response 50% of 4h under P1 "
             "in dispatched");
   Record breach = record_at(5, RecordKind::kBreach, Cause::kSla, "dispatched", "dispatched");
-  breach.sla = SlaMark{"resolve", "P0", 100, 4 * kHour, "office", kMonday};
+  breach.sla = SlaMark{"resolve", "P0", 100, 4 * kHour, "office", kMonday, ""};
   breach.rule = line_of(103);
   breach.effects.push_back(Effect{EffectKind::kEscalate, "escalate to dept_head", "dept_head", "", {}, ""});
   EXPECT_EQ(format_record_line(breach),

@@ -64,7 +64,7 @@ struct Seen {
     classified |= ticket.priority() && ticket.category() && !final_state_now;
     timers |= !ticket.timers.empty();
     for (const ArmedTimer& armed : ticket.timers)
-      business_timers |= workflow.timers()[armed.timer].calendar != kNoIndex;
+      business_timers |= workflow.timers()[armed.timer].length.calendar != kNoIndex;
     votes |= ticket.approval && !ticket.approval->votes.empty();
     departments |= !ticket.departments.empty();
     final_state |= final_state_now;

@@ -256,7 +256,7 @@ TEST(DotExportTest, LegendExplainsFillsAndEdgeStyles) {
   EXPECT_EQ(fills.size(), 5u) << "every kind of state has its own fill";
   EXPECT_THAT(dot, HasSubstr("[label=\"auto [guard]\", style=dashed]"));
   EXPECT_THAT(dot, HasSubstr("style=dotted]"));
-  EXPECT_THAT(dot, HasSubstr("time limits (from creation)\\nnormal: resolve 72h"));
+  EXPECT_THAT(dot, HasSubstr("time limits (from creation)\\nnormal: resolve 3d"));
 }
 
 TEST(DotExportTest, StatesAreFilledLikeTheirLegendEntry) {

@@ -154,14 +154,16 @@ TEST_F(RefundsTest, PrioritiesInOrderWithLimits) {
   const engine::Priority& p0 = w().priorities()[0];
   ASSERT_EQ(p0.limits.size(), 2u);
   EXPECT_EQ(w().metrics()[p0.limits[0].metric], "first_response");
-  EXPECT_EQ(p0.limits[0].seconds, 3600);
-  EXPECT_EQ(p0.limits[0].calendar, kNoIndex);
-  EXPECT_THAT(p0.warnings, ElementsAre(50.0, 80.0));
+  EXPECT_EQ(p0.limits[0].length.seconds, 3600);
+  EXPECT_EQ(p0.limits[0].length.calendar, kNoIndex);
+  ASSERT_EQ(p0.warnings.size(), 2u);
+  EXPECT_EQ(p0.warnings[0].percent, 50.0);
+  EXPECT_EQ(p0.warnings[1].percent, 80.0);
   ASSERT_EQ(p0.escalations.size(), 1u);
   EXPECT_EQ(p0.escalations[0].percent, 80.0);
   EXPECT_EQ(w().metrics()[p0.escalations[0].metric], "resolve");
   EXPECT_EQ(p0.escalations[0].actions[0].kind, engine::ActionKind::kEscalate);
-  EXPECT_EQ(w().priorities()[1].limits[0].calendar, *w().find_calendar("office"));
+  EXPECT_EQ(w().priorities()[1].limits[0].length.calendar, *w().find_calendar("office"));
 }
 
 TEST_F(RefundsTest, CalendarHoursPerWeekday) {
@@ -215,8 +217,8 @@ TEST_F(RefundsTest, ApprovalChoicesAndChains) {
 
   const engine::Chain& head = w().chains()[*w().find_chain("head")];
   ASSERT_EQ(head.levels.size(), 2u);
-  EXPECT_EQ(head.levels[0].within_seconds, 8 * 3600);
-  EXPECT_EQ(head.levels[0].within_calendar, *w().find_calendar("office"));
+  EXPECT_EQ(head.levels[0].within.seconds, 8 * 3600);
+  EXPECT_EQ(head.levels[0].within.calendar, *w().find_calendar("office"));
   EXPECT_EQ(head.levels[0].on_timeout[0].role, *w().find_role("counsel"));
   EXPECT_EQ(head.levels[1].quorum, engine::Quorum::kCount);
   EXPECT_EQ(head.levels[1].count, 2);
@@ -539,7 +541,8 @@ TEST(CompilerErrorTest, HandBuiltTreesWithHoles) {
     }
   }
   Timer timer;
-  timer.seconds = 60;
+  timer.length.seconds = 60;
+  timer.length.written = "1m";
   timer.guard = deep;
   state.timers.push_back(timer);
   file.states.push_back(state);

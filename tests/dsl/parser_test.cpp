@@ -144,9 +144,9 @@ TEST(ParserTest, PriorityWithLimitsWarningsAndLadder) {
   const PriorityDecl& p = f.priorities[0];
   ASSERT_EQ(p.limits.size(), 2u);
   EXPECT_EQ(p.limits[0].metric.text, "first_response");
-  EXPECT_EQ(p.limits[0].seconds, 3600);
-  EXPECT_TRUE(p.limits[0].calendar.empty());
-  EXPECT_EQ(p.limits[1].calendar.text, "office");
+  EXPECT_EQ(p.limits[0].length.seconds, 3600);
+  EXPECT_TRUE(p.limits[0].length.calendar.empty());
+  EXPECT_EQ(p.limits[1].length.calendar.text, "office");
   ASSERT_EQ(p.warnings.size(), 2u);
   EXPECT_EQ(p.warnings[1].percent, 80);
   ASSERT_EQ(p.escalations.size(), 2u);
@@ -206,8 +206,8 @@ TEST(ParserTest, ChainsAndApprovalChoices) {
   const ChainDecl& c = f.chains[0];
   ASSERT_EQ(c.levels.size(), 3u);
   EXPECT_EQ(c.levels[0].quorum, Quorum::kAny);
-  EXPECT_EQ(c.levels[0].within_seconds, 8 * 3600);
-  EXPECT_EQ(c.levels[0].within_calendar.text, "office");
+  EXPECT_EQ(c.levels[0].within.seconds, 8 * 3600);
+  EXPECT_EQ(c.levels[0].within.calendar.text, "office");
   ASSERT_EQ(c.levels[0].on_timeout.size(), 1u);
   EXPECT_EQ(c.levels[0].on_timeout[0].target.text, "director");
   EXPECT_EQ(c.levels[1].quorum, Quorum::kAll);
@@ -273,8 +273,8 @@ TEST(ParserTest, StatesWithEveryKindOfItem) {
   EXPECT_EQ(s.transitions[1].guard->kind, Expr::Kind::kName);
   ASSERT_EQ(s.timers.size(), 2u);
   EXPECT_FALSE(s.timers[0].recurring);
-  EXPECT_EQ(s.timers[0].seconds, 7200);
-  EXPECT_EQ(s.timers[0].calendar.text, "office");
+  EXPECT_EQ(s.timers[0].length.seconds, 7200);
+  EXPECT_EQ(s.timers[0].length.calendar.text, "office");
   EXPECT_EQ(s.timers[0].target.text, "triage");
   EXPECT_TRUE(s.timers[1].recurring);
   EXPECT_TRUE(s.timers[1].target.empty());
@@ -293,11 +293,11 @@ TEST(ParserTest, EveryActionKind) {
   const auto& actions = f.states[0].transitions[0].actions;
   std::vector<ActionKind> kinds;
   for (const Action& a : actions) kinds.push_back(a.kind);
-  EXPECT_EQ(kinds, (std::vector<ActionKind>{ActionKind::kSet, ActionKind::kAssign, ActionKind::kNotify,
-                                            ActionKind::kEscalate, ActionKind::kRaisePriority, ActionKind::kEmit,
-                                            ActionKind::kRoute, ActionKind::kClassify, ActionKind::kStartClock,
-                                            ActionKind::kStopClock, ActionKind::kPauseClock,
-                                            ActionKind::kResumeClock}));
+  EXPECT_EQ(kinds,
+            (std::vector<ActionKind>{ActionKind::kSet, ActionKind::kAssign, ActionKind::kNotify, ActionKind::kEscalate,
+                                     ActionKind::kRaisePriority, ActionKind::kEmit, ActionKind::kRoute,
+                                     ActionKind::kClassify, ActionKind::kStartClock, ActionKind::kStopClock,
+                                     ActionKind::kPauseClock, ActionKind::kResumeClock}));
   EXPECT_EQ(actions[0].target.text, "compensation");
   EXPECT_EQ(actions[0].value->binary, BinaryOp::kMul);
   EXPECT_TRUE(actions[1].role.empty());
@@ -392,24 +392,28 @@ TEST(ParserErrorTest, ExpectedTokenWithWhatWasFound) {
 }
 
 TEST(ParserErrorTest, UnknownKeywordSuggestsTheClosestOne) {
-  EXPECT_EQ(parse_error("stat intake\n"),
-            "bad.docket:1:1: error[E001]: expected a declaration: workflow, extends, field, calendar, department, "
-            "category, priority, classify, chain, approval, require or state, got `stat`\n"
-            " 1 | stat intake\n"
-            "   | ^~~~\n"
-            "help: did you mean `state`?\n");
+  EXPECT_EQ(
+      parse_error("stat intake\n"),
+      "bad.docket:1:1: error[E001]: expected a declaration: workflow, extends, field, holidays, calendar, department, "
+      "category, priority, classify, chain, approval, require or state, got `stat`\n"
+      " 1 | stat intake\n"
+      "   | ^~~~\n"
+      "help: did you mean `state`?\n");
   EXPECT_NE(parse_error("state s { on x -> y do notfy customer \"a\" }").find("help: did you mean `notify`?"),
             std::string::npos);
 }
 
 TEST(ParserErrorTest, CaretLinesUpUnderWideCharacters) {
   // Each Chinese character takes two terminal cells.
-  EXPECT_EQ(parse_error("category c \"产品故障\" => tech\n"),
-            "bad.docket:1:27: error[E001]: expected a declaration: workflow, extends, field, calendar, department, "
-            "category, priority, classify, chain, approval, require or state, got `=>`\n"
-            " 1 | category c \"产品故障\" => tech\n"
-            "   | " + std::string(22, ' ') + "^\n"
-            "help: did you mean `->`?\n");
+  EXPECT_EQ(
+      parse_error("category c \"产品故障\" => tech\n"),
+      "bad.docket:1:27: error[E001]: expected a declaration: workflow, extends, field, holidays, calendar, department, "
+      "category, priority, classify, chain, approval, require or state, got `=>`\n"
+      " 1 | category c \"产品故障\" => tech\n"
+      "   | " +
+          std::string(22, ' ') +
+          "^\n"
+          "help: did you mean `->`?\n");
 }
 
 TEST(ParserErrorTest, NamesAreAscii) {
@@ -434,8 +438,9 @@ TEST(ParserErrorTest, InvalidLiterals) {
             std::string::npos);
   EXPECT_NE(parse_error("field a: int = 99999999999999999999").find("error[E009]"), std::string::npos);
   EXPECT_NE(parse_error("priority P { resolve 99999999w }").find("error[E009]"), std::string::npos);
-  EXPECT_NE(parse_error("field a: money = 0.00001").find("error[E009]: number `0.00001` has more than 4 decimal places"),
-            std::string::npos);
+  EXPECT_NE(
+      parse_error("field a: money = 0.00001").find("error[E009]: number `0.00001` has more than 4 decimal places"),
+      std::string::npos);
   EXPECT_NE(parse_error("require a <= b * 12.345% \"cap\"").find("error[E009]: percentage `12.345%` has more"),
             std::string::npos);
   parse_ok("field a: money = 0.0001\nrequire a <= b * 12.34% \"cap\"");

@@ -89,7 +89,7 @@ TEST(ValueTest, CoercionRoundsToTheFieldsPrecision) {
 TEST(ValueTest, FormatsDurationsAndTimestamps) {
   EXPECT_EQ(format_duration(5400), "1h30m");
   EXPECT_EQ(format_duration(86400 * 9), "1w2d");
-  EXPECT_EQ(format_duration(86400, false), "24h");
+  EXPECT_EQ(format_duration(86400, LargestUnit::kHour), "24h");
   EXPECT_EQ(format_duration(0), "0s");
   EXPECT_EQ(format_duration(-90), "-1m30s");
   EXPECT_EQ(format_timestamp(0), "1970-01-01T00:00:00Z");

@@ -115,11 +115,11 @@ TEST(WorkflowTest, AutomaticTransitionsAndTimersPerState) {
   const Timer& after = workflow->timers()[timers[0]];
   const Timer& every = workflow->timers()[timers[1]];
   EXPECT_FALSE(after.recurring);
-  EXPECT_EQ(after.seconds, 7200);
-  EXPECT_EQ(after.calendar, *workflow->find_calendar("office"));
+  EXPECT_EQ(after.length.seconds, 7200);
+  EXPECT_EQ(after.length.calendar, *workflow->find_calendar("office"));
   EXPECT_EQ(after.target, *workflow->find_state("waiting"));
   EXPECT_TRUE(every.recurring);
-  EXPECT_EQ(every.seconds, 86400);
+  EXPECT_EQ(every.length.seconds, 86400);
   EXPECT_EQ(every.target, kNoIndex);
   EXPECT_THAT(workflow->timers_of(working), IsEmpty());
 }
@@ -304,7 +304,7 @@ TEST(WorkflowBuildTest, RejectsTimersThatNeverWait) {
   Timer timer;
   timer.state = 0;
   timer.recurring = true;
-  timer.seconds = 0;
+  timer.length.seconds = 0;
   d.timers.push_back(timer);
   EXPECT_FALSE(Workflow::build(d).workflow);
 }
