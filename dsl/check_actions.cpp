@@ -74,13 +74,14 @@ void check_extend(Context& ctx, const Action& action) {
     for (const TimeLimit& limit : priority->limits) {
       if (limit.metric.text != action.target.text) continue;
       bool same_unit = (limit.length.workdays > 0) == (action.length.workdays > 0) &&
-                       (limit.length.workdays == 0 || limit.length.calendar.text == action.length.calendar.text);
+                       limit.length.calendar.text == action.length.calendar.text;
       if (same_unit) continue;
       ctx.error("E038", action.length.loc,
                 "`extend " + action.target.text + " by " + describe(action.length) + "` does not fit the limit `" +
                     describe(limit.length) + "` of priority `" + priority->name.text + "`",
                 limit.length.workdays > 0 ? "extend a limit in working days by working days of the same calendar"
-                                          : "extend a limit in hours by hours (or days of 24 hours)");
+                                          : "extend a limit in hours by hours of the same calendar (or of the wall "
+                                            "clock when the limit has none)");
     }
   }
 }

@@ -399,7 +399,27 @@ void check_categories(Context& ctx) {
   }
 }
 
+// A clock is one per metric, whatever the priority: all the limits of a
+// metric start it from the same field, or none does.
+void check_start_fields(Context& ctx) {
+  std::map<std::string, const TimeLimit*> first;
+  for (const PriorityDecl& priority : ctx.file.priorities) {
+    for (const TimeLimit& limit : priority.limits) {
+      auto [it, inserted] = first.emplace(limit.metric.text, &limit);
+      if (inserted || it->second->from_field.text == limit.from_field.text) continue;
+      auto from = [](const TimeLimit& l) {
+        return l.from_field.empty() ? std::string("when it starts") : "from `" + l.from_field.text + "`";
+      };
+      ctx.error("E038", limit.loc,
+                "`" + limit.metric.text + "` counts " + from(limit) + " here but " + from(*it->second) + " at " +
+                    position(it->second->loc, limit.loc),
+                "a metric has one clock whatever the priority: give all its limits the same `from`");
+    }
+  }
+}
+
 void check_priorities(Context& ctx) {
+  check_start_fields(ctx);
   for (const PriorityDecl& priority : ctx.file.priorities) {
     const std::string& name = priority.name.text;
     if (priority.limits.empty()) {

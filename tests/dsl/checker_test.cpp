@@ -851,6 +851,15 @@ final state closed
                         Message("`extend decide by 48h` does not fit the limit `15 workdays in office`"))));
 }
 
+TEST(Checker, AllLimitsOfAMetricStartFromTheSameField) {
+  auto diagnostics = check_time(R"(priority urgent { decide 5 workdays in office from received_at }
+priority normal { decide 15 workdays in office }
+)");
+  ASSERT_EQ(diagnostics.size(), 1u);
+  EXPECT_THAT(diagnostics[0], Diag("E038", 9, 19));
+  EXPECT_EQ(diagnostics[0].message, "`decide` counts when it starts here but from `received_at` at 8:19");
+}
+
 TEST(Checker, NoticesAreNamedByCalendarsAndListDates) {
   auto diagnostics = check_text(R"(workflow w
 department support { roles agent }
