@@ -271,6 +271,17 @@ class Migration {
 
       const LimitPlan& plan = version_.sla.plan(to_priority, m);
       TimeBasis basis = version_.calendars.basis(plan.calendar);
+      // Extensions in working days count only on a limit in working days,
+      // extensions in seconds only on one in seconds (clock_limit()): any
+      // other limit would drop them silently.
+      bool workday_limit = plan.length.in_workdays() && !basis.is_wall_clock();
+      if (plan.has_limit() &&
+          ((clock.extended_workdays > 0 && !workday_limit) || (clock.extended_seconds > 0 && workday_limit))) {
+        Duration extension{clock.extended_seconds, clock.extended_workdays, kNoIndex, {}};
+        return fail("clock `" + to_.metrics()[m] + "` was extended by " + to_.describe(extension) +
+                    ", which its limit `" + to_.describe(plan.length) + "` under `" +
+                    to_.priorities()[*to_priority].name + "` in " + in_target() + " cannot take");
+      }
       bool unchanged = before && same_plan(source_, source_plans.plan(from_priority, *before), to_, plan);
       if (!unchanged) {
         // Marks the measured time has reached count as passed, without firing again.
