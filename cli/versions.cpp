@@ -24,6 +24,7 @@
 #include "cli/replay.h"
 #include "cli/store_access.h"
 #include "cli/table.h"
+#include "engine/codec/journal_text.h"
 #include "engine/codec/json_text.h"
 #include "engine/codec/ticket_codec.h"
 #include "engine/runtime/migration.h"
@@ -133,6 +134,7 @@ struct Move {
   engine::Ticket ticket;  // as it will be on the new version
   std::string from_state;
   std::string from_version;
+  std::vector<engine::Rebasing> rebased;  // the deadlines the move changes
 };
 
 // The moves of the open tickets of `target`'s workflow on other versions
@@ -145,6 +147,17 @@ struct Plan {
 Plan plan_moves(const engine::Engine& engine, const std::shared_ptr<const engine::Workflow>& target,
                 const std::map<std::string, std::string>& states, const std::string& from) {
   Plan plan;
+  // Calendars and SLA plans of each version, built once, to show the
+  // deadlines each move changes as the migration record will list them.
+  std::map<std::string, std::unique_ptr<engine::Version>> versions;
+  auto version = [&versions](const std::shared_ptr<const engine::Workflow>& workflow) -> const engine::Version* {
+    std::unique_ptr<engine::Version>& built = versions[workflow->version_id()];
+    if (!built) {
+      auto made = engine::Version::build(workflow);
+      if (made) built = std::move(made).value();
+    }
+    return built.get();
+  };
   for (std::size_t i = 0; i < engine.ticket_count(); ++i) {
     const engine::Ticket& ticket = engine.ticket_at(i);
     const engine::Workflow& workflow = *ticket.workflow;
@@ -156,7 +169,11 @@ Plan plan_moves(const engine::Engine& engine, const std::shared_ptr<const engine
       plan.stranded.push_back(migrated.error());
       continue;
     }
-    plan.moves.push_back({ticket.id, std::move(migrated).value(), ticket.state_name(), workflow.version_id()});
+    Move& move = plan.moves.emplace_back(
+        Move{ticket.id, std::move(migrated).value(), ticket.state_name(), workflow.version_id(), {}});
+    const engine::Version* was = version(ticket.workflow);
+    const engine::Version* now = version(target);
+    if (was != nullptr && now != nullptr) move.rebased = engine::rebasings(ticket, *was, move.ticket, *now);
   }
   return plan;
 }
@@ -175,6 +192,8 @@ void print_moves(const std::vector<Move>& moves, const engine::Workflow& target,
     std::cout << (dry_run ? "would move " : "moving ") << move.id << ": " << move.from_version.substr(0, 12) << " "
               << move.from_state << " -> " << target.version_id().substr(0, 12) << " " << move.ticket.state_name()
               << '\n';
+    for (const engine::Rebasing& rebasing : move.rebased)
+      std::cout << "  " << engine::format_rebasing(rebasing) << '\n';
   }
 }
 

@@ -10,7 +10,11 @@
 
 #include "engine/model/event.h"
 #include "engine/model/expr.h"
+#include "engine/model/text.h"
 #include "engine/runtime/approval.h"
+#include "engine/runtime/duration.h"
+#include "engine/runtime/runner.h"
+#include "engine/runtime/sla.h"
 #include "engine/runtime/ticket.h"
 
 namespace docket::engine {
@@ -774,6 +778,10 @@ std::optional<std::string> Checker::enter(StateIndex target) {
 
 // ------------------------------------------------ migration
 
+std::string calendar_of(const Workflow& workflow, CalendarIndex calendar) {
+  return calendar < workflow.calendars().size() ? workflow.calendars()[calendar].name : std::string();
+}
+
 // The value of `field` of `from` (a field of `source`) as a value of field
 // `to` of `target`: enumerations by name, everything else as it is.
 std::optional<Value> carried(const Workflow& source, const Value& value, const Workflow& target, FieldIndex to) {
@@ -830,9 +838,6 @@ std::optional<std::string> migrate(const Record& record, AuditedTicket& ticket,
   // Timers unchanged (same position, kind, duration and calendar) keep
   // their firings; the others start over.
   std::vector<std::uint32_t> firings(to.timers().size(), 0);
-  auto calendar_name = [](const Workflow& workflow, CalendarIndex calendar) {
-    return calendar < workflow.calendars().size() ? workflow.calendars()[calendar].name : std::string();
-  };
   if (ticket.state < source.states().size()) {
     for (TimerIndex index : to.timers_of(state)) {
       const Timer& timer = to.timers()[index];
@@ -840,7 +845,7 @@ std::optional<std::string> migrate(const Record& record, AuditedTicket& ticket,
         const Timer& before = source.timers()[old];
         if (same_position(before.position, timer.position) && before.recurring == timer.recurring &&
             before.length.seconds == timer.length.seconds && before.length.workdays == timer.length.workdays &&
-            calendar_name(source, before.length.calendar) == calendar_name(to, timer.length.calendar) &&
+            calendar_of(source, before.length.calendar) == calendar_of(to, timer.length.calendar) &&
             old < ticket.timer_firings.size()) {
           firings[index] = ticket.timer_firings[old];
         }
@@ -909,6 +914,131 @@ std::optional<std::string> migrate(const Record& record, AuditedTicket& ticket,
   ticket.moved_at = std::numeric_limits<std::int64_t>::min();
   ticket.moved_from = kNoIndex;
   ticket.last_at = std::max(ticket.last_at, record.at);
+  return std::nullopt;
+}
+
+// ------------------------------------------------ re-basings
+
+std::string due_text(std::int64_t due) { return due == kNever ? std::string("never") : format_timestamp(due); }
+
+// The due time of the mark at `percent` of `plan` for a clock that ran as
+// `clock`, as the engine computes it; kNever for percent 0 (no mark next).
+std::optional<std::int64_t> mark_due(const SlaClock& clock, const LimitPlan& plan, const CalendarSet& calendars,
+                                     double percent) {
+  if (percent == 0) return kNever;
+  auto mark = std::find_if(plan.marks.begin(), plan.marks.end(),
+                           [percent](const Mark& candidate) { return candidate.percent == percent; });
+  if (mark == plan.marks.end()) return std::nullopt;
+  TimeBasis basis = calendars.basis(plan.calendar);
+  return due_at(clock, basis, mark_threshold(*mark, clock_limit(clock, plan, basis)));
+}
+
+// Replays a clock's re-basing on both versions: the stretches it carries
+// must give both due times, on the calendar and with the notices it names.
+std::optional<std::string> check_clock_rebasing(const Rebasing& rebasing, const AuditedTicket& before,
+                                                const Version& from, const Version& to, std::int64_t at) {
+  const Workflow& source = *from.workflow;
+  const Workflow& target = *to.workflow;
+  std::string clock = "clock " + quoted(rebasing.clock);
+  std::optional<MetricIndex> old_metric = source.find_metric(rebasing.clock);
+  std::optional<MetricIndex> metric = target.find_metric(rebasing.clock);
+  if (!old_metric || !metric) return clock + " is not a metric of both versions";
+  const Value& priority = before.attributes[attr(Attribute::kPriority)];
+  if (priority.type() != ValueType::kPriority) return clock + " has no limit: the ticket has no priority";
+  std::optional<PriorityIndex> new_priority = target.find_priority(source.priorities()[priority.ordinal()].name);
+  const LimitPlan& old_plan = from.sla.plan(priority.ordinal(), *old_metric);
+  const LimitPlan& plan = to.sla.plan(new_priority, *metric);
+  if (rebasing.calendar != calendar_of(target, plan.calendar)) {
+    return clock + " names calendar " + quoted(rebasing.calendar) + ", but its limit counts in " +
+           quoted(calendar_of(target, plan.calendar));
+  }
+  SlaClock ran;
+  ran.status = SlaClock::Status::kRunning;
+  ran.counted = rebasing.ran;
+  ran.running_since = rebasing.running_since;
+  ran.extended_workdays = rebasing.extended_workdays;
+  ran.extended_seconds = rebasing.extended_seconds;
+  std::int64_t last = std::numeric_limits<std::int64_t>::min();
+  for (const TimeSpan& span : rebasing.ran) {
+    if (span.from < last || span.to < span.from) return clock + ": its stretches overlap or run backwards";
+    last = span.to;
+  }
+  if (rebasing.running_since < last || rebasing.running_since > at) {
+    return clock + " runs since " + format_timestamp(rebasing.running_since) +
+           ", which is not between its last stretch and the migration";
+  }
+  std::optional<std::int64_t> due_before = mark_due(ran, old_plan, from.calendars, rebasing.percent_before);
+  std::optional<std::int64_t> due_after = mark_due(ran, plan, to.calendars, rebasing.percent_after);
+  if (!due_before || !due_after) {
+    return clock + " names a mark at " + percent_text(!due_before ? rebasing.percent_before : rebasing.percent_after) +
+           ", which its limit does not have";
+  }
+  if (*due_before != rebasing.due_before || *due_after != rebasing.due_after) {
+    return clock + " is rebased from " + due_text(rebasing.due_before) + " to " + due_text(rebasing.due_after) +
+           ", but as it ran it was due " + due_text(*due_before) + " and is due " + due_text(*due_after);
+  }
+  return std::nullopt;
+}
+
+// A one-shot timer kept armed across the move: due at entry + its duration,
+// on each version's calendar.
+std::optional<std::string> check_timer_rebasing(const Rebasing& rebasing, const AuditedTicket& before,
+                                                const Version& from, const Version& to, StateIndex state) {
+  const Workflow& source = *from.workflow;
+  const Workflow& target = *to.workflow;
+  std::string timer = "timer " + quoted(rebasing.timer.where);
+  std::span<const TimerIndex> old_timers = source.timers_of(before.state);
+  std::span<const TimerIndex> new_timers = target.timers_of(state);
+  for (std::size_t k = 0; k < new_timers.size() && k < old_timers.size(); ++k) {
+    const Timer& now = target.timers()[new_timers[k]];
+    if (!same_position(now.position, rebasing.timer)) continue;
+    const Timer& was = source.timers()[old_timers[k]];
+    if (now.recurring || was.recurring || was.length.seconds != now.length.seconds ||
+        was.length.workdays != now.length.workdays ||
+        calendar_of(source, was.length.calendar) != calendar_of(target, now.length.calendar)) {
+      return timer + " is not an `after` timer that the move kept";
+    }
+    if (old_timers[k] < before.timer_firings.size() && before.timer_firings[old_timers[k]] > 0) {
+      return timer + " has fired already: nothing of it is due";
+    }
+    if (rebasing.calendar != calendar_of(target, now.length.calendar)) {
+      return timer + " names calendar " + quoted(rebasing.calendar) + ", but it counts in " +
+             quoted(calendar_of(target, now.length.calendar));
+    }
+    std::int64_t due_before = add_duration(from.calendars, before.entered_at, was.length);
+    std::int64_t due_after = add_duration(to.calendars, before.entered_at, now.length);
+    if (due_before != rebasing.due_before || due_after != rebasing.due_after) {
+      return timer + " is rebased from " + due_text(rebasing.due_before) + " to " + due_text(rebasing.due_after) +
+             ", but counted from the entry at " + format_timestamp(before.entered_at) + " it was due " +
+             due_text(due_before) + " and is due " + due_text(due_after);
+    }
+    return std::nullopt;
+  }
+  return timer + " is no timer of state " + quoted(target.states()[state].name) + " that the move kept";
+}
+
+// Every re-basing a migration record lists: a real move of a due time, by
+// the notices that changed, replayed on both versions.
+std::optional<std::string> check_rebasings(const Record& record, const AuditedTicket& before,
+                                           const std::shared_ptr<const Workflow>& target, StateIndex state) {
+  if (record.rebased.empty()) return std::nullopt;
+  Result<std::unique_ptr<Version>> from = Version::build(before.workflow);
+  Result<std::unique_ptr<Version>> to = Version::build(target);
+  if (!from || !to) return "a version does not build: " + (!from ? from.error() : to.error());
+  for (const Rebasing& rebasing : record.rebased) {
+    std::string what =
+        rebasing.clock.empty() ? "timer " + quoted(rebasing.timer.where) : "clock " + quoted(rebasing.clock);
+    if (rebasing.due_before == rebasing.due_after) return what + " is rebased without moving";
+    std::vector<std::string> notices = changed_notices(*before.workflow, *target, rebasing.calendar);
+    if (rebasing.notices != notices) {
+      return what + " is rebased by notices [" + join(rebasing.notices, ", ") + "], but calendar " +
+             quoted(rebasing.calendar) + " changed by [" + join(notices, ", ") + "]";
+    }
+    std::optional<std::string> problem =
+        rebasing.clock.empty() ? check_timer_rebasing(rebasing, before, *from.value(), *to.value(), state)
+                               : check_clock_rebasing(rebasing, before, *from.value(), *to.value(), record.at);
+    if (problem) return problem;
+  }
   return std::nullopt;
 }
 
@@ -1046,6 +1176,9 @@ std::optional<std::string> JournalAudit::examine_migration(const Record& record,
   if (!state)
     return "a migration into state " + quoted(record.to) + ", which version " + short_id(record.version) +
            " does not have";
+  if (std::optional<std::string> invalid = check_rebasings(record, ticket, target, *state)) {
+    return "the migration moves a deadline it cannot have moved: " + *invalid;
+  }
   TicketTrack next = ticket;
   if (std::optional<std::string> invalid = migrate(record, next, target, *state)) {
     return "the ticket cannot move onto version " + short_id(record.version) + ": " + *invalid;

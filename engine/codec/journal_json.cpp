@@ -1,11 +1,14 @@
 #include "engine/codec/journal_json.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "engine/codec/json_text.h"
 #include "engine/codec/json_writer.h"
@@ -116,6 +119,47 @@ void write_sla(JsonWriter& json, const std::optional<SlaMark>& sla) {
   json.end_object();
 }
 
+void write_due(JsonWriter& json, std::int64_t due) {
+  if (due == kNever) {
+    json.null();
+  } else {
+    json.string(format_timestamp(due));
+  }
+}
+
+// A migration's moved deadline: a clock's with what its due times follow
+// from, or a timer's.
+void write_rebasing(JsonWriter& json, const Rebasing& rebasing) {
+  json.begin_object();
+  if (rebasing.clock.empty()) {
+    write_text(json.key("timer"), position_text(rebasing.timer));
+  } else {
+    write_text(json.key("clock"), rebasing.clock);
+  }
+  write_text(json.key("calendar"), rebasing.calendar);
+  json.key("notices").begin_array();
+  for (const std::string& notice : rebasing.notices) json.string(notice);
+  json.end_array();
+  write_due(json.key("due_before"), rebasing.due_before);
+  write_due(json.key("due_after"), rebasing.due_after);
+  if (!rebasing.clock.empty()) {
+    json.key("percent_before").number(rebasing.percent_before);
+    json.key("percent_after").number(rebasing.percent_after);
+    json.key("ran").begin_array();
+    for (const TimeSpan& span : rebasing.ran) {
+      json.begin_array();
+      json.string(format_timestamp(span.from));
+      json.string(format_timestamp(span.to));
+      json.end_array();
+    }
+    json.end_array();
+    json.key("running_since").string(format_timestamp(rebasing.running_since));
+    json.key("extended_workdays").number(rebasing.extended_workdays);
+    json.key("extended_seconds").number(rebasing.extended_seconds);
+  }
+  json.end_object();
+}
+
 // ---------------------------------------------------------------- decoding
 
 // Workflow::format_value's form of a text value.
@@ -178,7 +222,7 @@ class Decoder {
         "event", "actor", "rule",   "changes",  "actions", "sla",  "rejected", "reason", "idempotency_key"};
     // Rejections carry a code since journal lines had the keys above; a
     // journal written before still reads (with RejectionCode::kNone).
-    static constexpr std::array<std::string_view, 1> kOptionalKeys = {"reason_code"};
+    static constexpr std::array<std::string_view, 2> kOptionalKeys = {"reason_code", "rebased"};
     if (!members(node, "the record", kKeys, kOptionalKeys)) return false;
     const JsonNode* seq = node.find("seq");
     if (seq->kind() != JsonNode::Kind::kNumber || !unsigned_number(seq->text(), out.seq)) {
@@ -211,6 +255,17 @@ class Decoder {
         return false;
     }
     if (!sla(*node.find("sla"), out.sla)) return false;
+    if (const JsonNode* rebased = node.find("rebased")) {
+      if (out.kind != RecordKind::kMigration) return fail("`rebased`", "only a migration moves deadlines");
+      if (rebased->kind() != JsonNode::Kind::kArray || rebased->items().empty()) {
+        return fail("`rebased`", "expected a non-empty array, got " + shown(*rebased));
+      }
+      for (std::size_t i = 0; i < rebased->items().size(); ++i) {
+        if (!rebasing(rebased->items()[i], "`rebased`[" + std::to_string(i) + "]", out.rebased.emplace_back())) {
+          return false;
+        }
+      }
+    }
 
     const JsonNode* rejected = node.find("rejected");
     if (rejected->kind() != JsonNode::Kind::kBool)
@@ -479,6 +534,88 @@ class Decoder {
     return true;
   }
 
+  bool number(const JsonNode& node, const std::string& where, double& out) {
+    if (node.kind() == JsonNode::Kind::kNumber) {
+      const std::string& digits = node.text();
+      auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
+      if (error == std::errc() && end == digits.data() + digits.size()) return true;
+    }
+    return fail(where, "expected a number, got " + shown(node));
+  }
+
+  bool whole_number(const JsonNode& node, const std::string& where, std::int64_t& out) {
+    std::uint64_t value = 0;
+    if (node.kind() != JsonNode::Kind::kNumber || !unsigned_number(node.text(), value) ||
+        value > static_cast<std::uint64_t>(INT64_MAX)) {
+      return fail(where, "expected a whole number >= 0, got " + shown(node));
+    }
+    out = static_cast<std::int64_t>(value);
+    return true;
+  }
+
+  bool due(const JsonNode& node, const std::string& where, std::int64_t& out) {
+    if (!node.is_null()) return instant(node, where, out);
+    out = kNever;
+    return true;
+  }
+
+  bool rebasing(const JsonNode& node, const std::string& where, Rebasing& out) {
+    if (node.kind() != JsonNode::Kind::kObject) return fail(where, "expected an object, got " + shown(node));
+    bool clock = node.find("clock") != nullptr;
+    std::vector<std::string_view> keys = {"calendar", "notices", "due_before", "due_after"};
+    if (clock) {
+      keys.insert(keys.end(), {"clock", "percent_before", "percent_after", "ran", "running_since", "extended_workdays",
+                               "extended_seconds"});
+    } else {
+      keys.push_back("timer");
+    }
+    for (const JsonNode::Member& member : node.members()) {
+      if (std::find(keys.begin(), keys.end(), member.first) == keys.end()) {
+        return fail(where, "unknown key `" + member.first + "`" + (clock ? " for a clock" : " for a timer"));
+      }
+    }
+    for (std::string_view key : keys) {
+      if (node.find(key) == nullptr) return fail(where, "missing key `" + std::string(key) + "`");
+    }
+    if (!text(*node.find("calendar"), where + ".`calendar`", out.calendar)) return false;
+    const JsonNode& notices = *node.find("notices");
+    if (notices.kind() != JsonNode::Kind::kArray) return fail(where + ".`notices`", "expected an array of names");
+    for (const JsonNode& notice : notices.items()) {
+      if (notice.kind() != JsonNode::Kind::kString || notice.text().empty()) {
+        return fail(where + ".`notices`", "expected an array of names, got " + shown(notice));
+      }
+      out.notices.push_back(notice.text());
+    }
+    if (!due(*node.find("due_before"), where + ".`due_before`", out.due_before) ||
+        !due(*node.find("due_after"), where + ".`due_after`", out.due_after)) {
+      return false;
+    }
+    if (!clock) {
+      if (!position(*node.find("timer"), where + ".`timer`", out.timer)) return false;
+      if (out.timer.where.empty()) return fail(where + ".`timer`", "expected \"path:line:column\", got \"\"");
+      return true;
+    }
+    if (!text(*node.find("clock"), where + ".`clock`", out.clock)) return false;
+    if (out.clock.empty()) return fail(where + ".`clock`", "expected a metric's name");
+    const JsonNode& ran = *node.find("ran");
+    if (ran.kind() != JsonNode::Kind::kArray) return fail(where + ".`ran`", "expected an array, got " + shown(ran));
+    for (std::size_t i = 0; i < ran.items().size(); ++i) {
+      const JsonNode& span = ran.items()[i];
+      std::string at = where + ".`ran`[" + std::to_string(i) + "]";
+      if (span.kind() != JsonNode::Kind::kArray || span.items().size() != 2) {
+        return fail(at, "expected [from, to], got " + shown(span));
+      }
+      TimeSpan& stretch = out.ran.emplace_back();
+      if (!instant(span.items()[0], at, stretch.from) || !instant(span.items()[1], at, stretch.to)) return false;
+      if (stretch.to < stretch.from) return fail(at, "the stretch ends before it begins");
+    }
+    return number(*node.find("percent_before"), where + ".`percent_before`", out.percent_before) &&
+           number(*node.find("percent_after"), where + ".`percent_after`", out.percent_after) &&
+           instant(*node.find("running_since"), where + ".`running_since`", out.running_since) &&
+           whole_number(*node.find("extended_workdays"), where + ".`extended_workdays`", out.extended_workdays) &&
+           whole_number(*node.find("extended_seconds"), where + ".`extended_seconds`", out.extended_seconds);
+  }
+
   bool sla(const JsonNode& node, std::optional<SlaMark>& out) {
     out.reset();
     if (node.is_null()) return true;
@@ -489,14 +626,7 @@ class Decoder {
     SlaMark mark;
     if (!text(*node.find("metric"), "`sla`.`metric`", mark.metric)) return false;
     if (!text(*node.find("priority"), "`sla`.`priority`", mark.priority)) return false;
-    const JsonNode* percent = node.find("percent");
-    bool percent_ok = false;
-    if (percent->kind() == JsonNode::Kind::kNumber) {
-      const std::string& digits = percent->text();
-      auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), mark.percent);
-      percent_ok = error == std::errc() && end == digits.data() + digits.size();
-    }
-    if (!percent_ok) return fail("`sla`.`percent`", "expected a number, got " + shown(*percent));
+    if (!number(*node.find("percent"), "`sla`.`percent`", mark.percent)) return false;
     const JsonNode* limit = node.find("limit");
     const JsonNode* limit_seconds = node.find("limit_seconds");
     if (limit->kind() != JsonNode::Kind::kString) {
@@ -554,6 +684,13 @@ std::string encode_record(const Record& record) {
   for (const Effect& effect : record.effects) write_effect(json, effect);
   json.end_array();
   write_sla(json.key("sla"), record.sla);
+  // Only a migration that moved deadlines has them: every other line reads
+  // as it did before they existed.
+  if (!record.rebased.empty()) {
+    json.key("rebased").begin_array();
+    for (const Rebasing& rebasing : record.rebased) write_rebasing(json, rebasing);
+    json.end_array();
+  }
   json.key("rejected").boolean(record.rejected);
   write_text(json.key("reason"), record.reason);
   if (record.reason_code != RejectionCode::kNone) json.key("reason_code").string(to_string(record.reason_code));

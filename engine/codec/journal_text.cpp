@@ -185,9 +185,26 @@ std::string format_record_line(const Record& record) {
     std::string text = effect_text(effect);
     if (!text.empty()) items.push_back(std::move(text));
   }
+  for (const Rebasing& rebasing : record.rebased) items.push_back(format_rebasing(rebasing));
   for (std::size_t i = 0; i < items.size(); ++i) line += (i == 0 && !record.rejected ? " " : "; ") + items[i];
   if (record.idempotency_key) line += "; idempotency key " + *record.idempotency_key;
   return one_line(line);
+}
+
+std::string format_rebasing(const Rebasing& rebasing) {
+  auto due = [](std::int64_t at) { return at == kNever ? std::string("never") : when(at); };
+  std::string what = "timer " + rebasing.timer.where;
+  if (!rebasing.clock.empty()) {
+    what = rebasing.clock + " " + percent_text(rebasing.percent_before) + "%";
+    if (rebasing.percent_after != rebasing.percent_before) what += " -> " + percent_text(rebasing.percent_after) + "%";
+  }
+  std::string text = "rebased " + what + " due " + due(rebasing.due_before) + " -> " + due(rebasing.due_after);
+  if (!rebasing.notices.empty()) {
+    text += rebasing.notices.size() == 1 ? " (notice " : " (notices ";
+    for (std::size_t i = 0; i < rebasing.notices.size(); ++i) text += (i > 0 ? ", " : "") + rebasing.notices[i];
+    text += ")";
+  }
+  return text;
 }
 
 }  // namespace docket::engine

@@ -1,6 +1,8 @@
 #include "engine/model/workflow.h"
 
 #include <algorithm>
+#include <set>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -681,6 +683,48 @@ std::string Workflow::describe(const EvalFailure& failure, const CompiledExpr& e
     }
   }
   return std::string(to_string(failure.error)) + " in `" + expr.text() + "`";
+}
+
+namespace {
+
+// The dates `calendar` takes in from `notice`, in order: days off, then
+// make-up working days (flagged so that a day moving from one to the other
+// counts as a change).
+std::vector<std::tuple<bool, CivilDate, CivilDate>> notice_dates(const Calendar* calendar, std::string_view notice) {
+  std::vector<std::tuple<bool, CivilDate, CivilDate>> dates;
+  if (calendar == nullptr) return dates;
+  for (const DateRange& range : calendar->holidays) {
+    if (range.notice == notice) dates.emplace_back(false, range.first, range.last);
+  }
+  for (const DateRange& range : calendar->workdays) {
+    if (range.notice == notice) dates.emplace_back(true, range.first, range.last);
+  }
+  return dates;
+}
+
+}  // namespace
+
+std::vector<std::string> changed_notices(const Workflow& before, const Workflow& after, std::string_view calendar) {
+  auto find = [&](const Workflow& workflow) -> const Calendar* {
+    std::optional<CalendarIndex> index = workflow.find_calendar(calendar);
+    return index ? &workflow.calendars()[*index] : nullptr;
+  };
+  const Calendar* old_calendar = find(before);
+  const Calendar* new_calendar = find(after);
+  std::set<std::string> names;
+  for (const Calendar* one : {old_calendar, new_calendar}) {
+    if (one == nullptr) continue;
+    for (const auto* ranges : {&one->holidays, &one->workdays}) {
+      for (const DateRange& range : *ranges) {
+        if (!range.notice.empty()) names.insert(range.notice);
+      }
+    }
+  }
+  std::vector<std::string> changed;
+  for (const std::string& name : names) {
+    if (notice_dates(old_calendar, name) != notice_dates(new_calendar, name)) changed.push_back(name);
+  }
+  return changed;
 }
 
 }  // namespace docket::engine

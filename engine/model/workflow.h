@@ -546,4 +546,10 @@ class Workflow {
   std::vector<std::pair<std::string_view, std::uint32_t>> field_index_;
 };
 
+// The holiday notices that calendar `calendar` takes in, on either version,
+// whose dates it takes in differ between `before` and `after` (a notice
+// taken in on one version only counts): the notices that moved its
+// deadlines. By name, sorted; empty when the calendar is on neither.
+std::vector<std::string> changed_notices(const Workflow& before, const Workflow& after, std::string_view calendar);
+
 }  // namespace docket::engine

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "engine/runtime/migration.h"
 #include "engine/runtime/runner.h"
 #include "engine/runtime/sla.h"
 
@@ -105,6 +106,7 @@ Result<Outcome> Engine::migrate(std::string_view id, Ticket migrated, const Acto
   change.after = Value::text(migrated.workflow->version_id());
   change.before_text = slot.ticket.workflow->format_value(change.before);
   change.after_text = migrated.workflow->format_value(change.after);
+  record.rebased = rebasings(slot.ticket, *slot.version, migrated, *version.value());
   migrated.updated_at = record.at;
   std::uint64_t first = next_seq_;
   Status written = write(migrated.workflow, migrated.id, std::nullopt, buffers_->records(), &migrated);

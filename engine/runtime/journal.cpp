@@ -102,12 +102,19 @@ bool operator==(const Effect& a, const Effect& b) {
          same_position(a.rule, b.rule) && a.detail == b.detail && a.clock == b.clock;
 }
 
+bool operator==(const Rebasing& a, const Rebasing& b) {
+  return a.clock == b.clock && same_position(a.timer, b.timer) && a.calendar == b.calendar && a.notices == b.notices &&
+         a.due_before == b.due_before && a.due_after == b.due_after && a.percent_before == b.percent_before &&
+         a.percent_after == b.percent_after && a.ran == b.ran && a.running_since == b.running_since &&
+         a.extended_workdays == b.extended_workdays && a.extended_seconds == b.extended_seconds;
+}
+
 bool operator==(const Record& a, const Record& b) {
   return a.seq == b.seq && a.at == b.at && a.ticket == b.ticket && a.workflow == b.workflow && a.version == b.version &&
          a.kind == b.kind && a.cause == b.cause && a.from == b.from && a.to == b.to && a.event == b.event &&
          a.actor == b.actor && same_position(a.rule, b.rule) && a.changes == b.changes && a.effects == b.effects &&
-         a.sla == b.sla && a.rejected == b.rejected && a.reason == b.reason && a.reason_code == b.reason_code &&
-         a.idempotency_key == b.idempotency_key;
+         a.sla == b.sla && a.rebased == b.rebased && a.rejected == b.rejected && a.reason == b.reason &&
+         a.reason_code == b.reason_code && a.idempotency_key == b.idempotency_key;
 }
 
 Status MemoryJournal::write(std::span<const Record> records) {

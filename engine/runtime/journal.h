@@ -26,6 +26,7 @@
 #include "engine/model/value.h"
 #include "engine/model/workflow.h"
 #include "engine/runtime/rejection.h"
+#include "engine/runtime/ticket.h"
 
 namespace docket::engine {
 
@@ -157,6 +158,38 @@ struct SlaMark {
   friend bool operator==(const SlaMark&, const SlaMark&) = default;
 };
 
+// A due time that a migration moved (RecordKind::kMigration only): the next
+// mark of a running SLA clock, or a one-shot `after` timer not yet fired,
+// whose calendar or limit is not what it was on the old version. Typically
+// a holiday notice changed: the calendar takes in other days off or make-up
+// working days, and every deadline counted in it moves. A record carries
+// what both due times follow from, so an audit recomputes them on the two
+// versions (engine/audit/journal_audit.h).
+struct Rebasing {
+  std::string clock;   // the metric; "" for a timer
+  RulePosition timer;  // the `after` timer's position; empty for a clock
+  // The calendar the deadline is counted in on the new version ("" for
+  // wall-clock time), and the holiday notices it takes in whose dates
+  // differ between the versions (Workflow::changed_notices(); empty when
+  // something else moved it: the limit, the calendar's own dates or hours).
+  std::string calendar;
+  std::vector<std::string> notices;
+  std::int64_t due_before = 0;  // on the old version
+  std::int64_t due_after = 0;   // on the new
+  // A clock only: the mark due next on each version (its percentage of the
+  // limit; 100 for the breach), the stretches the clock ran before its open
+  // one, when that one began, and its extensions.
+  double percent_before = 0;
+  double percent_after = 0;
+  std::vector<TimeSpan> ran;
+  std::int64_t running_since = 0;
+  std::int64_t extended_workdays = 0;
+  std::int64_t extended_seconds = 0;
+
+  // Member-wise (RulePosition by where, line and column).
+  friend bool operator==(const Rebasing&, const Rebasing&);
+};
+
 struct Record {
   // Position in the journal: 1, 2, 3, ... over every record the engine
   // writes, for all tickets, without gaps (assigned when the sink accepts).
@@ -191,6 +224,7 @@ struct Record {
   std::vector<Change> changes;
   std::vector<Effect> effects;                       // what the actions did, in order
   std::optional<SlaMark> sla;                        // kWarning, kEscalation from a clock, kBreach
+  std::vector<Rebasing> rebased;                     // kMigration: the due times it moved
   bool rejected = false;                             // kind == kRejection
   std::string reason;                                // for a rejection: why, one line
   RejectionCode reason_code = RejectionCode::kNone;  // for a rejection: why, for programs

@@ -39,6 +39,25 @@ bool same_plan(const Workflow& a_workflow, const LimitPlan& a, const Workflow& b
   return true;
 }
 
+// Is `b` the timer `a` was, for a ticket moving between the versions? The
+// same kind, duration and calendar name (the calendar's days may differ).
+bool same_timer(const Workflow& a_workflow, const Timer& a, const Workflow& b_workflow, const Timer& b) {
+  return a.recurring == b.recurring && a.length.seconds == b.length.seconds && a.length.workdays == b.length.workdays &&
+         calendar_name(a_workflow, a.length.calendar) == calendar_name(b_workflow, b.length.calendar);
+}
+
+const ArmedTimer* armed(const Ticket& ticket, TimerIndex timer) {
+  for (const ArmedTimer& one : ticket.timers) {
+    if (one.timer == timer) return &one;
+  }
+  return nullptr;
+}
+
+// The percentage of the mark a clock reaches next under `plan`; 0 when none.
+double next_percent(const SlaClock& clock, const LimitPlan& plan) {
+  return clock.next_mark < plan.marks.size() ? plan.marks[clock.next_mark].percent : 0;
+}
+
 // Moves one ticket; each step returns false after setting error_.
 class Migration {
  public:
@@ -313,17 +332,18 @@ class Migration {
     std::span<const TimerIndex> now = to_.timers_of(out_->state);
     for (std::size_t k = 0; k < now.size(); ++k) {
       const Timer& timer = to_.timers()[now[k]];
-      if (!from_final && k < before.size()) {
-        const Timer& old = source_.timers()[before[k]];
-        if (old.recurring == timer.recurring && old.length.seconds == timer.length.seconds &&
-            old.length.workdays == timer.length.workdays &&
-            calendar_name(source_, old.length.calendar) == calendar_name(to_, timer.length.calendar)) {
-          // Unchanged: armed as it was, or not at all once an `after` has fired.
-          for (const ArmedTimer& armed : from_.timers) {
-            if (armed.timer == before[k]) out_->timers.push_back(ArmedTimer{now[k], armed.due});
-          }
-          continue;
+      if (!from_final && k < before.size() && same_timer(source_, source_.timers()[before[k]], to_, timer)) {
+        // Unchanged: armed as it was, or not at all once an `after` has fired.
+        // An `after` still armed is due as its calendar now counts (a
+        // holiday notice may have changed it); an `every` keeps its next
+        // occurrence, and the ones after it follow the new calendar.
+        for (const ArmedTimer& armed : from_.timers) {
+          if (armed.timer != before[k]) continue;
+          std::int64_t due =
+              timer.recurring ? armed.due : add_duration(version_.calendars, out_->entered_at, timer.length);
+          out_->timers.push_back(ArmedTimer{now[k], due});
         }
+        continue;
       }
       std::int64_t due = add_duration(version_.calendars, out_->entered_at, timer.length);
       if (timer.recurring && timer.length.in_workdays()) {
@@ -482,6 +502,50 @@ class Migration {
 };
 
 }  // namespace
+
+std::vector<Rebasing> rebasings(const Ticket& before, const Version& from, const Ticket& after, const Version& to) {
+  const Workflow& source = *from.workflow;
+  const Workflow& target = *to.workflow;
+  std::vector<Rebasing> moved;
+  auto rebasing = [&](const std::string& calendar, std::int64_t due_before, std::int64_t due_after) -> Rebasing& {
+    Rebasing& one = moved.emplace_back();
+    one.calendar = calendar;
+    one.notices = changed_notices(source, target, calendar);
+    one.due_before = due_before;
+    one.due_after = due_after;
+    return one;
+  };
+  for (MetricIndex m = 0; m < target.metrics().size(); ++m) {
+    std::optional<MetricIndex> old = source.find_metric(target.metrics()[m]);
+    if (!old || *old >= before.clocks.size() || m >= after.clocks.size()) continue;
+    const SlaClock& was = before.clocks[*old];
+    const SlaClock& now = after.clocks[m];
+    if (was.status != SlaClock::Status::kRunning || now.status != SlaClock::Status::kRunning || was.due == now.due) {
+      continue;
+    }
+    const LimitPlan& plan = to.sla.plan(after.priority(), m);
+    Rebasing& one = rebasing(calendar_name(target, plan.calendar), was.due, now.due);
+    one.clock = target.metrics()[m];
+    one.percent_before = next_percent(was, from.sla.plan(before.priority(), *old));
+    one.percent_after = next_percent(now, plan);
+    one.ran = now.counted;
+    one.running_since = now.running_since;
+    one.extended_workdays = now.extended_workdays;
+    one.extended_seconds = now.extended_seconds;
+  }
+  if (before.state >= source.states().size() || after.state >= target.states().size()) return moved;
+  std::span<const TimerIndex> old_timers = source.timers_of(before.state);
+  std::span<const TimerIndex> new_timers = target.timers_of(after.state);
+  for (std::size_t k = 0; k < new_timers.size() && k < old_timers.size(); ++k) {
+    const Timer& timer = target.timers()[new_timers[k]];
+    if (timer.recurring || !same_timer(source, source.timers()[old_timers[k]], target, timer)) continue;
+    const ArmedTimer* was = armed(before, old_timers[k]);
+    const ArmedTimer* now = armed(after, new_timers[k]);
+    if (was == nullptr || now == nullptr || was->due == now->due) continue;
+    rebasing(calendar_name(target, timer.length.calendar), was->due, now->due).timer = timer.position;
+  }
+  return moved;
+}
 
 Result<Ticket> migrate_ticket(const Ticket& ticket, std::shared_ptr<const Workflow> target,
                               const std::map<std::string, std::string>& state_map) {

@@ -10,6 +10,8 @@
 
 #include "engine/model/result.h"
 #include "engine/model/workflow.h"
+#include "engine/runtime/journal.h"
+#include "engine/runtime/runner.h"
 #include "engine/runtime/ticket.h"
 
 namespace docket::engine {
@@ -40,7 +42,8 @@ namespace docket::engine {
 //   name), the marks passed stay as they were. Otherwise which marks count
 //   as passed is recomputed from the time measured at updated_at: a mark at
 //   or below it counts as passed, silently (it is not fired again; a passed
-//   breach sets `breached`). The next mark's due time follows.
+//   breach sets `breached`). The next mark is due as the target's calendar
+//   counts, so a changed holiday notice moves it (rebasings() below).
 //   A metric gone from the target is dropped. A metric new in the target
 //   starts as the engine's default (SlaStart::kTicketCreation) would start
 //   it, but from the move rather than from the ticket's creation, because
@@ -58,7 +61,8 @@ namespace docket::engine {
 //   `after D` at entered_at + D, an `every D` at its last occurrence at or
 //   before updated_at (or its first, when none has come yet), so a timer
 //   whose time has passed fires once at the next advance, late, instead of
-//   being lost or firing once per missed period. A final state has no
+//   being lost or firing once per missed period. An `after` kept armed is
+//   due at entered_at + D as its calendar now counts. A final state has no
 //   timers.
 // - Approval progress, only into a state that awaits approval (the state
 //   map cannot drop votes silently), with its chain and current level by
@@ -76,5 +80,13 @@ namespace docket::engine {
 // workflow (shape_error() in ticket.h) is refused. `target` null is refused.
 Result<Ticket> migrate_ticket(const Ticket& ticket, std::shared_ptr<const Workflow> target,
                               const std::map<std::string, std::string>& state_map);
+
+// The due times that moving `before` (on version `from`) to `after` (on
+// `to`, as migrate_ticket() made it) changed, for the migration record:
+// each clock running on both sides whose next mark is due at another time,
+// and each one-shot timer kept armed whose due time moved, in metric order,
+// then timer order. With the same rules and another holiday notice, these
+// are the deadlines the notice moved (Rebasing::notices names it).
+std::vector<Rebasing> rebasings(const Ticket& before, const Version& from, const Ticket& after, const Version& to);
 
 }  // namespace docket::engine

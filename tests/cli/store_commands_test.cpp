@@ -900,6 +900,46 @@ TEST_F(StoreCommandsMigrate, MapToAStateTheNewVersionLacksIsAUsageError) {
   expect_nothing_written();
 }
 
+// A holiday notice amended after a complaint was opened: the bank's rules
+// (rules/industries/bank_complaints.docket) and a copy whose calendar also
+// takes in a notice closing Fri 2027-01-01..Sun 01-03. The complaint of
+// Thu 2026-12-31 09:30 must be contacted within 1 bank working day: 50% of
+// it (7 h 45 m of the 15 h 30 m to Fri's close at 17:00) falls on Fri 01-01
+// 09:15; with the new notice, on Mon 01-04 09:15.
+TEST_F(StoreFixture, MigrateOntoAnAmendedNoticeListsTheMovedDeadlinesAndTheJournalVerifies) {
+  std::string root = std::string(DOCKET_SOURCE_DIR) + "/rules/";
+  std::filesystem::create_directories(file("amended/industries"));
+  std::filesystem::create_directories(file("amended/calendars"));
+  std::string rules = read_text(root + "industries/bank_complaints.docket");
+  std::string with_notice = rules;
+  with_notice.replace(with_notice.find("  holidays cn_2026\n}"), 20, "  holidays cn_2026, cn_2027_test\n}");
+  ASSERT_NE(with_notice, rules);
+  std::ofstream(file("amended/industries/bank_complaints.docket"), std::ios::binary) << with_notice;
+  std::ofstream(file("amended/calendars/cn_holidays.docket"), std::ios::binary)
+      << read_text(root + "calendars/cn_holidays.docket")
+      << "holidays cn_2027_test {\n  source \"a test notice\"\n  holidays 2027-01-01..2027-01-03\n}\n";
+
+  std::string store = file("bank.db");
+  std::string events = write_events(
+      "bank.jsonl", {R"({"at":"2026-12-31T10:00:00+08:00","ticket":"BK-1231","event":"create",)"
+                     R"("actor":{"id":"li","roles":["complaints.intake_officer"]},"data":{"complainant":"W",)"
+                     R"("contact":"138","channel":"mobile_app","product":"credit_card","request":"fee",)"
+                     R"("amount":600.00,"received_at":"2026-12-31T09:30:00+08:00"}})"});
+  CommandRun ran = run_into(store, events, "", root + "industries/bank_complaints.docket");
+  ASSERT_EQ(ran.exit_code, 0) << ran.err;
+
+  CommandRun moved = run_docket("migrate " + store + " --to " + file("amended/industries/bank_complaints.docket"));
+  EXPECT_EQ(moved.exit_code, 0) << moved.err;
+  std::vector<std::string> lines = lines_of(moved.out);
+  ASSERT_EQ(lines.size(), 3u) << moved.out;
+  EXPECT_THAT(lines[0], StartsWith("moving BK-1231: "));
+  EXPECT_EQ(lines[1], "  rebased contact 50% due 2027-01-01 01:15:00Z -> 2027-01-04 01:15:00Z (notice cn_2027_test)");
+
+  CommandRun verified = run_docket("audit verify " + store);
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  EXPECT_THAT(verified.out, HasSubstr("every record legal under its pinned version (2 versions, 1 tickets)"));
+}
+
 // ============================================================ docket run --key
 
 class StoreCommandsKeys : public StoreFixture {};
