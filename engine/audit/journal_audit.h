@@ -69,7 +69,12 @@
 //   ticket is then followed on the new version, carried over by name as
 //   migrate_ticket() does (engine/runtime/migration.h): fields (new ones get
 //   their defaults), priority and category, the firings of unchanged timers,
-//   the approval in progress.
+//   the approval in progress. Each deadline it lists as moved (Record::
+//   rebased) is replayed on both versions: its notices are those of its
+//   calendar whose dates differ (changed_notices()), and a clock's stretches
+//   give its old and new due time (a timer's: the entry plus its duration),
+//   as the engine computes them. That the list is complete is not checked:
+//   the audit does not follow clocks between records.
 // - A rejection changes nothing: `to` is "", `from` is the ticket's state (""
 //   for a ticket that does not exist), and its changes are not applied.
 //
