@@ -1,7 +1,6 @@
 #include "designer/report.h"
 
 #include <date/date.h>
-#include <date/tz.h>
 
 #include <algorithm>
 #include <charconv>
@@ -11,6 +10,8 @@
 #include <set>
 #include <stdexcept>
 #include <utility>
+
+#include "engine/runtime/zone_rules.h"
 
 namespace docket::designer {
 namespace {
@@ -26,6 +27,13 @@ struct ClockOutcome {
   std::string priority;
 };
 
+// One SLA clock of one ticket as it ran: whether it did at all (started,
+// extended or decided), and how often it was extended.
+struct ClockRun {
+  bool ran = false;
+  std::size_t extensions = 0;
+};
+
 // Everything the figures need about one ticket, gathered from its records.
 struct TicketFacts {
   bool created = false;
@@ -33,6 +41,7 @@ struct TicketFacts {
   std::string type;                            // now (after the records walked so far)
   std::string priority;                        // now
   std::map<std::string, ClockOutcome> clocks;  // metric -> first decision
+  std::map<std::string, ClockRun> runs;        // metric -> how it ran
   std::optional<std::int64_t> resolved_at;
   std::string resolved_type;
   std::string resolved_priority;
@@ -64,9 +73,15 @@ void walk(const Record& record, TicketFacts& facts, const ReportOptions& options
   }
   auto decide = [&](const std::string& metric, bool met, const std::string& priority) {
     facts.clocks.try_emplace(metric, ClockOutcome{met, priority});
+    facts.runs[metric].ran = true;
   };
   for (const engine::Effect& effect : record.effects) {
     using engine::ClockChange;
+    if (effect.clock == ClockChange::kStarted || effect.clock == ClockChange::kExtended) {
+      ClockRun& run = facts.runs[effect.target];
+      run.ran = true;
+      if (effect.clock == ClockChange::kExtended) ++run.extensions;
+    }
     bool stopped = effect.clock == ClockChange::kStopped || effect.clock == ClockChange::kStoppedMet ||
                    effect.clock == ClockChange::kStoppedBreached;
     if (!stopped) continue;
@@ -142,6 +157,7 @@ Report compute_report(std::span<const engine::Record> records, const ReportOptio
   std::map<std::pair<std::string, std::string>, std::vector<std::int64_t>> durations;
   std::vector<std::string> scores;
   std::map<std::pair<std::string, std::string>, Ratio> sla;
+  std::map<std::string, SlaExtensions> extensions;  // by metric
   for (const auto& [id, facts] : tickets) {
     if (!facts.created) continue;
     ++report.tickets_in_journal;
@@ -159,6 +175,18 @@ Report compute_report(std::span<const engine::Record> records, const ReportOptio
       Ratio& cell = sla[{metric, or_none(outcome.priority)}];
       ++cell.denominator;
       if (outcome.met) ++cell.numerator;
+    }
+    for (const auto& [metric, run] : facts.runs) {
+      if (!run.ran) continue;
+      SlaExtensions& figure = extensions[metric];
+      ++figure.extended.denominator;
+      if (run.extensions == 0) continue;
+      ++figure.extended.numerator;
+      figure.extensions += run.extensions;
+      if (auto decided = facts.clocks.find(metric); decided != facts.clocks.end()) {
+        ++figure.extended_met.denominator;
+        if (decided->second.met) ++figure.extended_met.numerator;
+      }
     }
 
     ++types[or_none(facts.type)];
@@ -216,7 +244,16 @@ Report compute_report(std::span<const engine::Record> records, const ReportOptio
     return less(a.second, b.second);
   });
   for (const auto& key : sla_keys) report.sla.push_back({key.first, key.second, sla[key]});
+  for (auto& [metric, figure] : extensions) {
+    figure.metric = metric;
+    report.sla_extensions.push_back(figure);
+  }
   return report;
+}
+
+bool Report::extensions_shown() const {
+  return std::any_of(sla_extensions.begin(), sla_extensions.end(),
+                     [](const SlaExtensions& figure) { return figure.extensions > 0; });
 }
 
 engine::Result<std::int64_t> start_of_day(const std::string& date_text, const std::string& zone_name) {
@@ -235,15 +272,13 @@ engine::Result<std::int64_t> start_of_day(const std::string& date_text, const st
   }
   date::year_month_day ymd{date::year{year}, date::month{month}, date::day{day}};
   if (!shaped || !ymd.ok()) return R::failure("`" + date_text + "` is not a date (YYYY-MM-DD)");
-  const date::time_zone* zone = nullptr;
-  try {
-    zone = date::locate_zone(zone_name);
-  } catch (const std::exception&) {
-    return R::failure("unknown time zone `" + zone_name + "`");
-  }
+  // The engine's offsets, which go on past the transitions the system's zone
+  // files list (2037), not date/tz's alone.
+  engine::ZoneRules::LoadResult zone = engine::ZoneRules::load(zone_name);
+  if (!zone.rules) return R::failure("unknown time zone `" + zone_name + "`");
+  std::int64_t local_midnight = std::int64_t{date::sys_days{ymd}.time_since_epoch().count()} * 86400;
   // Midnight that a spring-forward skips begins the day at the change.
-  auto instant = zone->to_sys(date::local_days{ymd}, date::choose::earliest);
-  return R::success(std::chrono::duration_cast<std::chrono::seconds>(instant.time_since_epoch()).count());
+  return R::success(zone.rules->first_showing(local_midnight));
 }
 
 }  // namespace docket::designer

@@ -1,8 +1,9 @@
 // The department's figures (process spec, section C: 绩效指标) computed from a
 // journal: acceptance timeliness, follow-up rate and return visits, the share
 // of each complaint type, resolution time by category and priority, the
-// distribution of satisfaction scores and SLA compliance per priority and
-// metric. docs/reports.md defines every figure for the people judged by it.
+// distribution of satisfaction scores, SLA compliance per priority and
+// metric and, per metric, how often clocks were extended. docs/reports.md
+// defines every figure for the people judged by it.
 //
 //   ReportOptions options;
 //   options.from = ...;  options.to = ...;       // tickets created in [from, to)
@@ -107,6 +108,22 @@ struct SlaCell {
   friend bool operator==(const SlaCell&, const SlaCell&) = default;
 };
 
+// The extensions (`extend M by D "reason"`) of one metric's clocks. An
+// extended clock is decided against its extended limit: the engine stops it
+// `met` within the limit as extended and breaches it only past that, so the
+// SLA cells count it like any other clock.
+struct SlaExtensions {
+  std::string metric;
+  // Tickets whose clock was extended at least once / tickets whose clock ran
+  // (started, was extended or was decided).
+  Ratio extended;
+  std::size_t extensions = 0;  // extensions in all: a ticket extended twice counts twice
+  // Extended clocks decided met (within the extended limit) / extended
+  // clocks decided.
+  Ratio extended_met;
+  friend bool operator==(const SlaExtensions&, const SlaExtensions&) = default;
+};
+
 // What a group key shows when the ticket had no value for it.
 inline constexpr const char* kNone = "(none)";
 
@@ -138,6 +155,13 @@ struct Report {
   std::optional<double> mean_score;      // when every score is a number
 
   std::vector<SlaCell> sla;  // by metric, then priority
+  // Every metric a ticket of the period ran, by metric; extensions_shown()
+  // says whether the renderers show them.
+  std::vector<SlaExtensions> sla_extensions;
+
+  // Whether any clock of the period was extended: the report shows the
+  // extensions only then, so that a journal without any reads as before.
+  bool extensions_shown() const;
 };
 
 // The figures of `records`: one or more tickets' records, each ticket's in
@@ -147,8 +171,10 @@ struct Report {
 Report compute_report(std::span<const engine::Record> records, const ReportOptions& options);
 
 // The instant local midnight begins `date` ("2026-11-01") in the IANA `zone`
-// ("Asia/Shanghai", "UTC"). Errors: "`2026-13-01` is not a date (YYYY-MM-DD)",
-// "unknown time zone `Mars/Base`".
+// ("Asia/Shanghai", "UTC"), by the engine's zone rules (right after 2037
+// too: engine/runtime/zone_rules.h); a midnight that a clock change skips
+// begins the day at the change. Errors: "`2026-13-01` is not a date
+// (YYYY-MM-DD)", "unknown time zone `Mars/Base`".
 engine::Result<std::int64_t> start_of_day(const std::string& date, const std::string& zone);
 
 }  // namespace docket::designer

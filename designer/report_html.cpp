@@ -351,6 +351,21 @@ std::string render_report_html(const Report& report, const std::string& source) 
     }
     html += "</table>\n";
   }
+  if (report.extensions_shown()) {
+    html += "<h2>SLA extensions</h2>\n";
+    html +=
+        "<p class=\"meta\">Clocks extended by <code>extend</code>. Compliance counts an extended clock against its "
+        "extended limit: met when it stopped within the limit as extended.</p>\n";
+    html += "<table>\n" +
+            row({"metric", "ran", "extended", "rate", "extensions", "extended met", "extended decided"}, true);
+    for (const SlaExtensions& figure : report.sla_extensions) {
+      html += "<tr><td>" + e(figure.metric) + "</td>" + num_cell(count(figure.extended.denominator)) +
+              num_cell(count(figure.extended.numerator)) + num_cell(e(percent_text(figure.extended))) +
+              num_cell(count(figure.extensions)) + num_cell(count(figure.extended_met.numerator)) +
+              num_cell(count(figure.extended_met.denominator)) + "</tr>\n";
+    }
+    html += "</table>\n";
+  }
   html += "</body>\n</html>\n";
   return html;
 }

@@ -103,6 +103,11 @@ CsvRow count_row(std::string figure, std::size_t count) {
   return row;
 }
 
+CsvRow of_metric(CsvRow row, const std::string& metric) {
+  row.metric = metric;
+  return row;
+}
+
 void add_duration_rows(std::vector<CsvRow>& rows, const std::string& metric, const std::string& type,
                        const std::string& priority, const DurationStats& stats) {
   const std::pair<const char*, std::int64_t> parts[] = {{"resolution_time_mean", stats.mean},
@@ -126,6 +131,16 @@ void add_duration_rows(std::vector<CsvRow>& rows, const std::string& metric, con
 std::string percent_text(const Ratio& ratio) {
   std::optional<double> value = ratio.value();
   return value ? fixed(*value * 100, 1) + "%" : std::string("n/a");
+}
+
+std::string extension_counted_text(const SlaExtensions& figure) {
+  std::string text = count_text(figure.extended.numerator) + " of " + count_text(figure.extended.denominator) +
+                     " extended (" + percent_text(figure.extended) + ")";
+  if (figure.extensions == 0) return text;
+  text += ", " + count_text(figure.extensions) + (figure.extensions == 1 ? " extension" : " extensions") + "; " +
+          count_text(figure.extended_met.numerator) + " of " + count_text(figure.extended_met.denominator) +
+          " decided met the extended limit";
+  return text;
 }
 
 std::string period_text(const ReportOptions& options) {
@@ -199,6 +214,16 @@ std::string render_report_text(const Report& report) {
     }
     text += sla.render("  ");
   }
+
+  if (report.extensions_shown()) {
+    text += "\nSLA extensions (compliance counts an extended clock against its extended limit)\n";
+    Table extensions({"metric", "extended", "rate", "counted"});
+    for (const SlaExtensions& figure : report.sla_extensions) {
+      extensions.add({figure.metric, count_text(figure.extended.numerator), percent_text(figure.extended),
+                      extension_counted_text(figure)});
+    }
+    text += extensions.render("  ");
+  }
   return text;
 }
 
@@ -208,16 +233,11 @@ std::string render_report_csv(const Report& report) {
   rows.push_back(count_row("tickets_created", report.tickets));
   rows.push_back(count_row("tickets_in_journal", report.tickets_in_journal));
 
-  CsvRow acceptance = ratio_row("acceptance_timeliness", report.acceptance_timeliness);
-  acceptance.metric = options.first_response_metric;
-  rows.push_back(acceptance);
-  CsvRow pending = count_row("acceptance_pending", report.acceptance_pending);
-  pending.metric = options.first_response_metric;
-  rows.push_back(pending);
+  rows.push_back(
+      of_metric(ratio_row("acceptance_timeliness", report.acceptance_timeliness), options.first_response_metric));
+  rows.push_back(of_metric(count_row("acceptance_pending", report.acceptance_pending), options.first_response_metric));
 
-  CsvRow resolved = count_row("tickets_resolved", report.resolved);
-  resolved.metric = options.resolve_metric;
-  rows.push_back(resolved);
+  rows.push_back(of_metric(count_row("tickets_resolved", report.resolved), options.resolve_metric));
   rows.push_back(ratio_row("follow_up_rate", report.follow_up));
   rows.push_back(count_row("return_visits", report.return_visits));
   rows.push_back(count_row("survey_declined", report.declined));
@@ -251,6 +271,14 @@ std::string render_report_csv(const Report& report) {
     row.metric = cell.metric;
     row.priority = cell.priority;
     rows.push_back(row);
+  }
+
+  if (report.extensions_shown()) {
+    for (const SlaExtensions& figure : report.sla_extensions) {
+      rows.push_back(of_metric(ratio_row("sla_extended", figure.extended), figure.metric));
+      rows.push_back(of_metric(count_row("sla_extensions", figure.extensions), figure.metric));
+      rows.push_back(of_metric(ratio_row("sla_extended_compliance", figure.extended_met), figure.metric));
+    }
   }
 
   std::string text = "figure,metric,type,priority,score,value,count,total\n";

@@ -14,6 +14,12 @@
 //   resolution_time_mean,resolve,product_fault,P0,,18000,1,
 //   satisfaction,overall,,,5,0.5000,2,4
 //   sla_compliance,resolve,,P1,,1.0000,2,2
+//   sla_extended,decide,,,,0.0750,3,40
+//   sla_extensions,decide,,,,4,,
+//   sla_extended_compliance,decide,,,,0.6667,2,3
+//
+// The sla_extended* rows (and the text's "SLA extensions" section) are there
+// only when a clock of the period was extended (Report::extensions_shown()).
 //
 // `value` is a ratio (0..1, four decimals; empty when `total` is 0), a count,
 // a number of seconds (resolution_time_*) or a mean score; `count` and
@@ -33,6 +39,10 @@ std::string render_report_csv(const Report& report);
 
 // "85.7%", or "n/a" when the ratio has no denominator.
 std::string percent_text(const Ratio& ratio);
+
+// One metric's extensions in words: "3 of 40 extended (7.5%), 4 extensions;
+// 2 of 3 decided met the extended limit"; "0 of 5 extended (0.0%)".
+std::string extension_counted_text(const SlaExtensions& figure);
 
 // The period in words: "tickets created from 2026-11-01 to 2026-12-01 (UTC)",
 // "tickets created from 2026-11-01 (UTC)", "every ticket created".

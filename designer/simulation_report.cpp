@@ -89,6 +89,11 @@ std::string undriven_warning(const UndrivenState& undriven) {
          (undriven.tickets == 1 ? "it" : "them");
 }
 
+bool SimulationReport::extensions_shown() const {
+  return std::any_of(extensions.begin(), extensions.end(),
+                     [](const ExtensionFigure& figure) { return figure.extensions > 0; });
+}
+
 Percentiles percentiles(std::vector<std::int64_t> sample) {
   Percentiles out;
   out.count = sample.size();
@@ -112,8 +117,10 @@ struct ReportBuilder::TicketFigures {
   int department = -1;
   bool open = false;
   engine::StateIndex state = engine::kNoIndex;
-  std::vector<std::uint8_t> decided;  // by metric: outcome counted
-  std::vector<std::uint8_t> timed;    // by metric: stop time counted
+  std::vector<std::uint8_t> decided;   // by metric: outcome counted
+  std::vector<std::uint8_t> ran;       // by metric: the clock ran (counted in ran_)
+  std::vector<std::uint8_t> extended;  // by metric: an extension counted in extended_
+  std::vector<std::uint8_t> timed;     // by metric: stop time counted
   std::int64_t approval_entered = -1;
   std::string chain;
 };
@@ -137,6 +144,9 @@ ReportBuilder::ReportBuilder(std::shared_ptr<const engine::Workflow> workflow, s
     }
   }
   open_per_department_.assign(w.departments().size(), 0);
+  ran_.assign(w.metrics().size(), 0);
+  extended_.assign(w.metrics().size(), 0);
+  extensions_.assign(w.metrics().size(), 0);
   backlog_.assign(w.departments().size(), {});
 }
 
@@ -153,6 +163,8 @@ ReportBuilder::TicketFigures& ReportBuilder::ticket(const std::string& id) {
     tickets_.emplace_back();
     tickets_.back().decided.assign(workflow_->metrics().size(), 0);
     tickets_.back().timed.assign(workflow_->metrics().size(), 0);
+    tickets_.back().ran.assign(workflow_->metrics().size(), 0);
+    tickets_.back().extended.assign(workflow_->metrics().size(), 0);
   }
   return tickets_[it->second];
 }
@@ -167,10 +179,18 @@ void ReportBuilder::decide(TicketFigures& ticket, const std::string& metric, boo
                            std::int64_t at) {
   (void)at;
   std::optional<engine::MetricIndex> index = workflow_->find_metric(metric);
-  if (!index || ticket.decided[*index]) return;
+  if (!index) return;
+  ran(ticket, *index);
+  if (ticket.decided[*index]) return;
   ticket.decided[*index] = 1;
   auto& counts = sla_[{priority.empty() ? kNoPriority : priority, metric}];
   (met ? counts.first : counts.second) += 1;
+}
+
+void ReportBuilder::ran(TicketFigures& ticket, engine::MetricIndex metric) {
+  if (ticket.ran[metric]) return;
+  ticket.ran[metric] = 1;
+  ++ran_[metric];
 }
 
 void ReportBuilder::record(const Record& r) {
@@ -226,6 +246,17 @@ void ReportBuilder::record(const Record& r) {
         t.timed[*metric] = 1;
         times_[{effect.target, t.priority}].push_back(r.at - t.created_at);
         times_[{effect.target, ""}].push_back(r.at - t.created_at);
+      }
+    } else if (effect.clock == engine::ClockChange::kStarted || effect.clock == engine::ClockChange::kExtended) {
+      std::optional<engine::MetricIndex> metric = w.find_metric(effect.target);
+      if (!metric) continue;
+      ran(t, *metric);
+      if (effect.clock == engine::ClockChange::kExtended) {
+        ++extensions_[*metric];
+        if (!t.extended[*metric]) {
+          t.extended[*metric] = 1;
+          ++extended_[*metric];
+        }
       }
     } else if (effect.kind == EffectKind::kEscalate) {
       std::string source = r.sla ? r.sla->metric : "timer in " + r.from;
@@ -296,6 +327,11 @@ SimulationReport ReportBuilder::finish(std::int64_t start, std::int64_t end) con
     }
   }
 
+  for (engine::MetricIndex m = 0; m < w.metrics().size(); ++m) {
+    if (ran_[m] == 0) continue;
+    report.extensions.push_back(ExtensionFigure{w.metrics()[m], ran_[m], extended_[m], extensions_[m]});
+  }
+
   std::vector<std::string> metrics = w.metrics();
   metrics.push_back(kToFinal);
   for (const std::string& metric : metrics) {
@@ -364,6 +400,12 @@ std::vector<Figure> figures(const SimulationReport& r) {
   for (const Count& c : r.open_by_state) out.push_back({kOpenIn + c.key, Unit::kCount, double(c.count)});
   for (const SlaFigure& s : r.sla) {
     out.push_back({"SLA " + s.metric + " " + s.priority, Unit::kPercent, share(s.met, s.met + s.breached)});
+  }
+  if (r.extensions_shown()) {
+    for (const ExtensionFigure& x : r.extensions) {
+      out.push_back({"extended " + x.metric, Unit::kPercent, share(x.extended, x.ran)});
+      out.push_back({"extensions " + x.metric, Unit::kCount, static_cast<double>(x.extensions)});
+    }
   }
   for (const TimeFigure& t : r.times) {
     add_percentiles(out, t.metric + " " + (t.priority.empty() ? "all" : t.priority), t.times, true);
@@ -521,6 +563,15 @@ nlohmann::ordered_json report_json(const SimulationReport& r) {
                    {"compliance_percent", round1(share(s.met, s.met + s.breached))}});
   }
   out["sla"] = sla;
+  nlohmann::ordered_json extensions = nlohmann::ordered_json::array();
+  for (const ExtensionFigure& x : r.extensions) {
+    extensions.push_back({{"metric", x.metric},
+                          {"ran", x.ran},
+                          {"extended", x.extended},
+                          {"extended_percent", round1(share(x.extended, x.ran))},
+                          {"extensions", x.extensions}});
+  }
+  out["extensions"] = extensions;
   nlohmann::ordered_json times = nlohmann::ordered_json::array();
   for (const TimeFigure& t : r.times) {
     nlohmann::ordered_json row = {{"metric", t.metric}, {"priority", t.priority.empty() ? "all" : t.priority}};
@@ -584,6 +635,16 @@ std::string render_text(const SimulationReport& r) {
     out += "  " + pad(s.priority, 10) + pad(s.metric, 18) + pad_left(std::to_string(s.met), 8) +
            pad_left(std::to_string(s.breached), 10) + pad_left(format_percent(share(s.met, s.met + s.breached)), 12) +
            "\n";
+  }
+
+  if (r.extensions_shown()) {
+    out += "\nSLA extensions (compliance above counts an extended clock against its extended limit)\n";
+    out += "  " + pad("metric", 18) + pad_left("ran", 8) + pad_left("extended", 10) + pad_left("share", 8) +
+           pad_left("extensions", 12) + "\n";
+    for (const ExtensionFigure& x : r.extensions) {
+      out += "  " + pad(x.metric, 18) + pad_left(std::to_string(x.ran), 8) + pad_left(std::to_string(x.extended), 10) +
+             pad_left(format_percent(share(x.extended, x.ran)), 8) + pad_left(std::to_string(x.extensions), 12) + "\n";
+    }
   }
 
   out += "\ntimes from creation (wall clock)\n";

@@ -11,6 +11,8 @@
 // - SLA compliance per priority and metric: of the clocks that ended (stopped,
 //   or breached), the share that met the limit. A clock's priority is the
 //   ticket's priority when its outcome was decided.
+// - Extensions per metric: tickets whose clock ran, those of them extended
+//   (`extend M by D`) and the extensions in all.
 // - Times per metric: from the ticket's creation to the record that stopped
 //   the clock, wall-clock; `to final state`: creation to the final state.
 // - Backlog: open tickets assigned to each department at every day boundary.
@@ -46,6 +48,16 @@ struct SlaFigure {
   std::string metric;
   std::size_t met = 0;
   std::size_t breached = 0;
+};
+
+// The extensions (`extend M by D`) of one metric's clocks. Compliance counts
+// an extended clock against its extended limit (the engine stops it `met`
+// within the limit as extended).
+struct ExtensionFigure {
+  std::string metric;
+  std::size_t ran = 0;         // tickets whose clock started (or was extended, or decided)
+  std::size_t extended = 0;    // of them, tickets whose clock was extended at least once
+  std::size_t extensions = 0;  // extensions in all: a ticket extended twice counts twice
 };
 
 struct TimeFigure {
@@ -121,6 +133,9 @@ struct SimulationReport {
   std::size_t left_alone = 0;           // tickets whose outcome was rejected max_attempts times
 
   std::vector<SlaFigure> sla;  // by priority (most urgent first), then metric
+  // Every metric a ticket ran, in rule order; shown when any clock was
+  // extended (extensions_shown()).
+  std::vector<ExtensionFigure> extensions;
   std::vector<TimeFigure> times;
   std::vector<BacklogSeries> backlog;
   std::vector<ApprovalFigure> approvals;
@@ -130,6 +145,8 @@ struct SimulationReport {
   std::vector<BranchFigure> branches;
   std::vector<Count> top_rejections;  // at most five, most frequent first
   std::vector<PoolFigure> pools;
+
+  bool extensions_shown() const;
 };
 
 // Reads records as the engine writes them. Not thread-safe.
@@ -153,6 +170,7 @@ class ReportBuilder final : public engine::JournalSink {
   TicketFigures& ticket(const std::string& id);
   void set_department(TicketFigures& ticket, int department);
   void decide(TicketFigures& ticket, const std::string& metric, bool met, const std::string& priority, std::int64_t at);
+  void ran(TicketFigures& ticket, engine::MetricIndex metric);
 
   std::shared_ptr<const engine::Workflow> workflow_;
   std::vector<bool> branch_state_;  // by StateIndex
@@ -163,6 +181,9 @@ class ReportBuilder final : public engine::JournalSink {
   std::map<std::pair<std::string, std::string>, std::pair<std::size_t, std::size_t>> sla_;  // (priority, metric)
   std::map<std::pair<std::string, std::string>, std::vector<std::int64_t>> times_;          // (metric, priority)
   std::map<std::string, std::vector<std::int64_t>> approval_waits_;                         // by chain
+  std::vector<std::size_t> ran_;         // by metric: tickets whose clock ran
+  std::vector<std::size_t> extended_;    // by metric: tickets whose clock was extended
+  std::vector<std::size_t> extensions_;  // by metric: extensions in all
   std::map<std::string, std::size_t> escalations_;
   std::map<std::string, std::size_t> warnings_;
   std::map<std::string, std::size_t> breaches_;

@@ -483,7 +483,6 @@ std::int64_t BusinessCalendar::close_of_business(std::int64_t local_day) const {
   // one when a clock change repeats the closing time. Offsets stay within a
   // day of UTC, so three days of UTC cover the local day.
   std::optional<std::int64_t> close;
-  std::optional<std::int64_t> reached;  // when the wall clock first shows `closing` or later
   for (std::int64_t t = midnight - kDay, stop = midnight + 2 * kDay; t < stop;) {
     ZoneOffset zone = zone_->at(t);
     std::int64_t end = std::min(stop, zone.until);
@@ -493,12 +492,11 @@ std::int64_t BusinessCalendar::close_of_business(std::int64_t local_day) const {
       std::int64_t to = std::min(end + zone.offset, midnight + span.end);
       if (from < to) close = std::max(close.value_or(kEarliest), to - zone.offset);
     }
-    if (!reached && end + zone.offset > closing) reached = std::max(t, closing - zone.offset);
     t = end;
   }
   // A day whose hours a spring-forward skips entirely closes when the clock
   // jumps past them.
-  return close ? *close : reached.value_or(closing);
+  return close ? *close : zone_->first_showing(closing);
 }
 
 std::int64_t BusinessCalendar::add_workdays(std::int64_t start, std::int64_t days) const {

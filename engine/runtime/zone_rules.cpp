@@ -447,4 +447,18 @@ ZoneOffset ZoneRules::at(std::int64_t instant) const {
   return {info.offset.count(), until};
 }
 
+std::int64_t ZoneRules::first_showing(std::int64_t local) const {
+  // Offsets stay within a day of UTC (POSIX rules allow a little more), so
+  // two days either side hold every instant whose wall clock shows `local`.
+  for (std::int64_t t = local - 2 * kDay, stop = local + 2 * kDay; t < stop;) {
+    ZoneOffset zone = at(t);
+    std::int64_t end = std::min(stop, zone.until);
+    if (end <= t) break;
+    // Over [t, end) the wall clock runs from t + offset to end + offset.
+    if (end + zone.offset > local) return std::max(t, local - zone.offset);
+    t = end;
+  }
+  return local - at(local).offset;
+}
+
 }  // namespace docket::engine

@@ -124,6 +124,14 @@ class ZoneRules {
   // Accurate for any instant up to year 9999.
   ZoneOffset at(std::int64_t instant) const;
 
+  // Local time to UTC: the first instant at which the zone's wall clock
+  // shows `local` (seconds since 1970-01-01 00:00 on the wall clock) or a
+  // later time. Where a change back repeats the time, the earlier of the two
+  // instants; where a change forward skips it, the instant of the change
+  // (the day a spring-forward at midnight skips begins at the change). Uses
+  // at(), so it holds past 2037 as at() does.
+  std::int64_t first_showing(std::int64_t local) const;
+
   // Whether the footer rule takes over after the last listed transition,
   // and from which instant (that transition).
   bool extended() const { return rule_.has_value(); }

@@ -21,6 +21,7 @@
 #include "designer/report_render.h"
 #include "engine/codec/journal_json.h"
 #include "tests/scenarios/scenario.h"
+#include "tests/support/engine_harness.h"
 #include "tests/support/event_streams.h"
 
 namespace docket::designer {
@@ -294,6 +295,39 @@ TEST(ReportTest, ThePeriodCountsTicketsCreatedInItByLocalDate) {
   EXPECT_EQ(start_of_day("2026-11-23", "UTC").value(), at("2026-11-23T00:00:00Z"));
 }
 
+// Europe/Berlin keeps its summer time after 2037 (engine/runtime/zone_rules.h):
+// 1 July 2040 begins at 22:00 UTC the day before, as 1 July 2026 does. date/tz
+// alone keeps CET from the last listed transition (2037) on, an hour later, and
+// would count a ticket created at 00:30 on 1 July for June.
+TEST(ReportTest, ThePeriodIsLocalDaysAfter2037Too) {
+  EXPECT_EQ(start_of_day("2026-07-01", "Europe/Berlin").value(), at("2026-06-30T22:00:00Z"));
+  EXPECT_EQ(start_of_day("2040-07-01", "Europe/Berlin").value(), at("2040-06-30T22:00:00Z"));
+  EXPECT_EQ(start_of_day("2040-07-02", "Europe/Berlin").value(), at("2040-07-01T22:00:00Z"));
+  EXPECT_EQ(start_of_day("2040-01-15", "Europe/Berlin").value(), at("2040-01-14T23:00:00Z"));
+  // Santiago moves its clocks at midnight: 2 September 2040 has no 00:00 and
+  // begins at 01:00 (-03), when the clock jumps.
+  EXPECT_EQ(start_of_day("2040-09-02", "America/Santiago").value(), at("2040-09-02T04:00:00Z"));
+
+  auto created = [](const std::string& ticket, const char* when) {
+    Record record;
+    record.ticket = ticket;
+    record.at = at(when);
+    record.kind = RecordKind::kTransition;
+    record.cause = engine::Cause::kCreate;
+    record.to = "open";
+    return record;
+  };
+  std::vector<Record> records = {created("JUNE-30", "2040-06-30T21:30:00Z"),  // 23:30 on 30 June in Berlin
+                                 created("JULY-1", "2040-06-30T22:30:00Z"),   // 00:30 on 1 July
+                                 created("JULY-2", "2040-07-01T22:30:00Z")};  // 00:30 on 2 July
+  ReportOptions options;
+  options.from = start_of_day("2040-07-01", "Europe/Berlin").value();
+  options.to = start_of_day("2040-07-02", "Europe/Berlin").value();
+  Report report = compute_report(records, options);
+  EXPECT_EQ(report.tickets_in_journal, 3u);
+  EXPECT_EQ(report.tickets, 1u);  // JULY-1 alone
+}
+
 TEST(ReportTest, AnEmptyPeriodHasNoFigures) {
   ReportOptions options;
   options.from = at("2030-01-01T00:00:00Z");
@@ -331,6 +365,126 @@ TEST(ReportTest, TheSurveyFieldAndTypeFieldAreOptions) {
   std::size_t typed = 0;
   for (const TypeShare& type : report.types) typed += type.type == kNone ? 0 : type.share.numerator;
   EXPECT_EQ(typed, problem_type.size());
+}
+
+// Extensions, worked out by hand. `decide` is 10 h, extended by 10 h at a
+// time, at most twice; `answer` is 4 h and never extended. From Monday 00:00:
+//   X-1 extended at 2 h (due 20 h), decided at 15 h: met against the extended
+//       limit, though after the 10 h it started with; answered at 1 h (met).
+//   X-2 decided at 5 h (met); its answer breached at 4 h.
+//   X-3 extended at 1 h and 2 h (due 30 h), a third time refused; breached at
+//       30 h, as its answer at 4 h.
+//   X-4 never extended; breached at 10 h, its answer at 4 h.
+// decide: 2 of 4 tickets extended (50%), 3 extensions, the extended met 1 of 2
+// decided; compliance 2 of 4. answer: 0 of 4 extended.
+constexpr const char* kExtensionRules = R"(workflow extensions version "1"
+department desk { roles clerk }
+priority standard {
+  decide 10h
+  answer 4h
+  extend decide at most 2 times, up to 40h
+}
+classify priority { standard otherwise }
+initial state open {
+  on enter do classify priority
+  on more_time -> open do extend decide by 10h "complex case"
+  on answered -> open do stop answer
+  on decided -> closed do stop decide
+}
+final state closed
+)";
+
+std::vector<Record> extension_records() {
+  using engine::testing::Harness;
+  using engine::testing::kMonday;
+  constexpr std::int64_t kHour = 3600;
+  Harness h(engine::testing::compile_rules(kExtensionRules));
+  engine::Actor clerk = engine::testing::actor("li", {"clerk"});
+  for (const char* id : {"X-1", "X-2", "X-3", "X-4"}) EXPECT_TRUE(h.create(kMonday, id, clerk, {}).accepted) << id;
+  EXPECT_TRUE(h.send(kMonday + 1 * kHour, "X-1", "answered", clerk).accepted);
+  EXPECT_TRUE(h.send(kMonday + 1 * kHour, "X-3", "more_time", clerk).accepted);
+  EXPECT_TRUE(h.send(kMonday + 2 * kHour, "X-1", "more_time", clerk).accepted);
+  EXPECT_TRUE(h.send(kMonday + 2 * kHour, "X-3", "more_time", clerk).accepted);
+  EXPECT_FALSE(h.send(kMonday + 3 * kHour, "X-3", "more_time", clerk).accepted);
+  EXPECT_TRUE(h.send(kMonday + 5 * kHour, "X-2", "decided", clerk).accepted);
+  EXPECT_TRUE(h.send(kMonday + 15 * kHour, "X-1", "decided", clerk).accepted);
+  h.advance_to(kMonday + 100 * kHour);
+  return h.records();
+}
+
+TEST(ReportTest, ExtendedClocksCountAgainstTheirExtendedLimit) {
+  std::vector<Record> records = extension_records();
+  // The journal as the engine wrote it: X-1's stop came after its first
+  // limit, and the engine decided it met against the extended one.
+  std::size_t extensions = 0;
+  bool x1_met_late = false;
+  for (const Record& record : records) {
+    for (const engine::Effect& effect : record.effects) {
+      if (effect.clock == engine::ClockChange::kExtended && applied(record)) ++extensions;
+      if (record.ticket == "X-1" && effect.target == "decide" && effect.clock == engine::ClockChange::kStoppedMet) {
+        x1_met_late = record.at - engine::testing::kMonday > 10 * 3600;
+      }
+    }
+  }
+  ASSERT_EQ(extensions, 3u);
+  ASSERT_TRUE(x1_met_late);
+
+  Report report = compute_report(records, {});
+  ASSERT_EQ(report.sla_extensions.size(), 2u);
+  EXPECT_TRUE(report.extensions_shown());
+  const SlaExtensions& answer = report.sla_extensions[0];
+  EXPECT_EQ(answer.metric, "answer");
+  EXPECT_EQ(answer.extended, (Ratio{0, 4}));
+  EXPECT_EQ(answer.extensions, 0u);
+  const SlaExtensions& decide = report.sla_extensions[1];
+  EXPECT_EQ(decide.metric, "decide");
+  EXPECT_EQ(decide.extended, (Ratio{2, 4}));
+  EXPECT_EQ(decide.extensions, 3u);
+  EXPECT_EQ(decide.extended_met, (Ratio{1, 2}));
+  ASSERT_EQ(report.sla.size(), 2u);
+  EXPECT_EQ(report.sla[1].metric, "decide");
+  EXPECT_EQ(report.sla[1].met, (Ratio{2, 4}));  // X-1 (extended) and X-2
+  EXPECT_EQ(report.sla[0].met, (Ratio{1, 4}));  // X-1's answer
+
+  std::string text = render_report_text(report);
+  EXPECT_THAT(text, HasSubstr("\nSLA extensions (compliance counts an extended clock against its extended limit)\n"));
+  EXPECT_THAT(text, ContainsRegex("\n  decide +2 +50.0% +2 of 4 extended \\(50.0%\\), 3 extensions; 1 of 2 decided "
+                                  "met the extended limit\n"));
+  EXPECT_THAT(text, ContainsRegex("\n  answer +0 +0.0% +0 of 4 extended \\(0.0%\\)\n"));
+  std::string csv = render_report_csv(report);
+  EXPECT_THAT(csv, HasSubstr("\nsla_extended,decide,,,,0.5000,2,4\n"));
+  EXPECT_THAT(csv, HasSubstr("\nsla_extensions,decide,,,,3,,\n"));
+  EXPECT_THAT(csv, HasSubstr("\nsla_extended_compliance,decide,,,,0.5000,1,2\n"));
+  EXPECT_THAT(csv, HasSubstr("\nsla_extended,answer,,,,0.0000,0,4\n"));
+  std::string html = render_report_html(report, "extensions.jsonl");
+  EXPECT_THAT(html, HasSubstr("<h2>SLA extensions</h2>"));
+  EXPECT_THAT(html, HasSubstr("Compliance counts an extended clock against its extended limit"));
+  EXPECT_THAT(html, HasSubstr("<tr><td>decide</td><td class=\"n\">4</td><td class=\"n\">2</td><td "
+                              "class=\"n\">50.0%</td><td class=\"n\">3</td><td class=\"n\">1</td><td "
+                              "class=\"n\">2</td></tr>"));
+
+  // Read back from the journal's JSON lines, the clock effects say the same.
+  std::vector<Record> decoded;
+  for (const Record& record : records) {
+    engine::Result<Record> line = engine::decode_record(engine::encode_record(record));
+    ASSERT_TRUE(line.ok()) << line.error();
+    decoded.push_back(line.value());
+  }
+  EXPECT_EQ(compute_report(decoded, {}).sla_extensions, report.sla_extensions);
+}
+
+// Without an extension the report is as it was: no section, no rows.
+TEST(ReportTest, NoExtensionNoExtensionFigures) {
+  Report report = compute_report(example_records(), {});
+  EXPECT_FALSE(report.extensions_shown());
+  ASSERT_FALSE(report.sla_extensions.empty());  // the clocks that ran are still counted
+  for (const SlaExtensions& figure : report.sla_extensions) {
+    EXPECT_EQ(figure.extended.numerator, 0u) << figure.metric;
+    EXPECT_GT(figure.extended.denominator, 0u) << figure.metric;
+  }
+  EXPECT_THAT(render_report_text(report), Not(HasSubstr("extension")));
+  EXPECT_THAT(render_report_csv(report), Not(HasSubstr("sla_extend")));
+  EXPECT_THAT(render_report_html(report, "x.jsonl"), Not(HasSubstr("extension")));
 }
 
 std::string write_journal(const docket::testing::TempDir& dir, const std::string& name,

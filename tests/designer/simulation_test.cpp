@@ -7,11 +7,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 
+#include "designer/report.h"
 #include "designer/simulation_report.h"
 #include "embed/docket.h"
 #include "engine/runtime/journal.h"
@@ -352,6 +354,84 @@ remedy = "answer"
   engine::Status checked = check_profile(profile_of(unknown), *after_sales());
   ASSERT_FALSE(checked.ok());
   EXPECT_THAT(checked.error(), HasSubstr("no arrival stream has the category `product_faults`"));
+}
+
+// The bank's complaint profile extends complex cases: its `extended` outcome
+// runs `extend decide by 15d`, the approved second extension `extend decide by
+// 30d`. Four days of arrivals (and the profile's drain) give enough of them.
+TEST(SimulationTest, ExtensionsPerMetricAgreeWithTheJournal) {
+  engine::Result<LoadedRules> bank =
+      load_rules(std::string(DOCKET_SOURCE_DIR) + "/rules/industries/bank_complaints.docket");
+  ASSERT_TRUE(bank.ok()) << bank.error();
+  engine::Result<Profile> profile =
+      load_profile(std::string(DOCKET_SOURCE_DIR) + "/examples/profiles/industries/bank_complaints.toml");
+  ASSERT_TRUE(profile.ok()) << profile.error();
+  engine::MemoryJournal journal;
+  SimulationOptions options;
+  options.days = 4;
+  options.journal = &journal;
+  SimulationReport report = run(profile.value(), options, bank->workflow);
+
+  // Counted over the journal directly: per metric, the tickets whose clock
+  // started, those extended, and the extensions.
+  std::map<std::string, std::set<std::string>> started;
+  std::map<std::string, std::set<std::string>> extended;
+  std::map<std::string, std::size_t> extensions;
+  for (const engine::Record& record : journal.records()) {
+    if (record.kind == engine::RecordKind::kRejection) continue;
+    for (const engine::Effect& effect : record.effects) {
+      if (effect.clock == engine::ClockChange::kStarted) started[effect.target].insert(record.ticket);
+      if (effect.clock == engine::ClockChange::kExtended) {
+        extended[effect.target].insert(record.ticket);
+        ++extensions[effect.target];
+      }
+    }
+  }
+  ASSERT_GT(extensions["decide"], extended["decide"].size());  // some extended twice
+  ASSERT_GT(extended["decide"].size(), 0u);
+  EXPECT_LT(extended["decide"].size(), started["decide"].size());
+
+  ASSERT_TRUE(report.extensions_shown());
+  std::map<std::string, ExtensionFigure> by_metric;
+  for (const ExtensionFigure& figure : report.extensions) by_metric[figure.metric] = figure;
+  EXPECT_EQ(by_metric.size(), started.size());
+  for (const auto& [metric, tickets] : started) {
+    EXPECT_EQ(by_metric[metric].ran, tickets.size()) << metric;
+    EXPECT_EQ(by_metric[metric].extended, extended[metric].size()) << metric;
+    EXPECT_EQ(by_metric[metric].extensions, extensions[metric]) << metric;
+  }
+
+  const ExtensionFigure& decide = by_metric["decide"];
+  char share[32];
+  std::snprintf(share, sizeof share, "%.1f%%",
+                100.0 * static_cast<double>(decide.extended) / static_cast<double>(decide.ran));
+  EXPECT_THAT(render_text(report),
+              HasSubstr("\nSLA extensions (compliance above counts an extended clock against its extended limit)\n"));
+  EXPECT_THAT(render_text(report), ::testing::ContainsRegex("\n  decide +" + std::to_string(decide.ran) + " +" +
+                                                            std::to_string(decide.extended) + " +" + share + " +" +
+                                                            std::to_string(decide.extensions) + "\n"));
+  EXPECT_THAT(render_json(report), HasSubstr("\"metric\": \"decide\",\n      \"ran\": " + std::to_string(decide.ran) +
+                                             ",\n      \"extended\": " + std::to_string(decide.extended)));
+  SimulationOptions again = options;
+  again.journal = nullptr;
+  SimulationReport same = run(profile.value(), again, bank->workflow);
+  EXPECT_THAT(render_comparison_text(report, same, "a", "b"),
+              ::testing::ContainsRegex("\nextensions decide +" + std::to_string(decide.extensions) + " +" +
+                                       std::to_string(decide.extensions) + " +0\n"));
+
+  // The department's report of the same journal counts the same extensions.
+  Report department = compute_report(journal.records(), {});
+  for (const SlaExtensions& figure : department.sla_extensions) {
+    EXPECT_EQ(figure.extended.numerator, by_metric[figure.metric].extended) << figure.metric;
+    EXPECT_EQ(figure.extensions, by_metric[figure.metric].extensions) << figure.metric;
+  }
+}
+
+// Without an extension the report reads as before.
+TEST(SimulationTest, NoExtensionNoExtensionSection) {
+  SimulationReport report = run(profile_of(profile_text(3)));
+  EXPECT_FALSE(report.extensions_shown());
+  EXPECT_THAT(render_text(report), ::testing::Not(HasSubstr("extension")));
 }
 
 TEST(SimulationTest, ProfileNamesAreCheckedAgainstTheRules) {

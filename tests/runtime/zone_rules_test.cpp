@@ -267,6 +267,25 @@ TEST(ZoneRulesTest, BeforeTheLastTransitionTheDatabaseDecides) {
   EXPECT_EQ(load("UTC").at(utc(2040, 7, 1, 0, 0)).offset, 0);
 }
 
+// Local time to UTC. utc() written for a wall-clock time gives its seconds
+// since 1970-01-01 00:00 on that wall clock.
+TEST(ZoneRulesTest, FirstShowingTurnsWallClockTimeIntoAnInstant) {
+  ZoneRules berlin = load("Europe/Berlin");
+  EXPECT_EQ(berlin.first_showing(utc(2026, 7, 1, 0, 0)), utc(2026, 6, 30, 22, 0));  // CEST
+  EXPECT_EQ(berlin.first_showing(utc(2040, 7, 1, 0, 0)), utc(2040, 6, 30, 22, 0));  // CEST past 2037 too
+  EXPECT_EQ(berlin.first_showing(utc(2040, 1, 15, 0, 0)), utc(2040, 1, 14, 23, 0));
+  // 02:30 on 25 March 2040 never shows: the clock jumps from 02:00 to 03:00 at 01:00 UTC.
+  EXPECT_EQ(berlin.first_showing(utc(2040, 3, 25, 2, 30)), utc(2040, 3, 25, 1, 0));
+  EXPECT_EQ(berlin.first_showing(utc(2040, 3, 25, 3, 0)), utc(2040, 3, 25, 1, 0));
+  // 02:30 on 28 October 2040 shows twice: first in summer time.
+  EXPECT_EQ(berlin.first_showing(utc(2040, 10, 28, 2, 30)), utc(2040, 10, 28, 0, 30));
+  EXPECT_EQ(berlin.first_showing(utc(2040, 10, 28, 3, 0)), utc(2040, 10, 28, 2, 0));
+  // Santiago springs forward at midnight: 2 September 2040 begins at 01:00 (-03).
+  EXPECT_EQ(load("America/Santiago").first_showing(utc(2040, 9, 2, 0, 0)), utc(2040, 9, 2, 4, 0));
+  EXPECT_EQ(load("Asia/Shanghai").first_showing(utc(2040, 7, 1, 0, 0)), utc(2040, 6, 30, 16, 0));
+  EXPECT_EQ(load("UTC").first_showing(utc(2040, 7, 1, 0, 0)), utc(2040, 7, 1, 0, 0));
+}
+
 TEST(ZoneRulesTest, RefusesWhatIsNotAZoneName) {
   for (const char* name : {"", "/etc/localtime", "../etc/passwd", "Europe/../Europe/Berlin", "Europe//Berlin"}) {
     ZoneRules::LoadResult loaded = ZoneRules::load(name);
