@@ -127,9 +127,15 @@ const DateRange* overlapping(const std::vector<DateRange>& ranges, const DateRan
   return nullptr;
 }
 
+// The first date `a` and `b` share (they overlap).
+const Date& first_shared(const DateRange& a, const DateRange& b) {
+  auto key = [](const Date& d) { return std::tie(d.year, d.month, d.day); };
+  return key(a.first) < key(b.first) ? b.first : a.first;
+}
+
 // `hours 2026-12-31 09:00-12:00`: spans that run forwards and dates that are
-// not also holidays of the calendar (which would leave it unclear whether the
-// date is worked).
+// not also holidays of the calendar, its own or those of a notice it takes in
+// (which would leave it unclear whether the date is worked).
 void check_dated_hours(Context& ctx, const CalendarDecl& calendar) {
   for (const DatedHours& hours : calendar.dated_hours) {
     check_date_ranges(ctx, hours.dates, "date");
@@ -144,9 +150,23 @@ void check_dated_hours(Context& ctx, const CalendarDecl& calendar) {
       if (const DateRange* holiday = overlapping(calendar.holidays, dates)) {
         ctx.error(
             "E037", dates.first.loc,
-            "date " + date_text(dates.first) + " has working hours and is a holiday of calendar `" +
+            "date " + date_text(first_shared(dates, *holiday)) + " has working hours and is a holiday of calendar `" +
                 calendar.name.text + "`",
             "remove it from one of them (the holiday is at " + position(holiday->first.loc, dates.first.loc) + ")");
+        continue;
+      }
+      for (const Name& name : calendar.notices) {
+        auto notice = ctx.notices.find(name.text);
+        if (notice == ctx.notices.end()) continue;  // E010, reported where it is named
+        const DateRange* holiday = overlapping(notice->second->holidays, dates);
+        if (holiday == nullptr) continue;
+        ctx.error("E037", dates.first.loc,
+                  "date " + date_text(first_shared(dates, *holiday)) +
+                      " has working hours and is a holiday of notice `" + name.text + "`, which calendar `" +
+                      calendar.name.text + "` takes in",
+                  "remove it from one of them (the holiday of `" + name.text + "` is at " +
+                      position(holiday->first.loc, dates.first.loc) + ")");
+        break;
       }
     }
   }

@@ -111,6 +111,7 @@ DOCKET_KEYWORD(source, "source");
 DOCKET_KEYWORD(start, "start");
 DOCKET_KEYWORD(state, "state");
 DOCKET_KEYWORD(stop, "stop");
+DOCKET_KEYWORD(time, "time");
 DOCKET_KEYWORD(times, "times");
 DOCKET_KEYWORD(timeout, "timeout");
 DOCKET_KEYWORD(to, "to");
@@ -374,10 +375,11 @@ struct limit_metric : ident {};
 struct from_field : ident {};
 struct from_clause : if_must<tok<kw_from>, from_field> {};
 struct limit_item : seq<limit_metric, must<duration_required>, opt<in_calendar>, opt<from_clause>> {};
-// `extend decide at most 2 times, up to 60 workdays in office`
+// `extend decide at most 2 times, up to 60 workdays in office`; `1 time` too
+// (and `1 times`, as before).
 struct extension_number : digits {};
 struct extension_count : tok<extension_number> {};
-struct times_word : tok<kw_times> {};
+struct times_word : tok<sor<kw_times, kw_time>> {};
 struct most_word : tok<kw_most> {};
 struct extension_times : if_must<tok<kw_at>, most_word, extension_count, times_word> {};
 struct to_word : tok<kw_to> {};

@@ -111,7 +111,7 @@ DOCKET_ERROR(of_keyword, "expected `of`");
 DOCKET_ERROR(from_field, "expected a timestamp field after `from`, such as `received_at`");
 DOCKET_ERROR(most_word, "expected `most` after `extend METRIC at`");
 DOCKET_ERROR(extension_count, "expected how many extensions, such as `at most 2 times`");
-DOCKET_ERROR(times_word, "expected `times` after the number of extensions");
+DOCKET_ERROR(times_word, "expected `time` or `times` after the number of extensions");
 DOCKET_ERROR(to_word, "expected `to` after `up`");
 DOCKET_ERROR(extension_total, "expected `up to` and the longest extended limit, such as `up to 60 workdays in office`");
 DOCKET_ERROR(extension_caps_required, "expected `at most N times` or `up to DURATION` after `extend METRIC`");

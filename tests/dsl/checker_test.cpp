@@ -876,5 +876,26 @@ final state closed
                                    AllOf(Diag("E037", 5, 89), Message("has working hours and is a holiday"))));
 }
 
+// A calendar's dated hours against the holidays of a notice it takes in: the
+// same contradiction as against its own holidays, wherever the notice is.
+TEST(Checker, DatedHoursOnAHolidayOfANoticeTheCalendarTakesIn) {
+  auto diagnostics = check_text(R"(workflow w
+department support { roles agent }
+category general -> support
+holidays cn { holidays 2026-10-01..2026-10-07 workdays 2026-10-10 }
+holidays other { holidays 2026-12-25 }
+calendar office { zone "Asia/Shanghai" hours mon-fri 09:00-17:30 hours 2026-10-10, 2026-10-03 09:00-12:00 holidays cn, other }
+calendar plain { zone "Asia/Shanghai" hours mon-fri 09:00-17:30 hours 2026-10-03 09:00-12:00 }
+priority normal { resolve 24h in office answer 4h in plain }
+initial state open { on done -> closed }
+final state closed
+)");
+  ASSERT_EQ(diagnostics.size(), 1u);
+  EXPECT_THAT(diagnostics[0], Diag("E037", 6, 84));
+  EXPECT_EQ(diagnostics[0].message,
+            "date 2026-10-03 has working hours and is a holiday of notice `cn`, which calendar `office` takes in");
+  EXPECT_EQ(diagnostics[0].help, "remove it from one of them (the holiday of `cn` is at 4:24)");
+}
+
 }  // namespace
 }  // namespace docket::dsl

@@ -163,6 +163,31 @@ TEST(ParserTest, PriorityWithLimitsWarningsAndLadder) {
   EXPECT_EQ(p.escalations[1].actions[1].kind, ActionKind::kRaisePriority);
 }
 
+// `at most 1 time` reads as English; `times` is accepted for any count,
+// as it always was.
+TEST(ParserTest, ExtensionCapsCountTimesInEitherNumber) {
+  RuleFile f = parse_ok(
+      "priority p {\n"
+      "  decide 15 workdays in office\n"
+      "  extend decide at most 1 time, up to 30 workdays in office\n"
+      "  extend answer at most 1 times\n"
+      "  extend review at most 3 times\n"
+      "}\n");
+  ASSERT_EQ(f.priorities.size(), 1u);
+  const std::vector<ExtensionRule>& rules = f.priorities[0].extension_rules;
+  ASSERT_EQ(rules.size(), 3u);
+  EXPECT_EQ(rules[0].metric.text, "decide");
+  EXPECT_EQ(rules[0].max_times, 1);
+  EXPECT_EQ(rules[0].up_to.workdays, 30);
+  EXPECT_EQ(rules[1].max_times, 1);
+  EXPECT_EQ(rules[2].max_times, 3);
+  EXPECT_EQ(parse_error("priority p {\n  extend decide at most 1 tim\n}\n"),
+            "bad.docket:2:27: error[E001]: expected `time` or `times` after the number of extensions, got `tim`\n"
+            " 2 |   extend decide at most 1 tim\n"
+            "   |                           ^~~\n"
+            "help: did you mean `time`?\n");
+}
+
 TEST(ParserTest, DecisionTableAndOrderedRules) {
   RuleFile f = parse_ok(
       "classify priority by impact x urgency {\n"
