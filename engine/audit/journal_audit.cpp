@@ -88,6 +88,25 @@ std::int64_t time_after(std::int64_t entered, std::int64_t seconds, std::int64_t
 
 // ---------------------------------------------------------------- what is followed per ticket
 
+// What the journal tells of one SLA clock: the instants it can count from,
+// and its extensions.
+struct AuditedClock {
+  // Every instant the clock may count from (clock_origin()), as far as the
+  // records show; empty until it starts.
+  std::vector<std::int64_t> origins;
+  // A pause came after every origin, so the first stretch had a length: a
+  // later resume does not become the origin (a stretch of no length is not
+  // kept, engine/runtime/sla.cpp).
+  bool ran = false;
+  std::uint32_t extensions = 0;  // `extend` effects so far
+  std::int64_t extended_workdays = 0;
+  std::int64_t extended_seconds = 0;
+
+  void add_origin(std::int64_t at) {
+    if (std::find(origins.begin(), origins.end(), at) == origins.end()) origins.push_back(at);
+  }
+};
+
 struct AuditedTicket {
   std::shared_ptr<const Workflow> workflow;
   std::uint64_t created_seq = 0;
@@ -101,10 +120,10 @@ struct AuditedTicket {
   std::vector<std::string> departments;  // routed, in route order
   std::string assignee_department;       // "" when the assignee names none
 
-  std::optional<ApprovalProgress> approval;         // in an `await approval` state
-  bool approval_complete = false;                   // `none`, or every level approved
-  bool level_timed_out = false;                     // the open level's `within` has run out
-  std::map<std::string, std::uint32_t> extensions;  // by metric: `extend` effects so far
+  std::optional<ApprovalProgress> approval;    // in an `await approval` state
+  bool approval_complete = false;              // `none`, or every level approved
+  bool level_timed_out = false;                // the open level's `within` has run out
+  std::map<std::string, AuditedClock> clocks;  // by metric name
 
   // The latest transition or timer record: when it was, the state it left
   // and the priority before it. SLA thresholds passed during it are written
@@ -125,8 +144,11 @@ struct AuditedTicket {
 // record; `ticket` is a copy the caller keeps only on success.
 class Checker {
  public:
-  Checker(const Record& record, const Workflow& workflow, AuditedTicket& ticket)
-      : record_(record), workflow_(workflow), ticket_(ticket) {}
+  // `version`: what the engine derives from `workflow` (calendars, how
+  // clocks start); null when it cannot be built, and then the clocks' limits
+  // in working days are checked by their text only.
+  Checker(const Record& record, const Workflow& workflow, const Version* version, AuditedTicket& ticket)
+      : record_(record), workflow_(workflow), version_(version), ticket_(ticket) {}
 
   std::optional<std::string> create();
   std::optional<std::string> run();
@@ -152,6 +174,14 @@ class Checker {
   std::optional<std::string> apply(StateIndex target);
   std::optional<std::string> apply_changes();
   std::optional<std::string> enter(StateIndex target);
+  // Follows the clocks through the record's clock effects (and, for clocks
+  // that start on their own, the first priority), after its changes.
+  std::optional<std::string> track_clocks(const std::vector<Value>& fields_before, const Value& priority_before);
+  // The instants a clock started by this record may count from.
+  std::vector<std::int64_t> start_origins(MetricIndex metric, const std::vector<Value>& fields_before) const;
+  // Clocks that start with the ticket or its first priority, not by an action or from a field.
+  bool starts_on_its_own(MetricIndex metric) const;
+  std::optional<std::string> workday_limit(const SlaMark& mark, const TimeLimit& limit, const std::string& clock);
   std::optional<Value> resolved(const Change& change) const;
 
   Actor scoped_actor() const;
@@ -165,6 +195,7 @@ class Checker {
 
   const Record& record_;
   const Workflow& workflow_;
+  const Version* version_;
   AuditedTicket& ticket_;
 };
 
@@ -245,6 +276,12 @@ std::optional<std::string> Checker::create() {
   ticket_.attributes[attr(Attribute::kCreatedAt)] = Value::timestamp(record_.at);
   ticket_.moved_at = record_.at;
   ticket_.moved_from = kNoIndex;
+  // With EngineOptions::SlaStart::kTicketCreation these clocks start now;
+  // with kFirstPriority, when the priority is first set (track_clocks()).
+  ticket_.clocks.clear();
+  for (MetricIndex m = 0; m < workflow_.metrics().size(); ++m) {
+    if (starts_on_its_own(m)) ticket_.clocks[workflow_.metrics()[m]].add_origin(record_.at);
+  }
   return apply(initial);
 }
 
@@ -602,18 +639,23 @@ std::optional<std::string> Checker::sla() {
   // The limit as declared; once the clock was extended, the declared limit
   // and more.
   std::string declared_limit = workflow_.describe(limit->length, false);
-  auto extended = ticket_.extensions.find(mark.metric);
-  bool was_extended = extended != ticket_.extensions.end() && extended->second > 0;
-  bool limit_fits =
-      limit->length.in_workdays()
-          ? (was_extended ? mark.limit.rfind(declared_limit + " + ", 0) == 0 : mark.limit == declared_limit)
-          : (was_extended ? mark.limit_seconds > limit->length.seconds : mark.limit_seconds == limit->length.seconds);
+  auto tracked = ticket_.clocks.find(mark.metric);
+  const AuditedClock* audited = tracked == ticket_.clocks.end() ? nullptr : &tracked->second;
+  bool was_extended = audited != nullptr && audited->extensions > 0;
+  std::int64_t extended_seconds = audited == nullptr ? 0 : audited->extended_seconds;
+  bool limit_fits = limit->length.in_workdays() ? (was_extended ? mark.limit.rfind(declared_limit + " + ", 0) == 0
+                                                                : mark.limit == declared_limit)
+                                                : mark.limit_seconds == limit->length.seconds + extended_seconds;
   if (!limit_fits || mark.calendar != calendar) {
     std::string shown = limit->length.in_workdays() ? mark.limit : format_duration(mark.limit_seconds);
     return "an SLA " + kind + " of " + clock + " with limit " + shown +
            (mark.calendar.empty() ? "" : " in " + mark.calendar) + ", but the limit is " +
            (limit->length.in_workdays() ? declared_limit : format_duration(limit->length.seconds)) +
            (calendar.empty() ? "" : " in " + calendar) + (was_extended ? " and its extensions" : "");
+  }
+  if (limit->length.in_workdays()) {
+    if (std::optional<std::string> problem = workday_limit(mark, *limit, clock))
+      return "an SLA " + kind + " of " + *problem;
   }
   if (mark.due > record_.at) {
     return "an SLA " + kind + " of " + clock + " written at " + format_timestamp(record_.at) + ", before it was due (" +
@@ -654,13 +696,144 @@ std::optional<std::string> Checker::sla() {
 // ------------------------------------------------ applying a record
 
 std::optional<std::string> Checker::apply(StateIndex target) {
+  bool starts = std::any_of(record_.effects.begin(), record_.effects.end(),
+                            [](const Effect& effect) { return effect.clock == ClockChange::kStarted; });
+  std::vector<Value> fields_before;
+  if (starts) fields_before = ticket_.fields;
+  const Value priority_before = ticket_.attributes[attr(Attribute::kPriority)];
   if (std::optional<std::string> problem = apply_changes()) return problem;
-  for (const Effect& effect : record_.effects) {
-    if (effect.clock == ClockChange::kExtended) ++ticket_.extensions[effect.target];
-  }
+  if (std::optional<std::string> problem = track_clocks(fields_before, priority_before)) return problem;
   ticket_.last_at = std::max(ticket_.last_at, record_.at);
   if (target == kNoIndex) return std::nullopt;
   return enter(target);
+}
+
+bool Checker::starts_on_its_own(MetricIndex metric) const {
+  return version_ != nullptr && metric < version_->explicit_start.size() && !version_->explicit_start[metric] &&
+         version_->start_from[metric] == kNoIndex;
+}
+
+std::vector<std::int64_t> Checker::start_origins(MetricIndex metric, const std::vector<Value>& fields_before) const {
+  AuditedClock clock;
+  if (version_ == nullptr || metric >= version_->origin_fields.size()) return {record_.at};
+  // A plain `start M` counts from the step (the limits name no field).
+  if (version_->start_from[metric] == kNoIndex) {
+    for (const auto& [action, text] : version_->action_texts) {
+      if (action->kind == ActionKind::kStartClock && action->target == metric && action->from_field == kNoIndex) {
+        clock.add_origin(record_.at);
+      }
+    }
+  }
+  // So does one from a field that is unset when it is read.
+  auto read = [&](const Value& value) {
+    if (value.type() != ValueType::kTimestamp) {
+      clock.add_origin(record_.at);
+    } else if (value.seconds() <= record_.at) {  // a later one is refused
+      clock.add_origin(value.seconds());
+    }
+  };
+  // The field as it was before the record (but at creation, where the data
+  // comes first) and after each of its changes: the record does not say
+  // where among them the clock started.
+  for (FieldIndex field : version_->origin_fields[metric]) {
+    if (field < fields_before.size() && record_.cause != Cause::kCreate) read(fields_before[field]);
+    bool changed = false;
+    for (const Change& change : record_.changes) {
+      if (change.field != workflow_.fields()[field].name) continue;
+      changed = true;
+      if (std::optional<Value> value = resolved(change)) read(*value);
+    }
+    if (!changed && record_.cause == Cause::kCreate) clock.add_origin(record_.at);  // never set
+  }
+  if (clock.origins.empty()) clock.add_origin(record_.at);
+  return clock.origins;
+}
+
+std::optional<std::string> Checker::track_clocks(const std::vector<Value>& fields_before,
+                                                 const Value& priority_before) {
+  if (!priority_before.is_set() && ticket_.attributes[attr(Attribute::kPriority)].is_set()) {
+    for (MetricIndex m = 0; m < workflow_.metrics().size(); ++m) {
+      if (starts_on_its_own(m)) ticket_.clocks[workflow_.metrics()[m]].add_origin(record_.at);
+    }
+  }
+  for (const Effect& effect : record_.effects) {
+    if (effect.kind != EffectKind::kClock) continue;
+    AuditedClock& clock = ticket_.clocks[effect.target];
+    std::optional<MetricIndex> metric = workflow_.find_metric(effect.target);
+    switch (effect.clock) {
+      case ClockChange::kStarted:
+        clock.origins = metric ? start_origins(*metric, fields_before) : std::vector<std::int64_t>{record_.at};
+        clock.ran = false;
+        break;
+      case ClockChange::kPaused:
+        if (!clock.origins.empty() && record_.at > *std::max_element(clock.origins.begin(), clock.origins.end())) {
+          clock.ran = true;
+        }
+        break;
+      case ClockChange::kResumed:
+        if (!clock.ran) clock.add_origin(record_.at);
+        break;
+      case ClockChange::kExtended: {
+        const Action* extend = nullptr;
+        if (version_ != nullptr && metric) {
+          for (const auto& [action, text] : version_->action_texts) {
+            if (action->kind == ActionKind::kExtendClock && action->target == *metric &&
+                same_position(action->position, effect.rule)) {
+              extend = action;
+            }
+          }
+        }
+        if (extend == nullptr && version_ != nullptr) {
+          return "an extension of " + quoted(effect.target) + " cites " + position_text(effect.rule) +
+                 ", where no `extend " + effect.target + "` action is written";
+        }
+        ++clock.extensions;
+        if (extend != nullptr) {
+          clock.extended_workdays += extend->length.workdays;
+          clock.extended_seconds += extend->length.seconds;
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return std::nullopt;
+}
+
+// A limit in working days is, for a clock that started at `origin`, the
+// working seconds from there to the close of the Nth working day (the
+// extensions in working days included): clock_limit(), from each instant
+// the clock may have started at.
+std::optional<std::string> Checker::workday_limit(const SlaMark& mark, const TimeLimit& limit,
+                                                  const std::string& clock) {
+  const BusinessCalendar* calendar = version_ == nullptr ? nullptr : version_->calendars.find(limit.length.calendar);
+  if (calendar == nullptr) return std::nullopt;
+  auto tracked = ticket_.clocks.find(mark.metric);
+  if (tracked == ticket_.clocks.end() || tracked->second.origins.empty()) {
+    return clock + ", whose clock no record started";
+  }
+  const AuditedClock& audited = tracked->second;
+  LimitPlan plan;
+  plan.limit = 0;
+  plan.length = limit.length;
+  plan.calendar = limit.length.calendar;
+  SlaClock probe;
+  probe.status = SlaClock::Status::kRunning;
+  probe.extended_workdays = audited.extended_workdays;
+  probe.extended_seconds = audited.extended_seconds;
+  std::string expected;
+  for (std::int64_t origin : audited.origins) {
+    probe.running_since = origin;
+    std::int64_t seconds = clock_limit(probe, plan, TimeBasis(calendar));
+    if (seconds == mark.limit_seconds) return std::nullopt;
+    if (!expected.empty()) expected += " or ";
+    expected += std::to_string(seconds) + " (" + format_duration(seconds, LargestUnit::kHour) + ") from " +
+                format_timestamp(origin);
+  }
+  return clock + " with limit_seconds " + std::to_string(mark.limit_seconds) + " (" +
+         format_duration(mark.limit_seconds, LargestUnit::kHour) + "), but " + limit_text(workflow_, plan, probe) +
+         " from the clock's start is " + expected;
 }
 
 std::optional<Value> Checker::resolved(const Change& change) const {
@@ -798,7 +971,8 @@ std::optional<Value> carried(const Workflow& source, const Value& value, const W
 // What `ticket` becomes on `target` in `state`, as migrate_ticket() carries
 // it over (engine/codec/ticket_codec.h): by name, with the defaults of new fields.
 std::optional<std::string> migrate(const Record& record, AuditedTicket& ticket,
-                                   const std::shared_ptr<const Workflow>& target, StateIndex state) {
+                                   const std::shared_ptr<const Workflow>& target, const Version* derived,
+                                   StateIndex state) {
   const Workflow& source = *ticket.workflow;
   const Workflow& to = *target;
   std::array<Value, kAttributeCount> attributes = ticket.attributes;
@@ -900,6 +1074,33 @@ std::optional<std::string> migrate(const Record& record, AuditedTicket& ticket,
       progress.requester = attributes[attr(Attribute::kRequester)].as_text();
       progress.level_started_at = ticket.last_at;
       approval = std::move(progress);
+    }
+  }
+
+  // Clocks carry over by metric; a new metric starts now, as migrate_ticket()
+  // starts it, and a clock the move resumes may count from now if it had not
+  // run yet.
+  if (ticket.state < source.states().size()) {
+    const State& left = source.states()[ticket.state];
+    bool into_final = entered.kind == StateKind::kFinal;
+    for (MetricIndex m = 0; m < to.metrics().size(); ++m) {
+      const std::string& metric = to.metrics()[m];
+      std::optional<MetricIndex> before = source.find_metric(metric);
+      if (!before) {
+        AuditedClock& clock = ticket.clocks[metric];
+        clock = AuditedClock{};
+        if (!into_final && derived != nullptr && !derived->explicit_start[m]) clock.add_origin(record.at);
+        continue;
+      }
+      bool paused_before =
+          std::find(left.paused_clocks.begin(), left.paused_clocks.end(), *before) != left.paused_clocks.end();
+      bool paused_now =
+          std::find(entered.paused_clocks.begin(), entered.paused_clocks.end(), m) != entered.paused_clocks.end();
+      auto clock = ticket.clocks.find(metric);
+      if (paused_before && !paused_now && !into_final && clock != ticket.clocks.end() && !clock->second.ran &&
+          !clock->second.origins.empty()) {
+        clock->second.add_origin(record.at);
+      }
     }
   }
 
@@ -1019,12 +1220,11 @@ std::optional<std::string> check_timer_rebasing(const Rebasing& rebasing, const 
 
 // Every re-basing a migration record lists: a real move of a due time, by
 // the notices that changed, replayed on both versions.
-std::optional<std::string> check_rebasings(const Record& record, const AuditedTicket& before,
-                                           const std::shared_ptr<const Workflow>& target, StateIndex state) {
+std::optional<std::string> check_rebasings(const Record& record, const AuditedTicket& before, const Version* from,
+                                           const Version* to, StateIndex state) {
   if (record.rebased.empty()) return std::nullopt;
-  Result<std::unique_ptr<Version>> from = Version::build(before.workflow);
-  Result<std::unique_ptr<Version>> to = Version::build(target);
-  if (!from || !to) return "a version does not build: " + (!from ? from.error() : to.error());
+  if (from == nullptr || to == nullptr) return std::string("a version's calendars cannot be built");
+  const std::shared_ptr<const Workflow>& target = to->workflow;
   for (const Rebasing& rebasing : record.rebased) {
     std::string what =
         rebasing.clock.empty() ? "timer " + quoted(rebasing.timer.where) : "clock " + quoted(rebasing.clock);
@@ -1034,9 +1234,9 @@ std::optional<std::string> check_rebasings(const Record& record, const AuditedTi
       return what + " is rebased by notices [" + join(rebasing.notices, ", ") + "], but calendar " +
              quoted(rebasing.calendar) + " changed by [" + join(notices, ", ") + "]";
     }
-    std::optional<std::string> problem =
-        rebasing.clock.empty() ? check_timer_rebasing(rebasing, before, *from.value(), *to.value(), state)
-                               : check_clock_rebasing(rebasing, before, *from.value(), *to.value(), record.at);
+    std::optional<std::string> problem = rebasing.clock.empty()
+                                             ? check_timer_rebasing(rebasing, before, *from, *to, state)
+                                             : check_clock_rebasing(rebasing, before, *from, *to, record.at);
     if (problem) return problem;
   }
   return std::nullopt;
@@ -1060,6 +1260,17 @@ std::optional<std::string> JournalAudit::check(const Record& record) {
   last_seq_ = record.seq;
   if (!problem) return std::nullopt;
   return "seq " + std::to_string(record.seq) + ", ticket " + quoted(record.ticket) + ": " + *problem;
+}
+
+const Version* JournalAudit::derived(const std::shared_ptr<const Workflow>& workflow) {
+  auto known = derived_.find(workflow->version_id());
+  if (known == derived_.end()) {
+    Result<std::unique_ptr<Version>> built = Version::build(workflow);
+    std::shared_ptr<const Version> version;
+    if (built) version = std::move(built.value());
+    known = derived_.emplace(workflow->version_id(), std::move(version)).first;
+  }
+  return known->second.get();
 }
 
 std::shared_ptr<const Workflow> JournalAudit::version(const Record& record, std::string* problem) {
@@ -1115,7 +1326,9 @@ std::optional<std::string> JournalAudit::examine(const Record& record) {
     auto ticket = std::make_unique<TicketTrack>();
     ticket->workflow = workflow;
     ticket->created_seq = record.seq;
-    if (std::optional<std::string> invalid = Checker(record, *workflow, *ticket).create()) return invalid;
+    if (std::optional<std::string> invalid = Checker(record, *workflow, derived(workflow), *ticket).create()) {
+      return invalid;
+    }
     tickets_.emplace(record.ticket, std::move(ticket));
     return std::nullopt;
   }
@@ -1141,7 +1354,7 @@ std::optional<std::string> JournalAudit::examine(const Record& record) {
            format_timestamp(ticket.last_at);
   }
   TicketTrack next = ticket;
-  if (std::optional<std::string> invalid = Checker(record, *workflow, next).run()) return invalid;
+  if (std::optional<std::string> invalid = Checker(record, *workflow, derived(workflow), next).run()) return invalid;
   ticket = std::move(next);
   return std::nullopt;
 }
@@ -1176,11 +1389,12 @@ std::optional<std::string> JournalAudit::examine_migration(const Record& record,
   if (!state)
     return "a migration into state " + quoted(record.to) + ", which version " + short_id(record.version) +
            " does not have";
-  if (std::optional<std::string> invalid = check_rebasings(record, ticket, target, *state)) {
+  if (std::optional<std::string> invalid =
+          check_rebasings(record, ticket, derived(ticket.workflow), derived(target), *state)) {
     return "the migration moves a deadline it cannot have moved: " + *invalid;
   }
   TicketTrack next = ticket;
-  if (std::optional<std::string> invalid = migrate(record, next, target, *state)) {
+  if (std::optional<std::string> invalid = migrate(record, next, target, derived(target), *state)) {
     return "the ticket cannot move onto version " + short_id(record.version) + ": " + *invalid;
   }
   ticket = std::move(next);

@@ -62,6 +62,40 @@
 //   written, and were written in the ticket's state under its priority (or,
 //   for a threshold passed during a transition, the state and priority the
 //   transition started from).
+// - The limit of an SLA record (SlaMark::limit_seconds and `limit`). For a
+//   limit in hours, limit_seconds is the declared seconds plus the seconds
+//   of the clock's extensions so far. For a limit in working days, `limit`
+//   is the declared text ("15 workdays", with " + ..." once extended), and
+//   limit_seconds is recomputed as the engine computes it (clock_limit()):
+//   the working seconds from the clock's origin to the close of business of
+//   the (declared + extended)th working day after the origin's date, in the
+//   calendar of the version the ticket runs on. The origin is not in the
+//   record, so the audit follows each clock (by metric name) and keeps every
+//   instant the journal allows as its origin; the record must match one:
+//   - a clock that starts on its own (no `start M` action in the rules, no
+//     `from F` on its limits) may count from the ticket's creation or from
+//     the record that first sets its priority (EngineOptions::sla_start is
+//     not in the journal);
+//   - a clock started in a record (a kClock effect `started`) counts from
+//     that record's time, or, for a metric whose limits or `start M from F`
+//     actions name a field, from that field's timestamp as it was before the
+//     record or after any of the record's changes to it (the record does not
+//     say where among its changes the clock started); the record's time
+//     stands too when the field was unset at one of those points, or when no
+//     limit of the metric says `from` (a plain `start M`);
+//   - a clock that had not yet run a stretch of any length (no pause after
+//     every origin) may count from a record that resumes it (a `resumed`
+//     effect, or a migration out of a state that pauses it): a stretch of no
+//     length is not kept, so the clock's first stretch begins there;
+//   - a metric new in a migration starts at the migration.
+//   The extensions are summed from the `extend` actions their effects cite
+//   (Effect::rule): an extension citing no `extend` action of its metric is
+//   reported. A record of a limit in working days whose clock no record
+//   started is reported. The calendar is rebuilt from the version
+//   (Version::build()); when it cannot be, only the text is checked. What
+//   is not checked: that the origin kept is the one the engine used among
+//   those allowed, pauses (limit_seconds does not depend on them), and
+//   SlaMark::due.
 // - Migrations (kMigration): the record names a version of the ticket's
 //   workflow, changes only `version` (from the ticket's version id to the
 //   record's), starts from the ticket's state and ends in a state of the new
@@ -110,6 +144,8 @@
 
 namespace docket::engine {
 
+struct Version;  // engine/runtime/runner.h
+
 class JournalAudit {
  public:
   // Finds a workflow version by its version id (Workflow::version_id());
@@ -147,9 +183,13 @@ class JournalAudit {
   // Null with `*problem` set when the version is unknown or names another
   // workflow.
   std::shared_ptr<const Workflow> version(const Record& record, std::string* problem);
+  // What the engine derives from `workflow` (its calendars, how its clocks
+  // start), built once per version; null when it cannot be built.
+  const Version* derived(const std::shared_ptr<const Workflow>& workflow);
 
   VersionLookup lookup_;
   std::map<std::string, std::shared_ptr<const Workflow>, std::less<>> versions_;
+  std::map<std::string, std::shared_ptr<const Version>, std::less<>> derived_;
   std::map<std::string, std::unique_ptr<TicketTrack>, std::less<>> tickets_;
   std::uint64_t last_seq_ = 0;
   std::uint64_t records_ = 0;

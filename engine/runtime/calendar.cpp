@@ -79,6 +79,13 @@ std::string amount_text(std::int64_t seconds) {
   return format_duration(seconds, LargestUnit::kHour) + " of business time";
 }
 
+// Where an explanation starts: "Fri 2026-09-25 10:00 (Asia/Shanghai)", or
+// "received_at (Fri 2026-09-25 10:00 Asia/Shanghai)" when it is named.
+std::string start_text(std::string_view name, const std::string& local, std::string_view zone) {
+  if (name.empty()) return local + " (" + std::string(zone) + ")";
+  return std::string(name) + " (" + local + " " + std::string(zone) + ")";
+}
+
 std::string plural(std::int64_t count, const char* singular, const char* plural_form) {
   return std::to_string(count) + " " + (count == 1 ? singular : plural_form);
 }
@@ -507,13 +514,14 @@ std::int64_t BusinessCalendar::add_workdays(std::int64_t start, std::int64_t day
   return std::clamp(close_of_business(*day), start, kLatest);
 }
 
-std::string BusinessCalendar::explain_add_workdays(std::int64_t start, std::int64_t days) const {
+std::string BusinessCalendar::explain_add_workdays(std::int64_t start, std::int64_t days,
+                                                   const ExplainLabels& labels) const {
   start = clamp_instant(start);
   days = std::max<std::int64_t>(days, 0);
   std::int64_t due = add_workdays(start, days);
   std::int64_t local_start = local_of(start);
-  std::string line =
-      plural(days, "working day", "working days") + " from " + full_text(local_start) + " (" + zone_name_ + ")";
+  std::string line = plural(days, "working day", "working days") + " from " +
+                     start_text(labels.start, full_text(local_start), zone_name_);
   if (days == 0) return line + ": due " + full_text(local_start);
   line += ", the day itself not counted: ";
 
@@ -578,7 +586,7 @@ std::string BusinessCalendar::explain_add_workdays(std::int64_t start, std::int6
 
 // ---------------------------------------------------------------- explaining
 
-std::string BusinessCalendar::explain_add(std::int64_t start, std::int64_t seconds) const {
+std::string BusinessCalendar::explain_add(std::int64_t start, std::int64_t seconds, const ExplainLabels& labels) const {
   start = clamp_instant(start);
   seconds = std::max<std::int64_t>(seconds, 0);
   Recorder recorder;
@@ -720,7 +728,9 @@ std::string BusinessCalendar::explain_add(std::int64_t start, std::int64_t secon
     describe_day(days.back(), nullptr);
   }
 
-  std::string line = amount_text(seconds) + " from " + full_text(local_start) + " (" + zone_name_ + "): ";
+  std::string amount =
+      labels.amount.empty() ? amount_text(seconds) : std::string(labels.amount) + " (" + amount_text(seconds) + ")";
+  std::string line = amount + " from " + start_text(labels.start, full_text(local_start), zone_name_) + ": ";
   for (const std::string& part : parts) line += part + "; ";
   return line + "due " + full_text(local_of(due));
 }
@@ -745,11 +755,14 @@ std::int64_t TimeBasis::seconds_between(std::int64_t from, std::int64_t to) cons
   return difference;
 }
 
-std::string TimeBasis::explain_add(std::int64_t start, std::int64_t seconds) const {
-  if (calendar_ != nullptr) return calendar_->explain_add(start, seconds);
+std::string TimeBasis::explain_add(std::int64_t start, std::int64_t seconds, const ExplainLabels& labels) const {
+  if (calendar_ != nullptr) return calendar_->explain_add(start, seconds, labels);
   seconds = std::max<std::int64_t>(seconds, 0);
-  return format_duration(seconds, LargestUnit::kHour) + " from " + full_text(clamp_instant(start)) + " UTC: due " +
-         full_text(clamp_instant(add(start, seconds))) + " UTC";
+  std::string amount =
+      labels.amount.empty() ? format_duration(seconds, LargestUnit::kHour) : std::string(labels.amount);
+  std::string from = labels.start.empty() ? full_text(clamp_instant(start)) + " UTC"
+                                          : start_text(labels.start, full_text(clamp_instant(start)), "UTC");
+  return amount + " from " + from + ": due " + full_text(clamp_instant(add(start, seconds))) + " UTC";
 }
 
 // ---------------------------------------------------------------- CalendarSet

@@ -67,12 +67,25 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/model/workflow.h"
 #include "engine/runtime/zone_rules.h"
 
 namespace docket::engine {
+
+// How an explanation names what it adds, both optional:
+//   start   "received_at": "from received_at (Fri 2026-09-25 10:00
+//           Asia/Shanghai)" instead of "from Fri 2026-09-25 10:00
+//           (Asia/Shanghai)", for a limit counted from a field's time;
+//   amount  "15d": the amount as the rules wrote it, instead of "360h" (with a
+//           calendar the working time follows: "15d (360 business hours)").
+//           explain_add_workdays() names its days itself and ignores it.
+struct ExplainLabels {
+  std::string_view start;
+  std::string_view amount;
+};
 
 class BusinessCalendar {
  public:
@@ -115,7 +128,7 @@ class BusinessCalendar {
   // and clock changes are named where they matter. The due time it names is
   // always add_business(start, seconds). Walks day by day to tell the story:
   // for messages and the journal, not for the hot path (~0.1 ms for 10,000 h).
-  std::string explain_add(std::int64_t start, std::int64_t seconds) const;
+  std::string explain_add(std::int64_t start, std::int64_t seconds, const ExplainLabels& labels = {}) const;
 
   // Working days as a unit. N working days from an instant end at the close
   // of business of the Nth working day after the local date (in the
@@ -145,7 +158,7 @@ class BusinessCalendar {
   //    due Thu 2026-10-22 17:30"
   // At most eight ranges of each kind are named ("and 3 more"). The due time
   // it names is always add_workdays(start, days).
-  std::string explain_add_workdays(std::int64_t start, std::int64_t days) const;
+  std::string explain_add_workdays(std::int64_t start, std::int64_t days, const ExplainLabels& labels = {}) const;
 
  private:
   struct Span {  // seconds since local midnight, [start, end)
@@ -215,8 +228,9 @@ class TimeBasis {
   std::int64_t add(std::int64_t start, std::int64_t seconds) const;
   // Wall clock: to - from, saturating.
   std::int64_t seconds_between(std::int64_t from, std::int64_t to) const;
-  // Wall clock: "4h from Mon 2026-11-23 17:30 UTC: due Mon 2026-11-23 21:30 UTC".
-  std::string explain_add(std::int64_t start, std::int64_t seconds) const;
+  // Wall clock: "4h from Mon 2026-11-23 17:30 UTC: due Mon 2026-11-23 21:30 UTC";
+  // "15d from received_at (Fri 2026-09-25 02:00 UTC): due ..." with labels.
+  std::string explain_add(std::int64_t start, std::int64_t seconds, const ExplainLabels& labels = {}) const;
 
   // Working days as a unit. N working days from an instant end at the close
   // of business of the Nth working day after the local date (in the

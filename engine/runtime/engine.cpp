@@ -151,7 +151,8 @@ Result<std::string> Engine::explain(std::string_view ticket, std::string_view me
                                         "`");
   }
   return Result<std::string>::success(explain_clock(workflow, slot.ticket, slot.version->sla, slot.version->calendars,
-                                                    *index, std::max(now_, slot.ticket.updated_at)));
+                                                    *index, std::max(now_, slot.ticket.updated_at),
+                                                    slot.version->origin_fields[*index]));
 }
 
 // ---------------------------------------------------------------- events

@@ -34,15 +34,21 @@ Result<std::unique_ptr<Version>> Version::build(std::shared_ptr<const Workflow> 
     return Result<std::unique_ptr<Version>>::failure("workflow " + workflow->name() + ": " + calendars.error);
   }
   auto version = std::unique_ptr<Version>(
-      new Version{workflow, std::move(*calendars.set), SlaPlan(*workflow), kNoIndex, kNoIndex, {}, {}, {}});
+      new Version{workflow, std::move(*calendars.set), SlaPlan(*workflow), kNoIndex, kNoIndex, {}, {}, {}, {}});
   version->approved = workflow->find_event("approved").value_or(kNoIndex);
   version->rejected = workflow->find_event("rejected").value_or(kNoIndex);
   version->explicit_start.assign(workflow->metrics().size(), false);
   version->start_from.assign(workflow->metrics().size(), kNoIndex);
+  version->origin_fields.assign(workflow->metrics().size(), {});
+  auto add_origin = [&](MetricIndex metric, FieldIndex field) {
+    std::vector<FieldIndex>& fields = version->origin_fields[metric];
+    if (std::find(fields.begin(), fields.end(), field) == fields.end()) fields.push_back(field);
+  };
   for (const Priority& priority : workflow->priorities()) {
     for (const TimeLimit& limit : priority.limits) {
       if (limit.from_field != kNoIndex && limit.metric < version->start_from.size()) {
         version->start_from[limit.metric] = limit.from_field;
+        add_origin(limit.metric, limit.from_field);
       }
     }
   }
@@ -50,6 +56,7 @@ Result<std::unique_ptr<Version>> Version::build(std::shared_ptr<const Workflow> 
     for (const Action& action : actions) {
       if (action.kind == ActionKind::kStartClock && action.target < version->explicit_start.size()) {
         version->explicit_start[action.target] = true;
+        if (action.from_field != kNoIndex) add_origin(action.target, action.from_field);
       }
       version->action_texts.emplace(&action, workflow->describe(action));
     }
@@ -1250,10 +1257,7 @@ bool Runner::fire_mark(MetricIndex metric, bool deferred) {
   TimeBasis basis = version_.calendars.basis(plan.calendar);
   detail.limit_seconds = clock_limit(clock, plan, basis);
   // A limit in hours is said by its seconds; one in working days by its text.
-  if (plan.length.in_workdays()) {
-    detail.limit = limit_text(workflow_, plan, clock);
-    if (std::size_t in = detail.limit.find(" in "); in != std::string::npos) detail.limit.resize(in);
-  }
+  if (plan.length.in_workdays()) detail.limit = limit_amount_text(workflow_, plan, clock);
   if (plan.calendar < workflow_.calendars().size()) detail.calendar = workflow_.calendars()[plan.calendar].name;
   detail.due = due;
   record.sla = std::move(detail);

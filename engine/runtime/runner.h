@@ -47,6 +47,9 @@ struct Version {
   std::vector<bool> explicit_start;  // by metric: some action says `start M`
   // By metric: the timestamp field its limits count from (`from F`), or kNoIndex.
   std::vector<FieldIndex> start_from;
+  // By metric: every field a clock of it can start from, in the order first
+  // written: `from F` on its limits and `start M from F` actions.
+  std::vector<std::vector<FieldIndex>> origin_fields;
   // Workflow::describe() of every action the rules hold, computed once: the
   // journal quotes the action with each effect it has.
   std::unordered_map<const Action*, std::string> action_texts;

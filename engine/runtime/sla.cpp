@@ -44,12 +44,17 @@ std::int64_t clock_limit(const SlaClock& clock, const LimitPlan& plan, const Tim
   return saturating_add(basis.seconds_between(origin, due), clock.extended_seconds);
 }
 
-std::string limit_text(const Workflow& workflow, const LimitPlan& plan, const SlaClock& clock) {
+std::string limit_amount_text(const Workflow& workflow, const LimitPlan& plan, const SlaClock& clock) {
   std::string text = workflow.describe(plan.length, false);
   if (clock.extended_workdays > 0 || clock.extended_seconds > 0) {
     Duration extended{clock.extended_seconds, clock.extended_workdays, plan.calendar, {}};
     text += " + " + workflow.describe(extended, false);
   }
+  return text;
+}
+
+std::string limit_text(const Workflow& workflow, const LimitPlan& plan, const SlaClock& clock) {
+  std::string text = limit_amount_text(workflow, plan, clock);
   if (plan.calendar < workflow.calendars().size()) text += " in " + workflow.calendars()[plan.calendar].name;
   return text;
 }
@@ -144,8 +149,24 @@ std::int64_t due_at(const SlaClock& clock, const TimeBasis& basis, std::int64_t 
   return basis.add(clock.running_since, threshold - before);
 }
 
+namespace {
+
+// The field among `fields` whose value is the time the clock counts from;
+// kNoIndex when none is.
+FieldIndex field_at(const Ticket& ticket, std::span<const FieldIndex> fields, std::int64_t origin) {
+  for (FieldIndex field : fields) {
+    if (field >= ticket.fields.size()) continue;
+    const Value& value = ticket.fields[field];
+    if (value.type() == ValueType::kTimestamp && value.seconds() == origin) return field;
+  }
+  return kNoIndex;
+}
+
+}  // namespace
+
 std::string explain_clock(const Workflow& workflow, const Ticket& ticket, const SlaPlan& plans,
-                          const CalendarSet& calendars, MetricIndex metric, std::int64_t now) {
+                          const CalendarSet& calendars, MetricIndex metric, std::int64_t now,
+                          std::span<const FieldIndex> origin_fields) {
   const std::string& name = workflow.metrics()[metric];
   const SlaClock& clock = ticket.clocks[metric];
   std::optional<PriorityIndex> priority = ticket.priority();
@@ -167,6 +188,9 @@ std::string explain_clock(const Workflow& workflow, const Ticket& ticket, const 
   std::int64_t used = measured_seconds(clock, basis, now);
   std::int64_t limit = clock_limit(clock, plan, basis);
   head += " under " + priority_name + ", limit " + limit_text(workflow, plan, clock);
+  // `from F` as the limit writes it.
+  FieldIndex declared_from = workflow.priorities()[*priority].limits[plan.limit].from_field;
+  if (declared_from < workflow.fields().size()) head += " from " + workflow.fields()[declared_from].name;
   if (clock.extensions > 0) {
     head += " (extended " + std::to_string(clock.extensions) + (clock.extensions == 1 ? " time)" : " times)");
   }
@@ -188,16 +212,36 @@ std::string explain_clock(const Workflow& workflow, const Ticket& ticket, const 
   std::int64_t remaining = limit - before;
   std::string text = head + ": ";
   if (before > 0) text += format_duration(before, LargestUnit::kHour) + " used before the current stretch; ";
-  if (remaining <= 0) {
-    return text + "running since " + format_timestamp(clock.running_since) + ", already past the limit (" + usage + ")";
+  text += "running since " + format_timestamp(clock.running_since);
+  if (remaining <= 0) return text + ", already past the limit (" + usage + ")";
+
+  // The clock counts from a field's time: name it, or say why it does not.
+  // Only the first stretch starts there; after a pause the clock runs on
+  // from the time it resumed.
+  bool first_stretch = clock.counted.empty();
+  ExplainLabels labels;
+  FieldIndex from = first_stretch ? field_at(ticket, origin_fields, clock.running_since) : kNoIndex;
+  if (from != kNoIndex) {
+    labels.start = workflow.fields()[from].name;
+  } else if (first_stretch && declared_from < workflow.fields().size()) {
+    const std::string& field = workflow.fields()[declared_from].name;
+    const Value& value = ticket.fields[declared_from];
+    text += value.is_set() ? " (" + field + " is now " + workflow.format_value(value) +
+                                 ", set or changed after the clock started, which does not move it)"
+                           : " (" + field + " is unset: the clock counts from when it started)";
   }
-  // A limit in working days that ran without a pause reads as the rules say it.
-  if (plan.length.in_workdays() && before == 0 && clock.extended_seconds == 0 && !basis.is_wall_clock()) {
-    return text + "running since " + format_timestamp(clock.running_since) + ": " +
-           basis.calendar()->explain_add_workdays(clock.running_since, plan.length.workdays + clock.extended_workdays);
+  if (!first_stretch) return text + ": " + basis.explain_add(clock.running_since, remaining);
+  // A limit that has run without a pause reads as the rules write it: working
+  // days day by day, other durations by their written amount ("15d", not
+  // "360h"; left out where it says the same as the hours).
+  if (plan.length.in_workdays() && clock.extended_seconds == 0 && !basis.is_wall_clock()) {
+    return text + ": " +
+           basis.calendar()->explain_add_workdays(clock.running_since, plan.length.workdays + clock.extended_workdays,
+                                                  labels);
   }
-  return text + "running since " + format_timestamp(clock.running_since) + ": " +
-         basis.explain_add(clock.running_since, remaining);
+  std::string amount = limit_amount_text(workflow, plan, clock);
+  if (!plan.length.in_workdays() && amount != format_duration(remaining, LargestUnit::kHour)) labels.amount = amount;
+  return text + ": " + basis.explain_add(clock.running_since, remaining, labels);
 }
 
 }  // namespace docket::engine

@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -100,6 +101,8 @@ std::int64_t clock_limit(const SlaClock& clock, const LimitPlan& plan, const Tim
 // "15 workdays in office", "24h", "15 workdays + 15 workdays in office" (a
 // limit in working days and its extensions), for records and explanations.
 std::string limit_text(const Workflow& workflow, const LimitPlan& plan, const SlaClock& clock);
+// The same without the calendar: "15 workdays + 15 workdays", "15d".
+std::string limit_amount_text(const Workflow& workflow, const LimitPlan& plan, const SlaClock& clock);
 
 // When the clock started counting: the start of its first stretch; kNever
 // when it never ran.
@@ -112,8 +115,17 @@ std::int64_t measured_seconds(const SlaClock& clock, const TimeBasis& basis, std
 // measured seconds. kNever unless running.
 std::int64_t due_at(const SlaClock& clock, const TimeBasis& basis, std::int64_t threshold);
 
-// "status of metric M under priority P": for Engine::explain().
+// "status of metric M under priority P": for Engine::explain(). A limit
+// counted from a field reads as written ("limit 15d from received_at"); the
+// running clock's explanation names the field and its value when the clock
+// counts from it (`origin_fields`: the fields the metric's clock can start
+// from, Version::origin_fields), or says that it does not (the field was
+// unset when the clock started, or has changed since). While the clock has
+// run without a pause, the limit is laid out as written: working days day by
+// day (explain_add_workdays), other durations by their written amount
+// ("15d"), in the calendar's local time when the limit has one.
 std::string explain_clock(const Workflow& workflow, const Ticket& ticket, const SlaPlan& plans,
-                          const CalendarSet& calendars, MetricIndex metric, std::int64_t now);
+                          const CalendarSet& calendars, MetricIndex metric, std::int64_t now,
+                          std::span<const FieldIndex> origin_fields = {});
 
 }  // namespace docket::engine

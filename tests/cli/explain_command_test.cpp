@@ -113,6 +113,35 @@ TEST(DocketExplainCommand, ShippedRulesWithoutAPriorityYet) {
             "wall-clock time\n");
 }
 
+// The shipped bank rules: a complaint received on Friday 2026-09-18 at 16:00
+// and entered on Saturday. The contact target (1 bank working day from
+// receipt) falls on the make-up working day Sunday 09-20 (国庆节调休); the
+// regulation's 15 days are 15 x 24 h from the hour of receipt.
+TEST(DocketExplainCommand, BankComplaintCountsFromReceiptAsTheRulesWriteIt) {
+  std::string events = write_temp(
+      "explain_bank.jsonl",
+      R"({"at":"2026-09-19T10:00:00+08:00","ticket":"BK-0918","event":"create",)"
+      R"("actor":{"id":"li","roles":["complaints.intake_officer"]},)"
+      R"("data":{"received_at":"2026-09-18T16:00:00+08:00","complainant":"C","contact":"x","channel":"letter",)"
+      R"("product":"loan","request":"r","amount":1200.00}})"
+      "\n");
+  CommandRun r = run_docket("explain rules/industries/bank_complaints.docket --events " + events +
+                            " --ticket BK-0918 --at 2026-09-19T11:00:00+08:00");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "BK-0918 (bank_complaints) in received, priority ordinary, as of 2026-09-19T03:00:00Z\n"
+            "contact: due 2026-09-20T09:00:00Z\n"
+            "  `contact` under ordinary, limit 1 workday in bankday from received_at: running since "
+            "2026-09-18T08:00:00Z: 1 working day from received_at (Fri 2026-09-18 16:00 Asia/Shanghai), the day "
+            "itself not counted: counting Sun 2026-09-20; make-up working day Sun 2026-09-20 (cn_2026); due Sun "
+            "2026-09-20 17:00\n"
+            "decide: due 2026-10-03T08:00:00Z\n"
+            "  `decide` under ordinary, limit 15d from received_at: running since 2026-09-18T08:00:00Z: 15d from "
+            "received_at (Fri 2026-09-18 08:00 UTC): due Sat 2026-10-03 08:00 UTC\n"
+            "review: not started\n"
+            "  `review` under ordinary, limit 30d from review_received_at: not started\n");
+}
+
 TEST(DocketExplainCommand, UnknownTicketOrMetricIsAnError) {
   std::string rules = desk_rules();
   std::string events = desk_events("explain_unknown.jsonl");

@@ -174,10 +174,59 @@ TEST(TimeRulesTest, ExplainNamesTheWorkdayLimitAndTheDaysItCounts) {
   Result<std::string> explained = h.engine.explain("C-1", "decide");
   ASSERT_TRUE(explained.ok()) << explained.error();
   EXPECT_EQ(explained.value(),
-            "`decide` under standard, limit 15 workdays in office: running since 2026-09-25T02:00:00Z: 15 working "
-            "days from Fri 2026-09-25 10:00 (Asia/Shanghai), the day itself not counted: counting Mon "
+            "`decide` under standard, limit 15 workdays in office from received_at: running since "
+            "2026-09-25T02:00:00Z: 15 working days from received_at (Fri 2026-09-25 10:00 Asia/Shanghai), the day "
+            "itself not counted: counting Mon "
             "2026-09-28..Thu 2026-10-22; holidays Fri 2026-09-25..Sun 2026-09-27 (cn_2026), Thu 2026-10-01..Wed "
             "2026-10-07 (cn_2026); make-up working day Sat 2026-10-10 (cn_2026); due Thu 2026-10-22 17:30");
+}
+
+// Days of 24 hours are explained as written, `15d`, not as 360h: from the
+// field and its value, in UTC for the wall clock (no calendar, no zone), in
+// the calendar's local time for days of working time.
+TEST(TimeRulesTest, ExplainShowsDaysAsWrittenFromTheFieldTheyCountFrom) {
+  Harness h(compile_rules(std::string(kHeader) + R"(priority standard {
+  decide 15d from received_at
+  answer 1d in office
+}
+classify priority { standard otherwise }
+initial state open {
+  on enter do classify priority
+  on decided -> closed
+}
+final state closed
+)"));
+  ASSERT_TRUE(h.create(local("2026-09-28 10:00"), "D-1", clerk(), {received("2026-09-25T10:00:00+08:00")}).accepted);
+  Result<std::string> decide = h.engine.explain("D-1", "decide");
+  ASSERT_TRUE(decide.ok()) << decide.error();
+  EXPECT_EQ(decide.value(),
+            "`decide` under standard, limit 15d from received_at: running since 2026-09-25T02:00:00Z: 15d from "
+            "received_at (Fri 2026-09-25 02:00 UTC): due Sat 2026-10-10 02:00 UTC");
+  // 24 h of working time from Mon 09-28 10:00: 6.5 h on Monday, 7.5 h on
+  // Tuesday and Wednesday (21.5 h), the National Day week off, 2.5 h on Thu
+  // 10-08: due 11:30.
+  Result<std::string> answer = h.engine.explain("D-1", "answer");
+  ASSERT_TRUE(answer.ok()) << answer.error();
+  EXPECT_THAT(answer.value(), HasSubstr("`answer` under standard, limit 1d in office: running since "
+                                        "2026-09-28T02:00:00Z: 1d (24 business hours) from Mon 2026-09-28 10:00 "
+                                        "(Asia/Shanghai): "));
+  EXPECT_THAT(answer.value(), HasSubstr("due Thu 2026-10-08 11:30"));
+  EXPECT_THAT(answer.value(), Not(HasSubstr("UTC")));
+}
+
+// A clock from a field that was unset when it started counts from then: the
+// explanation says so instead of naming the field's (missing) value.
+TEST(TimeRulesTest, ExplainSaysWhenTheFieldWasNotWhereTheClockStarted) {
+  Harness h(compile_rules(std::string(kHeader) + kDecide));
+  ASSERT_TRUE(h.create(local("2026-09-28 10:00"), "U-1", clerk(), {}).accepted);
+  Result<std::string> explained = h.engine.explain("U-1", "decide");
+  ASSERT_TRUE(explained.ok()) << explained.error();
+  EXPECT_EQ(explained.value(),
+            "`decide` under standard, limit 15 workdays in office from received_at: running since "
+            "2026-09-28T02:00:00Z (received_at is unset: the clock counts from when it started): 15 working days "
+            "from Mon 2026-09-28 10:00 (Asia/Shanghai), the day itself not counted: counting Tue 2026-09-29..Fri "
+            "2026-10-23; holidays Thu 2026-10-01..Wed 2026-10-07 (cn_2026); make-up working day Sat 2026-10-10 "
+            "(cn_2026); due Fri 2026-10-23 17:30");
 }
 
 // Entered on Wed 10-14, after the 50% of Tue 10-13 13:45: the warning is
@@ -363,9 +412,10 @@ TEST(TimeRulesTest, AnExtensionMovesTheBreachToTheCloseOfTheThirtiethWorkingDay)
   Result<std::string> explained = h.engine.explain("E-1", "decide");
   ASSERT_TRUE(explained.ok()) << explained.error();
   EXPECT_EQ(explained.value(),
-            "`decide` under standard, limit 15 workdays + 15 workdays in office (extended 1 time): running since "
-            "2026-09-25T02:00:00Z: 30 working days from Fri 2026-09-25 10:00 (Asia/Shanghai), the day itself not "
-            "counted: counting Mon 2026-09-28..Thu 2026-11-12; holidays Fri 2026-09-25..Sun 2026-09-27 (cn_2026), "
+            "`decide` under standard, limit 15 workdays + 15 workdays in office from received_at (extended 1 time): "
+            "running since 2026-09-25T02:00:00Z: 30 working days from received_at (Fri 2026-09-25 10:00 "
+            "Asia/Shanghai), the day itself not counted: counting Mon 2026-09-28..Thu 2026-11-12; holidays Fri "
+            "2026-09-25..Sun 2026-09-27 (cn_2026), "
             "Thu 2026-10-01..Wed 2026-10-07 (cn_2026); make-up working day Sat 2026-10-10 (cn_2026); due Thu "
             "2026-11-12 17:30");
 
@@ -797,6 +847,82 @@ TEST(TimeRulesTest, TheAuditReportsAnSlaRecordWhoseWorkdayLimitIsNotTheDeclaredO
   ASSERT_TRUE(problem);
   EXPECT_THAT(*problem, HasSubstr("ticket `E-1`: an SLA breach of `decide` under `standard` with limit 15 workdays in "
                                   "office, but the limit is 15 workdays in office and its extensions"));
+}
+
+// A limit in working days is so many seconds of working time from the
+// clock's start; the audit works the start out from the journal (here the
+// value of received_at when the clock started) and recomputes the seconds.
+// 405000 s is 15 working days after Fri 09-25; 428400 s (119 h) would be
+// right for a clock started when the ticket was entered (Mon 09-28 10:00),
+// which the rules do not allow here, as received_at was set.
+TEST(TimeRulesTest, TheAuditRecomputesTheSecondsOfAWorkdayLimit) {
+  std::shared_ptr<const Workflow> workflow;
+  std::vector<Record> records = extension_journal(workflow);
+  ASSERT_TRUE(workflow);
+  std::size_t unextended = breach_of(records, "E-3");
+  ASSERT_EQ(records[unextended].sla->limit_seconds, 405000);
+  std::size_t extended = breach_of(records, "E-1");
+  ASSERT_EQ(records[extended].sla->limit_seconds, 810000);
+
+  for (std::int64_t forged_seconds : {std::int64_t{400000}, std::int64_t{428400}}) {
+    std::vector<Record> forged = records;
+    forged[unextended].sla->limit_seconds = forged_seconds;
+    std::optional<std::string> problem = audit(forged, workflow);
+    ASSERT_TRUE(problem) << forged_seconds;
+    EXPECT_EQ(*problem, "seq " + std::to_string(forged[unextended].seq) +
+                            ", ticket `E-3`: an SLA breach of `decide` under `standard` with limit_seconds " +
+                            std::to_string(forged_seconds) + " (" +
+                            format_duration(forged_seconds, LargestUnit::kHour) +
+                            "), but 15 workdays in office from the clock's start is 405000 (112h30m) from "
+                            "2026-09-25T02:00:00Z");
+  }
+
+  // Extended once by 15 working days: 30 working days from the same start.
+  std::vector<Record> forged = records;
+  forged[extended].sla->limit_seconds = 405000;
+  std::optional<std::string> problem = audit(forged, workflow);
+  ASSERT_TRUE(problem);
+  EXPECT_EQ(*problem, "seq " + std::to_string(forged[extended].seq) +
+                          ", ticket `E-1`: an SLA breach of `decide` under `standard` with limit_seconds 405000 "
+                          "(112h30m), but 15 workdays + 15 workdays in office from the clock's start is 810000 (225h) "
+                          "from 2026-09-25T02:00:00Z");
+}
+
+// The same for a warning, on a clock that started with an action, from the
+// field, long after the ticket was created.
+TEST(TimeRulesTest, TheAuditRecomputesAWorkdayLimitStartedByAnAction) {
+  std::shared_ptr<const Workflow> workflow = compile_rules(std::string(kHeader) + kStartFrom);
+  Harness h(workflow);
+  ASSERT_TRUE(h.create(local("2026-09-28 10:00"), "S-1", clerk(), {received("2026-09-25T10:00:00+08:00")}).accepted);
+  ASSERT_TRUE(h.send(local("2026-10-12 10:00"), "S-1", "accepted", clerk()).accepted);
+  h.advance_to(local("2026-12-31 00:00"));
+  std::vector<Record> records = h.records();
+  EXPECT_FALSE(audit(records, workflow));
+  std::size_t breach = breach_of(records, "S-1");
+  records[breach].sla->limit_seconds += 1800;
+  std::optional<std::string> problem = audit(records, workflow);
+  ASSERT_TRUE(problem);
+  EXPECT_THAT(*problem, HasSubstr("with limit_seconds 406800 (113h), but 15 workdays in office from the clock's start "
+                                  "is 405000 (112h30m) from 2026-09-25T02:00:00Z"));
+}
+
+// An extension that cites no `extend` action of its metric cannot be
+// counted, so it is reported.
+TEST(TimeRulesTest, TheAuditReportsAnExtensionThatCitesNoExtendAction) {
+  std::shared_ptr<const Workflow> workflow;
+  std::vector<Record> records = extension_journal(workflow);
+  ASSERT_TRUE(workflow);
+  for (Record& record : records) {
+    if (record.ticket != "E-1" || record.kind != RecordKind::kTransition || record.event != "more_time") continue;
+    ASSERT_EQ(record.effects[0].clock, ClockChange::kExtended);
+    record.effects[0].rule = RulePosition{"rules.docket:1", 1, 1};
+    std::optional<std::string> problem = audit(records, workflow);
+    ASSERT_TRUE(problem);
+    EXPECT_THAT(*problem, HasSubstr("ticket `E-1`: an extension of `decide` cites rules.docket:1"));
+    EXPECT_THAT(*problem, HasSubstr(", where no `extend decide` action is written"));
+    return;
+  }
+  ADD_FAILURE() << "no extension of E-1";
 }
 
 }  // namespace
