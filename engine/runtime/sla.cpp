@@ -40,7 +40,8 @@ std::int64_t clock_limit(const SlaClock& clock, const LimitPlan& plan, const Tim
   }
   std::int64_t origin = clock_origin(clock);
   if (origin == kNever) return 0;
-  std::int64_t due = basis.calendar()->add_workdays(origin, plan.length.workdays + clock.extended_workdays);
+  std::int64_t due =
+      basis.calendar()->add_workdays(origin, saturating_add(plan.length.workdays, clock.extended_workdays));
   return saturating_add(basis.seconds_between(origin, due), clock.extended_seconds);
 }
 

@@ -22,6 +22,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -249,6 +250,24 @@ TEST(RebasingTest, TheAuditCatchesATamperedRebasing) {
                 "2026-10-09T09:30:00Z");
   EXPECT_EQ(forged([](std::vector<Rebasing>& r) { r[1].timer.where = "rules.docket:22"; }),
             seq + "timer `rules.docket:22` is no timer of state `open` that the move kept");
+}
+
+// Extensions as large as a journal line can say: reported, not overflowed.
+TEST(RebasingTest, AnExtensionTooLargeForAnyCalendarIsReportedNotOverflowed) {
+  Moved moved = moved_onto(kAmendedNotice);
+  ASSERT_TRUE(moved.amended);
+  std::vector<Record> records = moved.records;
+  std::string line = encode_record(records[moved.migration]);
+  std::string huge = std::to_string(std::numeric_limits<std::int64_t>::max());
+  line.replace(line.find(R"("extended_workdays":0)"), 21, R"("extended_workdays":)" + huge);
+  Result<Record> decoded = decode_record(line, moved.amended.get());
+  ASSERT_TRUE(decoded.ok()) << decoded.error();
+  EXPECT_EQ(decoded.value().rebased[0].extended_workdays, std::numeric_limits<std::int64_t>::max());
+  records[moved.migration] = decoded.value();
+  std::optional<std::string> problem = audit(moved, records);
+  ASSERT_TRUE(problem);
+  EXPECT_THAT(*problem, HasSubstr("clock `decide` is rebased from 2026-10-13T05:45:00Z to 2026-10-14T05:45:00Z, but as "
+                                  "it ran it was due "));
 }
 
 TEST(RebasingTest, TheJsonDecoderRefusesMalformedRebasings) {
