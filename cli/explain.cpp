@@ -1,4 +1,4 @@
-// docket explain RULES... --events FILE --ticket T [--metric M] [--at TIME]:
+// docket explain RULES... --events FILE --ticket T [--metric M] [--at TIME] [--zone Z]:
 // why a ticket's deadlines are what they are.
 //
 // Replays the events (those up to --at, then the clock moves on to --at,
@@ -6,7 +6,8 @@
 // one named by --metric) its due time and how it was computed, in the words
 // of the calendar ("4 business hours from Mon 2026-11-23 17:30 (Asia/Shanghai):
 // 30m on Mon until 18:00; closed 18:00-09:00; 3h30m on Tue from 09:00; due Tue
-// 2026-11-24 12:30"). Nothing is journalled. Exit codes: 0 explained, 1 for
+// 2026-11-24 12:30"); a limit without a calendar in --zone's local time
+// (default UTC). Nothing is journalled. Exit codes: 0 explained, 1 for
 // rules with errors, a bad event line, or a ticket or metric that does not
 // exist, 2 for usage errors.
 
@@ -28,6 +29,7 @@ struct ExplainOptions {
   std::vector<std::string> rules;
   std::string events;
   std::string ticket;
+  std::string zone;
   std::string metric;
   std::string at;
 };
@@ -101,7 +103,7 @@ std::optional<std::vector<engine::MetricIndex>> chosen_metrics(const engine::Wor
 }
 
 int explain_metrics(const engine::Engine& engine, const engine::Ticket& ticket,
-                    const std::vector<engine::MetricIndex>& metrics) {
+                    const std::vector<engine::MetricIndex>& metrics, const engine::ZoneRules* zone) {
   const engine::Workflow& workflow = *ticket.workflow;
   engine::SlaPlan plans(workflow);
   engine::CalendarSet::BuildResult calendars = engine::CalendarSet::build(workflow.calendars());
@@ -112,7 +114,7 @@ int explain_metrics(const engine::Engine& engine, const engine::Ticket& ticket,
             << (priority ? workflow.priorities()[*priority].name : std::string("none yet")) << ", as of "
             << engine::format_timestamp(now) << '\n';
   for (engine::MetricIndex metric : metrics) {
-    engine::Result<std::string> explained = engine.explain(ticket.id, workflow.metrics()[metric]);
+    engine::Result<std::string> explained = engine.explain(ticket.id, workflow.metrics()[metric], zone);
     if (!explained) return fail(explained.error());
     std::cout << workflow.metrics()[metric] << ": " << due_text(workflow, ticket, plans, *calendars.set, metric, now)
               << '\n'
@@ -122,6 +124,15 @@ int explain_metrics(const engine::Engine& engine, const engine::Ticket& ticket,
 }
 
 int run_explain(const ExplainOptions& options) {
+  std::optional<engine::ZoneRules> zone;
+  if (!options.zone.empty()) {
+    engine::ZoneRules::LoadResult loaded = engine::ZoneRules::load(options.zone);
+    if (!loaded.rules) {
+      print_error("--zone " + options.zone + ": " + loaded.error);
+      return kExitUsage;
+    }
+    zone = std::move(loaded.rules);
+  }
   std::optional<ReplayInput> input = open_replay(options.rules, options.events);
   if (!input) return kExitFailure;
   DiscardingJournal journal;
@@ -137,7 +148,7 @@ int run_explain(const ExplainOptions& options) {
   }
   std::optional<std::vector<engine::MetricIndex>> metrics = chosen_metrics(*ticket->workflow, options.metric);
   if (!metrics) return kExitFailure;
-  return explain_metrics(engine, *ticket, *metrics);
+  return explain_metrics(engine, *ticket, *metrics, zone ? &*zone : nullptr);
 }
 
 }  // namespace
@@ -156,6 +167,8 @@ void add_explain_command(CLI::App& app, int& exit_code) {
   command->add_option("--metric", options->metric, "Only this SLA metric (first_response, resolve, ...)");
   command->add_option("--at", options->at, "Replay the events up to TIME and explain as of TIME")
       ->check(CLI::Validator(timestamp_option_error, "TIME", "timestamp"));
+  command->add_option("--zone", options->zone,
+                      "IANA time zone to show a limit without a calendar in (default UTC; a calendar uses its own)");
   command->callback([options, &exit_code] { exit_code = run_explain(*options); });
 }
 

@@ -760,9 +760,14 @@ std::string TimeBasis::explain_add(std::int64_t start, std::int64_t seconds, con
   seconds = std::max<std::int64_t>(seconds, 0);
   std::string amount =
       labels.amount.empty() ? format_duration(seconds, LargestUnit::kHour) : std::string(labels.amount);
-  std::string from = labels.start.empty() ? full_text(clamp_instant(start)) + " UTC"
-                                          : start_text(labels.start, full_text(clamp_instant(start)), "UTC");
-  return amount + " from " + from + ": due " + full_text(clamp_instant(add(start, seconds))) + " UTC";
+  std::string_view zone = labels.zone != nullptr ? std::string_view(labels.zone->name()) : "UTC";
+  auto local = [&labels](std::int64_t instant) {
+    instant = clamp_instant(instant);
+    return full_text(labels.zone != nullptr ? saturating_add(instant, labels.zone->at(instant).offset) : instant);
+  };
+  std::string from =
+      labels.start.empty() ? local(start) + " " + std::string(zone) : start_text(labels.start, local(start), zone);
+  return amount + " from " + from + ": due " + local(add(start, seconds)) + " " + std::string(zone);
 }
 
 // ---------------------------------------------------------------- CalendarSet

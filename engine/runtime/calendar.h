@@ -82,9 +82,13 @@ namespace docket::engine {
 //   amount  "15d": the amount as the rules wrote it, instead of "360h" (with a
 //           calendar the working time follows: "15d (360 business hours)").
 //           explain_add_workdays() names its days itself and ignores it.
+//   zone    where wall-clock time (no calendar) is shown in local time:
+//           "Fri 2026-09-25 15:00 Asia/Shanghai" instead of "... 07:00 UTC".
+//           A calendar shows its own zone and ignores it.
 struct ExplainLabels {
   std::string_view start;
   std::string_view amount;
+  const ZoneRules* zone = nullptr;
 };
 
 class BusinessCalendar {

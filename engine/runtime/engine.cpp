@@ -140,7 +140,8 @@ const Ticket* Engine::find(std::string_view id) const {
 
 const Ticket& Engine::ticket_at(std::size_t index) const { return slots_[index]->ticket; }
 
-Result<std::string> Engine::explain(std::string_view ticket, std::string_view metric) const {
+Result<std::string> Engine::explain(std::string_view ticket, std::string_view metric,
+                                    const ZoneRules* wall_zone) const {
   auto it = by_id_.find(ticket);
   if (it == by_id_.end()) return Result<std::string>::failure("unknown ticket `" + std::string(ticket) + "`");
   const Slot& slot = *slots_[it->second];
@@ -152,7 +153,7 @@ Result<std::string> Engine::explain(std::string_view ticket, std::string_view me
   }
   return Result<std::string>::success(explain_clock(workflow, slot.ticket, slot.version->sla, slot.version->calendars,
                                                     *index, std::max(now_, slot.ticket.updated_at),
-                                                    slot.version->origin_fields[*index]));
+                                                    slot.version->origin_fields[*index], wall_zone));
 }
 
 // ---------------------------------------------------------------- events

@@ -97,6 +97,7 @@ namespace docket::engine {
 
 struct Version;
 class UnitBuffers;
+class ZoneRules;  // engine/runtime/zone_rules.h
 
 // What became of one event.
 struct Outcome {
@@ -164,7 +165,10 @@ class Engine {
   // the calendar module: "`resolve` under P1, limit 24h in office: running
   // since ...: 4 business hours from Mon 2026-11-23 17:30 (Asia/Shanghai):
   // ...; due Tue 2026-11-24 12:30". Measured up to the engine's latest time.
-  Result<std::string> explain(std::string_view ticket, std::string_view metric) const;
+  // A limit without a calendar is shown in `wall_zone`'s local time (UTC
+  // when null).
+  Result<std::string> explain(std::string_view ticket, std::string_view metric,
+                              const ZoneRules* wall_zone = nullptr) const;
 
   // Recovery from a store (engine/store/store.h). Puts back a ticket as it was
   // after its last unit, with the first outcome of every idempotency key it

@@ -167,7 +167,7 @@ FieldIndex field_at(const Ticket& ticket, std::span<const FieldIndex> fields, st
 
 std::string explain_clock(const Workflow& workflow, const Ticket& ticket, const SlaPlan& plans,
                           const CalendarSet& calendars, MetricIndex metric, std::int64_t now,
-                          std::span<const FieldIndex> origin_fields) {
+                          std::span<const FieldIndex> origin_fields, const ZoneRules* wall_zone) {
   const std::string& name = workflow.metrics()[metric];
   const SlaClock& clock = ticket.clocks[metric];
   std::optional<PriorityIndex> priority = ticket.priority();
@@ -221,6 +221,7 @@ std::string explain_clock(const Workflow& workflow, const Ticket& ticket, const 
   // from the time it resumed.
   bool first_stretch = clock.counted.empty();
   ExplainLabels labels;
+  labels.zone = wall_zone;
   FieldIndex from = first_stretch ? field_at(ticket, origin_fields, clock.running_since) : kNoIndex;
   if (from != kNoIndex) {
     labels.start = workflow.fields()[from].name;
@@ -231,7 +232,7 @@ std::string explain_clock(const Workflow& workflow, const Ticket& ticket, const 
                                  ", set or changed after the clock started, which does not move it)"
                            : " (" + field + " is unset: the clock counts from when it started)";
   }
-  if (!first_stretch) return text + ": " + basis.explain_add(clock.running_since, remaining);
+  if (!first_stretch) return text + ": " + basis.explain_add(clock.running_since, remaining, {{}, {}, wall_zone});
   // A limit that has run without a pause reads as the rules write it: working
   // days day by day, other durations by their written amount ("15d", not
   // "360h"; left out where it says the same as the hours).

@@ -123,9 +123,10 @@ std::int64_t due_at(const SlaClock& clock, const TimeBasis& basis, std::int64_t 
 // unset when the clock started, or has changed since). While the clock has
 // run without a pause, the limit is laid out as written: working days day by
 // day (explain_add_workdays), other durations by their written amount
-// ("15d"), in the calendar's local time when the limit has one.
+// ("15d"), in the calendar's local time when the limit has one, otherwise
+// in `wall_zone` (UTC when null).
 std::string explain_clock(const Workflow& workflow, const Ticket& ticket, const SlaPlan& plans,
                           const CalendarSet& calendars, MetricIndex metric, std::int64_t now,
-                          std::span<const FieldIndex> origin_fields = {});
+                          std::span<const FieldIndex> origin_fields = {}, const ZoneRules* wall_zone = nullptr);
 
 }  // namespace docket::engine

@@ -9,6 +9,7 @@ namespace docket::cli::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::StartsWith;
 
 // A desk open 09:00-18:00 on weekdays in Shanghai; resolving takes 4
 // business hours.
@@ -140,6 +141,33 @@ TEST(DocketExplainCommand, BankComplaintCountsFromReceiptAsTheRulesWriteIt) {
             "received_at (Fri 2026-09-18 08:00 UTC): due Sat 2026-10-03 08:00 UTC\n"
             "review: not started\n"
             "  `review` under ordinary, limit 30d from review_received_at: not started\n");
+}
+
+// The same complaint with --zone: the regulation's 15 days, which have no
+// calendar, read in Beijing time; the bank's calendar keeps its own zone.
+TEST(DocketExplainCommand, ZoneShowsALimitWithoutACalendarInLocalTime) {
+  std::string events = write_temp(
+      "explain_bank_zone.jsonl",
+      R"({"at":"2026-09-19T10:00:00+08:00","ticket":"BK-0918","event":"create",)"
+      R"("actor":{"id":"li","roles":["complaints.intake_officer"]},)"
+      R"("data":{"received_at":"2026-09-18T16:00:00+08:00","complainant":"C","contact":"x","channel":"letter",)"
+      R"("product":"loan","request":"r","amount":1200.00}})"
+      "\n");
+  std::string command = "explain rules/industries/bank_complaints.docket --events " + events +
+                        " --ticket BK-0918 --at 2026-09-19T11:00:00+08:00 --metric decide";
+  CommandRun r = run_docket(command + " --zone Asia/Shanghai");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("15d from received_at (Fri 2026-09-18 16:00 Asia/Shanghai): due Sat 2026-10-03 16:00 "
+                               "Asia/Shanghai\n"));
+
+  CommandRun contact = run_docket(command.substr(0, command.size() - 6) + "contact --zone Europe/Berlin");
+  ASSERT_EQ(contact.exit_code, 0) << contact.err;
+  EXPECT_THAT(contact.out, HasSubstr("1 working day from received_at (Fri 2026-09-18 16:00 Asia/Shanghai)"));
+
+  CommandRun unknown = run_docket(command + " --zone Mars/Olympus");
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_EQ(unknown.out, "");
+  EXPECT_THAT(unknown.err, StartsWith("docket: error: --zone Mars/Olympus: "));
 }
 
 TEST(DocketExplainCommand, UnknownTicketOrMetricIsAnError) {
