@@ -102,8 +102,20 @@ struct AuditedClock {
   std::int64_t extended_workdays = 0;
   std::int64_t extended_seconds = 0;
 
+  // More candidates than an honest journal makes (a clock started from a
+  // few fields, or resumed after stretches of no length): the list stops
+  // growing and the limit is not checked, so that a hostile journal cannot
+  // make the audit's time and memory grow with the square of its length.
+  static constexpr std::size_t kMaxOrigins = 32;
+  bool too_many_origins = false;
+
   void add_origin(std::int64_t at) {
-    if (std::find(origins.begin(), origins.end(), at) == origins.end()) origins.push_back(at);
+    if (std::find(origins.begin(), origins.end(), at) != origins.end()) return;
+    if (origins.size() >= kMaxOrigins) {
+      too_many_origins = true;
+      return;
+    }
+    origins.push_back(at);
   }
 };
 
@@ -762,7 +774,11 @@ std::optional<std::string> Checker::track_clocks(const std::vector<Value>& field
     std::optional<MetricIndex> metric = workflow_.find_metric(effect.target);
     switch (effect.clock) {
       case ClockChange::kStarted:
-        clock.origins = metric ? start_origins(*metric, fields_before) : std::vector<std::int64_t>{record_.at};
+        clock.origins.clear();
+        clock.too_many_origins = false;
+        for (std::int64_t origin : metric ? start_origins(*metric, fields_before) : std::vector{record_.at}) {
+          clock.add_origin(origin);
+        }
         clock.ran = false;
         break;
       case ClockChange::kPaused:
@@ -814,6 +830,7 @@ std::optional<std::string> Checker::workday_limit(const SlaMark& mark, const Tim
     return clock + ", whose clock no record started";
   }
   const AuditedClock& audited = tracked->second;
+  if (audited.too_many_origins) return std::nullopt;
   LimitPlan plan;
   plan.limit = 0;
   plan.length = limit.length;

@@ -93,9 +93,10 @@
 //   reported. A record of a limit in working days whose clock no record
 //   started is reported. The calendar is rebuilt from the version
 //   (Version::build()); when it cannot be, only the text is checked. What
-//   is not checked: that the origin kept is the one the engine used among
-//   those allowed, pauses (limit_seconds does not depend on them), and
-//   SlaMark::due.
+//   is not checked: the limit of a clock with more than 32 candidate
+//   origins (only a journal written to slow the audit down has them), that
+//   the origin kept is the one the engine used among those allowed, pauses
+//   (limit_seconds does not depend on them), and SlaMark::due.
 // - Migrations (kMigration): the record names a version of the ticket's
 //   workflow, changes only `version` (from the ticket's version id to the
 //   record's), starts from the ticket's state and ends in a state of the new
