@@ -738,10 +738,15 @@ bool Runner::run_action(const Action& action, Record& record) {
     case ActionKind::kResumeClock: {
       std::string text;
       version_.describe(action, text);
-      if (action.kind == ActionKind::kStartClock) return start_clock(action.target, record, text, action.from_field);
-      if (action.kind == ActionKind::kStopClock) return stop_clock(action.target, record, text);
-      if (action.kind == ActionKind::kPauseClock) return pause_clock(action.target, record, text);
-      return resume_clock(action.target, record, text);
+      std::size_t first = record.effects.size();
+      bool done = action.kind == ActionKind::kStartClock   ? start_clock(action.target, record, text, action.from_field)
+                  : action.kind == ActionKind::kStopClock  ? stop_clock(action.target, record, text)
+                  : action.kind == ActionKind::kPauseClock ? pause_clock(action.target, record, text)
+                                                           : resume_clock(action.target, record, text);
+      // Written in the rules: the effect cites where (docs/audit-log.md keeps
+      // an empty rule for what the engine does on its own).
+      for (std::size_t i = first; i < record.effects.size(); ++i) record.effects[i].rule = action.position;
+      return done;
     }
     case ActionKind::kExtendClock: {
       std::string text;

@@ -16,6 +16,8 @@
 //   ticket appears, exactly one kRejection record is written; an event meant
 //   to be refused (Intent) is refused; a repeated idempotency key is answered
 //   with the first delivery's outcome and writes nothing;
+// - every clock effect of an action written in the rules cites its position
+//   (only what the engine does on its own has none);
 // - the journal's seq numbers are consecutive, and every record passes
 //   JournalAudit::check (it is an edge of the state graph, enabled at that
 //   moment, by an actor holding its roles).
@@ -364,6 +366,15 @@ class InvariantRun {
 
   bool read_records() { return read_records(tee_->take()); }
 
+  // What the engine does to a clock on its own, which no rule position
+  // names: "pause M on entering S", "resume M on leaving S", "stop M in final
+  // state S", "start on creation", "start on the first priority".
+  static bool engines_own(const std::string& action) {
+    return action.find(" on entering ") != std::string::npos || action.find(" on leaving ") != std::string::npos ||
+           action.find(" in final state ") != std::string::npos || action == "start on creation" ||
+           action == "start on the first priority";
+  }
+
   bool read_records(std::vector<Record> records) {
     for (const Record& record : records) {
       if (record.seq != next_seq_) {
@@ -392,6 +403,11 @@ class InvariantRun {
           break;
         default:
           break;
+      }
+      for (const Effect& effect : record.effects) {
+        if (effect.kind == EffectKind::kClock && effect.rule.where.empty() && !engines_own(effect.action)) {
+          return fail("a clock effect of the rules cites no rule: " + encode_record(record));
+        }
       }
       if (!record.rejected && !record.to.empty()) reached_.insert(record.to);
       if (!record.rejected) {
