@@ -16,8 +16,9 @@
 //   ticket appears, exactly one kRejection record is written; an event meant
 //   to be refused (Intent) is refused; a repeated idempotency key is answered
 //   with the first delivery's outcome and writes nothing;
-// - every clock effect of an action written in the rules cites its position
-//   (only what the engine does on its own has none);
+// - every record the rules caused cites the rule that decided, and every
+//   effect of an action written in the rules cites its position (only what
+//   the engine does to a clock on its own has none);
 // - the journal's seq numbers are consecutive, and every record passes
 //   JournalAudit::check (it is an edge of the state graph, enabled at that
 //   moment, by an actor holding its roles).
@@ -404,9 +405,12 @@ class InvariantRun {
         default:
           break;
       }
+      if (record.rule.where.empty() && !record.rejected) {
+        return fail("a record that the rules caused cites no rule: " + encode_record(record));
+      }
       for (const Effect& effect : record.effects) {
-        if (effect.kind == EffectKind::kClock && effect.rule.where.empty() && !engines_own(effect.action)) {
-          return fail("a clock effect of the rules cites no rule: " + encode_record(record));
+        if (effect.rule.where.empty() && !engines_own(effect.action)) {
+          return fail("an effect of the rules cites no rule: " + encode_record(record));
         }
       }
       if (!record.rejected && !record.to.empty()) reached_.insert(record.to);
