@@ -4,6 +4,7 @@
 
 #include "dsl/parser.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -251,20 +252,74 @@ std::vector<std::string> expected_words(std::string_view message) {
   return words;
 }
 
-// A hint for the common slips: `=` for `==`, Chinese text where a name
-// goes, a misspelt keyword.
+// A hint for the common slips: `=` for `==`, a misspelt keyword.
 std::string help_for(std::string_view message, const std::string& got) {
   if (got == "=") return "did you mean `==`?";
   if (got == "=>") return "did you mean `->`?";
-  if (!got.empty() && static_cast<unsigned char>(got[0]) >= 0x80 && message.find("name") != std::string_view::npos) {
-    return "names use ASCII letters, digits and `_`; Chinese text belongs in the quoted label after the name";
-  }
   std::vector<std::string> candidates = expected_words(message);
   if (message.find("weekday") != std::string_view::npos) {
     candidates.insert(candidates.end(), {"mon", "tue", "wed", "thu", "fri", "sat", "sun"});
   }
   std::string suggestion = closest_match(got, candidates);
   return suggestion.empty() ? std::string() : "did you mean `" + suggestion + "`?";
+}
+
+// The ASCII punctuation a full-width character typed by a Chinese input
+// method stands for, or "" when `got` does not start with one.
+std::string_view ascii_for_full_width(std::string_view got) {
+  static constexpr std::pair<std::string_view, std::string_view> kPunctuation[] = {
+      {"\uFF1A", ":"}, {"\uFF0C", ","}, {"\uFF08", "("}, {"\uFF09", ")"},  {"\uFF1B", ";"},
+      {"\uFF1D", "="}, {"\uFF1E", ">"}, {"\uFF1C", "<"}, {"\u201C", "\""}, {"\u201D", "\""},
+      {"\uFF5B", "{"}, {"\uFF5D", "}"}, {"\u3001", ","}, {"\uFF05", "%"},  {"\uFF0E", "."},
+  };
+  for (const auto& [full_width, ascii] : kPunctuation) {
+    if (got.substr(0, full_width.size()) == full_width) return ascii;
+  }
+  return {};
+}
+
+// The word just before `byte`, skipping white space: the keyword that
+// introduced a name (`state` in `initial state 已接收`).
+std::string_view word_before(std::string_view text, std::size_t byte) {
+  std::size_t end = std::min(byte, text.size());
+  while (end > 0 && (text[end - 1] == ' ' || text[end - 1] == '\t')) --end;
+  std::size_t begin = end;
+  while (begin > 0 && ((text[begin - 1] >= 'a' && text[begin - 1] <= 'z') || text[begin - 1] == '_')) --begin;
+  return text.substr(begin, end - begin);
+}
+
+bool declares_a_name(std::string_view keyword) {
+  static constexpr std::string_view kDeclarations[] = {"workflow", "field",    "holidays", "calendar", "department",
+                                                       "category", "priority", "chain",    "state",    "level"};
+  return std::find(std::begin(kDeclarations), std::end(kDeclarations), keyword) != std::end(kDeclarations);
+}
+
+// How to write `got`, found after `keyword`, as an ASCII name.
+std::string ascii_name_help(std::string_view keyword, const std::string& got) {
+  if (keyword == "on" || keyword == "emit") {
+    return "an event is named as the systems that send it write it: in ASCII, such as `submitted`";
+  }
+  if (declares_a_name(keyword)) {
+    return "write an ASCII name with the text as its label: `" + std::string(keyword) + " NAME \"" + got + "\"`";
+  }
+  return "declare it under an ASCII name with the text as its label (`NAME \"" + got + "\"`) and write the name here";
+}
+
+// Non-ASCII text where the grammar stopped (E058): a name written in
+// Chinese, or a full-width punctuation mark (E001). Names stay ASCII because
+// other systems type and compare them byte for byte (event files, URLs, SQL,
+// CSV); people read the labels.
+void report_non_ascii(std::string_view text, std::size_t byte, const std::string& expected, const std::string& got,
+                      SourceLoc where, Diagnostics& diagnostics) {
+  std::string_view ascii = ascii_for_full_width(got);
+  if (!ascii.empty()) {
+    // Every full-width mark in the table is three bytes of UTF-8.
+    diagnostics.error("E001", where, expected + ", got full-width `" + got.substr(0, 3) + "`",
+                      "did you mean `" + std::string(ascii) + "`?");
+    return;
+  }
+  std::string help = ascii_name_help(word_before(text, byte), got);
+  diagnostics.error("E058", where, "names are ASCII letters, digits and `_`, got `" + got + "`", help);
 }
 
 void report_parse_error(const pegtl::parse_error& error, std::uint32_t file, std::string_view text,
@@ -279,14 +334,18 @@ void report_parse_error(const pegtl::parse_error& error, std::uint32_t file, std
   std::string text_message(message);
   if (text_message.rfind("parse error matching", 0) == 0) text_message = "unexpected input";
   std::string help;
+  SourceLoc where{file, static_cast<std::uint32_t>(position.line), static_cast<std::uint32_t>(position.column)};
+  if (code == "E001" && position.byte < text.size() && static_cast<unsigned char>(text[position.byte]) >= 0x80) {
+    std::string got = describe_input_at(text, position.byte);
+    report_non_ascii(text, position.byte, text_message, got.substr(1, got.size() - 2), where, diagnostics);
+    return;
+  }
   if (code == "E001") {
     std::string got = describe_input_at(text, position.byte);
     text_message += ", got " + got;
     help = help_for(message, got.substr(1, got.size() > 2 ? got.size() - 2 : 0));
   }
-  diagnostics.error(code,
-                    {file, static_cast<std::uint32_t>(position.line), static_cast<std::uint32_t>(position.column)},
-                    text_message, help);
+  diagnostics.error(code, where, text_message, help);
 }
 
 // ------------------------------------------------------------------ tree to ast

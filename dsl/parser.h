@@ -1,6 +1,6 @@
 // The parser: rule text to a syntax tree.
 //
-// Only syntax is checked here (E001-E009); names, types and the shape of the
+// Only syntax is checked here (E001-E009, E058); names, types and the shape of the
 // workflow are the checker's job. The parser stops at the first syntax error,
 // as a line and column past it are rarely worth reporting.
 

@@ -443,10 +443,52 @@ TEST(ParserErrorTest, CaretLinesUpUnderWideCharacters) {
 
 TEST(ParserErrorTest, NamesAreAscii) {
   EXPECT_EQ(parse_error("category 产品 -> tech\n"),
-            "bad.docket:1:10: error[E001]: expected a category name after `category`, got `产品`\n"
+            "bad.docket:1:10: error[E058]: names are ASCII letters, digits and `_`, got `产品`\n"
             " 1 | category 产品 -> tech\n"
             "   |          ^\n"
-            "help: names use ASCII letters, digits and `_`; Chinese text belongs in the quoted label after the name\n");
+            "help: write an ASCII name with the text as its label: `category NAME \"产品\"`\n");
+}
+
+// The keyword before the name is found even where the grammar gives no
+// message of its own (`initial state` takes any name that follows).
+TEST(ParserErrorTest, ChineseStateNameGetsTheLabelForm) {
+  EXPECT_EQ(parse_error("initial state 已接收 {\n}\n"),
+            "bad.docket:1:15: error[E058]: names are ASCII letters, digits and `_`, got `已接收`\n"
+            " 1 | initial state 已接收 {\n"
+            "   |               ^\n"
+            "help: write an ASCII name with the text as its label: `state NAME \"已接收\"`\n");
+}
+
+TEST(ParserErrorTest, ChineseNameInAnExpression) {
+  EXPECT_EQ(parse_error("initial state s { on go when kind == 普通 -> t }\n"),
+            "bad.docket:1:38: error[E058]: names are ASCII letters, digits and `_`, got `普通`\n"
+            " 1 | initial state s { on go when kind == 普通 -> t }\n"
+            "   |                                      ^\n"
+            "help: declare it under an ASCII name with the text as its label (`NAME \"普通\"`) and write the name "
+            "here\n");
+}
+
+// Events have no label: the systems that send them name them.
+TEST(ParserErrorTest, ChineseEventName) {
+  EXPECT_EQ(parse_error("initial state s { on 提交 -> t }\n"),
+            "bad.docket:1:22: error[E058]: names are ASCII letters, digits and `_`, got `提交`\n"
+            " 1 | initial state s { on 提交 -> t }\n"
+            "   |                      ^\n"
+            "help: an event is named as the systems that send it write it: in ASCII, such as `submitted`\n");
+}
+
+TEST(ParserErrorTest, FullWidthPunctuation) {
+  EXPECT_EQ(parse_error("field amount：int\n"),
+            "bad.docket:1:13: error[E001]: expected `:`, got full-width `：`\n"
+            " 1 | field amount：int\n"
+            "   |             ^\n"
+            "help: did you mean `:`?\n");
+  EXPECT_EQ(parse_error("initial state s “待处理”\n"),
+            "bad.docket:1:17: error[E001]: expected a declaration: workflow, extends, field, holidays, calendar, "
+            "department, category, priority, classify, chain, approval, require or state, got full-width `“`\n"
+            " 1 | initial state s “待处理”\n"
+            "   |                 ^\n"
+            "help: did you mean `\"`?\n");
 }
 
 TEST(ParserErrorTest, UnterminatedString) {
