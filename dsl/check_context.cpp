@@ -84,7 +84,8 @@ bool differ_by_one_swap(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-Context::Context(const RuleFile& rule_file, Diagnostics& sink) : file(rule_file), diagnostics(sink) {
+Context::Context(const RuleFile& rule_file, Diagnostics& sink, std::size_t comparison_steps)
+    : file(rule_file), diagnostics(sink), comparison_steps_(comparison_steps), steps_left_(comparison_steps) {
   category_domain.subject = "category";
   category_domain.noun = "category";
   priority_domain.subject = "priority";
@@ -156,6 +157,22 @@ const Domain* Context::domain_of(const std::string& name) const {
   if (name == "state") return &state_domain;
   auto it = enum_domains.find(name);
   return it == enum_domains.end() ? nullptr : &it->second;
+}
+
+bool Context::spend(std::size_t steps, const SourceLoc& where) {
+  if (!budget_spent_ && steps <= steps_left_) {
+    steps_left_ -= steps;
+    return true;
+  }
+  if (!budget_spent_) {
+    budget_spent_ = true;
+    warning("W007", where,
+            "overlap and shadowing not checked past this rule: the checker's limit of " +
+                std::to_string(comparison_steps_) + " comparison steps is spent",
+            "this rule, the ones after it and the lists checked later may hide one another unreported; shorten "
+            "long first-match lists");
+  }
+  return false;
 }
 
 void Context::error(const char* code, const SourceLoc& loc, std::string message, std::string help) {

@@ -8,6 +8,7 @@
 
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -74,7 +75,8 @@ std::string format_number(double value);
 
 class Context {
  public:
-  Context(const RuleFile& file, Diagnostics& diagnostics);
+  // `comparison_steps`: the work budget of spend().
+  Context(const RuleFile& file, Diagnostics& diagnostics, std::size_t comparison_steps);
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;
 
@@ -132,6 +134,14 @@ class Context {
   // `category`, `priority`, `state`; null for anything else.
   const Domain* domain_of(const std::string& attribute) const;
 
+  // Pays `steps` from the budget of the analyses that compare the rules of
+  // first-match lists with each other (check_shadow.cpp, check_overlap.cpp),
+  // whose cost grows faster than the file. One step is one part of a
+  // condition looked at once. False when the budget cannot pay: the first time, W007 is
+  // reported at `where` (the rule being checked), and every later call is
+  // refused too, so that the analyses stop where the budget ran out.
+  bool spend(std::size_t steps, const SourceLoc& where);
+
   void error(const char* code, const SourceLoc& loc, std::string message, std::string help = {});
   void warning(const char* code, const SourceLoc& loc, std::string message, std::string help = {});
 
@@ -159,6 +169,11 @@ class Context {
     for (const auto& [key, value] : map) out.push_back(key);
     return out;
   }
+
+ private:
+  std::size_t comparison_steps_;
+  std::size_t steps_left_;
+  bool budget_spent_ = false;
 };
 
 // ---------------------------------------------------------------- passes
@@ -208,7 +223,13 @@ void check_classifications(Context& ctx);
 void check_states(Context& ctx);
 void check_state_graph(Context& ctx);
 
-// Transitions that can fire together (check_overlap.cpp): E018, W002.
+// Rules of first-match lists (approval rules, classification rules) that
+// can never apply, or that a weaker earlier rule partly hides
+// (check_shadow.cpp): E039, W006.
+void check_shadowing(Context& ctx);
+
+// Transitions that can fire together (check_overlap.cpp): E018, W002, and
+// those that can never fire (E039).
 void check_overlaps(Context& ctx);
 
 // Declarations nobody uses (checker.cpp): W003, run last.

@@ -1,7 +1,6 @@
 // Size limits of a workflow (E034): counted over the merged tree, reported
 // at the first declaration past the limit.
 
-#include <map>
 #include <string>
 
 #include "dsl/limits.h"
@@ -38,24 +37,6 @@ bool check_limits(const RuleFile& file, Diagnostics& diagnostics, const Workflow
     report(diagnostics, first_past, transitions, limits.max_transitions, "transitions",
            "split the process into several workflows, or merge transitions with `in (...)` guards");
     within = false;
-  }
-
-  for (const StateDecl& state : file.states) {
-    std::map<std::string, std::size_t> per_event;  // "" for `auto`
-    for (const Transition& transition : state.transitions) {
-      const std::string& event = transition.automatic ? std::string() : transition.event.text;
-      if (++per_event[event] != limits.max_transitions_per_event + 1) continue;
-      std::size_t total = 0;
-      for (const Transition& t : state.transitions) {
-        if (t.automatic == transition.automatic && t.event.text == transition.event.text) ++total;
-      }
-      diagnostics.error("E034", transition.loc,
-                        "state `" + state.name.text + "` has " + std::to_string(total) + " transitions " +
-                            (transition.automatic ? std::string("`auto`") : "on `" + event + "`") + " (limit " +
-                            std::to_string(limits.max_transitions_per_event) + " transitions per state and event)",
-                        "choose with fewer, broader guards, or classify first and test the result");
-      within = false;
-    }
   }
 
   if (file.fields.size() > limits.max_fields) {

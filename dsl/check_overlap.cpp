@@ -11,452 +11,21 @@
 //     `not flag`): exclusive when, for some attribute, no value satisfies
 //     both; otherwise both can fire (E018);
 //   - anything else: exclusive only if the comparisons that can be read
-//     already exclude each other, else not provable (W002).
+//     already exclude each other, else not provable (W002), unless the
+//     later guard provably implies the earlier one: then the later
+//     transition can never fire (E039).
 // Transitions restricted to disjoint sets of sender roles (`by`) are meant
 // for different people and are not compared.
+// A fallback without a guard that the guarded transitions before it leave
+// no ticket to can never fire either (E039): `when satisfied` and `when not
+// satisfied` of a required field take every ticket.
 // Automatic transitions (`auto`) of one state are judged the same way.
+// Each pair costs steps of the checker's work budget (Context::spend).
 
-#include <algorithm>
-#include <cmath>
-#include <limits>
-#include <set>
-
-#include "dsl/check_context.h"
+#include "dsl/check_conditions.h"
 
 namespace docket::dsl::checking {
 namespace {
-
-constexpr int kMaxDepth = 2048;
-
-enum class Op { kEq, kNe, kLt, kLe, kGt, kGe, kIn, kNotIn };
-
-Op negate(Op op) {
-  switch (op) {
-    case Op::kEq:
-      return Op::kNe;
-    case Op::kNe:
-      return Op::kEq;
-    case Op::kLt:
-      return Op::kGe;
-    case Op::kLe:
-      return Op::kGt;
-    case Op::kGt:
-      return Op::kLe;
-    case Op::kGe:
-      return Op::kLt;
-    case Op::kIn:
-      return Op::kNotIn;
-    case Op::kNotIn:
-      return Op::kIn;
-  }
-  return op;
-}
-
-// `3 < x` is `x > 3`.
-Op mirror(Op op) {
-  switch (op) {
-    case Op::kLt:
-      return Op::kGt;
-    case Op::kLe:
-      return Op::kGe;
-    case Op::kGt:
-      return Op::kLt;
-    case Op::kGe:
-      return Op::kLe;
-    default:
-      return op;
-  }
-}
-
-std::optional<Op> comparison_op(BinaryOp op) {
-  switch (op) {
-    case BinaryOp::kEq:
-      return Op::kEq;
-    case BinaryOp::kNe:
-      return Op::kNe;
-    case BinaryOp::kLt:
-      return Op::kLt;
-    case BinaryOp::kLe:
-      return Op::kLe;
-    case BinaryOp::kGt:
-      return Op::kGt;
-    case BinaryOp::kGe:
-      return Op::kGe;
-    default:
-      return std::nullopt;
-  }
-}
-
-// The values an attribute can take, as far as the analysis is concerned.
-enum class Space {
-  kReal,     // decimal, money
-  kInteger,  // int, duration (whole seconds)
-  kFinite,   // enum-like and bool: the listed symbols
-  kOpen,     // text: any symbol
-};
-
-struct Subject {
-  std::string name;
-  Space space = Space::kOpen;
-  bool duration = false;
-  std::vector<std::string> symbols;  // kFinite
-  std::optional<double> low, high;   // a constant `range`
-};
-
-// Bool attributes are the finite space {true, false}; no enum can have a
-// value `true`, as it is a reserved word.
-bool is_bool(const Subject& s) {
-  return s.space == Space::kFinite && s.symbols.size() == 2 && s.symbols[0] == "true" && s.symbols[1] == "false";
-}
-
-// One comparison of an attribute with constants. Numbers for numeric spaces,
-// symbols (enum values, "true"/"false", text) for the others.
-struct Atom {
-  std::string subject;
-  Op op = Op::kEq;
-  std::vector<double> numbers;
-  std::vector<std::string> symbols;
-};
-
-bool contains_duration(const Expr& e, int depth) {
-  if (depth > kMaxDepth) return false;
-  if (e.kind == Expr::Kind::kDuration) return true;
-  for (const ExprPtr& operand : e.operands) {
-    if (operand && contains_duration(*operand, depth + 1)) return true;
-  }
-  return false;
-}
-
-class GuardReader {
- public:
-  explicit GuardReader(const Context& ctx) : ctx_(ctx) {}
-
-  // Splits `guard` at `and` into atoms; `complete` is false when some
-  // conjunct is not a readable comparison (it is then left out, which only
-  // makes the guard weaker).
-  std::vector<Atom> read(const Expr& guard, bool& complete) {
-    std::vector<Atom> atoms;
-    complete = true;
-    collect(guard, atoms, complete, 0);
-    return atoms;
-  }
-
-  const Subject* subject(const std::string& name) {
-    auto it = subjects_.find(name);
-    if (it != subjects_.end()) return &it->second;
-    auto attribute = ctx_.attribute(name);
-    if (!attribute) return nullptr;
-    Subject s;
-    s.name = name;
-    switch (attribute->type.kind) {
-      case TypeKind::kNumber:
-        s.space =
-            attribute->field != nullptr && attribute->field->type == FieldType::kInt ? Space::kInteger : Space::kReal;
-        break;
-      case TypeKind::kDuration:
-        s.space = Space::kInteger;
-        s.duration = true;
-        break;
-      case TypeKind::kBool:
-        s.space = Space::kFinite;
-        s.symbols = {"true", "false"};
-        break;
-      case TypeKind::kEnum:
-        if (attribute->type.domain == nullptr) return nullptr;
-        s.space = Space::kFinite;
-        s.symbols = attribute->type.domain->values;
-        break;
-      case TypeKind::kText:
-        s.space = Space::kOpen;
-        break;
-      default:
-        return nullptr;
-    }
-    const FieldDecl* field = attribute->field;
-    if (field != nullptr && field->range_min && field->range_max &&
-        (s.space == Space::kReal || s.space == Space::kInteger)) {
-      s.low = constant_value(*field->range_min);
-      s.high = constant_value(*field->range_max);
-    }
-    return &subjects_.emplace(name, std::move(s)).first->second;
-  }
-
- private:
-  void collect(const Expr& e, std::vector<Atom>& atoms, bool& complete, int depth) {
-    if (depth > kMaxDepth) {
-      complete = false;
-      return;
-    }
-    if (e.kind == Expr::Kind::kBinary && e.binary == BinaryOp::kAnd && e.operands.size() == 2 && e.operands[0] &&
-        e.operands[1]) {
-      collect(*e.operands[0], atoms, complete, depth + 1);
-      collect(*e.operands[1], atoms, complete, depth + 1);
-      return;
-    }
-    if (e.kind == Expr::Kind::kUnary && e.unary == UnaryOp::kNot && !e.operands.empty() && e.operands[0] &&
-        e.operands[0]->kind == Expr::Kind::kBinary && e.operands[0]->binary == BinaryOp::kOr &&
-        e.operands[0]->operands.size() == 2) {
-      // not (a or b) == not a and not b
-      bool ok = true;
-      std::vector<Atom> parts;
-      for (const ExprPtr& operand : e.operands[0]->operands) {
-        auto atom = operand ? read_atom(*operand, true, depth + 1) : std::nullopt;
-        if (atom) {
-          parts.push_back(*atom);
-        } else {
-          ok = false;
-        }
-      }
-      atoms.insert(atoms.end(), parts.begin(), parts.end());
-      if (!ok) complete = false;
-      return;
-    }
-    auto atom = read_atom(e, false, depth);
-    if (atom) {
-      atoms.push_back(std::move(*atom));
-    } else {
-      complete = false;
-    }
-  }
-
-  // A constant for `subject`: a number (of the subject's kind) or a symbol.
-  bool read_constant(const Subject& subject, const Expr& e, Atom& atom) {
-    switch (subject.space) {
-      case Space::kReal:
-      case Space::kInteger: {
-        if (contains_duration(e, 0) != subject.duration) return false;
-        auto value = constant_value(e);
-        if (!value) return false;
-        atom.numbers.push_back(*value);
-        return true;
-      }
-      case Space::kFinite:
-        if (e.kind == Expr::Kind::kBool && is_bool(subject)) {
-          atom.symbols.push_back(e.boolean ? "true" : "false");
-          return true;
-        }
-        if (e.kind == Expr::Kind::kName &&
-            std::find(subject.symbols.begin(), subject.symbols.end(), e.text) != subject.symbols.end()) {
-          atom.symbols.push_back(e.text);
-          return true;
-        }
-        return false;
-      case Space::kOpen:
-        if (e.kind != Expr::Kind::kString) return false;
-        atom.symbols.push_back(e.text);
-        return true;
-    }
-    return false;
-  }
-
-  std::optional<Atom> read_atom(const Expr& e, bool negated, int depth) {
-    if (depth > kMaxDepth) return std::nullopt;
-    switch (e.kind) {
-      case Expr::Kind::kUnary:
-        if (e.unary != UnaryOp::kNot || e.operands.empty() || !e.operands[0]) return std::nullopt;
-        return read_atom(*e.operands[0], !negated, depth + 1);
-      case Expr::Kind::kName: {
-        const Subject* s = subject(e.text);
-        if (s == nullptr || !is_bool(*s)) {
-          return std::nullopt;
-        }
-        return Atom{e.text, negated ? Op::kNe : Op::kEq, {}, {"true"}};
-      }
-      case Expr::Kind::kIn: {
-        if (e.operands.empty() || !e.operands[0] || e.operands[0]->kind != Expr::Kind::kName) {
-          return std::nullopt;
-        }
-        const Subject* s = subject(e.operands[0]->text);
-        if (s == nullptr) return std::nullopt;
-        Atom atom{s->name, negated ? Op::kNotIn : Op::kIn, {}, {}};
-        for (std::size_t i = 1; i < e.operands.size(); ++i) {
-          if (!e.operands[i] || !read_constant(*s, *e.operands[i], atom)) return std::nullopt;
-        }
-        return atom;
-      }
-      case Expr::Kind::kBinary: {
-        if (e.operands.size() != 2 || !e.operands[0] || !e.operands[1]) return std::nullopt;
-        if (e.binary == BinaryOp::kOr) return read_disjunction(e, negated, depth);
-        auto op = comparison_op(e.binary);
-        if (!op) return std::nullopt;
-        const Expr* a = e.operands[0].get();
-        const Expr* b = e.operands[1].get();
-        const Subject* s = a->kind == Expr::Kind::kName ? subject(a->text) : nullptr;
-        Atom atom;
-        if (s == nullptr || !read_constant(*s, *b, atom)) {
-          // `4 <= satisfaction`
-          atom = Atom{};
-          s = b->kind == Expr::Kind::kName ? subject(b->text) : nullptr;
-          if (s == nullptr || !read_constant(*s, *a, atom)) return std::nullopt;
-          op = mirror(*op);
-        }
-        bool ordering = *op != Op::kEq && *op != Op::kNe;
-        if (ordering && s->space != Space::kReal && s->space != Space::kInteger) {
-          return std::nullopt;
-        }
-        atom.subject = s->name;
-        atom.op = negated ? negate(*op) : *op;
-        return atom;
-      }
-      default:
-        return std::nullopt;
-    }
-  }
-
-  // `x == a or x == b` (or `in`) is `x in (a, b)`.
-  std::optional<Atom> read_disjunction(const Expr& e, bool negated, int depth) {
-    std::optional<Atom> merged;
-    for (const ExprPtr& operand : e.operands) {
-      auto atom = read_atom(*operand, false, depth + 1);
-      if (!atom || (atom->op != Op::kEq && atom->op != Op::kIn)) return std::nullopt;
-      if (!merged) {
-        merged = std::move(atom);
-        merged->op = Op::kIn;
-        continue;
-      }
-      if (merged->subject != atom->subject) return std::nullopt;
-      merged->numbers.insert(merged->numbers.end(), atom->numbers.begin(), atom->numbers.end());
-      merged->symbols.insert(merged->symbols.end(), atom->symbols.begin(), atom->symbols.end());
-    }
-    if (merged && negated) merged->op = Op::kNotIn;
-    return merged;
-  }
-
-  const Context& ctx_;
-  std::map<std::string, Subject> subjects_;
-};
-
-// Whether some value of `subject` satisfies every atom.
-bool satisfiable_symbols(const Subject& subject, const std::vector<const Atom*>& atoms) {
-  std::optional<std::set<std::string>> allowed;
-  if (subject.space == Space::kFinite) {
-    allowed.emplace(subject.symbols.begin(), subject.symbols.end());
-  }
-  std::set<std::string> excluded;
-  for (const Atom* atom : atoms) {
-    std::set<std::string> values(atom->symbols.begin(), atom->symbols.end());
-    if (atom->op == Op::kEq || atom->op == Op::kIn) {
-      if (!allowed) {
-        allowed = values;
-      } else {
-        std::set<std::string> both;
-        for (const auto& v : *allowed) {
-          if (values.count(v) != 0) both.insert(v);
-        }
-        allowed = std::move(both);
-      }
-    } else if (atom->op == Op::kNe || atom->op == Op::kNotIn) {
-      excluded.insert(values.begin(), values.end());
-    }
-  }
-  if (!allowed) return true;  // unbounded text minus finitely many
-  for (const auto& v : *allowed) {
-    if (excluded.count(v) == 0) return true;
-  }
-  return false;
-}
-
-bool satisfiable_numbers(const Subject& subject, const std::vector<const Atom*>& atoms) {
-  constexpr double kInf = std::numeric_limits<double>::infinity();
-  double low = -kInf, high = kInf;
-  bool low_strict = false, high_strict = false;
-  auto raise_low = [&](double v, bool strict) {
-    if (v > low || (v == low && strict)) {
-      low = v;
-      low_strict = strict;
-    }
-  };
-  auto lower_high = [&](double v, bool strict) {
-    if (v < high || (v == high && strict)) {
-      high = v;
-      high_strict = strict;
-    }
-  };
-  if (subject.low && subject.high && *subject.low <= *subject.high) {
-    raise_low(*subject.low, false);
-    lower_high(*subject.high, false);
-  }
-  std::optional<std::set<double>> points;
-  std::set<double> excluded;
-  for (const Atom* atom : atoms) {
-    for (double v : atom->numbers) {
-      switch (atom->op) {
-        case Op::kLt:
-          lower_high(v, true);
-          break;
-        case Op::kLe:
-          lower_high(v, false);
-          break;
-        case Op::kGt:
-          raise_low(v, true);
-          break;
-        case Op::kGe:
-          raise_low(v, false);
-          break;
-        case Op::kNe:
-        case Op::kNotIn:
-          excluded.insert(v);
-          break;
-        case Op::kEq:
-        case Op::kIn:
-          break;
-      }
-    }
-    if (atom->op == Op::kEq || atom->op == Op::kIn) {
-      std::set<double> values(atom->numbers.begin(), atom->numbers.end());
-      if (!points) {
-        points = std::move(values);
-      } else {
-        std::set<double> both;
-        for (double p : *points) {
-          if (values.count(p) != 0) both.insert(p);
-        }
-        points = std::move(both);
-      }
-    }
-  }
-  bool integer = subject.space == Space::kInteger;
-  auto admits = [&](double p) {
-    if (integer && p != std::floor(p)) return false;
-    if (p < low || (p == low && low_strict)) return false;
-    if (p > high || (p == high && high_strict)) return false;
-    return excluded.count(p) == 0;
-  };
-  if (points) {
-    for (double p : *points) {
-      if (admits(p)) return true;
-    }
-    return false;
-  }
-  if (!integer) {
-    if (low < high) return true;
-    return low == high && !low_strict && !high_strict && excluded.count(low) == 0;
-  }
-  double first = low_strict ? std::floor(low) + 1 : std::ceil(low);
-  double last = high_strict ? std::ceil(high) - 1 : std::floor(high);
-  if (first > last) return false;
-  if (!std::isfinite(first) || !std::isfinite(last)) return true;
-  // More whole numbers than exclusions: one is left.
-  if (last - first + 1 > static_cast<double>(excluded.size())) return true;
-  for (std::size_t k = 0; k <= excluded.size() && first + static_cast<double>(k) <= last; ++k) {
-    if (excluded.count(first + static_cast<double>(k)) == 0) return true;
-  }
-  return false;
-}
-
-// Whether no value assignment satisfies all atoms (the guards exclude each other).
-bool contradictory(GuardReader& reader, const std::vector<Atom>& atoms) {
-  std::map<std::string, std::vector<const Atom*>> by_subject;
-  for (const Atom& atom : atoms) by_subject[atom.subject].push_back(&atom);
-  for (const auto& [name, list] : by_subject) {
-    const Subject* subject = reader.subject(name);
-    if (subject == nullptr) continue;
-    bool numeric = subject->space == Space::kReal || subject->space == Space::kInteger;
-    bool ok = numeric ? satisfiable_numbers(*subject, list) : satisfiable_symbols(*subject, list);
-    if (!ok) return true;
-  }
-  return false;
-}
 
 // `on accepted by engineer` and `on accepted by supervisor` answer different
 // senders: they are meant for different people, not a choice among guards.
@@ -472,44 +41,148 @@ bool for_different_senders(const Transition& a, const Transition& b) {
 
 const SourceLoc& where(const Transition& t) { return t.event.loc.known() ? t.event.loc : t.loc; }
 
+// Whether every sender `later` accepts is accepted by `earlier`, so that
+// `earlier` fires first for all of them when its guard holds.
+bool answers_every_sender_of(const Transition& earlier, const Transition& later) {
+  if (earlier.roles.empty()) return true;
+  if (later.roles.empty()) return false;
+  for (const Name& role : later.roles) {
+    bool accepted = false;
+    for (const Name& other : earlier.roles) accepted = accepted || other.text == role.text;
+    if (!accepted) return false;
+  }
+  return true;
+}
+
+// A transition of a group, with its guard read once.
+struct Candidate {
+  const Transition* transition = nullptr;
+  Reading reading;           // for overlaps
+  Reading exact;             // for never firing
+  bool never_holds = false;  // the guard contradicts itself
+  std::size_t parts = 1;     // what looking at its guard costs
+};
+
+std::vector<Candidate> read_group(GuardReader& reader, const std::vector<const Transition*>& group) {
+  std::vector<Candidate> candidates;
+  candidates.reserve(group.size());
+  for (const Transition* t : group) {
+    Candidate c;
+    c.transition = t;
+    if (t->guard) {
+      c.reading = reader.read(*t->guard);
+      c.exact = reader.read_exactly(*t->guard);
+      c.never_holds = contradictory(reader, c.reading.atoms);
+      c.parts = expression_parts(*t->guard);
+    }
+    candidates.push_back(std::move(c));
+  }
+  return candidates;
+}
+
+std::string subject_of(const StateDecl& state, const Transition& t, bool plural) {
+  if (t.automatic) {
+    return std::string(plural ? "automatic transitions" : "automatic transition") + " from `" + state.name.text + "`";
+  }
+  return std::string(plural ? "transitions" : "transition") + " on `" + t.event.text + "` from `" + state.name.text +
+         "`";
+}
+
+void report_never_fires(Context& ctx, const StateDecl& state, const std::vector<const Candidate*>& by,
+                        const Candidate& later) {
+  const Transition& t = *later.transition;
+  std::vector<SourceLoc> locs;
+  for (const Candidate* c : by) locs.push_back(where(*c->transition));
+  std::string help = t.guard ? "move it before line " + std::to_string(locs.front().line) + ", or remove it"
+                             : "remove it: the transitions before it take every ticket";
+  ctx.error("E039", where(t),
+            subject_of(state, t, false) + " can never fire: every ticket it matches is taken by " +
+                rules_at(locs, where(t), "transition", "transitions"),
+            help);
+}
+
+// A later transition whose guard cannot be proven exclusive with an earlier
+// one: E039 when it provably implies the earlier guard, else W002.
+void report_unproven(Context& ctx, GuardReader& reader, const StateDecl& state, const Candidate& earlier,
+                     const Candidate& later) {
+  const Transition& t = *later.transition;
+  if (answers_every_sender_of(*earlier.transition, t) && earlier.exact.complete &&
+      !contradictory(reader, later.exact.atoms) &&
+      find_ticket_outside(ctx, reader, later.exact, earlier.exact, where(t)) == Found::kNo) {
+    report_never_fires(ctx, state, {&earlier}, later);
+    return;
+  }
+  ctx.warning("W002", where(t), subject_of(state, t, true) + " may both fire",
+              "their guards cannot be proven exclusive; the first written, at " +
+                  position(where(*earlier.transition), where(t)) + ", wins");
+}
+
+// Reports the first earlier transition that can fire together with `later`
+// (E018, W002, E039); false when there is none, or the budget ran out.
+bool report_overlap(Context& ctx, GuardReader& reader, const StateDecl& state, const std::vector<Candidate>& candidates,
+                    std::size_t j) {
+  const Candidate& later = candidates[j];
+  const Transition& t = *later.transition;
+  for (std::size_t i = 0; i < j; ++i) {
+    const Candidate& earlier = candidates[i];
+    if (for_different_senders(*earlier.transition, t)) continue;
+    if (!ctx.spend(earlier.parts + later.parts, where(t))) return false;
+    if (!earlier.transition->guard) {
+      ctx.error("E018", where(t), subject_of(state, t, true) + " can both fire",
+                "the one at " + position(where(*earlier.transition), where(t)) +
+                    " has no guard and is always taken first; give them exclusive guards");
+      return true;
+    }
+    if (!t.guard) continue;  // a fallback after guarded transitions
+    if (same_expr(*earlier.transition->guard, *t.guard)) {
+      ctx.error("E018", where(t), subject_of(state, t, true) + " can both fire",
+                "it has the same guard as the one at " + position(where(*earlier.transition), where(t)) +
+                    ", which is tried first");
+      return true;
+    }
+    if (earlier.never_holds || later.never_holds || exclusive(reader, earlier.reading.atoms, later.reading.atoms)) {
+      continue;
+    }
+    if (earlier.reading.complete && later.reading.complete) {
+      ctx.error("E018", where(t), subject_of(state, t, true) + " can both fire",
+                "both guards can hold at once, and the one at " + position(where(*earlier.transition), where(t)) +
+                    " is tried first; make the guards exclude each other");
+    } else {
+      report_unproven(ctx, reader, state, earlier, later);
+    }
+    return true;
+  }
+  return false;
+}
+
+// A fallback without a guard, after guarded transitions only: E039 when
+// those for all of its senders leave it no ticket.
+void check_fallback(Context& ctx, GuardReader& reader, const StateDecl& state, const std::vector<Candidate>& candidates,
+                    std::size_t j) {
+  const Candidate& later = candidates[j];
+  if (!ctx.spend(j, where(*later.transition))) return;
+  std::vector<const Candidate*> covering;
+  std::vector<const Reading*> readings;
+  for (std::size_t i = 0; i < j; ++i) {
+    if (!answers_every_sender_of(*candidates[i].transition, *later.transition)) continue;
+    covering.push_back(&candidates[i]);
+    readings.push_back(&candidates[i].exact);
+  }
+  if (covering.empty()) return;
+  std::vector<std::size_t> by = shadowing_rules(ctx, reader, later.exact, readings, where(*later.transition));
+  if (by.empty()) return;
+  std::vector<const Candidate*> named;
+  for (std::size_t i : by) named.push_back(covering[i]);
+  report_never_fires(ctx, state, named, later);
+}
+
 void check_group(Context& ctx, GuardReader& reader, const StateDecl& state,
                  const std::vector<const Transition*>& group) {
-  for (std::size_t j = 1; j < group.size(); ++j) {
-    const Transition& later = *group[j];
-    for (std::size_t i = 0; i < j; ++i) {
-      const Transition& earlier = *group[i];
-      if (for_different_senders(earlier, later)) continue;
-      std::string subject = later.automatic
-                                ? "automatic transitions from `" + state.name.text + "`"
-                                : "transitions on `" + later.event.text + "` from `" + state.name.text + "`";
-      std::string first_at = position(where(earlier), where(later));
-      if (!earlier.guard) {
-        ctx.error("E018", where(later), subject + " can both fire",
-                  "the one at " + first_at + " has no guard and is always taken first; give them exclusive guards");
-        break;
-      }
-      if (!later.guard) continue;  // a fallback after guarded transitions
-      if (same_expr(*earlier.guard, *later.guard)) {
-        ctx.error("E018", where(later), subject + " can both fire",
-                  "it has the same guard as the one at " + first_at + ", which is tried first");
-        break;
-      }
-      bool earlier_complete = false, later_complete = false;
-      std::vector<Atom> atoms = reader.read(*earlier.guard, earlier_complete);
-      std::vector<Atom> later_atoms = reader.read(*later.guard, later_complete);
-      if (contradictory(reader, atoms) || contradictory(reader, later_atoms)) continue;
-      atoms.insert(atoms.end(), later_atoms.begin(), later_atoms.end());
-      if (contradictory(reader, atoms)) continue;
-      if (earlier_complete && later_complete) {
-        ctx.error("E018", where(later), subject + " can both fire",
-                  "both guards can hold at once, and the one at " + first_at +
-                      " is tried first; make the guards exclude each other");
-      } else {
-        ctx.warning("W002", where(later), subject + " may both fire",
-                    "their guards cannot be proven exclusive; the first written, at " + first_at + ", wins");
-      }
-      break;
-    }
+  if (group.size() < 2) return;
+  std::vector<Candidate> candidates = read_group(reader, group);
+  for (std::size_t j = 1; j < candidates.size(); ++j) {
+    if (report_overlap(ctx, reader, state, candidates, j)) continue;
+    if (!candidates[j].transition->guard) check_fallback(ctx, reader, state, candidates, j);
   }
 }
 
@@ -518,17 +191,16 @@ void check_group(Context& ctx, GuardReader& reader, const StateDecl& state,
 void check_overlaps(Context& ctx) {
   GuardReader reader(ctx);
   for (const StateDecl& state : ctx.file.states) {
-    std::map<std::string, std::vector<const Transition*>> by_event;
-    std::vector<const Transition*> automatic;
+    // Groups in the order their first transitions are written, so that the
+    // work budget runs out at a place that reads as "from here on".
+    std::vector<std::vector<const Transition*>> groups;
+    std::map<std::string, std::size_t> group_of;  // "" for `auto`, which no event is called
     for (const Transition& t : state.transitions) {
-      if (t.automatic) {
-        automatic.push_back(&t);
-      } else {
-        by_event[t.event.text].push_back(&t);
-      }
+      auto [it, added] = group_of.emplace(t.automatic ? std::string() : t.event.text, groups.size());
+      if (added) groups.emplace_back();
+      groups[it->second].push_back(&t);
     }
-    for (const auto& [event, group] : by_event) check_group(ctx, reader, state, group);
-    check_group(ctx, reader, state, automatic);
+    for (const auto& group : groups) check_group(ctx, reader, state, group);
   }
 }
 

@@ -49,9 +49,9 @@ void check_unused(Context& ctx) {
 
 }  // namespace checking
 
-void check(const RuleFile& file, Diagnostics& diagnostics) {
-  if (!check_limits(file, diagnostics)) return;
-  checking::Context ctx(file, diagnostics);
+void check(const RuleFile& file, Diagnostics& diagnostics, const WorkflowLimits& limits) {
+  if (!check_limits(file, diagnostics, limits)) return;
+  checking::Context ctx(file, diagnostics, limits.max_comparison_steps);
   if (!file.workflow) {
     ctx.error("E015", ctx.workflow_loc(), "missing `workflow` declaration",
               "name the workflow: `workflow after_sales \"售后服务\"`");
@@ -68,6 +68,8 @@ void check(const RuleFile& file, Diagnostics& diagnostics) {
   checking::check_constraints(ctx);
   checking::check_states(ctx);
   checking::check_state_graph(ctx);
+  // Both spend the comparison budget, in this order (docs/diagnostics.md, W007).
+  checking::check_shadowing(ctx);
   checking::check_overlaps(ctx);
   checking::check_unused(ctx);
 }

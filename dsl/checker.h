@@ -5,11 +5,13 @@
 
 #include "dsl/ast.h"
 #include "dsl/diagnostics.h"
+#include "dsl/limits.h"
 
 namespace docket::dsl {
 
-// Reports every semantic problem in `file` (already merged by the loader).
-// The workflow may be compiled only when no error was reported.
-void check(const RuleFile& file, Diagnostics& diagnostics);
+// Reports every semantic problem in `file` (already merged by the loader),
+// within `limits`. The workflow may be compiled only when no error was
+// reported.
+void check(const RuleFile& file, Diagnostics& diagnostics, const WorkflowLimits& limits = {});
 
 }  // namespace docket::dsl

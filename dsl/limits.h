@@ -8,8 +8,8 @@
 //
 // A workflow over a limit gets one E034 for each limit it exceeds, at the
 // first declaration past it, and no other check runs on it: the reports of
-// a workflow that size would be noise, and some checks cost more than linear
-// time in what they check.
+// a workflow that size would be noise. The checks that cost more than linear
+// time share a budget of work instead (max_comparison_steps).
 
 #pragma once
 
@@ -25,15 +25,18 @@ struct WorkflowLimits {
   std::size_t max_states = 1000;
   // `on` and `auto` items over all states.
   std::size_t max_transitions = 10000;
-  // `on E` items of one state for one event E (or its `auto` items): the
-  // checker compares each pair of them to tell whether both can fire (E018).
-  std::size_t max_transitions_per_event = 100;
+  // Steps of work the checker may spend comparing the rules of first-match
+  // lists with the rules before them (transitions of one state on one
+  // event, classification rules, approval rules: E018, E039, W006), which
+  // costs more than linear time. Past it those comparisons stop, with one
+  // W007 where they stopped; the file is otherwise checked as usual.
+  std::size_t max_comparison_steps = 4'000'000;
   // `field` declarations, which are the fields of every ticket.
   std::size_t max_fields = 1000;
 };
 
 // Reports E034 for every limit `file` exceeds; returns true when it exceeds
-// none. check() (dsl/checker.h) calls it first with the defaults.
+// none. check() (dsl/checker.h) calls it first.
 bool check_limits(const RuleFile& file, Diagnostics& diagnostics, const WorkflowLimits& limits = {});
 
 }  // namespace docket::dsl
