@@ -9,6 +9,13 @@ std::string position_key(CoverageKind kind, const engine::RulePosition& position
   return std::to_string(static_cast<int>(kind)) + "@" + position.where + ":" + std::to_string(position.column);
 }
 
+// Where a transition or timer is written: its state, or "group open" for
+// one a group copies into each of its states.
+std::string written_in(const engine::Workflow& flow, engine::StateIndex state, engine::GroupIndex group) {
+  if (group == engine::kNoIndex) return flow.states()[state].name;
+  return "group " + flow.groups()[group].name;
+}
+
 }  // namespace
 
 const char* to_string(CoverageKind kind) {
@@ -31,20 +38,23 @@ Coverage::Coverage(std::shared_ptr<const engine::Workflow> workflow) : workflow_
     states_[state.name] = items_.size();
     items_.push_back({CoverageKind::kState, state.name, state.position, 0});
   }
+  // A group's transition or timer is one item, as written: the same rule
+  // whichever of its states it fires in.
+  auto add = [&](CoverageKind kind, const engine::RulePosition& position, std::string description) {
+    auto [it, added] = by_position_.emplace(position_key(kind, position), items_.size());
+    if (added) items_.push_back({kind, std::move(description), position, 0});
+  };
   for (const engine::Transition& transition : flow.transitions()) {
     std::string event = transition.automatic() ? std::string("auto") : flow.events()[transition.event];
-    std::string to =
-        transition.to == engine::kNoIndex ? flow.states()[transition.from].name : flow.states()[transition.to].name;
-    by_position_[position_key(CoverageKind::kTransition, transition.position)] = items_.size();
-    items_.push_back({CoverageKind::kTransition, event + ": " + flow.states()[transition.from].name + " -> " + to,
-                      transition.position, 0});
+    std::string text = event + ": " + written_in(flow, transition.from, transition.group);
+    text += transition.stays() ? " (stays)" : " -> " + flow.states()[transition.to].name;
+    add(CoverageKind::kTransition, transition.position, std::move(text));
   }
   for (const engine::Timer& timer : flow.timers()) {
     std::string text = std::string(timer.recurring ? "every " : "after ") + flow.describe(timer.length) + " in " +
-                       flow.states()[timer.state].name;
+                       written_in(flow, timer.state, timer.group);
     if (timer.target != engine::kNoIndex) text += " -> " + flow.states()[timer.target].name;
-    by_position_[position_key(CoverageKind::kTimer, timer.position)] = items_.size();
-    items_.push_back({CoverageKind::kTimer, text, timer.position, 0});
+    add(CoverageKind::kTimer, timer.position, std::move(text));
   }
   for (const engine::Chain& chain : flow.chains()) {
     for (const engine::ApprovalLevel& level : chain.levels) {

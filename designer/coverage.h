@@ -1,10 +1,13 @@
 // Coverage: which parts of a workflow some scenario reached.
 //
 // Four kinds of items, each with the rule position it was written at:
-// states (entered), transitions (fired, `on` and `auto`), timers (fired)
-// and approval levels (voted on, approve or reject). Records of any number
-// of runs of the same workflow version are added; what none reached is what
-// the scenarios do not test.
+// states (entered), transitions (fired, `on` and `auto`, stays included),
+// timers (fired) and approval levels (voted on, approve or reject). A
+// transition or timer of a group is one item, reached when it fired in any
+// of the group's states: it is one rule, and each state it is copied into is
+// an item of its own already. Records of any number of runs of the same
+// workflow version are added; what none reached is what the scenarios do not
+// test.
 
 #pragma once
 
@@ -25,7 +28,8 @@ const char* to_string(CoverageKind kind);  // "state", "transition", "timer", "a
 struct CoverageItem {
   CoverageKind kind = CoverageKind::kState;
   // "received", "registered: classifying -> dispatched", "auto: received ->
-  // registering", "after 24h in follow_up", "approval supervisor_chain.supervisor".
+  // registering", "reassessed: verifying (stays)", "withdrawn: group open ->
+  // withdrawn", "after 24h in follow_up", "approval supervisor_chain.supervisor".
   std::string description;
   engine::RulePosition position;
   std::size_t hits = 0;

@@ -206,6 +206,7 @@ class Differ {
     diff_approvals();
     diff_constraints();
     diff_states();
+    diff_groups();
     diff_transitions();
     diff_timers();
     std::stable_sort(changes_.begin(), changes_.end(),
@@ -729,9 +730,9 @@ class Differ {
 
   // ------------------------------------------------------------ states
 
-  static std::string paused_text(const Workflow& w, const engine::State& state) {
+  static std::string paused_text(const Workflow& w, const std::vector<engine::MetricIndex>& paused) {
     std::vector<std::string> names;
-    for (engine::MetricIndex metric : state.paused_clocks) names.push_back(name_at(w.metrics(), metric));
+    for (engine::MetricIndex metric : paused) names.push_back(name_at(w.metrics(), metric));
     return join(names);
   }
 
@@ -757,12 +758,61 @@ class Differ {
           compare(subject, "label", quoted(x.label), quoted(y.label), where);
           compare(subject, "kind", engine::to_string(x.kind), engine::to_string(y.kind), where);
           compare(subject, "await approval", yes_no(x.awaits_approval), yes_no(y.awaits_approval), where);
-          compare(subject, "paused clocks", paused_text(a_, x), paused_text(b_, y), where);
+          compare(subject, "paused clocks", paused_text(a_, x.paused_clocks), paused_text(b_, y.paused_clocks), where);
           compare(subject, "on enter", actions_text(a_, x.on_enter), actions_text(b_, y.on_enter), where);
           compare(subject, "on exit", actions_text(a_, x.on_exit), actions_text(b_, y.on_exit), where);
         },
         [&](std::size_t j) { added("state " + news[j].name, "", state_summary(news[j]), news[j].position.where); },
         [&](std::size_t i) { removed("state " + olds[i].name, "", state_summary(olds[i]), olds[i].position.where); });
+  }
+
+  static std::string group_states_text(const Workflow& w, const engine::StateGroup& group) {
+    if (group.every_state) return "(*)";
+    std::vector<std::string> names;
+    for (engine::StateIndex state : group.states) names.push_back(name_at(w.states(), state));
+    return "(" + join(names) + ")";
+  }
+
+  static std::string group_summary(const Workflow& w, const engine::StateGroup& group) {
+    std::string text = quoted(group.label) + " " + group_states_text(w, group);
+    if (!group.paused_clocks.empty()) text += " pause " + paused_text(w, group.paused_clocks);
+    return text;
+  }
+
+  // Which states a group takes in, by name; what it brings each of them is
+  // in the transitions and timers below, state by state.
+  void diff_groups() {
+    section_ = DiffSection::kGroups;
+    auto name = [](const engine::StateGroup& g) { return g.name; };
+    auto state_names = [](const Workflow& w, const engine::StateGroup& g) {
+      std::vector<std::string> names;
+      for (engine::StateIndex state : g.states) names.push_back(name_at(w.states(), state));
+      return names;
+    };
+    const auto& olds = a_.groups();
+    const auto& news = b_.groups();
+    match_keys(
+        keys_of(olds, name), keys_of(news, name),
+        [&](std::size_t i, std::size_t j) {
+          const engine::StateGroup& x = olds[i];
+          const engine::StateGroup& y = news[j];
+          std::string subject = "group " + y.name;
+          const std::string& where = y.position.where;
+          compare(subject, "label", quoted(x.label), quoted(y.label), where);
+          compare_members(subject, "state", state_names(a_, x), state_names(b_, y), where, x.position.where);
+          compare(subject, "paused clocks", paused_text(a_, x.paused_clocks), paused_text(b_, y.paused_clocks), where);
+          compare(subject, "on enter", actions_text(a_, x.on_enter), actions_text(b_, y.on_enter), where);
+          compare(subject, "on exit", actions_text(a_, x.on_exit), actions_text(b_, y.on_exit), where);
+        },
+        [&](std::size_t j) { added("group " + news[j].name, "", group_summary(b_, news[j]), news[j].position.where); },
+        [&](std::size_t i) {
+          removed("group " + olds[i].name, "", group_summary(a_, olds[i]), olds[i].position.where);
+        });
+  }
+
+  // " (group open)" after an item a group copies into the state.
+  static std::string group_note(const Workflow& w, engine::GroupIndex group) {
+    return group == kNoIndex ? std::string() : " (group " + name_at(w.groups(), group) + ")";
   }
 
   static std::string transition_base(const Workflow& w, const engine::Transition& t) {
@@ -775,7 +825,7 @@ class Differ {
     if (t.guard) text += " when " + t.guard->text();
     if (!t.roles.empty()) text += " by " + roles_text(w, t.roles);
     if (!t.actions.empty()) text += " do " + actions_text(w, t.actions);
-    return text;
+    return text + group_note(w, t.group);
   }
 
   // Items that have no name of their own (transitions, timers): keyed by
@@ -825,7 +875,7 @@ class Differ {
     if (t.guard) text += " when " + t.guard->text();
     if (t.target != kNoIndex) text += " -> " + state_ref(w, t.target);
     if (!t.actions.empty()) text += " do " + actions_text(w, t.actions);
-    return text;
+    return text + group_note(w, t.group);
   }
 
   void diff_timers() {
@@ -923,6 +973,8 @@ const char* to_string(DiffSection section) {
       return "constraints";
     case DiffSection::kStates:
       return "states";
+    case DiffSection::kGroups:
+      return "groups";
     case DiffSection::kTransitions:
       return "transitions";
     case DiffSection::kTimers:

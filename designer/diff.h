@@ -5,11 +5,15 @@
 // departments, categories, priorities, chains and states by their names;
 // time limits by metric; approval levels by level name; approval choices by
 // priority (or by condition text for `approval when`); constraints by their
-// message; classifications by what they set. Transitions are keyed by their
+// message; classifications by what they set; groups by name (the states
+// they take in, by name). Transitions are keyed by their
 // state, their event (or `auto`) and their position among the transitions
 // with the same state and event: the second `on proposed` of `proposing`
 // is compared with the second `on proposed` of `proposing` in the other
-// version. Timers likewise by state, `after`/`every` and position.
+// version. Timers likewise by state, `after`/`every` and position. A group's
+// transitions and timers are compared in each state it takes in, as the
+// engine runs them (marked `(group NAME)`): a state added to a group shows
+// what it gains there.
 //
 // Values read like the rules: durations `4h`, `1h30m`, `72h`; guards as their rule
 // text; actions as engine::Workflow::describe writes them.
@@ -53,6 +57,7 @@ enum class DiffSection : std::uint8_t {
   kApprovals,
   kConstraints,
   kStates,
+  kGroups,
   kTransitions,
   kTimers,
 };

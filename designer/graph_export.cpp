@@ -186,9 +186,47 @@ std::vector<std::string> state_notes(const Workflow& workflow, StateIndex s) {
     notes.push_back(text);
   }
   for (TimerIndex t : workflow.timers_of(s)) {
-    if (workflow.timers()[t].target == kNoIndex) notes.push_back(timer_label(workflow, t));
+    const Timer& timer = workflow.timers()[t];
+    if (timer.target == kNoIndex && timer.group == kNoIndex) notes.push_back(timer_label(workflow, t));
   }
   return notes;
+}
+
+// Lines shown with a group: its states (when `with_states`), the clocks it
+// pauses, its stays and its timers that do not leave, each once.
+std::vector<std::string> group_notes(const Workflow& workflow, GroupIndex g, bool with_states) {
+  const StateGroup& group = workflow.groups()[g];
+  std::vector<std::string> notes;
+  if (with_states) {
+    std::string text = group.every_state ? std::string("every state") : std::string();
+    for (std::size_t i = 0; !group.every_state && i < group.states.size(); ++i) {
+      text += (i == 0 ? "" : ", ") + name_at(workflow.states(), group.states[i]);
+    }
+    notes.push_back(text);
+  }
+  if (!group.paused_clocks.empty()) {
+    std::string text = "pauses ";
+    for (std::size_t i = 0; i < group.paused_clocks.size(); ++i) {
+      text += (i == 0 ? "" : ", ") + name_at(workflow.metrics(), group.paused_clocks[i]);
+    }
+    notes.push_back(text);
+  }
+  if (group.states.empty()) return notes;
+  StateIndex first = group.states.front();  // every copy says the same: show the first state's
+  for (TransitionIndex t : workflow.transitions_from(first)) {
+    const Transition& transition = workflow.transitions()[t];
+    if (transition.group == g && transition.stays()) notes.push_back(transition_label(workflow, t) + " (stays)");
+  }
+  for (TimerIndex t : workflow.timers_of(first)) {
+    const Timer& timer = workflow.timers()[t];
+    if (timer.group == g && timer.target == kNoIndex) notes.push_back(timer_label(workflow, t));
+  }
+  return notes;
+}
+
+// "group open: 处理中", the first line of a group's box.
+std::string group_title(const StateGroup& group) {
+  return "group " + group.name + (group.label.empty() ? std::string() : ": " + group.label);
 }
 
 std::string edge_label(const Workflow& workflow, const TransitionEdge& edge) {
@@ -212,6 +250,20 @@ std::vector<std::string> mermaid_ids(const Workflow& workflow) {
       } while (taken.count(id) != 0 || kKeywords.count(id) != 0);
       taken.insert(id);
     }
+    ids.push_back(id);
+  }
+  return ids;
+}
+
+// Identifiers of the groups' boxes: `group_NAME`, with underscores appended
+// until no state's identifier is the same.
+std::vector<std::string> mermaid_group_ids(const Workflow& workflow, const std::vector<std::string>& state_ids) {
+  std::set<std::string, std::less<>> taken(state_ids.begin(), state_ids.end());
+  std::vector<std::string> ids;
+  for (const StateGroup& group : workflow.groups()) {
+    std::string id = "group_" + group.name;
+    while (taken.count(id) != 0) id += '_';
+    taken.insert(id);
     ids.push_back(id);
   }
   return ids;
@@ -252,6 +304,16 @@ void write_state_ref(JsonWriter& json, std::string_view key, const Workflow& wor
 
 void write_calendar(JsonWriter& json, const Workflow& workflow, CalendarIndex calendar);
 
+// `group`: the group an item is written in, null for its state's own.
+void write_group_ref(JsonWriter& json, const Workflow& workflow, GroupIndex group) {
+  json.key("group");
+  if (group == kNoIndex) {
+    json.null();
+  } else {
+    json.string(name_at(workflow.groups(), group));
+  }
+}
+
 // `seconds` (0 for working days), `workdays` when counted in working days,
 // `duration` as the rules would write it, and `calendar`.
 void write_duration(JsonWriter& json, const Workflow& workflow, const Duration& length) {
@@ -281,8 +343,26 @@ void write_timer(JsonWriter& json, const Workflow& workflow, TimerIndex t) {
   write_optional_expr(json, "guard", timer.guard);
   write_state_ref(json, "target", workflow, timer.target);
   write_actions(json, "actions", workflow, timer.actions);
+  write_group_ref(json, workflow, timer.group);
   json.key("label").string(timer_label(workflow, t));
   write_position(json, timer.position);
+  json.end_object();
+}
+
+// A transition without a target, for a node's "stays".
+void write_stay(JsonWriter& json, const Workflow& workflow, TransitionIndex t) {
+  const Transition& transition = workflow.transitions()[t];
+  json.begin_object();
+  json.key("transition").number(t);
+  json.key("event").string(name_at(workflow.events(), transition.event));
+  write_optional_expr(json, "guard", transition.guard);
+  json.key("roles").begin_array();
+  for (RoleIndex role : transition.roles) json.string(name_at(workflow.roles(), role));
+  json.end_array();
+  write_actions(json, "actions", workflow, transition.actions);
+  write_group_ref(json, workflow, transition.group);
+  json.key("label").string(transition_label(workflow, t));
+  write_position(json, transition.position);
   json.end_object();
 }
 
@@ -353,6 +433,15 @@ std::string dot_legend(const Workflow& workflow) {
   out += "    \"legend:normal\" -> \"legend:approval\" [label=\"auto [guard]\", style=dashed];\n";
   out += "    \"legend:approval\" -> \"legend:paused\" [label=\"after / every D (timer)\", style=dotted];\n";
   out += "    \"legend:paused\" -> \"legend:final\" [style=invis];\n";
+  bool stays = std::any_of(workflow.transitions().begin(), workflow.transitions().end(),
+                           [](const Transition& t) { return t.stays(); });
+  if (stays) out += "    \"legend:normal\" -> \"legend:normal\" [label=\"on event: stays\", arrowhead=odot];\n";
+  if (!workflow.groups().empty()) {
+    out +=
+        "    \"legend:group\" [label=\"group: what its states share\", style=\"rounded,dashed\", "
+        "color=\"#757575\", fontcolor=\"#424242\"];\n";
+    out += "    \"legend:final\" -> \"legend:group\" [style=invis];\n";
+  }
   if (!workflow.priorities().empty()) {
     std::string limits = "time limits (from creation)";
     for (const Priority& priority : workflow.priorities()) {
@@ -399,6 +488,7 @@ void write_xstate_transition(JsonWriter& json, const Workflow& workflow, StateIn
   if (transition.to == from) json.key("reenter").boolean(true);
   json.key("meta").begin_object();
   json.key("rule").string(rule_name(workflow, transition.position));
+  if (transition.group != kNoIndex) json.key("group").string(name_at(workflow.groups(), transition.group));
   if (transition.guard) json.key("when").string(transition.guard->text());
   if (!transition.roles.empty()) {
     json.key("by").begin_array();
@@ -418,6 +508,7 @@ void write_xstate_timer(JsonWriter& json, const Workflow& workflow, StateIndex s
   if (timer.target == state) json.key("reenter").boolean(true);
   json.key("meta").begin_object();
   json.key("rule").string(rule_name(workflow, timer.position));
+  if (timer.group != kNoIndex) json.key("group").string(name_at(workflow.groups(), timer.group));
   if (timer.recurring) json.key("every").boolean(true);
   if (timer.length.calendar != kNoIndex) {
     json.key("calendar").string(name_at(workflow.calendars(), timer.length.calendar));
@@ -443,6 +534,137 @@ std::vector<std::pair<Key, std::vector<std::uint32_t>>> grouped(std::span<const 
   }
   return groups;
 }
+
+std::string dot_state(const Workflow& workflow, StateIndex s, const std::string& indent) {
+  const State& state = workflow.states()[s];
+  std::string label = display_name(state);
+  for (const std::string& note : state_notes(workflow, s)) label += "\n" + note;
+  return indent + dot_quoted(state.name) + " [label=" + dot_quoted(label) + ", " +
+         style_attributes(state_style(workflow, s)) + "];\n";
+}
+
+// How DOT draws the groups. Graphviz clusters must nest or stay apart, so a
+// group is a cluster (a dashed frame around its states) when it nests in or
+// stays apart from every earlier cluster, and is not `(*)`; any other group
+// is a box of its own that names its states. A group's transitions and
+// timers that leave it are drawn once: from the frame (`ltail`) or from the
+// box. Those that lead into the frame are drawn from each state, as the
+// engine runs them.
+class DotGroups {
+ public:
+  explicit DotGroups(const Workflow& workflow) : workflow_(workflow) {
+    std::size_t count = workflow.groups().size();
+    cluster_.assign(count, false);
+    parent_.assign(count, kNoIndex);
+    innermost_.assign(workflow.states().size(), kNoIndex);
+    for (GroupIndex g = 0; g < count; ++g) cluster_[g] = fits_as_cluster(g);
+    for (GroupIndex g = 0; g < count; ++g) {
+      if (!cluster_[g]) continue;
+      for (GroupIndex h = 0; h < count; ++h) {
+        if (h != g && cluster_[h] && encloses(h, g) && (parent_[g] == kNoIndex || encloses(parent_[g], h))) {
+          parent_[g] = h;
+        }
+      }
+      for (StateIndex s : workflow.groups()[g].states) {
+        if (innermost_[s] == kNoIndex || encloses(innermost_[s], g)) innermost_[s] = g;
+      }
+    }
+  }
+
+  bool any_cluster() const { return std::find(cluster_.begin(), cluster_.end(), true) != cluster_.end(); }
+  GroupIndex innermost(StateIndex state) const { return innermost_[state]; }
+
+  // The frames with their states, nested, and the boxes of the other groups.
+  std::string clusters_and_nodes() const {
+    std::string out;
+    for (GroupIndex g = 0; g < cluster_.size(); ++g) {
+      if (cluster_[g] && parent_[g] == kNoIndex) out += cluster(g, "  ");
+    }
+    for (GroupIndex g = 0; g < cluster_.size(); ++g) {
+      if (cluster_[g]) continue;
+      std::string label = group_title(workflow_.groups()[g]);
+      for (const std::string& note : group_notes(workflow_, g, true)) label += "\n" + note;
+      out += "  " + node_id(g) + " [label=" + dot_quoted(label) +
+             ", style=\"rounded,dashed\", color=\"#757575\", fontcolor=\"#424242\"];\n";
+    }
+    return out;
+  }
+
+  // Where an edge starts (quoted); nullopt for a group's copy drawn already.
+  std::optional<std::string> tail_of(const TransitionEdge& edge, StateIndex from, StateIndex to) {
+    GroupIndex g = group_of(edge);
+    if (g == kNoIndex || (cluster_[g] && workflow_.groups()[g].contains(to))) {
+      return dot_quoted(workflow_.states()[from].name);
+    }
+    const RulePosition& position = position_of(edge);
+    if (!drawn_.insert({g, position.where + ":" + std::to_string(position.column)}).second) return std::nullopt;
+    if (!cluster_[g]) return node_id(g);
+    return dot_quoted(workflow_.states()[workflow_.groups()[g].states.front()].name);
+  }
+
+  // `ltail` for an edge drawn from a frame.
+  std::string edge_attributes(const TransitionEdge& edge, StateIndex to) const {
+    GroupIndex g = group_of(edge);
+    if (g == kNoIndex || !cluster_[g] || workflow_.groups()[g].contains(to)) return {};
+    return ", ltail=" + cluster_id(g);
+  }
+
+ private:
+  bool fits_as_cluster(GroupIndex g) const {
+    const StateGroup& group = workflow_.groups()[g];
+    if (group.every_state || group.states.empty()) return false;
+    for (GroupIndex h = 0; h < g; ++h) {
+      if (cluster_[h] && !encloses(h, g) && !encloses(g, h) && overlaps(g, h)) return false;
+    }
+    return true;
+  }
+
+  // Whether group `outer` holds every state of `inner`.
+  bool encloses(GroupIndex outer, GroupIndex inner) const {
+    const std::vector<StateIndex>& a = workflow_.groups()[outer].states;
+    const std::vector<StateIndex>& b = workflow_.groups()[inner].states;
+    if (a.size() != b.size()) return a.size() > b.size() && std::includes(a.begin(), a.end(), b.begin(), b.end());
+    return a == b && outer < inner;  // the same states: the earlier group frames the later
+  }
+
+  bool overlaps(GroupIndex g, GroupIndex h) const {
+    const std::vector<StateIndex>& a = workflow_.groups()[g].states;
+    const std::vector<StateIndex>& b = workflow_.groups()[h].states;
+    return std::any_of(a.begin(), a.end(), [&b](StateIndex s) { return std::binary_search(b.begin(), b.end(), s); });
+  }
+
+  std::string cluster(GroupIndex g, const std::string& indent) const {
+    std::string label = group_title(workflow_.groups()[g]);
+    for (const std::string& note : group_notes(workflow_, g, false)) label += "\n" + note;
+    std::string out = indent + "subgraph " + cluster_id(g) + " {\n";
+    out += indent + "  label=" + dot_quoted(label) +
+           "; style=\"rounded,dashed\"; color=\"#757575\"; fontcolor=\"#424242\";\n";
+    for (StateIndex s : workflow_.groups()[g].states) {
+      if (innermost_[s] == g) out += dot_state(workflow_, s, indent + "  ");
+    }
+    for (GroupIndex h = 0; h < cluster_.size(); ++h) {
+      if (cluster_[h] && parent_[h] == g) out += cluster(h, indent + "  ");
+    }
+    return out + indent + "}\n";
+  }
+
+  GroupIndex group_of(const TransitionEdge& edge) const {
+    return edge.kind == EdgeKind::kTimer ? workflow_.timers()[edge.index].group
+                                         : workflow_.transitions()[edge.index].group;
+  }
+  const RulePosition& position_of(const TransitionEdge& edge) const {
+    return edge.kind == EdgeKind::kTimer ? workflow_.timers()[edge.index].position
+                                         : workflow_.transitions()[edge.index].position;
+  }
+  std::string cluster_id(GroupIndex g) const { return dot_quoted("cluster_group_" + workflow_.groups()[g].name); }
+  std::string node_id(GroupIndex g) const { return dot_quoted("group:" + workflow_.groups()[g].name); }
+
+  const Workflow& workflow_;
+  std::vector<bool> cluster_;          // by group: drawn as a frame
+  std::vector<GroupIndex> parent_;     // by group: the frame it nests in
+  std::vector<GroupIndex> innermost_;  // by state: the innermost frame around it
+  std::set<std::pair<GroupIndex, std::string>> drawn_;
+};
 
 }  // namespace
 
@@ -491,32 +713,42 @@ std::string export_dot(const Workflow& workflow) {
   const StateGraph& graph = workflow.graph();
   std::string title = workflow.label().empty() ? workflow.name() : workflow.label();
   if (!workflow.version().empty()) title += " v" + workflow.version();
+  DotGroups groups(workflow);
 
   std::string out = "digraph " + dot_quoted(workflow.name()) + " {\n";
-  out += "  graph [label=" + dot_quoted(title) + ", labelloc=t];\n";
+  out +=
+      "  graph [label=" + dot_quoted(title) + ", labelloc=t" + (groups.any_cluster() ? ", compound=true" : "") + "];\n";
   out += "  node [shape=box, style=\"rounded,filled\"];\n";
   out += "  \"[*]\" [shape=point, width=0.15, label=\"\"];\n";
   for (auto vertex : boost::make_iterator_range(boost::vertices(graph))) {
     StateIndex s = graph[vertex].state;
-    const State& state = workflow.states()[s];
-    std::string label = display_name(state);
-    for (const std::string& note : state_notes(workflow, s)) label += "\n" + note;
-    out += "  " + dot_quoted(state.name) + " [label=" + dot_quoted(label) + ", " +
-           style_attributes(state_style(workflow, s)) + "];\n";
+    if (groups.innermost(s) == kNoIndex) out += dot_state(workflow, s, "  ");
   }
+  out += groups.clusters_and_nodes();
   if (workflow.initial_state() != kNoIndex) {
     out += "  \"[*]\" -> " + dot_quoted(workflow.states()[workflow.initial_state()].name) + ";\n";
   }
   for (auto edge : boost::make_iterator_range(boost::edges(graph))) {
     const TransitionEdge& bundle = graph[edge];
-    const std::string& from = workflow.states()[graph[boost::source(edge, graph)].state].name;
-    const std::string& to = workflow.states()[graph[boost::target(edge, graph)].state].name;
+    StateIndex from = graph[boost::source(edge, graph)].state;
+    StateIndex to = graph[boost::target(edge, graph)].state;
     std::string label = bundle.kind == EdgeKind::kTimer ? timer_label(workflow, bundle.index)
                                                         : dot_transition_label(workflow, bundle.index);
-    out += "  " + dot_quoted(from) + " -> " + dot_quoted(to) + " [label=" + dot_quoted(label);
-    if (bundle.kind == EdgeKind::kAutomatic) out += ", style=dashed";
-    if (bundle.kind == EdgeKind::kTimer) out += ", style=dotted";
-    out += "];\n";
+    std::string style;
+    if (bundle.kind == EdgeKind::kAutomatic) style = ", style=dashed";
+    if (bundle.kind == EdgeKind::kTimer) style = ", style=dotted";
+    std::optional<std::string> tail = groups.tail_of(bundle, from, to);
+    if (!tail) continue;  // a group's copy, drawn once with its first
+    out += "  " + *tail + " -> " + dot_quoted(workflow.states()[to].name) + " [label=" + dot_quoted(label) + style;
+    out += groups.edge_attributes(bundle, to) + "];\n";
+  }
+  // A state's own stays: marked self-loops (a group's are listed in its box).
+  for (TransitionIndex t = 0; t < workflow.transitions().size(); ++t) {
+    const Transition& transition = workflow.transitions()[t];
+    if (!transition.stays() || transition.group != kNoIndex) continue;
+    const std::string& name = workflow.states()[transition.from].name;
+    out += "  " + dot_quoted(name) + " -> " + dot_quoted(name) +
+           " [label=" + dot_quoted(dot_transition_label(workflow, t) + " (stays)") + ", arrowhead=odot];\n";
   }
   out += dot_legend(workflow);
   out += "}\n";
@@ -597,19 +829,44 @@ std::string export_xstate(const Workflow& workflow) {
 std::string export_mermaid(const Workflow& workflow) {
   const StateGraph& graph = workflow.graph();
   std::vector<std::string> ids = mermaid_ids(workflow);
+  std::vector<std::string> group_ids = mermaid_group_ids(workflow, ids);
   std::string out = "stateDiagram-v2\n";
   for (StateIndex s = 0; s < workflow.states().size(); ++s) {
     std::string label = display_name(workflow.states()[s]);
     for (const std::string& note : state_notes(workflow, s)) label += "\n" + note;
     out += "  state \"" + mermaid_text(label) + "\" as " + ids[s] + "\n";
   }
+  // A group is a box that names its states: Mermaid's composite states
+  // cannot share a state, and groups may.
+  for (GroupIndex g = 0; g < workflow.groups().size(); ++g) {
+    std::string label = group_title(workflow.groups()[g]);
+    for (const std::string& note : group_notes(workflow, g, true)) label += "\n" + note;
+    out += "  state \"" + mermaid_text(label) + "\" as " + group_ids[g] + "\n";
+  }
   if (workflow.initial_state() != kNoIndex) {
     out += "  [*] --> " + ids[workflow.initial_state()] + "\n";
   }
+  std::set<std::pair<GroupIndex, std::string>> drawn;  // a group's copies: drawn once, from its box
   for (auto edge : boost::make_iterator_range(boost::edges(graph))) {
+    const TransitionEdge& bundle = graph[edge];
     StateIndex from = graph[boost::source(edge, graph)].state;
     StateIndex to = graph[boost::target(edge, graph)].state;
-    out += "  " + ids[from] + " --> " + ids[to] + " : " + mermaid_text(edge_label(workflow, graph[edge])) + "\n";
+    std::string tail = ids[from];
+    GroupIndex g = bundle.kind == EdgeKind::kTimer ? workflow.timers()[bundle.index].group
+                                                   : workflow.transitions()[bundle.index].group;
+    if (g != kNoIndex) {
+      const RulePosition& position = bundle.kind == EdgeKind::kTimer ? workflow.timers()[bundle.index].position
+                                                                     : workflow.transitions()[bundle.index].position;
+      if (!drawn.insert({g, position.where + ":" + std::to_string(position.column)}).second) continue;
+      tail = group_ids[g];
+    }
+    out += "  " + tail + " --> " + ids[to] + " : " + mermaid_text(edge_label(workflow, bundle)) + "\n";
+  }
+  for (TransitionIndex t = 0; t < workflow.transitions().size(); ++t) {
+    const Transition& transition = workflow.transitions()[t];
+    if (!transition.stays() || transition.group != kNoIndex) continue;
+    const std::string& id = ids[transition.from];
+    out += "  " + id + " --> " + id + " : " + mermaid_text(transition_label(workflow, t) + " (stays)") + "\n";
   }
   for (StateIndex s = 0; s < workflow.states().size(); ++s) {
     if (workflow.is_final(s)) out += "  " + ids[s] + " --> [*]\n";
@@ -647,7 +904,31 @@ std::string export_json(const Workflow& workflow) {
     json.key("timers").begin_array();
     for (TimerIndex t : workflow.timers_of(s)) write_timer(json, workflow, t);
     json.end_array();
+    json.key("stays").begin_array();
+    for (TransitionIndex t : workflow.transitions_from(s)) {
+      if (workflow.transitions()[t].stays()) write_stay(json, workflow, t);
+    }
+    json.end_array();
     write_position(json, state.position);
+    json.end_object();
+  }
+  json.end_array();
+
+  json.key("groups").begin_array();
+  for (const StateGroup& group : workflow.groups()) {
+    json.begin_object();
+    json.key("id").string(group.name);
+    json.key("label").string(group.label);
+    json.key("every_state").boolean(group.every_state);
+    json.key("states").begin_array();
+    for (StateIndex state : group.states) json.string(name_at(workflow.states(), state));
+    json.end_array();
+    json.key("paused_clocks").begin_array();
+    for (MetricIndex metric : group.paused_clocks) json.string(name_at(workflow.metrics(), metric));
+    json.end_array();
+    write_actions(json, "on_enter", workflow, group.on_enter);
+    write_actions(json, "on_exit", workflow, group.on_exit);
+    write_position(json, group.position);
     json.end_object();
   }
   json.end_array();
@@ -667,6 +948,7 @@ std::string export_json(const Workflow& workflow) {
       write_duration(json, workflow, timer.length);
       write_optional_expr(json, "guard", timer.guard);
       write_actions(json, "actions", workflow, timer.actions);
+      write_group_ref(json, workflow, timer.group);
       write_position(json, timer.position);
     } else {
       const Transition& transition = workflow.transitions()[bundle.index];
@@ -683,6 +965,7 @@ std::string export_json(const Workflow& workflow) {
       for (RoleIndex role : transition.roles) json.string(name_at(workflow.roles(), role));
       json.end_array();
       write_actions(json, "actions", workflow, transition.actions);
+      write_group_ref(json, workflow, transition.group);
       write_position(json, transition.position);
     }
     json.end_object();

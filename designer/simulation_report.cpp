@@ -128,11 +128,15 @@ struct ReportBuilder::TicketFigures {
 ReportBuilder::ReportBuilder(std::shared_ptr<const engine::Workflow> workflow, std::vector<std::string> branch_states)
     : workflow_(std::move(workflow)) {
   const engine::Workflow& w = *workflow_;
+  for (const engine::Transition& t : w.transitions()) {
+    if (t.stays()) stay_rules_.emplace(t.position.where, t.position.column);
+  }
   branch_state_.assign(w.states().size(), false);
   if (branch_states.empty()) {
     for (engine::StateIndex s = 0; s < w.states().size(); ++s) {
       std::vector<std::pair<engine::EventId, engine::StateIndex>> exits;
       for (engine::TransitionIndex t : w.transitions_from(s)) {
+        if (w.transitions()[t].stays()) continue;
         std::pair<engine::EventId, engine::StateIndex> exit{w.transitions()[t].event, w.transitions()[t].to};
         if (std::find(exits.begin(), exits.end(), exit) == exits.end()) exits.push_back(exit);
       }
@@ -202,7 +206,9 @@ void ReportBuilder::record(const Record& r) {
   const engine::Workflow& w = *workflow_;
   TicketFigures& t = ticket(r.ticket);
   bool created = r.kind == RecordKind::kTransition && r.from.empty();
-  bool moved = r.kind == RecordKind::kTransition || r.kind == RecordKind::kMigration ||
+  bool stayed =
+      r.kind == RecordKind::kTransition && r.from == r.to && stay_rules_.count({r.rule.where, r.rule.column}) != 0;
+  bool moved = (r.kind == RecordKind::kTransition && !stayed) || r.kind == RecordKind::kMigration ||
                (r.kind == RecordKind::kTimer && r.to != r.from);
   if (created) {
     t.created_at = r.at;

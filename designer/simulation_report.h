@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -174,6 +175,9 @@ class ReportBuilder final : public engine::JournalSink {
 
   std::shared_ptr<const engine::Workflow> workflow_;
   std::vector<bool> branch_state_;  // by StateIndex
+  // Where the transitions without a target are written (file:line, column):
+  // their records leave no state.
+  std::set<std::pair<std::string, std::uint32_t>> stay_rules_;
   std::vector<TicketFigures> tickets_;
   std::unordered_map<std::string, std::uint32_t> by_id_;
   std::vector<std::int64_t> open_per_department_;

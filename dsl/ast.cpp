@@ -1,5 +1,7 @@
 #include "dsl/ast.h"
 
+#include <algorithm>
+
 namespace docket::dsl {
 
 const char* to_string(BinaryOp op) {
@@ -32,6 +34,10 @@ const char* to_string(FieldType type) {
     case FieldType::kTimestamp: return "timestamp";
   }
   return "?";
+}
+
+bool GroupDecl::contains(std::string_view state) const {
+  return every_state || std::any_of(states.begin(), states.end(), [state](const Name& n) { return n.text == state; });
 }
 
 }  // namespace docket::dsl

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dsl/source.h"
@@ -338,15 +339,19 @@ struct Constraint {
 // ---------------------------------------------------------------- states
 
 // `on EVENT [when GUARD] [by ROLE, ...] -> TARGET [do ACTION, ...]`, or
-// `auto [when GUARD] -> TARGET [do ...]` (event empty, automatic).
+// `auto [when GUARD] -> TARGET [do ...]` (event empty, automatic). An `on`
+// without `-> TARGET` is a stay: the ticket stays in its state and only the
+// event's data and the actions apply.
 struct Transition {
   Name event;
   bool automatic = false;
   ExprPtr guard;
   std::vector<Name> roles;
-  Name target;
+  Name target;  // empty: stays in the state
   std::vector<Action> actions;
   SourceLoc loc;
+
+  bool stays() const { return target.empty(); }
 };
 
 // `after 2h [in CAL] [when GUARD] [-> TARGET] [do ...]` (one-shot, armed on
@@ -376,6 +381,27 @@ struct StateDecl {
   SourceLoc loc;
 };
 
+// `group NAME ["label"] (STATE, ...) { ITEM ... }`: transitions, timers,
+// paused clocks and entry and exit actions written once for several states,
+// as if written in each of them (after the state's own). `(*)` names every
+// state of the workflow.
+struct GroupDecl {
+  Name name;
+  std::string label;
+  std::vector<Name> states;  // as written; empty with `(*)`
+  bool every_state = false;  // `(*)`
+  std::vector<Name> paused_clocks;
+  std::vector<Action> on_enter;
+  std::vector<Action> on_exit;
+  std::vector<Transition> transitions;
+  std::vector<Timer> timers;
+  bool is_override = false;
+  SourceLoc loc;
+
+  // Whether the group lists `state` (every state does, with `(*)`).
+  bool contains(std::string_view state) const;
+};
+
 // ---------------------------------------------------------------- file
 
 // One rule file as parsed. After the loader has applied `extends`, one
@@ -397,6 +423,7 @@ struct RuleFile {
   bool approvals_override = false;
   std::vector<Constraint> constraints;
   std::vector<StateDecl> states;
+  std::vector<GroupDecl> groups;
 };
 
 }  // namespace docket::dsl

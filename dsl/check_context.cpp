@@ -280,6 +280,14 @@ bool Context::resolve_department(const Name& name) {
   return false;
 }
 
+const std::vector<const GroupDecl*>& Context::groups_of(const StateDecl& state) const {
+  static const std::vector<const GroupDecl*> kNone;
+  auto first = states.find(state.name.text);
+  if (first == states.end() || first->second != &state) return kNone;
+  auto found = groups_by_state.find(state.name.text);
+  return found == groups_by_state.end() ? kNone : found->second;
+}
+
 bool Context::resolve_state(const Name& name) {
   if (states.count(name.text) != 0) return true;
   undefined("state", name, keys(states));

@@ -92,6 +92,9 @@ class Context {
   std::map<std::string, const PriorityDecl*> priorities;
   std::map<std::string, const ChainDecl*> chains;
   std::map<std::string, const StateDecl*> states;
+  std::map<std::string, const GroupDecl*> groups;
+  // state -> the groups (first declarations) that take it in, in the order written.
+  std::map<std::string, std::vector<const GroupDecl*>> groups_by_state;
   std::map<std::string, const ClassifyDecl*> classifications;  // by target
   // role -> the departments that have it, in declaration order.
   std::map<std::string, std::vector<const DepartmentDecl*>> role_holders;
@@ -141,6 +144,9 @@ class Context {
   // reported at `where` (the rule being checked), and every later call is
   // refused too, so that the analyses stop where the budget ran out.
   bool spend(std::size_t steps, const SourceLoc& where);
+  // The groups that take `state` in, in the order written; none for a
+  // repeated state declaration (reported as a duplicate already).
+  const std::vector<const GroupDecl*>& groups_of(const StateDecl& state) const;
 
   void error(const char* code, const SourceLoc& loc, std::string message, std::string help = {});
   void warning(const char* code, const SourceLoc& loc, std::string message, std::string help = {});
@@ -219,8 +225,9 @@ void check_actions(Context& ctx, const std::vector<Action>& actions);
 // Classification (check_classify.cpp): E021, E028.
 void check_classifications(Context& ctx);
 
-// States and the state graph (check_states.cpp).
+// States, groups and the state graph (check_states.cpp).
 void check_states(Context& ctx);
+void check_groups(Context& ctx);
 void check_state_graph(Context& ctx);
 
 // Rules of first-match lists (approval rules, classification rules) that

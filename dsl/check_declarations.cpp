@@ -265,6 +265,20 @@ void collect_symbols(Context& ctx) {
   for (const StateDecl& state : file.states) {
     if (declare(ctx, ctx.states, state, "state")) ctx.state_domain.values.push_back(state.name.text);
   }
+  for (const GroupDecl& group : file.groups) {
+    if (!declare(ctx, ctx.groups, group, "group")) continue;
+    check_unique(ctx, group.states, "state", group.name.text);
+    auto take_in = [&](const std::string& state) {
+      std::vector<const GroupDecl*>& groups = ctx.groups_by_state[state];
+      if (groups.empty() || groups.back() != &group) groups.push_back(&group);
+    };
+    if (group.every_state) {
+      for (const auto& [state, decl] : ctx.states) take_in(state);
+    }
+    for (const Name& state : group.states) {
+      if (ctx.states.count(state.text) != 0) take_in(state.text);
+    }
+  }
   for (const ClassifyDecl& classify : file.classifications) {
     const Name& target = classify.target;
     if (target.empty()) continue;

@@ -16,6 +16,37 @@ void report(Diagnostics& diagnostics, SourceLoc where, std::size_t count, std::s
       help);
 }
 
+// How many states `group` takes in, as written (a name listed twice counts twice).
+std::size_t member_count(const RuleFile& file, const GroupDecl& group) {
+  return group.every_state ? file.states.size() : group.states.size();
+}
+
+std::size_t item_count(const GroupDecl& group) {
+  return group.transitions.size() + group.timers.size() + group.paused_clocks.size() + group.on_enter.size() +
+         group.on_exit.size();
+}
+
+// Groups multiply what they hold by the states they take in: bounded before
+// anything is copied or compared.
+bool check_group_limits(const RuleFile& file, Diagnostics& diagnostics, const WorkflowLimits& limits) {
+  if (file.groups.size() > limits.max_groups) {
+    report(diagnostics, file.groups[limits.max_groups].name.loc, file.groups.size(), limits.max_groups, "groups",
+           "merge groups that take in the same states");
+    return false;
+  }
+  std::size_t copies = 0;
+  SourceLoc first_past;
+  for (const GroupDecl& group : file.groups) {
+    std::size_t before = copies;
+    copies += member_count(file, group) * item_count(group);
+    if (before <= limits.max_group_copies && copies > limits.max_group_copies) first_past = group.name.loc;
+  }
+  if (copies <= limits.max_group_copies) return true;
+  report(diagnostics, first_past, copies, limits.max_group_copies, "group copies",
+         "each item of a group counts once for each state it takes in; split the process into several workflows");
+  return false;
+}
+
 }  // namespace
 
 bool check_limits(const RuleFile& file, Diagnostics& diagnostics, const WorkflowLimits& limits) {
@@ -25,6 +56,7 @@ bool check_limits(const RuleFile& file, Diagnostics& diagnostics, const Workflow
            "split the process into several workflows");
     within = false;
   }
+  if (!check_group_limits(file, diagnostics, limits)) return false;
 
   std::size_t transitions = 0;
   SourceLoc first_past;
@@ -32,6 +64,11 @@ bool check_limits(const RuleFile& file, Diagnostics& diagnostics, const Workflow
     for (const Transition& transition : state.transitions) {
       if (++transitions == limits.max_transitions + 1) first_past = transition.loc;
     }
+  }
+  for (const GroupDecl& group : file.groups) {
+    std::size_t before = transitions;
+    transitions += member_count(file, group) * group.transitions.size();
+    if (before <= limits.max_transitions && transitions > limits.max_transitions) first_past = group.name.loc;
   }
   if (transitions > limits.max_transitions) {
     report(diagnostics, first_past, transitions, limits.max_transitions, "transitions",

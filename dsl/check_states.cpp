@@ -1,5 +1,7 @@
-// States: what each state says (E010, E012, E017, E022, E031, E032) and the
-// shape of the state graph (E016, E030, E033, W001).
+// States and groups: what each says (E010, E012, E017, E022, E031, E032,
+// E054, E055), and the shape of the state graph (E016, E030, E033, W001). A
+// group's items are checked once where they are written, and again in each
+// state the group takes in for what depends on the state (E017, E031).
 
 #include <deque>
 
@@ -12,60 +14,141 @@ bool is_approval_event(const std::string& event) { return event == "approved" ||
 
 const SourceLoc& transition_loc(const Transition& t) { return t.event.loc.known() ? t.event.loc : t.loc; }
 
-void check_state(Context& ctx, const StateDecl& state) {
+// How messages name where an item is written: "`verifying`", "group `open`".
+std::string owner_text(const StateDecl* state, const GroupDecl* group) {
+  return group != nullptr ? "group `" + group->name.text + "`" : "`" + state->name.text + "`";
+}
+
+// What a transition says by itself, checked once where it is written.
+void check_written_transition(Context& ctx, const Transition& t, const std::string& owner) {
+  for (const Name& role : t.roles) ctx.resolve_role(role, "a `by` role");
+  check_condition(ctx, t.guard, "guard");
+  if (!t.stays()) ctx.resolve_state(t.target);
+  check_actions(ctx, t.actions);
+  if (t.stays() && !t.automatic && is_approval_event(t.event.text)) {
+    ctx.error("E054", t.event.loc, "`" + t.event.text + "` in " + owner + " stays in the state",
+              "the approval chain has decided and the ticket cannot wait for it again; give it a target: `on " +
+                  t.event.text + " -> STATE`");
+  }
+}
+
+void check_written_timer(Context& ctx, const Timer& timer, const std::string& owner) {
+  if (timer.length.seconds <= 0 && timer.length.workdays <= 0) {
+    ctx.error("E032", timer.loc,
+              std::string("timer `") + (timer.recurring ? "every " : "after ") + describe(timer.length) + "` in " +
+                  owner + " never waits",
+              "a timer needs a duration longer than zero");
+  }
+  check_length(ctx, timer.length);
+  check_condition(ctx, timer.guard, "timer condition");
+  if (!timer.target.empty()) ctx.resolve_state(timer.target);
+  check_actions(ctx, timer.actions);
+}
+
+// The help of a report about an item a group brings into `state`.
+std::string from_group(const GroupDecl& group, const std::string& state, const std::string& fix) {
+  return "it comes from group `" + group.name.text + "`, which takes in `" + state + "`; " + fix;
+}
+
+// Which approval events a state's transitions (its groups' included) handle.
+struct Handled {
+  bool approved = false;
+  bool rejected = false;
+};
+
+// A final state has stopped every clock for good: a stay there may not start
+// or extend one (E055), which nothing would stop again or which the engine
+// would refuse each time.
+void check_final_stay(Context& ctx, const StateDecl& state, const Transition& t, const GroupDecl* group) {
+  for (const Action& action : t.actions) {
+    if (action.kind != ActionKind::kStartClock && action.kind != ActionKind::kExtendClock) continue;
+    std::string verb = action.kind == ActionKind::kStartClock ? "start" : "extend";
+    std::string fix = "a closed ticket is measured no more: remove the action, or record the time in a timestamp field";
+    if (group != nullptr) fix = from_group(*group, state.name.text, fix);
+    ctx.error("E055", action.loc,
+              "`" + verb + " " + action.target.text + "` in a stay of final state `" + state.name.text +
+                  "`, whose clocks have stopped",
+              fix);
+  }
+}
+
+// What a transition means in `state`: a final state cannot be left (E017),
+// approval events belong to approval states (E031). `group` is where it is
+// written, null for the state itself.
+void place_transition(Context& ctx, const StateDecl& state, const Transition& t, const GroupDecl* group,
+                      Handled& handled) {
   const std::string& name = state.name.text;
-  bool handles[2] = {false, false};  // approved, rejected
+  if (!t.automatic && is_approval_event(t.event.text)) {
+    (t.event.text == "approved" ? handled.approved : handled.rejected) = true;
+    if (!state.awaits_approval) {
+      std::string fix =
+          "add `await approval` to `" + name + "`, or handle `" + t.event.text + "` in the state that does";
+      if (group != nullptr) {
+        fix = from_group(*group, name, "handle `" + t.event.text + "` in the states that await approval");
+      }
+      ctx.error("E031", t.event.loc,
+                "`" + t.event.text + "` is handled in `" + name + "`, which does not await approval", fix);
+    }
+  }
+  if (state.final && t.stays()) check_final_stay(ctx, state, t, group);
+  if (state.final && !t.stays()) {
+    ctx.error("E017", transition_loc(t), "final state `" + name + "` has an outgoing transition",
+              group != nullptr ? from_group(*group, name,
+                                            "a final state ends the ticket: take `" + name +
+                                                "` out of the group, or write no target to stay")
+                               : "a final state ends the ticket; remove the transition or drop `final`");
+  }
+}
+
+void place_timer(Context& ctx, const StateDecl& state, const Timer& timer, const GroupDecl* group) {
+  if (!state.final || timer.target.empty()) return;
+  const std::string& name = state.name.text;
+  ctx.error("E017", timer.target.loc, "timer in final state `" + name + "` leaves it",
+            group != nullptr ? from_group(*group, name,
+                                          "a final state ends the ticket: take `" + name +
+                                              "` out of the group, or remove `-> " + timer.target.text + "`")
+                             : "a final state ends the ticket; remove `-> " + timer.target.text + "`");
+}
+
+void check_state(Context& ctx, const StateDecl& state) {
+  const std::string owner = owner_text(&state, nullptr);
+  Handled handled;
   for (const Name& metric : state.paused_clocks) ctx.resolve_metric(metric);
   check_actions(ctx, state.on_enter);
   check_actions(ctx, state.on_exit);
 
   for (const Transition& t : state.transitions) {
-    if (!t.automatic && is_approval_event(t.event.text)) {
-      handles[t.event.text == "approved" ? 0 : 1] = true;
-      if (!state.awaits_approval) {
-        ctx.error("E031", t.event.loc,
-                  "`" + t.event.text + "` is handled in `" + name + "`, which does not await approval",
-                  "add `await approval` to `" + name + "`, or handle `" + t.event.text + "` in the state that does");
-      }
-    }
-    if (state.final) {
-      ctx.error("E017", transition_loc(t), "final state `" + name + "` has an outgoing transition",
-                "a final state ends the ticket; remove the transition or drop `final`");
-    }
-    for (const Name& role : t.roles) ctx.resolve_role(role, "a `by` role");
-    check_condition(ctx, t.guard, "guard");
-    ctx.resolve_state(t.target);
-    check_actions(ctx, t.actions);
+    check_written_transition(ctx, t, owner);
+    place_transition(ctx, state, t, nullptr, handled);
   }
-
   for (const Timer& timer : state.timers) {
-    if (timer.length.seconds <= 0 && timer.length.workdays <= 0) {
-      ctx.error("E032", timer.loc,
-                std::string("timer `") + (timer.recurring ? "every " : "after ") + describe(timer.length) + "` in `" +
-                    name + "` never waits",
-                "a timer needs a duration longer than zero");
-    }
-    check_length(ctx, timer.length);
-    check_condition(ctx, timer.guard, "timer condition");
-    if (!timer.target.empty()) {
-      ctx.resolve_state(timer.target);
-      if (state.final) {
-        ctx.error("E017", timer.target.loc, "timer in final state `" + name + "` leaves it",
-                  "a final state ends the ticket; remove `-> " + timer.target.text + "`");
-      }
-    }
-    check_actions(ctx, timer.actions);
+    check_written_timer(ctx, timer, owner);
+    place_timer(ctx, state, timer, nullptr);
+  }
+  for (const GroupDecl* group : ctx.groups_of(state)) {
+    for (const Transition& t : group->transitions) place_transition(ctx, state, t, group, handled);
+    for (const Timer& timer : group->timers) place_timer(ctx, state, timer, group);
   }
 
   if (state.awaits_approval) {
     SourceLoc at = state.await_loc.known() ? state.await_loc : state.name.loc;
     for (int i = 0; i < 2; ++i) {
-      if (handles[i]) continue;
+      if (i == 0 ? handled.approved : handled.rejected) continue;
       const char* event = i == 0 ? "approved" : "rejected";
-      ctx.error("E031", at, "approval state `" + name + "` does not handle `" + event + "`",
+      ctx.error("E031", at, "approval state `" + state.name.text + "` does not handle `" + event + "`",
                 std::string("add `on ") + event + " -> STATE`");
     }
   }
+}
+
+void check_group(Context& ctx, const GroupDecl& group) {
+  const std::string owner = owner_text(nullptr, &group);
+  for (const Name& state : group.states) ctx.resolve_state(state);
+  for (const Name& metric : group.paused_clocks) ctx.resolve_metric(metric);
+  check_actions(ctx, group.on_enter);
+  check_actions(ctx, group.on_exit);
+  for (const Transition& t : group.transitions) check_written_transition(ctx, t, owner);
+  for (const Timer& timer : group.timers) check_written_timer(ctx, timer, owner);
 }
 
 // Visits every state reachable from `start` along `edges` (indices).
@@ -95,6 +178,13 @@ std::vector<bool> reachable(const std::vector<std::vector<std::size_t>>& edges, 
 
 void check_states(Context& ctx) {
   for (const StateDecl& state : ctx.file.states) check_state(ctx, state);
+}
+
+void check_groups(Context& ctx) {
+  for (const GroupDecl& group : ctx.file.groups) {
+    auto first = ctx.groups.find(group.name.text);
+    if (first != ctx.groups.end() && first->second == &group) check_group(ctx, group);
+  }
 }
 
 void check_state_graph(Context& ctx) {
@@ -141,11 +231,18 @@ void check_state_graph(Context& ctx) {
     forward[from].push_back(it->second);
     backward[it->second].push_back(from);
   };
-  for (std::size_t i = 0; i < states.size(); ++i) {
-    for (const Transition& t : states[i]->transitions) link(i, t.target);
-    for (const Timer& timer : states[i]->timers) {
-      if (!timer.target.empty()) link(i, timer.target);
+  auto link_items = [&](std::size_t from, const std::vector<Transition>& transitions,
+                        const std::vector<Timer>& timers) {
+    for (const Transition& t : transitions) {
+      if (!t.stays()) link(from, t.target);
     }
+    for (const Timer& timer : timers) {
+      if (!timer.target.empty()) link(from, timer.target);
+    }
+  };
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    link_items(i, states[i]->transitions, states[i]->timers);
+    for (const GroupDecl* group : ctx.groups_of(*states[i])) link_items(i, group->transitions, group->timers);
   }
 
   // With an edge missing, reachability would only echo the undefined target.

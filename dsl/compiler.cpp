@@ -1256,9 +1256,17 @@ class Compiler {
   // ------------------------------------------------------------ states
 
   void compile_states() {
+    std::vector<const GroupDecl*> groups = compile_groups();
+    // By state, the groups that take it in, in the order written.
+    std::vector<std::vector<engine::GroupIndex>> groups_of(file_.states.size());
+    for (engine::GroupIndex g = 0; g < def_.groups.size(); ++g) {
+      for (engine::StateIndex s : def_.groups[g].states) groups_of[s].push_back(g);
+    }
     std::size_t initial_count = 0;
     for (std::size_t s = 0; s < file_.states.size(); ++s) {
       const StateDecl& decl = file_.states[s];
+      auto from = static_cast<engine::StateIndex>(s);
+      const std::vector<engine::GroupIndex>& mine = groups_of[s];
       engine::State state;
       state.name = decl.name.text;
       state.label = decl.label;
@@ -1272,22 +1280,73 @@ class Compiler {
       }
       state.on_enter = actions(decl.on_enter);
       state.on_exit = actions(decl.on_exit);
+      for (engine::GroupIndex g : mine) take_in(state, def_.groups[g]);
       state.position = position(decl.loc);
       def_.states.push_back(std::move(state));
 
-      auto from = static_cast<engine::StateIndex>(s);
-      for (const Transition& transition : decl.transitions) compile_transition(from, transition);
-      for (const Timer& timer : decl.timers) compile_timer(from, timer);
+      for (const Transition& transition : decl.transitions) compile_transition(from, transition, kNoIndex);
+      for (engine::GroupIndex g : mine) {
+        for (const Transition& transition : groups[g]->transitions) compile_transition(from, transition, g);
+      }
+      for (const Timer& timer : decl.timers) compile_timer(from, timer, kNoIndex);
+      for (engine::GroupIndex g : mine) {
+        for (const Timer& timer : groups[g]->timers) compile_timer(from, timer, g);
+      }
     }
     if (initial_count != 1) {
       error("E016", workflow_loc(), initial_count == 0 ? "no initial state" : "more than one initial state");
     }
   }
 
-  void compile_transition(engine::StateIndex from, const Transition& decl) {
+  // The groups as written, their states resolved; returns their declarations
+  // by GroupIndex.
+  std::vector<const GroupDecl*> compile_groups() {
+    std::vector<const GroupDecl*> decls;
+    NameTable names;
+    for (const GroupDecl& decl : file_.groups) {
+      declare(names, decl.name, static_cast<std::uint32_t>(def_.groups.size()), "group");
+      engine::StateGroup group;
+      group.name = decl.name.text;
+      group.label = decl.label;
+      group.every_state = decl.every_state;
+      if (decl.every_state) {
+        for (std::size_t s = 0; s < file_.states.size(); ++s) {
+          group.states.push_back(static_cast<engine::StateIndex>(s));
+        }
+      }
+      for (const Name& state : decl.states) {
+        engine::StateIndex s = resolve(states_, state, "state");
+        if (s != kNoIndex) group.states.push_back(s);
+      }
+      std::sort(group.states.begin(), group.states.end());
+      group.states.erase(std::unique(group.states.begin(), group.states.end()), group.states.end());
+      for (const Name& metric : decl.paused_clocks) group.paused_clocks.push_back(resolve(metrics_, metric, "metric"));
+      group.on_enter = actions(decl.on_enter);
+      group.on_exit = actions(decl.on_exit);
+      group.position = position(decl.loc);
+      def_.groups.push_back(std::move(group));
+      decls.push_back(&decl);
+    }
+    return decls;
+  }
+
+  // What a group adds to a state it takes in: clocks paused (once), entry and
+  // exit actions after the state's own.
+  static void take_in(engine::State& state, const engine::StateGroup& group) {
+    for (engine::MetricIndex metric : group.paused_clocks) {
+      if (std::find(state.paused_clocks.begin(), state.paused_clocks.end(), metric) == state.paused_clocks.end()) {
+        state.paused_clocks.push_back(metric);
+      }
+    }
+    state.on_enter.insert(state.on_enter.end(), group.on_enter.begin(), group.on_enter.end());
+    state.on_exit.insert(state.on_exit.end(), group.on_exit.begin(), group.on_exit.end());
+  }
+
+  void compile_transition(engine::StateIndex from, const Transition& decl, engine::GroupIndex group) {
     engine::Transition transition;
     transition.from = from;
-    transition.to = resolve(states_, decl.target, "state");
+    transition.group = group;
+    if (decl.automatic || !decl.stays()) transition.to = resolve(states_, decl.target, "state");
     if (!decl.automatic) {
       if (decl.event.empty()) {
         error("E001", decl.loc, "transition without an event");
@@ -1302,9 +1361,10 @@ class Compiler {
     def_.transitions.push_back(std::move(transition));
   }
 
-  void compile_timer(engine::StateIndex state, const Timer& decl) {
+  void compile_timer(engine::StateIndex state, const Timer& decl, engine::GroupIndex group) {
     engine::Timer timer;
     timer.state = state;
+    timer.group = group;
     timer.recurring = decl.recurring;
     timer.length = duration(decl.length);
     if (timer.length.seconds <= 0 && timer.length.workdays <= 0) {

@@ -83,6 +83,7 @@ DOCKET_KEYWORD(false, "false");
 DOCKET_KEYWORD(field, "field");
 DOCKET_KEYWORD(final, "final");
 DOCKET_KEYWORD(from, "from");
+DOCKET_KEYWORD(group, "group");
 DOCKET_KEYWORD(holidays, "holidays");
 DOCKET_KEYWORD(hours, "hours");
 DOCKET_KEYWORD(in, "in");
@@ -460,8 +461,11 @@ struct pause_item : if_must<tok<kw_pause>, paused_metric, star<comma, must<pause
 struct enter_item : if_must<seq<tok<kw_on>, tok<kw_enter>>, do_required> {};
 struct exit_item : if_must<seq<tok<kw_on>, tok<kw_exit>>, do_required> {};
 struct transition_arrow : arrow_target {};
-struct transition_item
-    : if_must<tok<kw_on>, event_name, opt<when_clause>, opt<by_roles>, transition_arrow, opt<do_clause>> {};
+// An `on` without `-> TARGET` stays in the state: it ends with its actions,
+// or where the next item or the block's end begins.
+struct stay_end : pegtl::at<sor<one<'}'>, one<';'>, kw_on, kw_auto, kw_after, kw_every, kw_pause, kw_await>> {};
+struct transition_rest : sor<seq<arrow_target, opt<do_clause>>, do_clause, stay_end> {};
+struct transition_item : if_must<tok<kw_on>, event_name, opt<when_clause>, opt<by_roles>, transition_rest> {};
 struct auto_item : if_must<tok<kw_auto>, opt<when_clause>, transition_arrow, opt<do_clause>> {};
 struct after_item
     : if_must<tok<kw_after>, duration_required, opt<in_calendar>, opt<when_clause>, opt<arrow_target>, opt<do_clause>> {
@@ -478,15 +482,27 @@ struct state_keyword_required : state_keyword {};
 struct state_decl
     : sor<if_must<tok<state_kind>, state_keyword_required, state_rest>, if_must<state_keyword, state_rest>> {};
 
+// Groups: what several states share, written once.
+struct group_name : ident {};
+struct group_state : ident {};
+struct every_state : tok<one<'*'>> {};
+struct group_open : open_paren {};
+struct group_states : sor<every_state, seq<group_state, star<comma, must<group_state>>>> {};
+struct group_states_close : close_paren {};
+struct group_item : sor<pause_item, enter_item, exit_item, transition_item, auto_item, after_item, every_item> {};
+struct group_close : tok<one<'}'>> {};
+struct group_decl : if_must<tok<kw_group>, group_name, opt<label>, group_open, group_states, group_states_close,
+                            brace_required, sep, star<group_item, sep>, group_close> {};
+
 // ------------------------------------------------------------------ file
 
 struct overridable : sor<field_decl, notice_decl, calendar_decl, department_decl, category_decl, priority_decl,
-                         classify_decl, chain_decl, approval_decl, state_decl> {};
+                         classify_decl, chain_decl, approval_decl, state_decl, group_decl> {};
 struct override_marker : kw_override {};
 struct override_decl : if_must<tok<override_marker>, overridable> {};
-struct declaration
-    : sor<extends_decl, workflow_decl, override_decl, field_decl, notice_decl, calendar_decl, department_decl,
-          category_decl, priority_decl, classify_decl, chain_decl, approval_decl, require_decl, state_decl> {};
+struct declaration : sor<extends_decl, workflow_decl, override_decl, field_decl, notice_decl, calendar_decl,
+                         department_decl, category_decl, priority_decl, classify_decl, chain_decl, approval_decl,
+                         require_decl, state_decl, group_decl> {};
 struct end_of_file : pegtl::eof {};
 struct byte_order_mark : pegtl::utf8::one<0xFEFF> {};  // written by some editors
 struct file : seq<opt<byte_order_mark>, sep, star<declaration, sep>, must<end_of_file>> {};

@@ -143,12 +143,19 @@ DOCKET_ERROR(event_name, "expected an event name after `on`");
 DOCKET_ERROR(await_what, "expected `approval` after `await`");
 DOCKET_ERROR(paused_metric, "expected a time limit name such as `resolve`");
 DOCKET_ERROR(state_close, "expected a state item (on, auto, after, every, pause, await) or `}`");
+DOCKET_ERROR(transition_rest, "expected `->` and the state to go to, or `do` and the actions of a stay");
+DOCKET_ERROR(group_name, "expected a group name after `group`");
+DOCKET_ERROR(group_open, "expected `(` and the states of the group, such as `(verifying, extended)`, or `(*)`");
+DOCKET_ERROR(group_states, "expected the states of the group, or `*` for every state");
+DOCKET_ERROR(group_state, "expected a state name");
+DOCKET_ERROR(group_states_close, "expected `,` or `)` in the list of states");
+DOCKET_ERROR(group_close, "expected a group item (on, auto, after, every, pause) or `}`");
 DOCKET_ERROR(overridable,
              "expected the declaration to override: field, holidays, calendar, department, category, priority, "
-             "classify, chain, approval or state");
+             "classify, chain, approval, state or group");
 DOCKET_ERROR(end_of_file,
              "expected a declaration: workflow, extends, field, holidays, calendar, department, category, priority, "
-             "classify, chain, approval, require or state");
+             "classify, chain, approval, require, state or group");
 
 #undef DOCKET_ERROR
 

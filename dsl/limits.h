@@ -23,7 +23,8 @@ namespace docket::dsl {
 struct WorkflowLimits {
   // `state` declarations.
   std::size_t max_states = 1000;
-  // `on` and `auto` items over all states.
+  // `on` and `auto` items over all states, a group's once for each state it
+  // takes in.
   std::size_t max_transitions = 10000;
   // Steps of work the checker may spend comparing the rules of first-match
   // lists with the rules before them (transitions of one state on one
@@ -31,6 +32,11 @@ struct WorkflowLimits {
   // costs more than linear time. Past it those comparisons stop, with one
   // W007 where they stopped; the file is otherwise checked as usual.
   std::size_t max_comparison_steps = 4'000'000;
+  // `group` declarations.
+  std::size_t max_groups = 1000;
+  // What groups copy into states: each item of a group (transition, timer,
+  // paused clock, entry or exit action) once for each state it takes in.
+  std::size_t max_group_copies = 10000;
   // `field` declarations, which are the fields of every ticket.
   std::size_t max_fields = 1000;
 };

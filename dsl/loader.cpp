@@ -56,6 +56,7 @@ void merge_into(RuleFile& base, RuleFile& derived, Diagnostics& diagnostics) {
       "classification of", diagnostics);
   merge(base.chains, derived.chains, by_name, "chain", diagnostics);
   merge(base.states, derived.states, by_name, "state", diagnostics);
+  merge(base.groups, derived.groups, by_name, "group", diagnostics);
   if (derived.approvals_override) base.approvals.clear();
   for (auto& choice : derived.approvals) base.approvals.push_back(std::move(choice));
   for (auto& constraint : derived.constraints) base.constraints.push_back(std::move(constraint));
@@ -77,6 +78,7 @@ void reject_stray_overrides(const RuleFile& file, Diagnostics& diagnostics) {
   for (const auto& d : file.classifications) report(d.is_override, d.target);
   for (const auto& d : file.chains) report(d.is_override, d.name);
   for (const auto& d : file.states) report(d.is_override, d.name);
+  for (const auto& d : file.groups) report(d.is_override, d.name);
   if (file.approvals_override && !file.approvals.empty()) {
     diagnostics.error("E027", file.approvals.front().loc, "`override approval` in a file that extends nothing",
                       "add `extends \"base.docket\"` or remove `override`");

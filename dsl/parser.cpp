@@ -46,7 +46,8 @@ struct selector
               transition_item, auto_item, after_item, every_item, when_clause, by_roles, do_clause, do_required,
               target_state, in_calendar, label, set_action, assign_action, notify_action, escalate_action, emit_action,
               classify_action, clock_action, not_expr, negation, in_list, override_decl, assign_role, start_from,
-              extend_action, from_clause, extend_item, extension_times, extension_total, notice_decl, source_item>,
+              extend_action, from_clause, extend_item, extension_times, extension_total, notice_decl, source_item,
+              group_decl, every_state>,
           pt::fold_one::on<expr, expr_required, disjunction, disjunction_operand, conjunction, conjunction_operand,
                            comparison, sum, sum_required, range_low, range_high, product, product_required, operand,
                            nested_expr, negated_operand, operand_required, logical_not, not_operand>> {};
@@ -774,6 +775,8 @@ class Builder {
       out.constraints.push_back(std::move(c));
     } else if (node.is_type<state_decl>()) {
       out.states.push_back(state(node, is_override));
+    } else if (node.is_type<group_decl>()) {
+      out.groups.push_back(group(node, is_override));
     }
   }
 
@@ -1070,6 +1073,31 @@ class Builder {
     }
     s.name = name(node);
     s.label = label_of(node);
+    state_items(node, s);
+    return s;
+  }
+
+  GroupDecl group(const Node& node, bool is_override) {
+    GroupDecl g;
+    g.is_override = is_override;
+    g.loc = loc(node);
+    std::vector<Name> identifiers = names(node);  // the group's name, then its states
+    g.name = identifiers.empty() ? Name{"", loc(node)} : identifiers.front();
+    if (!identifiers.empty()) g.states.assign(identifiers.begin() + 1, identifiers.end());
+    g.every_state = find<every_state>(node) != nullptr;
+    g.label = label_of(node);
+    StateDecl items;
+    state_items(node, items);
+    g.paused_clocks = std::move(items.paused_clocks);
+    g.on_enter = std::move(items.on_enter);
+    g.on_exit = std::move(items.on_exit);
+    g.transitions = std::move(items.transitions);
+    g.timers = std::move(items.timers);
+    return g;
+  }
+
+  // The items of a state's or a group's block, into `s`.
+  void state_items(const Node& node, StateDecl& s) {
     for (const auto& child : node.children) {
       const Node& item = *child;
       if (item.is_type<await_item>()) {
@@ -1103,7 +1131,6 @@ class Builder {
         s.timers.push_back(std::move(timer));
       }
     }
-    return s;
   }
 
   std::uint32_t file_;

@@ -410,8 +410,9 @@ std::optional<std::string> Checker::fired(std::span<const TransitionIndex> candi
     for (TransitionIndex index : candidates) {
       const Transition& candidate = transitions[index];
       if (!same_position(candidate.position, record_.rule)) continue;
+      std::string goes = candidate.stays() ? " stays in " : " goes to ";
       return not_in_version("state " + quoted(record_.from) + " has no transition " + handled + " to " +
-                            quoted(record_.to) + " (the one at " + position_text(candidate.position) + " goes to " +
+                            quoted(record_.to) + " (the one at " + position_text(candidate.position) + goes +
                             quoted(target_of(candidate)) + ")");
     }
     std::string written;

@@ -2,7 +2,8 @@
 //
 // Vertex v is state v (vertices are added in state order and never removed);
 // each edge is one transition or one timer with a target, added in
-// declaration order (transitions first, then timers). The graph is built once
+// declaration order (transitions first, then timers). Transitions and timers
+// that stay in their state (no target) are not edges. The graph is built once
 // by Workflow::build() and only read afterwards: Workflow::graph() gives
 // const access. The engine's per-event lookups use Workflow's flat tables
 // instead; walking adjacency lists per event would be slower.
@@ -25,7 +26,7 @@ struct StateVertex {
 };
 
 enum class EdgeKind : std::uint8_t {
-  kEvent,      // `on EVENT -> target`: index is a TransitionIndex
+  kEvent,      // `on EVENT -> target`: index is a TransitionIndex (a group's too, once per state)
   kAutomatic,  // `auto -> target`: index is a TransitionIndex
   kTimer,      // `after D -> target`: index is a TimerIndex
 };

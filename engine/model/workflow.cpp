@@ -325,11 +325,19 @@ class DefinitionValidator {
     if (initial != 1) {
       fail("expected exactly one initial state, found " + std::to_string(initial));
     }
+    for (const StateGroup& group : d_.groups) {
+      std::string where = "group `" + group.name + "`";
+      for (StateIndex state : group.states) in_range(state, d_.states.size(), "state", where);
+      for (MetricIndex metric : group.paused_clocks) in_range(metric, d_.metrics.size(), "metric", where);
+      check_actions(group.on_enter, where + " on enter");
+      check_actions(group.on_exit, where + " on exit");
+    }
     for (const Transition& transition : d_.transitions) {
       std::string where = "transition at " + transition.position.where;
       in_range(transition.from, d_.states.size(), "state", where);
-      in_range(transition.to, d_.states.size(), "state", where);
+      in_range(transition.to, d_.states.size(), "state", where, !transition.automatic());
       in_range(transition.event, d_.events.size(), "event", where, true);
+      in_range(transition.group, d_.groups.size(), "group", where, true);
       for (RoleIndex role : transition.roles) in_range(role, d_.roles.size(), "role", where);
       check_expr(transition.guard, where);
       check_actions(transition.actions, where);
@@ -338,6 +346,7 @@ class DefinitionValidator {
       std::string where = "timer at " + timer.position.where;
       in_range(timer.state, d_.states.size(), "state", where);
       in_range(timer.target, d_.states.size(), "state", where, true);
+      in_range(timer.group, d_.groups.size(), "group", where, true);
       check_duration(timer.length, where);
       if (timer.length.empty()) fail(where + ": duration must be positive");
       check_expr(timer.guard, where);
@@ -379,6 +388,10 @@ std::string quote(const std::string& text) {
 }
 
 }  // namespace
+
+bool StateGroup::contains(StateIndex state) const {
+  return std::find(states.begin(), states.end(), state) != states.end();
+}
 
 const char* to_string(StateKind kind) {
   switch (kind) {
@@ -477,6 +490,7 @@ void Workflow::derive_tables() {
   for (StateIndex s = 0; s < state_count; ++s) (*graph)[s].state = s;
   for (TransitionIndex t = 0; t < d.transitions.size(); ++t) {
     const Transition& transition = d.transitions[t];
+    if (transition.stays()) continue;
     EdgeKind kind = transition.automatic() ? EdgeKind::kAutomatic : EdgeKind::kEvent;
     boost::add_edge(transition.from, transition.to, TransitionEdge{kind, t}, *graph);
   }

@@ -51,6 +51,7 @@ using ChainIndex = std::uint32_t;
 using StateIndex = std::uint32_t;
 using TransitionIndex = std::uint32_t;
 using TimerIndex = std::uint32_t;
+using GroupIndex = std::uint32_t;
 using EventId = std::uint32_t;  // an event name interned by the workflow
 
 inline constexpr std::uint32_t kNoIndex = UINT32_MAX;
@@ -350,17 +351,21 @@ struct State {
   RulePosition position;
 };
 
-// `on EVENT ...` (event set) or `auto ...` (event kNoIndex).
+// `on EVENT ...` (event set) or `auto ...` (event kNoIndex). An `on` without
+// a target is a stay: the ticket stays in `from` without leaving it (no exit
+// or entry actions, its timers keep running) and only the actions run.
 struct Transition {
   StateIndex from = kNoIndex;
-  StateIndex to = kNoIndex;
+  StateIndex to = kNoIndex;  // kNoIndex: stays in `from` (never for `auto`)
   EventId event = kNoIndex;
   std::optional<CompiledExpr> guard;
   std::vector<RoleIndex> roles;  // empty: anyone
   std::vector<Action> actions;
   RulePosition position;
+  GroupIndex group = kNoIndex;  // written in this group, for `from` among others; kNoIndex: in the state
 
   bool automatic() const { return event == kNoIndex; }
+  bool stays() const { return to == kNoIndex; }
 };
 
 // `after D` (one-shot, armed on entry) or `every D` (recurring while there).
@@ -372,6 +377,25 @@ struct Timer {
   StateIndex target = kNoIndex;  // kNoIndex: stays in the state
   std::vector<Action> actions;
   RulePosition position;
+  GroupIndex group = kNoIndex;  // written in this group; kNoIndex: in the state
+};
+
+// `group NAME (STATE, ...) { ... }`: what several states share, written once.
+// The compiler copies its items into each of its states, after the state's
+// own (transitions and timers with `group` set, paused clocks and entry and
+// exit actions merged), so the engine never looks at groups; the designer's
+// tools do, to draw and compare them as written.
+struct StateGroup {
+  std::string name;
+  std::string label;
+  std::vector<StateIndex> states;  // in state order
+  bool every_state = false;        // written `(*)`
+  std::vector<MetricIndex> paused_clocks;
+  std::vector<Action> on_enter;
+  std::vector<Action> on_exit;
+  RulePosition position;
+
+  bool contains(StateIndex state) const;
 };
 
 // ---------------------------------------------------------------- the whole
@@ -411,8 +435,9 @@ struct WorkflowDefinition {
   std::vector<Constraint> constraints;
   std::vector<std::string> events;  // EventId -> name
   std::vector<State> states;
-  std::vector<Transition> transitions;  // grouped by state, in declaration order
-  std::vector<Timer> timers;            // grouped by state, in declaration order
+  std::vector<Transition> transitions;  // grouped by state: its own in declaration order, then its groups'
+  std::vector<Timer> timers;            // grouped by state: its own in declaration order, then its groups'
+  std::vector<StateGroup> groups;
 };
 
 // One rule source, as it takes part in the version id. The compiler names
@@ -467,6 +492,7 @@ class Workflow {
   const std::vector<State>& states() const { return definition_.states; }
   const std::vector<Transition>& transitions() const { return definition_.transitions; }
   const std::vector<Timer>& timers() const { return definition_.timers; }
+  const std::vector<StateGroup>& groups() const { return definition_.groups; }
 
   StateIndex initial_state() const { return initial_state_; }
   bool is_final(StateIndex state) const;

@@ -808,5 +808,88 @@ TEST_F(JournalAuditRefundTest, ChainTheRulesDoNotChoose) {
                   {"with approval chain `refund_signoff`, but the rules choose `none`"});
 }
 
+// ---------------------------------------------------------------- stays and groups
+
+// A group whose withdrawal and re-assessment (a stay) hold in two states; a
+// final state that records a late note (a stay); a timer that counts from
+// the entry into `investigating`, which a stay is not.
+constexpr const char* kStays = R"(workflow stays
+field impact: enum(low, high) = low
+field note: text
+department desk { roles handler }
+category general -> desk
+priority normal { resolve 24h }
+group open (investigating, extended) {
+  on reassessed by handler do set impact = high
+  on withdrawn -> withdrawn
+}
+initial state investigating {
+  after 2h do notify handler "two_hours"
+  on extend -> extended
+  on decided -> closed
+}
+state extended { on decided -> closed }
+final state closed { on noted by handler do set note = "late" }
+final state withdrawn
+)";
+
+class JournalAuditStayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    workflow_ = compile_rules(kStays, "stays.docket");
+    ASSERT_TRUE(workflow_);
+    Harness h(workflow_);
+    Actor handler = actor("wu", {"handler"});
+    ASSERT_TRUE(h.create(kMonday, "A", handler, {}).accepted);
+    ASSERT_TRUE(h.send(kMonday + kHour, "A", "reassessed", handler).accepted);
+    // The timer fires 2h after the entry: had the audit taken the stay for a
+    // new entry, it would find the timer an hour early.
+    h.advance_to(kMonday + 2 * kHour);
+    ASSERT_EQ(h.send(kMonday + 3 * kHour, "A", "decided", handler).state, "closed");
+    ASSERT_EQ(h.send(kMonday + 4 * kHour, "A", "noted", handler).state, "closed");
+    ASSERT_TRUE(h.create(kMonday, "B", handler, {}).accepted);
+    ASSERT_EQ(h.send(kMonday + kHour, "B", "extend", handler).state, "extended");
+    ASSERT_EQ(h.send(kMonday + 2 * kHour, "B", "withdrawn", handler).state, "withdrawn");
+    records_ = h.records();
+  }
+  Versions versions() const { return {workflow_}; }
+
+  std::shared_ptr<const Workflow> workflow_;
+  std::vector<Record> records_;
+};
+
+TEST_F(JournalAuditStayTest, StaysAndGroupTransitionsAreLegal) {
+  EXPECT_EQ(first_problem(records_, versions()), "");
+  EXPECT_EQ(count(records_, [](const Record& r) { return r.kind == RecordKind::kTimer; }), 1u);
+  // Read back from their JSON lines too.
+  std::vector<Record> decoded;
+  for (const Record& record : records_) {
+    Result<Record> back = decode_record(encode_record(record));
+    ASSERT_TRUE(back.ok()) << back.error();
+    decoded.push_back(back.value());
+  }
+  EXPECT_EQ(first_problem(decoded, versions()), "");
+}
+
+TEST_F(JournalAuditStayTest, AStayThatMovesTheTicket) {
+  std::size_t stay = index_of(records_, transition_on("A", "reassessed"));
+  records_[stay].to = "extended";
+  expect_reported(records_, versions(), records_[stay].seq,
+                  {"has no transition on `reassessed` to `extended`", "stays in `investigating`"});
+}
+
+TEST_F(JournalAuditStayTest, AStayInAFinalStateThatHasNone) {
+  std::size_t noted = index_of(records_, transition_on("A", "noted"));
+  records_[noted].event = "withdrawn";
+  expect_reported(records_, versions(), records_[noted].seq, {"state `closed` has no transition on `withdrawn`"});
+}
+
+TEST_F(JournalAuditStayTest, AGroupTransitionCitesTheGroup) {
+  std::size_t withdrawn = index_of(records_, transition_on("B", "withdrawn"));
+  EXPECT_EQ(records_[withdrawn].rule.where, "stays.docket:9");
+  records_[withdrawn].rule = records_[index_of(records_, transition_on("B", "extend"))].rule;
+  expect_reported(records_, versions(), records_[withdrawn].seq, {"the rule it cites"});
+}
+
 }  // namespace
 }  // namespace docket::engine::testing

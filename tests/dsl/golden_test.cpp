@@ -218,6 +218,7 @@ TEST(GoldenCorpusCoverage, CoversEveryDiagnosticCode) {
     require_code(buffer);
   }
   for (const char* warning : {"W001", "W002", "W003", "W004"}) require_code(warning);
+  for (const char* stay : {"E054", "E055"}) require_code(stay);
   EXPECT_TRUE(missing.empty()) << "no case in tests/bad/ expects "
                                << ::testing::PrintToString(missing);
 }

@@ -411,7 +411,8 @@ TEST_F(ExpressionTest, DurationUnitsAddUp) {
 // Errors: `file:line:col`, the line, a caret, and what was found instead.
 TEST(ParserErrorTest, ExpectedTokenWithWhatWasFound) {
   EXPECT_EQ(parse_error("state a {\n  on go b\n}\n"),
-            "bad.docket:2:9: error[E001]: expected `->` and the state to go to, got `b`\n"
+            "bad.docket:2:9: error[E001]: expected `->` and the state to go to, or `do` and the actions of a stay, got "
+            "`b`\n"
             " 2 |   on go b\n"
             "   |         ^\n");
 }
@@ -420,7 +421,7 @@ TEST(ParserErrorTest, UnknownKeywordSuggestsTheClosestOne) {
   EXPECT_EQ(
       parse_error("stat intake\n"),
       "bad.docket:1:1: error[E001]: expected a declaration: workflow, extends, field, holidays, calendar, department, "
-      "category, priority, classify, chain, approval, require or state, got `stat`\n"
+      "category, priority, classify, chain, approval, require, state or group, got `stat`\n"
       " 1 | stat intake\n"
       "   | ^~~~\n"
       "help: did you mean `state`?\n");
@@ -433,7 +434,7 @@ TEST(ParserErrorTest, CaretLinesUpUnderWideCharacters) {
   EXPECT_EQ(
       parse_error("category c \"产品故障\" => tech\n"),
       "bad.docket:1:27: error[E001]: expected a declaration: workflow, extends, field, holidays, calendar, department, "
-      "category, priority, classify, chain, approval, require or state, got `=>`\n"
+      "category, priority, classify, chain, approval, require, state or group, got `=>`\n"
       " 1 | category c \"产品故障\" => tech\n"
       "   | " +
           std::string(22, ' ') +
@@ -485,7 +486,7 @@ TEST(ParserErrorTest, FullWidthPunctuation) {
             "help: did you mean `:`?\n");
   EXPECT_EQ(parse_error("initial state s “待处理”\n"),
             "bad.docket:1:17: error[E001]: expected a declaration: workflow, extends, field, holidays, calendar, "
-            "department, category, priority, classify, chain, approval, require or state, got full-width `“`\n"
+            "department, category, priority, classify, chain, approval, require, state or group, got full-width `“`\n"
             " 1 | initial state s “待处理”\n"
             "   |                 ^\n"
             "help: did you mean `\"`?\n");
