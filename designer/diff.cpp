@@ -240,6 +240,19 @@ class Differ {
         [&](std::size_t i) { added(subject, member + " " + after[i], "", new_where); },
         [&](std::size_t i) { removed(subject, member + " " + before[i], "", old_where); });
   }
+  // The labels of the enum values both fields hold: "value 1 label".
+  void compare_value_labels(const std::string& subject, const engine::Field& x, const engine::Field& y,
+                            const std::string& where) {
+    auto label_of = [](const engine::Field& f, std::size_t i) {
+      return i < f.enum_labels.size() ? quoted(f.enum_labels[i]) : quoted("");
+    };
+    match_keys(
+        x.enum_values, y.enum_values,
+        [&](std::size_t i, std::size_t j) {
+          compare(subject, "value " + y.enum_values[j] + " label", label_of(x, i), label_of(y, j), where);
+        },
+        [](std::size_t) {}, [](std::size_t) {});
+  }
   // The order of the keys both lists hold, when it matters (the first match
   // wins, or the position means something).
   void compare_order(const std::string& subject, const std::vector<std::string>& before,
@@ -283,6 +296,7 @@ class Differ {
           if (x.type == engine::FieldType::kEnum && y.type == engine::FieldType::kEnum) {
             compare_members(subject, "value", x.enum_values, y.enum_values, where, x.position.where);
             compare_order(subject, x.enum_values, y.enum_values, where);
+            compare_value_labels(subject, x, y, where);
           }
           compare(subject, "required", yes_no(x.required), yes_no(y.required), where);
           compare(subject, "default", expr_text(x.default_value), expr_text(y.default_value), where);
@@ -477,7 +491,12 @@ class Differ {
   static std::string axis_value(const Workflow& w, const engine::TableAxis& axis, std::uint32_t ordinal) {
     if (!axis.is_attribute) {
       if (axis.index >= w.fields().size()) return "?";
-      return name_at(w.fields()[axis.index].enum_values, ordinal);
+      const engine::Field& field = w.fields()[axis.index];
+      if (field.type == engine::FieldType::kBool) return ordinal == 1 ? "true" : "false";
+      if (field.type == engine::FieldType::kInt) {
+        return ordinal < axis.numbers.size() ? axis.numbers[ordinal].to_string() : "?";
+      }
+      return name_at(field.enum_values, ordinal);
     }
     switch (static_cast<engine::Attribute>(axis.index)) {
       case engine::Attribute::kCategory:

@@ -442,12 +442,16 @@ std::string dot_legend(const Workflow& workflow) {
         "color=\"#757575\", fontcolor=\"#424242\"];\n";
     out += "    \"legend:final\" -> \"legend:group\" [style=invis];\n";
   }
-  if (!workflow.priorities().empty()) {
+  // A workflow without any limit has nothing to show here.
+  bool any_limit = std::any_of(workflow.priorities().begin(), workflow.priorities().end(),
+                               [](const Priority& priority) { return !priority.limits.empty(); });
+  if (any_limit) {
     std::string limits = "time limits (from creation)";
     for (const Priority& priority : workflow.priorities()) {
       std::string line = priority.name;
       if (!priority.label.empty()) line += " " + priority.label;
       line += ":";
+      if (priority.limits.empty()) line += " none";
       for (std::size_t i = 0; i < priority.limits.size(); ++i) {
         const TimeLimit& limit = priority.limits[i];
         line += (i == 0 ? " " : ", ") + name_at(workflow.metrics(), limit.metric) + " " + workflow.describe(limit);

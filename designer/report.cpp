@@ -41,6 +41,7 @@ struct TicketFacts {
   std::string type;                            // now (after the records walked so far)
   std::string priority;                        // now
   std::map<std::string, ClockOutcome> clocks;  // metric -> first decision
+  std::set<std::string> unmeasured;            // metrics whose clock stopped without a limit
   std::map<std::string, ClockRun> runs;        // metric -> how it ran
   std::optional<std::int64_t> resolved_at;
   std::string resolved_type;
@@ -87,6 +88,7 @@ void walk(const Record& record, TicketFacts& facts, const ReportOptions& options
     if (!stopped) continue;
     if (effect.clock == ClockChange::kStoppedMet) decide(effect.target, true, facts.priority);
     if (effect.clock == ClockChange::kStoppedBreached) decide(effect.target, false, facts.priority);
+    if (effect.clock == ClockChange::kStopped) facts.unmeasured.insert(effect.target);
     if (effect.target == options.resolve_metric && !facts.resolved_at) {
       facts.resolved_at = record.at;
       facts.resolved_type = facts.type;
@@ -168,6 +170,8 @@ Report compute_report(std::span<const engine::Record> records, const ReportOptio
     if (auto first = facts.clocks.find(options.first_response_metric); first != facts.clocks.end()) {
       ++report.acceptance_timeliness.denominator;
       if (first->second.met) ++report.acceptance_timeliness.numerator;
+    } else if (facts.unmeasured.count(options.first_response_metric) != 0) {
+      ++report.acceptance_unmeasured;
     } else {
       ++report.acceptance_pending;
     }

@@ -138,6 +138,9 @@ struct Report {
   // clock was decided (stopped met, stopped breached, or breached).
   Ratio acceptance_timeliness;
   std::size_t acceptance_pending = 0;  // created in the period, first_response not yet decided
+  // Tickets whose first_response clock stopped without a limit (their
+  // priority sets none): not measured, in neither of the above.
+  std::size_t acceptance_unmeasured = 0;
 
   // 回访率: resolved tickets with a survey at or after their resolution /
   // resolved tickets.

@@ -263,7 +263,9 @@ std::string render_report_html(const Report& report, const std::string& source) 
   html +=
       card("Acceptance timeliness", e(percent_text(report.acceptance_timeliness)),
            count(report.acceptance_timeliness.numerator) + " of " + count(report.acceptance_timeliness.denominator) +
-               " " + e(options.first_response_metric) + " met; " + count(report.acceptance_pending) + " pending");
+               " " + e(options.first_response_metric) + " met; " + count(report.acceptance_pending) + " pending" +
+               (report.acceptance_unmeasured > 0 ? "; " + count(report.acceptance_unmeasured) + " without a limit"
+                                                 : std::string()));
   html += card("Follow-up rate", e(percent_text(report.follow_up)),
                count(report.follow_up.numerator) + " of " + count(report.follow_up.denominator) +
                    " resolved surveyed; " + count(report.declined) + " declined");

@@ -126,6 +126,13 @@ void add_duration_rows(std::vector<CsvRow>& rows, const std::string& metric, con
   }
 }
 
+// "; 3 without a limit": tickets whose priority sets no first-response
+// limit, shown only when there are some.
+std::string unmeasured_text(const Report& report) {
+  if (report.acceptance_unmeasured == 0) return {};
+  return "; " + count_text(report.acceptance_unmeasured) + " without a limit";
+}
+
 }  // namespace
 
 std::string percent_text(const Ratio& ratio) {
@@ -160,7 +167,7 @@ std::string render_report_text(const Report& report) {
   head.add({"acceptance timeliness", percent_text(report.acceptance_timeliness),
             count_text(report.acceptance_timeliness.numerator) + " of " +
                 count_text(report.acceptance_timeliness.denominator) + " " + options.first_response_metric + " met; " +
-                count_text(report.acceptance_pending) + " pending"});
+                count_text(report.acceptance_pending) + " pending" + unmeasured_text(report)});
   head.add({"resolved", count_text(report.resolved), options.resolve_metric + " clock stopped"});
   head.add({"follow-up rate", percent_text(report.follow_up),
             count_text(report.follow_up.numerator) + " of " + count_text(report.follow_up.denominator) +
@@ -236,6 +243,10 @@ std::string render_report_csv(const Report& report) {
   rows.push_back(
       of_metric(ratio_row("acceptance_timeliness", report.acceptance_timeliness), options.first_response_metric));
   rows.push_back(of_metric(count_row("acceptance_pending", report.acceptance_pending), options.first_response_metric));
+  if (report.acceptance_unmeasured > 0) {
+    rows.push_back(
+        of_metric(count_row("acceptance_unmeasured", report.acceptance_unmeasured), options.first_response_metric));
+  }
 
   rows.push_back(of_metric(count_row("tickets_resolved", report.resolved), options.resolve_metric));
   rows.push_back(ratio_row("follow_up_rate", report.follow_up));

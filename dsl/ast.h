@@ -49,6 +49,7 @@ struct Expr {
     kUnary,     // not a, -a            operands[0]
     kBinary,    // a + b, a and b       operands[0], operands[1]
     kIn,        // a in (x, y)          operands[0] is a, the rest the set
+    kIsSet,     // a is set             operands[0] is a; `a is not set` is `not` of it
   };
 
   Kind kind = Kind::kNumber;
@@ -82,8 +83,11 @@ struct FieldDecl {
   std::string label;
   FieldType type = FieldType::kText;
   SourceLoc type_loc;
-  std::vector<Name> enum_values;  // kEnum only, in declaration order
-  ExprPtr default_value;          // null: no default
+  // kEnum only, in declaration order: names (`high`) or whole numbers (`1`),
+  // each with its label (`1 "高"`), "" when it has none.
+  std::vector<Name> enum_values;
+  std::vector<std::string> enum_labels;
+  ExprPtr default_value;  // null: no default
   bool required = false;
   ExprPtr range_min;  // `range A..B`; both null when absent
   ExprPtr range_max;
@@ -268,7 +272,9 @@ struct ClassifyRule {
   SourceLoc loc;
 };
 
-// `high: P0 P0 P1` in a decision table.
+// `high: P0 P0 P1` in a decision table. Row and column values are written as
+// they label the axis: an enum value (`high`, `1`), `true` / `false`, or a
+// whole number (`3`); the text tells which.
 struct DecisionRow {
   Name row_value;
   std::vector<Name> cells;

@@ -54,6 +54,11 @@ void check_assign(Context& ctx, const Action& action) {
 
 void check_start_from(Context& ctx, const Action& action) { check_from_field(ctx, action.from_field); }
 
+// The verb of a `stop`, `pause` or `resume` action, as written.
+const char* clock_verb(ActionKind kind) {
+  return kind == ActionKind::kStopClock ? "stop" : kind == ActionKind::kPauseClock ? "pause" : "resume";
+}
+
 // `extend M by L "reason"`: L is in the unit of M's limit in every priority
 // that has one (working days of the same calendar, or seconds), and the
 // reason is given.
@@ -70,6 +75,7 @@ void check_extend(Context& ctx, const Action& action) {
                   " \"complex case\"`");
   }
   if (!ctx.resolve_metric(action.target)) return;
+  ctx.use_clock("extend", action.target);
   for (const PriorityDecl* priority : ctx.metric_owners.at(action.target.text)) {
     for (const TimeLimit& limit : priority->limits) {
       if (limit.metric.text != action.target.text) continue;
@@ -132,13 +138,13 @@ void check_actions(Context& ctx, const std::vector<Action>& actions) {
         check_classify_action(ctx, action);
         break;
       case ActionKind::kStartClock:
-        ctx.resolve_metric(action.target);
+        if (ctx.resolve_metric(action.target)) ctx.use_clock("start", action.target);
         check_start_from(ctx, action);
         break;
       case ActionKind::kStopClock:
       case ActionKind::kPauseClock:
       case ActionKind::kResumeClock:
-        ctx.resolve_metric(action.target);
+        if (ctx.resolve_metric(action.target)) ctx.use_clock(clock_verb(action.kind), action.target);
         break;
       case ActionKind::kExtendClock:
         check_extend(ctx, action);

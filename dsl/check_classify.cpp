@@ -1,7 +1,10 @@
 // Classification: results are values of the target, decision tables have the
-// right shape (E028) and every ticket gets a result (E021).
+// right shape (E028) and every ticket gets a result (E021, W010).
 
+#include <map>
+#include <optional>
 #include <set>
+#include <string>
 
 #include "dsl/check_context.h"
 
@@ -32,21 +35,84 @@ const Domain* target_domain(Context& ctx, const Name& target) {
   return attribute->type.domain;
 }
 
-// A row or column field of a decision table: enum-like, or E010 / E028.
-const Domain* table_axis(Context& ctx, const Name& field, const char* which) {
+// One axis of a decision table: an enum-like attribute, a bool field, or an
+// int field whose rows (or columns) list the values that have a result.
+struct Axis {
+  enum class Kind { kEnum, kBool, kInt };
+  Kind kind = Kind::kEnum;
+  std::string subject;              // the field as written
+  const Domain* domain = nullptr;   // kEnum
+  std::optional<double> low, high;  // kInt: a constant range
+};
+
+// The row or column field of a decision table, or nullopt after E010 / E028.
+std::optional<Axis> table_axis(Context& ctx, const Name& field, const char* which) {
   auto attribute = ctx.attribute(field.text);
   if (!attribute) {
     ctx.undefined("field", field, Context::keys(ctx.fields));
-    return nullptr;
+    return std::nullopt;
   }
   if (attribute->field != nullptr) ctx.used_fields.insert(field.text);
-  if (!attribute->type.is(TypeKind::kEnum) || attribute->type.domain == nullptr) {
-    ctx.error("E028", field.loc,
-              std::string(which) + " field `" + field.text + "` is " + describe(attribute->type) + ", not an enum",
-              "a decision table needs enum fields on both axes");
-    return nullptr;
+  Axis axis{Axis::Kind::kEnum, field.text, attribute->type.domain, {}, {}};
+  if (attribute->type.is(TypeKind::kEnum) && attribute->type.domain != nullptr) return axis;
+  const FieldDecl* decl = attribute->field;
+  if (decl != nullptr && decl->type == FieldType::kBool) {
+    axis.kind = Axis::Kind::kBool;
+    return axis;
   }
-  return attribute->type.domain;
+  if (decl != nullptr && decl->type == FieldType::kInt) {
+    axis.kind = Axis::Kind::kInt;
+    if (decl->range_min && decl->range_max) {
+      axis.low = constant_value(*decl->range_min);
+      axis.high = constant_value(*decl->range_max);
+    }
+    return axis;
+  }
+  std::string type = decl != nullptr ? to_string(decl->type) : describe(attribute->type);
+  ctx.error("E028", field.loc,
+            std::string(which) + " field `" + field.text + "` is " + type + ", not an enum, bool or int",
+            "a decision table needs enum, bool or int fields on both axes");
+  return std::nullopt;
+}
+
+bool is_whole_number(const std::string& text) { return whole_number_problem(text).first.empty(); }
+
+// Whether `key` labels a row (or column) of `axis`; E028 when it does not.
+bool check_key(Context& ctx, const Axis& axis, const Name& key, const char* which) {
+  std::string unknown = "unknown " + std::string(which) + " `" + key.text + "`: ";
+  switch (axis.kind) {
+    case Axis::Kind::kEnum:
+      if (axis.domain->contains(key.text)) return true;
+      ctx.error("E028", key.loc, unknown + "not a value of `" + axis.domain->subject + "`",
+                ctx.suggestion(key.text, axis.domain->values, ctx.value_list(*axis.domain)));
+      return false;
+    case Axis::Kind::kBool:
+      if (key.text == "true" || key.text == "false") return true;
+      ctx.error("E028", key.loc, unknown + "`" + axis.subject + "` is bool", "label it `true` or `false`");
+      return false;
+    case Axis::Kind::kInt:
+      if (!is_whole_number(key.text)) {
+        ctx.error("E028", key.loc, unknown + "`" + axis.subject + "` is int",
+                  "label it with a whole number such as `1`");
+        return false;
+      }
+      if (axis.low && axis.high && (std::stod(key.text) < *axis.low || std::stod(key.text) > *axis.high)) {
+        ctx.error("E028", key.loc,
+                  std::string(which) + " `" + key.text + "` is outside the range of `" + axis.subject + "` (" +
+                      format_number(*axis.low) + ".." + format_number(*axis.high) + ")",
+                  "label it with a value from " + format_number(*axis.low) + " to " + format_number(*axis.high));
+        return false;
+      }
+      return true;
+  }
+  return false;
+}
+
+// Every value an enum or bool axis can take, in order; empty for int.
+std::vector<std::string> axis_values(const Axis& axis) {
+  if (axis.kind == Axis::Kind::kEnum) return axis.domain->values;
+  if (axis.kind == Axis::Kind::kBool) return {"true", "false"};
+  return {};
 }
 
 std::string quoted_list(const std::vector<std::string>& values) {
@@ -68,7 +134,8 @@ struct Covered {
 std::optional<Covered> covered_values(const Context& ctx, const Expr& e, int depth) {
   if (depth > 64) return std::nullopt;
   auto value_of = [&](const Expr& subject, const Expr& value) -> std::optional<std::string> {
-    if (subject.kind != Expr::Kind::kName || value.kind != Expr::Kind::kName) return std::nullopt;
+    bool bare = value.kind == Expr::Kind::kName || value.kind == Expr::Kind::kNumber;
+    if (subject.kind != Expr::Kind::kName || !bare) return std::nullopt;
     const Domain* domain = ctx.domain_of(subject.text);
     if (domain == nullptr || !domain->contains(value.text)) return std::nullopt;
     return value.text;
@@ -149,38 +216,90 @@ void check_rules(Context& ctx, const ClassifyDecl& classify, const Domain* domai
             help);
 }
 
-void check_table(Context& ctx, const ClassifyDecl& classify, const Domain* result) {
-  const Domain* rows = table_axis(ctx, classify.row_field, "row");
-  const Domain* columns = table_axis(ctx, classify.column_field, "column");
+// An int axis has a result only for the values its rows (or columns) list.
+// A ticket with another value is refused when it is classified, so the
+// checker warns (W010) unless the listed values cover the field's range.
+void check_int_coverage(Context& ctx, const ClassifyDecl& classify, const Axis& axis,
+                        const std::map<std::string, SourceLoc>& listed, const char* which, const SourceLoc& at) {
   const Name& target = classify.target;
+  std::string refused = "a ticket with another value is refused when `" + target.text + "` is classified; ";
+  if (!axis.low || !axis.high || *axis.low > *axis.high) {
+    ctx.warning(
+        "W010", at,
+        "decision table for `" + target.text + "` lists some values of `" + axis.subject + "`, which has no range",
+        refused + "give `" + axis.subject + "` a `range` that the " + which + "s cover");
+    return;
+  }
+  // Listed values are distinct, and those outside the range are E028.
+  double inside = 0;
+  for (const auto& [value, loc] : listed) {
+    if (is_whole_number(value) && std::stod(value) >= *axis.low && std::stod(value) <= *axis.high) ++inside;
+  }
+  double count = *axis.high - *axis.low + 1 - inside;
+  if (count <= 0) return;
+  std::vector<std::string> missing;
+  for (double v = *axis.low; v <= *axis.high && missing.size() < 3; ++v) {
+    if (listed.count(format_number(v)) == 0) missing.push_back(format_number(v));
+  }
+  std::string more = count > 3 ? " and " + format_number(count - 3) + " more" : "";
+  ctx.warning("W010", at,
+              "decision table for `" + target.text + "` has no " + which + " for `" + axis.subject + "` " +
+                  quoted_list(missing) + more,
+              refused + "add the " + which + "s, or narrow the range of `" + axis.subject + "`");
+}
 
-  std::size_t column_count = columns != nullptr ? columns->values.size() : 0;
-  if (!classify.columns.empty()) {
-    column_count = classify.columns.size();
-    std::map<std::string, SourceLoc> seen;
-    for (const Name& column : classify.columns) {
-      auto [it, inserted] = seen.emplace(column.text, column.loc);
-      if (!inserted) {
-        ctx.error("E011", column.loc, "duplicate column `" + column.text + "`",
-                  "first defined at " + position(it->second, column.loc));
-      } else if (columns != nullptr && !columns->contains(column.text)) {
-        ctx.error("E028", column.loc, "unknown column `" + column.text + "`: not a value of `" + columns->subject + "`",
-                  ctx.suggestion(column.text, columns->values, ctx.value_list(*columns)));
-      }
-    }
-    if (columns != nullptr) {
-      std::vector<std::string> missing;
-      for (const std::string& value : columns->values) {
-        if (seen.count(value) == 0) missing.push_back(value);
-      }
-      if (!missing.empty()) {
-        ctx.error("E021", classify.columns.front().loc,
-                  "decision table for `" + target.text + "` has no column for `" + columns->subject + "` " +
-                      quoted_list(missing),
-                  "add the missing columns to `columns`");
-      }
+// The values an axis lacks among `listed`, for E021; nothing for int axes.
+std::vector<std::string> unlisted(const Axis& axis, const std::map<std::string, SourceLoc>& listed) {
+  std::vector<std::string> missing;
+  for (const std::string& value : axis_values(axis)) {
+    if (listed.count(value) == 0) missing.push_back(value);
+  }
+  return missing;
+}
+
+// The `columns` line: known values, no repeats, every value of an enum or
+// bool field; returns how many columns the table has (nullopt: unknown).
+std::optional<std::size_t> check_columns(Context& ctx, const ClassifyDecl& classify,
+                                         const std::optional<Axis>& columns) {
+  const Name& target = classify.target;
+  if (classify.columns.empty()) {
+    if (!columns) return std::nullopt;
+    if (columns->kind == Axis::Kind::kEnum) return columns->domain->values.size();
+    std::string example = columns->kind == Axis::Kind::kBool ? "columns true, false" : "columns 1, 2, 3";
+    ctx.error("E028", classify.column_field.loc,
+              "decision table for `" + target.text + "` needs a `columns` line: `" + columns->subject + "` is " +
+                  (columns->kind == Axis::Kind::kBool ? "bool" : "int"),
+              "list the columns in the order of the cells: `" + example + "`");
+    return std::nullopt;
+  }
+  std::map<std::string, SourceLoc> seen;
+  for (const Name& column : classify.columns) {
+    auto [it, inserted] = seen.emplace(column.text, column.loc);
+    if (!inserted) {
+      ctx.error("E011", column.loc, "duplicate column `" + column.text + "`",
+                "first defined at " + position(it->second, column.loc));
+    } else if (columns) {
+      check_key(ctx, *columns, column, "column");
     }
   }
+  if (!columns) return classify.columns.size();
+  const SourceLoc& at = classify.columns.front().loc;
+  if (columns->kind == Axis::Kind::kInt) {
+    check_int_coverage(ctx, classify, *columns, seen, "column", at);
+  } else if (std::vector<std::string> missing = unlisted(*columns, seen); !missing.empty()) {
+    ctx.error(
+        "E021", at,
+        "decision table for `" + target.text + "` has no column for `" + columns->subject + "` " + quoted_list(missing),
+        "add the missing columns to `columns`");
+  }
+  return classify.columns.size();
+}
+
+void check_table(Context& ctx, const ClassifyDecl& classify, const Domain* result) {
+  std::optional<Axis> rows = table_axis(ctx, classify.row_field, "row");
+  std::optional<Axis> columns = table_axis(ctx, classify.column_field, "column");
+  const Name& target = classify.target;
+  std::optional<std::size_t> column_count = check_columns(ctx, classify, columns);
 
   std::map<std::string, SourceLoc> seen_rows;
   for (const DecisionRow& row : classify.rows) {
@@ -189,16 +308,15 @@ void check_table(Context& ctx, const ClassifyDecl& classify, const Domain* resul
     if (!inserted) {
       ctx.error("E011", value.loc, "duplicate row `" + value.text + "`",
                 "first defined at " + position(it->second, value.loc));
-    } else if (rows != nullptr && !rows->contains(value.text)) {
-      ctx.error("E028", value.loc, "unknown row `" + value.text + "`: not a value of `" + rows->subject + "`",
-                ctx.suggestion(value.text, rows->values, ctx.value_list(*rows)));
+    } else if (rows) {
+      check_key(ctx, *rows, value, "row");
     }
-    if ((columns != nullptr || !classify.columns.empty()) && row.cells.size() != column_count) {
-      SourceLoc at = row.cells.size() > column_count ? row.cells[column_count].loc : value.loc;
+    if (column_count && row.cells.size() != *column_count) {
+      SourceLoc at = row.cells.size() > *column_count ? row.cells[*column_count].loc : value.loc;
       ctx.error("E028", at,
                 "row `" + value.text + "` has " + std::to_string(row.cells.size()) +
                     (row.cells.size() == 1 ? " cell" : " cells") + ", but the table has " +
-                    std::to_string(column_count) + (column_count == 1 ? " column" : " columns"),
+                    std::to_string(*column_count) + (*column_count == 1 ? " column" : " columns"),
                 "give one result per column");
       continue;  // a row that lost its `:` or a line break: its cells are not results
     }
@@ -207,17 +325,13 @@ void check_table(Context& ctx, const ClassifyDecl& classify, const Domain* resul
       if (!result->contains(cell.text)) ctx.undefined_value(*result, cell);
     }
   }
-  if (rows != nullptr) {
-    std::vector<std::string> missing;
-    for (const std::string& value : rows->values) {
-      if (seen_rows.count(value) == 0) missing.push_back(value);
-    }
-    if (!missing.empty()) {
-      ctx.error(
-          "E021", target.loc,
-          "decision table for `" + target.text + "` has no row for `" + rows->subject + "` " + quoted_list(missing),
-          "add a row for each value: `" + missing.front() + ": ...`");
-    }
+  if (!rows) return;
+  if (rows->kind == Axis::Kind::kInt) {
+    check_int_coverage(ctx, classify, *rows, seen_rows, "row", target.loc);
+  } else if (std::vector<std::string> missing = unlisted(*rows, seen_rows); !missing.empty()) {
+    ctx.error("E021", target.loc,
+              "decision table for `" + target.text + "` has no row for `" + rows->subject + "` " + quoted_list(missing),
+              "add a row for each value: `" + missing.front() + ": ...`");
   }
 }
 

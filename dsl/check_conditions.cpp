@@ -81,6 +81,26 @@ bool is_bool(const Subject& s) {
   return s.space == Space::kFinite && s.symbols.size() == 2 && s.symbols[0] == "true" && s.symbols[1] == "false";
 }
 
+// An enum whose values are whole numbers (`enum(1, 2, 3)`): they are ordered
+// as numbers, so `impact <= 2` is `impact in (1, 2)`.
+bool is_numeric_enum(const Subject& s) {
+  return s.space == Space::kFinite && !is_bool(s) && !s.symbols.empty() &&
+         std::all_of(s.symbols.begin(), s.symbols.end(), [](const std::string& v) { return written_as_number(v); });
+}
+
+// `impact <= 2` on a numeric enum: the values that satisfy it, as `in`.
+Atom ordered_symbols(const Subject& s, Op op, Atom atom, bool negated) {
+  double bound = std::stod(atom.symbols.front());
+  atom.symbols.clear();
+  for (const std::string& value : s.symbols) {
+    double v = std::stod(value);
+    bool holds = op == Op::kLt ? v < bound : op == Op::kLe ? v <= bound : op == Op::kGt ? v > bound : v >= bound;
+    if (holds) atom.symbols.push_back(value);
+  }
+  atom.op = negated ? Op::kNotIn : Op::kIn;
+  return atom;
+}
+
 bool contains_duration(const Expr& e, int depth) {
   if (depth > kMaxDepth) return false;
   if (e.kind == Expr::Kind::kDuration) return true;
@@ -225,7 +245,8 @@ bool GuardReader::read_constant(const Subject& subject, const Expr& e, Atom& ato
         atom.symbols.push_back(e.boolean ? "true" : "false");
         return true;
       }
-      if (e.kind == Expr::Kind::kName &&
+      // A name, or a number as the values of a numeric enum are written (`impact == 1`).
+      if ((e.kind == Expr::Kind::kName || e.kind == Expr::Kind::kNumber) &&
           std::find(subject.symbols.begin(), subject.symbols.end(), e.text) != subject.symbols.end()) {
         atom.symbols.push_back(e.text);
         return true;
@@ -281,10 +302,11 @@ std::optional<Atom> GuardReader::read_atom(const Expr& e, bool negated, int dept
         op = mirror(*op);
       }
       bool ordering = *op != Op::kEq && *op != Op::kNe;
+      atom.subject = s->name;
+      if (ordering && is_numeric_enum(*s)) return ordered_symbols(*s, *op, atom, negated);
       if (ordering && s->space != Space::kReal && s->space != Space::kInteger) {
         return std::nullopt;
       }
-      atom.subject = s->name;
       atom.op = negated ? negate(*op) : *op;
       return atom;
     }

@@ -57,6 +57,18 @@ Type type_of_field(FieldType type, const Domain* domain) {
   return {};
 }
 
+bool written_as_number(std::string_view text) { return !text.empty() && text[0] >= '0' && text[0] <= '9'; }
+
+std::pair<std::string, std::string> whole_number_problem(const std::string& text) {
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return {"is not a whole number", ""};
+  if (text.size() > 1 && text[0] == '0') {
+    std::size_t digit = text.find_first_not_of('0');
+    return {"has a leading zero", "write it `" + (digit == std::string::npos ? "0" : text.substr(digit)) + "`"};
+  }
+  if (text.size() > 14) return {"is too large (limit 10^14)", ""};
+  return {};
+}
+
 std::string position(const SourceLoc& loc, const SourceLoc& relative_to) {
   std::string out = std::to_string(loc.line) + ":" + std::to_string(loc.column);
   if (loc.file != relative_to.file) out += " in another file";
@@ -305,6 +317,10 @@ bool Context::resolve_metric(const Name& name) {
             known.empty() ? "metrics are the time limits declared in priorities"
                           : "metrics are the time limits declared in priorities: " + known);
   return false;
+}
+
+void Context::use_clock(std::string_view verb, const Name& metric) {
+  clock_uses.try_emplace(metric.text, std::string(verb) + " " + metric.text, metric.loc);
 }
 
 bool Context::resolve_role(const Name& name, std::string_view used_as) {

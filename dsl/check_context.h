@@ -15,6 +15,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "dsl/ast.h"
@@ -30,6 +31,7 @@ struct Domain {
   std::string subject;              // how messages name the attribute: "mood", "category"
   std::string noun;                 // how messages name one value: "value", "category", "state"
   std::vector<std::string> values;  // in declaration order, without repeats
+  bool numeric = false;             // values are numbers (`enum(1, 2, 3)`): ordered, and written as numbers
 
   bool contains(std::string_view value) const;
   bool of_enum_field() const { return noun == "value"; }
@@ -54,6 +56,14 @@ std::string describe(const Type& type);
 
 // The type an expression gets from a declared field type.
 Type type_of_field(FieldType type, const Domain* domain);
+
+// Whether a value is written as a number (`1`, `1.5`) rather than a name:
+// names never start with a digit.
+bool written_as_number(std::string_view text);
+// Why `text`, written as a number, is not a whole number as plainly written
+// (`0`, `1`, `42`: enum values, table rows of an int field), with the fix
+// when there is one; {"", ""} when it is one.
+std::pair<std::string, std::string> whole_number_problem(const std::string& text);
 
 // What a name in an expression refers to: a declared field or a built-in
 // ticket attribute (field == nullptr).
@@ -113,6 +123,10 @@ class Context {
   std::set<std::string> used_notices;
   std::set<std::string> used_chains;
   std::set<std::string> used_roles;
+  // metric -> the first action that starts, stops, pauses, resumes or extends
+  // its clock (`stop resolve`, a state's `pause resolve`), and where: for W009.
+  std::map<std::string, std::pair<std::string, SourceLoc>> clock_uses;
+  void use_clock(std::string_view verb, const Name& metric);
 
   // E010 for a name that is not in `domain`, with "did you mean" among its
   // values (or the list of values when it is short).
@@ -238,6 +252,10 @@ void check_shadowing(Context& ctx);
 // Transitions that can fire together (check_overlap.cpp): E018, W002, and
 // those that can never fire (E039).
 void check_overlaps(Context& ctx);
+
+// Priorities with limits that do not measure a metric the rules act on
+// (check_declarations.cpp): W009, run once every action has been seen.
+void check_unmeasured_metrics(Context& ctx);
 
 // Declarations nobody uses (checker.cpp): W003, run last.
 void check_unused(Context& ctx);

@@ -1,6 +1,6 @@
-// Declarations: symbol tables and duplicates (E011), fields (E012-E014),
-// calendars (E014, E025, E026), categories (E019), priorities (E020, E023,
-// E024, E032), approval chains and rules (E029, W004) and `require`.
+// Declarations: symbol tables and duplicates (E011), fields (E012-E014,
+// E045), calendars (E014, E025, E026), categories (E019), priorities (E023,
+// E024, E032, W009), approval chains and rules (E029, W004) and `require`.
 
 #include <date/tz.h>
 
@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <exception>
 #include <tuple>
+#include <utility>
 
 #include "dsl/check_context.h"
 
@@ -201,6 +202,46 @@ std::vector<std::string> zone_names() {
   return names;
 }
 
+// Whether whole number `a` is less than `b`, both plainly written.
+bool less_number(const std::string& a, const std::string& b) {
+  return a.size() != b.size() ? a.size() < b.size() : a < b;
+}
+
+// The values of an enum are all names or all whole numbers, and numbers are
+// listed in increasing order, so that their order is the numbers' (E045).
+// An enum with numbers is numeric even then, so that comparing it with one
+// of its numbers is not reported again.
+void check_enum_values(Context& ctx, const FieldDecl& field, Domain& domain) {
+  if (field.enum_values.empty()) return;
+  const Name& first = field.enum_values.front();
+  bool numbers = written_as_number(first.text);
+  domain.numeric = std::any_of(field.enum_values.begin(), field.enum_values.end(),
+                               [](const Name& value) { return written_as_number(value.text); });
+  const Name* previous = nullptr;
+  for (const Name& value : field.enum_values) {
+    if (written_as_number(value.text) != numbers) {
+      ctx.error("E045", value.loc,
+                "enum `" + field.name.text + "` mixes names and numbers: `" + first.text + "` and `" + value.text + "`",
+                "write every value as a name, or every value as a whole number");
+      return;
+    }
+    if (!numbers) continue;
+    if (auto [problem, help] = whole_number_problem(value.text); !problem.empty()) {
+      ctx.error("E045", value.loc, "enum value `" + value.text + "` of `" + field.name.text + "` " + problem,
+                help.empty() ? "enum values are names or whole numbers such as `1`" : help);
+      continue;
+    }
+    if (previous != nullptr && previous->text == value.text) continue;  // a repeat is E011
+    if (previous != nullptr && !less_number(previous->text, value.text)) {
+      ctx.error("E045", value.loc,
+                "enum values of `" + field.name.text + "` must increase: `" + value.text + "` follows `" +
+                    previous->text + "`",
+                "list the numbers from the smallest; `<` and `>` compare them as numbers");
+    }
+    previous = &value;
+  }
+}
+
 const TimeLimit* find_limit(const PriorityDecl& priority, const std::string& metric) {
   for (const TimeLimit& limit : priority.limits) {
     if (limit.metric.text == metric) return &limit;
@@ -228,6 +269,7 @@ void collect_symbols(Context& ctx) {
     for (const Name& value : field.enum_values) {
       if (!value.empty() && !domain.contains(value.text)) domain.values.push_back(value.text);
     }
+    check_enum_values(ctx, field, domain);
   }
   for (const NoticeDecl& notice : file.notices) declare(ctx, ctx.notices, notice, "holidays");
   for (const CalendarDecl& calendar : file.calendars) declare(ctx, ctx.calendars, calendar, "calendar");
@@ -452,14 +494,22 @@ void check_start_fields(Context& ctx) {
   }
 }
 
+// A priority without time limits is one without an SLA: its tickets are not
+// measured, and nothing about it needs saying unless it warns on nothing.
+void check_warnings_without_limits(Context& ctx, const PriorityDecl& priority) {
+  if (!priority.limits.empty() || priority.warnings.empty()) return;
+  const std::string& name = priority.name.text;
+  ctx.warning("W009", priority.warnings.front().loc,
+              "`warn at` of priority `" + name + "` has no time limit to warn on",
+              "give `" + name + "` a limit such as `resolve 24h`, or remove `warn at`");
+}
+
 void check_priorities(Context& ctx) {
   check_start_fields(ctx);
   for (const PriorityDecl& priority : ctx.file.priorities) {
     const std::string& name = priority.name.text;
-    if (priority.limits.empty()) {
-      ctx.error("E020", priority.name.loc, "priority `" + name + "` has no time limits",
-                "give it at least one: `resolve 24h`");
-    }
+    auto first = ctx.priorities.find(name);
+    if (first != ctx.priorities.end() && first->second == &priority) check_warnings_without_limits(ctx, priority);
     for (const TimeLimit& limit : priority.limits) {
       if (limit.length.seconds <= 0 && limit.length.workdays <= 0) {
         ctx.error("E032", limit.loc,
@@ -522,6 +572,27 @@ void check_priorities(Context& ctx) {
                   "add one (`" + escalation.metric.text + " 24h`) or remove this step");
       }
       check_actions(ctx, escalation.actions);
+    }
+  }
+}
+
+// A priority that measures some metrics but not one whose clock the rules
+// start, stop, pause, resume or extend for every ticket: that action does
+// nothing for its tickets, most likely a limit forgotten (W009). A priority
+// without any limit is one without an SLA, on purpose.
+void check_unmeasured_metrics(Context& ctx) {
+  for (const PriorityDecl& priority : ctx.file.priorities) {
+    auto first = ctx.priorities.find(priority.name.text);
+    if (priority.limits.empty() || first == ctx.priorities.end() || first->second != &priority) continue;
+    const std::string& name = priority.name.text;
+    for (const auto& [metric, use] : ctx.clock_uses) {
+      if (find_limit(priority, metric) != nullptr) continue;
+      ctx.warning("W009", priority.name.loc,
+                  "priority `" + name + "` has no `" + metric + "` limit, unlike `" +
+                      ctx.metric_owners.at(metric).front()->name.text + "`",
+                  "`" + use.first + "` at " + position(use.second, priority.name.loc) +
+                      " does nothing for its tickets: add `" + metric + " DURATION`, or remove every limit of `" +
+                      name + "` if it has no time limits at all");
     }
   }
 }

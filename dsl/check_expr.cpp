@@ -130,12 +130,20 @@ class Typer {
         return binary(e, depth);
       case Expr::Kind::kIn:
         return membership(e, depth);
+      case Expr::Kind::kIsSet:
+        return set_test(e);
     }
     return {};
   }
 
-  // An operand that may be a bare value of `other`'s enum.
+  // An operand that may be a bare value of `other`'s enum: a name, or a
+  // number written as one of the values of a numeric enum (`impact == 1`).
   Type operand_against(const Expr& operand, const Type& other, int depth) {
+    if (operand.kind == Expr::Kind::kNumber && is_numeric_enum(other)) {
+      if (other.domain->contains(operand.text)) return other;
+      ctx_.undefined_value(*other.domain, Name{operand.text, operand.loc});
+      return {};
+    }
     if (operand.kind != Expr::Kind::kName) return type_of(operand, depth);
     if (other.is(TypeKind::kEnum) && other.domain != nullptr && other.domain->contains(operand.text)) {
       return other;
@@ -154,6 +162,10 @@ class Typer {
 
   void mark_used(const Attribute& attribute) {
     if (attribute.field != nullptr) ctx_.used_fields.insert(attribute.name);
+  }
+
+  static bool is_numeric_enum(const Type& t) {
+    return t.is(TypeKind::kEnum) && t.domain != nullptr && t.domain->numeric;
   }
 
  private:
@@ -234,6 +246,13 @@ class Typer {
   // Types both sides of a comparison, resolving a bare value on either side
   // against the other.
   std::pair<Type, Type> operand_pair(const Expr& a, const Expr& b, int depth) {
+    if (a.kind == Expr::Kind::kNumber && b.kind == Expr::Kind::kName) {  // `1 == impact`
+      auto attribute = ctx_.attribute(b.text);
+      if (attribute && is_numeric_enum(attribute->type)) {
+        Type tb = operand_against(b, Type{}, depth + 1);
+        return {operand_against(a, tb, depth + 1), tb};
+      }
+    }
     bool a_bare = a.kind == Expr::Kind::kName && !ctx_.attribute(a.text);
     if (a_bare && b.kind != Expr::Kind::kName) {
       Type tb = type_of(b, depth + 1);
@@ -260,8 +279,10 @@ class Typer {
     auto [ta, tb] = operand_pair(a, b, depth);
     std::string op = to_string(e.binary);
     bool ordering = e.binary != BinaryOp::kEq && e.binary != BinaryOp::kNe;
+    // The values of a numeric enum are ordered as the numbers they are.
+    bool numeric_enums = is_numeric_enum(ta) && comparable(ta, tb);
     if (!ta.unknown() && !tb.unknown()) {
-      if (ordering && (!is_numeric_like(ta) || !is_numeric_like(tb))) {
+      if (ordering && !numeric_enums && (!is_numeric_like(ta) || !is_numeric_like(tb))) {
         bool left_bad = !is_numeric_like(ta);
         const Expr& bad_operand = left_bad ? a : b;
         const Type& bad = left_bad ? ta : tb;
@@ -297,6 +318,35 @@ class Typer {
                        " in `in`",
                    mismatch_help(ts, te));
       }
+    }
+    return {TypeKind::kBool};
+  }
+
+  // `FIELD is set`: an optional field, or `category`, `priority`, `assignee`
+  // (which a ticket may not have yet); anything else is E046.
+  Type set_test(const Expr& e) {
+    if (e.operands.empty() || !e.operands[0]) return {TypeKind::kBool};
+    const Expr& subject = *e.operands[0];
+    if (subject.kind != Expr::Kind::kName) {
+      ctx_.error("E046", subject.loc, "`is set` tests a field, not " + operand_text(ctx_, subject, type_of(subject, 0)),
+                 "write the field itself: `resolution_code is set`");
+      return {TypeKind::kBool};
+    }
+    auto attribute = ctx_.attribute(subject.text);
+    if (!attribute) {
+      lone_name(subject);
+      return {TypeKind::kBool};
+    }
+    mark_used(*attribute);
+    const char* always = nullptr;
+    if (attribute->field != nullptr && attribute->field->required) {
+      always = "is required";
+    } else if (subject.text == "state" || subject.text == "requester" || subject.text == "created_at") {
+      always = "is kept by the engine";
+    }
+    if (always != nullptr) {
+      ctx_.error("E046", subject.loc, "`" + subject.text + "` " + always + ", so it is always set",
+                 "`is set` tests an optional field, or `category`, `priority`, `assignee`; drop the test");
     }
     return {TypeKind::kBool};
   }
@@ -422,6 +472,7 @@ bool same(const Expr& a, const Expr& b, int depth) {
       break;
     case Expr::Kind::kNow:
     case Expr::Kind::kIn:
+    case Expr::Kind::kIsSet:
       break;
   }
   for (std::size_t i = 0; i < a.operands.size(); ++i) {

@@ -113,7 +113,9 @@ void place_timer(Context& ctx, const StateDecl& state, const Timer& timer, const
 void check_state(Context& ctx, const StateDecl& state) {
   const std::string owner = owner_text(&state, nullptr);
   Handled handled;
-  for (const Name& metric : state.paused_clocks) ctx.resolve_metric(metric);
+  for (const Name& metric : state.paused_clocks) {
+    if (ctx.resolve_metric(metric)) ctx.use_clock("pause", metric);
+  }
   check_actions(ctx, state.on_enter);
   check_actions(ctx, state.on_exit);
 
@@ -144,7 +146,9 @@ void check_state(Context& ctx, const StateDecl& state) {
 void check_group(Context& ctx, const GroupDecl& group) {
   const std::string owner = owner_text(nullptr, &group);
   for (const Name& state : group.states) ctx.resolve_state(state);
-  for (const Name& metric : group.paused_clocks) ctx.resolve_metric(metric);
+  for (const Name& metric : group.paused_clocks) {
+    if (ctx.resolve_metric(metric)) ctx.use_clock("pause", metric);
+  }
   check_actions(ctx, group.on_enter);
   check_actions(ctx, group.on_exit);
   for (const Transition& t : group.transitions) check_written_transition(ctx, t, owner);

@@ -87,6 +87,7 @@ int precedence_of(const Expr& e) {
     case Expr::Kind::kBinary:
       return precedence_of(e.binary);
     case Expr::Kind::kIn:
+    case Expr::Kind::kIsSet:
       return kCompare;
     default:
       return kPrimary;
@@ -149,6 +150,10 @@ std::string render(const ExprPtr& expr, int depth) {
       if (e.unary == UnaryOp::kNot) {
         // `not (a in (x))` is written `a not in (x)`.
         ExprPtr inner = operand(0);
+        if (inner && inner->kind == Expr::Kind::kIsSet) {  // `not (a is set)` is written `a is not set`
+          return render_operand(inner->operands.empty() ? nullptr : inner->operands[0], kCompare + 1, depth + 1) +
+                 " is not set";
+        }
         if (inner && inner->kind == Expr::Kind::kIn) {
           std::string text = render(inner, depth + 1);
           std::string subject =
@@ -166,6 +171,8 @@ std::string render(const ExprPtr& expr, int depth) {
       return render_operand(operand(0), left_needed, depth) + " " + operator_text(e.binary) + " " +
              render_operand(operand(1), level + 1, depth);
     }
+    case Expr::Kind::kIsSet:
+      return render_operand(operand(0), kCompare + 1, depth) + " is set";
     case Expr::Kind::kIn: {
       std::string text = render_operand(operand(0), kCompare + 1, depth) + " in (";
       for (std::size_t i = 1; i < e.operands.size(); ++i) {
@@ -414,6 +421,8 @@ class Compiler {
       compiled.type = field_type(field.type);
       compiled.required = field.required;
       for (const Name& value : field.enum_values) compiled.enum_values.push_back(value.text);
+      compiled.enum_labels = field.enum_labels;
+      compiled.enum_labels.resize(compiled.enum_values.size());
       compiled.position = position(field.loc);
       def_.fields.push_back(std::move(compiled));
     }
@@ -506,6 +515,14 @@ class Compiler {
     return engine::attribute_named(name).has_value() || lookup(fields_, name).has_value();
   }
 
+  // `angry == mood`, `1 == impact` (an enum field written as numbers).
+  bool bare_value_on_left(const Expr& left, const Expr& right) const {
+    if (left.kind == Expr::Kind::kName) return !is_attribute_or_field(left.text);
+    if (left.kind != Expr::Kind::kNumber || right.kind != Expr::Kind::kName) return false;
+    auto field = lookup(fields_, right.text);
+    return field && !engine::attribute_named(right.text) && def_.fields[*field].type == engine::FieldType::kEnum;
+  }
+
   // The value `name` stands for in the domain of `context` (an enum field's
   // value, a category, a priority, a state), if any.
   std::optional<Value> value_in_domain(const std::string& name, const Typed& context) const {
@@ -551,9 +568,43 @@ class Compiler {
         return emit_binary(e, out, depth);
       case Expr::Kind::kIn:
         return emit_in(e, out, depth);
+      case Expr::Kind::kIsSet:
+        return emit_is_set(e, out);
+      case Expr::Kind::kNumber:
+        if (context.type == ValueType::kEnum) return emit_enum_number(e, context, out);
+        return emit_literal(expr, out);
       default:
         return emit_literal(expr, out);
     }
+  }
+
+  // `impact == 1`: a number written where a value of a numeric enum goes is
+  // that value, as written.
+  [[gnu::noinline]] std::optional<Typed> emit_enum_number(const Expr& e, const Typed& context, ExprBuilder& out) {
+    if (std::optional<Value> value = value_in_domain(e.text, context)) {
+      out.constant(*value);
+      return context;
+    }
+    error("E010", e.loc, "undefined value `" + e.text + "`");
+    return std::nullopt;
+  }
+
+  // `x is set`: whether the field or attribute has a value, never a failure.
+  [[gnu::noinline]] std::optional<Typed> emit_is_set(const Expr& e, ExprBuilder& out) {
+    const Expr* subject = e.operands.empty() ? nullptr : e.operands[0].get();
+    if (subject == nullptr || subject->kind != Expr::Kind::kName) {
+      error("E046", e.loc, "`is set` tests a field");
+      return std::nullopt;
+    }
+    if (auto attribute = engine::attribute_named(subject->text)) {
+      out.attribute_is_set(*attribute);
+    } else if (auto field = lookup(fields_, subject->text)) {
+      out.field_is_set(*field);
+    } else {
+      error("E010", subject->loc, "undefined field `" + subject->text + "`");
+      return std::nullopt;
+    }
+    return Typed{ValueType::kBool, 0};
   }
 
   [[gnu::noinline]] std::optional<Typed> emit_trouble(const ExprPtr& expr) {
@@ -695,10 +746,11 @@ class Compiler {
       return Typed{*result, 0};
     }
 
-    // A comparison. A bare value on the left (`angry == mood`) takes its
-    // meaning from the right: emit the right first and mirror the operator.
+    // A comparison. A bare value on the left (`angry == mood`, `1 == impact`)
+    // takes its meaning from the right: emit the right first and mirror the
+    // operator.
     std::optional<Typed> a, b;
-    if (left && left->kind == Expr::Kind::kName && !is_attribute_or_field(left->text)) {
+    if (left && right && bare_value_on_left(*left, *right)) {
       b = emit(right, {}, out, depth + 1);
       if (!b) return std::nullopt;
       a = emit(left, *b, out, depth + 1);
@@ -980,7 +1032,7 @@ class Compiler {
     }
     if (auto field = lookup(fields_, name.text)) {
       if (def_.fields[*field].type != engine::FieldType::kEnum) {
-        error("E028", name.loc, "`" + name.text + "` is not an enum field");
+        error("E028", name.loc, "`" + name.text + "` is not an enum, bool or int field");
         return std::nullopt;
       }
       return EnumLike{{ValueType::kEnum, *field},
@@ -1031,34 +1083,88 @@ class Compiler {
     }
   }
 
+  // One axis of a decision table and the position of each value written
+  // along it (the rows in the order written, or the `columns` line).
+  struct AxisPlan {
+    engine::TableAxis axis;
+    std::uint32_t size = 0;
+    std::vector<std::uint32_t> positions;  // kNoIndex: reported
+  };
+
+  // `listed` is false for columns without a `columns` line: an enum's values
+  // in their order.
+  std::optional<AxisPlan> table_axis(const Name& name, const std::vector<Name>& keys, bool listed) {
+    std::optional<std::uint32_t> field = engine::attribute_named(name.text) ? std::nullopt : lookup(fields_, name.text);
+    engine::FieldType type = field ? def_.fields[*field].type : engine::FieldType::kEnum;
+    if (type == engine::FieldType::kBool || type == engine::FieldType::kInt) {
+      if (!listed) {
+        error("E028", name.loc, "the columns of `" + name.text + "` must be listed with `columns`");
+        return std::nullopt;
+      }
+      AxisPlan plan{{false, *field, {}}, 0, {}};
+      for (const Name& key : keys) {
+        plan.positions.push_back(type == engine::FieldType::kBool ? bool_position(key)
+                                                                  : int_position(key, plan.axis.numbers));
+      }
+      plan.size = type == engine::FieldType::kBool ? 2 : static_cast<std::uint32_t>(plan.axis.numbers.size());
+      return plan;
+    }
+    std::optional<EnumLike> values = enum_like(name);
+    if (!values) return std::nullopt;
+    AxisPlan plan{{values->is_attribute, values->index, {}}, values->size, {}};
+    if (!listed) {
+      for (std::uint32_t c = 0; c < values->size; ++c) plan.positions.push_back(c);
+    } else {
+      for (const Name& key : keys) plan.positions.push_back(ordinal_in(key, values->type));
+    }
+    return plan;
+  }
+
+  std::uint32_t bool_position(const Name& key) {
+    if (key.text == "false" || key.text == "true") return key.text == "true" ? 1 : 0;
+    error("E028", key.loc, "`" + key.text + "` is not `true` or `false`");
+    return kNoIndex;
+  }
+
+  // The position of whole number `key` among `numbers`, which it joins when
+  // it is new.
+  std::uint32_t int_position(const Name& key, std::vector<Fixed>& numbers) {
+    std::optional<Fixed> number = Fixed::parse(key.text);
+    if (!number || number->raw() % Fixed::kScale != 0) {
+      error("E028", key.loc, "`" + key.text + "` is not a whole number");
+      return kNoIndex;
+    }
+    auto found = std::find(numbers.begin(), numbers.end(), *number);
+    if (found != numbers.end()) return static_cast<std::uint32_t>(found - numbers.begin());
+    numbers.push_back(*number);
+    return static_cast<std::uint32_t>(numbers.size() - 1);
+  }
+
   void compile_table(const ClassifyDecl& decl, const Typed& result, engine::Classification& classification) {
-    std::optional<EnumLike> rows = enum_like(decl.row_field);
-    std::optional<EnumLike> columns = enum_like(decl.column_field);
+    std::vector<Name> row_keys;
+    for (const DecisionRow& row : decl.rows) row_keys.push_back(row.row_value);
+    std::optional<AxisPlan> rows = table_axis(decl.row_field, row_keys, true);
+    std::optional<AxisPlan> columns = table_axis(decl.column_field, decl.columns, !decl.columns.empty());
     if (!rows || !columns) return;
-    classification.row = {rows->is_attribute, rows->index};
-    classification.column = {columns->is_attribute, columns->index};
+    classification.row = rows->axis;
+    classification.column = columns->axis;
     classification.row_count = rows->size;
     classification.column_count = columns->size;
     classification.table.assign(std::size_t{rows->size} * columns->size, kNoIndex);
 
-    // Column ordinals in the order the cells are written.
-    std::vector<std::uint32_t> column_order;
-    if (decl.columns.empty()) {
-      for (std::uint32_t c = 0; c < columns->size; ++c) column_order.push_back(c);
-    } else {
-      for (const Name& column : decl.columns) column_order.push_back(ordinal_in(column, columns->type));
-    }
-    for (const DecisionRow& row : decl.rows) {
-      std::uint32_t r = ordinal_in(row.row_value, rows->type);
+    const std::vector<std::uint32_t>& column_order = columns->positions;
+    for (std::size_t i = 0; i < decl.rows.size(); ++i) {
+      const DecisionRow& row = decl.rows[i];
+      std::uint32_t r = rows->positions[i];
       if (row.cells.size() != column_order.size()) {
         error("E028", row.loc,
               "row `" + row.row_value.text + "` has " + std::to_string(row.cells.size()) + " cells for " +
                   std::to_string(column_order.size()) + " columns");
         continue;
       }
-      for (std::size_t i = 0; i < row.cells.size(); ++i) {
-        std::uint32_t cell = ordinal_in(row.cells[i], result);
-        std::uint32_t c = column_order[i];
+      for (std::size_t k = 0; k < row.cells.size(); ++k) {
+        std::uint32_t cell = ordinal_in(row.cells[k], result);
+        std::uint32_t c = column_order[k];
         if (r == kNoIndex || c == kNoIndex) continue;
         std::uint32_t& slot = classification.table[std::size_t{r} * columns->size + c];
         if (slot == kNoIndex) slot = cell;  // the first row written for a value wins

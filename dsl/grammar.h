@@ -88,6 +88,7 @@ DOCKET_KEYWORD(holidays, "holidays");
 DOCKET_KEYWORD(hours, "hours");
 DOCKET_KEYWORD(in, "in");
 DOCKET_KEYWORD(initial, "initial");
+DOCKET_KEYWORD(is, "is");
 DOCKET_KEYWORD(level, "level");
 DOCKET_KEYWORD(not, "not");
 DOCKET_KEYWORD(notify, "notify");
@@ -194,7 +195,12 @@ struct op_compare : sor<string<'=', '='>, string<'!', '='>, string<'<', '='>, st
 struct in_list : if_must<open_paren, expr_required, star<comma, must<expr_required>>, close_paren> {};
 struct op_in : sor<seq<kw_not, sp, kw_in>, kw_in> {};
 struct sum_required : sum {};
-struct comparison : seq<sum, opt<sor<seq<tok<op_compare>, must<sum_required>>, seq<tok<op_in>, must<in_list>>>>> {};
+// `resolution_code is set`, `resolution_code is not set`.
+struct is_negation : tok<kw_not> {};
+struct set_word : sor<tok<kw_set>, pegtl::failure> {};  // fails where it starts, as whole_token (below)
+struct is_set_test : if_must<tok<kw_is>, opt<is_negation>, set_word> {};
+struct comparison
+    : seq<sum, opt<sor<seq<tok<op_compare>, must<sum_required>>, seq<tok<op_in>, must<in_list>>, is_set_test>>> {};
 
 struct logical_not;
 struct not_operand : seq<logical_not> {};
@@ -287,10 +293,14 @@ struct workflow_decl : if_must<tok<kw_workflow>, workflow_name, opt<label>, opt<
 
 // Fields.
 struct field_name : ident {};
-struct enum_value : ident {};
+// A value is a name or a whole number (`enum(1 "高", 2 "中", 3 "低")`), with
+// an optional label.
+struct enum_value : sor<ident, tok<number_lit>> {};
+struct enum_label : str {};
 struct enum_close : close_paren {};
 struct enum_open : open_paren {};
-struct enum_type : if_must<tok<kw_enum>, enum_open, enum_value, star<comma, must<enum_value>>, enum_close> {};
+struct enum_type : if_must<tok<kw_enum>, enum_open, enum_value, opt<enum_label>,
+                           star<comma, must<enum_value>, opt<enum_label>>, enum_close> {};
 struct simple_type
     : sor<TAO_PEGTL_KEYWORD("text"), TAO_PEGTL_KEYWORD("int"), TAO_PEGTL_KEYWORD("decimal"), TAO_PEGTL_KEYWORD("money"),
           TAO_PEGTL_KEYWORD("bool"), TAO_PEGTL_KEYWORD("duration"), TAO_PEGTL_KEYWORD("timestamp")> {};
@@ -399,16 +409,19 @@ struct classify_target : ident {};
 struct row_field : ident {};
 struct column_field : ident {};
 struct times_sign : tok<kw_x> {};
-struct column_value : ident {};
+// Rows and columns are labelled by enum values (names or numbers), `true` /
+// `false`, or whole numbers; cells are results (names or numbers).
+struct table_key : sor<ident, tok<number_lit>, tok<bool_lit>> {};
+struct column_value : table_key {};
 struct columns_clause : if_must<tok<kw_columns>, column_value, star<comma, must<column_value>>> {};
-struct row_value : ident {};
-struct cell : seq<not_at<identifier, sp, one<':'>>, ident> {};
+struct row_value : table_key {};
+struct cell : seq<not_at<sor<identifier, number_raw>, sp, one<':'>>, sor<ident, tok<number_lit>>> {};
 struct cell_required : cell {};
 struct table_row : seq<row_value, must<colon>, must<cell_required>, star<cell>> {};
 struct table_close : tok<one<'}'>> {};
 struct decision_table : if_must<tok<kw_by>, row_field, times_sign, column_field, brace_required, sep,
                                 opt<columns_clause, sep>, star<table_row, sep>, table_close> {};
-struct rule_result : ident {};
+struct rule_result : sor<ident, tok<number_lit>> {};
 struct otherwise_clause : tok<kw_otherwise> {};
 struct rule_condition : sor<when_clause, otherwise_clause> {};
 struct classify_rule : seq<rule_result, must<rule_condition>> {};

@@ -32,6 +32,7 @@ DOCKET_ERROR(in_list, "expected `(` and a list of values after `in`");
 DOCKET_ERROR(not_operand, "expected a condition after `not`");
 DOCKET_ERROR(conjunction_operand, "expected a condition after `and`");
 DOCKET_ERROR(disjunction_operand, "expected a condition after `or`");
+DOCKET_ERROR(set_word, "expected `set` or `not set` after `is`");
 DOCKET_ERROR(expression_end, "unexpected text after the expression");
 
 // Actions.
@@ -75,7 +76,7 @@ DOCKET_ERROR(version_value, "expected a version such as \"1.2\" after `version`"
 DOCKET_ERROR(field_name, "expected a field name after `field`");
 DOCKET_ERROR(field_type, "expected a type: text, int, decimal, money, bool, duration, timestamp or enum(...)");
 DOCKET_ERROR(enum_open, "expected `(` after `enum`");
-DOCKET_ERROR(enum_value, "expected an enum value name");
+DOCKET_ERROR(enum_value, "expected an enum value: a name or a whole number");
 DOCKET_ERROR(enum_close, "expected `,` or `)` in the list of enum values");
 DOCKET_ERROR(range_low, "expected the lowest allowed value after `range`");
 DOCKET_ERROR(range_dots, "expected `..` between the lowest and highest value");

@@ -47,7 +47,7 @@ struct selector
               target_state, in_calendar, label, set_action, assign_action, notify_action, escalate_action, emit_action,
               classify_action, clock_action, not_expr, negation, in_list, override_decl, assign_role, start_from,
               extend_action, from_clause, extend_item, extension_times, extension_total, notice_decl, source_item,
-              group_decl, every_state>,
+              group_decl, every_state, is_set_test, is_negation, enum_label>,
           pt::fold_one::on<expr, expr_required, disjunction, disjunction_operand, conjunction, conjunction_operand,
                            comparison, sum, sum_required, range_low, range_high, product, product_required, operand,
                            nested_expr, negated_operand, operand_required, logical_not, not_operand>> {};
@@ -416,6 +416,34 @@ class Builder {
     return out;
   }
 
+  static bool is_key(const Node& node) {
+    return node.is_type<identifier>() || node.is_type<number_lit>() || node.is_type<bool_lit>();
+  }
+
+  // A value as written where a name, a number or `true` / `false` may stand
+  // (enum values, table rows and columns, results): its text tells which.
+  Name key(const Node& node) {
+    if (node.is_type<identifier>()) return name(node);
+    return {node.string(), loc(node)};
+  }
+
+  // The keys that are direct children, in order.
+  std::vector<Name> keys(const Node& node) {
+    std::vector<Name> out;
+    for (const auto& child : node.children) {
+      if (is_key(*child)) out.push_back(key(*child));
+    }
+    return out;
+  }
+
+  // The first key among the children; empty when there is none.
+  Name first_key(const Node& node) {
+    for (const auto& child : node.children) {
+      if (is_key(*child)) return key(*child);
+    }
+    return {"", loc(node)};
+  }
+
   static std::string decode_string(const Node& node) {
     std::string_view raw = node.string_view();
     raw.remove_prefix(1);
@@ -601,6 +629,7 @@ class Builder {
       return e->operands.back() ? e : nullptr;
     }
     if (node.children.size() == 1) return expression(*node.children.front());
+    if (node.children.size() == 2 && node.children[1]->is_type<is_set_test>()) return is_set(node);
     if (node.children.size() >= 3 && node.children[1]->is_type<op_in>()) {
       auto e = node_expr(Expr::Kind::kIn, node);
       e->operands.push_back(expression(*node.children[0]));
@@ -628,6 +657,18 @@ class Builder {
       left = e;
     }
     return left;
+  }
+
+  // `a is set`; `a is not set` is `not (a is set)`, as `not in` is.
+  ExprPtr is_set(const Node& node) {
+    auto e = node_expr(Expr::Kind::kIsSet, node);
+    e->operands.push_back(expression(*node.children[0]));
+    if (!e->operands.back()) return nullptr;
+    if (find<is_negation>(*node.children[1]) == nullptr) return e;
+    auto negated = node_expr(Expr::Kind::kUnary, node);
+    negated->unary = UnaryOp::kNot;
+    negated->operands.push_back(e);
+    return negated;
   }
 
   static BinaryOp binary_op(std::string_view op) {
@@ -799,7 +840,14 @@ class Builder {
     } else if (const Node* e = find<enum_type>(node)) {
       f.type = FieldType::kEnum;
       f.type_loc = loc(*e);
-      f.enum_values = names(*e);
+      for (const auto& child : e->children) {
+        if (is_key(*child)) {
+          f.enum_values.push_back(key(*child));
+          f.enum_labels.emplace_back();
+        } else if (child->is_type<enum_label>() && !f.enum_labels.empty() && !child->children.empty()) {
+          f.enum_labels.back() = decode_string(*child->children.front());
+        }
+      }
     }
     for (const auto& child : node.children) {
       if (child->is_type<field_default>()) f.default_value = clause_expression(child.get());
@@ -991,11 +1039,11 @@ class Builder {
         c.row_field = fields[0];
         c.column_field = fields[1];
       }
-      if (const Node* columns = find<columns_clause>(*table)) c.columns = names(*columns);
+      if (const Node* columns = find<columns_clause>(*table)) c.columns = keys(*columns);
       for (const Node* row : all<table_row>(*table)) {
         DecisionRow r;
         r.loc = loc(*row);
-        std::vector<Name> row_names = names(*row);
+        std::vector<Name> row_names = keys(*row);
         if (row_names.empty()) continue;
         r.row_value = row_names.front();
         r.cells.assign(row_names.begin() + 1, row_names.end());
@@ -1005,7 +1053,7 @@ class Builder {
       for (const Node* rule : all<classify_rule>(*rules)) {
         ClassifyRule r;
         r.loc = loc(*rule);
-        r.result = name(*rule);
+        r.result = first_key(*rule);
         r.condition = clause_expression(find<when_clause>(*rule));
         c.rules.push_back(std::move(r));
       }

@@ -16,6 +16,8 @@ std::pair<std::size_t, std::size_t> stack_effect(const Instruction& instruction)
     case OpCode::kConstant:
     case OpCode::kField:
     case OpCode::kAttribute:
+    case OpCode::kFieldIsSet:
+    case OpCode::kAttributeIsSet:
     case OpCode::kNow:
       return {0, 1};
     case OpCode::kNot:
@@ -290,6 +292,10 @@ const char* to_string(OpCode op) {
       return "attribute";
     case OpCode::kNow:
       return "now";
+    case OpCode::kFieldIsSet:
+      return "field is set";
+    case OpCode::kAttributeIsSet:
+      return "attribute is set";
     case OpCode::kNot:
       return "not";
     case OpCode::kNegate:
@@ -342,8 +348,15 @@ const char* to_string(EvalError error) {
 
 bool CompiledExpr::is_constant() const {
   for (const Instruction& instruction : code_) {
-    if (instruction.op == OpCode::kField || instruction.op == OpCode::kAttribute || instruction.op == OpCode::kNow) {
-      return false;
+    switch (instruction.op) {
+      case OpCode::kField:
+      case OpCode::kAttribute:
+      case OpCode::kFieldIsSet:
+      case OpCode::kAttributeIsSet:
+      case OpCode::kNow:
+        return false;
+      default:
+        break;
     }
   }
   return true;
@@ -360,6 +373,12 @@ void ExprBuilder::field(std::uint32_t index) { emit(OpCode::kField, index); }
 
 void ExprBuilder::attribute(Attribute attribute) { emit(OpCode::kAttribute, static_cast<std::uint32_t>(attribute)); }
 
+void ExprBuilder::field_is_set(std::uint32_t index) { emit(OpCode::kFieldIsSet, index); }
+
+void ExprBuilder::attribute_is_set(Attribute attribute) {
+  emit(OpCode::kAttributeIsSet, static_cast<std::uint32_t>(attribute));
+}
+
 void ExprBuilder::now() { emit(OpCode::kNow, 0); }
 
 void ExprBuilder::op(OpCode op) {
@@ -367,6 +386,8 @@ void ExprBuilder::op(OpCode op) {
     case OpCode::kConstant:
     case OpCode::kField:
     case OpCode::kAttribute:
+    case OpCode::kFieldIsSet:
+    case OpCode::kAttributeIsSet:
     case OpCode::kNow:
     case OpCode::kIn:
     case OpCode::kAndThen:
@@ -631,6 +652,12 @@ bool evaluate_fast(const CompiledExpr& expr, const TicketView& ticket, std::int6
         stack.push(loaded);
         break;
       }
+      case OpCode::kFieldIsSet:
+      case OpCode::kAttributeIsSet: {
+        bool field = instruction.op == OpCode::kFieldIsSet;
+        stack.push(boolean(value_at(field ? ticket.fields : ticket.attributes, instruction.arg) != nullptr));
+        break;
+      }
       case OpCode::kNow:
         stack.push(Scalar::of(ValueType::kTimestamp, 0, now));
         break;
@@ -804,6 +831,13 @@ EvalResult evaluate_general(const CompiledExpr& expr, const TicketView& ticket, 
             value_at(instruction.op == OpCode::kField ? ticket.fields : ticket.attributes, instruction.arg);
         if (value == nullptr) return failure(EvalError::kMissingValue, pc);
         stack.push_back(*value);
+        break;
+      }
+      case OpCode::kFieldIsSet:
+      case OpCode::kAttributeIsSet: {
+        bool field = instruction.op == OpCode::kFieldIsSet;
+        stack.push_back(
+            Value::boolean(value_at(field ? ticket.fields : ticket.attributes, instruction.arg) != nullptr));
         break;
       }
       case OpCode::kNow:

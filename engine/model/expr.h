@@ -63,6 +63,10 @@ enum class OpCode : std::uint8_t {
   kIn,       // pops arg set members, then the operand; true when any member equals it
   kAndThen,  // top is bool: false -> jump to arg keeping it; true -> pop, go on
   kOrElse,   // top is bool: true -> jump to arg keeping it; false -> pop, go on
+  // `x is set`: push whether field (attribute) #arg has a value, as a bool;
+  // the one load that never fails.
+  kFieldIsSet,
+  kAttributeIsSet,
 };
 const char* to_string(OpCode op);
 
@@ -136,6 +140,9 @@ class ExprBuilder {
   void constant(Value value);
   void field(std::uint32_t index);
   void attribute(Attribute attribute);
+  // Whether the field (attribute) has a value: `x is set`.
+  void field_is_set(std::uint32_t index);
+  void attribute_is_set(Attribute attribute);
   void now();
   // Any operator except kIn, kAndThen, kOrElse and the loads.
   void op(OpCode op);

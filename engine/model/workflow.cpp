@@ -76,9 +76,9 @@ class DefinitionValidator {
       return;
     }
     for (const Instruction& instruction : expr.code()) {
-      if (instruction.op == OpCode::kField) {
+      if (instruction.op == OpCode::kField || instruction.op == OpCode::kFieldIsSet) {
         in_range(instruction.arg, d_.fields.size(), "field", where);
-      } else if (instruction.op == OpCode::kAttribute) {
+      } else if (instruction.op == OpCode::kAttribute || instruction.op == OpCode::kAttributeIsSet) {
         in_range(instruction.arg, kAttributeCount, "attribute", where);
       }
     }
@@ -150,6 +150,9 @@ class DefinitionValidator {
       std::string where = "field `" + field.name + "`";
       if (field.type == FieldType::kEnum && field.enum_values.empty()) {
         fail(where + ": enum without values");
+      }
+      if (!field.enum_labels.empty() && field.enum_labels.size() != field.enum_values.size()) {
+        fail(where + ": a label for each enum value, or none");
       }
       check_expr(field.default_value, where + " default");
       if (field.range_min.has_value() != field.range_max.has_value()) {
@@ -231,9 +234,20 @@ class DefinitionValidator {
     return 0;
   }
 
-  // The number of values along a table axis; nullopt when it is not enum-like.
+  // The number of positions along a table axis; nullopt when it cannot be
+  // one (only an int field lists numbers, each once).
   std::optional<std::size_t> axis_size(const TableAxis& axis) {
+    FieldType type =
+        !axis.is_attribute && axis.index < d_.fields.size() ? d_.fields[axis.index].type : FieldType::kText;
+    if (!axis.numbers.empty() || type == FieldType::kInt) {
+      std::vector<Fixed> sorted = axis.numbers;
+      std::sort(sorted.begin(), sorted.end());
+      bool distinct = std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end();
+      if (axis.is_attribute || type != FieldType::kInt || !distinct) return std::nullopt;
+      return axis.numbers.size();
+    }
     if (!axis.is_attribute) {
+      if (type == FieldType::kBool) return 2;
       if (!is_enum_field(axis.index)) return std::nullopt;
       return d_.fields[axis.index].enum_values.size();
     }
@@ -257,7 +271,7 @@ class DefinitionValidator {
         std::optional<std::size_t> rows = axis_size(classification.row);
         std::optional<std::size_t> columns = axis_size(classification.column);
         if (!rows || !columns) {
-          fail(where + ": table rows and columns must be enum fields, category, priority or state");
+          fail(where + ": table rows and columns must be enum, bool or int fields, category, priority or state");
           continue;
         }
         if (classification.row_count != *rows || classification.column_count != *columns ||
@@ -567,6 +581,15 @@ std::span<const TransitionIndex> Workflow::automatic_transitions(StateIndex stat
 std::span<const TimerIndex> Workflow::timers_of(StateIndex state) const { return timers_.row(state); }
 
 std::span<const TransitionIndex> Workflow::transitions_from(StateIndex state) const { return outgoing_.row(state); }
+
+std::optional<std::uint32_t> table_position(const TableAxis& axis, const Value& value) {
+  if (is_enumeration(value.type())) return value.ordinal();
+  if (value.type() == ValueType::kBool) return value.as_bool() ? 1 : 0;
+  if (value.type() != ValueType::kNumber) return std::nullopt;
+  auto found = std::find(axis.numbers.begin(), axis.numbers.end(), value.as_number());
+  if (found == axis.numbers.end()) return std::nullopt;
+  return static_cast<std::uint32_t>(found - axis.numbers.begin());
+}
 
 std::string Workflow::format_value(const Value& value) const {
   const WorkflowDefinition& d = definition_;

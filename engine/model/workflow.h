@@ -69,7 +69,11 @@ struct Field {
   std::string name;
   std::string label;
   FieldType type = FieldType::kText;
-  std::vector<std::string> enum_values;       // kEnum: ordinal -> name
+  // kEnum: ordinal -> value, as the rules write it: a name (`high`) or a
+  // whole number (`1`). The value is the identity; events, journals and
+  // expressions use it. Numbers are listed in increasing order.
+  std::vector<std::string> enum_values;
+  std::vector<std::string> enum_labels;       // kEnum: ordinal -> label for people, "" when none
   std::optional<CompiledExpr> default_value;  // evaluated when a ticket is created
   bool required = false;
   std::optional<Value> range_min;  // inclusive; both set or both absent
@@ -265,15 +269,22 @@ struct ClassifyRule {
   RulePosition position;
 };
 
-// One axis of a decision table: an enum field, or the ticket's category,
-// priority or state.
+// One axis of a decision table: an enum field, a bool field, an int field,
+// or the ticket's category, priority or state. A value's position along it
+// (table_position) is its ordinal, 0 for false and 1 for true, or for an int
+// field the index of the value among those the table lists.
 struct TableAxis {
   bool is_attribute = false;       // false: a field
   std::uint32_t index = kNoIndex;  // a FieldIndex, or an Attribute
+  std::vector<Fixed> numbers;      // an int field: position -> value, as the rows or columns list them
 };
 
+// The position of `value` along `axis`; nullopt when it has none (unset, of
+// another type, or an int the table does not list).
+std::optional<std::uint32_t> table_position(const TableAxis& axis, const Value& value);
+
 // Sets the priority, the category or an enum field, either from a decision
-// table over two enum-like axes or by the first matching rule.
+// table over two axes or by the first matching rule.
 struct Classification {
   std::string target_name;  // as written: "priority", "category", a field
   ClassifyTarget target = ClassifyTarget::kPriority;

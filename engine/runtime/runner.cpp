@@ -870,32 +870,27 @@ bool Runner::classify(const Action& action, Record& record) {
   std::string detail;
 
   if (classification.is_table()) {
-    auto axis = [&](const TableAxis& axis, std::string& name) -> std::optional<std::uint32_t> {
-      const Value* value = nullptr;
+    auto axis = [&](const TableAxis& axis, std::string& name) -> const Value& {
       if (axis.is_attribute) {
         name = to_string(static_cast<Attribute>(axis.index));
-        value = &ticket_.attributes[axis.index];
-      } else {
-        name = workflow_.fields()[axis.index].name;
-        value = &ticket_.fields[axis.index];
+        return ticket_.attributes[axis.index];
       }
-      if (!value->is_set() || !is_enumeration(value->type())) return std::nullopt;
-      return value->ordinal();
+      name = workflow_.fields()[axis.index].name;
+      return ticket_.fields[axis.index];
     };
     std::string row_name, column_name;
-    std::optional<std::uint32_t> row = axis(classification.row, row_name);
-    std::optional<std::uint32_t> column = axis(classification.column, column_name);
-    if (!row || !column) {
-      return fail(RejectionCode::kActionFailed, what + ": `" + (!row ? row_name : column_name) + "` has no value",
-                  action.position);
+    const Value& row_value = axis(classification.row, row_name);
+    const Value& column_value = axis(classification.column, column_name);
+    if (!row_value.is_set() || !column_value.is_set()) {
+      return fail(RejectionCode::kActionFailed,
+                  what + ": `" + (!row_value.is_set() ? row_name : column_name) + "` has no value", action.position);
     }
-    Value row_value = classification.row.is_attribute ? ticket_.attributes[classification.row.index]
-                                                      : ticket_.fields[classification.row.index];
-    Value column_value = classification.column.is_attribute ? ticket_.attributes[classification.column.index]
-                                                            : ticket_.fields[classification.column.index];
     std::string cell = row_name + " x " + column_name + ": " + workflow_.format_value(row_value) + ", " +
                        workflow_.format_value(column_value);
-    if (*row >= classification.row_count || *column >= classification.column_count) {
+    // An int the table does not list has no position: no cell either.
+    std::optional<std::uint32_t> row = table_position(classification.row, row_value);
+    std::optional<std::uint32_t> column = table_position(classification.column, column_value);
+    if (!row || !column || *row >= classification.row_count || *column >= classification.column_count) {
       return fail(RejectionCode::kActionFailed, what + ": no table cell for " + cell, action.position);
     }
     result = classification.table[std::size_t{*row} * classification.column_count + *column];

@@ -196,9 +196,11 @@ Result<Value> field_value(const Workflow& workflow, FieldIndex index, const Fiel
       if (input.kind() == Kind::kBool) value = Value::boolean(input.as_bool());
       break;
     case FieldType::kEnum:
-      if (input.kind() == Kind::kText) {
+      // A value written as a number (`enum(1, 2, 3)`) comes as text or as a number: "1" or 1.
+      if (input.kind() == Kind::kText || input.kind() == Kind::kNumber) {
+        std::string written = input.kind() == Kind::kText ? input.as_text() : input.as_number().to_string();
         for (std::size_t i = 0; i < field.enum_values.size(); ++i) {
-          if (field.enum_values[i] == input.as_text()) {
+          if (field.enum_values[i] == written) {
             value = Value::enumerator(index, static_cast<std::uint32_t>(i));
             break;
           }

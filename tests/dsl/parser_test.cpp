@@ -370,6 +370,8 @@ class ExpressionTest : public ::testing::Test {
         for (std::size_t i = 1; i < e->operands.size(); ++i) out += " " + show(e->operands[i]);
         return out + ")";
       }
+      case Expr::Kind::kIsSet:
+        return "(" + show(e->operands[0]) + " is set)";
     }
     return "?";
   }
