@@ -113,7 +113,10 @@ std::string quorum_text(const Workflow& workflow, const engine::ApprovalLevel& l
       text = std::to_string(level.count) + " of ";
       break;
   }
-  return text + roles_text(workflow, level.roles);
+  text += roles_text(workflow, level.roles);
+  if (level.excludes_participants) text += " not participants";
+  if (level.excludes_assignee) text += level.excludes_participants ? ", assignee" : " not assignee";
+  return text;
 }
 
 std::string within_text(const Workflow& workflow, const engine::ApprovalLevel& level) {
@@ -843,6 +846,7 @@ class Differ {
     std::string text = "-> " + state_ref(w, t.to);
     if (t.guard) text += " when " + t.guard->text();
     if (!t.roles.empty()) text += " by " + roles_text(w, t.roles);
+    if (t.proposes) text += " as proposer";
     if (!t.actions.empty()) text += " do " + actions_text(w, t.actions);
     return text + group_note(w, t.group);
   }
@@ -881,6 +885,7 @@ class Differ {
                    compare(subject, "target", state_ref(a_, x.to), state_ref(b_, y.to), where);
                    compare(subject, "guard", expr_text(x.guard), expr_text(y.guard), where);
                    compare(subject, "roles", roles_text(a_, x.roles), roles_text(b_, y.roles), where);
+                   compare(subject, "as proposer", yes_no(x.proposes), yes_no(y.proposes), where);
                    compare(subject, "actions", actions_text(a_, x.actions), actions_text(b_, y.actions), where);
                  });
   }

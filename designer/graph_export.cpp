@@ -135,6 +135,8 @@ std::string level_text(const Workflow& workflow, const ApprovalLevel& level) {
       break;
   }
   text += join_roles(workflow, level.roles);
+  if (level.excludes_participants) text += " not participants";
+  if (level.excludes_assignee) text += level.excludes_participants ? ", assignee" : " not assignee";
   if (!level.within.empty()) text += ", within " + workflow.describe(level.within);
   return text + ")";
 }

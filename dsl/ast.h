@@ -300,14 +300,15 @@ struct ClassifyDecl {
 
 enum class Quorum { kAny, kAll, kCount };
 
-// `level head: all of dept_head, finance within 8h in office on timeout do ...`
+// `level head: all of dept_head, finance not participants within 8h in office on timeout do ...`
 struct ApprovalLevel {
   Name name;
   Quorum quorum = Quorum::kAny;
   int count = 1;  // kCount only
   SourceLoc count_loc;
   std::vector<Name> roles;
-  Length within;  // empty: no time limit
+  std::vector<Name> excluded;  // after `not`: proposer, participants, assignee
+  Length within;               // empty: no time limit
   std::vector<Action> on_timeout;
   SourceLoc loc;
 };
@@ -344,8 +345,8 @@ struct Constraint {
 
 // ---------------------------------------------------------------- states
 
-// `on EVENT [when GUARD] [by ROLE, ...] -> TARGET [do ACTION, ...]`, or
-// `auto [when GUARD] -> TARGET [do ...]` (event empty, automatic). An `on`
+// `on EVENT [when GUARD] [by ROLE, ...] [as proposer] -> TARGET [do ACTION, ...]`,
+// or `auto [when GUARD] -> TARGET [do ...]` (event empty, automatic). An `on`
 // without `-> TARGET` is a stay: the ticket stays in its state and only the
 // event's data and the actions apply.
 struct Transition {
@@ -353,7 +354,8 @@ struct Transition {
   bool automatic = false;
   ExprPtr guard;
   std::vector<Name> roles;
-  Name target;  // empty: stays in the state
+  SourceLoc proposer_loc;  // known: `as proposer` written here
+  Name target;             // empty: stays in the state
   std::vector<Action> actions;
   SourceLoc loc;
 

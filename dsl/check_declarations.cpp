@@ -1,6 +1,7 @@
 // Declarations: symbol tables and duplicates (E011), fields (E012-E014,
 // E045), calendars (E014, E025, E026), categories (E019), priorities (E023,
-// E024, E032, W009), approval chains and rules (E029, W004) and `require`.
+// E024, E032, W009), approval chains and rules (E029, E042, W004) and
+// `require`.
 
 #include <date/tz.h>
 
@@ -597,6 +598,40 @@ void check_unmeasured_metrics(Context& ctx) {
   }
 }
 
+// `N of` counts different people, so any number of holders of one role can
+// meet it; what can never be met is no approval at all, or `all of` naming a
+// role twice (one approval per role, and the role's one is taken).
+void check_quorum(Context& ctx, const ApprovalLevel& level) {
+  if (level.quorum == Quorum::kCount && level.count < 1) {
+    SourceLoc at = level.count_loc.known() ? level.count_loc : level.loc;
+    ctx.error("E029", at,
+              "quorum " + std::to_string(level.count) + " asks for no approval in level `" + level.name.text + "`",
+              "ask for at least 1 approval, or choose `none` in the `approval` rules for no approval");
+  }
+  if (level.quorum != Quorum::kAll) return;
+  for (std::size_t i = 0; i < level.roles.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (level.roles[j].text != level.roles[i].text) continue;
+      ctx.error(
+          "E029", level.roles[i].loc,
+          "`all of` lists `" + level.roles[i].text + "` twice and can never be met in level `" + level.name.text + "`",
+          "`all of` takes one approval per role; for different holders of one role write `N of " + level.roles[i].text +
+              "`, such as `2 of " + level.roles[i].text + "`");
+      return;
+    }
+  }
+}
+
+// The words after `not` (E042).
+void check_exclusions(Context& ctx, const ApprovalLevel& level) {
+  static const std::vector<std::string> kExcludable = {"proposer", "participants", "assignee"};
+  for (const Name& excluded : level.excluded) {
+    if (std::find(kExcludable.begin(), kExcludable.end(), excluded.text) != kExcludable.end()) continue;
+    ctx.error("E042", excluded.loc, "unknown exclusion `" + excluded.text + "` in level `" + level.name.text + "`",
+              ctx.suggestion(excluded.text, kExcludable, "write `proposer`, `participants` or `assignee`"));
+  }
+}
+
 void check_chains(Context& ctx) {
   for (const ChainDecl& chain : ctx.file.chains) {
     if (chain.levels.empty()) {
@@ -607,16 +642,8 @@ void check_chains(Context& ctx) {
     for (const ApprovalLevel& level : chain.levels) {
       level_names.push_back(level.name);
       for (const Name& role : level.roles) ctx.resolve_role(role, "an approver");
-      int roles = static_cast<int>(level.roles.size());
-      if (level.quorum == Quorum::kCount && (level.count < 1 || level.count > roles)) {
-        SourceLoc at = level.count_loc.known() ? level.count_loc : level.loc;
-        ctx.error("E029", at,
-                  "quorum " + std::to_string(level.count) + " of " + std::to_string(roles) +
-                      " can never be met in level `" + level.name.text + "`",
-                  level.count < 1 ? "ask for at least 1 approval"
-                                  : "list at least as many roles as approvals needed, or use "
-                                    "`all of`");
-      }
+      check_quorum(ctx, level);
+      check_exclusions(ctx, level);
       if (level.within.seconds < 0) {
         ctx.error(
             "E032", level.loc,

@@ -1,7 +1,8 @@
 // States and groups: what each says (E010, E012, E017, E022, E031, E032,
-// E054, E055), and the shape of the state graph (E016, E030, E033, W001). A
-// group's items are checked once where they are written, and again in each
-// state the group takes in for what depends on the state (E017, E031).
+// E043, E054, E055), and the shape of the state graph (E016, E030, E033,
+// W001, W008). A group's items are checked once where they are written, and
+// again in each state the group takes in for what depends on the state (E017,
+// E031).
 
 #include <deque>
 
@@ -19,6 +20,23 @@ std::string owner_text(const StateDecl* state, const GroupDecl* group) {
   return group != nullptr ? "group `" + group->name.text + "`" : "`" + state->name.text + "`";
 }
 
+// `as proposer` marks the transition that hands a plan on for approval; an
+// approval decision's actor is an approver, and a stay hands nothing on (E043).
+void check_proposer_mark(Context& ctx, const Transition& t, const std::string& owner) {
+  if (!t.proposer_loc.known() || t.automatic) return;
+  if (is_approval_event(t.event.text)) {
+    ctx.error("E043", t.proposer_loc,
+              "`as proposer` on `" + t.event.text + "` in " + owner + ": the approval chain fires `" + t.event.text +
+                  "`, and its actor is an approver, not a proposer",
+              "mark the transition that hands the plan on for approval, such as `on proposed ... as proposer`");
+  } else if (t.stays()) {
+    ctx.error("E043", t.proposer_loc,
+              "`as proposer` on `" + t.event.text + "` in " + owner + ", which stays in the state",
+              "a proposal is handed on by moving the ticket: mark the transition that leads to the `await approval` "
+              "state");
+  }
+}
+
 // What a transition says by itself, checked once where it is written.
 void check_written_transition(Context& ctx, const Transition& t, const std::string& owner) {
   for (const Name& role : t.roles) ctx.resolve_role(role, "a `by` role");
@@ -30,6 +48,7 @@ void check_written_transition(Context& ctx, const Transition& t, const std::stri
               "the approval chain has decided and the ticket cannot wait for it again; give it a target: `on " +
                   t.event.text + " -> STATE`");
   }
+  check_proposer_mark(ctx, t, owner);
 }
 
 void check_written_timer(Context& ctx, const Timer& timer, const std::string& owner) {
@@ -178,6 +197,34 @@ std::vector<bool> reachable(const std::vector<std::vector<std::size_t>>& edges, 
   return seen;
 }
 
+// A plan marked `as proposer` is decided by an `await approval` state
+// further on; from where no such state can be reached the mark does nothing
+// (W008).
+void check_proposals(Context& ctx, const std::vector<const StateDecl*>& states,
+                     const std::map<std::string, std::size_t>& index,
+                     const std::vector<std::vector<std::size_t>>& backward) {
+  std::vector<std::size_t> approvals;
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    if (states[i]->awaits_approval) approvals.push_back(i);
+  }
+  std::vector<bool> leads_to_approval = reachable(backward, approvals);
+  auto judge = [&](const Transition& t, const std::string& owner) {
+    if (!t.proposer_loc.known() || t.stays() || is_approval_event(t.event.text)) return;
+    auto target = index.find(t.target.text);
+    if (target == index.end() || leads_to_approval[target->second]) return;
+    ctx.warning("W008", t.proposer_loc,
+                "`as proposer` on `" + t.event.text + "` in " + owner +
+                    " proposes nothing: no state that awaits approval can be reached from `" + t.target.text + "`",
+                "mark the transition that leads to an `await approval` state, or remove `as proposer`");
+  };
+  for (const StateDecl* state : states) {
+    for (const Transition& t : state->transitions) judge(t, owner_text(state, nullptr));
+  }
+  for (const GroupDecl& group : ctx.file.groups) {
+    for (const Transition& t : group.transitions) judge(t, owner_text(nullptr, &group));
+  }
+}
+
 }  // namespace
 
 void check_states(Context& ctx) {
@@ -259,6 +306,7 @@ void check_state_graph(Context& ctx) {
                   "no transition or timer from `" + states[initial[0]]->name.text + "` leads here");
     }
   }
+  check_proposals(ctx, states, index, backward);
   if (!finals.empty()) {
     std::vector<bool> to_end = reachable(backward, finals);
     for (std::size_t i = 0; i < states.size(); ++i) {

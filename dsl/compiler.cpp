@@ -1193,6 +1193,10 @@ class Compiler {
                                                          : engine::Quorum::kCount;
         compiled.count = level.count;
         compiled.roles = role_list(level.roles);
+        for (const Name& excluded : level.excluded) {
+          compiled.excludes_participants = compiled.excludes_participants || excluded.text == "participants";
+          compiled.excludes_assignee = compiled.excludes_assignee || excluded.text == "assignee";
+        }
         compiled.within = duration(level.within);
         compiled.on_timeout = actions(level.on_timeout);
         compiled.position = position(level.loc);
@@ -1462,6 +1466,7 @@ class Compiler {
     }
     transition.guard = optional_condition(decl.guard, "guard");
     transition.roles = role_list(decl.roles);
+    transition.proposes = decl.proposer_loc.known();
     transition.actions = actions(decl.actions);
     transition.position = position(decl.loc);
     def_.transitions.push_back(std::move(transition));

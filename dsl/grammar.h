@@ -58,6 +58,7 @@ DOCKET_KEYWORD(all, "all");
 DOCKET_KEYWORD(and, "and");
 DOCKET_KEYWORD(any, "any");
 DOCKET_KEYWORD(approval, "approval");
+DOCKET_KEYWORD(as, "as");
 DOCKET_KEYWORD(assign, "assign");
 DOCKET_KEYWORD(at, "at");
 DOCKET_KEYWORD(auto, "auto");
@@ -100,6 +101,7 @@ DOCKET_KEYWORD(otherwise, "otherwise");
 DOCKET_KEYWORD(override, "override");
 DOCKET_KEYWORD(pause, "pause");
 DOCKET_KEYWORD(priority, "priority");
+DOCKET_KEYWORD(proposer, "proposer");
 DOCKET_KEYWORD(raise, "raise");
 DOCKET_KEYWORD(range, "range");
 DOCKET_KEYWORD(require, "require");
@@ -440,8 +442,11 @@ struct quorum_n : seq<tok<quorum_count>, must<of_keyword>> {};
 struct quorum : sor<quorum_any, quorum_all, quorum_n> {};
 struct within_clause : if_must<tok<kw_within>, duration_required, opt<in_calendar>> {};
 struct timeout_clause : if_must<seq<tok<kw_on>, tok<kw_timeout>>, do_required> {};
+// `not proposer, participants, assignee`: `not` can name no role, so it ends the list of roles.
+struct excluded_voter : ident {};
+struct level_exclusions : if_must<tok<kw_not>, excluded_voter, star<comma, must<excluded_voter>>> {};
 struct level_item : if_must<tok<kw_level>, level_name, colon, quorum, approver_role, star<comma, must<approver_role>>,
-                            opt<within_clause>, opt<timeout_clause>> {};
+                            opt<level_exclusions>, opt<within_clause>, opt<timeout_clause>> {};
 struct chain_close : tok<one<'}'>> {};
 struct chain_name : ident {};
 struct chain_decl
@@ -473,12 +478,15 @@ struct paused_metric : ident {};
 struct pause_item : if_must<tok<kw_pause>, paused_metric, star<comma, must<paused_metric>>> {};
 struct enter_item : if_must<seq<tok<kw_on>, tok<kw_enter>>, do_required> {};
 struct exit_item : if_must<seq<tok<kw_on>, tok<kw_exit>>, do_required> {};
+struct proposer_word : tok<kw_proposer> {};
+struct proposer_clause : if_must<tok<kw_as>, proposer_word> {};
 struct transition_arrow : arrow_target {};
 // An `on` without `-> TARGET` stays in the state: it ends with its actions,
 // or where the next item or the block's end begins.
 struct stay_end : pegtl::at<sor<one<'}'>, one<';'>, kw_on, kw_auto, kw_after, kw_every, kw_pause, kw_await>> {};
 struct transition_rest : sor<seq<arrow_target, opt<do_clause>>, do_clause, stay_end> {};
-struct transition_item : if_must<tok<kw_on>, event_name, opt<when_clause>, opt<by_roles>, transition_rest> {};
+struct transition_item : if_must<tok<kw_on>, event_name, opt<when_clause>, opt<by_roles>, opt<proposer_clause>,
+                                 transition_rest> {};
 struct auto_item : if_must<tok<kw_auto>, opt<when_clause>, transition_arrow, opt<do_clause>> {};
 struct after_item
     : if_must<tok<kw_after>, duration_required, opt<in_calendar>, opt<when_clause>, opt<arrow_target>, opt<do_clause>> {

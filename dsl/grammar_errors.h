@@ -132,6 +132,7 @@ DOCKET_ERROR(chain_name, "expected a chain name after `chain`");
 DOCKET_ERROR(level_name, "expected a level name after `level`");
 DOCKET_ERROR(quorum, "expected who must approve: `any of`, `all of` or `N of`");
 DOCKET_ERROR(approver_role, "expected a role name");
+DOCKET_ERROR(excluded_voter, "expected who may not approve: proposer, participants or assignee");
 DOCKET_ERROR(chain_close, "expected `level` or `}`");
 DOCKET_ERROR(chain_ref, "expected a chain name, a role or `none`");
 DOCKET_ERROR(approval_priority_word, "expected `priority` after `approval by`");
@@ -141,6 +142,7 @@ DOCKET_ERROR(require_message, "expected the message shown when the rule is broke
 DOCKET_ERROR(state_name, "expected a state name");
 DOCKET_ERROR(state_keyword_required, "expected `state` after `initial` or `final`");
 DOCKET_ERROR(event_name, "expected an event name after `on`");
+DOCKET_ERROR(proposer_word, "expected `proposer` after `as`");
 DOCKET_ERROR(await_what, "expected `approval` after `await`");
 DOCKET_ERROR(paused_metric, "expected a time limit name such as `resolve`");
 DOCKET_ERROR(state_close, "expected a state item (on, auto, after, every, pause, await) or `}`");

@@ -41,13 +41,13 @@ struct selector
               workdays_item, date_range, zone_item, department_decl, roles_clause, category_decl, route_item,
               short_route, priority_decl, warn_item, ladder_item, breach_item, limit_item, classify_decl,
               decision_table, columns_clause, table_row, classify_rules, classify_rule, chain_decl, level_item,
-              within_clause, timeout_clause, approval_decl, approval_by_priority, approval_row, approval_when,
-              approval_otherwise, require_decl, state_decl, await_item, pause_item, enter_item, exit_item,
-              transition_item, auto_item, after_item, every_item, when_clause, by_roles, do_clause, do_required,
-              target_state, in_calendar, label, set_action, assign_action, notify_action, escalate_action, emit_action,
-              classify_action, clock_action, not_expr, negation, in_list, override_decl, assign_role, start_from,
-              extend_action, from_clause, extend_item, extension_times, extension_total, notice_decl, source_item,
-              group_decl, every_state, is_set_test, is_negation, enum_label>,
+              level_exclusions, within_clause, timeout_clause, approval_decl, approval_by_priority, approval_row,
+              approval_when, approval_otherwise, require_decl, state_decl, await_item, pause_item, enter_item,
+              exit_item, transition_item, auto_item, after_item, every_item, when_clause, by_roles, proposer_clause,
+              do_clause, do_required, target_state, in_calendar, label, set_action, assign_action, notify_action,
+              escalate_action, emit_action, classify_action, clock_action, not_expr, negation, in_list, override_decl,
+              assign_role, start_from, extend_action, from_clause, extend_item, extension_times, extension_total,
+              notice_decl, source_item, group_decl, every_state, is_set_test, is_negation, enum_label>,
           pt::fold_one::on<expr, expr_required, disjunction, disjunction_operand, conjunction, conjunction_operand,
                            comparison, sum, sum_required, range_low, range_high, product, product_required, operand,
                            nested_expr, negated_operand, operand_required, logical_not, not_operand>> {};
@@ -1081,6 +1081,7 @@ class Builder {
         level.count_loc = loc(*count);
         level.count = static_cast<int>(std::min(number_value(*count, count->string_view()), 1e6));
       }
+      if (const Node* excluded = find<level_exclusions>(*item)) level.excluded = names(*excluded);
       if (const Node* within = find<within_clause>(*item)) {
         level.within = length_of(*within);
       }
@@ -1164,6 +1165,7 @@ class Builder {
         if (!t.automatic) t.event = name(item);
         t.guard = clause_expression(find<when_clause>(item));
         if (const Node* roles = find<by_roles>(item)) t.roles = names(*roles);
+        if (const Node* proposer = find<proposer_clause>(item)) t.proposer_loc = loc(*proposer);
         if (const Node* target = find<target_state>(item)) t.target = name(*target);
         t.actions = actions(find<do_clause>(item));
         s.transitions.push_back(std::move(t));

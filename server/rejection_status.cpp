@@ -16,6 +16,8 @@ RejectionStatus rejection_status(engine::RejectionCode code) {
     case RejectionCode::kNotApprover:
     case RejectionCode::kAlreadyVoted:
     case RejectionCode::kRolesCovered:
+    case RejectionCode::kParticipant:
+    case RejectionCode::kAssignee:
       return {403, "forbidden"};
     case RejectionCode::kNone:
     case RejectionCode::kNoTicketId:

@@ -133,6 +133,7 @@ struct AuditedTicket {
   std::string assignee_department;       // "" when the assignee names none
 
   std::optional<ApprovalProgress> approval;    // in an `await approval` state
+  std::optional<Proposal> proposal;            // since the last `as proposer` transition
   bool approval_complete = false;              // `none`, or every level approved
   bool level_timed_out = false;                // the open level's `within` has run out
   std::map<std::string, AuditedClock> clocks;  // by metric name
@@ -181,6 +182,15 @@ class Checker {
   std::optional<std::string> fired(std::span<const TransitionIndex> candidates, bool roles, bool data_prefix,
                                    const Transition** chosen);
   std::optional<std::string> approval_decision();
+  std::optional<std::string> unrequired_approval() const;
+  // Who proposed, and who acted on the plan since (fired a transition or
+  // voted), as the engine notes it (Runner::note_proposal()).
+  void note_proposal(const Transition& transition);
+  void note_participant();
+  // The role the ticket is assigned to, from its `assignee` text; "" for none.
+  std::string assignee_role() const;
+  // Who a level may exclude besides the proposer (plan_people() of the engine).
+  PlanPeople people(const std::string& assignee_role) const;
 
   // Applies the record's changes, then moves into `target` (kNoIndex: stays).
   std::optional<std::string> apply(StateIndex target);
@@ -390,7 +400,45 @@ std::optional<std::string> Checker::transition() {
              "`: transitions are caused by an event, `auto` or an approval decision (timers write timer records)";
   }
   if (problem) return problem;
+  note_proposal(*chosen);
   return apply(chosen->to);
+}
+
+void Checker::note_proposal(const Transition& transition) {
+  const std::string& actor = record_.actor.id;
+  if (transition.proposes) {
+    std::string proposer = actor.empty() ? ticket_.attributes[attr(Attribute::kRequester)].as_text() : actor;
+    ticket_.proposal = Proposal{proposer, {proposer}};
+    return;
+  }
+  note_participant();
+}
+
+void Checker::note_participant() {
+  const std::string& actor = record_.actor.id;
+  if (!ticket_.proposal || actor.empty()) return;
+  std::vector<std::string>& participants = ticket_.proposal->participants;
+  if (std::find(participants.begin(), participants.end(), actor) == participants.end()) participants.push_back(actor);
+}
+
+std::string Checker::assignee_role() const {
+  const Value& assignee = ticket_.attributes[attr(Attribute::kAssignee)];
+  if (assignee.type() != ValueType::kText) return {};
+  const std::string& text = assignee.as_text();
+  std::size_t dot = text.find('.');
+  if (dot != std::string::npos) return text.substr(dot + 1);
+  return workflow_.find_department(text) ? std::string() : text;
+}
+
+PlanPeople Checker::people(const std::string& assignee_role) const {
+  PlanPeople people;
+  if (ticket_.proposal) {
+    people.participants = ticket_.proposal->participants;
+  } else {
+    people.participants = std::span<const std::string>(&ticket_.approval->requester, 1);
+  }
+  people.assignee_role = assignee_role;
+  return people;
 }
 
 std::optional<std::string> Checker::fired(std::span<const TransitionIndex> candidates, bool roles, bool data_prefix,
@@ -488,15 +536,36 @@ std::optional<std::string> Checker::approval_decision() {
   if (!ticket_.approval) return "an approval decision while no approval is in progress";
   const ApprovalProgress& progress = *ticket_.approval;
   if (record_.event == "approved") {
-    if (ticket_.approval_complete) return std::nullopt;
+    if (ticket_.approval_complete) return unrequired_approval();
     const ApprovalLevel& level = workflow_.chains()[progress.chain].levels[progress.level];
     return "`approved` fired while approval " + level_name(workflow_, progress) + " has " +
            std::to_string(votes_at_level(progress)) + " of " + std::to_string(votes_needed(level)) + " votes";
   }
   if (progress.chain == kNoIndex) return "`rejected` fired, but the ticket needed no approval (chain `none`)";
   if (ticket_.approval_complete) return "`rejected` fired after every level of the chain had approved";
-  if (std::optional<Rejection> refused = check_rejection(workflow_, progress, scoped_actor())) {
+  std::string role = assignee_role();
+  if (std::optional<Rejection> refused = check_rejection(workflow_, progress, scoped_actor(), people(role))) {
     return "`rejected` fired, but " + refused->reason;
+  }
+  return std::nullopt;
+}
+
+// An `approved` that says no approval was required (its first action, as
+// the engine writes it since journals name no approver there) must be of a
+// `none` chain and name nobody. Older journals name the actor of the event
+// that entered the state and say nothing: they verify as they are.
+std::optional<std::string> Checker::unrequired_approval() const {
+  bool says_unrequired = !record_.effects.empty() && record_.effects.front().kind == EffectKind::kApprovalChain &&
+                         record_.effects.front().target == "none";
+  if (!says_unrequired) return std::nullopt;
+  const ApprovalProgress& progress = *ticket_.approval;
+  if (progress.chain != kNoIndex) {
+    return "`approved` says no approval was required, but chain " + quoted(workflow_.chains()[progress.chain].name) +
+           " was approved by votes";
+  }
+  if (!(record_.actor == Actor{})) {
+    return "`approved` of a ticket that needed no approval names an approver (" + quoted(record_.actor.id) +
+           "): nobody approved";
   }
   return std::nullopt;
 }
@@ -569,12 +638,14 @@ std::optional<std::string> Checker::vote() {
     return "an approval vote cites " + position_text(record_.rule) + ", but the open level is " +
            level_name(workflow_, progress) + " at " + position_text(level.position);
   }
-  std::variant<RoleIndex, Rejection> role = check_vote(workflow_, progress, scoped_actor());
+  std::string assigned = assignee_role();
+  std::variant<RoleIndex, Rejection> role = check_vote(workflow_, progress, scoped_actor(), people(assigned));
   if (const auto* refused = std::get_if<Rejection>(&role)) {
     return "an approval vote that does not count: " + refused->reason;
   }
   if (std::optional<std::string> problem = apply(kNoIndex)) return problem;
   progress.votes.push_back(ApprovalVote{record_.actor.id, progress.level, std::get<RoleIndex>(role)});
+  note_participant();
   if (votes_at_level(progress) < votes_needed(level)) return std::nullopt;
   if (progress.level + 1 < chain.levels.size()) {
     ++progress.level;
@@ -959,8 +1030,12 @@ std::optional<std::string> Checker::enter(StateIndex target) {
   ApprovalProgress progress;
   progress.chain = choice.chain;
   progress.choice = choice.choice;
-  progress.requester =
-      !record_.actor.id.empty() ? record_.actor.id : ticket_.attributes[attr(Attribute::kRequester)].as_text();
+  if (ticket_.proposal) {
+    progress.requester = ticket_.proposal->proposer;
+  } else {
+    progress.requester =
+        !record_.actor.id.empty() ? record_.actor.id : ticket_.attributes[attr(Attribute::kRequester)].as_text();
+  }
   progress.level_started_at = record_.at;
   ticket_.approval = std::move(progress);
   ticket_.approval_complete = choice.chain == kNoIndex;
@@ -1089,7 +1164,8 @@ std::optional<std::string> migrate(const Record& record, AuditedTicket& ticket,
       ApprovalProgress progress;
       progress.chain = choice.chain;
       progress.choice = choice.choice;
-      progress.requester = attributes[attr(Attribute::kRequester)].as_text();
+      progress.requester =
+          ticket.proposal ? ticket.proposal->proposer : attributes[attr(Attribute::kRequester)].as_text();
       progress.level_started_at = ticket.last_at;
       approval = std::move(progress);
     }

@@ -45,11 +45,14 @@
 //   data applied, since a record does not say which of its changes were data.
 // - Approvals: entering an `await approval` state picks the chain the
 //   `approval` rules pick for the ticket as it then is; each vote (kApproval)
-//   is at the open level, by someone check_vote() accepts (not the
-//   requester, not twice in a chain, holding the level's roles); `approved`
-//   fires only once the chain is complete (or `none`), `rejected` only while
-//   it is open and by someone check_rejection() accepts; a level's time limit
-//   (kApprovalTimeout) runs out at most once, not before `within` has passed.
+//   is at the open level, by someone check_vote() accepts (not the proposer,
+//   followed through the transitions marked `as proposer`, nor anyone the
+//   level's `not` excludes, not twice in a chain, holding the level's roles);
+//   `approved` fires only once the chain is complete (or `none`, and then,
+//   when it says no approval was required, naming no actor), `rejected` only
+//   while it is open and by someone check_rejection() accepts; a level's time
+//   limit (kApprovalTimeout) runs out at most once, not before `within` has
+//   passed.
 // - Timers: the rule is an `after` / `every` timer of `from`, its target (if
 //   any) is `to`, its guard holds, and it is due: a one-shot timer fires at
 //   most once per entry into the state, the n-th firing of a timer comes at

@@ -205,6 +205,18 @@ void write_approval(JsonWriter& json, const Workflow* workflow, const std::optio
   json.end_object();
 }
 
+// Only while a plan proposed `as proposer` is open, so that every other
+// snapshot keeps its form.
+void write_proposal(JsonWriter& json, const std::optional<Proposal>& proposal) {
+  if (!proposal) return;
+  json.key("proposal").begin_object();
+  json.key("proposer").string(proposal->proposer);
+  json.key("participants").begin_array();
+  for (const std::string& participant : proposal->participants) json.string(participant);
+  json.end_array();
+  json.end_object();
+}
+
 // ---------------------------------------------------------------- decoding
 
 // `text` cut to at most `limit` bytes of whole UTF-8 characters, with
@@ -270,7 +282,8 @@ class Decoder {
     static constexpr std::array<std::string_view, 16> kKeys = {
         "snapshot", "ticket", "workflow",   "version",     "state",    "created_at", "entered_at", "updated_at",
         "events",   "fields", "attributes", "departments", "assignee", "clocks",     "timers",     "approval"};
-    if (!members(root, "", kKeys)) return false;
+    static constexpr std::array<std::string_view, 1> kProposal = {"proposal"};
+    if (!members(root, "", kKeys, kProposal)) return false;
 
     const JsonNode& format = *root.find("snapshot");
     if (whole_number<int>(format) != kSnapshotFormat) {
@@ -307,7 +320,7 @@ class Decoder {
     return fields(*root.find("fields"), out) && attributes(*root.find("attributes"), out) &&
            departments(*root.find("departments"), out) && assignee(*root.find("assignee"), out) &&
            clocks(*root.find("clocks"), out) && timers(*root.find("timers"), out) &&
-           approval(*root.find("approval"), out);
+           approval(*root.find("approval"), out) && proposal(root.find("proposal"), out);
   }
 
  private:
@@ -657,6 +670,25 @@ class Decoder {
     return true;
   }
 
+  // ------------------------------------------------ proposal
+
+  // Null `node`: no proposal (the key is absent).
+  bool proposal(const JsonNode* node, Ticket& out) {
+    if (node == nullptr) return true;
+    static constexpr std::array<std::string_view, 2> kKeys = {"proposer", "participants"};
+    if (!members(*node, "`proposal`", kKeys)) return false;
+    Proposal proposal;
+    if (!string(*node->find("proposer"), "`proposal`.`proposer`", proposal.proposer)) return false;
+    const JsonNode& participants = *node->find("participants");
+    if (!array(participants, "`proposal`.`participants`")) return false;
+    for (std::size_t i = 0; i < participants.items().size(); ++i) {
+      std::string where = "`proposal`.`participants`[" + std::to_string(i) + "]";
+      if (!string(participants.items()[i], where, proposal.participants.emplace_back())) return false;
+    }
+    out.proposal = std::move(proposal);
+    return true;
+  }
+
   // ------------------------------------------------ approval
 
   bool level_name(const JsonNode& node, const std::string& where, const Chain& chain, std::uint32_t& out) {
@@ -815,6 +847,7 @@ std::string encode_ticket(const Ticket& ticket) {
   for (const ArmedTimer& timer : ticket.timers) write_timer(json, workflow, timer);
   json.end_array();
   write_approval(json.key("approval"), workflow, ticket.approval);
+  write_proposal(json, ticket.proposal);
   json.end_object();
   return out;
 }

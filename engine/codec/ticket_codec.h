@@ -20,11 +20,15 @@
 //    "timers":[{"state":"executing","ordinal":0,"due":"2026-11-24T02:15:00Z"}],
 //    "approval":{"chain":"head_signoff","choice":0,"level":"head","requester":"liu",
 //                "votes":[{"approver":"sun","level":"head","role":"dept_head"}],
-//                "level_started_at":"2026-11-23T02:00:00Z","deadline":null}}
+//                "level_started_at":"2026-11-23T02:00:00Z","deadline":null},
+//    "proposal":{"proposer":"liu","participants":["liu"]}}
 //
 // (shown wrapped; the real text has no whitespace). Keys always come in
-// this order and every key is always present, so the same Ticket always
-// gives the same bytes. Field values are written by the field's type: text
+// this order and every key is always present, except `proposal`, written
+// only while the ticket has one (a transition marked `as proposer` fired),
+// and the extension keys of a clock that was extended; so the same Ticket
+// always gives the same bytes, and snapshots written before either existed
+// still read. Field values are written by the field's type: text
 // as a string (set but empty is "", unset is null), numbers as the exact
 // decimal the engine holds (never through a double), enum values, states,
 // categories, priorities, departments, roles, metrics, chains and levels by

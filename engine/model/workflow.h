@@ -311,9 +311,13 @@ enum class Quorum : std::uint8_t { kAny, kAll, kCount };
 struct ApprovalLevel {
   std::string name;
   Quorum quorum = Quorum::kAny;
-  int count = 1;  // kCount: approvals needed
+  int count = 1;  // kCount: approvals needed, each by a different person
   std::vector<RoleIndex> roles;
-  Duration within;  // empty: no time limit
+  // `not participants`, `not assignee`: who else may not vote at the level.
+  // The proposer never may (four-eyes), whether `not proposer` is written or not.
+  bool excludes_participants = false;  // anyone who acted on the plan since it was proposed
+  bool excludes_assignee = false;      // whoever holds the role the ticket is assigned to
+  Duration within;                     // empty: no time limit
   std::vector<Action> on_timeout;
   RulePosition position;
 };
@@ -372,6 +376,9 @@ struct Transition {
   std::optional<CompiledExpr> guard;
   std::vector<RoleIndex> roles;  // empty: anyone
   std::vector<Action> actions;
+  // `as proposer`: its actor proposes the plan that a later `await approval`
+  // state decides on (engine/runtime/engine.h).
+  bool proposes = false;
   RulePosition position;
   GroupIndex group = kNoIndex;  // written in this group, for `from` among others; kNoIndex: in the state
 

@@ -18,16 +18,36 @@ bool holds(const Workflow& workflow, const Actor& actor, RoleIndex role) {
   return role < workflow.roles().size() && actor.holds(workflow.roles()[role].name);
 }
 
+// Whom the level keeps out: the proposer always, then those its `not` names.
+std::optional<Rejection> check_excluded(const Workflow& workflow, const ApprovalProgress& progress, const Actor& actor,
+                                        const PlanPeople& people, const char* what) {
+  const ApprovalLevel& level = workflow.chains()[progress.chain].levels[progress.level];
+  if (actor.id == progress.requester) {
+    return Rejection{RejectionCode::kFourEyes,
+                     "`" + actor.id + "` proposed what awaits approval and may not " + what + " it (four-eyes rule)"};
+  }
+  if (level.excludes_participants &&
+      std::find(people.participants.begin(), people.participants.end(), actor.id) != people.participants.end()) {
+    return Rejection{RejectionCode::kParticipant, "`" + actor.id + "` already acted on the plan and may not " + what +
+                                                      " it (four-eyes rule: approval level " +
+                                                      level_name(workflow, progress) + " excludes its participants)"};
+  }
+  if (level.excludes_assignee && !people.assignee_role.empty() && actor.holds(people.assignee_role)) {
+    return Rejection{RejectionCode::kAssignee, "`" + actor.id + "` holds `" + std::string(people.assignee_role) +
+                                                   "`, the role the ticket is assigned to, and may not " + what +
+                                                   " it (four-eyes rule: approval level " +
+                                                   level_name(workflow, progress) + " excludes the assignee)"};
+  }
+  return std::nullopt;
+}
+
 // The checks shared by votes and rejections.
 std::optional<Rejection> check_person(const Workflow& workflow, const ApprovalProgress& progress, const Actor& actor,
-                                      const char* what) {
+                                      const PlanPeople& people, const char* what) {
   const ApprovalLevel& level = workflow.chains()[progress.chain].levels[progress.level];
   if (actor.id.empty())
     return Rejection{RejectionCode::kActorRequired, std::string("an actor id is needed to ") + what};
-  if (actor.id == progress.requester) {
-    return Rejection{RejectionCode::kFourEyes,
-                     "`" + actor.id + "` requested this approval and may not " + what + " it (four-eyes rule)"};
-  }
+  if (std::optional<Rejection> excluded = check_excluded(workflow, progress, actor, people, what)) return excluded;
   bool any =
       std::any_of(level.roles.begin(), level.roles.end(), [&](RoleIndex role) { return holds(workflow, actor, role); });
   if (!any) {
@@ -55,6 +75,19 @@ ChainChoice choose_chain(const Workflow& workflow, const Ticket& ticket, std::in
   return ChainChoice{};
 }
 
+PlanPeople plan_people(const Ticket& ticket) {
+  PlanPeople people;
+  if (ticket.proposal) {
+    people.participants = ticket.proposal->participants;
+  } else {
+    people.participants = std::span<const std::string>(&ticket.approval->requester, 1);
+  }
+  if (ticket.assignee.role < ticket.workflow->roles().size()) {
+    people.assignee_role = ticket.workflow->roles()[ticket.assignee.role].name;
+  }
+  return people;
+}
+
 std::uint32_t votes_at_level(const ApprovalProgress& progress) {
   return static_cast<std::uint32_t>(
       std::count_if(progress.votes.begin(), progress.votes.end(),
@@ -74,8 +107,10 @@ std::uint32_t votes_needed(const ApprovalLevel& level) {
 }
 
 std::variant<RoleIndex, Rejection> check_vote(const Workflow& workflow, const ApprovalProgress& progress,
-                                              const Actor& actor) {
-  if (std::optional<Rejection> person = check_person(workflow, progress, actor, "approve")) return std::move(*person);
+                                              const Actor& actor, const PlanPeople& people) {
+  if (std::optional<Rejection> person = check_person(workflow, progress, actor, people, "approve")) {
+    return std::move(*person);
+  }
   for (const ApprovalVote& vote : progress.votes) {
     if (vote.approver == actor.id) {
       return Rejection{RejectionCode::kAlreadyVoted, "`" + actor.id + "` has already approved in this chain"};
@@ -94,9 +129,9 @@ std::variant<RoleIndex, Rejection> check_vote(const Workflow& workflow, const Ap
                                                      level_name(workflow, progress) + " has approved already"};
 }
 
-std::optional<Rejection> check_rejection(const Workflow& workflow, const ApprovalProgress& progress,
-                                         const Actor& actor) {
-  return check_person(workflow, progress, actor, "reject");
+std::optional<Rejection> check_rejection(const Workflow& workflow, const ApprovalProgress& progress, const Actor& actor,
+                                         const PlanPeople& people) {
+  return check_person(workflow, progress, actor, people, "reject");
 }
 
 std::string level_name(const Workflow& workflow, const ApprovalProgress& progress) {
@@ -104,6 +139,20 @@ std::string level_name(const Workflow& workflow, const ApprovalProgress& progres
   const Chain& chain = workflow.chains()[progress.chain];
   if (progress.level >= chain.levels.size()) return chain.name;
   return chain.name + "." + chain.levels[progress.level].name;
+}
+
+std::string approval_rule_text(const Workflow& workflow, std::uint32_t choice) {
+  if (choice >= workflow.approvals().size()) return "no `approval` rule applies";
+  const ApprovalChoice& rule = workflow.approvals()[choice];
+  std::string text = "approval ";
+  if (rule.priority < workflow.priorities().size()) {
+    text += "by priority " + workflow.priorities()[rule.priority].name;
+  } else if (rule.condition) {
+    text += "when " + rule.condition->text();
+  } else {
+    text += "otherwise";
+  }
+  return text + ": " + (rule.chain < workflow.chains().size() ? workflow.chains()[rule.chain].name : "none");
 }
 
 }  // namespace docket::engine

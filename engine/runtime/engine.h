@@ -29,11 +29,22 @@
 // as out of order.
 //
 // Decisions documented here because rules cannot say them:
-// - Requester (four-eyes). The requester of an approval is the actor of the
-//   event that brought the ticket into the `await approval` state (the one
-//   who proposed); when a timer brought it there, the ticket's `requester`
-//   attribute (who created it). That person can neither approve nor reject.
-//   The `requester` attribute itself is the actor id of `create`.
+// - Proposer (four-eyes). A transition marked `as proposer` records its
+//   actor as the proposer of a plan (Ticket::proposal; who created the
+//   ticket when the event names nobody), and the actor of every later
+//   transition or counted vote as one who acted on the plan (its
+//   participants), until another
+//   `as proposer` transition starts a new proposal. The requester of an
+//   approval (ApprovalProgress::requester) is that proposer; without a
+//   proposal, the actor of the event that brought the ticket into the
+//   `await approval` state, or, when a timer brought it there, the ticket's
+//   `requester` attribute (the actor id of `create`). That person can
+//   neither approve nor reject; a level's `not participants` / `not
+//   assignee` keeps out the participants (the requester alone without a
+//   proposal) and the holders of the ticket's assigned role as well.
+// - No approval required. When the chain is `none` (or no `approval` rule
+//   matches), `approved` fires at once with no actor on its record, which
+//   says "no approval required" and names the rule (engine/runtime/journal.h).
 // - Order of work in a transition: the source's `on exit` actions (and the
 //   resumption of clocks it paused), the transition's actions, then entering
 //   the target: clocks it pauses, its `on enter` actions, its timers armed,

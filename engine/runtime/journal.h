@@ -93,7 +93,9 @@ enum class EffectKind : std::uint8_t {
   kClock,          // target: the metric; value: what happened ("started", "started from
                    // received_at 2026-09-25T02:00:00Z", "paused", "resumed", "stopped: met,
                    // 45m of 1h", "stopped: breached, ...", "extended by 15 workdays ...")
-  kApprovalChain,  // target: the chain chosen ("none" when no approval is needed)
+  kApprovalChain,  // target: the chain chosen ("none" when no approval is needed); value: "proposed by
+                   // liu; level head_signoff.head", or "no approval required" for `none`, also as the
+                   // first effect of the `approved` that follows (which names no actor)
   kApprovalVote,   // target: "chain.level"; value: "2 of 3" (votes so far of those needed)
   kApprovalLevel,  // target: "chain.level" that is now complete or now open
 };
@@ -132,8 +134,9 @@ struct Effect {
   // More about it, by kind: kClassify, what decided ("impact x urgency:
   // function, high -> P0", "when severity == critical -> urgent",
   // "otherwise -> general"); kNotify to requester / assignee, who that is
-  // now; kRaisePriority without a change, why; kApprovalChain, "no
-  // `approval` rule applies" when none matched.
+  // now; kRaisePriority without a change, why; kApprovalChain for `none`,
+  // the rule that required no approval ("approval by priority P2: none"), or
+  // "no `approval` rule applies" when none matched.
   std::string detail;
   // kClock: what the value says, typed.
   ClockChange clock = ClockChange::kNone;
@@ -211,7 +214,7 @@ struct Record {
   // "rejected" for cause kApproval; "" for timers and SLA records.
   std::string event;
   // Who: the event's actor (also on what it set off); empty for timers and
-  // SLA records.
+  // SLA records, and for the `approved` of a chain `none` (nobody approved).
   Actor actor;
   // The rule that decided: the transition, timer, approval level or SLA limit
   // (`warn at` / `on breach` have the limit's position; an escalation step its

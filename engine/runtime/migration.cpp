@@ -80,6 +80,7 @@ class Migration {
     out.entered_at = from_.entered_at;
     out.updated_at = from_.updated_at;
     out.events = from_.events;
+    out.proposal = from_.proposal;  // actor ids: nothing to map
     out_ = &out;
     return state() && attributes() && fields() && departments() && clocks() && timers() && approval() &&
            required_fields() && constraints();
@@ -457,7 +458,7 @@ class Migration {
     ApprovalProgress progress;
     progress.chain = choice.chain;
     progress.choice = choice.choice;
-    progress.requester = out_->requester();
+    progress.requester = out_->proposal ? out_->proposal->proposer : out_->requester();
     progress.level_started_at = at_;
     progress.deadline = level_deadline(chain.levels.front(), at_);
     out_->approval = std::move(progress);

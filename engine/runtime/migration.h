@@ -70,9 +70,11 @@ namespace docket::engine {
 //   level's time limit is the target's, counted from level_started_at,
 //   unless the limit had already run out. A state that awaits approval in
 //   the target but had no approval in progress starts one as on entry (the
-//   chain the `approval` rules choose, requested by the ticket's requester,
-//   at updated_at); when that chain is `none`, which would approve at once,
-//   the move is refused. A final state has no approval.
+//   chain the `approval` rules choose, requested by the proposer of the
+//   ticket's proposal or else its requester, at updated_at); when that chain
+//   is `none`, which would approve at once, the move is refused. A final
+//   state has no approval.
+// - The proposal (who proposed the plan, who acted on it) as it is.
 // - Every `require` of the target must hold afterwards (the engine would
 //   refuse every later event otherwise).
 //

@@ -6,7 +6,7 @@
 namespace docket::engine {
 namespace {
 
-constexpr std::array<std::pair<RejectionCode, const char*>, 25> kNames = {{
+constexpr std::array<std::pair<RejectionCode, const char*>, 27> kNames = {{
     {RejectionCode::kUnknownTicket, "unknown_ticket"},
     {RejectionCode::kTicketExists, "ticket_exists"},
     {RejectionCode::kNoTicketId, "no_ticket_id"},
@@ -24,6 +24,8 @@ constexpr std::array<std::pair<RejectionCode, const char*>, 25> kNames = {{
     {RejectionCode::kNotApprover, "not_approver"},
     {RejectionCode::kAlreadyVoted, "already_voted"},
     {RejectionCode::kRolesCovered, "roles_covered"},
+    {RejectionCode::kParticipant, "participant"},
+    {RejectionCode::kAssignee, "assignee"},
     {RejectionCode::kInvalidData, "invalid_data"},
     {RejectionCode::kMissingField, "missing_field"},
     {RejectionCode::kConstraint, "constraint"},

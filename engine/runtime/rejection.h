@@ -35,7 +35,7 @@ enum class RejectionCode : std::uint8_t {
   kApprovalOnly,         // "approval_only": `approved`/`rejected` sent while a chain decides
   kNotAwaitingApproval,  // "not_awaiting_approval": a vote while no approval is pending
   kActorRequired,        // "actor_required": a vote without an actor id
-  kFourEyes,             // "four_eyes": the requester voted on their own request
+  kFourEyes,             // "four_eyes": the proposer voted on their own proposal
   kNotApprover,          // "not_approver": holds none of the level's roles
   kAlreadyVoted,         // "already_voted": a second vote by one person in a chain
   kRolesCovered,         // "roles_covered": `all of`: every role they hold has voted
@@ -50,6 +50,10 @@ enum class RejectionCode : std::uint8_t {
   kActionFailed,  // "action_failed": an action or default could not be evaluated or applied
   kStepLimit,     // "step_limit": automatic steps or escalations did not come to rest
   kExtension,     // "extension": `extend` refused (clock not running, breached, over the rules' cap)
+
+  // Votes a level's `not` refuses (after the codes above, which keep their numbers).
+  kParticipant,  // "participant": acted on the plan, at a level with `not participants`
+  kAssignee,     // "assignee": holds the ticket's assigned role, at a level with `not assignee`
 };
 
 // The code as the journal and the API write it: "four_eyes".

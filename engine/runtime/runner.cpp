@@ -283,6 +283,7 @@ bool Runner::create(const Event& event, std::int64_t at) {
   ticket_.clocks.assign(workflow_.metrics().size(), SlaClock{});
   ticket_.timers.clear();
   ticket_.approval.reset();
+  ticket_.proposal.reset();
 
   if (!apply_data(event.data)) return false;
 
@@ -542,8 +543,31 @@ bool Runner::take(RecordKind kind, Cause cause, StateIndex target, const std::ve
 
 bool Runner::take_transition(TransitionIndex index, Cause cause, std::string_view event, std::vector<Effect> leading) {
   const Transition& transition = workflow_.transitions()[index];
+  note_proposal(transition);
   return take(RecordKind::kTransition, cause, transition.to, transition.actions, transition.position, event,
               std::move(leading));
+}
+
+// A transition marked `as proposer` starts a proposal with its actor (who
+// created the ticket, when the event names nobody); every later one's actor
+// has acted on the plan.
+void Runner::note_proposal(const Transition& transition) {
+  std::string_view actor = actor_ != nullptr ? std::string_view(actor_->id) : std::string_view();
+  if (transition.proposes) {
+    std::string proposer(actor.empty() ? std::string_view(ticket_.requester()) : actor);
+    ticket_.proposal = Proposal{proposer, {proposer}};
+    return;
+  }
+  note_participant(actor);
+}
+
+// Firing a transition or voting on a proposed plan is having a hand in it.
+void Runner::note_participant(std::string_view actor) {
+  if (!ticket_.proposal || actor.empty()) return;
+  std::vector<std::string>& participants = ticket_.proposal->participants;
+  if (std::find(participants.begin(), participants.end(), actor) == participants.end()) {
+    participants.emplace_back(actor);
+  }
 }
 
 bool Runner::exit_state(StateIndex to, Record& record) {
@@ -597,7 +621,7 @@ bool Runner::settle() {
   while (!failed_) {
     if (approved_pending_) {
       approved_pending_ = false;
-      if (!decide(true, {})) return false;
+      if (!approve_unrequired()) return false;
       continue;
     }
     bool moved = false;
@@ -627,6 +651,28 @@ bool Runner::decide(bool approved, std::vector<Effect> leading) {
   return take_transition(*chosen, Cause::kApproval, name, std::move(leading));
 }
 
+// `none` (or no `approval` rule): `approved` fires with nobody as its actor,
+// since nobody approved, and says which rule required no approval.
+bool Runner::approve_unrequired() {
+  Effect effect = unrequired_approval(ticket_.approval->choice);
+  effect.action = "no approval required";
+  const Actor* actor = actor_;
+  actor_ = nullptr;
+  bool decided = decide(true, {std::move(effect)});
+  actor_ = actor;
+  return decided;
+}
+
+Effect Runner::unrequired_approval(std::uint32_t choice) const {
+  Effect effect;
+  effect.kind = EffectKind::kApprovalChain;
+  effect.target = "none";
+  effect.value = "no approval required";
+  effect.detail = approval_rule_text(workflow_, choice);
+  if (choice != kNoIndex) effect.rule = workflow_.approvals()[choice].position;
+  return effect;
+}
+
 Actor Runner::scoped_actor(const Actor& actor) const {
   std::vector<std::string_view> departments;
   for (DepartmentIndex d : ticket_.departments) departments.push_back(workflow_.departments()[d].name);
@@ -643,8 +689,9 @@ bool Runner::vote(const Event& event) {
   const ApprovalLevel& level = chain.levels[progress.level];
   std::string level_text = level_name(workflow_, progress);
 
+  const PlanPeople people = plan_people(ticket_);
   if (event.event == kRejectEvent) {
-    if (std::optional<Rejection> refused = check_rejection(workflow_, progress, voter)) {
+    if (std::optional<Rejection> refused = check_rejection(workflow_, progress, voter, people)) {
       return fail(refused->code, std::move(refused->reason), level.position);
     }
     Effect effect;
@@ -656,11 +703,12 @@ bool Runner::vote(const Event& event) {
     return decide(false, {std::move(effect)});
   }
 
-  std::variant<RoleIndex, Rejection> role = check_vote(workflow_, progress, voter);
+  std::variant<RoleIndex, Rejection> role = check_vote(workflow_, progress, voter, people);
   if (auto* refused = std::get_if<Rejection>(&role)) {
     return fail(refused->code, std::move(refused->reason), level.position);
   }
   progress.votes.push_back(ApprovalVote{event.actor.id, progress.level, std::get<RoleIndex>(role)});
+  note_participant(event.actor.id);
   std::uint32_t votes = votes_at_level(progress);
   std::uint32_t needed = votes_needed(level);
 
@@ -1288,27 +1336,27 @@ std::int64_t Runner::level_deadline(const ApprovalProgress& progress) const {
 
 bool Runner::start_approval(Record& record) {
   ChainChoice choice = choose_chain(workflow_, ticket_, at_);
-  Effect effect;
-  effect.kind = EffectKind::kApprovalChain;
-  effect.action = "await approval";
-  effect.target = choice.chain == kNoIndex ? std::string("none") : workflow_.chains()[choice.chain].name;
-  if (choice.choice != kNoIndex) {
-    effect.rule = workflow_.approvals()[choice.choice].position;
-  } else {
-    effect.detail = "no `approval` rule applies";
-  }
   ApprovalProgress progress;
   progress.chain = choice.chain;
   progress.choice = choice.choice;
-  progress.requester = actor_ != nullptr && !actor_->id.empty() ? actor_->id : ticket_.requester();
+  if (ticket_.proposal) {
+    progress.requester = ticket_.proposal->proposer;
+  } else {
+    progress.requester = actor_ != nullptr && !actor_->id.empty() ? actor_->id : ticket_.requester();
+  }
   progress.level_started_at = at_;
+  Effect effect;
   if (choice.chain == kNoIndex) {
-    effect.value = "approved at once";
+    effect = unrequired_approval(choice.choice);
     approved_pending_ = true;
   } else {
     progress.deadline = level_deadline(progress);
-    effect.value = "requested by " + progress.requester + "; level " + level_name(workflow_, progress);
+    effect.kind = EffectKind::kApprovalChain;
+    effect.target = workflow_.chains()[choice.chain].name;
+    effect.value = "proposed by " + progress.requester + "; level " + level_name(workflow_, progress);
+    effect.rule = workflow_.approvals()[choice.choice].position;
   }
+  effect.action = "await approval";
   record.effects.push_back(std::move(effect));
   ticket_.approval = std::move(progress);
   return true;

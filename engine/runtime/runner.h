@@ -165,6 +165,11 @@ class Runner {
   bool enter_state(StateIndex from, StateIndex to, Record& record);
   bool settle();
   bool decide(bool approved, std::vector<Effect> leading);
+  bool approve_unrequired();
+  // The kApprovalChain effect of a `none` approval chosen by `choice`.
+  Effect unrequired_approval(std::uint32_t choice) const;
+  void note_proposal(const Transition& transition);
+  void note_participant(std::string_view actor);
   bool vote(const Event& event);
   // The actor's roles as they count on this ticket now (see Actor::scoped_to).
   Actor scoped_actor(const Actor& actor) const;

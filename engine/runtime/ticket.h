@@ -95,15 +95,26 @@ struct ApprovalVote {
 
 // The approval running in an `await approval` state.
 struct ApprovalProgress {
-  ChainIndex chain = kNoIndex;      // kNoIndex: `none`, approved at once
+  ChainIndex chain = kNoIndex;      // kNoIndex: `none`, no approval required
   std::uint32_t choice = kNoIndex;  // the ApprovalChoice that picked it
   std::uint32_t level = 0;          // the level waiting for votes
-  std::string requester;            // may not vote (four-eyes), see engine.h
+  std::string requester;            // the proposer: may not vote (four-eyes), see engine.h
   std::vector<ApprovalVote> votes;  // every level, in order
   std::int64_t level_started_at = 0;
   std::int64_t deadline = kNever;  // the level's `within` limit; kNever: none or expired
 
   friend bool operator==(const ApprovalProgress&, const ApprovalProgress&) = default;
+};
+
+// The plan a transition marked `as proposer` handed on for approval: who
+// proposed it, and everyone who fired a transition of the ticket or voted on
+// it since (the proposer first), see engine.h. A later `as proposer`
+// transition replaces it.
+struct Proposal {
+  std::string proposer;
+  std::vector<std::string> participants;
+
+  friend bool operator==(const Proposal&, const Proposal&) = default;
 };
 
 struct Ticket {
@@ -126,6 +137,7 @@ struct Ticket {
   std::vector<SlaClock> clocks;                   // by MetricIndex
   std::vector<ArmedTimer> timers;                 // of the current state
   std::optional<ApprovalProgress> approval;       // in an `await approval` state
+  std::optional<Proposal> proposal;               // since the last `as proposer` transition
 
   // What rule expressions read.
   TicketView view() const { return TicketView{fields, attributes}; }

@@ -657,7 +657,7 @@ TEST_F(JournalAuditMutationTest, VoteByTheRequester) {
     }
   }
   records_[vote].actor.id = records_[proposed].actor.id;
-  expect_reported(records_, versions(), records_[vote].seq, {"requested this approval and may not approve it"});
+  expect_reported(records_, versions(), records_[vote].seq, {"proposed what awaits approval and may not approve it"});
 }
 
 TEST_F(JournalAuditMutationTest, RejectionThatChangesTheState) {
@@ -858,6 +858,57 @@ class JournalAuditStayTest : public ::testing::Test {
   std::vector<Record> records_;
 };
 
+// ---------------------------------------------------------------- proposals and exclusions
+
+constexpr const char* kPlan = R"(workflow plan version "1"
+field amount: money required
+department ops { roles clerk, reviewer, supervisor }
+chain checked "checked" { level sign: any of supervisor not participants, assignee }
+approval when amount >= 100: checked
+approval otherwise: none
+initial state drafting {
+  on enter do assign ops.clerk
+  on drafted by clerk as proposer -> reviewing
+}
+state reviewing {
+  on checked by reviewer -> approving
+}
+state approving {
+  await approval
+  on approved -> done
+  on rejected -> drafting
+}
+final state done
+)";
+
+// BIG: drafted by ann, checked by bob, approved by cy. SMALL: needs no approval.
+class JournalAuditProposalTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    workflow_ = compile_rules(kPlan);
+    ASSERT_TRUE(workflow_);
+    Harness h(workflow_);
+    Actor ann = actor("ann", {"clerk"});
+    Actor bob = actor("bob", {"reviewer"});
+    for (const auto& [id, amount] : {std::pair{"BIG", "500"}, std::pair{"SMALL", "5"}}) {
+      ASSERT_TRUE(h.create(kMonday, id, ann, {money("amount", amount)}).accepted);
+      ASSERT_TRUE(h.send(kMonday + kMinute, id, "drafted", ann).accepted);
+      ASSERT_TRUE(h.send(kMonday + 2 * kMinute, id, "checked", bob).accepted);
+    }
+    ASSERT_EQ(h.send(kMonday + kHour, "BIG", "approve", actor("cy", {"supervisor"})).state, "done");
+    ASSERT_EQ(h.state("SMALL"), "done");
+    records_ = h.records();
+  }
+  Versions versions() const { return {workflow_}; }
+  std::size_t vote() const {
+    return index_of(records_, [](const Record& r) { return r.kind == RecordKind::kApproval; });
+  }
+  std::size_t unrequired() const { return index_of(records_, transition_on("SMALL", "approved")); }
+
+  std::shared_ptr<const Workflow> workflow_;
+  std::vector<Record> records_;
+};
+
 TEST_F(JournalAuditStayTest, StaysAndGroupTransitionsAreLegal) {
   EXPECT_EQ(first_problem(records_, versions()), "");
   EXPECT_EQ(count(records_, [](const Record& r) { return r.kind == RecordKind::kTimer; }), 1u);
@@ -889,6 +940,55 @@ TEST_F(JournalAuditStayTest, AGroupTransitionCitesTheGroup) {
   EXPECT_EQ(records_[withdrawn].rule.where, "stays.docket:9");
   records_[withdrawn].rule = records_[index_of(records_, transition_on("B", "extend"))].rule;
   expect_reported(records_, versions(), records_[withdrawn].seq, {"the rule it cites"});
+}
+
+TEST_F(JournalAuditProposalTest, EveryRecordIsLegal) { EXPECT_EQ(first_problem(records_, versions()), ""); }
+
+// bob moved the plan into `approving`; ann, who proposed it, is the one four-eyes keeps out.
+TEST_F(JournalAuditProposalTest, VoteByTheProposerWhoDidNotEnterTheApprovalState) {
+  records_[vote()].actor = actor("ann", {"clerk", "supervisor"});
+  expect_reported(records_, versions(), records_[vote()].seq,
+                  {"an approval vote that does not count", "`ann` proposed what awaits approval"});
+}
+
+TEST_F(JournalAuditProposalTest, VoteByAParticipant) {
+  records_[vote()].actor = actor("bob", {"reviewer", "supervisor"});
+  expect_reported(records_, versions(), records_[vote()].seq, {"`bob` already acted on the plan"});
+}
+
+TEST_F(JournalAuditProposalTest, VoteByTheAssignee) {
+  records_[vote()].actor = actor("cy", {"ops.clerk", "supervisor"});
+  expect_reported(records_, versions(), records_[vote()].seq, {"the role the ticket is assigned to"});
+}
+
+TEST_F(JournalAuditProposalTest, NoApprovalRequiredButAnApproverNamed) {
+  ASSERT_EQ(records_[unrequired()].actor, Actor{});
+  records_[unrequired()].actor = actor("ann", {"clerk"});
+  expect_reported(records_, versions(), records_[unrequired()].seq,
+                  {"needed no approval names an approver (`ann`): nobody approved"});
+}
+
+TEST_F(JournalAuditProposalTest, NoApprovalRequiredSaidOfAChainThatNeededVotes) {
+  std::size_t decision = next_of_ticket(records_, vote());
+  records_[decision].effects.insert(records_[decision].effects.begin(), records_[unrequired()].effects.front());
+  records_[decision].actor = Actor{};
+  expect_reported(records_, versions(), records_[decision].seq,
+                  {"says no approval was required, but chain `checked` was approved by votes"});
+}
+
+// Journals written before `approved` of a `none` chain named nobody: the
+// actor of the event that entered the state, and `approved at once`.
+TEST_F(JournalAuditProposalTest, TheOlderFormOfNoApprovalStillVerifies) {
+  std::size_t decision = unrequired();
+  std::size_t entry = decision - 1;
+  ASSERT_EQ(records_[entry].to, "approving");
+  Effect& chosen = records_[entry].effects.back();
+  ASSERT_EQ(chosen.kind, EffectKind::kApprovalChain);
+  chosen.value = "approved at once";
+  chosen.detail.clear();
+  records_[decision].actor = records_[entry].actor;
+  records_[decision].effects.erase(records_[decision].effects.begin());
+  EXPECT_EQ(first_problem(records_, versions()), "");
 }
 
 }  // namespace

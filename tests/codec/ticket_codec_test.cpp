@@ -199,6 +199,28 @@ TEST(TicketCodecTest, AnApprovalInProgressKeepsItsVotesByName) {
   expect_round_trip(ticket);
 }
 
+// The proposal is kept by actor ids; a snapshot written before proposals
+// existed has none, and still reads.
+TEST(TicketCodecTest, AProposalIsKeptAndOlderSnapshotsWithoutOneStillRead) {
+  Ticket ticket = closed_product_fault();
+  ASSERT_TRUE(ticket.proposal.has_value());
+  Json json = Json::parse(encode_ticket(ticket));
+  EXPECT_EQ(json["proposal"]["proposer"], "liu");
+  EXPECT_EQ(json["proposal"]["participants"][0], "liu");
+  expect_round_trip(ticket);
+
+  json.erase("proposal");
+  Result<Ticket> older = decode_ticket(json.dump(), ticket.workflow);
+  ASSERT_TRUE(older.ok()) << older.error();
+  EXPECT_FALSE(older->proposal.has_value());
+  EXPECT_EQ(encode_ticket(older.value()).find("\"proposal\""), std::string::npos);
+
+  json["proposal"] = Json::parse(R"({"proposer":"liu","participants":["liu",5]})");
+  Result<Ticket> broken = decode_ticket(json.dump(), ticket.workflow);
+  ASSERT_FALSE(broken.ok());
+  EXPECT_EQ(broken.error(), "ticket `AS-101`: `proposal`.`participants`[1]: expected a string, got 5");
+}
+
 TEST(TicketCodecTest, ArmedTimersAreNamedByStateAndOrdinal) {
   Harness harness(shipped_rules("after_sales.docket"));
   harness.create(kMonday + 2 * kHour, "T-1", intake(), after_sales_form());

@@ -260,6 +260,25 @@ initial state open "新建" {
 final state done "已完成"
 )";
 
+// Who may approve belongs to a level, and who proposes to a transition:
+// changing either is a change of the rules.
+TEST(WorkflowDiffTest, ExclusionsAndProposersAreChanges) {
+  std::string changed =
+      replaced(kVariantBase, "level one: any of supervisor }", "level one: 2 of supervisor not participants }");
+  changed = replaced(changed, "  on start by agent -> done\n", "  on start by agent as proposer -> done\n");
+  auto a = compile_text("a.docket", kVariantBase);
+  auto b = compile_text("b.docket", changed);
+  ASSERT_TRUE(a && b);
+  std::vector<std::string> lines;
+  for (const Change& change : diff_workflows(*a, *b)) {
+    lines.push_back(std::string(to_string(change.kind)) + " " + change.subject + " | " + change.aspect + " | " +
+                    change.before + " | " + change.after);
+  }
+  EXPECT_THAT(lines, ElementsAre("changed chain review | level one | any of supervisor | 2 of supervisor not "
+                                 "participants",
+                                 "changed transition open on start | as proposer | no | yes"));
+}
+
 // Each change cites the declaration the compiled workflow keeps a position
 // for: in a variant, the base file for what it inherits (by the path the base
 // was loaded under) and the variant for what it overrides or adds, wherever

@@ -632,16 +632,25 @@ final state closed
                                                       Help("did you mean `Asia/Shanghai`?"))));
 }
 
+// `N of` counts different people: three of two roles, or two of one, can be met.
 TEST(Checker, ImpossibleQuorumAndEmptyChain) {
-  auto diagnostics = check_text(with_states(R"(chain board { level all: 3 of agent, lead }
+  auto diagnostics = check_text(with_states(R"(chain board { level all: 0 of agent, lead }
+chain pair { level both: all of lead, lead }
+chain many { level three: 3 of agent, lead  level heads: 2 of lead not participants, assignee }
 chain nobody { }
 approval when amount > 50: board
+approval when amount > 20: pair
+approval when amount > 10: many
 approval otherwise: nobody
 initial state open { on done -> closed }
 final state closed
 )"));
-  EXPECT_THAT(diagnostics, UnorderedElementsAre(AllOf(Diag("E029", 6, 26), Message("quorum 3 of 2")),
-                                                AllOf(Diag("E029", 7, 7), Message("`nobody` has no levels"))));
+  EXPECT_THAT(diagnostics,
+              UnorderedElementsAre(AllOf(Diag("E029", 6, 26), Message("quorum 0 asks for no approval")),
+                                   AllOf(Diag("E029", 7, 39), Message("`all of` lists `lead` twice"),
+                                         Help("`all of` takes one approval per role; for different holders of one "
+                                              "role write `N of lead`, such as `2 of lead`")),
+                                   AllOf(Diag("E029", 9, 7), Message("`nobody` has no levels"))));
 }
 
 TEST(Checker, ApprovalEventsBelongToApprovalStates) {

@@ -248,6 +248,44 @@ TEST(ParserTest, ChainsAndApprovalChoices) {
   EXPECT_FALSE(f.approvals[4].condition);
 }
 
+// `not` ends the roles of a level; `as proposer` sits between `by` and the arrow.
+TEST(ParserTest, ExclusionsAndProposers) {
+  RuleFile f = parse_ok(
+      "chain dual { level heads: 2 of dept_head, director not proposer, participants within 8h }\n"
+      "state drafting {\n"
+      "  on drafted when amount > 0 by clerk as proposer -> approving do notify customer \"draft\"\n"
+      "  on sent as proposer -> approving\n"
+      "  on checked by clerk -> approving\n"
+      "}\n");
+  const ApprovalLevel& level = f.chains.at(0).levels.at(0);
+  ASSERT_EQ(level.roles.size(), 2u);
+  EXPECT_EQ(level.roles[1].text, "director");
+  ASSERT_EQ(level.excluded.size(), 2u);
+  EXPECT_EQ(level.excluded[0].text, "proposer");
+  EXPECT_EQ(level.excluded[1].text, "participants");
+  EXPECT_EQ(level.excluded[1].loc.column, 66u);
+  EXPECT_EQ(level.within.seconds, 8 * 3600);
+  const std::vector<Transition>& transitions = f.states.at(0).transitions;
+  ASSERT_EQ(transitions.size(), 3u);
+  EXPECT_TRUE(transitions[0].proposer_loc.known());
+  EXPECT_EQ(transitions[0].proposer_loc.column, 39u);
+  EXPECT_EQ(transitions[0].roles.size(), 1u);
+  EXPECT_EQ(transitions[0].actions.size(), 1u);
+  EXPECT_TRUE(transitions[1].proposer_loc.known());
+  EXPECT_FALSE(transitions[2].proposer_loc.known());
+}
+
+TEST(ParserErrorTest, ExclusionsAndProposersNeedTheirWords) {
+  EXPECT_EQ(parse_error("chain c { level l: any of a not }\n"),
+            "bad.docket:1:33: error[E001]: expected who may not approve: proposer, participants or assignee, got `}`\n"
+            " 1 | chain c { level l: any of a not }\n"
+            "   |                                 ^\n");
+  EXPECT_EQ(parse_error("state a {\n  on go by b as boss -> c\n}\n"),
+            "bad.docket:2:17: error[E001]: expected `proposer` after `as`, got `boss`\n"
+            " 2 |   on go by b as boss -> c\n"
+            "   |                 ^~~~\n");
+}
+
 TEST(ParserTest, ConstraintWithPercentage) {
   RuleFile f = parse_ok(
       "require compensation <= order_amount * 30% when category == service_error\n"

@@ -3,12 +3,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "engine/codec/journal_text.h"
 #include "tests/support/engine_harness.h"
 
 namespace docket::engine::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // Brings an after_sales ticket to `approving` with a plan proposed by `proposer`.
 Outcome propose(Harness& h, const std::string& id, const char* problem_type, const char* impact, const char* urgency,
@@ -109,7 +111,9 @@ TEST(ApprovalTest, P1NeedsASupervisor) {
   EXPECT_EQ(h.send(kMonday + kHour, "T-1", "approve", actor("wang", {"supervisor"})).state, "executing");
 }
 
-TEST(ApprovalTest, P2NeedsNoApproval) {
+// Nobody approved a P2 plan: the journal must not show the proposer as its
+// approver, and says which rule required no approval.
+TEST(ApprovalTest, P2NeedsNoApprovalAndNobodyIsShownApproving) {
   Harness h(shipped_rules("after_sales.docket"));
   Outcome proposed = propose_repair(h, "minor", "low");
   ASSERT_TRUE(proposed.accepted) << proposed.reason;
@@ -118,9 +122,45 @@ TEST(ApprovalTest, P2NeedsNoApproval) {
   EXPECT_EQ(decision.cause, Cause::kApproval);
   EXPECT_EQ(decision.event, "approved");
   EXPECT_EQ(decision.from, "approving");
+  EXPECT_EQ(decision.actor, Actor{});
+  ASSERT_FALSE(decision.effects.empty());
+  EXPECT_EQ(decision.effects.front().kind, EffectKind::kApprovalChain);
+  EXPECT_EQ(decision.effects.front().value, "no approval required");
+  EXPECT_EQ(decision.effects.front().detail, "approval by priority P2: none");
+  EXPECT_EQ(decision.effects.front().rule.where, shipped_line("after_sales.docket", "P2: none"));
   const Record& entry = h.records()[h.records().size() - 2];
+  EXPECT_EQ(entry.actor.id, "liu");
   EXPECT_EQ(entry.effects.back().target, "none");
-  EXPECT_EQ(entry.effects.back().value, "approved at once");
+  EXPECT_EQ(entry.effects.back().value, "no approval required");
+  EXPECT_EQ(entry.effects.back().detail, "approval by priority P2: none");
+  // The line people read names no approver.
+  std::string line = format_record_line(decision);
+  EXPECT_THAT(line, HasSubstr(" approving -> executing on approved ("));
+  EXPECT_THAT(line, HasSubstr(") approval chain none: no approval required (approval by priority P2: none); notify"));
+  EXPECT_THAT(line, Not(HasSubstr("liu")));
+}
+
+TEST(ApprovalTest, NoMatchingApprovalRuleIsJournaledAsNoApprovalRequired) {
+  Harness h(compile_rules(R"(workflow desk version "1"
+field amount: money required
+department office { roles clerk, manager }
+chain sign "sign" { level sign: any of manager }
+approval when amount > 100: sign
+initial state open { on submit by clerk -> deciding }
+state deciding {
+  await approval
+  on approved -> done
+  on rejected -> open
+}
+final state done
+)"));
+  ASSERT_TRUE(h.create(kMonday, "D", actor("c", {"clerk"}), {money("amount", "20")}).accepted);
+  EXPECT_EQ(h.send(kMonday + 1, "D", "submit", actor("c", {"clerk"})).state, "done");
+  const Record& decision = h.records().back();
+  EXPECT_EQ(decision.actor, Actor{});
+  EXPECT_EQ(decision.effects.front().value, "no approval required");
+  EXPECT_EQ(decision.effects.front().detail, "no `approval` rule applies");
+  EXPECT_TRUE(decision.effects.front().rule.where.empty());
 }
 
 TEST(ApprovalTest, TheRequesterCannotApproveTheirOwnRequest) {
@@ -133,7 +173,7 @@ TEST(ApprovalTest, TheRequesterCannotApproveTheirOwnRequest) {
 
   Outcome own = h.send(kMonday + kHour, "T-1", "approve", wang);
   EXPECT_FALSE(own.accepted);
-  EXPECT_THAT(own.reason, HasSubstr("`wang` requested this approval and may not approve it (four-eyes rule)"));
+  EXPECT_THAT(own.reason, HasSubstr("`wang` proposed what awaits approval and may not approve it (four-eyes rule)"));
   EXPECT_EQ(own.code, RejectionCode::kFourEyes);
   EXPECT_EQ(h.records().back().kind, RecordKind::kRejection);
   EXPECT_EQ(h.records().back().reason_code, RejectionCode::kFourEyes);
@@ -195,6 +235,160 @@ TEST(ApprovalTest, ImportantCustomersNeedTheLeaderThenTheKeyAccountManager) {
   EXPECT_THAT(twice.reason, HasSubstr("already approved"));
   EXPECT_EQ(twice.code, RejectionCode::kAlreadyVoted);
   EXPECT_EQ(h.send(kMonday + 5 * kHour, "C-1", "approve", actor("kam", {"key_account_manager"})).state, "negotiating");
+}
+
+// ---------------------------------------------------------------- who proposed
+
+// Brings a rights claim (P1: a supervisor approves) through legal review to
+// `approving`: `specialist` proposes, `counsel` finds the plan compliant.
+void propose_rights_claim(Harness& h, const Actor& specialist, const Actor& counsel) {
+  ASSERT_TRUE(h.create(kMonday, "T-1", intake(), after_sales_form()).accepted);
+  ASSERT_TRUE(h.send(kMonday + 60, "T-1", "registered", intake(), {boolean("problem_confirmed", true)}).accepted);
+  ASSERT_TRUE(h.send(kMonday + 120, "T-1", "classified", intake(),
+                     {text("problem_type", "rights_claim"), text("impact", "minor"), text("urgency", "high")})
+                  .accepted);
+  ASSERT_TRUE(h.send(kMonday + 180, "T-1", "accepted", specialist).accepted);
+  ASSERT_EQ(h.send(kMonday + 240, "T-1", "proposed", specialist, {text("remedy", "legal_settlement")}).state,
+            "legal_review");
+  ASSERT_EQ(h.send(kMonday + 300, "T-1", "compliant", counsel).state, "approving");
+}
+
+// Counsel moves the plan into `approving`, but the specialist proposed it:
+// holding the supervisor role too, they still may not approve their own plan.
+TEST(ApprovalTest, TheProposerOfARightsClaimCannotApproveItAfterLegalReview) {
+  Harness h(shipped_rules("after_sales.docket"));
+  Actor he = actor("he", {"complaints.specialist", "complaints.supervisor"});
+  propose_rights_claim(h, he, actor("lu", {"legal.counsel"}));
+  ASSERT_TRUE(h.ticket("T-1").proposal.has_value());
+  EXPECT_EQ(h.ticket("T-1").proposal->proposer, "he");
+  EXPECT_EQ(h.ticket("T-1").proposal->participants, (std::vector<std::string>{"he", "lu"}));
+  EXPECT_EQ(h.ticket("T-1").approval->requester, "he");
+  EXPECT_THAT(h.records().back().effects.back().value, HasSubstr("proposed by he"));
+
+  for (const char* vote : {"approve", "reject"}) {
+    Outcome own = h.send(kMonday + kHour, "T-1", vote, he);
+    EXPECT_FALSE(own.accepted) << vote;
+    EXPECT_EQ(own.code, RejectionCode::kFourEyes) << vote;
+    EXPECT_THAT(own.reason, HasSubstr("`he` proposed what awaits approval"));
+  }
+  EXPECT_EQ(h.state("T-1"), "approving");
+  EXPECT_EQ(h.send(kMonday + kHour, "T-1", "approve", actor("xu", {"complaints.supervisor"})).state, "executing");
+}
+
+// `not participants`: counsel reviewed the plan, and holding the supervisor
+// role does not let them approve it.
+TEST(ApprovalTest, WhoeverActedOnThePlanCannotApproveAtALevelThatExcludesParticipants) {
+  Harness h(shipped_rules("after_sales.docket"));
+  Actor lu = actor("lu", {"legal.counsel", "supervisor"});
+  propose_rights_claim(h, actor("he", {"complaints.specialist"}), lu);
+  Outcome reviewer = h.send(kMonday + kHour, "T-1", "approve", lu);
+  EXPECT_FALSE(reviewer.accepted);
+  EXPECT_EQ(reviewer.code, RejectionCode::kParticipant);
+  EXPECT_THAT(reviewer.reason, HasSubstr("`lu` already acted on the plan and may not approve it (four-eyes rule: "
+                                         "approval level supervisor_approval.supervisor excludes its participants)"));
+  EXPECT_EQ(h.records().back().reason_code, RejectionCode::kParticipant);
+  EXPECT_EQ(h.send(kMonday + kHour, "T-1", "reject", lu).code, RejectionCode::kParticipant);
+  EXPECT_EQ(h.state("T-1"), "approving");
+}
+
+constexpr const char* kPlan = R"(workflow plan version "1"
+field amount: money required
+department ops { roles clerk, reviewer, supervisor }
+chain checked "checked" { level sign: any of supervisor not participants }
+chain owned "owned" { level sign: any of supervisor not assignee }
+chain plain "plain" { level sign: any of supervisor }
+approval when amount >= 100: checked
+approval when amount >= 10: owned
+approval otherwise: plain
+initial state drafting {
+  on enter do assign ops.clerk
+  on drafted by clerk as proposer -> reviewing
+  on submitted by clerk -> approving
+}
+state reviewing {
+  on checked by reviewer -> approving
+  on revise by reviewer -> drafting
+}
+state approving {
+  await approval
+  on approved -> done
+  on rejected -> drafting
+}
+final state done
+)";
+
+// Drafted by `ann`, checked by `bob`: the plan is in `approving`.
+void draft_and_check(Harness& h, const char* amount, const Actor& ann, const Actor& bob) {
+  ASSERT_TRUE(h.create(kMonday, "P", ann, {money("amount", amount)}).accepted);
+  ASSERT_EQ(h.send(kMonday + 1, "P", "drafted", ann).state, "reviewing");
+  ASSERT_EQ(h.send(kMonday + 2, "P", "checked", bob).state, "approving");
+}
+
+TEST(ApprovalTest, ParticipantsAreEveryoneWhoActedSinceTheProposal) {
+  Harness h(compile_rules(kPlan));
+  Actor ann = actor("ann", {"clerk", "supervisor"});
+  Actor bob = actor("bob", {"reviewer", "supervisor"});
+  draft_and_check(h, "500", ann, bob);
+  EXPECT_EQ(h.send(kMonday + 3, "P", "approve", ann).code, RejectionCode::kFourEyes);
+  EXPECT_EQ(h.send(kMonday + 3, "P", "approve", bob).code, RejectionCode::kParticipant);
+  EXPECT_EQ(h.send(kMonday + 3, "P", "approve", actor("cy", {"supervisor"})).state, "done");
+}
+
+// The level without `not participants` keeps out the proposer only.
+TEST(ApprovalTest, ByDefaultOnlyTheProposerIsExcluded) {
+  Harness h(compile_rules(kPlan));
+  Actor ann = actor("ann", {"clerk", "supervisor"});
+  Actor bob = actor("bob", {"reviewer", "supervisor"});
+  draft_and_check(h, "1", ann, bob);
+  EXPECT_EQ(h.send(kMonday + 3, "P", "approve", ann).code, RejectionCode::kFourEyes);
+  EXPECT_EQ(h.send(kMonday + 3, "P", "approve", bob).state, "done");
+}
+
+// Without a transition marked `as proposer`, whoever moved the ticket into
+// the approval state proposed.
+TEST(ApprovalTest, WithoutAProposalWhoeverEnteredTheApprovalStateProposed) {
+  Harness h(compile_rules(kPlan));
+  Actor ann = actor("ann", {"clerk", "supervisor"});
+  ASSERT_TRUE(h.create(kMonday, "P", actor("zoe", {"clerk"}), {money("amount", "500")}).accepted);
+  ASSERT_EQ(h.send(kMonday + 1, "P", "submitted", ann).state, "approving");
+  EXPECT_FALSE(h.ticket("P").proposal.has_value());
+  EXPECT_EQ(h.ticket("P").approval->requester, "ann");
+  EXPECT_EQ(h.send(kMonday + 2, "P", "approve", ann).code, RejectionCode::kFourEyes);
+  // The creator did not act on this plan.
+  EXPECT_EQ(h.send(kMonday + 2, "P", "approve", actor("zoe", {"supervisor"})).state, "done");
+}
+
+// A plan sent back and proposed again by someone else is a new proposal:
+// its participants start over.
+TEST(ApprovalTest, ANewProposalStartsOver) {
+  Harness h(compile_rules(kPlan));
+  Actor ann = actor("ann", {"clerk", "supervisor"});
+  Actor bob = actor("bob", {"reviewer"});
+  Actor fay = actor("fay", {"clerk"});
+  ASSERT_TRUE(h.create(kMonday, "P", ann, {money("amount", "500")}).accepted);
+  ASSERT_EQ(h.send(kMonday + 1, "P", "drafted", ann).state, "reviewing");
+  ASSERT_EQ(h.send(kMonday + 2, "P", "revise", bob).state, "drafting");
+  ASSERT_EQ(h.send(kMonday + 3, "P", "drafted", fay).state, "reviewing");
+  ASSERT_EQ(h.send(kMonday + 4, "P", "checked", bob).state, "approving");
+  EXPECT_EQ(h.ticket("P").proposal->participants, (std::vector<std::string>{"fay", "bob"}));
+  EXPECT_EQ(h.send(kMonday + 5, "P", "approve", ann).state, "done");
+}
+
+// `not assignee`: the ticket is assigned to the clerks of ops; a supervisor
+// who is also a clerk there may neither approve nor reject.
+TEST(ApprovalTest, TheAssigneeCannotApproveAtALevelThatExcludesIt) {
+  Harness h(compile_rules(kPlan));
+  ASSERT_TRUE(h.create(kMonday, "P", actor("zoe", {"clerk"}), {money("amount", "50")}).accepted);
+  ASSERT_EQ(h.send(kMonday + 1, "P", "submitted", actor("zoe", {"clerk"})).state, "approving");
+  Actor dan = actor("dan", {"ops.clerk", "supervisor"});
+  for (const char* vote : {"approve", "reject"}) {
+    Outcome assignee = h.send(kMonday + 2, "P", vote, dan);
+    EXPECT_FALSE(assignee.accepted) << vote;
+    EXPECT_EQ(assignee.code, RejectionCode::kAssignee) << vote;
+    EXPECT_THAT(assignee.reason, HasSubstr("`dan` holds `clerk`, the role the ticket is assigned to"));
+  }
+  // A clerk of another department is not one of the ticket's clerks.
+  EXPECT_EQ(h.send(kMonday + 3, "P", "approve", actor("eve", {"sales.clerk", "supervisor"})).state, "done");
 }
 
 // ---------------------------------------------------------------- quorum
@@ -266,6 +460,38 @@ TEST(ApprovalTest, TwoOfNeedsTwoDifferentPeople) {
   EXPECT_FALSE(h.send(kMonday + 3, "Q", "approve", actor("", {"manager"})).accepted);
   EXPECT_EQ(h.state("Q"), "deciding");
   EXPECT_EQ(h.send(kMonday + 4, "Q", "approve", actor("f1", {"finance"})).state, "done");
+}
+
+// Dual control: `2 of dept_head` is two different department heads, and the
+// journal shows each vote.
+TEST(ApprovalTest, TwoOfOneRoleNeedsTwoDifferentHoldersOfIt) {
+  Harness h(compile_rules(R"(workflow dual version "1"
+department office { roles clerk, dept_head }
+chain dual_control "dual" { level heads: 2 of dept_head }
+approval otherwise: dual_control
+initial state open { on submit by clerk -> deciding }
+state deciding {
+  await approval
+  on approved -> done
+  on rejected -> open
+}
+final state done
+)"));
+  ASSERT_TRUE(h.create(kMonday, "Q", actor("c", {"clerk"}), {}).accepted);
+  ASSERT_EQ(h.send(kMonday + 1, "Q", "submit", actor("c", {"clerk"})).state, "deciding");
+  ASSERT_TRUE(h.send(kMonday + 2, "Q", "approve", actor("h1", {"dept_head"})).accepted);
+  Outcome again = h.send(kMonday + 3, "Q", "approve", actor("h1", {"dept_head"}));
+  EXPECT_EQ(again.code, RejectionCode::kAlreadyVoted);
+  EXPECT_EQ(h.state("Q"), "deciding");
+  EXPECT_EQ(h.send(kMonday + 4, "Q", "approve", actor("h2", {"dept_head"})).state, "done");
+
+  std::vector<Record> votes = h.records_of(RecordKind::kApproval);
+  ASSERT_EQ(votes.size(), 2u);
+  EXPECT_EQ(votes[0].actor.id, "h1");
+  EXPECT_EQ(votes[0].effects.front().value, "1 of 2");
+  EXPECT_EQ(votes[1].actor.id, "h2");
+  EXPECT_EQ(votes[1].effects.front().value, "2 of 2");
+  EXPECT_EQ(votes[1].effects.back().value, "approved");
 }
 
 TEST(ApprovalTest, TheClerkWhoSubmittedCannotSign) {

@@ -375,5 +375,27 @@ TEST(MigrationTest, ApprovalProgressMovesOnlyWithItsChainAndLevel) {
   EXPECT_EQ(moved->approval->deadline, ticket.approval->level_started_at + 4 * kHour);
 }
 
+// The proposal moves with the ticket, and an approval that the move starts
+// is requested by its proposer, not by whoever created the ticket.
+TEST(MigrationTest, TheProposalMovesAndProposesAnApprovalTheMoveStarts) {
+  Harness h(shipped_rules("after_sales.docket"));
+  Actor he = actor("he", {"complaints.specialist"});
+  ASSERT_TRUE(h.create(kMonday, "T-1", intake(), after_sales_form()).accepted);
+  ASSERT_TRUE(h.send(kMonday + 60, "T-1", "registered", intake(), {boolean("problem_confirmed", true)}).accepted);
+  ASSERT_TRUE(h.send(kMonday + 120, "T-1", "classified", intake(),
+                     {text("problem_type", "rights_claim"), text("impact", "minor"), text("urgency", "high")})
+                  .accepted);
+  ASSERT_TRUE(h.send(kMonday + 180, "T-1", "accepted", he).accepted);
+  ASSERT_EQ(h.send(kMonday + 240, "T-1", "proposed", he, {text("remedy", "legal_settlement")}).state, "legal_review");
+  const Ticket& ticket = h.ticket("T-1");
+  ASSERT_TRUE(ticket.proposal.has_value());
+
+  Result<Ticket> moved = migrate_ticket(ticket, ticket.workflow, {{"legal_review", "approving"}});
+  ASSERT_TRUE(moved.ok()) << moved.error();
+  EXPECT_EQ(moved->proposal, ticket.proposal);
+  ASSERT_TRUE(moved->approval.has_value());
+  EXPECT_EQ(moved->approval->requester, "he");
+}
+
 }  // namespace
 }  // namespace docket::engine::testing

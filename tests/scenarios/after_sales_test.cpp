@@ -50,7 +50,7 @@ TEST(AfterSalesScenarioTest, ProductFaultP0FromAnAngryCaller) {
       "11-23 09:40 AS-101 transition accepted dispatched -> proposing @{on accepted by}"
       " | clock first_response stopped: met, 40m of 1h; notify customer case_accepted",
       "11-23 10:00 AS-101 transition proposed proposing -> approving @{on proposed when category == product_fault}"
-      " | approval_chain head_signoff requested by liu; level head_signoff.head",
+      " | approval_chain head_signoff proposed by liu; level head_signoff.head",
       "11-23 10:15 AS-101 approval approving @{level head: any of dept_head}"
       " | approval_vote head_signoff.head 1 of 1; approval_level head_signoff.head approved",
       "11-23 10:15 AS-101 transition approved approving -> executing @{on approved -> executing}"
@@ -126,9 +126,9 @@ TEST(AfterSalesScenarioTest, ServiceErrorCompensationCapAndFourEyes) {
       "11-23 13:00 AS-201 rejection proposed proposing @{require compensation <= order_amount * 30%} ! "
       "服务失误补偿不得超过该笔订单金额的 30%",
       "11-23 13:10 AS-201 transition proposed proposing -> approving @{on proposed when category == service_error}"
-      " | approval_chain supervisor_approval requested by wang; level supervisor_approval.supervisor",
-      "11-23 13:20 AS-201 rejection approve approving @{level supervisor: any of supervisor} ! `wang` requested this "
-      "approval and may not approve it (four-eyes rule)",
+      " | approval_chain supervisor_approval proposed by wang; level supervisor_approval.supervisor",
+      "11-23 13:20 AS-201 rejection approve approving @{level supervisor: any of supervisor} ! `wang` proposed what "
+      "awaits approval and may not approve it (four-eyes rule)",
       "11-23 14:00 AS-201 approval approving @{level supervisor: any of supervisor}"
       " | approval_vote supervisor_approval.supervisor 1 of 1; approval_level supervisor_approval.supervisor approved",
       "11-23 14:00 AS-201 transition approved approving -> executing @{on approved -> executing}"
@@ -167,7 +167,7 @@ TEST(AfterSalesScenarioTest, ServiceErrorCompensationCapAndFourEyes) {
 
   // The proposer cannot approve his own plan; a second supervisor can.
   EXPECT_FALSE(outcomes[6].accepted);
-  EXPECT_EQ(outcomes[6].reason, "`wang` requested this approval and may not approve it (four-eyes rule)");
+  EXPECT_EQ(outcomes[6].reason, "`wang` proposed what awaits approval and may not approve it (four-eyes rule)");
   EXPECT_TRUE(outcomes[7].accepted);
   EXPECT_EQ(outcomes[7].state, "executing");
 
@@ -215,7 +215,7 @@ TEST(AfterSalesScenarioTest, ObstaclePausesTheResolveClockAndTheLimitsAreBreache
       "11-24 13:30 AS-301 transition accepted dispatched -> proposing @{on accepted by}"
       " | clock first_response stopped: breached, 4h30m of 4h; notify customer case_accepted",
       "11-24 14:00 AS-301 transition proposed proposing -> approving @{on proposed when category == product_fault}"
-      " | approval_chain supervisor_approval requested by liu; level supervisor_approval.supervisor",
+      " | approval_chain supervisor_approval proposed by liu; level supervisor_approval.supervisor",
       "11-24 14:30 AS-301 approval approving @{level supervisor: any of supervisor}"
       " | approval_vote supervisor_approval.supervisor 1 of 1; approval_level supervisor_approval.supervisor approved",
       "11-24 14:30 AS-301 transition approved approving -> executing @{on approved -> executing}"
@@ -304,9 +304,9 @@ TEST(AfterSalesScenarioTest, InquiryP2IsExecutedWithoutApproval) {
       "11-25 14:00 AS-401 transition accepted dispatched -> proposing @{on accepted by}"
       " | clock first_response stopped: met, 5h30m of 24h; notify customer case_accepted",
       "11-25 15:00 AS-401 transition proposed proposing -> approving @{on proposed when category == inquiry}"
-      " | approval_chain none approved at once",
+      " | approval_chain none no approval required",
       "11-25 15:00 AS-401 transition approved approving -> executing @{on approved -> executing}"
-      " | notify customer plan_notice",
+      " | approval_chain none no approval required; notify customer plan_notice",
       "11-25 16:00 AS-401 transition resolved executing -> awaiting_confirmation @{on resolved -> "
       "awaiting_confirmation}"
       " | notify customer confirmation_request; clock resolve paused",
@@ -331,8 +331,9 @@ TEST(AfterSalesScenarioTest, InquiryP2IsExecutedWithoutApproval) {
 // ---------------------------------------------------------------- 05: rights claim, legal review
 
 // Created 14:00. P1 (minor x high). Resolve 24 h: 50% at 11-24 02:00, 80% at
-// 09:12 (escalated), paused at 13:00 (23 h). The approval is requested by
-// whoever brought the case into `approving`: counsel, after `compliant`.
+// 09:12 (escalated), paused at 13:00 (23 h). The plan's proposer is the
+// specialist who proposed it (`as proposer`), not counsel, who brings the case
+// into `approving` after `compliant`.
 TEST(AfterSalesScenarioTest, RightsClaimGoesThroughLegalReview) {
   Replay replay(kRules);
   std::vector<Outcome> outcomes = replay.play("after_sales/05_rights_claim_legal_review.jsonl");
@@ -352,7 +353,7 @@ TEST(AfterSalesScenarioTest, RightsClaimGoesThroughLegalReview) {
       "11-23 16:00 AS-501 transition revise legal_review -> proposing @{on revise by counsel}",
       "11-23 16:30 AS-501 transition proposed proposing -> legal_review @{on proposed when category == rights_claim}",
       "11-23 17:00 AS-501 transition compliant legal_review -> approving @{on compliant by counsel}"
-      " | approval_chain supervisor_approval requested by lu; level supervisor_approval.supervisor",
+      " | approval_chain supervisor_approval proposed by he; level supervisor_approval.supervisor",
       "11-23 17:30 AS-501 transition rejected approving -> proposing @{on rejected -> proposing}"
       " | approval_vote supervisor_approval.supervisor rejected by zhao; notify assignee plan_rejected",
       "11-24 02:00 AS-501 warning proposing @{priority P1>>resolve 24h} resolve 50%",
@@ -360,7 +361,7 @@ TEST(AfterSalesScenarioTest, RightsClaimGoesThroughLegalReview) {
       "11-24 09:12 AS-501 escalation proposing @{priority P1>>at 80% of resolve} resolve 80% | escalate supervisor",
       "11-24 10:00 AS-501 transition proposed proposing -> legal_review @{on proposed when category == rights_claim}",
       "11-24 10:30 AS-501 transition compliant legal_review -> approving @{on compliant by counsel}"
-      " | approval_chain supervisor_approval requested by lu; level supervisor_approval.supervisor",
+      " | approval_chain supervisor_approval proposed by he; level supervisor_approval.supervisor",
       "11-24 11:00 AS-501 approval approving @{level supervisor: any of supervisor}"
       " | approval_vote supervisor_approval.supervisor 1 of 1; approval_level supervisor_approval.supervisor approved",
       "11-24 11:00 AS-501 transition approved approving -> executing @{on approved -> executing}"
@@ -594,7 +595,7 @@ TEST(AfterSalesScenarioTest, Walkthrough) {
       " | clock first_response stopped: met, 40m of 1h; notify customer case_accepted",
       "11-23 09:45 T-1002 transition registered registering -> classifying @{on registered when problem_confirmed}",
       "11-23 10:00 T-1001 transition proposed proposing -> approving @{on proposed when category == product_fault}"
-      " | approval_chain head_signoff requested by liu; level head_signoff.head",
+      " | approval_chain head_signoff proposed by liu; level head_signoff.head",
       "11-23 10:00 T-1002 transition classified classifying -> dispatched @{on classified by intake_specialist}"
       " | classify category service_error; classify priority P1; route service_error ops",
       "11-23 10:15 T-1001 approval approving @{level head: any of dept_head}"
@@ -614,9 +615,9 @@ TEST(AfterSalesScenarioTest, Walkthrough) {
       "11-23 14:20 T-1002 rejection proposed proposing @{require compensation <= order_amount * 30%} ! "
       "服务失误补偿不得超过该笔订单金额的 30%",
       "11-23 14:30 T-1002 transition proposed proposing -> approving @{on proposed when category == service_error}"
-      " | approval_chain supervisor_approval requested by wang; level supervisor_approval.supervisor",
-      "11-23 14:40 T-1002 rejection approve approving @{level supervisor: any of supervisor} ! `wang` requested this "
-      "approval and may not approve it (four-eyes rule)",
+      " | approval_chain supervisor_approval proposed by wang; level supervisor_approval.supervisor",
+      "11-23 14:40 T-1002 rejection approve approving @{level supervisor: any of supervisor} ! `wang` proposed what "
+      "awaits approval and may not approve it (four-eyes rule)",
       "11-23 15:00 T-1002 approval approving @{level supervisor: any of supervisor}"
       " | approval_vote supervisor_approval.supervisor 1 of 1; approval_level supervisor_approval.supervisor approved",
       "11-23 15:00 T-1002 transition approved approving -> executing @{on approved -> executing}"
@@ -647,12 +648,12 @@ TEST(AfterSalesScenarioTest, Walkthrough) {
       "11-24 09:30 T-1002 escalation executing @{priority P1>>on breach of resolve} resolve 100%"
       " | escalate dept_head; notify customer delay_apology",
       "11-24 09:30 T-1003 transition proposed proposing -> approving @{on proposed when category == inquiry}"
-      " | approval_chain none approved at once",
+      " | approval_chain none no approval required",
       "11-24 09:30 T-1003 transition approved approving -> executing @{on approved -> executing}"
-      " | notify customer plan_notice",
+      " | approval_chain none no approval required; notify customer plan_notice",
       "11-24 09:40 T-1004 transition proposed proposing -> legal_review @{on proposed when category == rights_claim}",
       "11-24 10:00 T-1004 transition compliant legal_review -> approving @{on compliant by counsel}"
-      " | approval_chain supervisor_approval requested by lu; level supervisor_approval.supervisor",
+      " | approval_chain supervisor_approval proposed by he; level supervisor_approval.supervisor",
       "11-24 10:30 T-1004 approval approving @{level supervisor: any of supervisor}"
       " | approval_vote supervisor_approval.supervisor 1 of 1; approval_level supervisor_approval.supervisor approved",
       "11-24 10:30 T-1004 transition approved approving -> executing @{on approved -> executing}"

@@ -52,7 +52,7 @@ TEST(ComplaintHandlingScenarioTest, BatchDefectStartsARecall) {
       "11-23 14:30 CP-101 transition analysed analysing -> proposing @{on analysed when batch_defect}"
       " | route quality quality; emit recall_requested",
       "11-24 10:00 CP-101 transition proposed proposing -> approving @{on proposed when solution}"
-      " | approval_chain leader_signoff requested by sun; level leader_signoff.leader",
+      " | approval_chain leader_signoff proposed by sun; level leader_signoff.leader",
       "11-24 11:00 CP-101 approval approving @{chain leader_signoff>>level leader}"
       " | approval_vote leader_signoff.leader 1 of 1; approval_level leader_signoff.leader approved",
       "11-24 11:00 CP-101 transition approved approving -> negotiating @{on approved -> negotiating}"
@@ -111,11 +111,11 @@ TEST(ComplaintHandlingScenarioTest, UrgentComplaintClimbsTheEscalationLadderWhil
       "11-24 11:40 CP-201 transition analysed analysing -> proposing @{on analysed when not batch_defect}"
       " | route logistics logistics",
       "11-24 13:00 CP-201 transition proposed proposing -> approving @{on proposed when solution}"
-      " | approval_chain leader_signoff requested by lin; level leader_signoff.leader",
+      " | approval_chain leader_signoff proposed by lin; level leader_signoff.leader",
       "11-24 13:30 CP-201 transition rejected approving -> proposing @{on rejected -> proposing}"
       " | approval_vote leader_signoff.leader rejected by deng; notify assignee solution_rejected",
       "11-24 14:00 CP-201 transition proposed proposing -> approving @{on proposed when solution}"
-      " | approval_chain leader_signoff requested by lin; level leader_signoff.leader",
+      " | approval_chain leader_signoff proposed by lin; level leader_signoff.leader",
       "11-24 14:30 CP-201 approval approving @{chain leader_signoff>>level leader}"
       " | approval_vote leader_signoff.leader 1 of 1; approval_level leader_signoff.leader approved",
       "11-24 14:30 CP-201 transition approved approving -> negotiating @{on approved -> negotiating}"
@@ -161,7 +161,7 @@ TEST(ComplaintHandlingScenarioTest, DeclinedSolutionAndUnsatisfiedReturnVisitReo
       "11-26 15:00 CP-301 transition analysed analysing -> proposing @{on analysed when not batch_defect}"
       " | route attitude customer_service",
       "11-26 16:00 CP-301 transition proposed proposing -> approving @{on proposed when solution}"
-      " | approval_chain leader_signoff requested by tang; level leader_signoff.leader",
+      " | approval_chain leader_signoff proposed by tang; level leader_signoff.leader",
       "11-26 16:30 CP-301 approval approving @{chain leader_signoff>>level leader}"
       " | approval_vote leader_signoff.leader 1 of 1; approval_level leader_signoff.leader approved",
       "11-26 16:30 CP-301 transition approved approving -> negotiating @{on approved -> negotiating}"
@@ -169,7 +169,7 @@ TEST(ComplaintHandlingScenarioTest, DeclinedSolutionAndUnsatisfiedReturnVisitReo
       "11-26 17:00 CP-301 transition customer_declined negotiating -> proposing @{on customer_declined}"
       " | notify assignee customer_declined",
       "11-27 10:00 CP-301 transition proposed proposing -> approving @{on proposed when solution}"
-      " | approval_chain leader_signoff requested by tang; level leader_signoff.leader",
+      " | approval_chain leader_signoff proposed by tang; level leader_signoff.leader",
       "11-27 10:30 CP-301 approval approving @{chain leader_signoff>>level leader}"
       " | approval_vote leader_signoff.leader 1 of 1; approval_level leader_signoff.leader approved",
       "11-27 10:30 CP-301 transition approved approving -> negotiating @{on approved -> negotiating}"
@@ -180,7 +180,7 @@ TEST(ComplaintHandlingScenarioTest, DeclinedSolutionAndUnsatisfiedReturnVisitReo
       "11-30 10:00 CP-301 transition visited return_visit -> proposing @{on visited when not satisfied}"
       " | notify complaint_supervisor complaint_reopened",
       "11-30 14:00 CP-301 transition proposed proposing -> approving @{on proposed when solution}"
-      " | approval_chain leader_signoff requested by tang; level leader_signoff.leader",
+      " | approval_chain leader_signoff proposed by tang; level leader_signoff.leader",
       "11-30 15:00 CP-301 approval approving @{chain leader_signoff>>level leader}"
       " | approval_vote leader_signoff.leader 1 of 1; approval_level leader_signoff.leader approved",
       "11-30 15:00 CP-301 transition approved approving -> negotiating @{on approved -> negotiating}"
@@ -218,11 +218,11 @@ TEST(ComplaintHandlingScenarioTest, ImportantCustomerNeedsTheLeaderThenTheKeyAcc
       "11-26 10:00 CP-401 transition analysed analysing -> proposing @{on analysed when not batch_defect}"
       " | route pricing sales, legal, key_accounts",
       "11-26 11:00 CP-401 transition proposed proposing -> approving @{on proposed when solution}"
-      " | approval_chain key_account_signoff requested by gao; level key_account_signoff.leader",
+      " | approval_chain key_account_signoff proposed by gao; level key_account_signoff.leader",
       "11-26 11:10 CP-401 rejection approve approving @{chain key_account_signoff>>level leader} ! `yang` holds none "
       "of the roles of approval level key_account_signoff.leader: dept_head",
-      "11-26 11:20 CP-401 rejection approve approving @{chain key_account_signoff>>level leader} ! `gao` requested "
-      "this approval and may not approve it (four-eyes rule)",
+      "11-26 11:20 CP-401 rejection approve approving @{chain key_account_signoff>>level leader} ! `gao` proposed "
+      "what awaits approval and may not approve it (four-eyes rule)",
       "11-26 11:30 CP-401 approval approving @{chain key_account_signoff>>level leader}"
       " | approval_vote key_account_signoff.leader 1 of 1; approval_level key_account_signoff.leader approved; "
       "approval_level key_account_signoff.account open",
@@ -241,7 +241,7 @@ TEST(ComplaintHandlingScenarioTest, ImportantCustomerNeedsTheLeaderThenTheKeyAcc
 
   EXPECT_EQ(outcomes[4].reason,
             "`yang` holds none of the roles of approval level key_account_signoff.leader: dept_head");
-  EXPECT_EQ(outcomes[5].reason, "`gao` requested this approval and may not approve it (four-eyes rule)");
+  EXPECT_EQ(outcomes[5].reason, "`gao` proposed what awaits approval and may not approve it (four-eyes rule)");
   EXPECT_EQ(outcomes[6].state, "approving");  // level 1 signed, level 2 open
   EXPECT_EQ(outcomes[7].state, "negotiating");
   EXPECT_EQ(departments(replay, "CP-401"), "sales, legal, key_accounts");
@@ -420,7 +420,7 @@ TEST(ComplaintHandlingScenarioTest, Walkthrough) {
       "11-23 11:10 C-2003 transition analysed analysing -> proposing @{on analysed when not batch_defect}"
       " | route pricing sales, key_accounts",
       "11-23 13:00 C-2001 transition proposed proposing -> approving @{on proposed when solution}"
-      " | approval_chain leader_signoff requested by lin; level leader_signoff.leader",
+      " | approval_chain leader_signoff proposed by lin; level leader_signoff.leader",
       "11-23 13:30 C-2001 approval approving @{chain leader_signoff>>level leader}"
       " | approval_vote leader_signoff.leader 1 of 1; approval_level leader_signoff.leader approved",
       "11-23 13:30 C-2001 transition approved approving -> negotiating @{on approved -> negotiating}"
@@ -428,22 +428,22 @@ TEST(ComplaintHandlingScenarioTest, Walkthrough) {
       "11-23 14:00 C-2001 transition customer_declined negotiating -> proposing @{on customer_declined}"
       " | notify assignee customer_declined",
       "11-23 14:30 C-2003 transition proposed proposing -> approving @{on proposed when solution}"
-      " | approval_chain key_account_signoff requested by gao; level key_account_signoff.leader",
-      "11-23 14:40 C-2003 rejection approve approving @{chain key_account_signoff>>level leader} ! `gao` requested "
-      "this approval and may not approve it (four-eyes rule)",
+      " | approval_chain key_account_signoff proposed by gao; level key_account_signoff.leader",
+      "11-23 14:40 C-2003 rejection approve approving @{chain key_account_signoff>>level leader} ! `gao` proposed "
+      "what awaits approval and may not approve it (four-eyes rule)",
       "11-23 14:50 C-2003 rejection approve approving @{chain key_account_signoff>>level leader} ! `yang` holds none "
       "of the roles of approval level key_account_signoff.leader: dept_head",
       "11-23 15:00 C-2003 transition rejected approving -> proposing @{on rejected -> proposing}"
       " | approval_vote key_account_signoff.leader rejected by bai; notify assignee solution_rejected",
       "11-23 15:30 C-2001 transition proposed proposing -> approving @{on proposed when solution}"
-      " | approval_chain leader_signoff requested by lin; level leader_signoff.leader",
+      " | approval_chain leader_signoff proposed by lin; level leader_signoff.leader",
       "11-23 16:00 C-2001 approval approving @{chain leader_signoff>>level leader}"
       " | approval_vote leader_signoff.leader 1 of 1; approval_level leader_signoff.leader approved",
       "11-23 16:00 C-2001 transition approved approving -> negotiating @{on approved -> negotiating}"
       " | notify customer solution_proposal",
       "11-23 16:10 C-2001 transition customer_agreed negotiating -> implementing @{on customer_agreed}",
       "11-23 16:30 C-2003 transition proposed proposing -> approving @{on proposed when solution}"
-      " | approval_chain key_account_signoff requested by ma; level key_account_signoff.leader",
+      " | approval_chain key_account_signoff proposed by ma; level key_account_signoff.leader",
       "11-23 17:00 C-2003 approval approving @{chain key_account_signoff>>level leader}"
       " | approval_vote key_account_signoff.leader 1 of 1; approval_level key_account_signoff.leader approved; "
       "approval_level key_account_signoff.account open",
@@ -464,7 +464,7 @@ TEST(ComplaintHandlingScenarioTest, Walkthrough) {
       " | notify customer result_notice",
       "11-24 10:30 C-2003 transition customer_agreed negotiating -> implementing @{on customer_agreed}",
       "11-24 11:00 C-2002 transition proposed proposing -> approving @{on proposed when solution}"
-      " | approval_chain leader_signoff requested by sun; level leader_signoff.leader",
+      " | approval_chain leader_signoff proposed by sun; level leader_signoff.leader",
       "11-24 11:30 C-2002 approval approving @{chain leader_signoff>>level leader}"
       " | approval_vote leader_signoff.leader 1 of 1; approval_level leader_signoff.leader approved",
       "11-24 11:30 C-2002 transition approved approving -> negotiating @{on approved -> negotiating}"
@@ -477,7 +477,7 @@ TEST(ComplaintHandlingScenarioTest, Walkthrough) {
       "11-25 10:30 C-2003 transition visited return_visit -> summarising @{on visited when satisfied}"
       " | notify customer thank_you",
       "11-25 11:00 C-2001 transition proposed proposing -> approving @{on proposed when solution}"
-      " | approval_chain leader_signoff requested by lin; level leader_signoff.leader",
+      " | approval_chain leader_signoff proposed by lin; level leader_signoff.leader",
       "11-25 11:15 C-2003 transition summarised summarising -> archived @{on summarised} | emit complaint_archived",
       "11-25 11:30 C-2001 approval approving @{chain leader_signoff>>level leader}"
       " | approval_vote leader_signoff.leader 1 of 1; approval_level leader_signoff.leader approved",

@@ -77,9 +77,9 @@ TEST(NationalDayScenarioTest, P2InOfficeHoursSkipsTheHolidayAndCountsTheMakeUpDa
       " | clock first_response stopped: met, 22h of 24h; notify customer case_accepted",
       "10-12 10:00 AS-801 transition proposed proposing -> approving @{after_sales.docket::on proposed when category "
       "== inquiry}"
-      " | approval_chain none approved at once",
+      " | approval_chain none no approval required",
       "10-12 10:00 AS-801 transition approved approving -> executing @{after_sales.docket::on approved -> executing}"
-      " | notify customer plan_notice",
+      " | approval_chain none no approval required; notify customer plan_notice",
       "10-13 10:00 AS-801 timer executing @{after_sales.docket::state executing>>every 24h}"
       " | notify customer progress_update",
       "10-14 10:00 AS-801 timer executing @{after_sales.docket::state executing>>every 24h}"

@@ -31,6 +31,7 @@ TEST(RejectionStatus, EachCodeHasItsStatus) {
       {RejectionCode::kApprovalOnly, 422, "rejected"},   {RejectionCode::kNotAwaitingApproval, 422, "rejected"},
       {RejectionCode::kActionFailed, 422, "rejected"},   {RejectionCode::kStepLimit, 422, "rejected"},
       {RejectionCode::kNoTicketId, 422, "rejected"},     {RejectionCode::kUnknownWorkflow, 422, "rejected"},
+      {RejectionCode::kParticipant, 403, "forbidden"},   {RejectionCode::kAssignee, 403, "forbidden"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(engine::to_string(c.code));
@@ -44,7 +45,7 @@ TEST(RejectionStatus, EachCodeHasItsStatus) {
 // name reads back as the code.
 TEST(RejectionStatus, EveryCodeHasADistinctNameThatReadsBack) {
   std::set<std::string> names;
-  for (int raw = 1; raw <= static_cast<int>(RejectionCode::kStepLimit); ++raw) {
+  for (int raw = 1; raw <= static_cast<int>(RejectionCode::kAssignee); ++raw) {
     auto code = static_cast<RejectionCode>(raw);
     std::string name = engine::to_string(code);
     EXPECT_FALSE(name.empty()) << raw;
