@@ -382,6 +382,15 @@ class Differ {
     return join(texts);
   }
 
+  static std::string owner_text(const Workflow& w, const engine::Category& category) {
+    return category.owner == kNoIndex ? std::string("none") : name_at(w.roles(), category.owner);
+  }
+
+  // " owner engineer", as the category declares it; "" without an owner.
+  static std::string owned_by(const Workflow& w, const engine::Category& category) {
+    return category.owner == kNoIndex ? std::string() : " owner " + owner_text(w, category);
+  }
+
   void diff_categories() {
     section_ = DiffSection::kCategories;
     auto name = [](const engine::Category& c) { return c.name; };
@@ -394,12 +403,15 @@ class Differ {
           const std::string& where = news[j].position.where;
           compare(subject, "label", quoted(olds[i].label), quoted(news[j].label), where);
           compare(subject, "routes", routes_text(a_, olds[i]), routes_text(b_, news[j]), where);
+          compare(subject, "owner", owner_text(a_, olds[i]), owner_text(b_, news[j]), where);
         },
         [&](std::size_t j) {
-          added("category " + news[j].name, "", "-> " + routes_text(b_, news[j]), news[j].position.where);
+          added("category " + news[j].name, "", "-> " + routes_text(b_, news[j]) + owned_by(b_, news[j]),
+                news[j].position.where);
         },
         [&](std::size_t i) {
-          removed("category " + olds[i].name, "", "-> " + routes_text(a_, olds[i]), olds[i].position.where);
+          removed("category " + olds[i].name, "", "-> " + routes_text(a_, olds[i]) + owned_by(a_, olds[i]),
+                  olds[i].position.where);
         });
   }
 
@@ -845,7 +857,7 @@ class Differ {
   static std::string transition_summary(const Workflow& w, const engine::Transition& t) {
     std::string text = "-> " + state_ref(w, t.to);
     if (t.guard) text += " when " + t.guard->text();
-    if (!t.roles.empty()) text += " by " + roles_text(w, t.roles);
+    if (t.restricted()) text += " by " + join(w.senders(t));
     if (t.proposes) text += " as proposer";
     if (!t.actions.empty()) text += " do " + actions_text(w, t.actions);
     return text + group_note(w, t.group);
@@ -884,7 +896,7 @@ class Differ {
                      const std::string& where) {
                    compare(subject, "target", state_ref(a_, x.to), state_ref(b_, y.to), where);
                    compare(subject, "guard", expr_text(x.guard), expr_text(y.guard), where);
-                   compare(subject, "roles", roles_text(a_, x.roles), roles_text(b_, y.roles), where);
+                   compare(subject, "roles", join(a_.senders(x), "anyone"), join(b_.senders(y), "anyone"), where);
                    compare(subject, "as proposer", yes_no(x.proposes), yes_no(y.proposes), where);
                    compare(subject, "actions", actions_text(a_, x.actions), actions_text(b_, y.actions), where);
                  });

@@ -108,6 +108,13 @@ std::string join_roles(const Workflow& workflow, const std::vector<RoleIndex>& r
   return text;
 }
 
+// The `by` of a transition as written: "engineer, owner".
+std::string join_senders(const Workflow& workflow, const Transition& transition) {
+  std::string text;
+  for (const std::string& name : workflow.senders(transition)) text += (text.empty() ? "" : ", ") + name;
+  return text;
+}
+
 // The first `limit` characters of `text`, cut with `…` when longer.
 std::string shortened(std::string_view text, std::size_t limit) {
   std::string out;
@@ -383,7 +390,7 @@ std::string transition_label(const Workflow& workflow, TransitionIndex index) {
   const Transition& transition = workflow.transitions()[index];
   std::string text = transition.automatic() ? "auto" : name_at(workflow.events(), transition.event);
   if (transition.guard) text += " [" + transition.guard->text() + "]";
-  if (!transition.roles.empty()) text += " / " + join_roles(workflow, transition.roles);
+  if (transition.restricted()) text += " / " + join_senders(workflow, transition);
   return text;
 }
 
@@ -412,7 +419,7 @@ std::string dot_transition_label(const Workflow& workflow, TransitionIndex index
   const Transition& transition = workflow.transitions()[index];
   std::string text = transition.automatic() ? "auto" : name_at(workflow.events(), transition.event);
   if (transition.guard) text += " [" + shortened(transition.guard->text(), kShortGuard) + "]";
-  if (!transition.roles.empty()) text += " / " + join_roles(workflow, transition.roles);
+  if (transition.restricted()) text += " / " + join_senders(workflow, transition);
   return text;
 }
 
@@ -489,16 +496,16 @@ void write_xstate_transition(JsonWriter& json, const Workflow& workflow, StateIn
   const Transition& transition = workflow.transitions()[index];
   json.begin_object();
   if (transition.to != kNoIndex) write_state_ref(json, "target", workflow, transition.to);
-  if (transition.guard || !transition.roles.empty()) json.key("guard").string(rule_name(workflow, transition.position));
+  if (transition.guard || transition.restricted()) json.key("guard").string(rule_name(workflow, transition.position));
   write_xstate_actions(json, "actions", workflow, transition.actions);
   if (transition.to == from) json.key("reenter").boolean(true);
   json.key("meta").begin_object();
   json.key("rule").string(rule_name(workflow, transition.position));
   if (transition.group != kNoIndex) json.key("group").string(name_at(workflow.groups(), transition.group));
   if (transition.guard) json.key("when").string(transition.guard->text());
-  if (!transition.roles.empty()) {
+  if (transition.restricted()) {
     json.key("by").begin_array();
-    for (RoleIndex role : transition.roles) json.string(name_at(workflow.roles(), role));
+    for (const std::string& name : workflow.senders(transition)) json.string(name);
     json.end_array();
   }
   json.end_object();
@@ -968,7 +975,7 @@ std::string export_json(const Workflow& workflow) {
       }
       write_optional_expr(json, "guard", transition.guard);
       json.key("roles").begin_array();
-      for (RoleIndex role : transition.roles) json.string(name_at(workflow.roles(), role));
+      for (const std::string& name : workflow.senders(transition)) json.string(name);
       json.end_array();
       write_actions(json, "actions", workflow, transition.actions);
       write_group_ref(json, workflow, transition.group);

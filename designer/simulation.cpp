@@ -661,12 +661,11 @@ class Simulation {
   std::vector<RoleIndex> roles_for(const engine::Ticket& ticket, StateIndex state, engine::EventId event,
                                    const std::vector<std::pair<std::string, engine::FieldInput>>& data) const {
     std::span<const engine::TransitionIndex> candidates = w_.candidates(state, event);
+    auto allowed = [&](engine::TransitionIndex t) { return w_.roles_allowed(w_.transitions()[t], ticket.category()); };
     bool same_roles = true;
-    for (engine::TransitionIndex t : candidates) {
-      same_roles = same_roles && w_.transitions()[t].roles == w_.transitions()[candidates.front()].roles;
-    }
+    for (engine::TransitionIndex t : candidates) same_roles = same_roles && allowed(t) == allowed(candidates.front());
     if (candidates.empty()) return {};
-    if (same_roles) return w_.transitions()[candidates.front()].roles;
+    if (same_roles) return allowed(candidates.front());
     std::vector<engine::Value> fields = ticket.fields;
     for (const auto& [name, input] : data) {
       std::optional<FieldIndex> field = w_.find_field(name);
@@ -679,9 +678,9 @@ class Simulation {
     for (engine::TransitionIndex t : candidates) {
       const engine::Transition& transition = w_.transitions()[t];
       if (!transition.guard || engine::evaluate_condition(*transition.guard, view, clock_.now()).value_or(false)) {
-        return transition.roles;
+        return allowed(t);
       }
-      for (RoleIndex role : transition.roles) {
+      for (RoleIndex role : allowed(t)) {
         if (std::find(all.begin(), all.end(), role) == all.end()) all.push_back(role);
       }
     }

@@ -184,6 +184,7 @@ struct CategoryDecl {
   Name name;
   std::string label;
   std::vector<Route> routes;
+  Name owner;  // `owner ROLE`: the role that takes its cases (`by owner`); empty: none
   bool is_override = false;
   SourceLoc loc;
 };
@@ -326,10 +327,14 @@ struct ChainDecl {
 // `condition` set; `approval otherwise: x` has neither. The first choice that
 // matches, in the order written, decides. `chain` may name a chain, a role
 // (a one-level chain: any holder of the role) or `none`.
+// `approval first ...` in a file that extends another goes before the
+// base's choices instead of after them.
 struct ApprovalChoice {
   Name priority;
   ExprPtr condition;
   Name chain;
+  bool first = false;
+  SourceLoc first_loc;  // of the word `first`
   SourceLoc loc;
 };
 
@@ -349,11 +354,15 @@ struct Constraint {
 // or `auto [when GUARD] -> TARGET [do ...]` (event empty, automatic). An `on`
 // without `-> TARGET` is a stay: the ticket stays in its state and only the
 // event's data and the actions apply.
+// `owner` among the `by` roles is not a role: it sets by_owner, and `roles`
+// holds the others.
 struct Transition {
   Name event;
   bool automatic = false;
   ExprPtr guard;
   std::vector<Name> roles;
+  bool by_owner = false;  // `by owner`: the owner of the ticket's category may send it
+  SourceLoc by_owner_loc;
   SourceLoc proposer_loc;  // known: `as proposer` written here
   Name target;             // empty: stays in the state
   std::vector<Action> actions;
@@ -386,6 +395,11 @@ struct StateDecl {
   std::vector<Transition> transitions;
   std::vector<Timer> timers;
   bool is_override = false;
+  // `extend state NAME [first] { ... }`: items for the base's state of that
+  // name, added after its own (before them with `first`). The loader merges
+  // them; none is left in a loaded file.
+  bool is_extension = false;
+  bool extension_first = false;
   SourceLoc loc;
 };
 
@@ -414,7 +428,8 @@ struct GroupDecl {
 
 // One rule file as parsed. After the loader has applied `extends`, one
 // RuleFile holds the whole workflow, declarations in source order (a base
-// file's first, overrides in place of what they replace).
+// file's first, overrides in place of what they replace, extensions merged
+// into the states they extend, `approval first` choices ahead of the base's).
 struct RuleFile {
   std::string extends_path;  // as written; empty: none
   SourceLoc extends_loc;

@@ -335,6 +335,8 @@ bool Context::resolve_role(const Name& name, std::string_view used_as) {
   std::string help;
   if (departments.count(name.text) != 0) {
     help = "`" + name.text + "` is a department; name one of its roles";
+  } else if (name.text == "owner") {
+    help = "`owner` stands for the owner of the ticket's category only in `by`; name the role here";
   } else {
     help = suggestion(name.text, keys(role_holders),
                       "declare it in a department: `department d { roles " + name.text + " }`");

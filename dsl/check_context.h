@@ -243,6 +243,8 @@ void check_classifications(Context& ctx);
 void check_states(Context& ctx);
 void check_groups(Context& ctx);
 void check_state_graph(Context& ctx);
+// `by owner` needs every category to name its owner (E050).
+void check_owners(Context& ctx);
 
 // Rules of first-match lists (approval rules, classification rules) that
 // can never apply, or that a weaker earlier rule partly hides

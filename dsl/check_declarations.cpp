@@ -31,6 +31,7 @@ bool declare(Context& ctx, std::map<std::string, const Decl*>& table, const Decl
     help = "`" + name.text + "` is already declared at " + std::to_string(first.line) + ":" +
            std::to_string(first.column) + " of a base file; write `override " + std::string(kind) + " " + name.text +
            "` to replace it";
+    if (kind == "state") help += ", or `extend state " + name.text + "` to add to it";
   }
   ctx.error("E011", name.loc, "duplicate " + std::string(kind) + " `" + name.text + "`", help);
   return false;
@@ -279,6 +280,11 @@ void collect_symbols(Context& ctx) {
     check_unique(ctx, department.roles, "role", department.name.text);
     for (const Name& role : department.roles) {
       if (role.empty()) continue;
+      if (role.text == "owner") {
+        ctx.error("E011", role.loc, "role `owner` of `" + department.name.text + "` clashes with `by owner`",
+                  "`by owner` names the owner of the ticket's category; choose another name for the role");
+        continue;
+      }
       auto& holders = ctx.role_holders[role.text];
       if (std::find(holders.begin(), holders.end(), &department) == holders.end()) {
         holders.push_back(&department);
@@ -461,6 +467,34 @@ void check_extension_rules(Context& ctx, const PriorityDecl& priority) {
   }
 }
 
+// `owner ROLE`: a role of a department the category routes to, so that
+// whoever the route hands the case to can take it (E051).
+void check_owner(Context& ctx, const CategoryDecl& category) {
+  const Name& owner = category.owner;
+  if (owner.empty() || !ctx.resolve_role(owner, "a category owner")) return;
+  std::vector<std::string> routed;
+  std::vector<std::string> their_roles;
+  for (const Route& route : category.routes) {
+    auto department = ctx.departments.find(route.department.text);
+    if (department == ctx.departments.end()) return;  // E010, reported at the route
+    for (const Name& role : department->second->roles) {
+      if (role.text == owner.text) return;
+      their_roles.push_back(role.text);
+    }
+    routed.push_back("`" + route.department.text + "`");
+  }
+  if (routed.empty()) return;  // E019
+  std::string where = routed.front();
+  for (std::size_t i = 1; i < routed.size(); ++i) where += (i + 1 == routed.size() ? " or " : ", ") + routed[i];
+  ctx.error("E051", owner.loc,
+            "owner `" + owner.text + "` of category `" + category.name.text + "` is not a role of " + where +
+                ", where its cases are routed",
+            ctx.suggestion(owner.text, their_roles,
+                           their_roles.empty() ? "give the department the role: `roles " + owner.text + "`"
+                                               : "the owner takes the cases the route hands out: name a role of " +
+                                                     routed.front() + ", such as `" + their_roles.front() + "`"));
+}
+
 }  // namespace
 
 void check_categories(Context& ctx) {
@@ -473,6 +507,7 @@ void check_categories(Context& ctx) {
       ctx.resolve_department(route.department);
       check_condition(ctx, route.condition, "route condition");
     }
+    check_owner(ctx, category);
   }
 }
 
@@ -657,11 +692,57 @@ void check_chains(Context& ctx) {
   }
 }
 
+namespace {
+
+// W011: an approval rule after rows for every priority, which leave it only
+// the tickets without a priority. In a variant this is a plain `approval`
+// line after the base's table. (A rule after an `otherwise` is never tried
+// at all: E039.)
+class ApprovalReach {
+ public:
+  explicit ApprovalReach(Context& ctx) : ctx_(ctx) {}
+
+  // Before `choice` is looked at.
+  void check(const ApprovalChoice& choice) {
+    if (otherwise_ || !all_priorities_ || !choice.priority.empty()) return;
+    ctx_.warning("W011", choice.loc, "approval rule is tried only for a ticket without a priority",
+                 "`approval by priority` at " + position(first_row_->loc, choice.loc) + " chooses for every priority; " +
+                     fix(choice, *first_row_));
+  }
+
+  // After `choice` is looked at; `covered` counts the priorities the rows
+  // so far name.
+  void passed(const ApprovalChoice& choice, std::size_t covered) {
+    if (choice.priority.empty() && !choice.condition) otherwise_ = true;
+    if (choice.priority.empty()) return;
+    if (first_row_ == nullptr) first_row_ = &choice;
+    all_priorities_ = all_priorities_ || covered == ctx_.priorities.size();
+  }
+
+ private:
+  // A rule of an extending file comes after the base's unless it says
+  // `first`; one of the same file can move.
+  static std::string fix(const ApprovalChoice& choice, const ApprovalChoice& decider) {
+    if (choice.loc.file == decider.loc.file) return "move this rule before it";
+    if (decider.first) return "to drop the base's rules, write `override approval` instead of `approval first`";
+    return "write `approval first` to try this rule before the base's rules";
+  }
+
+  Context& ctx_;
+  bool otherwise_ = false;  // after it, E039 reports every rule
+  const ApprovalChoice* first_row_ = nullptr;
+  bool all_priorities_ = false;
+};
+
+}  // namespace
+
 void check_approvals(Context& ctx) {
   std::map<std::string, SourceLoc> by_priority;
   const ApprovalChoice* first_row = nullptr;
   bool has_otherwise = false;
+  ApprovalReach reach(ctx);
   for (const ApprovalChoice& choice : ctx.file.approvals) {
+    reach.check(choice);
     if (!choice.priority.empty()) {
       if (first_row == nullptr) first_row = &choice;
       if (ctx.priorities.count(choice.priority.text) == 0) {
@@ -678,6 +759,7 @@ void check_approvals(Context& ctx) {
     } else {
       has_otherwise = true;
     }
+    reach.passed(choice, by_priority.size());
     const Name& chain = choice.chain;
     if (chain.text == "none" || chain.empty()) continue;
     if (ctx.chains.count(chain.text) != 0) {

@@ -35,14 +35,26 @@
 namespace docket::dsl::checking {
 namespace {
 
+// The roles that may send `t`: its `by` roles and, for `by owner`, every
+// category's owner (which one depends on the ticket). Empty: anyone.
+std::set<std::string> senders(const Context& ctx, const Transition& t) {
+  std::set<std::string> out;
+  for (const Name& role : t.roles) out.insert(role.text);
+  if (!t.by_owner) return out;
+  for (const CategoryDecl& category : ctx.file.categories) {
+    if (!category.owner.empty()) out.insert(category.owner.text);
+  }
+  return out;
+}
+
 // `on accepted by engineer` and `on accepted by supervisor` answer different
 // senders: they are meant for different people, not a choice among guards.
-bool for_different_senders(const Transition& a, const Transition& b) {
-  if (a.roles.empty() || b.roles.empty()) return false;
-  for (const Name& x : a.roles) {
-    for (const Name& y : b.roles) {
-      if (x.text == y.text) return false;
-    }
+bool for_different_senders(const Context& ctx, const Transition& a, const Transition& b) {
+  std::set<std::string> first = senders(ctx, a);
+  std::set<std::string> second = senders(ctx, b);
+  if (first.empty() || second.empty()) return false;
+  for (const std::string& role : first) {
+    if (second.count(role) != 0) return false;
   }
   return true;
 }
@@ -50,14 +62,20 @@ bool for_different_senders(const Transition& a, const Transition& b) {
 const SourceLoc& where(const Transition& t) { return t.event.loc.known() ? t.event.loc : t.loc; }
 
 // Whether every sender `later` accepts is accepted by `earlier`, so that
-// `earlier` fires first for all of them when its guard holds.
-bool answers_every_sender_of(const Transition& earlier, const Transition& later) {
-  if (earlier.roles.empty()) return true;
-  if (later.roles.empty()) return false;
+// `earlier` fires first for all of them when its guard holds. A category's
+// owner answers only for tickets of that category, so `by owner` answers
+// for the owner of a later `by owner`, and for no role in general.
+bool answers_every_sender_of(const Context& ctx, const Transition& earlier, const Transition& later) {
+  if (earlier.roles.empty() && !earlier.by_owner) return true;
+  if (later.roles.empty() && !later.by_owner) return false;
+  std::set<std::string> accepted;
+  for (const Name& role : earlier.roles) accepted.insert(role.text);
   for (const Name& role : later.roles) {
-    bool accepted = false;
-    for (const Name& other : earlier.roles) accepted = accepted || other.text == role.text;
-    if (!accepted) return false;
+    if (accepted.count(role.text) == 0) return false;
+  }
+  if (!later.by_owner || earlier.by_owner) return true;
+  for (const std::string& owner : senders(ctx, later)) {
+    if (accepted.count(owner) == 0) return false;
   }
   return true;
 }
@@ -153,7 +171,7 @@ void report_never_fires(Context& ctx, const StateDecl& state, const std::vector<
 void report_unproven(Context& ctx, GuardReader& reader, const StateDecl& state, const Candidate& earlier,
                      const Candidate& later) {
   const Transition& t = *later.transition;
-  if (answers_every_sender_of(*earlier.transition, t) && earlier.exact.complete &&
+  if (answers_every_sender_of(ctx, *earlier.transition, t) && earlier.exact.complete &&
       !contradictory(reader, later.exact.atoms) &&
       find_ticket_outside(ctx, reader, later.exact, earlier.exact, where(t)) == Found::kNo) {
     report_never_fires(ctx, state, {&earlier}, later);
@@ -175,7 +193,7 @@ bool report_overlap(Context& ctx, GuardReader& reader, Judged& judged, const Sta
     const Candidate& earlier = candidates[i];
     bool shared = earlier.group != nullptr || later.group != nullptr;
     if (shared && !judged.insert({earlier.transition, &t}).second) continue;
-    if (for_different_senders(*earlier.transition, t)) continue;
+    if (for_different_senders(ctx, *earlier.transition, t)) continue;
     if (!ctx.spend(earlier.parts + later.parts, where(t))) return false;
     PairText text = pair_text(state, earlier, later);
     if (!earlier.transition->guard) {
@@ -220,7 +238,7 @@ void check_fallback(Context& ctx, GuardReader& reader, const StateDecl& state, c
   std::vector<const Candidate*> covering;
   std::vector<const Reading*> readings;
   for (std::size_t i = 0; i < j; ++i) {
-    if (!answers_every_sender_of(*candidates[i].transition, *later.transition)) continue;
+    if (!answers_every_sender_of(ctx, *candidates[i].transition, *later.transition)) continue;
     covering.push_back(&candidates[i]);
     readings.push_back(&candidates[i].exact);
   }

@@ -54,6 +54,7 @@ struct ListRule {
   std::optional<Strength> strength;  // none: not comparable (unordered outcomes, an undefined name)
   bool may_hide = true;              // false: only as an earlier rule (a duplicate row, reported as E011)
   bool may_be_hidden = true;         // false: never the later rule of W006 (a `by priority` row)
+  bool placed_first = false;         // `approval first`: before the rules of the file extended
 
   bool matches_every_ticket() const { return reading.atoms.empty() && reading.complete; }
 };
@@ -62,17 +63,21 @@ struct FirstMatchList {
   std::string noun;         // "approval rule"
   std::string plural;       // "approval rules"
   std::string weaker_word;  // "weaker"
+  std::string reorder;      // how a variant puts its rule before the base's
   std::vector<ListRule> rules;
   std::vector<const Reading*> readings;  // of `rules`, in order: the earlier rules of each one
 };
 
-std::string help_for_shadowed(const ListRule& rule, const SourceLoc& first_by, const FirstMatchList& list) {
+std::string help_for_shadowed(const ListRule& rule, const ListRule& first_by, const FirstMatchList& list) {
   if (rule.matches_every_ticket()) return "remove it: the " + list.plural + " before it decide every ticket";
-  if (first_by.file != rule.loc.file) {
-    return "the rules of the file it extends come first; list them all in the order wanted with `override`, or "
-           "remove it";
+  if (first_by.loc.file != rule.loc.file && first_by.placed_first) {
+    return "`approval first` puts the rule at " + position(first_by.loc, rule.loc) +
+           " before the rules of the file it extends; to drop those, write `override approval` instead, or remove it";
   }
-  return "move it before line " + std::to_string(first_by.line) + " to make it an exception, or remove it";
+  if (first_by.loc.file != rule.loc.file) {
+    return "the rules of the file it extends come first; " + list.reorder + ", or remove it";
+  }
+  return "move it before line " + std::to_string(first_by.loc.line) + " to make it an exception, or remove it";
 }
 
 // E039 when the rules before `rules[j]` leave it no ticket; true when reported.
@@ -86,7 +91,7 @@ bool report_never_applies(Context& ctx, GuardReader& reader, const FirstMatchLis
   ctx.error(
       "E039", later.loc,
       list.noun + " can never apply: every ticket it matches is taken by " + rules_at(locs, later.loc, "rule", "rules"),
-      help_for_shadowed(later, locs.front(), list));
+      help_for_shadowed(later, list.rules[by.front()], list));
   return true;
 }
 
@@ -139,8 +144,9 @@ void report_weaker_earlier(Context& ctx, GuardReader& reader, const FirstMatchLi
                 earlier.loc.file == later.loc.file
                     ? "move it before line " + std::to_string(earlier.loc.line) +
                           " if it should decide those tickets, or make the two conditions exclude each other"
-                    : "make the two conditions exclude each other, or list the rules in the order wanted with "
-                      "`override`");
+                : earlier.placed_first
+                    ? "make the two conditions exclude each other, or drop the base's rules with `override approval`"
+                    : "make the two conditions exclude each other, or " + list.reorder);
     return;
   }
 }
@@ -192,7 +198,7 @@ std::optional<Strength> strength_of(const Context& ctx, const std::string& choic
 }
 
 FirstMatchList approval_list(const Context& ctx, GuardReader& reader) {
-  FirstMatchList list{"approval rule", "approval rules", "weaker", {}, {}};
+  FirstMatchList list{"approval rule", "approval rules", "weaker", "write `approval first` to try it before them", {}, {}};
   std::set<std::string> rows;
   for (const ApprovalChoice& choice : ctx.file.approvals) {
     if (choice.priority.empty()) {
@@ -209,6 +215,7 @@ FirstMatchList approval_list(const Context& ctx, GuardReader& reader) {
       list.rules.push_back(std::move(row));
     }
     list.rules.back().strength = strength_of(ctx, choice.chain.text);
+    list.rules.back().placed_first = choice.first;
   }
   return list;
 }
@@ -216,7 +223,9 @@ FirstMatchList approval_list(const Context& ctx, GuardReader& reader) {
 // ---------------------------------------------------------------- classification rules
 
 FirstMatchList classification_list(const Context& ctx, GuardReader& reader, const ClassifyDecl& classify) {
-  FirstMatchList list{"classification rule", "classification rules", "less urgent", {}, {}};
+  FirstMatchList list{
+      "classification rule", "classification rules", "less urgent", "list them all in the order wanted with `override`",
+      {}, {}};
   // Priorities are declared from the most urgent down; other targets have no order.
   const std::vector<std::string>& order = ctx.priority_domain.values;
   bool ordered = classify.target.text == "priority";

@@ -1,8 +1,8 @@
 // States and groups: what each says (E010, E012, E017, E022, E031, E032,
-// E043, E054, E055), and the shape of the state graph (E016, E030, E033,
-// W001, W008). A group's items are checked once where they are written, and
-// again in each state the group takes in for what depends on the state (E017,
-// E031).
+// E043, E054, E055), `by owner` (E050), and the shape of the state graph
+// (E016, E030, E033, W001, W008). A group's items are checked once where
+// they are written, and again in each state the group takes in for what
+// depends on the state (E017, E031).
 
 #include <deque>
 
@@ -235,6 +235,57 @@ void check_groups(Context& ctx) {
   for (const GroupDecl& group : ctx.file.groups) {
     auto first = ctx.groups.find(group.name.text);
     if (first != ctx.groups.end() && first->second == &group) check_group(ctx, group);
+  }
+}
+
+namespace {
+
+const Transition* first_by_owner(const RuleFile& file) {
+  for (const StateDecl& state : file.states) {
+    for (const Transition& t : state.transitions) {
+      if (t.by_owner) return &t;
+    }
+  }
+  for (const GroupDecl& group : file.groups) {
+    for (const Transition& t : group.transitions) {
+      if (t.by_owner) return &t;
+    }
+  }
+  return nullptr;
+}
+
+// "`category x -> warehouse owner returns_clerk`": the declaration with an
+// owner, taken from its first route's department when it has roles.
+std::string with_owner(Context& ctx, const CategoryDecl& category) {
+  std::string role = "ROLE";
+  std::string department = "DEPARTMENT";
+  if (!category.routes.empty()) {
+    department = category.routes.front().department.text;
+    auto found = ctx.departments.find(department);
+    if (found != ctx.departments.end() && !found->second->roles.empty()) role = found->second->roles.front().text;
+  }
+  return "`category " + category.name.text + " -> " + department + " owner " + role + "`";
+}
+
+}  // namespace
+
+void check_owners(Context& ctx) {
+  const Transition* use = first_by_owner(ctx.file);
+  if (use == nullptr) return;
+  if (ctx.categories.empty()) {
+    ctx.error("E050", use->by_owner_loc, "`by owner` in a workflow without categories",
+              "`owner` is the role that owns the ticket's category: declare the categories with their owners, "
+              "such as `category fault -> tech owner engineer`");
+    return;
+  }
+  for (const CategoryDecl& category : ctx.file.categories) {
+    if (!category.owner.empty() || category.name.empty()) continue;
+    auto first = ctx.categories.find(category.name.text);
+    if (first == ctx.categories.end() || first->second != &category) continue;  // a duplicate
+    ctx.error("E050", category.name.loc,
+              "category `" + category.name.text + "` has no owner, which `by owner` at " +
+                  position(use->by_owner_loc, category.name.loc) + " needs",
+              "name the role that takes its cases: " + with_owner(ctx, category));
   }
 }
 

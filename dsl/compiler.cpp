@@ -969,6 +969,7 @@ class Compiler {
         compiled.position = position(route.loc);
         category.routes.push_back(std::move(compiled));
       }
+      if (!decl.owner.empty()) category.owner = role(decl.owner);
       def_.categories.push_back(std::move(category));
     }
   }
@@ -1467,6 +1468,7 @@ class Compiler {
     transition.guard = optional_condition(decl.guard, "guard");
     transition.roles = role_list(decl.roles);
     transition.proposes = decl.proposer_loc.known();
+    transition.by_owner = decl.by_owner;
     transition.actions = actions(decl.actions);
     transition.position = position(decl.loc);
     def_.transitions.push_back(std::move(transition));

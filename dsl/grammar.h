@@ -83,6 +83,7 @@ DOCKET_KEYWORD(extends, "extends");
 DOCKET_KEYWORD(false, "false");
 DOCKET_KEYWORD(field, "field");
 DOCKET_KEYWORD(final, "final");
+DOCKET_KEYWORD(first, "first");
 DOCKET_KEYWORD(from, "from");
 DOCKET_KEYWORD(group, "group");
 DOCKET_KEYWORD(holidays, "holidays");
@@ -99,6 +100,7 @@ DOCKET_KEYWORD(on, "on");
 DOCKET_KEYWORD(or, "or");
 DOCKET_KEYWORD(otherwise, "otherwise");
 DOCKET_KEYWORD(override, "override");
+DOCKET_KEYWORD(owner, "owner");
 DOCKET_KEYWORD(pause, "pause");
 DOCKET_KEYWORD(priority, "priority");
 DOCKET_KEYWORD(proposer, "proposer");
@@ -370,9 +372,12 @@ struct category_name : ident {};
 struct route_department : ident {};
 struct route_item : if_must<tok<kw_route>, route_department, opt<when_clause>> {};
 struct short_route : seq<route_department> {};
-struct route_list : if_must<arrow, short_route, star<comma, must<short_route>>> {};
+// `owner engineer`: the role that takes the category's cases (`by owner`).
+struct owner_role : ident {};
+struct owner_clause : if_must<tok<kw_owner>, owner_role> {};
+struct route_list : if_must<arrow, short_route, star<comma, must<short_route>>, opt<owner_clause>> {};
 struct route_close : tok<one<'}'>> {};
-struct route_block : if_must<open_brace, sep, star<route_item, sep>, route_close> {};
+struct route_block : if_must<open_brace, sep, star<sor<route_item, owner_clause>, sep>, route_close> {};
 struct category_decl : if_must<tok<kw_category>, category_name, opt<label>, opt<sor<route_list, route_block>>> {};
 
 // Priorities.
@@ -462,7 +467,9 @@ struct approval_by_priority
 struct approval_when : if_must<tok<kw_when>, expr_required, colon, chain_ref> {};
 struct approval_otherwise : if_must<tok<kw_otherwise>, colon, chain_ref> {};
 struct approval_body : sor<approval_by_priority, approval_when, approval_otherwise> {};
-struct approval_decl : if_must<tok<kw_approval>, approval_body> {};
+// `approval first ...`: in a file that extends another, before the base's rules.
+struct approval_first : tok<kw_first> {};
+struct approval_decl : if_must<tok<kw_approval>, opt<approval_first>, approval_body> {};
 
 // Constraints.
 struct require_message : str {};
@@ -502,6 +509,11 @@ struct state_rest : seq<state_name, opt<label>, opt<state_block>> {};
 struct state_keyword_required : state_keyword {};
 struct state_decl
     : sor<if_must<tok<state_kind>, state_keyword_required, state_rest>, if_must<state_keyword, state_rest>> {};
+// `extend state dispatched [first] { ... }`: items added to a base's state.
+struct extend_what : state_keyword {};
+struct extension_first : tok<kw_first> {};
+struct extend_decl : if_must<tok<kw_extend>, extend_what, state_name, opt<extension_first>, brace_required, sep,
+                             star<state_item, sep>, state_close> {};
 
 // Groups: what several states share, written once.
 struct group_name : ident {};
@@ -521,9 +533,9 @@ struct overridable : sor<field_decl, notice_decl, calendar_decl, department_decl
                          classify_decl, chain_decl, approval_decl, state_decl, group_decl> {};
 struct override_marker : kw_override {};
 struct override_decl : if_must<tok<override_marker>, overridable> {};
-struct declaration : sor<extends_decl, workflow_decl, override_decl, field_decl, notice_decl, calendar_decl,
-                         department_decl, category_decl, priority_decl, classify_decl, chain_decl, approval_decl,
-                         require_decl, state_decl, group_decl> {};
+struct declaration : sor<extends_decl, workflow_decl, override_decl, extend_decl, field_decl, notice_decl,
+                         calendar_decl, department_decl, category_decl, priority_decl, classify_decl, chain_decl,
+                         approval_decl, require_decl, state_decl, group_decl> {};
 struct end_of_file : pegtl::eof {};
 struct byte_order_mark : pegtl::utf8::one<0xFEFF> {};  // written by some editors
 struct file : seq<opt<byte_order_mark>, sep, star<declaration, sep>, must<end_of_file>> {};

@@ -104,7 +104,8 @@ DOCKET_ERROR(department_close, "expected `roles` or `}`");
 DOCKET_ERROR(category_name, "expected a category name after `category`");
 DOCKET_ERROR(route_department, "expected a department name");
 DOCKET_ERROR(short_route, "expected a department name");
-DOCKET_ERROR(route_close, "expected `route` or `}`");
+DOCKET_ERROR(route_close, "expected `route`, `owner` or `}`");
+DOCKET_ERROR(owner_role, "expected the role that takes the category's cases after `owner`, such as `engineer`");
 DOCKET_ERROR(priority_name, "expected a priority name after `priority`");
 DOCKET_ERROR(metric_name, "expected a time limit name such as `resolve`");
 DOCKET_ERROR(warn_at, "expected `at` after `warn`");
@@ -145,6 +146,7 @@ DOCKET_ERROR(event_name, "expected an event name after `on`");
 DOCKET_ERROR(proposer_word, "expected `proposer` after `as`");
 DOCKET_ERROR(await_what, "expected `approval` after `await`");
 DOCKET_ERROR(paused_metric, "expected a time limit name such as `resolve`");
+DOCKET_ERROR(extend_what, "expected `state` after `extend`: a variant extends a state of its base");
 DOCKET_ERROR(state_close, "expected a state item (on, auto, after, every, pause, await) or `}`");
 DOCKET_ERROR(transition_rest, "expected `->` and the state to go to, or `do` and the actions of a stay");
 DOCKET_ERROR(group_name, "expected a group name after `group`");
@@ -158,7 +160,7 @@ DOCKET_ERROR(overridable,
              "classify, chain, approval, state or group");
 DOCKET_ERROR(end_of_file,
              "expected a declaration: workflow, extends, field, holidays, calendar, department, category, priority, "
-             "classify, chain, approval, require, state or group");
+             "classify, chain, approval, require, state, group or extend");
 
 #undef DOCKET_ERROR
 

@@ -40,6 +40,82 @@ void merge(std::vector<Decl>& base, std::vector<Decl>& derived, KeyOf key_of, co
   }
 }
 
+// Appends `items` to `into`, or puts them in front with `first`.
+template <typename Item>
+void add_items(std::vector<Item>& into, std::vector<Item>& items, bool first) {
+  into.insert(first ? into.begin() : into.end(), std::make_move_iterator(items.begin()),
+              std::make_move_iterator(items.end()));
+}
+
+// `extend state NAME { ... }`: the items go into the base's state; E052 when
+// the base has no such state.
+void extend_state(std::vector<StateDecl>& base, StateDecl& extension, Diagnostics& diagnostics) {
+  auto same_name = [&](const StateDecl& b) { return b.name.text == extension.name.text; };
+  auto it = std::find_if(base.begin(), base.end(), same_name);
+  if (it == base.end()) {
+    std::vector<std::string> names;
+    for (const StateDecl& b : base) names.push_back(b.name.text);
+    std::string suggestion = closest_match(extension.name.text, names);
+    diagnostics.error("E052", extension.name.loc,
+                      "`extend state " + extension.name.text + "`, which the base workflow does not declare",
+                      suggestion.empty() ? "declare a new state with `state " + extension.name.text + " { ... }`"
+                                         : "did you mean `" + suggestion + "`?");
+    return;
+  }
+  StateDecl& state = *it;
+  bool first = extension.extension_first;
+  if (extension.awaits_approval && !state.awaits_approval) {
+    state.awaits_approval = true;
+    state.await_loc = extension.await_loc;
+  }
+  add_items(state.paused_clocks, extension.paused_clocks, first);
+  add_items(state.on_enter, extension.on_enter, first);
+  add_items(state.on_exit, extension.on_exit, first);
+  add_items(state.transitions, extension.transitions, first);
+  add_items(state.timers, extension.timers, first);
+}
+
+// Removes the file's `extend state` declarations from its states and
+// returns them.
+std::vector<StateDecl> take_extensions(RuleFile& file) {
+  std::vector<StateDecl> extensions;
+  std::vector<StateDecl> states;
+  for (StateDecl& state : file.states) (state.is_extension ? extensions : states).push_back(std::move(state));
+  file.states = std::move(states);
+  return extensions;
+}
+
+// `approval first` goes before the base's rules, the others after them;
+// `override approval` drops the base's rules first.
+void merge_approvals(RuleFile& base, RuleFile& derived) {
+  std::vector<ApprovalChoice> merged;
+  for (ApprovalChoice& choice : derived.approvals) {
+    if (choice.first) merged.push_back(std::move(choice));
+  }
+  if (!derived.approvals_override) add_items(merged, base.approvals, false);
+  for (ApprovalChoice& choice : derived.approvals) {
+    if (!choice.first) merged.push_back(std::move(choice));
+  }
+  base.approvals = std::move(merged);
+}
+
+// `approval first` needs base rules to come before: E053 in a file that
+// extends nothing or that overrides the approval rules.
+void reject_misplaced_first(const RuleFile& file, Diagnostics& diagnostics) {
+  for (const ApprovalChoice& choice : file.approvals) {
+    if (!choice.first) continue;
+    if (file.extends_path.empty()) {
+      diagnostics.error("E053", choice.first_loc, "`approval first` in a file that extends nothing",
+                        "remove `first`: the rules of one file are tried in the order written");
+    } else if (file.approvals_override) {
+      diagnostics.error("E053", choice.first_loc, "`approval first` in a file that overrides the approval rules",
+                        "`override approval` drops the base's rules, so there is nothing to come first; remove "
+                        "`first` and write the rules in the order they are tried");
+    }
+    return;
+  }
+}
+
 void merge_into(RuleFile& base, RuleFile& derived, Diagnostics& diagnostics) {
   if (derived.workflow) base.workflow = derived.workflow;
   base.extends_path = derived.extends_path;
@@ -55,10 +131,18 @@ void merge_into(RuleFile& base, RuleFile& derived, Diagnostics& diagnostics) {
       base.classifications, derived.classifications, [](const ClassifyDecl& c) -> const Name& { return c.target; },
       "classification of", diagnostics);
   merge(base.chains, derived.chains, by_name, "chain", diagnostics);
+  std::vector<StateDecl> extensions = take_extensions(derived);
   merge(base.states, derived.states, by_name, "state", diagnostics);
   merge(base.groups, derived.groups, by_name, "group", diagnostics);
-  if (derived.approvals_override) base.approvals.clear();
-  for (auto& choice : derived.approvals) base.approvals.push_back(std::move(choice));
+  // Each `first` block goes in front of what is there: the last one first,
+  // so that they keep their written order.
+  for (StateDecl& extension : extensions) {
+    if (!extension.extension_first) extend_state(base.states, extension, diagnostics);
+  }
+  for (auto it = extensions.rbegin(); it != extensions.rend(); ++it) {
+    if (it->extension_first) extend_state(base.states, *it, diagnostics);
+  }
+  merge_approvals(base, derived);
   for (auto& constraint : derived.constraints) base.constraints.push_back(std::move(constraint));
 }
 
@@ -82,6 +166,16 @@ void reject_stray_overrides(const RuleFile& file, Diagnostics& diagnostics) {
   if (file.approvals_override && !file.approvals.empty()) {
     diagnostics.error("E027", file.approvals.front().loc, "`override approval` in a file that extends nothing",
                       "add `extends \"base.docket\"` or remove `override`");
+  }
+}
+
+// `extend state` in a file that extends nothing has no base to extend: E052,
+// and the extension is dropped.
+void reject_stray_extensions(RuleFile& file, Diagnostics& diagnostics) {
+  for (const StateDecl& extension : take_extensions(file)) {
+    diagnostics.error(
+        "E052", extension.name.loc, "`extend state " + extension.name.text + "` in a file that extends nothing",
+        "add `extends \"base.docket\"`, or write the items in `state " + extension.name.text + "` itself");
   }
 }
 
@@ -209,8 +303,10 @@ class Loader {
     std::uint32_t file = sources_.add(name, std::move(text));
     auto parsed = parse(file, sources_.text(file), diagnostics_, options_.limits);
     if (!parsed) return std::nullopt;
+    reject_misplaced_first(*parsed, diagnostics_);
     if (parsed->extends_path.empty()) {
       reject_stray_overrides(*parsed, diagnostics_);
+      reject_stray_extensions(*parsed, diagnostics_);
       return parsed;
     }
     fs::path base_path = fs::path(parsed->extends_path);

@@ -34,7 +34,7 @@ struct selector
                                 extension_number, date_lit, time_lit, day_name, simple_type, bool_lit, now_lit, op_mul,
                                 op_add, op_compare, op_in, op_and, op_or, quorum_count, version_number, clock_verb,
                                 state_kind, override_marker, field_required, route_action, raise_action,
-                                otherwise_clause, quorum_any, quorum_all>,
+                                otherwise_clause, quorum_any, quorum_all, approval_first, extension_first>,
           pt::remove_content::on<
               extends_decl, workflow_decl, version_clause, field_decl, enum_type, field_default, field_range,
               calendar_decl, hours_item, day_range, day_required, time_span, span_required, holidays_item,
@@ -47,7 +47,8 @@ struct selector
               do_clause, do_required, target_state, in_calendar, label, set_action, assign_action, notify_action,
               escalate_action, emit_action, classify_action, clock_action, not_expr, negation, in_list, override_decl,
               assign_role, start_from, extend_action, from_clause, extend_item, extension_times, extension_total,
-              notice_decl, source_item, group_decl, every_state, is_set_test, is_negation, enum_label>,
+              notice_decl, source_item, group_decl, every_state, is_set_test, is_negation, enum_label,
+              owner_clause, extend_decl>,
           pt::fold_one::on<expr, expr_required, disjunction, disjunction_operand, conjunction, conjunction_operand,
                            comparison, sum, sum_required, range_low, range_high, product, product_required, operand,
                            nested_expr, negated_operand, operand_required, logical_not, not_operand>> {};
@@ -806,7 +807,7 @@ class Builder {
       out.chains.push_back(chain(node, is_override));
     } else if (node.is_type<approval_decl>()) {
       if (is_override) out.approvals_override = true;
-      approval(*node.children.front(), out);
+      approval(node, out);
     } else if (node.is_type<require_decl>()) {
       Constraint c;
       c.loc = loc(node);
@@ -818,6 +819,11 @@ class Builder {
       out.states.push_back(state(node, is_override));
     } else if (node.is_type<group_decl>()) {
       out.groups.push_back(group(node, is_override));
+    } else if (node.is_type<extend_decl>()) {
+      StateDecl extension = state(node, false);
+      extension.is_extension = true;
+      extension.extension_first = find<extension_first>(node) != nullptr;
+      out.states.push_back(std::move(extension));
     }
   }
 
@@ -972,8 +978,22 @@ class Builder {
     };
     for (const auto& child : node.children) {
       if (child->is_type<short_route>() || child->is_type<route_item>()) add_route(*child);
+      if (child->is_type<owner_clause>()) category_owner(*child, c);
     }
     return c;
+  }
+
+  void category_owner(const Node& clause, CategoryDecl& category) {
+    Name owner = name(clause);
+    if (!category.owner.empty()) {
+      const SourceLoc& first = category.owner.loc;
+      diagnostics_.error("E011", owner.loc, "category `" + category.name.text + "` has two owners",
+                         "the first, `" + category.owner.text + "`, is at " + std::to_string(first.line) + ":" +
+                             std::to_string(first.column) + "; a category has one owner");
+      ++errors_;
+      return;
+    }
+    category.owner = std::move(owner);
   }
 
   PriorityDecl priority(const Node& node, bool is_override) {
@@ -1091,24 +1111,47 @@ class Builder {
     return c;
   }
 
-  void approval(const Node& body, RuleFile& out) {
+  void approval(const Node& node, RuleFile& out) {
+    const Node& body = *node.children.back();
+    const Node* first = find<approval_first>(node);
+    auto mark_first = [&](ApprovalChoice& choice) {
+      choice.first = first != nullptr;
+      if (first != nullptr) choice.first_loc = loc(*first);
+    };
     if (body.is_type<approval_by_priority>()) {
       for (const Node* row : all<approval_row>(body)) {
         std::vector<Name> row_names = names(*row);
         if (row_names.size() != 2) continue;
-        out.approvals.push_back({row_names[0], nullptr, row_names[1], loc(*row)});
+        ApprovalChoice choice{row_names[0], nullptr, row_names[1], false, {}, loc(*row)};
+        mark_first(choice);
+        out.approvals.push_back(std::move(choice));
       }
     } else if (body.is_type<approval_when>()) {
       ApprovalChoice choice;
       choice.loc = loc(body);
       choice.condition = top_expression(*body.children.front());
       choice.chain = name(*body.children.back());
+      mark_first(choice);
       out.approvals.push_back(std::move(choice));
     } else if (body.is_type<approval_otherwise>()) {
       ApprovalChoice choice;
       choice.loc = loc(body);
       choice.chain = name(body);
+      mark_first(choice);
       out.approvals.push_back(std::move(choice));
+    }
+  }
+
+  // `by engineer, owner`: `owner` stands for the owner of the ticket's
+  // category, decided when the event comes; the others are roles.
+  void by(const Node& roles, Transition& t) {
+    for (Name& role : names(roles)) {
+      if (role.text != "owner") {
+        t.roles.push_back(std::move(role));
+      } else if (!t.by_owner) {
+        t.by_owner = true;
+        t.by_owner_loc = role.loc;
+      }
     }
   }
 
@@ -1164,7 +1207,7 @@ class Builder {
         t.automatic = item.is_type<auto_item>();
         if (!t.automatic) t.event = name(item);
         t.guard = clause_expression(find<when_clause>(item));
-        if (const Node* roles = find<by_roles>(item)) t.roles = names(*roles);
+        if (const Node* roles = find<by_roles>(item)) by(*roles, t);
         if (const Node* proposer = find<proposer_clause>(item)) t.proposer_loc = loc(*proposer);
         if (const Node* target = find<target_state>(item)) t.target = name(*target);
         t.actions = actions(find<do_clause>(item));

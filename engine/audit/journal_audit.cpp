@@ -482,17 +482,27 @@ std::optional<std::string> Checker::fired(std::span<const TransitionIndex> candi
   *chosen = &transition;
 
   Actor actor = scoped_actor();
-  if (roles && !transition.roles.empty() && !holds_any(actor, transition.roles)) {
+  // `by owner` reads the category the ticket had when the event came.
+  std::optional<CategoryIndex> category;
+  if (const Value& value = ticket_.attributes[attr(Attribute::kCategory)]; value.type() == ValueType::kCategory) {
+    category = value.ordinal();
+  }
+  auto may_send = [&](const Transition& candidate) {
+    return !candidate.restricted() || holds_any(actor, workflow_.roles_allowed(candidate, category));
+  };
+  if (roles && !may_send(transition)) {
     std::string who = record_.actor.id.empty() ? std::string("an actor without id") : quoted(record_.actor.id);
     std::string held;
     for (const std::string& role : record_.actor.roles) held += (held.empty() ? "" : ", ") + role;
+    std::vector<RoleIndex> allowed = workflow_.roles_allowed(transition, category);
     return who + " (roles: " + (held.empty() ? std::string("none") : held) + ") holds none of the roles of " +
-           describe(transition) + ": needs one of " + role_names(transition.roles);
+           describe(transition) + ": needs one of " +
+           (allowed.empty() ? std::string("the owner of the ticket's category (none)") : role_names(allowed));
   }
 
   auto enabled = [&](const Transition& candidate, const TicketView& view) {
     if (candidate.guard && !evaluate_condition(*candidate.guard, view, record_.at).value_or(false)) return false;
-    return !roles || candidate.roles.empty() || holds_any(actor, candidate.roles);
+    return !roles || may_send(candidate);
   };
   std::size_t prefixes = 0;
   if (data_prefix) {

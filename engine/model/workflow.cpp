@@ -188,6 +188,7 @@ class DefinitionValidator {
   void check_categories() {
     for (const Category& category : d_.categories) {
       std::string where = "category `" + category.name + "`";
+      in_range(category.owner, d_.roles.size(), "role", where, true);
       for (const Route& route : category.routes) {
         in_range(route.department, d_.departments.size(), "department", where);
         check_expr(route.condition, where + " route");
@@ -720,6 +721,28 @@ std::string Workflow::describe(const EvalFailure& failure, const CompiledExpr& e
     }
   }
   return std::string(to_string(failure.error)) + " in `" + expr.text() + "`";
+}
+
+std::vector<std::string> Workflow::senders(const Transition& transition) const {
+  std::vector<std::string> names;
+  for (RoleIndex role : transition.roles) {
+    names.push_back(role < definition_.roles.size() ? definition_.roles[role].name : std::string("?"));
+  }
+  if (transition.by_owner) names.emplace_back("owner");
+  return names;
+}
+
+RoleIndex Workflow::owner_of(std::optional<CategoryIndex> category) const {
+  if (!category || *category >= definition_.categories.size()) return kNoIndex;
+  return definition_.categories[*category].owner;
+}
+
+std::vector<RoleIndex> Workflow::roles_allowed(const Transition& transition,
+                                               std::optional<CategoryIndex> category) const {
+  std::vector<RoleIndex> roles = transition.roles;
+  RoleIndex owner = transition.by_owner ? owner_of(category) : kNoIndex;
+  if (owner != kNoIndex && std::find(roles.begin(), roles.end(), owner) == roles.end()) roles.push_back(owner);
+  return roles;
 }
 
 namespace {

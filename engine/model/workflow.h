@@ -216,7 +216,8 @@ struct Route {
 struct Category {
   std::string name;
   std::string label;
-  std::vector<Route> routes;  // in the order written
+  std::vector<Route> routes;   // in the order written
+  RoleIndex owner = kNoIndex;  // `owner ROLE`: who takes its cases (`by owner`); kNoIndex: none
   RulePosition position;
 };
 
@@ -374,7 +375,10 @@ struct Transition {
   StateIndex to = kNoIndex;  // kNoIndex: stays in `from` (never for `auto`)
   EventId event = kNoIndex;
   std::optional<CompiledExpr> guard;
-  std::vector<RoleIndex> roles;  // empty: anyone
+  std::vector<RoleIndex> roles;  // empty (and not by_owner): anyone
+  // `by owner`: the owner of the ticket's category may send it too; nobody
+  // through it while the ticket has no category, or the category no owner.
+  bool by_owner = false;
   std::vector<Action> actions;
   // `as proposer`: its actor proposes the plan that a later `await approval`
   // state decides on (engine/runtime/engine.h).
@@ -384,6 +388,8 @@ struct Transition {
 
   bool automatic() const { return event == kNoIndex; }
   bool stays() const { return to == kNoIndex; }
+  // Whether only some senders may fire it (`by`).
+  bool restricted() const { return by_owner || !roles.empty(); }
 };
 
 // `after D` (one-shot, armed on entry) or `every D` (recurring while there).
@@ -555,6 +561,16 @@ class Workflow {
   std::string describe(const TimeLimit& limit) const;
   // "missing value of `order_amount`", "division by zero in `a / b`".
   std::string describe(const EvalFailure& failure, const CompiledExpr& expr) const;
+  // The `by` of a transition as written: {"engineer", "owner"}; empty when
+  // anyone may send it.
+  std::vector<std::string> senders(const Transition& transition) const;
+  // The owner of `category` (`owner ROLE`); kNoIndex when it has none, or
+  // for nullopt (a ticket not classified yet).
+  RoleIndex owner_of(std::optional<CategoryIndex> category) const;
+  // The roles that may fire `transition` on a ticket of `category`: its `by`
+  // roles, then for `by owner` owner_of(category). Empty when
+  // transition.restricted() and nobody can.
+  std::vector<RoleIndex> roles_allowed(const Transition& transition, std::optional<CategoryIndex> category) const;
 
  private:
   explicit Workflow(WorkflowDefinition definition);

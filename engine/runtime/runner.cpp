@@ -451,25 +451,17 @@ std::optional<TransitionIndex> Runner::select(std::span<const TransitionIndex> c
   for (TransitionIndex index : candidates) {
     const Transition& transition = workflow_.transitions()[index];
     if (transition.guard && !evaluate_condition(*transition.guard, ticket_.view(), at_).value_or(false)) continue;
-    if (!transition.roles.empty()) {
-      std::optional<Actor> actor;
-      if (actor_ != nullptr) actor = scoped_actor(*actor_);
-      bool allowed = actor && std::any_of(transition.roles.begin(), transition.roles.end(),
-                                          [&](RoleIndex r) { return actor->holds(workflow_.roles()[r].name); });
-      if (!allowed) {
-        if (refused == nullptr) refused = &transition;
-        continue;
-      }
+    if (transition.restricted() && !may_send(transition)) {
+      if (refused == nullptr) refused = &transition;
+      continue;
     }
     return index;
   }
   if (refused != nullptr) {
-    std::string needed;
-    for (RoleIndex role : refused->roles) needed += (needed.empty() ? "" : ", ") + workflow_.roles()[role].name;
     std::string who = actor_ == nullptr || actor_->id.empty() ? std::string("the actor") : "`" + actor_->id + "`";
     fail(RejectionCode::kRole,
-         who + " lacks the role for `" + std::string(event) + "` in `" + ticket_.state_name() + "`: needs one of " +
-             needed,
+         who + " lacks the role for `" + std::string(event) + "` in `" + ticket_.state_name() +
+             "`: " + needed_roles(*refused),
          refused->position);
     return std::nullopt;
   }
@@ -489,6 +481,32 @@ std::optional<TransitionIndex> Runner::select(std::span<const TransitionIndex> c
        "no transition on `" + std::string(event) + "` from `" + ticket_.state_name() + "`: " + notes,
        workflow_.transitions()[candidates.front()].position);
   return std::nullopt;
+}
+
+bool Runner::may_send(const Transition& transition) const {
+  if (actor_ == nullptr) return false;
+  Actor actor = scoped_actor(*actor_);
+  auto holds = [&](RoleIndex r) { return r != kNoIndex && actor.holds(workflow_.roles()[r].name); };
+  if (std::any_of(transition.roles.begin(), transition.roles.end(), holds)) return true;
+  return transition.by_owner && holds(workflow_.owner_of(ticket_.category()));
+}
+
+// "needs one of engineer, supervisor"; with `by owner`, the owner of the
+// ticket's category named as such.
+std::string Runner::needed_roles(const Transition& transition) const {
+  std::string needed;
+  for (RoleIndex role : transition.roles) needed += (needed.empty() ? "" : ", ") + workflow_.roles()[role].name;
+  if (transition.by_owner) {
+    std::optional<CategoryIndex> category = ticket_.category();
+    RoleIndex owner = workflow_.owner_of(category);
+    std::string text = !category ? "the owner of the ticket's category (it has no category yet)"
+                       : owner == kNoIndex
+                           ? "the owner of category `" + workflow_.categories()[*category].name + "` (it names none)"
+                           : workflow_.roles()[owner].name + " (the owner of category `" +
+                                 workflow_.categories()[*category].name + "`)";
+    needed += (needed.empty() ? "" : ", ") + text;
+  }
+  return "needs one of " + needed;
 }
 
 Record& Runner::new_record(RecordKind kind, Cause cause, StateIndex to, const RulePosition& rule,

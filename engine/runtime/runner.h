@@ -173,6 +173,11 @@ class Runner {
   bool vote(const Event& event);
   // The actor's roles as they count on this ticket now (see Actor::scoped_to).
   Actor scoped_actor(const Actor& actor) const;
+  // Whether the event's actor may fire `transition` (its `by`, with `by
+  // owner` read against the ticket's category).
+  bool may_send(const Transition& transition) const;
+  // "needs one of engineer, ...": the reason a refused sender is given.
+  std::string needed_roles(const Transition& transition) const;
   bool check_constraints();
   void flush(Record& record);
 

@@ -522,6 +522,18 @@ TEST_F(JournalAuditMutationTest, DepartmentRoleOfAnotherDepartment) {
   expect_reported(records_, versions(), records_[i].seq, {"holds none of the roles", "(roles: ops.engineer)"});
 }
 
+// `on accepted by owner`: a supervisor of tech owns no product fault, whatever
+// other category a supervisor owns.
+TEST_F(JournalAuditMutationTest, AcceptedByTheOwnerOfAnotherCategory) {
+  std::size_t i = index_of(records_, [](const Record& r) {
+    return r.kind == RecordKind::kTransition && r.event == "accepted" && r.actor.roles.size() == 1 &&
+           r.actor.roles[0] == "tech.engineer";
+  });
+  records_[i].actor.roles = {"tech.supervisor"};
+  expect_reported(records_, versions(), records_[i].seq,
+                  {"holds none of the roles of `dispatched -> proposing` on `accepted`", "needs one of engineer"});
+}
+
 TEST_F(JournalAuditMutationTest, UnknownVersion) {
   records_[2].version = std::string(64, 'f');
   expect_reported(records_, versions(), 3, {"version ffffffffffff is unknown"});

@@ -73,9 +73,9 @@ TEST(DocketRunCommand, PrintsTheJournalAsItGoesAndASummary) {
                                rule_line("on registered when problem_confirmed") +
                                ") set problem_confirmed=true (was false)\n"));
   EXPECT_THAT(r.out, HasSubstr("#5 T-1 REJECTED accepted in dispatched by bob [intake_specialist] (" +
-                               rule_line("on accepted by engineer") +
-                               "): `bob` lacks the role for `accepted` in `dispatched`: needs one of engineer, "
-                               "supervisor, product_manager, specialist\n"));
+                               rule_line("on accepted by owner") +
+                               "): `bob` lacks the role for `accepted` in `dispatched`: needs one of engineer (the "
+                               "owner of category `product_fault`)\n"));
   EXPECT_THAT(r.out, HasSubstr("#7 T-2 REJECTED create by alice [intake_specialist]: missing required fields "
                                "`contact`, `channel`, `purchase_date`, `problem`, `expected_resolution`; not applied: "
                                "customer=\"C-2002\""));
@@ -92,8 +92,8 @@ TEST(DocketRunCommand, PrintsTheJournalAsItGoesAndASummary) {
                 "  proposing                1\n"
                 "SLA breaches  0 (warnings 0, escalations 0)\n"
                 "rejections    2\n"
-                "     1  `bob` lacks the role for `accepted` in `dispatched`: needs one of engineer, supervisor, "
-                "product_manager, specialist\n"
+                "     1  `bob` lacks the role for `accepted` in `dispatched`: needs one of engineer (the owner of "
+                "category `product_fault`)\n"
                 "     1  missing required fields `contact`, `channel`, `purchase_date`, `problem`, "
                 "`expected_resolution`\n");
 }

@@ -389,8 +389,8 @@ TEST(ApprovalShadowing, ARuleOfAVariantAfterTheBaseOtherwise) {
                         "\"\nworkflow v\napproval when compensation > 5000: dual_signoff\n";
   EXPECT_THAT(shadowing_of(variant),
               ElementsAre("3:10 E039 approval rule can never apply: every ticket it matches is taken by the rule at "
-                          "11:10 in another file | the rules of the file it extends come first; list them all in the "
-                          "order wanted with `override`, or remove it"));
+                          "11:10 in another file | the rules of the file it extends come first; write `approval "
+                          "first` to try it before them, or remove it"));
   fs::remove_all(directory);
 }
 

@@ -461,7 +461,7 @@ TEST(ParserErrorTest, UnknownKeywordSuggestsTheClosestOne) {
   EXPECT_EQ(
       parse_error("stat intake\n"),
       "bad.docket:1:1: error[E001]: expected a declaration: workflow, extends, field, holidays, calendar, department, "
-      "category, priority, classify, chain, approval, require, state or group, got `stat`\n"
+      "category, priority, classify, chain, approval, require, state, group or extend, got `stat`\n"
       " 1 | stat intake\n"
       "   | ^~~~\n"
       "help: did you mean `state`?\n");
@@ -474,7 +474,7 @@ TEST(ParserErrorTest, CaretLinesUpUnderWideCharacters) {
   EXPECT_EQ(
       parse_error("category c \"产品故障\" => tech\n"),
       "bad.docket:1:27: error[E001]: expected a declaration: workflow, extends, field, holidays, calendar, department, "
-      "category, priority, classify, chain, approval, require, state or group, got `=>`\n"
+      "category, priority, classify, chain, approval, require, state, group or extend, got `=>`\n"
       " 1 | category c \"产品故障\" => tech\n"
       "   | " +
           std::string(22, ' ') +
@@ -526,7 +526,8 @@ TEST(ParserErrorTest, FullWidthPunctuation) {
             "help: did you mean `:`?\n");
   EXPECT_EQ(parse_error("initial state s “待处理”\n"),
             "bad.docket:1:17: error[E001]: expected a declaration: workflow, extends, field, holidays, calendar, "
-            "department, category, priority, classify, chain, approval, require, state or group, got full-width `“`\n"
+            "department, category, priority, classify, chain, approval, require, state, group or extend, got full-width "
+      "`“`\n"
             " 1 | initial state s “待处理”\n"
             "   |                 ^\n"
             "help: did you mean `\"`?\n");

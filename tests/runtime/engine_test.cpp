@@ -264,7 +264,45 @@ TEST(EngineTest, MissingRoleIsRejectedAndTheTicketIsOnlyCounted) {
   EXPECT_EQ(rejection.reason_code, RejectionCode::kRole);
   EXPECT_EQ(rejection.from, "dispatched");
   EXPECT_EQ(rejection.to, "");
-  EXPECT_EQ(rejection.rule.where, shipped_line("after_sales.docket", "on accepted by engineer"));
+  EXPECT_EQ(rejection.rule.where, shipped_line("after_sales.docket", "on accepted by owner"));
+}
+
+// `by owner` is decided by the ticket's category when the event comes: its
+// owner may send it (as a plain role or one of the department it is routed
+// to), and nobody may before the ticket has a category.
+TEST(EngineTest, ByOwnerLetsTheOwnerOfTheTicketsCategorySendTheEvent) {
+  Harness h(compile_rules(R"(workflow owned version "1"
+field kind: enum(fault, claim) required
+department tech { roles engineer, dept_head }
+department legal { roles counsel, dept_head }
+category fault -> tech owner engineer
+category claim -> legal owner counsel
+classify category { fault when kind == fault; claim when kind == claim }
+priority normal { resolve 24h }
+initial state open {
+  on take by owner, dept_head -> taken
+  on sorted -> sorted do classify category, route
+}
+state sorted { on take by owner -> taken }
+final state taken
+)"));
+  ASSERT_TRUE(h.create(kMonday, "T-1", actor("c", {}), {text("kind", "claim")}).accepted);
+  Outcome early = h.send(kMonday + 60, "T-1", "take", actor("lu", {"counsel"}));
+  EXPECT_FALSE(early.accepted);
+  EXPECT_EQ(early.code, RejectionCode::kRole);
+  EXPECT_THAT(early.reason,
+              HasSubstr("needs one of dept_head, the owner of the ticket's category (it has no category yet)"));
+
+  ASSERT_TRUE(h.send(kMonday + 120, "T-1", "sorted", actor("c", {})).accepted);
+  Outcome engineer = h.send(kMonday + 180, "T-1", "take", actor("liu", {"engineer"}));
+  EXPECT_FALSE(engineer.accepted);
+  EXPECT_EQ(engineer.code, RejectionCode::kRole);
+  EXPECT_THAT(engineer.reason, HasSubstr("needs one of counsel (the owner of category `claim`)"));
+  // A counsel of the department the ticket is routed to.
+  EXPECT_FALSE(h.send(kMonday + 180, "T-1", "take", actor("x", {"tech.counsel"})).accepted);
+  Outcome counsel = h.send(kMonday + 180, "T-1", "take", actor("lu", {"legal.counsel"}));
+  ASSERT_TRUE(counsel.accepted) << counsel.reason;
+  EXPECT_EQ(counsel.state, "taken");
 }
 
 TEST(EngineTest, EventWithoutAnEnabledTransitionIsRejected) {

@@ -434,7 +434,10 @@ RandomEvent RandomEventStream::plausible(const Ticket& ticket, TransitionIndex i
   event.at = now_;
   event.ticket = ticket.id;
   event.event = workflow_->events()[transition.event];
-  event.actor = transition.roles.empty() ? anyone() : holder_of(pick(transition.roles), &ticket);
+  std::vector<RoleIndex> roles = workflow_->roles_allowed(transition, ticket.category());
+  event.actor = !transition.restricted() ? anyone()
+                : roles.empty()          ? Actor{person(), {}}
+                                         : holder_of(pick(roles), &ticket);
   event.data = data_for(transition_hints_[index].fields);
   maybe_key(event, ticket.id);
   return generated;
@@ -544,8 +547,10 @@ RandomEvent RandomEventStream::nonsense(const engine::Engine& engine) {
         for (TransitionIndex t : workflow_->transitions_from(ticket->state)) {
           const engine::Transition& transition = workflow_->transitions()[t];
           if (transition.automatic() || is_chain_decision(workflow_->events()[transition.event])) continue;
-          if (transition.roles.empty()) open_to_anyone.push_back(transition.event);
-          for (RoleIndex r : transition.roles) needed[transition.event].push_back(r);
+          if (!transition.restricted()) open_to_anyone.push_back(transition.event);
+          for (RoleIndex r : workflow_->roles_allowed(transition, ticket->category())) {
+            needed[transition.event].push_back(r);
+          }
         }
         for (engine::EventId open : open_to_anyone) needed.erase(open);
         if (needed.empty()) break;
