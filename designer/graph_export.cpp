@@ -302,25 +302,28 @@ void write_actions(JsonWriter& json, std::string_view key, const Workflow& workf
   json.end_array();
 }
 
-void write_state_ref(JsonWriter& json, std::string_view key, const Workflow& workflow, StateIndex state) {
+// `key`: the name of the item at `index` of `items`, null for kNoIndex.
+template <typename Items>
+void write_name_or_null(JsonWriter& json, std::string_view key, const Items& items, std::uint32_t index) {
   json.key(key);
-  if (state == kNoIndex) {
+  if (index == kNoIndex) {
     json.null();
   } else {
-    json.string(name_at(workflow.states(), state));
+    json.string(name_at(items, index));
   }
 }
 
-void write_calendar(JsonWriter& json, const Workflow& workflow, CalendarIndex calendar);
+void write_state_ref(JsonWriter& json, std::string_view key, const Workflow& workflow, StateIndex state) {
+  write_name_or_null(json, key, workflow.states(), state);
+}
 
 // `group`: the group an item is written in, null for its state's own.
 void write_group_ref(JsonWriter& json, const Workflow& workflow, GroupIndex group) {
-  json.key("group");
-  if (group == kNoIndex) {
-    json.null();
-  } else {
-    json.string(name_at(workflow.groups(), group));
-  }
+  write_name_or_null(json, "group", workflow.groups(), group);
+}
+
+void write_calendar(JsonWriter& json, const Workflow& workflow, CalendarIndex calendar) {
+  write_name_or_null(json, "calendar", workflow.calendars(), calendar);
 }
 
 // `seconds` (0 for working days), `workdays` when counted in working days,
@@ -332,15 +335,6 @@ void write_duration(JsonWriter& json, const Workflow& workflow, const Duration& 
   bare.calendar = kNoIndex;
   json.key("duration").string(length.in_workdays() ? workflow.describe(bare) : format_duration(length.seconds));
   write_calendar(json, workflow, length.calendar);
-}
-
-void write_calendar(JsonWriter& json, const Workflow& workflow, CalendarIndex calendar) {
-  json.key("calendar");
-  if (calendar == kNoIndex) {
-    json.null();
-  } else {
-    json.string(name_at(workflow.calendars(), calendar));
-  }
 }
 
 void write_timer(JsonWriter& json, const Workflow& workflow, TimerIndex t) {

@@ -236,36 +236,6 @@ class TimeBasis {
   // "15d from received_at (Fri 2026-09-25 02:00 UTC): due ..." with labels.
   std::string explain_add(std::int64_t start, std::int64_t seconds, const ExplainLabels& labels = {}) const;
 
-  // Working days as a unit. N working days from an instant end at the close
-  // of business of the Nth working day after the local date (in the
-  // calendar's zone) of that instant. The date of the instant itself never
-  // counts, whether the instant lies inside, before or after that date's
-  // hours and whether or not it is a working day (the start day is not
-  // counted: 《中华人民共和国民法典》第二百零一条; a period ends at the close
-  // of business of its last day, and one whose last day is a holiday ends on
-  // the next working day: 第二百零三条, which counting only working days
-  // satisfies). A working day is a local date with at least one working span
-  // (holidays have none; make-up workdays and dated hours count). Close of
-  // business is the end of the last span of that date (24:00 is the next
-  // local midnight) as a UTC instant: the later one when a clock change
-  // repeats it, the instant the clock jumps past it when a change skips it.
-  // `days` <= 0 returns `start`; the result saturates at
-  // 9999-12-31T23:59:59Z. Jumps over ordinary weeks like add_business().
-  std::int64_t add_workdays(std::int64_t start, std::int64_t days) const;
-
-  // One line explaining add_workdays(start, days) in local times of the
-  // calendar's zone, naming the holidays, make-up working days and dated
-  // hours from the start date through the last counted day, each with the
-  // notice it came from:
-  //   "15 working days from Fri 2026-09-25 10:00 (Asia/Shanghai), the day
-  //    itself not counted: counting Mon 2026-09-28..Thu 2026-10-22; holidays
-  //    Fri 2026-09-25..Sun 2026-09-27 (cn_2026), Thu 2026-10-01..Wed
-  //    2026-10-07 (cn_2026); make-up working day Sat 2026-10-10 (cn_2026);
-  //    due Thu 2026-10-22 17:30"
-  // At most eight ranges of each kind are named ("and 3 more"). The due time
-  // it names is always add_workdays(start, days).
-  std::string explain_add_workdays(std::int64_t start, std::int64_t days) const;
-
  private:
   const BusinessCalendar* calendar_ = nullptr;
 };

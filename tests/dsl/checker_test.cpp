@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "dsl/loader.h"
+#include "tests/support/rules_harness.h"
 
 namespace docket::dsl {
 
@@ -26,20 +27,7 @@ using ::testing::Field;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
-
-// Parses and loads `text`, then checks it; returns what the checker reported.
-std::vector<Diagnostic> check_text(std::string text) {
-  SourceSet sources;
-  Diagnostics load_diagnostics;
-  auto file = load_text("test.docket", std::move(text), sources, load_diagnostics);
-  if (!file || load_diagnostics.has_errors()) {
-    ADD_FAILURE() << "the test text does not load:\n" << render_text(load_diagnostics, sources);
-    return {};
-  }
-  Diagnostics diagnostics;
-  check(*file, diagnostics);
-  return diagnostics.items();
-}
+using testing::check_text;
 
 MATCHER_P3(Diag, code, line, column, "") {
   return arg.code == code && arg.loc.line == static_cast<std::uint32_t>(line) &&

@@ -11,6 +11,7 @@
 #include "dsl/loader.h"
 #include "engine/model/expr.h"
 #include "engine/model/workflow.h"
+#include "tests/support/rules_harness.h"
 
 namespace docket::dsl {
 namespace {
@@ -23,18 +24,7 @@ using ::testing::ElementsAre;
 using ::testing::Field;
 using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAre;
-
-// Loads, checks and compiles rule text; fails the test on any error.
-std::shared_ptr<const engine::Workflow> compile_text(std::string text) {
-  SourceSet sources;
-  Diagnostics diagnostics;
-  std::optional<RuleFile> file = load_text("rules.docket", std::move(text), sources, diagnostics);
-  if (file) check(*file, diagnostics);
-  std::shared_ptr<const engine::Workflow> workflow;
-  if (file && !diagnostics.has_errors()) workflow = compile(*file, sources, diagnostics);
-  if (!workflow) ADD_FAILURE() << render_text(diagnostics, sources);
-  return workflow;
-}
+using testing::compile_text;
 
 // Compiles text the checker may reject, without checking: what compile()
 // reports when its precondition is broken. It must not crash.

@@ -13,6 +13,7 @@
 #include "dsl/loader.h"
 #include "engine/model/expr.h"
 #include "engine/model/workflow.h"
+#include "tests/support/rules_harness.h"
 
 namespace docket::dsl {
 namespace {
@@ -20,36 +21,14 @@ namespace {
 using engine::Fixed;
 using engine::kNoIndex;
 using engine::Value;
+using testing::check_text;
+using testing::compile_text;
 using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::Field;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
-
-std::vector<Diagnostic> check_text(std::string text) {
-  SourceSet sources;
-  Diagnostics load_diagnostics;
-  auto file = load_text("test.docket", std::move(text), sources, load_diagnostics);
-  if (!file || load_diagnostics.has_errors()) {
-    ADD_FAILURE() << "the test text does not load:\n" << render_text(load_diagnostics, sources);
-    return {};
-  }
-  Diagnostics diagnostics;
-  check(*file, diagnostics);
-  return diagnostics.items();
-}
-
-std::shared_ptr<const engine::Workflow> compile_text(std::string text) {
-  SourceSet sources;
-  Diagnostics diagnostics;
-  std::optional<RuleFile> file = load_text("rules.docket", std::move(text), sources, diagnostics);
-  if (file) check(*file, diagnostics);
-  std::shared_ptr<const engine::Workflow> workflow;
-  if (file && !diagnostics.has_errors()) workflow = compile(*file, sources, diagnostics);
-  if (!workflow) ADD_FAILURE() << render_text(diagnostics, sources);
-  return workflow;
-}
 
 MATCHER_P3(Diag, code, line, column, "") {
   return arg.code == code && arg.loc.line == static_cast<std::uint32_t>(line) &&

@@ -26,7 +26,7 @@ constexpr const char* kNewCategory =
     "department warehouse \"售后仓\" { roles returns_clerk, supervisor, dept_head }\n"
     "category return_refund \"退货退款类\" -> warehouse owner returns_clerk\n"
     "extend state proposing {\n"
-    "  on proposed when category == return_refund by owner -> approving\n"
+    "  on proposed when category == return_refund by owner as proposer -> approving\n"
     "}\n";
 
 // Large compensations need a supervisor and then the head, before the base's
