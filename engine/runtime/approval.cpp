@@ -108,15 +108,19 @@ std::uint32_t votes_needed(const ApprovalLevel& level) {
 
 std::variant<RoleIndex, Rejection> check_vote(const Workflow& workflow, const ApprovalProgress& progress,
                                               const Actor& actor, const PlanPeople& people) {
-  if (std::optional<Rejection> person = check_person(workflow, progress, actor, people, "approve")) {
-    return std::move(*person);
-  }
+  const ApprovalLevel& level = workflow.chains()[progress.chain].levels[progress.level];
+  // An approver of this level voting again is refused as a second vote,
+  // before `not participants` could name the first vote as acting on the plan.
+  bool approver_here =
+      std::any_of(level.roles.begin(), level.roles.end(), [&](RoleIndex role) { return holds(workflow, actor, role); });
   for (const ApprovalVote& vote : progress.votes) {
-    if (vote.approver == actor.id) {
+    if (approver_here && !actor.id.empty() && vote.approver == actor.id) {
       return Rejection{RejectionCode::kAlreadyVoted, "`" + actor.id + "` has already approved in this chain"};
     }
   }
-  const ApprovalLevel& level = workflow.chains()[progress.chain].levels[progress.level];
+  if (std::optional<Rejection> person = check_person(workflow, progress, actor, people, "approve")) {
+    return std::move(*person);
+  }
   for (RoleIndex role : level.roles) {
     if (!holds(workflow, actor, role)) continue;
     if (level.quorum != Quorum::kAll) return role;

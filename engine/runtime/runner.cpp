@@ -461,7 +461,7 @@ std::optional<TransitionIndex> Runner::select(std::span<const TransitionIndex> c
     std::string who = actor_ == nullptr || actor_->id.empty() ? std::string("the actor") : "`" + actor_->id + "`";
     fail(RejectionCode::kRole,
          who + " lacks the role for `" + std::string(event) + "` in `" + ticket_.state_name() +
-             "`: " + needed_roles(*refused),
+             "`: " + needed_roles(*refused) + elsewhere_note(*refused),
          refused->position);
     return std::nullopt;
   }
@@ -507,6 +507,29 @@ std::string Runner::needed_roles(const Transition& transition) const {
     needed += (needed.empty() ? "" : ", ") + text;
   }
   return "needs one of " + needed;
+}
+
+// "; `ops.engineer` holds only on tickets routed or assigned to `ops`, and
+// this one is handled by `tech`": for an actor whose department role would
+// send the event on a ticket of that department. Empty otherwise.
+std::string Runner::elsewhere_note(const Transition& transition) const {
+  if (actor_ == nullptr) return {};
+  std::vector<std::string_view> needed;
+  for (RoleIndex role : transition.roles) needed.push_back(workflow_.roles()[role].name);
+  RoleIndex owner = transition.by_owner ? workflow_.owner_of(ticket_.category()) : kNoIndex;
+  if (owner != kNoIndex) needed.push_back(workflow_.roles()[owner].name);
+  for (const std::string& role : actor_->roles) {
+    std::size_t dot = role.find('.');
+    if (dot == std::string::npos) continue;
+    if (std::find(needed.begin(), needed.end(), std::string_view(role).substr(dot + 1)) == needed.end()) continue;
+    std::string handled;
+    for (DepartmentIndex d : ticket_.departments) {
+      handled += (handled.empty() ? "`" : "`, `") + workflow_.departments()[d].name;
+    }
+    return "; `" + role + "` holds only on tickets routed or assigned to `" + role.substr(0, dot) + "`, and this one " +
+           (handled.empty() ? std::string("is routed to no department yet") : "is handled by " + handled + "`");
+  }
+  return {};
 }
 
 Record& Runner::new_record(RecordKind kind, Cause cause, StateIndex to, const RulePosition& rule,

@@ -178,6 +178,7 @@ class Runner {
   bool may_send(const Transition& transition) const;
   // "needs one of engineer, ...": the reason a refused sender is given.
   std::string needed_roles(const Transition& transition) const;
+  std::string elsewhere_note(const Transition& transition) const;
   bool check_constraints();
   void flush(Record& record);
 

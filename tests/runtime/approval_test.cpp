@@ -494,6 +494,30 @@ final state done
   EXPECT_EQ(votes[1].effects.back().value, "approved");
 }
 
+// At a level that keeps out participants, a voter has acted on the plan by
+// voting; a second vote is still refused as a second vote, which is what
+// happened.
+TEST(ApprovalTest, ASecondVoteIsOneEvenWhereParticipantsAreKeptOut) {
+  Harness h(compile_rules(R"(workflow dual version "1"
+department office { roles clerk, dept_head }
+chain dual_control "dual" { level heads: 2 of dept_head not participants }
+approval otherwise: dual_control
+initial state open { on submit by clerk -> deciding }
+state deciding {
+  await approval
+  on approved -> done
+  on rejected -> open
+}
+final state done
+)"));
+  ASSERT_TRUE(h.create(kMonday, "Q", actor("c", {"clerk"}), {}).accepted);
+  ASSERT_EQ(h.send(kMonday + 1, "Q", "submit", actor("c", {"clerk"})).state, "deciding");
+  ASSERT_TRUE(h.send(kMonday + 2, "Q", "approve", actor("h1", {"dept_head"})).accepted);
+  Outcome again = h.send(kMonday + 3, "Q", "approve", actor("h1", {"dept_head"}));
+  EXPECT_EQ(again.code, RejectionCode::kAlreadyVoted);
+  EXPECT_EQ(again.reason, "`h1` has already approved in this chain");
+}
+
 TEST(ApprovalTest, TheClerkWhoSubmittedCannotSign) {
   Harness h(compile_rules(kQuorum));
   ASSERT_TRUE(h.create(kMonday, "Q", actor("c", {"clerk"}), {text("kind", "small")}).accepted);

@@ -267,6 +267,20 @@ TEST(EngineTest, MissingRoleIsRejectedAndTheTicketIsOnlyCounted) {
   EXPECT_EQ(rejection.rule.where, shipped_line("after_sales.docket", "on accepted by owner"));
 }
 
+// A role of another department (`ops.supervisor`) holds only on tickets of
+// that department: the refusal says so, rather than only naming the role
+// the actor seems to hold.
+TEST(EngineTest, ARoleOfAnotherDepartmentIsNamedInTheRefusal) {
+  Harness h(shipped_rules("after_sales.docket"));
+  ASSERT_TRUE(classify_after_sales(h, "T-1", kMonday, "fault", "minor", "low").accepted);
+  Outcome outcome = h.send(kMonday + kHour, "T-1", "accepted", actor("qi", {"ops.engineer", "ops.supervisor"}));
+  EXPECT_FALSE(outcome.accepted);
+  EXPECT_EQ(outcome.code, RejectionCode::kRole);
+  EXPECT_THAT(outcome.reason, HasSubstr("needs one of engineer (the owner of category `product_fault`); "
+                                        "`ops.engineer` holds only on tickets routed or assigned to `ops`, and this "
+                                        "one is handled by `tech`"));
+}
+
 // `by owner` is decided by the ticket's category when the event comes: its
 // owner may send it (as a plain role or one of the department it is routed
 // to), and nobody may before the ticket has a category.
