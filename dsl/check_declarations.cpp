@@ -706,8 +706,8 @@ class ApprovalReach {
   void check(const ApprovalChoice& choice) {
     if (otherwise_ || !all_priorities_ || !choice.priority.empty()) return;
     ctx_.warning("W011", choice.loc, "approval rule is tried only for a ticket without a priority",
-                 "`approval by priority` at " + position(first_row_->loc, choice.loc) + " chooses for every priority; " +
-                     fix(choice, *first_row_));
+                 "`approval by priority` at " + position(first_row_->loc, choice.loc) +
+                     " chooses for every priority; " + fix(choice, *first_row_));
   }
 
   // After `choice` is looked at; `covered` counts the priorities the rows

@@ -198,7 +198,8 @@ std::optional<Strength> strength_of(const Context& ctx, const std::string& choic
 }
 
 FirstMatchList approval_list(const Context& ctx, GuardReader& reader) {
-  FirstMatchList list{"approval rule", "approval rules", "weaker", "write `approval first` to try it before them", {}, {}};
+  FirstMatchList list{
+      "approval rule", "approval rules", "weaker", "write `approval first` to try it before them", {}, {}};
   std::set<std::string> rows;
   for (const ApprovalChoice& choice : ctx.file.approvals) {
     if (choice.priority.empty()) {
@@ -223,9 +224,12 @@ FirstMatchList approval_list(const Context& ctx, GuardReader& reader) {
 // ---------------------------------------------------------------- classification rules
 
 FirstMatchList classification_list(const Context& ctx, GuardReader& reader, const ClassifyDecl& classify) {
-  FirstMatchList list{
-      "classification rule", "classification rules", "less urgent", "list them all in the order wanted with `override`",
-      {}, {}};
+  FirstMatchList list{"classification rule",
+                      "classification rules",
+                      "less urgent",
+                      "list them all in the order wanted with `override`",
+                      {},
+                      {}};
   // Priorities are declared from the most urgent down; other targets have no order.
   const std::vector<std::string>& order = ctx.priority_domain.values;
   bool ordered = classify.target.text == "priority";

@@ -492,8 +492,8 @@ struct transition_arrow : arrow_target {};
 // or where the next item or the block's end begins.
 struct stay_end : pegtl::at<sor<one<'}'>, one<';'>, kw_on, kw_auto, kw_after, kw_every, kw_pause, kw_await>> {};
 struct transition_rest : sor<seq<arrow_target, opt<do_clause>>, do_clause, stay_end> {};
-struct transition_item : if_must<tok<kw_on>, event_name, opt<when_clause>, opt<by_roles>, opt<proposer_clause>,
-                                 transition_rest> {};
+struct transition_item
+    : if_must<tok<kw_on>, event_name, opt<when_clause>, opt<by_roles>, opt<proposer_clause>, transition_rest> {};
 struct auto_item : if_must<tok<kw_auto>, opt<when_clause>, transition_arrow, opt<do_clause>> {};
 struct after_item
     : if_must<tok<kw_after>, duration_required, opt<in_calendar>, opt<when_clause>, opt<arrow_target>, opt<do_clause>> {

@@ -47,8 +47,8 @@ struct selector
               do_clause, do_required, target_state, in_calendar, label, set_action, assign_action, notify_action,
               escalate_action, emit_action, classify_action, clock_action, not_expr, negation, in_list, override_decl,
               assign_role, start_from, extend_action, from_clause, extend_item, extension_times, extension_total,
-              notice_decl, source_item, group_decl, every_state, is_set_test, is_negation, enum_label,
-              owner_clause, extend_decl>,
+              notice_decl, source_item, group_decl, every_state, is_set_test, is_negation, enum_label, owner_clause,
+              extend_decl>,
           pt::fold_one::on<expr, expr_required, disjunction, disjunction_operand, conjunction, conjunction_operand,
                            comparison, sum, sum_required, range_low, range_high, product, product_required, operand,
                            nested_expr, negated_operand, operand_required, logical_not, not_operand>> {};

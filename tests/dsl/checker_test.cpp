@@ -21,13 +21,13 @@ void PrintTo(const Diagnostic& d, std::ostream* os) {
 namespace {
 
 using ::testing::AllOf;
+using testing::check_text;
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::Field;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
-using testing::check_text;
 
 MATCHER_P3(Diag, code, line, column, "") {
   return arg.code == code && arg.loc.line == static_cast<std::uint32_t>(line) &&

@@ -19,12 +19,12 @@ namespace {
 using engine::Fixed;
 using engine::kNoIndex;
 using engine::Value;
+using testing::compile_text;
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::Field;
 using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAre;
-using testing::compile_text;
 
 // Compiles text the checker may reject, without checking: what compile()
 // reports when its precondition is broken. It must not crash.

@@ -109,12 +109,10 @@ std::vector<std::string> split_lines(const std::string& text) {
 std::string line_diff(const std::string& expected, const std::string& actual) {
   std::vector<std::string> a = split_lines(expected);
   std::vector<std::string> b = split_lines(actual);
-  std::vector<std::vector<std::size_t>> common(a.size() + 1,
-                                               std::vector<std::size_t>(b.size() + 1, 0));
+  std::vector<std::vector<std::size_t>> common(a.size() + 1, std::vector<std::size_t>(b.size() + 1, 0));
   for (std::size_t i = a.size(); i-- > 0;) {
     for (std::size_t j = b.size(); j-- > 0;) {
-      common[i][j] =
-          a[i] == b[j] ? common[i + 1][j + 1] + 1 : std::max(common[i + 1][j], common[i][j + 1]);
+      common[i][j] = a[i] == b[j] ? common[i + 1][j + 1] + 1 : std::max(common[i + 1][j], common[i][j + 1]);
     }
   }
   std::string out;
@@ -188,9 +186,7 @@ TEST_P(GoldenCorpus, EveryDiagnosticPointsIntoTheText) {
 }
 
 INSTANTIATE_TEST_SUITE_P(BadRules, GoldenCorpus, ::testing::ValuesIn(case_names()),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           return info.param;
-                         });
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 // The corpus is worth its name only while it has many cases and every
 // documented code appears in some expected file. E003 needs a file over
@@ -221,22 +217,20 @@ TEST(GoldenCorpusCoverage, CoversEveryDiagnosticCode) {
   for (const char* stay : {"E054", "E055"}) require_code(stay);
   for (const char* code : {"E045", "E046", "W009", "W010"}) require_code(code);
   for (const char* approvals : {"E042", "E043", "W008"}) require_code(approvals);
-  EXPECT_TRUE(missing.empty()) << "no case in tests/bad/ expects "
-                               << ::testing::PrintToString(missing);
+  EXPECT_TRUE(missing.empty()) << "no case in tests/bad/ expects " << ::testing::PrintToString(missing);
 }
 
 // E003: a rule file over the 4 MiB limit is refused before it is read, and
 // the diagnostic names the file without a line, as the whole file is at fault.
 TEST(GoldenLoader, FileOverTheSizeLimit) {
   const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  fs::path directory = fs::temp_directory_path() / ("docket_golden_" + std::string(info->name()) +
-                                                    "_" + std::to_string(::getpid()));
+  fs::path directory =
+      fs::temp_directory_path() / ("docket_golden_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
   fs::create_directories(directory);
   fs::path huge = directory / "huge.docket";
   {
     std::ofstream out(huge, std::ios::binary);
-    const std::string line =
-        "# a data dump pasted into a comment ........................................\n";
+    const std::string line = "# a data dump pasted into a comment ........................................\n";
     std::size_t written = 0;
     while (written <= 4u * 1024 * 1024) {
       out << line;
@@ -247,8 +241,7 @@ TEST(GoldenLoader, FileOverTheSizeLimit) {
 
   Checked result = load_and_check(huge.string());
   EXPECT_EQ(render_text(result.diagnostics, result.sources),
-            huge.string() + ": error[E003]: rule file is " + std::to_string(size) +
-                " bytes (limit 4194304)\n");
+            huge.string() + ": error[E003]: rule file is " + std::to_string(size) + " bytes (limit 4194304)\n");
   EXPECT_EQ(result.diagnostics.error_count(), 1);
 
   std::error_code ec;

@@ -524,13 +524,14 @@ TEST(ParserErrorTest, FullWidthPunctuation) {
             " 1 | field amount：int\n"
             "   |             ^\n"
             "help: did you mean `:`?\n");
-  EXPECT_EQ(parse_error("initial state s “待处理”\n"),
-            "bad.docket:1:17: error[E001]: expected a declaration: workflow, extends, field, holidays, calendar, "
-            "department, category, priority, classify, chain, approval, require, state, group or extend, got full-width "
+  EXPECT_EQ(
+      parse_error("initial state s “待处理”\n"),
+      "bad.docket:1:17: error[E001]: expected a declaration: workflow, extends, field, holidays, calendar, "
+      "department, category, priority, classify, chain, approval, require, state, group or extend, got full-width "
       "`“`\n"
-            " 1 | initial state s “待处理”\n"
-            "   |                 ^\n"
-            "help: did you mean `\"`?\n");
+      " 1 | initial state s “待处理”\n"
+      "   |                 ^\n"
+      "help: did you mean `\"`?\n");
 }
 
 TEST(ParserErrorTest, UnterminatedString) {

@@ -21,9 +21,9 @@ namespace {
 using engine::Fixed;
 using engine::kNoIndex;
 using engine::Value;
+using ::testing::AllOf;
 using testing::check_text;
 using testing::compile_text;
-using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::Field;
 using ::testing::HasSubstr;

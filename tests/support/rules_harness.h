@@ -32,7 +32,8 @@ inline std::vector<Diagnostic> check_text(std::string text) {
 }
 
 // The workflow of `text`, null (and a failed test) when it has errors.
-inline std::shared_ptr<const engine::Workflow> compile_text(std::string text, const std::string& name = "rules.docket") {
+inline std::shared_ptr<const engine::Workflow> compile_text(std::string text,
+                                                            const std::string& name = "rules.docket") {
   SourceSet sources;
   Diagnostics diagnostics;
   std::optional<RuleFile> file = load_text(name, std::move(text), sources, diagnostics);
