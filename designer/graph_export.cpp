@@ -352,6 +352,15 @@ void write_timer(JsonWriter& json, const Workflow& workflow, TimerIndex t) {
   json.end_object();
 }
 
+// `roles`: who may send it (`owner` for `by owner`), empty for anyone;
+// `proposer`: whether it is marked `as proposer`.
+void write_senders(JsonWriter& json, const Workflow& workflow, const Transition& transition) {
+  json.key("roles").begin_array();
+  for (const std::string& name : workflow.senders(transition)) json.string(name);
+  json.end_array();
+  json.key("proposer").boolean(transition.proposes);
+}
+
 // A transition without a target, for a node's "stays".
 void write_stay(JsonWriter& json, const Workflow& workflow, TransitionIndex t) {
   const Transition& transition = workflow.transitions()[t];
@@ -359,9 +368,7 @@ void write_stay(JsonWriter& json, const Workflow& workflow, TransitionIndex t) {
   json.key("transition").number(t);
   json.key("event").string(name_at(workflow.events(), transition.event));
   write_optional_expr(json, "guard", transition.guard);
-  json.key("roles").begin_array();
-  for (RoleIndex role : transition.roles) json.string(name_at(workflow.roles(), role));
-  json.end_array();
+  write_senders(json, workflow, transition);
   write_actions(json, "actions", workflow, transition.actions);
   write_group_ref(json, workflow, transition.group);
   json.key("label").string(transition_label(workflow, t));
@@ -385,6 +392,7 @@ std::string transition_label(const Workflow& workflow, TransitionIndex index) {
   std::string text = transition.automatic() ? "auto" : name_at(workflow.events(), transition.event);
   if (transition.guard) text += " [" + transition.guard->text() + "]";
   if (transition.restricted()) text += " / " + join_senders(workflow, transition);
+  if (transition.proposes) text += " as proposer";
   return text;
 }
 
@@ -414,6 +422,7 @@ std::string dot_transition_label(const Workflow& workflow, TransitionIndex index
   std::string text = transition.automatic() ? "auto" : name_at(workflow.events(), transition.event);
   if (transition.guard) text += " [" + shortened(transition.guard->text(), kShortGuard) + "]";
   if (transition.restricted()) text += " / " + join_senders(workflow, transition);
+  if (transition.proposes) text += " as proposer";
   return text;
 }
 
@@ -968,9 +977,7 @@ std::string export_json(const Workflow& workflow) {
         json.string(name_at(workflow.events(), transition.event));
       }
       write_optional_expr(json, "guard", transition.guard);
-      json.key("roles").begin_array();
-      for (const std::string& name : workflow.senders(transition)) json.string(name);
-      json.end_array();
+      write_senders(json, workflow, transition);
       write_actions(json, "actions", workflow, transition.actions);
       write_group_ref(json, workflow, transition.group);
       write_position(json, transition.position);

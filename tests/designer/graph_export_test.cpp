@@ -84,6 +84,28 @@ TEST(GraphLabelTest, ReadLikeTheRules) {
   EXPECT_EQ(timer_label(*workflow, 1), "every 24h in office: notify customer");
 }
 
+// The transition that hands a plan on for approval shows its mark, in the
+// full label and in the DOT one.
+TEST(GraphLabelTest, ShowTheProposerMark) {
+  std::shared_ptr<const Workflow> workflow = compile_text(R"(workflow plan version "1"
+department ops { roles clerk, supervisor }
+approval otherwise: supervisor
+initial state drafting { on drafted by clerk as proposer -> approving }
+state approving {
+  await approval
+  on approved -> done
+  on rejected -> drafting
+}
+final state done
+)");
+  ASSERT_TRUE(workflow);
+  EXPECT_EQ(transition_label(*workflow, 0), "drafted / clerk as proposer");
+  EXPECT_THAT(export_dot(*workflow),
+              HasSubstr("\"drafting\" -> \"approving\" [label=\"drafted / clerk as proposer\"];"));
+  nlohmann::json json = nlohmann::json::parse(export_json(*workflow));
+  EXPECT_EQ(json["edges"][0]["proposer"], true);
+}
+
 TEST(DotExportTest, DrawsStatesEdgesAndMarks) {
   std::shared_ptr<const Workflow> workflow = compile_text(kTicket);
   ASSERT_TRUE(workflow);
@@ -187,6 +209,7 @@ TEST(JsonExportTest, CarriesEveryAttribute) {
   const nlohmann::json& start = json["edges"][0];
   EXPECT_EQ(start["event"], "start");
   EXPECT_EQ(start["roles"], nlohmann::json::array({"agent", "supervisor"}));
+  EXPECT_EQ(start["proposer"], false);
 }
 
 TEST(JsonExportTest, ReplacesInvalidUtf8) {
