@@ -217,6 +217,9 @@ TEST(GoldenCorpusCoverage, CoversEveryDiagnosticCode) {
   for (const char* stay : {"E054", "E055"}) require_code(stay);
   for (const char* code : {"E045", "E046", "W009", "W010"}) require_code(code);
   for (const char* approvals : {"E042", "E043", "W008"}) require_code(approvals);
+  for (const char* shadowing : {"E039", "W006"}) require_code(shadowing);
+  for (const char* variants : {"E050", "E051", "E052", "E053", "W011"}) require_code(variants);
+  require_code("E058");
   EXPECT_TRUE(missing.empty()) << "no case in tests/bad/ expects " << ::testing::PrintToString(missing);
 }
 
