@@ -46,12 +46,37 @@ struct TicketFacts {
   std::optional<std::int64_t> resolved_at;
   std::string resolved_type;
   std::string resolved_priority;
+  std::string survey_value;               // the survey field's text now
   std::optional<std::string> last_score;  // of any survey record
   std::size_t surveys_after_resolution = 0;
   bool declined_after_resolution = false;
 };
 
 std::string or_none(const std::string& text) { return text.empty() ? std::string(kNone) : text; }
+
+// The survey answer a record gives: what its event sent for the survey
+// field, also a value equal to the field's (which changes nothing), as the
+// field's text. A record from before events' data was journaled shows only
+// its changes: the last one of the field is the answer.
+std::optional<std::string> survey_answer(const Record& record, const std::string& current,
+                                         const ReportOptions& options) {
+  const std::string& field = options.survey_field;
+  if (record.sent == engine::SentData::kUnrecorded) {
+    std::optional<std::string> score;
+    for (const engine::Change& change : record.changes) {
+      if (change.field == field && !change.after_text.empty()) score = change.after_text;
+    }
+    return score;
+  }
+  auto sent = std::find_if(record.data.begin(), record.data.end(),
+                           [&field](const engine::DataItem& item) { return item.field == field; });
+  if (sent == record.data.end() || sent->value.kind() == engine::FieldInput::Kind::kNull) return std::nullopt;
+  for (const engine::Change& change : record.changes) {
+    if (change.field == field) return change.after_text;  // the data's change comes first
+  }
+  if (!current.empty()) return current;
+  return sent->value.kind() == engine::FieldInput::Kind::kText ? sent->value.as_text() : sent->value.describe();
+}
 
 void walk(const Record& record, TicketFacts& facts, const ReportOptions& options) {
   if (record.rejected || record.kind == RecordKind::kRejection) return;
@@ -61,16 +86,13 @@ void walk(const Record& record, TicketFacts& facts, const ReportOptions& options
     facts.created = true;
     facts.created_at = record.at;
   }
-  bool survey = false;
-  std::string score;
+  // A field's default is set at creation: no survey answers then.
+  std::optional<std::string> score;
+  if (!creation) score = survey_answer(record, facts.survey_value, options);
   for (const engine::Change& change : record.changes) {
     if (change.field == options.type_field) facts.type = change.after_text;
     if (change.field == "priority") facts.priority = change.after_text;
-    // A field's default is set at creation: no survey answers then.
-    if (change.field == options.survey_field && !change.after_text.empty() && !creation) {
-      survey = true;
-      score = change.after_text;
-    }
+    if (change.field == options.survey_field) facts.survey_value = change.after_text;
   }
   auto decide = [&](const std::string& metric, bool met, const std::string& priority) {
     facts.clocks.try_emplace(metric, ClockOutcome{met, priority});
@@ -96,7 +118,7 @@ void walk(const Record& record, TicketFacts& facts, const ReportOptions& options
     }
   }
   if (record.kind == RecordKind::kBreach && record.sla) decide(record.sla->metric, false, record.sla->priority);
-  if (survey) {
+  if (score) {
     facts.last_score = score;
     if (facts.resolved_at) ++facts.surveys_after_resolution;
   }

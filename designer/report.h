@@ -11,8 +11,9 @@
 //
 // The figures are read from what every journal holds, not from one rule
 // file's state names: creation records, the `category` / `priority` changes,
-// clock effects (`stopped: met, 40m of 1h`), SLA breach records and the
-// change of the survey field. The few names that a rule file chooses (the
+// clock effects (`stopped: met, 40m of 1h`), SLA breach records and what
+// events sent for the survey field (its changes, in journals from before
+// records kept what events sent). The few names that a rule file chooses (the
 // metrics, the survey field, the event that records a declined survey) are
 // options with the shipped rules' names as defaults.
 //

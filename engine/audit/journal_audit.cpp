@@ -192,6 +192,12 @@ class Checker {
   // Who a level may exclude besides the proposer (plan_people() of the engine).
   PlanPeople people(const std::string& assignee_role) const;
 
+  // That the changes follow from what the event sent and the actions.
+  std::optional<std::string> changes_follow() const;
+  // How many leading changes the event's data made; or why it could not.
+  Result<std::size_t> data_changes() const;
+  std::optional<std::string> unbacked_change(std::size_t from) const;
+
   // Applies the record's changes, then moves into `target` (kNoIndex: stays).
   std::optional<std::string> apply(StateIndex target);
   std::optional<std::string> apply_changes();
@@ -304,6 +310,7 @@ std::optional<std::string> Checker::create() {
   for (MetricIndex m = 0; m < workflow_.metrics().size(); ++m) {
     if (starts_on_its_own(m)) ticket_.clocks[workflow_.metrics()[m]].add_origin(record_.at);
   }
+  if (std::optional<std::string> problem = changes_follow()) return problem;
   return apply(initial);
 }
 
@@ -312,7 +319,8 @@ std::optional<std::string> Checker::create() {
 std::optional<std::string> Checker::run() {
   const Value priority_before = ticket_.attributes[attr(Attribute::kPriority)];
   const StateIndex from = ticket_.state;
-  std::optional<std::string> problem;
+  std::optional<std::string> problem = changes_follow();
+  if (problem) return problem;
   bool moves = false;
   switch (record_.kind) {
     case RecordKind::kTransition:
@@ -935,6 +943,76 @@ std::optional<std::string> Checker::workday_limit(const SlaMark& mark, const Tim
          " from the clock's start is " + expected;
 }
 
+// ------------------------------------------------ what the event sent
+
+std::optional<std::string> Checker::changes_follow() const {
+  switch (record_.sent) {
+    case SentData::kUnrecorded:
+      return std::nullopt;  // an older journal: its changes say what the data was
+    case SentData::kNone:
+      return unbacked_change(0);
+    case SentData::kRecorded:
+      break;
+  }
+  Result<std::size_t> made = data_changes();
+  if (!made) return made.error();
+  return unbacked_change(made.value());
+}
+
+// The engine applies the data in the order sent, a field at a time, and
+// records a change where the value differs; data the rules refuse makes it
+// reject the event.
+Result<std::size_t> Checker::data_changes() const {
+  auto refused = [](std::string why) { return Result<std::size_t>::failure(std::move(why)); };
+  std::vector<Value> fields = ticket_.fields;
+  std::size_t made = 0;
+  for (std::size_t i = 0; i < record_.data.size(); ++i) {
+    const DataItem& item = record_.data[i];
+    std::string sent = "sends " + quoted(item.field) + " = " + item.value.describe();
+    std::optional<FieldIndex> field = workflow_.find_field(item.field);
+    if (!field)
+      return refused(sent + ", not a field of workflow " + workflow_.name() + ": the engine rejects such an event");
+    for (std::size_t j = 0; j < i; ++j) {
+      if (record_.data[j].field == item.field) return refused(sent + " twice: the engine rejects such an event");
+    }
+    Result<Value> value = field_value(workflow_, *field, item.value);
+    if (!value)
+      return refused(sent + ", which the rules refuse (" + value.error() + "): the engine rejects such an event");
+    if (fields[*field] == value.value()) continue;
+    const Change* change = made < record_.changes.size() ? &record_.changes[made] : nullptr;
+    if (change == nullptr || change->field != item.field || resolved(*change) != value.value()) {
+      return refused(sent + ", but its changes do not begin with what that changed (in the order sent)");
+    }
+    fields[*field] = value.value();
+    ++made;
+  }
+  return Result<std::size_t>::success(made);
+}
+
+// After the data, a field changes only by an action that says so (`set`,
+// `classify`) or, at creation, by its default.
+std::optional<std::string> Checker::unbacked_change(std::size_t from) const {
+  for (std::size_t i = from; i < record_.changes.size(); ++i) {
+    const Change& change = record_.changes[i];
+    std::optional<FieldIndex> field = workflow_.find_field(change.field);
+    if (!field) continue;  // an attribute, or not a field at all (apply_changes() says so)
+    bool by_action = std::any_of(record_.effects.begin(), record_.effects.end(), [&](const Effect& effect) {
+      return (effect.kind == EffectKind::kSet || effect.kind == EffectKind::kClassify) && effect.target == change.field;
+    });
+    bool by_default = record_.cause == Cause::kCreate && workflow_.fields()[*field].default_value.has_value();
+    if (by_action || by_default) continue;
+    bool sent = std::any_of(record_.data.begin(), record_.data.end(),
+                            [&](const DataItem& item) { return item.field == change.field; });
+    if (sent) {
+      return "changes " + quoted(change.field) + " to " + change.after_text +
+             ", which does not follow from what the event sent, and no action of the record sets it";
+    }
+    return "changes " + quoted(change.field) + ", which " +
+           (record_.sent == SentData::kRecorded ? "the event did not send and " : "") + "no action of the record sets";
+  }
+  return std::nullopt;
+}
+
 std::optional<Value> Checker::resolved(const Change& change) const {
   const Value& value = change.after;
   // Records decoded without their workflow keep enumerations by name only.
@@ -1409,6 +1487,7 @@ std::optional<std::string> JournalAudit::examine(const Record& record) {
   if (last_seq_ != 0 && record.seq != last_seq_ + 1) {
     return "follows seq " + std::to_string(last_seq_) + ": records are missing or out of seq order";
   }
+  if (std::optional<std::string> problem = examine_sent(record)) return problem;
   bool rejection = record.kind == RecordKind::kRejection;
   if (record.rejected != rejection) {
     return rejection ? std::string("a rejection record not marked rejected")
@@ -1502,6 +1581,32 @@ std::optional<std::string> JournalAudit::examine_migration(const Record& record,
     return "the ticket cannot move onto version " + short_id(record.version) + ": " + *invalid;
   }
   ticket = std::move(next);
+  return std::nullopt;
+}
+
+// Exactly the record of an event carries what it sent. Once records carry
+// it, none may lack it: dropping the key would hide what an event sent from
+// the check of its changes.
+std::optional<std::string> JournalAudit::examine_sent(const Record& record) {
+  bool of_event = record.cause == Cause::kCreate || record.cause == Cause::kEvent;
+  switch (record.sent) {
+    case SentData::kUnrecorded:
+      if (data_since_ != 0) {
+        return "has no `data`, but the records since seq " + std::to_string(data_since_) +
+               " have: a journal written with it is not continued without it";
+      }
+      return std::nullopt;
+    case SentData::kNone:
+      if (of_event) return "the record of an event without what the event sent (`data` null)";
+      break;
+    case SentData::kRecorded:
+      // A `reject` vote makes the chain's `rejected` at once: that is its record.
+      if (!of_event && !(record.cause == Cause::kApproval && record.event == "rejected")) {
+        return std::string("a record of cause `") + to_string(record.cause) + "` with an event's `data`";
+      }
+      break;
+  }
+  if (data_since_ == 0) data_since_ = record.seq == 0 ? 1 : record.seq;
   return std::nullopt;
 }
 

@@ -43,6 +43,16 @@
 //   ticket as it was, and no transition written before it was enabled (the
 //   engine fires the first one): for an event, with or without the event's
 //   data applied, since a record does not say which of its changes were data.
+// - Data: exactly the record an event made (cause kCreate or kEvent; the
+//   `rejected` a `reject` vote makes) has what it sent (SentData::
+//   kRecorded), every other record none; once a
+//   record has it, no later record may be kUnrecorded (a journal from before
+//   it has none at all). An accepted event's data is what the rules accept
+//   (field_value()), and its changes begin with exactly what of it differed
+//   from the ticket, in the order sent; after those, a field changes only
+//   where a `set` or `classify` effect of the record names it, or at
+//   creation by its default. The same holds, without data, for records of
+//   timers, SLA thresholds and what an event set off.
 // - Approvals: entering an `await approval` state picks the chain the
 //   `approval` rules pick for the ticket as it then is; each vote (kApproval)
 //   is at the open level, by someone check_vote() accepts (not the proposer,
@@ -182,6 +192,7 @@ class JournalAudit {
 
   // The reason without the "seq N, ticket `T`: " prefix.
   std::optional<std::string> examine(const Record& record);
+  std::optional<std::string> examine_sent(const Record& record);
   std::optional<std::string> examine_rejection(const Record& record);
   std::optional<std::string> examine_migration(const Record& record, TicketTrack& ticket);
   // Null with `*problem` set when the version is unknown or names another
@@ -197,6 +208,7 @@ class JournalAudit {
   std::map<std::string, std::unique_ptr<TicketTrack>, std::less<>> tickets_;
   std::uint64_t last_seq_ = 0;
   std::uint64_t records_ = 0;
+  std::uint64_t data_since_ = 0;  // the first record with `data` (SentData not kUnrecorded); 0 before it
 };
 
 }  // namespace docket::engine

@@ -99,6 +99,40 @@ void write_actor(JsonWriter& json, const Actor& actor) {
   json.end_object();
 }
 
+// What the event sent, untyped as received: the rules type it, and a value
+// they refused has no type. An array, not an object, so that a field sent
+// twice (refused, but recorded) still has one form.
+void write_data(JsonWriter& json, const Record& record) {
+  if (record.sent == SentData::kUnrecorded) return;  // written before `data` existed: no key
+  json.key("data");
+  if (record.sent == SentData::kNone) {
+    json.null();
+    return;
+  }
+  json.begin_array();
+  for (const DataItem& item : record.data) {
+    json.begin_object();
+    json.key("field").string(item.field);
+    json.key("value");
+    switch (item.value.kind()) {
+      case FieldInput::Kind::kNull:
+        json.null();
+        break;
+      case FieldInput::Kind::kText:
+        json.string(item.value.as_text());
+        break;
+      case FieldInput::Kind::kNumber:
+        json.raw(item.value.as_number().to_string());
+        break;
+      case FieldInput::Kind::kBool:
+        json.boolean(item.value.as_bool());
+        break;
+    }
+    json.end_object();
+  }
+  json.end_array();
+}
+
 void write_sla(JsonWriter& json, const std::optional<SlaMark>& sla) {
   if (!sla) {
     json.null();
@@ -222,7 +256,8 @@ class Decoder {
         "event", "actor", "rule",   "changes",  "actions", "sla",  "rejected", "reason", "idempotency_key"};
     // Rejections carry a code since journal lines had the keys above; a
     // journal written before still reads (with RejectionCode::kNone).
-    static constexpr std::array<std::string_view, 2> kOptionalKeys = {"reason_code", "rebased"};
+    // So do records written before `data` was (SentData::kUnrecorded).
+    static constexpr std::array<std::string_view, 3> kOptionalKeys = {"reason_code", "rebased", "data"};
     if (!members(node, "the record", kKeys, kOptionalKeys)) return false;
     const JsonNode* seq = node.find("seq");
     if (seq->kind() != JsonNode::Kind::kNumber || !unsigned_number(seq->text(), out.seq)) {
@@ -238,6 +273,7 @@ class Decoder {
     if (!named(*node.find("cause"), "`cause`", out.cause, Cause::kMigration)) return false;
     if (!text(*node.find("event"), "`event`", out.event)) return false;
     if (!actor(*node.find("actor"), out.actor)) return false;
+    if (!data(node.find("data"), out)) return false;
     if (!position(*node.find("rule"), "`rule`", out.rule)) return false;
 
     const JsonNode* changes = node.find("changes");
@@ -391,6 +427,63 @@ class Decoder {
       out.roles.push_back(role.text());
     }
     return true;
+  }
+
+  // Exactly the record of an event has an array; an absent key is an older
+  // journal's.
+  bool data(const JsonNode* node, Record& out) {
+    out.data.clear();
+    if (node == nullptr) {
+      out.sent = SentData::kUnrecorded;
+      return true;
+    }
+    // A `reject` vote's record is the chain's `rejected` (cause approval).
+    bool of_event = out.cause == Cause::kCreate || out.cause == Cause::kEvent;
+    bool may_be = of_event || out.cause == Cause::kApproval;
+    if (node->is_null()) {
+      out.sent = SentData::kNone;
+      if (of_event) return fail("`data`", "expected an array: the record of an event has one");
+      return true;
+    }
+    if (!may_be) return fail("`data`", "expected null: only the record of an event has data");
+    if (node->kind() != JsonNode::Kind::kArray) return fail("`data`", "expected an array, got " + shown(*node));
+    out.sent = SentData::kRecorded;
+    for (std::size_t i = 0; i < node->items().size(); ++i) {
+      if (!data_item(node->items()[i], "`data`[" + std::to_string(i) + "]", out.data.emplace_back())) return false;
+    }
+    return true;
+  }
+
+  bool data_item(const JsonNode& node, const std::string& where, DataItem& out) {
+    static constexpr std::array<std::string_view, 2> kKeys = {"field", "value"};
+    if (!members(node, where, kKeys)) return false;
+    const JsonNode& field = *node.find("field");
+    if (field.kind() != JsonNode::Kind::kString)
+      return fail(where + ".`field`", "expected a string, got " + shown(field));
+    out.field = field.text();
+    const JsonNode& value = *node.find("value");
+    switch (value.kind()) {
+      case JsonNode::Kind::kNull:
+        out.value = FieldInput::null();
+        return true;
+      case JsonNode::Kind::kString:
+        out.value = FieldInput::text(value.text());
+        return true;
+      case JsonNode::Kind::kBool:
+        out.value = FieldInput::boolean(value.as_bool());
+        return true;
+      case JsonNode::Kind::kNumber: {
+        // Only the engine's form (1299, not 1299.00): one line per record.
+        std::optional<Fixed> number = Fixed::parse(value.text());
+        if (!number || number->to_string() != value.text()) break;
+        out.value = FieldInput::number(*number);
+        return true;
+      }
+      default:
+        break;
+    }
+    return fail(where + ".`value`",
+                "expected a string, an exact decimal such as 1299.5, true, false or null, got " + shown(value));
   }
 
   bool change(const JsonNode& node, const std::string& where, Change& out) {
@@ -676,6 +769,7 @@ std::string encode_record(const Record& record) {
   json.key("cause").string(to_string(record.cause));
   write_text(json.key("event"), record.event);
   write_actor(json.key("actor"), record.actor);
+  write_data(json, record);
   write_text(json.key("rule"), position_text(record.rule));
   json.key("changes").begin_array();
   for (const Change& change : record.changes) write_change(json, change);

@@ -7,7 +7,7 @@
 //   {"seq":12,"at":"2026-11-23T09:00:00Z","ticket":"T-1001","workflow":"after_sales",
 //    "version":"3f5a...","kind":"transition","from":"registering","to":"classifying",
 //    "cause":"event","event":"registered","actor":{"id":"alice","roles":["intake_specialist"]},
-//    "rule":"rules/after_sales.docket:187:3","changes":[{"field":"problem_confirmed",
+//    "data":[{"field":"problem_confirmed","value":true}],"rule":"rules/after_sales.docket:187:3","changes":[{"field":"problem_confirmed",
 //    "type":"bool","before":false,"after":true}],"actions":[],"sla":null,
 //    "rejected":false,"reason":null,"idempotency_key":"k-1"}
 //
@@ -16,6 +16,11 @@
 // ("1299.5", never through a double); durations as the engine writes them
 // ("1h30m"). Nothing depends on the locale. Text is UTF-8 as it is, with
 // control characters escaped.
+//
+// `data` is what the event sent, untyped as received: an array of
+// {"field","value"} in the order sent (a field sent twice, refused, stays
+// twice), null on records no event made; a line without the key predates
+// it and reads as SentData::kUnrecorded, and is written back without it.
 //
 // A rule position is written "path:line:column" (the compiler's `where` is
 // "path:line"; the column follows) and read back the same way.

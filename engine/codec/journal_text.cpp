@@ -1,5 +1,6 @@
 #include "engine/codec/journal_text.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdio>
@@ -134,6 +135,20 @@ std::string changes_text(const std::vector<Change>& changes) {
   return text;
 }
 
+// What the event sent that no change shows: a value equal to the field's
+// (accepted), or what the rules refused or never reached (rejected).
+std::string unshown_data_text(const Record& record) {
+  std::string text;
+  for (const DataItem& item : record.data) {
+    bool shown = std::any_of(record.changes.begin(), record.changes.end(),
+                             [&item](const Change& change) { return change.field == item.field; });
+    if (shown) continue;
+    text += (text.empty() ? "" : ", ") + item.field + "=" + item.value.describe();
+  }
+  if (text.empty()) return text;
+  return (record.rejected ? "also sent " : "sent unchanged ") + text;
+}
+
 std::string effect_text(const Effect& effect) {
   auto with_detail = [&effect](std::string text) {
     if (!effect.detail.empty()) text += " (" + effect.detail + ")";
@@ -181,6 +196,7 @@ std::string format_record_line(const Record& record) {
   if (!record.changes.empty()) {
     items.push_back((record.rejected ? "not applied: " : "set ") + changes_text(record.changes));
   }
+  if (std::string sent = unshown_data_text(record); !sent.empty()) items.push_back(std::move(sent));
   for (const Effect& effect : record.effects) {
     std::string text = effect_text(effect);
     if (!text.empty()) items.push_back(std::move(text));

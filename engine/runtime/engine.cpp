@@ -253,6 +253,8 @@ Result<Outcome> Engine::create(const Event& event, std::int64_t at) {
     record.cause = Cause::kCreate;
     record.event = event.event;
     record.actor = event.actor;
+    record.sent = SentData::kRecorded;
+    record.data = event.data;
     record.rule = runner.rule();
     record.changes = runner.data_changes();
     record.rejected = true;
@@ -300,6 +302,8 @@ Result<Outcome> Engine::reject(const Event& event, std::int64_t at, Slot* slot, 
   if (slot != nullptr) record.from = slot->ticket.state_name();
   record.event = event.event;
   record.actor = event.actor;
+  record.sent = SentData::kRecorded;  // all of it, also what was refused
+  record.data = event.data;
   record.rule = std::move(rule);
   record.changes = std::move(changes);
   record.rejected = true;
@@ -411,6 +415,7 @@ Result<bool> Engine::fire_next(std::int64_t instant) {
       rejection.at = at;
       rejection.kind = RecordKind::kRejection;
       rejection.cause = item && item->kind == DueItem::Kind::kSla ? Cause::kSla : Cause::kTimer;
+      rejection.sent = SentData::kNone;
       rejection.from = slot.ticket.state_name();
       rejection.rule = runner.rule();
       rejection.rejected = true;

@@ -112,9 +112,10 @@ bool operator==(const Rebasing& a, const Rebasing& b) {
 bool operator==(const Record& a, const Record& b) {
   return a.seq == b.seq && a.at == b.at && a.ticket == b.ticket && a.workflow == b.workflow && a.version == b.version &&
          a.kind == b.kind && a.cause == b.cause && a.from == b.from && a.to == b.to && a.event == b.event &&
-         a.actor == b.actor && same_position(a.rule, b.rule) && a.changes == b.changes && a.effects == b.effects &&
-         a.sla == b.sla && a.rebased == b.rebased && a.rejected == b.rejected && a.reason == b.reason &&
-         a.reason_code == b.reason_code && a.idempotency_key == b.idempotency_key;
+         a.actor == b.actor && a.sent == b.sent && a.data == b.data && same_position(a.rule, b.rule) &&
+         a.changes == b.changes && a.effects == b.effects && a.sla == b.sla && a.rebased == b.rebased &&
+         a.rejected == b.rejected && a.reason == b.reason && a.reason_code == b.reason_code &&
+         a.idempotency_key == b.idempotency_key;
 }
 
 Status MemoryJournal::write(std::span<const Record> records) {

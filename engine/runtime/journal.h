@@ -67,6 +67,21 @@ enum class Cause : std::uint8_t {
 };
 const char* to_string(Cause cause);  // "create", "event", ...
 
+// Whether a record carries what its event sent (Record::data).
+enum class SentData : std::uint8_t {
+  // Not the record of an event (`data` null): timers, SLA records,
+  // migrations, and what an event set off (automatic transitions, a chain's
+  // decision).
+  kNone,
+  // The record of an event itself (cause kCreate or kEvent, accepted or
+  // rejected; for a `reject` vote, the chain's `rejected` it makes at once,
+  // cause kApproval): Record::data is what it sent, possibly nothing.
+  kRecorded,
+  // Read from a journal written before records kept it (no `data` key):
+  // what the event sent is known only through the changes it made.
+  kUnrecorded,
+};
+
 // One field or ticket attribute that changed. Attributes use their rule
 // names: `priority`, `category`, `assignee` (text: "tech.engineer"); the
 // routed departments appear as `departments` (text: "complaints, legal").
@@ -216,6 +231,14 @@ struct Record {
   // Who: the event's actor (also on what it set off); empty for timers and
   // SLA records, and for the `approved` of a chain `none` (nobody approved).
   Actor actor;
+  // What the event sent, as received and in its order (SentData says
+  // whether there is any): also a value equal to the field's, which changes
+  // nothing, and a refused one (an unknown field, a field given twice, a
+  // value that does not fit). Bounded as the event is: by the event reader's
+  // line and the server's body limits. A Record made by hand says nothing
+  // of it (kUnrecorded) until told; the engine always tells.
+  SentData sent = SentData::kUnrecorded;
+  std::vector<DataItem> data;
   // The rule that decided: the transition, timer, approval level or SLA limit
   // (`warn at` / `on breach` have the limit's position; an escalation step its
   // own). For a rejection: the constraint that failed, the transition whose

@@ -112,6 +112,8 @@ void UnitBuffers::reset(Record& record) {
   // The actor's strings are kept for the next assignment; cleared in place.
   record.actor.id.clear();
   record.actor.roles.clear();
+  record.sent = SentData::kNone;
+  record.data.clear();
   record.rule.where.clear();
   record.rule.line = 0;
   record.rule.column = 0;
@@ -212,9 +214,11 @@ Runner::Runner(const Version& version, const EngineOptions& options, Ticket& tic
   buffers_.begin_unit();
 }
 
-void Runner::begin(std::int64_t at, const Actor* actor, std::string_view event, Cause cause) {
+void Runner::begin(std::int64_t at, const Actor* actor, const std::vector<DataItem>* data, std::string_view event,
+                   Cause cause) {
   at_ = at;
   actor_ = actor;
+  data_ = data;
   event_ = event;
   cause_ = cause;
 }
@@ -267,7 +271,7 @@ void Runner::set_field(FieldIndex field, Value value, std::vector<Change>& chang
 // ------------------------------------------------ units
 
 bool Runner::create(const Event& event, std::int64_t at) {
-  begin(at, &event.actor, event.event, Cause::kCreate);
+  begin(at, &event.actor, &event.data, event.event, Cause::kCreate);
   ticket_.id = event.ticket;
   ticket_.workflow = version_.workflow;
   ticket_.state = kNoIndex;
@@ -333,7 +337,7 @@ bool Runner::create(const Event& event, std::int64_t at) {
 }
 
 bool Runner::handle(const Event& event, std::int64_t at) {
-  begin(at, &event.actor, event.event, Cause::kEvent);
+  begin(at, &event.actor, &event.data, event.event, Cause::kEvent);
   if (!apply_data(event.data)) return false;
 
   bool approval_event = event.event == kApproveEvent || event.event == kRejectEvent;
@@ -372,7 +376,7 @@ bool Runner::handle(const Event& event, std::int64_t at) {
 bool Runner::fire_due(std::int64_t at) {
   std::optional<DueItem> item = earliest_due(ticket_);
   if (!item) return true;
-  begin(at, nullptr, {}, Cause::kTimer);
+  begin(at, nullptr, nullptr, {}, Cause::kTimer);
   switch (item->kind) {
     case DueItem::Kind::kSla:
       cause_ = Cause::kSla;
@@ -544,6 +548,11 @@ Record& Runner::new_record(RecordKind kind, Cause cause, StateIndex to, const Ru
   if (actor_ != nullptr) record.actor = *actor_;
   record.rule = rule;
   if (first_record_) {
+    // The event's own record: what it sent, then what of that changed.
+    if (data_ != nullptr) {
+      record.sent = SentData::kRecorded;
+      record.data.assign(data_->begin(), data_->end());
+    }
     for (const Change& data : buffers_.data_changes()) buffers_.add_change(record.changes) = data;
     first_record_ = false;
   }

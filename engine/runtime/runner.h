@@ -145,7 +145,8 @@ class Runner {
   const std::vector<Change>& data_changes() const { return buffers_.data_changes(); }
 
  private:
-  void begin(std::int64_t at, const Actor* actor, std::string_view event, Cause cause);
+  void begin(std::int64_t at, const Actor* actor, const std::vector<DataItem>* data, std::string_view event,
+             Cause cause);
   bool fail(RejectionCode code, std::string reason, const RulePosition& rule = {});
 
   // Event data and fields.
@@ -221,7 +222,8 @@ class Runner {
 
   std::int64_t at_ = 0;
   const Actor* actor_ = nullptr;
-  std::string_view event_;  // the handled event's name (outlives the unit), or a literal
+  const std::vector<DataItem>* data_ = nullptr;  // what the event sent; null for timers
+  std::string_view event_;                       // the handled event's name (outlives the unit), or a literal
   Cause cause_ = Cause::kEvent;
   int steps_ = 0;
   bool approved_pending_ = false;

@@ -489,6 +489,68 @@ TEST_F(JournalAuditMutationTest, TargetChangedToAnotherState) {
        "state `registering` has no transition on `registered` to `closed`"});
 }
 
+// A change of a field the event did not send, that no action sets: the
+// record is forged, whatever the field.
+TEST_F(JournalAuditMutationTest, ForgedChangeOfAFieldNeverSent) {
+  std::size_t i = index_of(records_, transition_on("T-1001", "registered"));
+  ASSERT_EQ(records_[i].sent, SentData::kRecorded);
+  Change forged = records_[i].changes.front();
+  forged.field = "suggestion";
+  forged.before = Value();
+  forged.after = Value::text("all fine");
+  forged.before_text = "";
+  forged.after_text = "\"all fine\"";
+  records_[i].changes.push_back(forged);
+  expect_reported(records_, versions(), records_[i].seq,
+                  {"changes `suggestion`, which the event did not send and no action of the record sets"});
+}
+
+// The changes begin with what the data changed, in the order sent.
+TEST_F(JournalAuditMutationTest, ChangesThatDoNotFollowFromTheData) {
+  std::size_t i = index_of(records_, transition_on("T-1001", "registered"));
+  ASSERT_EQ(records_[i].data.size(), 1u);
+  records_[i].data[0].value = FieldInput::boolean(false);  // the value it had: no change follows
+  expect_reported(records_, versions(), records_[i].seq, {"changes `problem_confirmed`"});
+}
+
+// Data the rules refuse makes the engine reject the event.
+TEST_F(JournalAuditMutationTest, AcceptedDataTheRulesRefuse) {
+  std::size_t i = index_of(records_, transition_on("T-1001", "registered"));
+  records_[i].data.push_back({"no_such_field", FieldInput::text("x")});
+  expect_reported(records_, versions(), records_[i].seq,
+                  {"sends `no_such_field` = \"x\", not a field of workflow after_sales: the engine rejects"});
+  records_[i].data.back() = {"mood", FieldInput::text("furious")};
+  expect_reported(records_, versions(), records_[i].seq, {"sends `mood` = \"furious\", which the rules refuse"});
+}
+
+// Exactly the record of an event has data, and once records have it none
+// may drop it; a journal from before it (no record has it) verifies.
+TEST_F(JournalAuditMutationTest, DataWhereItBelongsAndNotDropped) {
+  std::size_t i = index_of(records_, transition_on("T-1001", "registered"));
+  {
+    std::vector<Record> changed = records_;
+    changed[i].sent = SentData::kUnrecorded;
+    expect_reported(changed, versions(), changed[i].seq, {"has no `data`, but the records since seq 1 have"});
+  }
+  {
+    std::vector<Record> changed = records_;
+    changed[i].sent = SentData::kNone;
+    expect_reported(changed, versions(), changed[i].seq, {"the record of an event without what the event sent"});
+  }
+  {
+    std::vector<Record> changed = records_;
+    std::size_t timer = index_of(changed, [](const Record& r) { return r.kind == RecordKind::kTimer; });
+    changed[timer].sent = SentData::kRecorded;
+    expect_reported(changed, versions(), changed[timer].seq, {"a record of cause `timer` with an event's `data`"});
+  }
+  std::vector<Record> older = records_;
+  for (Record& record : older) {
+    record.sent = SentData::kUnrecorded;
+    record.data.clear();
+  }
+  EXPECT_EQ(first_problem(older, versions()), "");
+}
+
 TEST_F(JournalAuditMutationTest, EventChanged) {
   std::size_t i = index_of(records_, transition_on("T-1001", "registered"));
   records_[i].event = "classified";
@@ -636,6 +698,9 @@ TEST_F(JournalAuditMutationTest, GuardThatWasFalse) {
     changed = true;
   }
   ASSERT_TRUE(changed);
+  for (DataItem& item : records_[create].data) {  // forged as sent too
+    if (item.field == "mood") item.value = FieldInput::text("calm");
+  }
   expect_reported(records_, versions(), records_[angry].seq, {"the guard `mood == angry`", "is false"});
 }
 
@@ -655,6 +720,7 @@ TEST_F(JournalAuditMutationTest, ApprovedSentAsAnEventInsteadOfVoting) {
   renumber(records_);
   --decision;
   records_[decision].cause = Cause::kEvent;
+  records_[decision].sent = SentData::kRecorded;  // as an event's record has
   expect_reported(records_, versions(), records_[decision].seq,
                   {"`approved` sent as an event in `approving`", "only the approval chain decides"});
 }
@@ -800,6 +866,9 @@ TEST_F(JournalAuditRefundTest, TimerWhoseGuardWasFalse) {
       change.after = Value::boolean(false);
       change.after_text = "false";
     }
+  }
+  for (DataItem& item : records_[create].data) {  // forged as sent too
+    if (item.field == "urgent") item.value = FieldInput::boolean(false);
   }
   std::size_t timer = index_of(records_, reminder("URGENT"));
   expect_reported(records_, versions(), records_[timer].seq,

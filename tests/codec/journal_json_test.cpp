@@ -246,12 +246,97 @@ TEST(JournalJsonTest, TextIsUtf8WithControlCharactersEscaped) {
 }
 
 TEST(JournalJsonTest, KeysComeInOneFixedOrder) {
-  nlohmann::ordered_json parsed = nlohmann::ordered_json::parse(encode_record(sla_record(RecordKind::kBreach, 100)));
+  Record record = sla_record(RecordKind::kBreach, 100);
+  record.sent = SentData::kNone;
+  nlohmann::ordered_json parsed = nlohmann::ordered_json::parse(encode_record(record));
   std::vector<std::string> keys;
   for (const auto& item : parsed.items()) keys.push_back(item.key());
   EXPECT_THAT(keys, ::testing::ElementsAre("seq", "at", "ticket", "workflow", "version", "kind", "from", "to", "cause",
-                                           "event", "actor", "rule", "changes", "actions", "sla", "rejected", "reason",
-                                           "idempotency_key"));
+                                           "event", "actor", "data", "rule", "changes", "actions", "sla", "rejected",
+                                           "reason", "idempotency_key"));
+}
+
+// What an event sent comes right after who sent it, untyped and in the
+// order sent; a record that no event made has null.
+TEST(JournalJsonTest, TheEventsDataFollowsTheActorAsSent) {
+  Record record = transition();
+  record.sent = SentData::kRecorded;
+  record.data = {{"problem_confirmed", FieldInput::boolean(true)},
+                 {"compensation", FieldInput::number(*Fixed::parse("389.70"))},
+                 {"mood", FieldInput::text("angry")},
+                 {"note", FieldInput::null()}};
+  EXPECT_THAT(encode_record(record),
+              HasSubstr(R"("actor":{"id":"alice","roles":["intake_specialist"]},)"
+                        R"("data":[{"field":"problem_confirmed","value":true},{"field":"compensation","value":389.7},)"
+                        R"({"field":"mood","value":"angry"},{"field":"note","value":null}],)"
+                        R"("rule":"rules/after_sales.docket:187:3",)"));
+  Record timer = sla_record(RecordKind::kBreach, 100);
+  timer.sent = SentData::kNone;
+  EXPECT_THAT(encode_record(timer), HasSubstr(R"("actor":null,"data":null,"rule":)"));
+  Record nothing = transition();
+  nothing.sent = SentData::kRecorded;
+  EXPECT_THAT(encode_record(nothing), HasSubstr(R"("data":[],)"));
+  for (const Record& one : {record, timer, nothing}) {
+    Result<Record> decoded = decode_record(encode_record(one));
+    ASSERT_TRUE(decoded.ok()) << decoded.error();
+    EXPECT_EQ(decoded.value(), one) << encode_record(one);
+  }
+}
+
+// A refused event's data is kept as received: a field the workflow does not
+// have, one sent twice, a value of the wrong kind, text that needs escaping.
+TEST(JournalJsonTest, ARefusedEventsDataIsKeptAsSent) {
+  Record record = base(4, RecordKind::kRejection, Cause::kEvent);
+  record.event = "registered";
+  record.rejected = true;
+  record.reason = "field `x` is given twice";
+  record.reason_code = RejectionCode::kInvalidData;
+  record.sent = SentData::kRecorded;
+  record.data = {{"x", FieldInput::text("a\"b\n")},
+                 {"x", FieldInput::number(*Fixed::parse("-0.0001"))},
+                 {"", FieldInput::text("")},
+                 {"problem_confirmed", FieldInput::text("yes")}};
+  std::string line = encode_record(record);
+  EXPECT_THAT(line, HasSubstr(R"("data":[{"field":"x","value":"a\"b\n"},{"field":"x","value":-0.0001},)"
+                              R"({"field":"","value":""},{"field":"problem_confirmed","value":"yes"}],)"));
+  Result<Record> decoded = decode_record(line);
+  ASSERT_TRUE(decoded.ok()) << decoded.error();
+  EXPECT_EQ(decoded.value(), record);
+}
+
+// Journals written before records kept what events sent have no `data`:
+// they read, saying so, and write back the same bytes. A line that has the
+// key has it in the one form the engine writes.
+TEST(JournalJsonTest, LinesWithoutDataPredateItAndStillRead) {
+  Record record = transition();
+  record.sent = SentData::kRecorded;
+  record.data = {{"problem_confirmed", FieldInput::boolean(true)}};
+  std::string line = encode_record(record);
+  std::string older = line;
+  const std::string data = R"("data":[{"field":"problem_confirmed","value":true}],)";
+  older.erase(older.find(data), data.size());
+  Result<Record> old = decode_record(older);
+  ASSERT_TRUE(old.ok()) << old.error();
+  EXPECT_EQ(old->sent, SentData::kUnrecorded);
+  EXPECT_TRUE(old->data.empty());
+  EXPECT_EQ(encode_record(old.value()), older);
+
+  auto error_of = [&line, &data](const std::string& to) {
+    std::string copy = line;
+    copy.replace(copy.find(data), data.size(), to);
+    Result<Record> decoded = decode_record(copy);
+    return decoded.ok() ? std::string("accepted") : decoded.error();
+  };
+  EXPECT_EQ(error_of(R"("data":null,)"), "`data`: expected an array: the record of an event has one");
+  EXPECT_EQ(error_of(R"("data":{"problem_confirmed":true},)"), "`data`: expected an array, got an object");
+  EXPECT_EQ(error_of(R"("data":[{"field":"order_amount","value":1299.00}],)"),
+            "`data`[0].`value`: expected a string, an exact decimal such as 1299.5, true, false or null, got 1299.00");
+  EXPECT_EQ(error_of(R"("data":[{"field":"f","value":[1]}],)"),
+            "`data`[0].`value`: expected a string, an exact decimal such as 1299.5, true, false or null, got an array");
+  EXPECT_EQ(error_of(R"("data":[{"field":"f"}],)"), "`data`[0]: missing key `value`");
+  Record timer = sla_record(RecordKind::kWarning, 50);
+  timer.sent = SentData::kRecorded;
+  EXPECT_EQ(decode_record(encode_record(timer)).error(), "`data`: expected null: only the record of an event has data");
 }
 
 // ---------------------------------------------------------------- decoding

@@ -10,6 +10,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <set>
@@ -257,6 +258,34 @@ TEST(ReportTest, TheCreationsDefaultIsNoSurvey) {
   ASSERT_EQ(report.satisfaction.size(), 1u);
   EXPECT_EQ(report.satisfaction[0].score, "5");
   EXPECT_EQ(report.return_visits, 1u);
+}
+
+// A survey answered twice with the same score is two answers, though the
+// second changes nothing: the record keeps what the event sent. A journal
+// from before records kept it shows only the first.
+TEST(ReportTest, EverySurveyAnswerSentCountsAlsoWhenItChangesNothing) {
+  std::vector<Record> records;
+  for (const Record& record : example_records()) {
+    if (record.ticket == "AS-101") records.push_back(record);
+  }
+  auto survey = std::find_if(records.begin(), records.end(), [](const Record& r) { return r.event == "survey"; });
+  ASSERT_NE(survey, records.end());
+  ASSERT_EQ(survey->sent, engine::SentData::kRecorded);
+  Record again = *survey;
+  again.at += 3600;
+  again.seq = records.back().seq + 1;
+  again.from = again.to = "closed";
+  again.changes.clear();  // the same answers: nothing changes
+  again.effects.clear();
+  records.push_back(again);
+  Report report = compute_report(records, ReportOptions{});
+  EXPECT_EQ(report.return_visits, 2u);
+  EXPECT_EQ(report.follow_up, (Ratio{1, 1}));
+  ASSERT_EQ(report.satisfaction.size(), 1u);
+  EXPECT_EQ(report.satisfaction[0].score, "5");
+
+  for (Record& record : records) record.sent = engine::SentData::kUnrecorded;
+  EXPECT_EQ(compute_report(records, ReportOptions{}).return_visits, 1u);
 }
 
 TEST(ReportTest, ThePeriodCountsTicketsCreatedInItByLocalDate) {

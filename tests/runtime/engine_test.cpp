@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 
 #include "tests/support/engine_harness.h"
 
@@ -61,6 +62,60 @@ TEST(EngineTest, AngryCustomerGetsTheEmpathyScriptFirst) {
   EXPECT_EQ(automatic.effects[0].kind, EffectKind::kNotify);
   EXPECT_EQ(automatic.effects[1].kind, EffectKind::kAssign);
   EXPECT_EQ(automatic.effects[1].target, "customer_service.intake_specialist");
+}
+
+// The record of an event keeps what it sent, also a value equal to the
+// field's, which changes nothing and so shows in no change.
+TEST(EngineTest, AnEventsRecordKeepsWhatItSentAlsoWhenNothingChanged) {
+  Harness h(shipped_rules("after_sales.docket"));
+  ASSERT_TRUE(h.create(kMonday, "T-1", intake(), after_sales_form("calm")).accepted);
+  EXPECT_EQ(h.records().front().sent, SentData::kRecorded);
+  EXPECT_EQ(h.records().front().data, after_sales_form("calm"));
+  std::vector<DataItem> sent = {text("mood", "calm"), boolean("problem_confirmed", true)};
+  ASSERT_TRUE(h.send(kMonday + kMinute, "T-1", "registered", intake(), sent).accepted);
+  const Record& registered = last_transition(h, "registered");
+  EXPECT_EQ(registered.sent, SentData::kRecorded);
+  EXPECT_EQ(registered.data, sent);
+  ASSERT_EQ(registered.changes.size(), 1u);
+  EXPECT_EQ(registered.changes[0].field, "problem_confirmed");
+}
+
+// A refused event's record keeps all it sent: what was refused, and what
+// came after it.
+TEST(EngineTest, ARejectedEventsRecordKeepsAllItSent) {
+  Harness h(shipped_rules("after_sales.docket"));
+  ASSERT_TRUE(h.create(kMonday, "T-1", intake(), after_sales_form("calm")).accepted);
+  std::vector<DataItem> sent = {boolean("problem_confirmed", true),
+                                text("problem_confirmed", "yes"),
+                                text("no_such_field", "x"),
+                                {"mood", FieldInput::integer(3)}};
+  Outcome refused = h.send(kMonday + kMinute, "T-1", "registered", intake(), sent);
+  ASSERT_FALSE(refused.accepted);
+  EXPECT_EQ(refused.code, RejectionCode::kInvalidData);
+  const Record& rejection = h.records().back();
+  EXPECT_EQ(rejection.kind, RecordKind::kRejection);
+  EXPECT_EQ(rejection.sent, SentData::kRecorded);
+  EXPECT_EQ(rejection.data, sent);
+  EXPECT_FALSE(h.send(kMonday + kMinute, "T-404", "registered", intake(), sent).accepted);
+  EXPECT_EQ(h.records().back().data, sent);
+}
+
+// Only the record an event made has its data; what it set off and timers
+// have none.
+TEST(EngineTest, OnlyTheRecordOfAnEventHasData) {
+  Harness h(shipped_rules("after_sales.docket"));
+  ASSERT_TRUE(h.create(kMonday, "T-1", intake(), after_sales_form("angry")).accepted);
+  ASSERT_TRUE(h.send(kMonday + kMinute, "T-1", "registered", intake(), {boolean("problem_confirmed", true)}).accepted);
+  h.advance_to(kMonday + 10 * kDay);
+  std::set<Cause> without;
+  for (const Record& record : h.records()) {
+    if (record.cause == Cause::kApproval) continue;  // a `reject` vote's `rejected` has it
+    bool of_event = record.cause == Cause::kCreate || record.cause == Cause::kEvent;
+    EXPECT_EQ(record.sent, of_event ? SentData::kRecorded : SentData::kNone) << record.seq;
+    if (!of_event) without.insert(record.cause);
+  }
+  EXPECT_THAT(without, ::testing::Contains(Cause::kAutomatic));
+  EXPECT_THAT(without, ::testing::Contains(Cause::kTimer));
 }
 
 // A system sending in a loop cannot grow one ticket without bound: at the
