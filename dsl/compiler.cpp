@@ -303,10 +303,15 @@ class Compiler {
 
     // Paths relative to the main file's folder, so that the version does not
     // depend on the directory docket was started from.
+    // Both sides normal first: `./rules/x.docket` must give the id of
+    // `rules/x.docket`, which an auditor computes from the docs' recipe.
     std::vector<std::string> paths;
     std::filesystem::path main_dir = std::filesystem::path(sources_.path(0)).parent_path();
+    std::filesystem::path relative_to = std::filesystem::path(sources_.path(0)).lexically_normal().parent_path();
+    if (relative_to.empty()) relative_to = ".";
     for (std::uint32_t i = 0; i < sources_.size(); ++i) {
-      paths.push_back(std::filesystem::path(sources_.path(i)).lexically_relative(main_dir).generic_string());
+      std::filesystem::path path = std::filesystem::path(sources_.path(i)).lexically_normal();
+      paths.push_back(path.lexically_relative(relative_to).generic_string());
     }
     std::vector<engine::SourceText> texts;
     for (std::uint32_t i = 0; i < sources_.size(); ++i) texts.push_back({paths[i], sources_.text(i)});

@@ -97,6 +97,50 @@ Result<std::string> read_text(const fs::path& path) {
   return Result<std::string>::success(text.str());
 }
 
+// One line of versions.jsonl: the only form read back.
+std::string version_line(const StoredVersion& version) {
+  nlohmann::ordered_json line;
+  line["id"] = version.id;
+  line["workflow"] = version.workflow;
+  line["declared"] = version.declared;
+  line["source_root"] = version.source_root;
+  line["added_at"] = format_timestamp(version.added_at);
+  nlohmann::ordered_json sources = nlohmann::ordered_json::array();
+  for (const WorkflowSource& source : version.sources) {
+    sources.push_back(nlohmann::ordered_json{{"path", source.path}, {"text", source.text}});
+  }
+  line["sources"] = std::move(sources);
+  return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// A line of versions.jsonl, read back only in the form version_line() writes.
+Result<StoredVersion> parse_version_line(const std::string& line) {
+  using R = Result<StoredVersion>;
+  nlohmann::json parsed = nlohmann::json::parse(line, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) return R::failure("not a JSON object");
+  StoredVersion version;
+  try {
+    version.id = parsed.at("id").get<std::string>();
+    version.workflow = parsed.at("workflow").get<std::string>();
+    version.declared = parsed.at("declared").get<std::string>();
+    version.source_root = parsed.at("source_root").get<std::string>();
+    std::optional<std::int64_t> added_at = parse_timestamp(parsed.at("added_at").get<std::string>());
+    if (!added_at) return R::failure("`added_at` is not a time");
+    version.added_at = *added_at;
+    for (const auto& source : parsed.at("sources")) {
+      version.sources.push_back({source.at("path").get<std::string>(), source.at("text").get<std::string>()});
+    }
+  } catch (const nlohmann::json::exception& e) {
+    return R::failure(e.what());
+  }
+  if (version_line(version) != line) {
+    return R::failure(
+        "not in the canonical form (keys id, workflow, declared, source_root, added_at, sources; "
+        "docs/audit-log.md)");
+  }
+  return R::success(std::move(version));
+}
+
 }  // namespace
 
 Result<BundleStats> write_bundle(SqliteStore& store, const fs::path& directory, BundleFormat format) {
@@ -141,20 +185,7 @@ Result<BundleStats> write_bundle(SqliteStore& store, const fs::path& directory, 
   Result<std::vector<StoredVersion>> versions = store.versions();
   if (!versions) return R::failure(versions.error());
   std::string version_lines;
-  for (const StoredVersion& version : versions.value()) {
-    nlohmann::ordered_json line;
-    line["id"] = version.id;
-    line["workflow"] = version.workflow;
-    line["declared"] = version.declared;
-    line["source_root"] = version.source_root;
-    line["added_at"] = format_timestamp(version.added_at);
-    nlohmann::ordered_json sources = nlohmann::ordered_json::array();
-    for (const WorkflowSource& source : version.sources) {
-      sources.push_back(nlohmann::ordered_json{{"path", source.path}, {"text", source.text}});
-    }
-    line["sources"] = std::move(sources);
-    version_lines += line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-  }
+  for (const StoredVersion& version : versions.value()) version_lines += version_line(version) + "\n";
   if (Status s = write_text(directory / "versions.jsonl", version_lines); !s) return R::failure(s.error());
   stats.versions = versions->size();
 
@@ -183,6 +214,16 @@ Result<Bundle> open_bundle(const fs::path& directory) {
   if (fs::exists(checkpoints_path, error)) {
     Result<std::vector<Checkpoint>> checkpoints = load_checkpoints(checkpoints_path);
     if (!checkpoints) return R::failure(checkpoints.error());
+    // The file as write_bundle() writes it: one line each, LF, nothing else.
+    std::string canonical;
+    for (const Checkpoint& checkpoint : checkpoints.value()) canonical += encode_checkpoint(checkpoint) + "\n";
+    Result<std::string> text = read_text(checkpoints_path);
+    if (!text) return R::failure(text.error());
+    if (text.value() != canonical) {
+      return R::failure(checkpoints_path.string() +
+                        ": not in the canonical form: one line per checkpoint, each ended "
+                        "by LF, no blank lines");
+    }
     bundle.checkpoints = std::move(checkpoints).value();
   }
 
@@ -193,23 +234,11 @@ Result<Bundle> open_bundle(const fs::path& directory) {
   int number = 0;
   while (std::getline(lines, line)) {
     ++number;
-    if (line.empty()) continue;
     std::string where = (directory / "versions.jsonl").string() + ":" + std::to_string(number);
-    nlohmann::json parsed = nlohmann::json::parse(line, nullptr, false);
-    if (parsed.is_discarded() || !parsed.is_object()) return R::failure(where + ": not a JSON object");
-    StoredVersion version;
-    try {
-      version.id = parsed.at("id").get<std::string>();
-      version.workflow = parsed.at("workflow").get<std::string>();
-      version.declared = parsed.at("declared").get<std::string>();
-      version.source_root = parsed.value("source_root", std::string());
-      for (const auto& source : parsed.at("sources")) {
-        version.sources.push_back({source.at("path").get<std::string>(), source.at("text").get<std::string>()});
-      }
-    } catch (const nlohmann::json::exception& e) {
-      return R::failure(where + ": " + e.what());
-    }
-    bundle.versions.push_back(std::move(version));
+    if (lines.eof()) return R::failure(where + ": the last line has no line end");
+    Result<StoredVersion> version = parse_version_line(line);
+    if (!version) return R::failure(where + ": " + version.error());
+    bundle.versions.push_back(std::move(version).value());
   }
 
   if (fs::is_directory(directory / "keys", error)) {
@@ -223,60 +252,94 @@ Result<Bundle> open_bundle(const fs::path& directory) {
   return R::success(std::move(bundle));
 }
 
+namespace {
+
+// A row of journal.csv: the chain's columns, and the record's own columns
+// checked against its body, the line in the one form write_bundle() writes.
+JournalRow csv_row(const std::string& line) {
+  JournalRow row;
+  std::optional<std::vector<std::string>> fields = csv_fields(line);
+  if (!fields || fields->size() != 15) {
+    row.body = line;
+    row.problem = "not a journal CSV row of 15 columns";
+    return row;
+  }
+  row.prev_hash = (*fields)[12];
+  row.hash = (*fields)[13];
+  row.body = (*fields)[14];
+  std::string canonical;
+  for (std::size_t i = 0; i < fields->size(); ++i) canonical += (i > 0 ? "," : "") + csv_field((*fields)[i]);
+  if (canonical != line) {
+    row.problem =
+        "the CSV line is not in its canonical form: a field is quoted only when it holds a comma, a quote "
+        "or a line break";
+    return row;
+  }
+  Result<Record> record = decode_record(row.body);
+  if (!record) return row;  // the verifier says why
+  std::vector<std::string> view = csv_view(record.value());
+  for (std::size_t i = 0; i < view.size(); ++i) {
+    if (view[i] != (*fields)[i]) {
+      row.problem = std::string("the CSV column `") + kCsvColumns[i] + "` says \"" + (*fields)[i] +
+                    "\", the record's body says \"" + view[i] + "\"";
+      break;
+    }
+  }
+  return row;
+}
+
+JournalRow jsonl_row(const std::string& line) {
+  JournalRow row;
+  Result<ChainedLine> chained = split_chained_line(line);
+  if (!chained) {
+    row.body = line;
+    row.problem = "the line has no hash suffix: " + chained.error();
+    return row;
+  }
+  row.body = std::move(chained->body);
+  row.prev_hash = std::move(chained->prev_hash);
+  row.hash = std::move(chained->hash);
+  return row;
+}
+
+}  // namespace
+
 Status Bundle::read_rows(const std::function<Status(const JournalRow&)>& each) const {
   std::error_code error;
   const bool csv = !fs::exists(directory / "journal.jsonl", error);
   fs::path path = directory / (csv ? "journal.csv" : "journal.jsonl");
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::failure("cannot read " + path.string());
+  // RFC 4180 ends CSV lines with CRLF; a JSON line ends with LF alone.
+  // Every line ends so: one without an end was cut off.
+  bool ended = true;
+  auto next_line = [&](std::string& into) {
+    if (!std::getline(in, into)) return false;
+    ended = !in.eof();
+    if (csv && !into.empty() && into.back() == '\r') into.pop_back();
+    return true;
+  };
   std::string line;
   std::uint64_t previous = 0;
   bool header = csv;
-  JournalRow row;
-  while (std::getline(in, line)) {
+  while (next_line(line)) {
     // A quoted field may hold a line break: read on until the quotes close.
     if (csv) {
       std::string more;
-      while (std::count(line.begin(), line.end(), '"') % 2 == 1 && std::getline(in, more)) line += "\n" + more;
+      while (std::count(line.begin(), line.end(), '"') % 2 == 1 && next_line(more)) line += "\n" + more;
     }
     if (header) {
       header = false;
       if (line != kCsvHeader) return Status::failure(path.string() + ":1: not a docket journal CSV header");
       continue;
     }
-    if (line.empty()) continue;
-    row = JournalRow{};
-    if (csv) {
-      std::optional<std::vector<std::string>> fields = csv_fields(line);
-      if (fields && fields->size() == 15) {
-        row.prev_hash = (*fields)[12];
-        row.hash = (*fields)[13];
-        row.body = (*fields)[14];
-        Result<Record> record = decode_record(row.body);
-        if (record) {
-          std::vector<std::string> view = csv_view(record.value());
-          for (std::size_t i = 0; i < view.size(); ++i) {
-            if (view[i] != (*fields)[i]) {
-              row.problem = std::string("the CSV column `") + kCsvColumns[i] + "` says \"" + (*fields)[i] +
-                            "\", the record's body says \"" + view[i] + "\"";
-              break;
-            }
-          }
-        }
-      } else {
-        row.body = line;
-        row.problem = "not a journal CSV row of 15 columns";
-      }
+    JournalRow row;
+    if (line.empty()) {
+      // Every line is a record: a blank one stands where the next should.
+      row.problem = "a blank line where the next record should be";
     } else {
-      Result<ChainedLine> chained = split_chained_line(line);
-      if (chained) {
-        row.body = std::move(chained->body);
-        row.prev_hash = std::move(chained->prev_hash);
-        row.hash = std::move(chained->hash);
-      } else {
-        row.body = line;
-        row.problem = "the line has no hash suffix: " + chained.error();
-      }
+      row = csv ? csv_row(line) : jsonl_row(line);
+      if (!ended && row.problem.empty()) row.problem = "the last line has no line end: the file was cut while written";
     }
     // A line whose seq cannot be read is taken for the next one: the
     // verifier then finds it altered there.

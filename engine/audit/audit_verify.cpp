@@ -21,7 +21,10 @@ class Verifier {
           return it != input.versions.end() ? it->second : nullptr;
         }) {
     for (const Checkpoint& checkpoint : input.checkpoints) expected_hashes_[checkpoint.seq].push_back(&checkpoint);
-    for (const Checkpoint& checkpoint : input.held) expected_hashes_[checkpoint.seq].push_back(&checkpoint);
+    for (const Checkpoint& checkpoint : input.held) {
+      expected_hashes_[checkpoint.seq].push_back(&checkpoint);
+      held_.insert(&checkpoint);
+    }
   }
 
   AuditReport run() {
@@ -102,46 +105,84 @@ class Verifier {
       stopped_ = true;
       return Status::success();
     }
-    auto expected = expected_hashes_.find(row.seq);
-    if (expected != expected_hashes_.end()) {
-      for (const Checkpoint* checkpoint : expected->second) {
-        if (bad_checkpoints_.contains(checkpoint)) continue;
-        if (checkpoint->hash != hash) {
-          // The chain was rebuilt after an edit somewhere since the last
-          // checkpoint that agreed.
-          find(last_good_checkpoint_ + 1, "altered",
-               "the chain at seq " + std::to_string(row.seq) + " (" + short_hash(hash) +
-                   ") disagrees with the signed checkpoint (" + short_hash(checkpoint->hash) +
-                   "): a record after seq " + std::to_string(last_good_checkpoint_) +
-                   " was changed and the chain rebuilt");
-          stopped_ = true;
-          return Status::success();
-        }
-        ++report_.checkpoints_verified;
-        last_good_checkpoint_ = row.seq;
-      }
+    if (!check_checkpoints(row.seq, hash)) {
+      stopped_ = true;
+      return Status::success();
     }
-    // Decoding is needed only to replay the record; a body that matches its
-    // hash but does not decode was written wrong, which is worth saying too.
-    const bool replay = input_.check_rules && !input_.versions.empty();
-    if (!claimed || replay) {
-      Result<Record> record = decode_record(row.body);
-      if (!record) {
-        find(row.seq, "altered", "the record does not decode: " + record.error());
-        stopped_ = true;
-        return Status::success();
-      }
-      std::optional<std::string> illegal = replay ? audit_.check(record.value()) : std::nullopt;
-      if (illegal) {
-        find(row.seq, "illegal", *illegal);
-        stopped_ = true;
-        return Status::success();
-      }
-    }
+    if (!replay_stopped_) check_record(row);
     prev_hash_ = std::move(hash);
     report_.last_seq = row.seq;
     ++expected_;
     return Status::success();
+  }
+
+  // The signed checkpoints at `seq` against the chain's `hash`; false when
+  // one disagrees (reported), after which nothing later can be vouched for.
+  bool check_checkpoints(std::uint64_t seq, const std::string& hash) {
+    auto expected = expected_hashes_.find(seq);
+    if (expected == expected_hashes_.end()) return true;
+    const Checkpoint* agreeing = nullptr;
+    const Checkpoint* disagreeing = nullptr;
+    for (const Checkpoint* checkpoint : expected->second) {
+      if (bad_checkpoints_.contains(checkpoint)) continue;
+      (checkpoint->hash == hash ? agreeing : disagreeing) = checkpoint;
+    }
+    if (disagreeing != nullptr && agreeing != nullptr) {
+      // Both verify: whoever holds the key signed the chain as it is now and
+      // the one the auditor kept. The key vouches for nothing before seq
+      // then; only the auditor's own checkpoints do.
+      const Checkpoint& held = held_.contains(disagreeing) ? *disagreeing : *agreeing;
+      const Checkpoint& journal = &held == disagreeing ? *agreeing : *disagreeing;
+      find(last_good_held_ + 1, "altered",
+           "key " + held.key_id + " signed two different chains at seq " + std::to_string(seq) +
+               ": the journal's checkpoint says " + short_hash(journal.hash) + ", the held one " +
+               short_hash(held.hash) + "; a record at or before seq " + std::to_string(seq) +
+               " was changed, the chain rebuilt and signed again");
+      return false;
+    }
+    if (disagreeing != nullptr) {
+      // The chain was rebuilt after an edit somewhere since the last
+      // checkpoint that agreed.
+      find(last_good_checkpoint_ + 1, "altered",
+           "the chain at seq " + std::to_string(seq) + " (" + short_hash(hash) +
+               ") disagrees with the signed checkpoint (" + short_hash(disagreeing->hash) + "): a record after seq " +
+               std::to_string(last_good_checkpoint_) + " was changed and the chain rebuilt");
+      return false;
+    }
+    for (const Checkpoint* checkpoint : expected->second) {
+      if (bad_checkpoints_.contains(checkpoint)) continue;
+      ++report_.checkpoints_verified;
+      last_good_checkpoint_ = seq;
+      if (held_.contains(checkpoint)) last_good_held_ = seq;
+    }
+    return true;
+  }
+
+  // The record itself, once its hash links: its canonical form (one byte
+  // form per record, docs/audit-log.md), and, with rules, its legality. A
+  // finding here stops these checks but not the chain's: a checkpoint
+  // further on may show that an earlier record was already changed.
+  void check_record(const JournalRow& row) {
+    Result<Record> record = decode_record(row.body);
+    if (!record) {
+      find(row.seq, "altered", "the record does not decode: " + record.error());
+      replay_stopped_ = true;
+      return;
+    }
+    std::string canonical = encode_record(record.value());
+    if (canonical != row.body) {
+      std::size_t at = 0;
+      while (at < canonical.size() && at < row.body.size() && canonical[at] == row.body[at]) ++at;
+      find(row.seq, "altered",
+           "the record is not in its canonical form: it differs from it at byte " + std::to_string(at));
+      replay_stopped_ = true;
+      return;
+    }
+    if (!input_.check_rules || input_.versions.empty()) return;
+    if (std::optional<std::string> illegal = audit_.check(record.value())) {
+      find(row.seq, "illegal", *illegal);
+      replay_stopped_ = true;
+    }
   }
 
   void finish() {
@@ -173,7 +214,7 @@ class Verifier {
     }
     // Last, and only when nothing else was found: a bad signature or a cut
     // says more than "unsigned".
-    if (input_.require_signature && findings_.empty() && report_.last_seq > 0 && last_good_checkpoint_ == 0) {
+    if (input_.require_signature && findings_.empty() && last_good_checkpoint_ == 0) {
       find(1, "unsigned",
            "no checkpoint signed by a trusted key covers the journal: a chain rebuilt whole, its checkpoints "
            "deleted, would look the same");
@@ -189,7 +230,10 @@ class Verifier {
   std::uint64_t expected_ = 1;
   std::string prev_hash_{kGenesisHash};
   std::uint64_t last_good_checkpoint_ = 0;
-  bool stopped_ = false;
+  std::set<const Checkpoint*> held_;
+  std::uint64_t last_good_held_ = 0;  // the last seq a held checkpoint vouched for
+  bool stopped_ = false;              // the chain cannot be followed any further
+  bool replay_stopped_ = false;       // records are no longer decoded or replayed
   bool disordered_ = false;
   std::uint64_t gap_from_ = 0;
   std::uint64_t gap_to_ = 0;

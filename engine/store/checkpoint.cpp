@@ -155,6 +155,15 @@ Result<Checkpoint> decode_checkpoint(std::string_view text) {
   Result<std::string> signature = hex_member(*object.find("signature"), "signature", kSignatureHexLength);
   if (!signature) return R::failure(signature.error());
   checkpoint.signature = std::move(signature).value();
+  // One byte form per checkpoint, as for records: members in order, no
+  // spaces. The line's own end (LF or CRLF, as a held file may have) is no
+  // part of it.
+  std::string_view line = text;
+  if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (encode_checkpoint(checkpoint) != line) {
+    return R::failure("not in the canonical form (members seq, hash, at, key_id, signature; docs/audit-log.md)");
+  }
   return R::success(std::move(checkpoint));
 }
 

@@ -298,6 +298,29 @@ TEST(CompilerTest, PositionsInAnExtendsChainNameTheirOwnFile) {
   EXPECT_EQ(w.version_id(), engine::compute_version_id(texts));
 }
 
+// The version id is that of the sources as the docs say it, whichever way
+// the main file's folder is written (`./rules/variants`, `rules//variants`).
+TEST(CompilerTest, TheVersionIdDoesNotDependOnHowTheFolderIsWritten) {
+  std::vector<engine::WorkflowSource> files = {
+      {"derived.docket", "extends \"../base.docket\"\nfield visits: int\n"},
+      {"../base.docket",
+       "workflow ticket version \"1\"\ndepartment support { roles agent }\npriority high { resolve 8h }\n"
+       "initial state open {\n  on start by agent -> done\n}\nfinal state done\n"},
+  };
+  std::vector<engine::SourceText> texts = {{"derived.docket", files[0].text}, {"../base.docket", files[1].text}};
+  for (const char* root : {"rules/variants", "./rules/variants", "rules//variants", "rules/x/../variants"}) {
+    SourceSet sources;
+    Diagnostics diagnostics;
+    std::optional<RuleFile> file = load_sources(files, root, sources, diagnostics);
+    ASSERT_TRUE(file) << render_text(diagnostics, sources);
+    check(*file, diagnostics);
+    std::shared_ptr<const engine::Workflow> workflow = compile(*file, sources, diagnostics);
+    ASSERT_TRUE(workflow) << root << ": " << render_text(diagnostics, sources);
+    EXPECT_EQ(workflow->version_id(), engine::compute_version_id(texts)) << root;
+    EXPECT_EQ(workflow->sources()[1].path, "../base.docket") << root;
+  }
+}
+
 TEST_F(RefundsTest, ConstraintOnMoneyIsExact) {
   ASSERT_EQ(w().constraints().size(), 1u);
   const engine::Constraint& constraint = w().constraints()[0];
