@@ -12,11 +12,14 @@
 // - missing: a seq number that never comes (a record deleted);
 // - reordered: a record that comes after a later one, or a row whose body
 //   holds another seq than the row's own (two records swapped);
-// - altered: a body that does not decode as a record, a prev_hash that does
-//   not link to the previous record's hash, a hash that does not match
+// - altered: a body that is not a record in its canonical form (one byte
+//   form per record, checked with or without the rules), a prev_hash that
+//   does not link to the previous record's hash, a hash that does not match
 //   chain_hash(prev_hash, body), or a chain that disagrees with a signed
 //   checkpoint (someone rewrote the chain after editing a record: the edit
-//   lies after the last checkpoint that still agrees);
+//   lies after the last checkpoint that still agrees; when a held checkpoint
+//   and the journal's, both valid, disagree at one seq, the key signed two
+//   chains and only held checkpoints vouch for anything);
 // - truncated: the journal ends before a checkpoint (the store's own or one
 //   the auditor held on to) says it went;
 // - signature: a checkpoint whose signature does not verify, or whose key
@@ -24,7 +27,8 @@
 // - illegal: a record the rules of its pinned version could not have
 //   produced (engine/audit/journal_audit.h).
 // The finding with the lowest seq is reported: the first record that cannot
-// be trusted. Without a signed checkpoint past it, a journal whose tail was
+// be trusted. A record found altered in form or illegal stops the replay but
+// not the chain's check, which may still find an earlier seq. Without a signed checkpoint past it, a journal whose tail was
 // cut off cleanly cannot be told from a shorter one: hold on to a recent
 // checkpoint (`docket audit verify --checkpoint FILE`).
 
