@@ -1,15 +1,20 @@
-// docket audit verify|show|export: what an auditor runs.
+// docket audit verify|show|export|witness: what an auditor runs.
 //
-//   docket audit verify STORE|BUNDLE [--key PUB]... [--checkpoint FILE]... [--no-rules] [--format text|json]
+//   docket audit verify STORE|BUNDLE [--key PUB]... [--checkpoint FILE]... [--witness PUB]...
+//                       [--witness-quorum N] [--no-rules] [--format text|json]
 //   docket audit show STORE TICKET
 //   docket audit export STORE --out DIR [--format jsonl|csv]
+//   docket audit witness BUNDLE --key WITNESS.key --trust PUB... [--out FILE] [--no-rules]
 //
 // verify exits 0 when the journal is complete, unaltered, signed and legal,
 // 1 with the first bad seq and why (engine/audit/audit_verify.h), 2 for usage.
+// witness countersigns a bundle's checkpoints (engine/audit/cosignature.h)
+// only after verifying it as verify --key does.
 
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -21,6 +26,7 @@
 #include "cli/table.h"
 #include "engine/audit/audit_bundle.h"
 #include "engine/audit/audit_verify.h"
+#include "engine/audit/cosignature.h"
 #include "engine/codec/journal_json.h"
 #include "engine/codec/journal_text.h"
 #include "engine/codec/json_text.h"
@@ -41,6 +47,8 @@ struct AuditVerifyOptions {
   std::string source;
   std::vector<std::string> keys;
   std::vector<std::string> checkpoints;
+  std::vector<std::string> witnesses;
+  std::size_t witness_quorum = 0;  // 0: every witness named
   bool no_rules = false;
   std::string format = "text";
 };
@@ -59,6 +67,7 @@ int read_bundle(const std::string& path, AuditSource& source, engine::AuditInput
   if (!opened) return fail(opened.error());
   source.bundle = std::move(opened).value();
   input.checkpoints = source.bundle->checkpoints;
+  input.cosignatures = source.bundle->cosignatures;
   source.versions = source.bundle->versions;
   source.shipped_keys = source.bundle->keys;
   input.rows = [&source](const std::function<engine::Status(const engine::JournalRow&)>& each) {
@@ -102,6 +111,25 @@ int trust_keys(const std::vector<std::string>& named, std::vector<engine::Verify
   return kExitOk;
 }
 
+// The witnesses the auditor names, and how many of them must have
+// countersigned; a store carries no cosignatures, so it never meets a quorum.
+int trust_witnesses(const AuditVerifyOptions& options, engine::AuditInput& input) {
+  if (options.witnesses.empty()) {
+    if (options.witness_quorum > 0) return fail("--witness-quorum: name the witnesses with --witness", kExitUsage);
+    return kExitOk;
+  }
+  auto ring = engine::KeyRing::load(std::vector<fs::path>(options.witnesses.begin(), options.witnesses.end()));
+  if (!ring) return fail(ring.error());
+  input.witnesses = std::move(ring).value();
+  input.witness_quorum = options.witness_quorum == 0 ? input.witnesses.size() : options.witness_quorum;
+  if (input.witness_quorum > input.witnesses.size()) {
+    return fail("--witness-quorum " + std::to_string(input.witness_quorum) + ": only " +
+                    std::to_string(input.witnesses.size()) + " distinct witness keys named",
+                kExitUsage);
+  }
+  return kExitOk;
+}
+
 int add_held_checkpoints(const std::vector<std::string>& files, engine::AuditInput& input) {
   for (const std::string& file : files) {
     auto held = engine::load_checkpoints(file);
@@ -142,6 +170,7 @@ int prepare_audit(const AuditVerifyOptions& options, AuditSource& source, engine
   if (read != kExitOk) return read;
   if (int failed = trust_keys(options.keys, source.shipped_keys, input); failed != kExitOk) return failed;
   if (int failed = add_held_checkpoints(options.checkpoints, input); failed != kExitOk) return failed;
+  if (int failed = trust_witnesses(options, input); failed != kExitOk) return failed;
   if (!input.check_rules) return kExitOk;
   std::optional<CompiledVersions> compiled = compile_all(source.versions, options.source);
   if (!compiled) return kExitFailure;
@@ -154,7 +183,9 @@ std::string verify_json(const engine::AuditReport& report, const engine::AuditIn
   json << "{\"ok\":" << (report.ok() ? "true" : "false") << ",\"records\":" << report.records
        << ",\"last_seq\":" << report.last_seq << ",\"checkpoints\":" << input.checkpoints.size()
        << ",\"checkpoints_verified\":" << report.checkpoints_verified << ",\"signed_through\":" << report.signed_through
-       << ",\"tickets\":" << report.tickets << ",\"rules_checked\":" << (input.check_rules ? "true" : "false");
+       << ",\"cosignatures_verified\":" << report.cosignatures_verified
+       << ",\"witnessed_through\":" << report.witnessed_through << ",\"tickets\":" << report.tickets
+       << ",\"rules_checked\":" << (input.check_rules ? "true" : "false");
   if (report.finding) {
     std::string finding = ",\"finding\":{\"seq\":" + std::to_string(report.finding->seq) + ",\"problem\":";
     engine::append_json_string(finding, report.finding->problem);
@@ -196,7 +227,17 @@ void print_verified(const std::string& source, const engine::AuditReport& report
   if (!input.held.empty()) {
     std::cout << rows.row({"held", std::to_string(input.held.size()) + " held checkpoints match"});
   }
+  if (input.witness_quorum > 0) {
+    std::cout << rows.row(
+        {"witnesses", std::to_string(report.cosignatures_verified) + " cosignatures verified; a quorum of " +
+                          std::to_string(input.witness_quorum) + " of " + std::to_string(input.witnesses.size()) +
+                          " countersigned seq " + std::to_string(report.witnessed_through)});
+  }
   std::cout << rows.row({"rules", rules_text(report, input)});
+  if (input.witness_quorum > 0 && report.witnessed_through < report.last_seq) {
+    std::cout << "note: seq " << report.witnessed_through + 1 << "-" << report.last_seq
+              << " come after the last witnessed checkpoint: the key holder alone vouches for them\n";
+  }
   if (input.checkpoints.empty() && input.held.empty()) {
     std::cout << "note: no signed checkpoint: a journal cut short at its end cannot be told from a shorter one\n";
   } else if (report.signed_through > 0 && report.signed_through < report.last_seq) {
@@ -415,6 +456,109 @@ int run_audit_export(const AuditExportOptions& options) {
   return kExitOk;
 }
 
+// ------------------------------------------------------------ docket audit witness
+
+struct AuditWitnessOptions {
+  std::string bundle;
+  std::string key;
+  std::vector<std::string> trust;
+  std::string out;
+  bool no_rules = false;
+};
+
+// Writes through a temporary file, so that a witness file is never half
+// written.
+int write_witness_file(const fs::path& out, const std::vector<engine::Cosignature>& cosignatures) {
+  std::error_code error;
+  if (out.has_parent_path()) fs::create_directories(out.parent_path(), error);
+  if (error) return fail(out.parent_path().string() + ": " + error.message());
+  fs::path temporary = out;
+  temporary += ".tmp";
+  {
+    std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
+    file << engine::encode_witness_file(cosignatures);
+    file.close();
+    if (!file) return fail("cannot write " + temporary.string());
+  }
+  fs::rename(temporary, out, error);
+  if (error) return fail("cannot write " + out.string() + ": " + error.message());
+  return kExitOk;
+}
+
+// The bundle verified with the operator's keys and the witness's own earlier
+// cosignatures (what it saw before must still hold); nullopt after printing
+// why it is not countersigned.
+std::optional<AuditSource> verify_for_witness(const AuditWitnessOptions& options, const engine::SigningKey& witness,
+                                              const std::vector<engine::Cosignature>& earlier) {
+  AuditVerifyOptions verify;
+  verify.source = options.bundle;
+  verify.keys = options.trust;
+  verify.no_rules = options.no_rules;
+  std::optional<AuditSource> source(std::in_place);
+  engine::AuditInput input;
+  if (prepare_audit(verify, *source, input) != kExitOk) return std::nullopt;
+  input.cosignatures.insert(input.cosignatures.end(), earlier.begin(), earlier.end());
+  (void)input.witnesses.add(witness.verify_key());
+  engine::AuditReport report = engine::verify_journal(input);
+  if (!report.error.empty()) {
+    print_error(report.error);
+    return std::nullopt;
+  }
+  if (report.finding) {
+    print_error(options.bundle + ": not countersigned: seq " + std::to_string(report.finding->seq) + ": " +
+                report.finding->problem + ": " + report.finding->detail);
+    return std::nullopt;
+  }
+  return source;
+}
+
+int run_audit_witness(const AuditWitnessOptions& options) {
+  std::error_code error;
+  if (!fs::is_directory(options.bundle, error)) return fail(options.bundle + ": not a bundle directory");
+  auto witness = engine::SigningKey::load(options.key);
+  if (!witness) return fail(witness.error());
+  fs::path out = options.out.empty() ? fs::path(options.bundle) / "witnesses" / (witness->key_id() + ".jsonl")
+                                     : fs::path(options.out);
+  auto earlier = engine::load_witness_file(out, witness->key_id());
+  if (!earlier) return fail(earlier.error());
+  std::optional<AuditSource> source = verify_for_witness(options, witness.value(), earlier.value());
+  if (!source) return kExitFailure;
+
+  std::map<std::uint64_t, engine::Cosignature> by_seq;
+  for (const engine::Cosignature& cosignature : earlier.value()) by_seq.emplace(cosignature.seq, cosignature);
+  std::size_t added = 0;
+  for (const engine::Checkpoint& checkpoint : source->bundle->checkpoints) {
+    if (by_seq.emplace(checkpoint.seq, engine::countersign(witness.value(), checkpoint)).second) ++added;
+  }
+  std::vector<engine::Cosignature> all;
+  for (auto& [seq, cosignature] : by_seq) all.push_back(std::move(cosignature));
+  if (int failed = write_witness_file(out, all); failed != kExitOk) return failed;
+  std::cout << "countersigned " << added << " checkpoints of " << options.bundle << " as witness " << witness->key_id()
+            << " (" << all.size() << " in all";
+  if (!all.empty()) std::cout << ", through seq " << all.back().seq;
+  std::cout << ") in " << out.string() << '\n';
+  return kExitOk;
+}
+
+void add_witness_command(CLI::App& audit, int& exit_code) {
+  auto options = std::make_shared<AuditWitnessOptions>();
+  CLI::App* witness = audit.add_subcommand(
+      "witness", "Verify a bundle, then countersign its checkpoints with your own key, as a witness");
+  witness->add_option("bundle", options->bundle, "An exported bundle directory")->required();
+  witness->add_option("--key", options->key, "Your private key, the witness's (docket keys new)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  witness
+      ->add_option("--trust", options->trust, "The operator's public key (repeatable): the bundle must verify with it")
+      ->required()
+      ->check(CLI::ExistingFile);
+  witness->add_option("--out", options->out,
+                      "The witness file to extend (default: BUNDLE/witnesses/<your key id>.jsonl); its earlier "
+                      "cosignatures must still agree with the chain");
+  witness->add_flag("--no-rules", options->no_rules, "Skip replaying the records against their rules");
+  witness->callback([options, &exit_code] { exit_code = run_audit_witness(*options); });
+}
+
 void add_verify_command(CLI::App& audit, int& exit_code) {
   auto options = std::make_shared<AuditVerifyOptions>();
   CLI::App* verify =
@@ -426,6 +570,15 @@ void add_verify_command(CLI::App& audit, int& exit_code) {
       ->add_option("--checkpoint", options->checkpoints,
                    "Checkpoints you held on to (JSON lines); the journal must reach and match them")
       ->check(CLI::ExistingFile);
+  verify
+      ->add_option("--witness", options->witnesses,
+                   "A witness's public key (repeatable): the journal must be covered by a checkpoint the witnesses "
+                   "countersigned")
+      ->check(CLI::ExistingFile);
+  verify
+      ->add_option("--witness-quorum", options->witness_quorum,
+                   "How many of the named witnesses must have countersigned (default: all)")
+      ->check(CLI::PositiveNumber);
   verify->add_flag("--no-rules", options->no_rules, "Skip replaying the records against their rules");
   verify->add_option("--format", options->format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
   verify->callback([options, &exit_code] { exit_code = run_audit_verify(*options); });
@@ -452,11 +605,12 @@ void add_export_command(CLI::App& audit, int& exit_code) {
 }  // namespace
 
 void add_audit_command(CLI::App& app, int& exit_code) {
-  CLI::App* audit = app.add_subcommand("audit", "Verify, read and export the journal of a store");
+  CLI::App* audit = app.add_subcommand("audit", "Verify, read, export and witness the journal of a store");
   audit->require_subcommand(1);
   add_verify_command(*audit, exit_code);
   add_show_command(*audit, exit_code);
   add_export_command(*audit, exit_code);
+  add_witness_command(*audit, exit_code);
 }
 
 }  // namespace docket::cli

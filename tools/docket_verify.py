@@ -6,13 +6,15 @@ independent verifiers"), sharing no code with docket, so that an auditor need
 not trust docket to check docket's journal. It needs Python 3 and, for the
 Ed25519 signatures, the `cryptography` package (Debian: python3-cryptography).
 
-  docket_verify.py verify BUNDLE [--key PUB]... [--checkpoint FILE]...
+  docket_verify.py verify BUNDLE [--key PUB]... [--checkpoint FILE]... [--witness PUB]... [--witness-quorum N]
   docket_verify.py version-id RULE_FILE
 
 `verify` checks a bundle written by `docket audit export` (JSON lines or CSV):
 every line and record in canonical form, the hash chain, the checkpoint
 signatures, that the signed checkpoints agree with the chain, that the journal
-reaches them, and (with --key) that a trusted checkpoint covers it. It does
+reaches them, (with --key) that a trusted checkpoint covers it, and (with
+--witness) that the named witnesses' cosignatures verify, agree with the
+chain, and that a checkpoint enough of them countersigned covers it. It does
 not replay the rules: whether each record is one the rules allow is what
 `docket audit verify` adds. The last line of its output is
 
@@ -39,6 +41,9 @@ DECIMAL = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?\Z")
 TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\Z")
 POSITION = re.compile(r".+:(0|[1-9][0-9]*)(:[1-9][0-9]*)?\Z", re.S)
 DURATION = re.compile(r"(-?)(?:([0-9]+)w)?(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?\Z")
+WITNESS_FILE = re.compile(r"[0-9a-f]{16}\.jsonl\Z")
+MAX_COSIGNATURES = 100000
+MAX_WITNESS_FILES = 64
 CSV_HEADER = "seq,at,ticket,kind,cause,from,to,event,actor,rule,rejected,reason,prev_hash,hash,body"
 
 KINDS = {"transition", "timer", "approval", "approval_timeout", "warning", "escalation", "breach", "rejection",
@@ -384,6 +389,16 @@ def check_checkpoint(value):
             raise Problem("%s: expected %d lowercase hex digits" % (key, length))
 
 
+def check_cosignature(value):
+    c = obj(value, "cosignature", ["seq", "hash", "key_id", "witness_id", "signature"])
+    number(c["seq"], "seq", UINT)
+    if c["seq"] == "0":
+        raise Problem("seq: a cosignature's seq starts at 1")
+    for key, length in (("hash", 64), ("key_id", 16), ("witness_id", 16), ("signature", 128)):
+        if not is_text(c[key]) or not re.fullmatch("[0-9a-f]{%d}" % length, c[key]):
+            raise Problem("%s: expected %d lowercase hex digits" % (key, length))
+
+
 def check_version(value):
     v = obj(value, "version", ["id", "workflow", "declared", "source_root", "added_at", "sources"])
     for key in ("id", "workflow", "declared", "source_root", "added_at"):
@@ -465,6 +480,41 @@ def load_checkpoints(path):
         except Problem as problem:
             raise Problem("%s:%d: %s" % (path, number, problem))
         found.append((int(c["seq"]), c["hash"], c["key_id"], c["signature"]))
+    return found
+
+
+def load_witnesses(bundle):
+    """Every cosignature in the bundle's witnesses/ as (seq, hash, key id,
+    witness id, signature); the folder holds only <witness id>.jsonl files."""
+    folder = os.path.join(bundle, "witnesses")
+    if not os.path.exists(folder):
+        return []
+    if not os.path.isdir(folder):
+        raise Problem(folder + ": not a directory")
+    names = sorted(os.listdir(folder))
+    if len(names) > MAX_WITNESS_FILES:
+        raise Problem(folder + ": more than %d witness files" % MAX_WITNESS_FILES)
+    found = []
+    for name in names:
+        path = os.path.join(folder, name)
+        if not WITNESS_FILE.match(name) or os.path.islink(path) or not os.path.isfile(path):
+            raise Problem(path + ": not a witness file (witnesses/<witness id>.jsonl)")
+        if os.path.getsize(path) > MAX_COSIGNATURES * 400:
+            raise Problem(path + ": larger than a witness file can be")
+        previous = 0
+        for number, line in enumerate(lines_of(read(path), path), 1):
+            if number > MAX_COSIGNATURES:
+                raise Problem("%s:%d: more than %d cosignatures" % (path, number, MAX_COSIGNATURES))
+            try:
+                c = dict(canonical(line, check_cosignature))
+            except Problem as problem:
+                raise Problem("%s:%d: %s" % (path, number, problem))
+            if c["witness_id"] != name[:16]:
+                raise Problem("%s:%d: a cosignature of another witness" % (path, number))
+            if int(c["seq"]) <= previous:
+                raise Problem("%s:%d: seqs must increase" % (path, number))
+            previous = int(c["seq"])
+            found.append((previous, c["hash"], c["key_id"], c["witness_id"], c["signature"]))
     return found
 
 
@@ -572,9 +622,10 @@ def csv_rows(raw):
 
 # ---------------------------------------------------------------- verification
 
-def verify(bundle, key_files, held_files):
+def verify(bundle, key_files, held_files, witness_files=(), quorum=0):
     """Returns (findings, notes); findings are (seq, problem, detail) in the
-    order found. Raises Problem when the bundle cannot be read."""
+    order found. Raises Problem when the bundle cannot be read. `quorum` 0
+    with witnesses named: all of them."""
     from cryptography.exceptions import InvalidSignature
     findings, notes = [], []
     if os.path.exists(os.path.join(bundle, "journal.jsonl")):
@@ -603,6 +654,13 @@ def verify(bundle, key_files, held_files):
     checkpoints = [c + (False,) for c in load_checkpoints(own)] if os.path.exists(own) else []
     for path in held_files:
         checkpoints += [c + (True,) for c in load_checkpoints(path)]
+    cosignatures = load_witnesses(bundle)
+    witnesses = dict(load_key(path) for path in witness_files)
+    if quorum and not witnesses:
+        raise Problem("--witness-quorum: name the witnesses with --witness")
+    quorum = quorum or len(witnesses)
+    if quorum > len(witnesses):
+        raise Problem("--witness-quorum %d: only %d distinct witness keys named" % (quorum, len(witnesses)))
 
     good = {}  # seq -> (hash, key id, held) of checkpoints whose signature verified
     for seq, hash_, key_id, signature, held in checkpoints:
@@ -615,10 +673,23 @@ def verify(bundle, key_files, held_files):
         except InvalidSignature:
             findings.append((seq, "signature", "checkpoint at seq %d: bad signature" % seq))
             continue
-        good.setdefault(seq, []).append((hash_, key_id, held))
+        good.setdefault(seq, []).append((hash_, key_id, held, None))
+    # A named witness's good cosignature is a held checkpoint of its own;
+    # those of witnesses not named are not looked at.
+    for seq, hash_, key_id, witness, signature in cosignatures:
+        if witness not in witnesses:
+            continue
+        message = b"docket-witness-v1\n%d\n%s\n%s\n" % (seq, hash_.encode(), key_id.encode())
+        try:
+            witnesses[witness].verify(bytes.fromhex(signature), message)
+        except InvalidSignature:
+            findings.append((seq, "signature", "cosignature of witness %s at seq %d: bad signature" % (witness, seq)))
+            continue
+        good.setdefault(seq, []).append((hash_, key_id, True, witness))
 
     expected, prev, last_good, last_seq, previous = 1, GENESIS, 0, 0, 0
-    last_held = 0  # the last seq a held checkpoint agreed at
+    last_held = 0  # the last seq a held checkpoint (or a witness) agreed at
+    witnessed = 0  # the last seq `quorum` witnesses countersigned, agreeing
     gap, seen_after_gap, stopped = None, set(), False
     for body, prev_hash, hash_, problem in rows:
         seq = seq_claimed(body)
@@ -663,10 +734,12 @@ def verify(bundle, key_files, held_files):
                              "a record after seq %d was changed and the chain rebuilt" % (seq, last_good)))
             stopped = True
             continue
-        if agree:
+        if any(c[3] is None for c in agree):
             last_good = seq
-            if any(c[2] for c in agree):
-                last_held = seq
+        if any(c[2] for c in agree):
+            last_held = seq
+        if quorum and len({c[3] for c in agree if c[3]}) >= quorum:
+            witnessed = seq
         try:
             canonical(body, check_record)
         except Problem as problem:
@@ -691,9 +764,16 @@ def verify(bundle, key_files, held_files):
         elif last_good < last_seq:
             notes.append("seq %d-%d come after the last signed checkpoint: only the hash chain vouches for them"
                          % (last_good + 1, last_seq))
+        if not beyond and quorum and not findings and witnessed == 0:
+            findings.append((1, "unwitnessed", "no checkpoint countersigned by %d of the named witnesses covers the "
+                             "journal" % quorum))
+        elif quorum and witnessed < last_seq:
+            notes.append("seq %d-%d come after the last witnessed checkpoint: the key holder alone vouches for them"
+                         % (witnessed + 1, last_seq))
     if not findings:
         notes.insert(0, "verified %s: %d records, %d signed checkpoints (keys %s)"
-                     % (bundle, last_seq, sum(len(v) for v in good.values()), ", ".join(sorted(keys)) or "none"))
+                     % (bundle, last_seq, sum(c[3] is None for v in good.values() for c in v),
+                        ", ".join(sorted(keys)) or "none"))
     return findings, notes
 
 
@@ -706,6 +786,9 @@ def main(argv=None):
     check.add_argument("bundle", help="the bundle directory")
     check.add_argument("--key", action="append", default=[], help="a public key you trust (repeatable)")
     check.add_argument("--checkpoint", action="append", default=[], help="checkpoints you held on to (JSON lines)")
+    check.add_argument("--witness", action="append", default=[], help="a witness's public key (repeatable)")
+    check.add_argument("--witness-quorum", type=int, default=0,
+                       help="how many of the named witnesses must have countersigned (default: all)")
     ident = commands.add_parser("version-id", help="the version id of a rule file and the files it extends")
     ident.add_argument("rule_file")
     args = parser.parse_args(argv)
@@ -714,7 +797,9 @@ def main(argv=None):
         print(version_id(rule_files(args.rule_file)))
         return 0
     try:
-        findings, notes = verify(args.bundle, args.key, args.checkpoint)
+        if args.witness_quorum < 0:
+            parser.error("--witness-quorum: a number from 1")
+        findings, notes = verify(args.bundle, args.key, args.checkpoint, args.witness, args.witness_quorum)
     except (Problem, OSError) as error:
         print("%s: error: %s" % (args.bundle, error))
         print("verdict=error seq=-")

@@ -141,7 +141,47 @@ Result<StoredVersion> parse_version_line(const std::string& line) {
   return R::success(std::move(version));
 }
 
+// Every file of witnesses/: nothing but <witness id>.jsonl files, at most
+// kMaxWitnessFiles of them, read in the order of their names.
+Result<std::vector<Cosignature>> load_witnesses(const fs::path& folder) {
+  using R = Result<std::vector<Cosignature>>;
+  std::error_code error;
+  if (!fs::exists(folder, error)) return R::success({});
+  if (!fs::is_directory(folder, error)) return R::failure(folder.string() + ": not a directory");
+  std::vector<fs::path> files;
+  for (const fs::directory_entry& entry : fs::directory_iterator(folder, error)) {
+    std::string name = entry.path().filename().string();
+    if (!entry.is_regular_file(error) || !name.ends_with(".jsonl") ||
+        !is_key_id(std::string_view(name).substr(0, name.size() - 6))) {
+      return R::failure(entry.path().string() + ": not a witness file (witnesses/<witness id>.jsonl)");
+    }
+    if (files.size() == kMaxWitnessFiles) return R::failure(folder.string() + ": more than the allowed witness files");
+    files.push_back(entry.path());
+  }
+  if (error) return R::failure(folder.string() + ": " + error.message());
+  std::sort(files.begin(), files.end());
+  std::vector<Cosignature> all;
+  for (const fs::path& file : files) {
+    Result<std::vector<Cosignature>> one = load_witness_file(file, file.stem().string());
+    if (!one) return R::failure(one.error());
+    all.insert(all.end(), one->begin(), one->end());
+  }
+  return R::success(std::move(all));
+}
+
 }  // namespace
+
+Result<std::vector<Cosignature>> load_witness_file(const fs::path& file, std::string_view witness_id) {
+  using R = Result<std::vector<Cosignature>>;
+  std::error_code error;
+  if (!fs::exists(file, error)) return R::success({});
+  std::uintmax_t size = fs::file_size(file, error);
+  if (error) return R::failure(file.string() + ": " + error.message());
+  if (size > kMaxWitnessFileBytes) return R::failure(file.string() + ": larger than a witness file can be");
+  Result<std::string> text = read_text(file);
+  if (!text) return R::failure(text.error());
+  return decode_witness_file(text.value(), witness_id, file.string());
+}
 
 Result<BundleStats> write_bundle(SqliteStore& store, const fs::path& directory, BundleFormat format) {
   using R = Result<BundleStats>;
@@ -240,6 +280,10 @@ Result<Bundle> open_bundle(const fs::path& directory) {
     if (!version) return R::failure(where + ": " + version.error());
     bundle.versions.push_back(std::move(version).value());
   }
+
+  Result<std::vector<Cosignature>> cosignatures = load_witnesses(directory / "witnesses");
+  if (!cosignatures) return R::failure(cosignatures.error());
+  bundle.cosignatures = std::move(cosignatures).value();
 
   if (fs::is_directory(directory / "keys", error)) {
     for (const fs::directory_entry& entry : fs::directory_iterator(directory / "keys", error)) {

@@ -9,6 +9,10 @@
 //   checkpoints.jsonl the signed checkpoints (engine/store/checkpoint.h)
 //   versions.jsonl    every workflow version: id, name and source texts
 //   keys/<key id>.pub the public keys that signed the checkpoints
+//   witnesses/<witness id>.jsonl
+//                     cosignatures of the checkpoints by witnesses
+//                     (engine/audit/cosignature.h), added after export by
+//                     `docket audit witness`; export writes none
 // The journal is written in seq order; reading takes the lines as they are,
 // so that an auditor sees exactly what was handed over.
 
@@ -19,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/audit/cosignature.h"
 #include "engine/model/result.h"
 #include "engine/store/checkpoint.h"
 #include "engine/store/signing.h"
@@ -46,13 +51,21 @@ struct Bundle {
   std::vector<Checkpoint> checkpoints;
   std::vector<StoredVersion> versions;
   std::vector<VerifyKey> keys;  // as shipped in keys/: trust them only knowingly
+  // Every witness file's cosignatures, by witness id, then seq; unverified.
+  std::vector<Cosignature> cosignatures;
   // Reads the journal's rows in file order; a line that cannot be read as a
   // chained record is passed on as a row with the body it has (so the
   // verifier reports it as altered at the seq it should have had).
   Status read_rows(const std::function<Status(const JournalRow&)>& each) const;
 };
 
-// Opens `directory`; fails when a part is missing or unreadable.
+// Opens `directory`; fails when a part is missing or unreadable, or a
+// witness file is not named <witness id>.jsonl or not in its canonical form.
 Result<Bundle> open_bundle(const std::filesystem::path& directory);
+
+// The cosignatures of the witness file `file` of witness `witness_id`
+// (decode_witness_file); a file larger than kMaxWitnessFileBytes is refused
+// unread. An absent file has none.
+Result<std::vector<Cosignature>> load_witness_file(const std::filesystem::path& file, std::string_view witness_id);
 
 }  // namespace docket::engine

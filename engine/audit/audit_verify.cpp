@@ -1,6 +1,7 @@
 #include "engine/audit/audit_verify.h"
 
 #include <algorithm>
+#include <deque>
 #include <set>
 #include <utility>
 
@@ -30,6 +31,7 @@ class Verifier {
   AuditReport run() {
     check_signatures(input_.checkpoints, "the journal's checkpoint");
     check_signatures(input_.held, "the held checkpoint");
+    check_cosignatures();
     Status read = input_.rows([this](const JournalRow& row) { return feed(row); });
     if (!read) report_.error = read.error();
     finish();
@@ -55,6 +57,30 @@ class Verifier {
         bad_checkpoints_.insert(&checkpoint);
       }
     }
+  }
+
+  // Each named witness's cosignature that verifies becomes a held
+  // checkpoint of its own: the chain must agree with what the witness saw.
+  void check_cosignatures() {
+    for (const Cosignature& cosignature : input_.cosignatures) {
+      if (input_.witnesses.find(cosignature.witness_id) == nullptr) continue;
+      if (Status verified = verify_cosignature(cosignature, input_.witnesses); !verified) {
+        find(cosignature.seq, "signature", verified.error());
+        continue;
+      }
+      const Checkpoint& seen = witnessed_.emplace_back(
+          Checkpoint{cosignature.seq, cosignature.hash, 0, cosignature.key_id, cosignature.signature});
+      expected_hashes_[seen.seq].push_back(&seen);
+      held_.insert(&seen);
+      witness_of_[&seen] = cosignature.witness_id;
+    }
+  }
+
+  // How a checkpoint is named in a finding.
+  std::string whose(const Checkpoint& checkpoint) const {
+    auto witness = witness_of_.find(&checkpoint);
+    if (witness != witness_of_.end()) return "witness " + witness->second + "'s cosignature";
+    return held_.contains(&checkpoint) ? "the held checkpoint" : "the journal's checkpoint";
   }
 
   Status feed(const JournalRow& row) {
@@ -127,6 +153,17 @@ class Verifier {
       if (bad_checkpoints_.contains(checkpoint)) continue;
       (checkpoint->hash == hash ? agreeing : disagreeing) = checkpoint;
     }
+    if (disagreeing != nullptr && agreeing != nullptr &&
+        (witness_of_.contains(disagreeing) || witness_of_.contains(agreeing))) {
+      // A witness saw another chain at this seq than the one here: a record
+      // was changed after its visit, the chain rebuilt and signed again.
+      find(last_good_held_ + 1, "altered",
+           whose(*disagreeing) + " says the chain at seq " + std::to_string(seq) + " was " +
+               short_hash(disagreeing->hash) + ", " + whose(*agreeing) + " says " + short_hash(agreeing->hash) +
+               "; a record at or before seq " + std::to_string(seq) +
+               " was changed, the chain rebuilt and signed again");
+      return false;
+    }
     if (disagreeing != nullptr && agreeing != nullptr) {
       // Both verify: whoever holds the key signed the chain as it is now and
       // the one the auditor kept. The key vouches for nothing before seq
@@ -143,18 +180,29 @@ class Verifier {
     if (disagreeing != nullptr) {
       // The chain was rebuilt after an edit somewhere since the last
       // checkpoint that agreed.
+      std::string what = witness_of_.contains(disagreeing) ? whose(*disagreeing) : std::string("the signed checkpoint");
       find(last_good_checkpoint_ + 1, "altered",
-           "the chain at seq " + std::to_string(seq) + " (" + short_hash(hash) +
-               ") disagrees with the signed checkpoint (" + short_hash(disagreeing->hash) + "): a record after seq " +
-               std::to_string(last_good_checkpoint_) + " was changed and the chain rebuilt");
+           "the chain at seq " + std::to_string(seq) + " (" + short_hash(hash) + ") disagrees with " + what + " (" +
+               short_hash(disagreeing->hash) + "): a record after seq " + std::to_string(last_good_checkpoint_) +
+               " was changed and the chain rebuilt");
       return false;
     }
+    std::set<std::string_view> witnesses;
     for (const Checkpoint* checkpoint : expected->second) {
       if (bad_checkpoints_.contains(checkpoint)) continue;
+      if (held_.contains(checkpoint)) last_good_held_ = seq;
+      auto witness = witness_of_.find(checkpoint);
+      if (witness != witness_of_.end()) {
+        // A cosignature vouches that a witness saw the chain, not that the
+        // key signed it: it does not count as a signed checkpoint.
+        witnesses.insert(witness->second);
+        ++report_.cosignatures_verified;
+        continue;
+      }
       ++report_.checkpoints_verified;
       last_good_checkpoint_ = seq;
-      if (held_.contains(checkpoint)) last_good_held_ = seq;
     }
+    if (input_.witness_quorum > 0 && witnesses.size() >= input_.witness_quorum) report_.witnessed_through = seq;
     return true;
   }
 
@@ -219,6 +267,11 @@ class Verifier {
            "no checkpoint signed by a trusted key covers the journal: a chain rebuilt whole, its checkpoints "
            "deleted, would look the same");
     }
+    if (input_.witness_quorum > 0 && findings_.empty() && report_.witnessed_through == 0) {
+      find(1, "unwitnessed",
+           "no checkpoint countersigned by " + std::to_string(input_.witness_quorum) +
+               " of the named witnesses covers the journal: the key holder could have rewritten all of it");
+    }
   }
 
   const AuditInput& input_;
@@ -231,9 +284,11 @@ class Verifier {
   std::string prev_hash_{kGenesisHash};
   std::uint64_t last_good_checkpoint_ = 0;
   std::set<const Checkpoint*> held_;
-  std::uint64_t last_good_held_ = 0;  // the last seq a held checkpoint vouched for
-  bool stopped_ = false;              // the chain cannot be followed any further
-  bool replay_stopped_ = false;       // records are no longer decoded or replayed
+  std::uint64_t last_good_held_ = 0;  // the last seq a held checkpoint (or a witness) vouched for
+  std::deque<Checkpoint> witnessed_;  // the checkpoints the witnesses' cosignatures name
+  std::map<const Checkpoint*, std::string> witness_of_;
+  bool stopped_ = false;         // the chain cannot be followed any further
+  bool replay_stopped_ = false;  // records are no longer decoded or replayed
   bool disordered_ = false;
   std::uint64_t gap_from_ = 0;
   std::uint64_t gap_to_ = 0;

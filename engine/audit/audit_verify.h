@@ -25,12 +25,19 @@
 // - signature: a checkpoint whose signature does not verify, or whose key
 //   is not among the trusted keys (unknown key id);
 // - illegal: a record the rules of its pinned version could not have
-//   produced (engine/audit/journal_audit.h).
+//   produced (engine/audit/journal_audit.h);
+// - unwitnessed: with a witness quorum, no checkpoint that enough of the
+//   named witnesses countersigned covers the journal.
+// Cosignatures of the named witnesses (engine/audit/cosignature.h) count
+// as held checkpoints: one that does not verify is a "signature" finding at
+// its seq, one whose hash the chain does not have at its seq makes the
+// chain "altered" (the key holder rewrote what the witness saw), one past
+// the end "truncated". Cosignatures of witnesses not named are ignored.
 // The finding with the lowest seq is reported: the first record that cannot
 // be trusted. A record found altered in form or illegal stops the replay but
-// not the chain's check, which may still find an earlier seq. Without a signed checkpoint past it, a journal whose tail was
-// cut off cleanly cannot be told from a shorter one: hold on to a recent
-// checkpoint (`docket audit verify --checkpoint FILE`).
+// not the chain's check, which may still find an earlier seq. Without a signed checkpoint past it, a journal whose tail
+// was cut off cleanly cannot be told from a shorter one: hold on to a recent checkpoint (`docket audit verify
+// --checkpoint FILE`).
 
 #pragma once
 
@@ -42,6 +49,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/audit/cosignature.h"
 #include "engine/model/result.h"
 #include "engine/model/workflow.h"
 #include "engine/store/checkpoint.h"
@@ -53,7 +61,7 @@ namespace docket::engine {
 struct AuditFinding {
   std::uint64_t seq = 0;
   // "missing", "reordered", "altered", "truncated", "signature", "illegal",
-  // "unsigned".
+  // "unsigned", "unwitnessed".
   std::string problem;
   std::string detail;  // one line: what exactly is wrong
 };
@@ -73,6 +81,14 @@ struct AuditInput {
   // by one of them covers is an "unsigned" finding (a chain rebuilt whole,
   // its checkpoints deleted, verifies otherwise).
   bool require_signature = false;
+  // Cosignatures (a bundle's witnesses/), checked only for the witnesses
+  // whose public keys are in `witnesses`.
+  std::vector<Cosignature> cosignatures;
+  KeyRing witnesses;
+  // 0: none required. N: a checkpoint countersigned by at least N distinct
+  // witnesses of `witnesses`, agreeing with the chain, must cover the
+  // journal, else an "unwitnessed" finding at seq 1.
+  std::size_t witness_quorum = 0;
 };
 
 struct AuditReport {
@@ -83,6 +99,10 @@ struct AuditReport {
   // The last seq a verified signed checkpoint covers; 0: none. Records after
   // it are vouched for by the hash chain only.
   std::uint64_t signed_through = 0;
+  // The last seq whose checkpoint the witness quorum countersigned; 0: none
+  // (or no quorum asked for). Records after it are not witnessed.
+  std::uint64_t witnessed_through = 0;
+  std::size_t cosignatures_verified = 0;  // of named witnesses, matched against the chain
   std::optional<AuditFinding> finding;
   std::string error;  // the input could not be read
   bool ok() const { return !finding && error.empty(); }

@@ -5,7 +5,8 @@ tools/docket_verify.py (written from docs/audit-log.md alone).
 Builds stores from the shipped rules and example events, exports bundles,
 tampers with copies of them (records flipped, dropped, swapped, cut; chains
 rebuilt; checkpoints forged; CSV edits; non-canonical records re-signed by the
-key's holder), runs both verifiers on each and fails on any disagreement in
+key's holder; witness cosignatures missing, forged, short of the quorum, or
+outlived by a key holder's rewrite), runs both verifiers on each and fails on any disagreement in
 verdict (ok or not) or in the seq reported. Each case also names what the
 specification says; the Python verifier must say exactly that. Also checks
 that both compute the same version id for every shipped rule file.
@@ -226,6 +227,57 @@ def cases(w):
         lambda b: cut(b, len(b.bodies) - 1), key, "truncated", None, None
     yield "store without a key, --key", "unsigned", None, key, "unsigned", 1, None
     yield "store without a key, no --key", "unsigned", None, [], "ok", None, None
+    # Witnesses (docs/audit-log.md, "Witnesses"): two of them countersigned
+    # every checkpoint of the after-sales bundle.
+    x = "witnessed"
+    both = key + ["--witness", w.w1_pub, "--witness", w.w2_pub]
+    quorum2 = both + ["--witness-quorum", "2"]
+
+    def rewrite(b):
+        return rebuilt(b, 3, b'"actor":{"id":"', b'"actor":{"id":"x', w.key)
+
+    yield "witnessed: verifies with a quorum of 2", x, None, quorum2, "ok", None, None
+    yield "witnessed: --witness without a quorum (all named)", x, None, both, "ok", None, None
+    yield "witnessed: key holder rewrites seq 3 and signs again, no --witness", x, rewrite, key, "ok", None, None
+    yield "witnessed: key holder rewrites seq 3 and signs again, quorum 2", x, rewrite, quorum2, "altered", 1, None
+    yield "witnessed: rewrite, signs again, checkpoints deleted, quorum 2", x, \
+        lambda b: (rewrite(b), b.checkpoints.clear())[0], quorum2, "altered", 1, None
+    yield "witnessed: one witness's file missing, quorum 2", x, lambda b: witness_files(b, drop=w.w2_id), quorum2, \
+        "unwitnessed", 1, None
+    yield "witnessed: one witness's file missing, quorum 1", x, lambda b: witness_files(b, drop=w.w2_id), \
+        both + ["--witness-quorum", "1"], "ok", None, None
+    yield "witnessed: forged cosignature at seq 30", x, lambda b: witness_files(b, forge=(w.w1_id, 30)), quorum2, \
+        "signature", 30, None
+    yield "witnessed: cosignature of a witness not named", x, lambda b: witness_files(b, forge=(w.w2_id, 30)), \
+        key + ["--witness", w.w1_pub], "ok", None, None
+    yield "witnessed: quorum 2 of a cosignature set only one signed", x, \
+        lambda b: witness_files(b, drop=w.w2_id), key + ["--witness", w.w1_pub, "--witness", w.other_pub,
+                                                          "--witness-quorum", "2"], "unwitnessed", 1, None
+    yield "witnessed: quorum larger than the witnesses named", x, None, key + ["--witness", w.w1_pub,
+                                                                               "--witness-quorum", "2"], \
+        "error", None, None
+    yield "witnessed: witnesses saw seq 1-50 only", x, lambda b: witness_files(b, through=50), quorum2, "ok", None, \
+        None
+    def rewrite_in(b, low, high):
+        seq = next(s for s in range(low, high) if b'"actor":{"id":"' in b.bodies[s - 1])
+        return rebuilt(b, seq, b'"actor":{"id":"', b'"actor":{"id":"x', w.key)
+
+    yield "witnessed: rewrite after seq 50, when the witnesses saw seq 1-50", x, \
+        lambda b: (witness_files(b, through=50), rewrite_in(b, 51, 60))[1], quorum2 + ["--no-rules"], \
+        "ok", None, None
+    yield "witnessed: rewrite before seq 50, when the witnesses saw seq 1-50", x, \
+        lambda b: (witness_files(b, through=50), rewrite_in(b, 41, 50))[1], quorum2, "altered", 41, None
+    yield "witnessed: cut seq 66-73 and their checkpoints, cosignatures kept", x, \
+        lambda b: cut(b, 65, drop_checkpoints=True), quorum2, "truncated", 66, None
+    yield "witnessed: no witness files, quorum 1", x, lambda b: witness_files(b, drop=w.w1_id, drop2=w.w2_id), \
+        key + ["--witness", w.w1_pub, "--witness-quorum", "1"], "unwitnessed", 1, None
+    yield "witnessed: white space in a cosignature line", x, lambda b: witness_files(b, space=w.w1_id), quorum2, \
+        "error", None, None
+    yield "witnessed: a stray file in witnesses/", x, lambda b: witness_files(b, stray=True), quorum2, "error", \
+        None, None
+    yield "witnessed: cosignatures of one witness in another's file", x, \
+        lambda b: witness_files(b, rename=(w.w1_id, w.other_id)), key + ["--witness", w.w1_pub], "error", None, \
+        None
     yield "csv: as exported", "csv", None, key, "ok", None, None
     yield "csv: ticket column changed", "csv", lambda p: csv_edit(p, 5, b",T-1001,", b",T-1002,"), key, \
         "altered", 5, None
@@ -239,6 +291,39 @@ def cases(w):
     yield "csv: saved back with CRLF line ends", "csv", csv_crlf, key, "ok", None, None
     yield "csv: a CRLF row body changed", "csv", lambda p: (csv_crlf(p), csv_edit(p, 5, b'""T-1001""', b'""T-1002""')), \
         key, "altered", 5, None
+
+
+def witness_files(b, drop=None, drop2=None, forge=None, through=None, space=None, stray=False, rename=None):
+    """Changes the bundle's witnesses/ after it is written."""
+    def rewrite(path):
+        folder = os.path.join(path, "witnesses")
+        for gone in (drop, drop2):
+            if gone:
+                os.remove(os.path.join(folder, gone + ".jsonl"))
+        for name in os.listdir(folder):
+            file = os.path.join(folder, name)
+            lines = open(file).read().splitlines()
+            if through:
+                lines = [l for l in lines if json.loads(l)["seq"] <= through]
+            if forge and name == forge[0] + ".jsonl":
+                for i, l in enumerate(lines):
+                    c = json.loads(l)
+                    if c["seq"] == forge[1]:
+                        c["signature"] = ("0" if c["signature"][0] != "0" else "1") + c["signature"][1:]
+                        lines[i] = cosignature_line(c)
+            if space and name == space + ".jsonl":
+                lines[0] = lines[0].replace(",", ", ", 1)
+            open(file, "w").write("".join(l + "\n" for l in lines))
+        if stray:
+            open(os.path.join(folder, "notes.txt"), "w").write("hello\n")
+        if rename:
+            os.rename(os.path.join(folder, rename[0] + ".jsonl"), os.path.join(folder, rename[1] + ".jsonl"))
+    b.after_write = rewrite
+
+
+def cosignature_line(c):
+    return '{"seq":%d,"hash":"%s","key_id":"%s","witness_id":"%s","signature":"%s"}' % (
+        c["seq"], c["hash"], c["key_id"], c["witness_id"], c["signature"])
 
 
 def lines_of(b):
@@ -373,11 +458,13 @@ def setup(docket, work):
     os.makedirs(work)
     w = Work()
     w.dir = work
-    for name in ("audit", "other"):
+    for name in ("audit", "other", "w1", "w2"):
         result = run(docket, "keys", "new", "--out", os.path.join(work, name))
         assert result.returncode == 0, result.stderr
     w.key, w.pub = os.path.join(work, "audit.key"), os.path.join(work, "audit.pub")
     w.other, w.other_pub = os.path.join(work, "other.key"), os.path.join(work, "other.pub")
+    w.w1_pub, w.w2_pub = os.path.join(work, "w1.pub"), os.path.join(work, "w2.pub")
+    w.w1_id, w.w2_id, w.other_id = (key_id(os.path.join(work, n + ".key")) for n in ("w1", "w2", "other"))
     stores = {
         "after_sales": ("rules/after_sales.docket", "examples/after_sales/walkthrough.jsonl", ["--key", w.key,
                                                                                               "--checkpoint-every", "10"]),
@@ -397,6 +484,13 @@ def setup(docket, work):
     result = run(docket, "audit", "export", os.path.join(work, "after_sales.db"), "--out", w.bundles["csv"],
                  "--format", "csv")
     assert result.returncode == 0, result.stderr
+    # Two witnesses countersign a copy of the after-sales bundle.
+    w.bundles["witnessed"] = os.path.join(work, "bundle-witnessed")
+    shutil.copytree(w.bundles["after_sales"], w.bundles["witnessed"])
+    for name in ("w1", "w2"):
+        result = run(docket, "audit", "witness", w.bundles["witnessed"], "--key", os.path.join(work, name + ".key"),
+                     "--trust", w.pub)
+        assert result.returncode == 0, result.stdout + result.stderr
     # The checkpoint an auditor held on to: the last of the full journal.
     w.held = os.path.join(work, "held.jsonl")
     lines = open(os.path.join(w.bundles["after_sales"], "checkpoints.jsonl")).read().splitlines()
