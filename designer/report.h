@@ -27,6 +27,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -128,8 +129,19 @@ struct SlaExtensions {
 // What a group key shows when the ticket had no value for it.
 inline constexpr const char* kNone = "(none)";
 
+// What the rules call the names a report groups by ("card" -> "信用卡"):
+// categories, enum values, priorities. Empty when the report had no rules,
+// and a name the rules give no label is not in it: renderers show the name.
+struct ReportLabels {
+  std::map<std::string, std::string> types;       // the type field's values
+  std::map<std::string, std::string> priorities;  // priority names
+  std::map<std::string, std::string> scores;      // the survey field's enum values
+  friend bool operator==(const ReportLabels&, const ReportLabels&) = default;
+};
+
 struct Report {
   ReportOptions options;  // as asked for (the period, the names used)
+  ReportLabels labels;
 
   std::size_t records = 0;             // journal records read, every ticket and time
   std::size_t tickets_in_journal = 0;  // tickets with a creation record, any time
