@@ -424,6 +424,24 @@ struct GroupDecl {
   bool contains(std::string_view state) const;
 };
 
+// ---------------------------------------------------------------- report
+
+// `report { ... }`: what `docket report` counts for this workflow
+// (docs/reports.md). Each item at most once; an item left out is a figure
+// these rules do not measure. `resolution` names a clock (`clock resolve`:
+// resolved when it stops) or states (`state return_visit`: resolved when the
+// ticket first enters one of them), not both.
+struct ReportDecl {
+  Name acceptance_metric;               // `acceptance clock M`
+  Name resolution_metric;               // `resolution clock M`
+  std::vector<Name> resolution_states;  // `resolution state S, ...`
+  Name survey_field;                    // `survey field F`
+  Name declined_event;                  // `declined event E`
+  Name type_field;                      // `types by F`: category, priority or an enum or bool field
+  bool is_override = false;
+  SourceLoc loc;
+};
+
 // ---------------------------------------------------------------- file
 
 // One rule file as parsed. After the loader has applied `extends`, one
@@ -447,6 +465,7 @@ struct RuleFile {
   std::vector<Constraint> constraints;
   std::vector<StateDecl> states;
   std::vector<GroupDecl> groups;
+  std::optional<ReportDecl> report;
 };
 
 }  // namespace docket::dsl

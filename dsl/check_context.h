@@ -255,6 +255,9 @@ void check_shadowing(Context& ctx);
 // those that can never fire (E039).
 void check_overlaps(Context& ctx);
 
+// The `report` block's names (check_report.cpp): E010, E047, W012.
+void check_report(Context& ctx);
+
 // Priorities with limits that do not measure a metric the rules act on
 // (check_declarations.cpp): W009, run once every action has been seen.
 void check_unmeasured_metrics(Context& ctx);

@@ -70,6 +70,7 @@ void check(const RuleFile& file, Diagnostics& diagnostics, const WorkflowLimits&
   checking::check_groups(ctx);
   checking::check_unmeasured_metrics(ctx);
   checking::check_owners(ctx);
+  checking::check_report(ctx);
   checking::check_state_graph(ctx);
   // Both spend the comparison budget, in this order (docs/diagnostics.md, W007).
   checking::check_shadowing(ctx);

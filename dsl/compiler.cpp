@@ -299,6 +299,7 @@ class Compiler {
     compile_approvals();
     compile_constraints();
     compile_states();
+    compile_report();
     if (failed_) return nullptr;
 
     // Paths relative to the main file's folder, so that the version does not
@@ -404,6 +405,20 @@ class Compiler {
     auto [it, inserted] = events_.emplace(name, static_cast<engine::EventId>(def_.events.size()));
     if (inserted) def_.events.push_back(name);
     return it->second;
+  }
+
+  // Names only: the report reads journals, which write names.
+  void compile_report() {
+    if (!file_.report) return;
+    const ReportDecl& decl = *file_.report;
+    engine::ReportSettings& report = def_.report.emplace();
+    report.acceptance_metric = decl.acceptance_metric.text;
+    report.resolution_metric = decl.resolution_metric.text;
+    for (const Name& state : decl.resolution_states) report.resolution_states.push_back(state.text);
+    report.survey_field = decl.survey_field.text;
+    report.declined_event = decl.declined_event.text;
+    report.type_field = decl.type_field.text;
+    report.position = position(decl.loc);
   }
 
   void compile_header() {

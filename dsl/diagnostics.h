@@ -19,7 +19,7 @@ struct Diagnostic {
   std::string code;     // "E010", "W001", ...
   std::string message;  // one line, no trailing period
   SourceLoc loc;
-  std::string help;     // optional: how to fix it ("did you mean `tech`?")
+  std::string help;  // optional: how to fix it ("did you mean `tech`?")
 };
 
 class Diagnostics {

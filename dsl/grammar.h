@@ -133,6 +133,15 @@ DOCKET_KEYWORD(workflow, "workflow");
 DOCKET_KEYWORD(x, "x");
 DOCKET_KEYWORD(zone, "zone");
 
+DOCKET_KEYWORD(acceptance, "acceptance");
+DOCKET_KEYWORD(clock, "clock");
+DOCKET_KEYWORD(declined, "declined");
+DOCKET_KEYWORD(event, "event");
+DOCKET_KEYWORD(report, "report");
+DOCKET_KEYWORD(resolution, "resolution");
+DOCKET_KEYWORD(survey, "survey");
+DOCKET_KEYWORD(types, "types");
+
 #undef DOCKET_KEYWORD
 
 // Words that cannot name anything inside an expression.
@@ -527,15 +536,39 @@ struct group_close : tok<one<'}'>> {};
 struct group_decl : if_must<tok<kw_group>, group_name, opt<label>, group_open, group_states, group_states_close,
                             brace_required, sep, star<group_item, sep>, group_close> {};
 
+// What `docket report` counts (docs/reports.md): which clock accepts a case,
+// what resolves it, where the survey answer goes, which event declines one,
+// and what the complaint types are.
+struct report_metric : ident {};
+struct report_clock : if_must<tok<kw_clock>, report_metric> {};
+struct report_state : ident {};
+struct report_states : if_must<tok<kw_state>, report_state, star<comma, must<report_state>>> {};
+struct acceptance_how : report_clock {};
+struct acceptance_item : if_must<tok<kw_acceptance>, acceptance_how> {};
+struct resolution_how : sor<report_clock, report_states> {};
+struct resolution_item : if_must<tok<kw_resolution>, resolution_how> {};
+struct survey_word : tok<kw_field> {};
+struct survey_field : ident {};
+struct survey_item : if_must<tok<kw_survey>, survey_word, survey_field> {};
+struct declined_word : tok<kw_event> {};
+struct declined_event : ident {};
+struct declined_item : if_must<tok<kw_declined>, declined_word, declined_event> {};
+struct types_word : tok<kw_by> {};
+struct types_field : ident {};
+struct types_item : if_must<tok<kw_types>, types_word, types_field> {};
+struct report_item : sor<acceptance_item, resolution_item, survey_item, declined_item, types_item> {};
+struct report_close : tok<one<'}'>> {};
+struct report_decl : if_must<tok<kw_report>, brace_required, sep, star<report_item, sep>, report_close> {};
+
 // ------------------------------------------------------------------ file
 
 struct overridable : sor<field_decl, notice_decl, calendar_decl, department_decl, category_decl, priority_decl,
-                         classify_decl, chain_decl, approval_decl, state_decl, group_decl> {};
+                         classify_decl, chain_decl, approval_decl, state_decl, group_decl, report_decl> {};
 struct override_marker : kw_override {};
 struct override_decl : if_must<tok<override_marker>, overridable> {};
 struct declaration : sor<extends_decl, workflow_decl, override_decl, extend_decl, field_decl, notice_decl,
                          calendar_decl, department_decl, category_decl, priority_decl, classify_decl, chain_decl,
-                         approval_decl, require_decl, state_decl, group_decl> {};
+                         approval_decl, require_decl, state_decl, group_decl, report_decl> {};
 struct end_of_file : pegtl::eof {};
 struct byte_order_mark : pegtl::utf8::one<0xFEFF> {};  // written by some editors
 struct file : seq<opt<byte_order_mark>, sep, star<declaration, sep>, must<end_of_file>> {};

@@ -155,12 +155,25 @@ DOCKET_ERROR(group_states, "expected the states of the group, or `*` for every s
 DOCKET_ERROR(group_state, "expected a state name");
 DOCKET_ERROR(group_states_close, "expected `,` or `)` in the list of states");
 DOCKET_ERROR(group_close, "expected a group item (on, auto, after, every, pause) or `}`");
+DOCKET_ERROR(report_metric, "expected a time limit name such as `first_response`");
+DOCKET_ERROR(acceptance_how, "expected `clock` and the time limit whose stop accepts a case: `clock first_response`");
+DOCKET_ERROR(resolution_how,
+             "expected `clock` and the time limit whose stop resolves a case (`clock resolve`), or `state` and the "
+             "states that resolve it (`state return_visit`)");
+DOCKET_ERROR(report_state, "expected a state name");
+DOCKET_ERROR(survey_word, "expected `field` and the field the survey answer is sent in: `field overall`");
+DOCKET_ERROR(survey_field, "expected the field the survey answer is sent in, such as `overall`");
+DOCKET_ERROR(declined_word, "expected `event` and the event that records a declined survey: `event survey_declined`");
+DOCKET_ERROR(declined_event, "expected the event that records a declined survey, such as `survey_declined`");
+DOCKET_ERROR(types_word, "expected `by` and what gives the complaint types: `by category`");
+DOCKET_ERROR(types_field, "expected `category` or an enum field, such as `issue`");
+DOCKET_ERROR(report_close, "expected a report item (acceptance, resolution, survey, declined, types) or `}`");
 DOCKET_ERROR(overridable,
              "expected the declaration to override: field, holidays, calendar, department, category, priority, "
-             "classify, chain, approval, state or group");
+             "classify, chain, approval, state, group or report");
 DOCKET_ERROR(end_of_file,
              "expected a declaration: workflow, extends, field, holidays, calendar, department, category, priority, "
-             "classify, chain, approval, require, state, group or extend");
+             "classify, chain, approval, require, state, group, extend or report");
 
 #undef DOCKET_ERROR
 

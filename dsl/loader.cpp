@@ -116,6 +116,22 @@ void reject_misplaced_first(const RuleFile& file, Diagnostics& diagnostics) {
   }
 }
 
+// A variant keeps its base's `report` unless it overrides it; a second one
+// without `override` is E011, an `override` with nothing to replace E027.
+void merge_report(RuleFile& base, RuleFile& derived, Diagnostics& diagnostics) {
+  if (!derived.report) return;
+  ReportDecl& report = *derived.report;
+  if (report.is_override && !base.report) {
+    diagnostics.error("E027", report.loc, "`override report`, which the base workflow does not declare",
+                      "remove `override` to declare the report settings");
+  } else if (!report.is_override && base.report) {
+    diagnostics.error("E011", report.loc, "`report` declared by the base workflow too",
+                      "write `override report { ... }` to replace the base's settings");
+    return;
+  }
+  base.report = std::move(report);
+}
+
 void merge_into(RuleFile& base, RuleFile& derived, Diagnostics& diagnostics) {
   if (derived.workflow) base.workflow = derived.workflow;
   base.extends_path = derived.extends_path;
@@ -143,6 +159,7 @@ void merge_into(RuleFile& base, RuleFile& derived, Diagnostics& diagnostics) {
     if (it->extension_first) extend_state(base.states, *it, diagnostics);
   }
   merge_approvals(base, derived);
+  merge_report(base, derived, diagnostics);
   for (auto& constraint : derived.constraints) base.constraints.push_back(std::move(constraint));
 }
 
@@ -163,6 +180,10 @@ void reject_stray_overrides(const RuleFile& file, Diagnostics& diagnostics) {
   for (const auto& d : file.chains) report(d.is_override, d.name);
   for (const auto& d : file.states) report(d.is_override, d.name);
   for (const auto& d : file.groups) report(d.is_override, d.name);
+  if (file.report && file.report->is_override) {
+    diagnostics.error("E027", file.report->loc, "`override report` in a file that extends nothing",
+                      "add `extends \"base.docket\"` or remove `override`");
+  }
   if (file.approvals_override && !file.approvals.empty()) {
     diagnostics.error("E027", file.approvals.front().loc, "`override approval` in a file that extends nothing",
                       "add `extends \"base.docket\"` or remove `override`");

@@ -48,7 +48,8 @@ struct selector
               escalate_action, emit_action, classify_action, clock_action, not_expr, negation, in_list, override_decl,
               assign_role, start_from, extend_action, from_clause, extend_item, extension_times, extension_total,
               notice_decl, source_item, group_decl, every_state, is_set_test, is_negation, enum_label, owner_clause,
-              extend_decl>,
+              extend_decl, report_decl, acceptance_item, resolution_item, report_clock, report_states, survey_item,
+              declined_item, types_item>,
           pt::fold_one::on<expr, expr_required, disjunction, disjunction_operand, conjunction, conjunction_operand,
                            comparison, sum, sum_required, range_low, range_high, product, product_required, operand,
                            nested_expr, negated_operand, operand_required, logical_not, not_operand>> {};
@@ -767,13 +768,7 @@ class Builder {
       out.extends_path = decode_string(*node.children.front());
       out.extends_loc = loc(node);
     } else if (node.is_type<workflow_decl>()) {
-      if (out.workflow) {
-        const SourceLoc& first = out.workflow->loc;
-        diagnostics_.error("E011", loc(node),
-                           "workflow declared twice (first at line " + std::to_string(first.line) + ")",
-                           "first defined at " + std::to_string(first.line) + ":" + std::to_string(first.column));
-        ++errors_;
-      }
+      if (out.workflow) twice(loc(node), "workflow declared twice", out.workflow->loc);
       WorkflowDecl w;
       w.name = name(node);
       w.label = label_of(node);
@@ -819,6 +814,8 @@ class Builder {
       out.states.push_back(state(node, is_override));
     } else if (node.is_type<group_decl>()) {
       out.groups.push_back(group(node, is_override));
+    } else if (node.is_type<report_decl>()) {
+      report(node, is_override, out);
     } else if (node.is_type<extend_decl>()) {
       StateDecl extension = state(node, false);
       extension.is_extension = true;
@@ -1153,6 +1150,50 @@ class Builder {
         t.by_owner_loc = role.loc;
       }
     }
+  }
+
+  void report(const Node& node, bool is_override, RuleFile& out) {
+    if (out.report) {
+      twice(loc(node), "`report` declared twice", out.report->loc);
+      return;
+    }
+    ReportDecl r;
+    r.is_override = is_override;
+    r.loc = loc(node);
+    for (const auto& child : node.children) report_item(*child, r);
+    out.report = std::move(r);
+  }
+
+  void report_item(const Node& item, ReportDecl& r) {
+    auto once = [&](const char* what, bool given, const SourceLoc& first) {
+      if (given) twice(loc(item), std::string("`") + what + "` given twice in `report`", first);
+      return !given;
+    };
+    if (item.is_type<acceptance_item>()) {
+      if (once("acceptance", !r.acceptance_metric.empty(), r.acceptance_metric.loc)) r.acceptance_metric = name(item);
+    } else if (item.is_type<resolution_item>()) {
+      bool given = !r.resolution_metric.empty() || !r.resolution_states.empty();
+      SourceLoc first = r.resolution_states.empty() ? r.resolution_metric.loc : r.resolution_states.front().loc;
+      if (!once("resolution", given, first)) return;
+      if (const Node* clock = find<report_clock>(item)) {
+        r.resolution_metric = name(*clock);
+      } else if (const Node* states = find<report_states>(item)) {
+        r.resolution_states = names(*states);
+      }
+    } else if (item.is_type<survey_item>()) {
+      if (once("survey", !r.survey_field.empty(), r.survey_field.loc)) r.survey_field = name(item);
+    } else if (item.is_type<declined_item>()) {
+      if (once("declined", !r.declined_event.empty(), r.declined_event.loc)) r.declined_event = name(item);
+    } else if (item.is_type<types_item>()) {
+      if (once("types", !r.type_field.empty(), r.type_field.loc)) r.type_field = name(item);
+    }
+  }
+
+  // E011 for what may be written once, written again at `where`.
+  void twice(const SourceLoc& where, const std::string& message, const SourceLoc& first) {
+    diagnostics_.error("E011", where, message + " (first at line " + std::to_string(first.line) + ")",
+                       "first defined at " + std::to_string(first.line) + ":" + std::to_string(first.column));
+    ++errors_;
   }
 
   StateDecl state(const Node& node, bool is_override) {

@@ -422,6 +422,19 @@ struct StateGroup {
   bool contains(StateIndex state) const;
 };
 
+// `report { ... }`: what `docket report` counts for this workflow
+// (docs/reports.md), by the names the journal writes. An empty name is a
+// figure these rules do not measure. The engine never reads it.
+struct ReportSettings {
+  std::string acceptance_metric;               // whose stop accepts a case
+  std::string resolution_metric;               // whose stop resolves a case; or
+  std::vector<std::string> resolution_states;  // entering one of them resolves it
+  std::string survey_field;                    // where the survey answer is sent
+  std::string declined_event;                  // records a declined survey
+  std::string type_field;                      // category, priority or an enum or bool field
+  RulePosition position;                       // the `report` block
+};
+
 // ---------------------------------------------------------------- the whole
 
 // One rule file a workflow was compiled from, kept so that a store can record
@@ -462,6 +475,7 @@ struct WorkflowDefinition {
   std::vector<Transition> transitions;  // grouped by state: its own in declaration order, then its groups'
   std::vector<Timer> timers;            // grouped by state: its own in declaration order, then its groups'
   std::vector<StateGroup> groups;
+  std::optional<ReportSettings> report;  // the `report` block; nullopt when the rules have none
 };
 
 // One rule source, as it takes part in the version id. The compiler names
@@ -517,6 +531,7 @@ class Workflow {
   const std::vector<Transition>& transitions() const { return definition_.transitions; }
   const std::vector<Timer>& timers() const { return definition_.timers; }
   const std::vector<StateGroup>& groups() const { return definition_.groups; }
+  const std::optional<ReportSettings>& report() const { return definition_.report; }
 
   StateIndex initial_state() const { return initial_state_; }
   bool is_final(StateIndex state) const;

@@ -461,7 +461,7 @@ TEST(ParserErrorTest, UnknownKeywordSuggestsTheClosestOne) {
   EXPECT_EQ(
       parse_error("stat intake\n"),
       "bad.docket:1:1: error[E001]: expected a declaration: workflow, extends, field, holidays, calendar, department, "
-      "category, priority, classify, chain, approval, require, state, group or extend, got `stat`\n"
+      "category, priority, classify, chain, approval, require, state, group, extend or report, got `stat`\n"
       " 1 | stat intake\n"
       "   | ^~~~\n"
       "help: did you mean `state`?\n");
@@ -474,7 +474,7 @@ TEST(ParserErrorTest, CaretLinesUpUnderWideCharacters) {
   EXPECT_EQ(
       parse_error("category c \"产品故障\" => tech\n"),
       "bad.docket:1:27: error[E001]: expected a declaration: workflow, extends, field, holidays, calendar, department, "
-      "category, priority, classify, chain, approval, require, state, group or extend, got `=>`\n"
+      "category, priority, classify, chain, approval, require, state, group, extend or report, got `=>`\n"
       " 1 | category c \"产品故障\" => tech\n"
       "   | " +
           std::string(22, ' ') +
@@ -527,7 +527,7 @@ TEST(ParserErrorTest, FullWidthPunctuation) {
   EXPECT_EQ(
       parse_error("initial state s “待处理”\n"),
       "bad.docket:1:17: error[E001]: expected a declaration: workflow, extends, field, holidays, calendar, "
-      "department, category, priority, classify, chain, approval, require, state, group or extend, got full-width "
+      "department, category, priority, classify, chain, approval, require, state, group, extend or report, got full-width "
       "`“`\n"
       " 1 | initial state s “待处理”\n"
       "   |                 ^\n"
