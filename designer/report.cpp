@@ -40,14 +40,15 @@ struct TicketFacts {
   std::int64_t created_at = 0;
   std::string type;                            // now (after the records walked so far)
   std::string priority;                        // now
+  std::string state;                           // now
   std::map<std::string, ClockOutcome> clocks;  // metric -> first decision
   std::set<std::string> unmeasured;            // metrics whose clock stopped without a limit
   std::map<std::string, ClockRun> runs;        // metric -> how it ran
   std::optional<std::int64_t> resolved_at;
   std::string resolved_type;
   std::string resolved_priority;
-  std::string survey_value;               // the survey field's text now
-  std::optional<std::string> last_score;  // of any survey record
+  std::string survey_value;          // the survey field's text now
+  std::vector<std::string> answers;  // every survey answer, in journal order
   std::size_t surveys_after_resolution = 0;
   bool declined_after_resolution = false;
 };
@@ -61,6 +62,7 @@ std::string or_none(const std::string& text) { return text.empty() ? std::string
 std::optional<std::string> survey_answer(const Record& record, const std::string& current,
                                          const ReportOptions& options) {
   const std::string& field = options.survey_field;
+  if (field.empty()) return std::nullopt;
   if (record.sent == engine::SentData::kUnrecorded) {
     std::optional<std::string> score;
     for (const engine::Change& change : record.changes) {
@@ -78,6 +80,20 @@ std::optional<std::string> survey_answer(const Record& record, const std::string
   return sent->value.kind() == engine::FieldInput::Kind::kText ? sent->value.as_text() : sent->value.describe();
 }
 
+void resolve(const Record& record, TicketFacts& facts) {
+  if (facts.resolved_at) return;
+  facts.resolved_at = record.at;
+  facts.resolved_type = facts.type;
+  facts.resolved_priority = facts.priority;
+}
+
+// Whether `record` moves the ticket into one of the resolution states.
+bool enters_resolution(const Record& record, bool creation, const ReportOptions& options) {
+  if (record.kind != RecordKind::kTransition || (record.from == record.to && !creation)) return false;
+  const auto& states = options.resolution_states;
+  return std::find(states.begin(), states.end(), record.to) != states.end();
+}
+
 void walk(const Record& record, TicketFacts& facts, const ReportOptions& options) {
   if (record.rejected || record.kind == RecordKind::kRejection) return;
   const bool creation = record.kind == RecordKind::kTransition && record.cause == Cause::kCreate && record.from.empty();
@@ -86,13 +102,14 @@ void walk(const Record& record, TicketFacts& facts, const ReportOptions& options
     facts.created = true;
     facts.created_at = record.at;
   }
+  if (!record.to.empty()) facts.state = record.to;
   // A field's default is set at creation: no survey answers then.
   std::optional<std::string> score;
   if (!creation) score = survey_answer(record, facts.survey_value, options);
   for (const engine::Change& change : record.changes) {
-    if (change.field == options.type_field) facts.type = change.after_text;
+    if (!options.type_field.empty() && change.field == options.type_field) facts.type = change.after_text;
     if (change.field == "priority") facts.priority = change.after_text;
-    if (change.field == options.survey_field) facts.survey_value = change.after_text;
+    if (!options.survey_field.empty() && change.field == options.survey_field) facts.survey_value = change.after_text;
   }
   auto decide = [&](const std::string& metric, bool met, const std::string& priority) {
     facts.clocks.try_emplace(metric, ClockOutcome{met, priority});
@@ -111,20 +128,83 @@ void walk(const Record& record, TicketFacts& facts, const ReportOptions& options
     if (effect.clock == ClockChange::kStoppedMet) decide(effect.target, true, facts.priority);
     if (effect.clock == ClockChange::kStoppedBreached) decide(effect.target, false, facts.priority);
     if (effect.clock == ClockChange::kStopped) facts.unmeasured.insert(effect.target);
-    if (effect.target == options.resolve_metric && !facts.resolved_at) {
-      facts.resolved_at = record.at;
-      facts.resolved_type = facts.type;
-      facts.resolved_priority = facts.priority;
-    }
+    if (!options.resolve_metric.empty() && effect.target == options.resolve_metric) resolve(record, facts);
   }
+  if (enters_resolution(record, creation, options)) resolve(record, facts);
   if (record.kind == RecordKind::kBreach && record.sla) decide(record.sla->metric, false, record.sla->priority);
   if (score) {
-    facts.last_score = score;
+    facts.answers.push_back(*score);
     if (facts.resolved_at) ++facts.surveys_after_resolution;
   }
   if (!options.declined_event.empty() && record.kind == RecordKind::kTransition &&
       record.event == options.declined_event && facts.resolved_at) {
     facts.declined_after_resolution = true;
+  }
+}
+
+// Reads the journal's seq numbers in input order: notes what is missing,
+// repeated or restarted, and keeps the records to count (a record that
+// repeats an earlier one word for word is counted once).
+class SeqReader {
+ public:
+  bool keep(const Record& record) {
+    if (record.seq == 0) return true;  // a record made by hand: nothing to check
+    auto [seen, fresh] = first_.try_emplace(record.seq, &record);
+    if (!fresh && *seen->second == record) {
+      note_repeat(record.seq);
+      return false;
+    }
+    if (previous_ == 0 && record.seq > 1) add({JournalNoteKind::kStartsLate, 1, record.seq - 1, 0});
+    if (previous_ != 0 && record.seq <= previous_) add({JournalNoteKind::kRestart, record.seq, previous_, 0});
+    if (previous_ != 0 && record.seq > previous_ + 1) add({JournalNoteKind::kGap, previous_ + 1, record.seq - 1, 0});
+    previous_ = record.seq;
+    return true;
+  }
+
+  std::vector<JournalNote> notes() const {
+    std::vector<JournalNote> notes = notes_;
+    if (repeats_.count > 0) notes.push_back(repeats_);
+    if (unlisted_ > 0) notes.push_back({JournalNoteKind::kMore, 0, 0, unlisted_});
+    return notes;
+  }
+
+ private:
+  static constexpr std::size_t kMaxNotes = 20;
+
+  void add(JournalNote note) {
+    if (notes_.size() < kMaxNotes) {
+      notes_.push_back(note);
+    } else {
+      ++unlisted_;
+    }
+  }
+
+  void note_repeat(std::uint64_t seq) {
+    if (repeats_.count == 0 || seq < repeats_.first) repeats_.first = seq;
+    repeats_.last = std::max(repeats_.last, seq);
+    repeats_.kind = JournalNoteKind::kRepeat;
+    ++repeats_.count;
+  }
+
+  std::map<std::uint64_t, const Record*> first_;
+  std::uint64_t previous_ = 0;
+  std::vector<JournalNote> notes_;
+  JournalNote repeats_;
+  std::size_t unlisted_ = 0;
+};
+
+// Why a ticket's acceptance clock is not decided, with its age.
+void count_undecided(const TicketFacts& facts, std::int64_t as_of, const ReportOptions& options, Undecided& out) {
+  std::int64_t age = as_of - facts.created_at;
+  auto oldest = [age](std::optional<std::int64_t>& slot) { slot = std::max(slot.value_or(age), age); };
+  if (options.final_states.count(facts.state) != 0) {
+    ++out.closed;
+  } else if (auto run = facts.runs.find(options.first_response_metric); run != facts.runs.end() && run->second.ran) {
+    ++out.running;
+    oldest(out.oldest_running);
+  } else {
+    ++out.not_started;
+    oldest(out.oldest_not_started);
   }
 }
 
@@ -171,10 +251,18 @@ struct NoneLast {
 Report compute_report(std::span<const engine::Record> records, const ReportOptions& options) {
   Report report;
   report.options = options;
+  report.labels = options.labels;
   report.records = records.size();
 
   std::map<std::string, TicketFacts> tickets;
-  for (const Record& record : records) walk(record, tickets[record.ticket], options);
+  SeqReader seq;
+  for (const Record& record : records) {
+    if (!seq.keep(record)) continue;
+    report.as_of = std::max(report.as_of, record.at);
+    if (!options.workflow.empty() && record.workflow != options.workflow) continue;
+    walk(record, tickets[record.ticket], options);
+  }
+  report.journal_notes = seq.notes();
 
   std::map<std::string, std::size_t, NoneLast> types;
   std::vector<std::int64_t> all_durations;
@@ -182,8 +270,12 @@ Report compute_report(std::span<const engine::Record> records, const ReportOptio
   std::vector<std::string> scores;
   std::map<std::pair<std::string, std::string>, Ratio> sla;
   std::map<std::string, SlaExtensions> extensions;  // by metric
+  std::size_t without_creation = 0;
   for (const auto& [id, facts] : tickets) {
-    if (!facts.created) continue;
+    if (!facts.created) {
+      ++without_creation;
+      continue;
+    }
     ++report.tickets_in_journal;
     if (options.from && facts.created_at < *options.from) continue;
     if (options.to && facts.created_at >= *options.to) continue;
@@ -194,8 +286,9 @@ Report compute_report(std::span<const engine::Record> records, const ReportOptio
       if (first->second.met) ++report.acceptance_timeliness.numerator;
     } else if (facts.unmeasured.count(options.first_response_metric) != 0) {
       ++report.acceptance_unmeasured;
-    } else {
+    } else if (options.measures_acceptance()) {
       ++report.acceptance_pending;
+      count_undecided(facts, report.as_of, options, report.acceptance_undecided);
     }
     for (const auto& [metric, outcome] : facts.clocks) {
       Ratio& cell = sla[{metric, or_none(outcome.priority)}];
@@ -215,7 +308,7 @@ Report compute_report(std::span<const engine::Record> records, const ReportOptio
       }
     }
 
-    ++types[or_none(facts.type)];
+    if (options.measures_types()) ++types[or_none(facts.type)];
 
     if (facts.resolved_at) {
       ++report.resolved;
@@ -226,9 +319,11 @@ Report compute_report(std::span<const engine::Record> records, const ReportOptio
       all_durations.push_back(took);
       durations[{or_none(facts.resolved_type), or_none(facts.resolved_priority)}].push_back(took);
     }
-    if (facts.last_score) scores.push_back(*facts.last_score);
+    if (!facts.answers.empty()) ++report.surveyed;
+    scores.insert(scores.end(), facts.answers.begin(), facts.answers.end());
   }
   report.follow_up.denominator = report.resolved;
+  if (without_creation > 0) report.journal_notes.push_back({JournalNoteKind::kNoCreation, 0, 0, without_creation});
 
   for (const auto& [type, count] : types) report.types.push_back({type, Ratio{count, report.tickets}});
 
@@ -244,7 +339,7 @@ Report compute_report(std::span<const engine::Record> records, const ReportOptio
     report.resolution_by_type_priority.push_back({cell.first, cell.second, stats_of(durations[cell])});
   }
 
-  report.surveyed = scores.size();
+  report.answers = scores.size();
   bool numeric = !scores.empty();
   double sum = 0;
   for (const std::string& score : scores) {

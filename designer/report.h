@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -37,6 +38,24 @@
 #include "engine/runtime/journal.h"
 
 namespace docket::designer {
+
+// What the rules call the names a report groups by ("card" -> "信用卡"):
+// categories, enum values, priorities. Empty when the report had no rules,
+// and a name the rules give no label is not in it: renderers show the name.
+struct ReportLabels {
+  std::map<std::string, std::string> types;       // the type field's values
+  std::map<std::string, std::string> priorities;  // priority names
+  std::map<std::string, std::string> scores;      // the survey field's enum values
+  friend bool operator==(const ReportLabels&, const ReportLabels&) = default;
+};
+
+// A rule file a report took its settings and labels from.
+struct ReportRules {
+  std::string workflow;    // its name
+  std::string version_id;  // Workflow::version_id()
+  std::string source;      // "rules/after_sales.docket", or "store" / "bundle" for stored sources
+  friend bool operator==(const ReportRules&, const ReportRules&) = default;
+};
 
 struct ReportOptions {
   // The period, by creation time (epoch seconds UTC): from inclusive, to
@@ -49,10 +68,14 @@ struct ReportOptions {
   std::string to_label;
   std::string zone = "UTC";  // the zone of the labels
 
+  // The names counted by (designer/report_settings.h settles them from the
+  // rules and the command line). An empty name is a figure not measured.
   // The SLA metric whose stop accepts a complaint (受理).
   std::string first_response_metric = "first_response";
-  // The SLA metric whose stop resolves a ticket.
+  // The SLA metric whose stop resolves a ticket; or, when empty, the states
+  // whose first entry resolves it.
   std::string resolve_metric = "resolve";
+  std::vector<std::string> resolution_states;
   // The field a return visit records its score in (1-5 in the shipped rules).
   std::string survey_field = "overall";
   // The event that records a survey the customer declined or could not be
@@ -60,6 +83,24 @@ struct ReportOptions {
   std::string declined_event = "survey_declined";
   // The ticket attribute or field whose values are the complaint types.
   std::string type_field = "category";
+
+  // Only the tickets of this workflow; empty: every ticket.
+  std::string workflow;
+  // The final states of the rules: a ticket in one of them is closed, and a
+  // clock it never decided is reported as closed without a decision.
+  std::set<std::string> final_states;
+  ReportLabels labels;  // copied into Report::labels
+
+  // Where each setting came from, by setting ("acceptance", "resolution",
+  // "survey", "declined", "types"): "rules/after_sales.docket:283",
+  // "--resolve-metric", "default"; shown in exports.
+  std::map<std::string, std::string> origins;
+  std::vector<ReportRules> rules;  // empty: the report had no rules
+
+  bool measures_acceptance() const { return !first_response_metric.empty(); }
+  bool measures_resolution() const { return !resolve_metric.empty() || !resolution_states.empty(); }
+  bool measures_survey() const { return !survey_field.empty(); }
+  bool measures_types() const { return !type_field.empty(); }
 };
 
 // numerator / denominator; no value when nothing was counted.
@@ -99,7 +140,7 @@ struct ResolutionCell {
 
 struct ScoreCount {
   std::string score;  // the survey field's value as the journal writes it: "5"
-  Ratio share;        // tickets whose last survey gave it / tickets surveyed
+  Ratio share;        // answers that gave it / every answer of the period's tickets
   friend bool operator==(const ScoreCount&, const ScoreCount&) = default;
 };
 
@@ -126,24 +167,46 @@ struct SlaExtensions {
   friend bool operator==(const SlaExtensions&, const SlaExtensions&) = default;
 };
 
+// Tickets of the period whose acceptance clock is not decided, by why. Ages
+// are seconds from the ticket's creation to Report::as_of.
+struct Undecided {
+  std::size_t running = 0;      // the clock runs (or is paused): still within its limit
+  std::size_t not_started = 0;  // open, and the clock never started (the ticket was never classified, say)
+  std::size_t closed = 0;       // in a final state of the rules without a decision (withdrawn, say)
+  std::optional<std::int64_t> oldest_running;
+  std::optional<std::int64_t> oldest_not_started;
+  std::size_t total() const { return running + not_started + closed; }
+  friend bool operator==(const Undecided&, const Undecided&) = default;
+};
+
+// Something about the journal itself that changes what was counted.
+enum class JournalNoteKind {
+  kStartsLate,  // the first seq is after 1: records first..last are not in it
+  kGap,         // seq first..last are missing
+  kRestart,     // seq goes back to `first` after `last`: another journal follows, counted too
+  kRepeat,      // `count` records repeat earlier ones word for word (seq first..last): counted once
+  kNoCreation,  // `count` tickets have records but no creation record: not counted
+  kMore,        // `count` more notes like the ones before, not listed
+};
+
+struct JournalNote {
+  JournalNoteKind kind = JournalNoteKind::kGap;
+  std::uint64_t first = 0;
+  std::uint64_t last = 0;
+  std::size_t count = 0;
+  friend bool operator==(const JournalNote&, const JournalNote&) = default;
+};
+
 // What a group key shows when the ticket had no value for it.
 inline constexpr const char* kNone = "(none)";
-
-// What the rules call the names a report groups by ("card" -> "信用卡"):
-// categories, enum values, priorities. Empty when the report had no rules,
-// and a name the rules give no label is not in it: renderers show the name.
-struct ReportLabels {
-  std::map<std::string, std::string> types;       // the type field's values
-  std::map<std::string, std::string> priorities;  // priority names
-  std::map<std::string, std::string> scores;      // the survey field's enum values
-  friend bool operator==(const ReportLabels&, const ReportLabels&) = default;
-};
 
 struct Report {
   ReportOptions options;  // as asked for (the period, the names used)
   ReportLabels labels;
 
-  std::size_t records = 0;             // journal records read, every ticket and time
+  std::size_t records = 0;  // journal records read, every ticket and time
+  std::int64_t as_of = 0;   // the latest record's time: ages are counted to it
+  std::vector<JournalNote> journal_notes;
   std::size_t tickets_in_journal = 0;  // tickets with a creation record, any time
   std::size_t tickets = 0;             // created in the period: the cohort every figure counts
 
@@ -151,6 +214,7 @@ struct Report {
   // clock was decided (stopped met, stopped breached, or breached).
   Ratio acceptance_timeliness;
   std::size_t acceptance_pending = 0;  // created in the period, first_response not yet decided
+  Undecided acceptance_undecided;      // the same tickets, by why
   // Tickets whose first_response clock stopped without a limit (their
   // priority sets none): not measured, in neither of the above.
   std::size_t acceptance_unmeasured = 0;
@@ -166,9 +230,10 @@ struct Report {
   DurationStats resolution;                                 // every resolved ticket
   std::vector<ResolutionCell> resolution_by_type_priority;  // by type, then priority
 
-  std::size_t surveyed = 0;              // tickets with at least one survey record
+  std::size_t surveyed = 0;              // tickets with at least one survey answer
+  std::size_t answers = 0;               // survey answers of those tickets, every one
   std::vector<ScoreCount> satisfaction;  // by score (numerically when every score is a number)
-  std::optional<double> mean_score;      // when every score is a number
+  std::optional<double> mean_score;      // of every answer, when every score is a number
 
   std::vector<SlaCell> sla;  // by metric, then priority
   // Every metric a ticket of the period ran, by metric; extensions_shown()

@@ -19,6 +19,7 @@ using engine::Record;
 using engine::Result;
 using engine::Status;
 using Records = std::vector<Record>;
+using Input = Result<JournalInput>;
 
 // The first 16 bytes of every SQLite 3 database file.
 constexpr char kSqliteHeader[] = "SQLite format 3";  // and its terminating NUL
@@ -38,34 +39,39 @@ Status decode_into(std::string_view body, const std::string& where, Records& rec
   return Status::success();
 }
 
-Result<Records> read_store(const std::string& path) {
+Input read_store(const std::string& path) {
   auto store = engine::SqliteStore::open(path, engine::read_only_options());
-  if (!store) return Result<Records>::failure(store.error());
-  Records records;
+  if (!store) return Input::failure(store.error());
+  JournalInput input;
   Status read = store.value()->read_journal(1, [&](const engine::JournalRow& row) {
-    return decode_into(row.body, path + ": seq " + std::to_string(row.seq), records);
+    return decode_into(row.body, path + ": seq " + std::to_string(row.seq), input.records);
   });
-  if (!read) return Result<Records>::failure(read.error());
-  return Result<Records>::success(std::move(records));
+  if (!read) return Input::failure(read.error());
+  auto versions = store.value()->versions();
+  if (!versions) return Input::failure(path + ": " + versions.error());
+  input.versions = std::move(versions).value();
+  return Input::success(std::move(input));
 }
 
-Result<Records> read_bundle(const std::string& path) {
+Input read_bundle(const std::string& path) {
   auto bundle = engine::open_bundle(path);
-  if (!bundle) return Result<Records>::failure(bundle.error());
-  Records records;
+  if (!bundle) return Input::failure(bundle.error());
+  JournalInput input;
   Status read = bundle->read_rows([&](const engine::JournalRow& row) {
     std::string where = path + ": seq " + std::to_string(row.seq);
     if (!row.problem.empty()) return Status::failure(where + ": " + row.problem);
-    return decode_into(row.body, where, records);
+    return decode_into(row.body, where, input.records);
   });
-  if (!read) return Result<Records>::failure(read.error());
-  return Result<Records>::success(std::move(records));
+  if (!read) return Input::failure(read.error());
+  input.versions = std::move(bundle->versions);
+  return Input::success(std::move(input));
 }
 
-Result<Records> read_lines(const std::string& path) {
+Input read_lines(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Result<Records>::failure(path + ": cannot read the file");
-  Records records;
+  if (!in) return Input::failure(path + ": cannot read the file");
+  JournalInput input;
+  Records& records = input.records;
   std::string line;
   for (std::size_t number = 1; std::getline(in, line); ++number) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -74,20 +80,20 @@ Result<Records> read_lines(const std::string& path) {
     // A bundle's line carries the chain links after the body; a --log line is the body.
     Result<engine::ChainedLine> chained = engine::split_chained_line(line);
     Status decoded = decode_into(chained ? std::string_view(chained->body) : std::string_view(line), where, records);
-    if (!decoded) return Result<Records>::failure(decoded.error());
+    if (!decoded) return Input::failure(decoded.error());
   }
-  if (in.bad()) return Result<Records>::failure(path + ": cannot read the file");
-  return Result<Records>::success(std::move(records));
+  if (in.bad()) return Input::failure(path + ": cannot read the file");
+  return Input::success(std::move(input));
 }
 
 }  // namespace
 
-Result<Records> read_journal_records(const std::string& path) {
+Input read_journal(const std::string& path) {
   std::error_code error;
   fs::file_status status = fs::status(path, error);
-  if (error || !fs::exists(status)) return Result<Records>::failure(path + ": no such file");
+  if (error || !fs::exists(status)) return Input::failure(path + ": no such file");
   if (fs::is_directory(status)) return read_bundle(path);
-  if (!fs::is_regular_file(status)) return Result<Records>::failure(path + ": not a file");
+  if (!fs::is_regular_file(status)) return Input::failure(path + ": not a file");
   if (is_sqlite_file(path)) return read_store(path);
   return read_lines(path);
 }

@@ -13,6 +13,11 @@
 // column 12: ...", "tickets.db: seq 40: not a journal record: ...",
 // "notes.txt:1: not a journal record: ...", "x.db: no such file". The
 // hash chain is not checked here (that is `docket audit verify`'s job).
+//
+// A store and a bundle also hold the rule files of every version their
+// tickets ran on (read_journal gives them), so a report can take its
+// settings from the rules (designer/report_settings.h); a --log journal has
+// none: give the rule file.
 
 #pragma once
 
@@ -21,9 +26,15 @@
 
 #include "engine/model/result.h"
 #include "engine/runtime/journal.h"
+#include "engine/store/store.h"
 
 namespace docket::designer {
 
-engine::Result<std::vector<engine::Record>> read_journal_records(const std::string& path);
+struct JournalInput {
+  std::vector<engine::Record> records;
+  std::vector<engine::StoredVersion> versions;  // empty for a JSON-lines journal
+};
+
+engine::Result<JournalInput> read_journal(const std::string& path);
 
 }  // namespace docket::designer

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/model/text.h"
 #include "engine/model/value.h"
 
 namespace docket::designer {
@@ -126,6 +127,59 @@ void add_duration_rows(std::vector<CsvRow>& rows, const std::string& metric, con
   }
 }
 
+// The name a CSV row gives the resolution: its metric, or its states
+// joined by `|` ("return_visit").
+std::string resolution_name(const ReportOptions& options) {
+  return options.resolve_metric.empty() ? engine::join(options.resolution_states, "|") : options.resolve_metric;
+}
+
+CsvRow about_row(const char* figure, const std::string& key, const std::string& value) {
+  CsvRow row;
+  row.figure = figure;
+  row.metric = key;
+  row.value = value;
+  return row;
+}
+
+// What the file covers and how it was counted: the period, the zone, the
+// rules and their settings, and what the journal itself lacked.
+std::vector<CsvRow> about_rows(const Report& report) {
+  const ReportOptions& options = report.options;
+  std::vector<CsvRow> rows;
+  rows.push_back(about_row("about", "period_from", options.from_label));
+  rows.push_back(about_row("about", "period_to", options.to_label));
+  rows.push_back(about_row("about", "zone", options.zone));
+  rows.push_back(about_row("about", "as_of", report.records > 0 ? engine::format_timestamp(report.as_of) : ""));
+  rows.push_back(about_row("about", "workflow", options.workflow));
+  for (const ReportRules& rules : options.rules) {
+    CsvRow row = about_row("about", "rules", rules.source);
+    row.type = rules.workflow;
+    row.score = rules.version_id;
+    rows.push_back(row);
+  }
+  for (const auto& [setting, value] : report_settings(options)) {
+    CsvRow row = about_row("setting", setting, value);
+    auto origin = options.origins.find(setting);
+    if (origin != options.origins.end()) row.type = origin->second;
+    rows.push_back(row);
+  }
+  for (const JournalNote& note : report.journal_notes) {
+    CsvRow row = about_row("journal_note", journal_note_kind(note.kind), journal_note_text(note));
+    row.count = count_text(note.count);
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+void add_undecided_rows(std::vector<CsvRow>& rows, const std::string& metric, const Undecided& undecided) {
+  rows.push_back(of_metric(count_row("acceptance_running", undecided.running), metric));
+  rows.push_back(of_metric(count_row("acceptance_not_started", undecided.not_started), metric));
+  rows.push_back(of_metric(count_row("acceptance_closed_undecided", undecided.closed), metric));
+  auto age = [](const std::optional<std::int64_t>& seconds) { return seconds ? std::to_string(*seconds) : ""; };
+  rows.push_back(about_row("acceptance_oldest_running", metric, age(undecided.oldest_running)));
+  rows.push_back(about_row("acceptance_oldest_not_started", metric, age(undecided.oldest_not_started)));
+}
+
 // "; 3 without a limit": tickets whose priority sets no first-response
 // limit, shown only when there are some.
 std::string unmeasured_text(const Report& report) {
@@ -133,7 +187,130 @@ std::string unmeasured_text(const Report& report) {
   return "; " + count_text(report.acceptance_unmeasured) + " without a limit";
 }
 
+std::string age_text(const std::optional<std::int64_t>& age) {
+  return age ? " (oldest " + engine::format_duration(*age, engine::LargestUnit::kDay) + ")" : std::string();
+}
+
+// The head table's rows of a figure the rules do not measure.
+std::vector<std::string> not_measured(const char* figure, const char* missing) {
+  return {figure, "n/a", std::string("not measured: the rules name no ") + missing};
+}
+
+void add_acceptance_row(const Report& report, Table& head) {
+  const ReportOptions& options = report.options;
+  if (!options.measures_acceptance()) {
+    head.add(not_measured("acceptance timeliness", "acceptance clock"));
+    return;
+  }
+  std::string counted = count_text(report.acceptance_timeliness.numerator) + " of " +
+                        count_text(report.acceptance_timeliness.denominator) + " " + options.first_response_metric +
+                        " met";
+  std::string undecided = undecided_text(report.acceptance_undecided);
+  if (!undecided.empty()) counted += "; " + undecided;
+  head.add({"acceptance timeliness", percent_text(report.acceptance_timeliness), counted + unmeasured_text(report)});
+}
+
+void add_resolution_rows(const Report& report, Table& head) {
+  const ReportOptions& options = report.options;
+  if (!options.measures_resolution()) {
+    head.add(not_measured("resolved", "resolution"));
+  } else {
+    head.add({"resolved", count_text(report.resolved), resolution_text(options)});
+  }
+  if (!options.measures_resolution() || !options.measures_survey()) {
+    const char* missing = options.measures_resolution() ? "survey field" : "resolution";
+    head.add(not_measured("follow-up rate", missing));
+    head.add(not_measured("return visits", missing));
+    return;
+  }
+  std::string declined = options.declined_event.empty() ? "" : "; " + count_text(report.declined) + " declined";
+  head.add({"follow-up rate", percent_text(report.follow_up),
+            count_text(report.follow_up.numerator) + " of " + count_text(report.follow_up.denominator) +
+                " resolved surveyed" + declined});
+  head.add({"return visits", count_text(report.return_visits), "surveys in the resolving record or later"});
+}
+
 }  // namespace
+
+std::string undecided_text(const Undecided& undecided) {
+  std::vector<std::string> parts;
+  if (undecided.running > 0) {
+    parts.push_back(count_text(undecided.running) + " within the limit" + age_text(undecided.oldest_running));
+  }
+  if (undecided.not_started > 0) {
+    parts.push_back(count_text(undecided.not_started) + " clock never started" +
+                    age_text(undecided.oldest_not_started));
+  }
+  if (undecided.closed > 0) parts.push_back(count_text(undecided.closed) + " closed without a decision");
+  return parts.empty() ? std::string() : "not decided: " + engine::join(parts, ", ");
+}
+
+std::string resolution_text(const ReportOptions& options) {
+  if (!options.resolve_metric.empty()) return options.resolve_metric + " clock stopped";
+  return "entered " + engine::join(options.resolution_states, " or ");
+}
+
+std::string journal_note_text(const JournalNote& note) {
+  auto range = [&note] {
+    return note.first == note.last ? "seq " + std::to_string(note.first)
+                                   : "seq " + std::to_string(note.first) + "-" + std::to_string(note.last);
+  };
+  switch (note.kind) {
+    case JournalNoteKind::kStartsLate:
+      return "the journal starts at seq " + std::to_string(note.last + 1) + ": " + range() +
+             " are not in it, and tickets created there are not counted";
+    case JournalNoteKind::kGap:
+      return range() + " missing: the tickets they touched may be counted short";
+    case JournalNoteKind::kRestart:
+      return "seq goes back to " + std::to_string(note.first) + " after " + std::to_string(note.last) +
+             ": another journal follows, and its records were counted too";
+    case JournalNoteKind::kRepeat:
+      return count_text(note.count) +
+             (note.count == 1 ? " record repeats an earlier one" : " records repeat earlier ones") +
+             " word for word (" + range() + "): each was counted once";
+    case JournalNoteKind::kNoCreation:
+      return count_text(note.count) + (note.count == 1 ? " ticket has" : " tickets have") +
+             " records but no creation record in the journal: not counted";
+    case JournalNoteKind::kMore:
+      return count_text(note.count) + " more notes like these";
+  }
+  return {};
+}
+
+std::vector<std::pair<std::string, std::string>> report_settings(const ReportOptions& options) {
+  return {{"acceptance", options.first_response_metric},
+          {"resolution", resolution_name(options)},
+          {"survey", options.survey_field},
+          {"declined", options.declined_event},
+          {"types", options.type_field}};
+}
+
+const char* journal_note_kind(JournalNoteKind kind) {
+  switch (kind) {
+    case JournalNoteKind::kStartsLate:
+      return "starts_late";
+    case JournalNoteKind::kGap:
+      return "gap";
+    case JournalNoteKind::kRestart:
+      return "restart";
+    case JournalNoteKind::kRepeat:
+      return "repeat";
+    case JournalNoteKind::kNoCreation:
+      return "no_creation";
+    case JournalNoteKind::kMore:
+      return "more";
+  }
+  return "";
+}
+
+std::string rules_text(const ReportOptions& options) {
+  if (options.rules.empty()) return "none: names taken from the journal (give --rules to check them)";
+  std::vector<std::string> parts;
+  for (const ReportRules& rules : options.rules) {
+    parts.push_back(rules.workflow + " version " + rules.version_id.substr(0, 12) + " (" + rules.source + ")");
+  }
+  return engine::join(parts, "; ");
+}
 
 std::string percent_text(const Ratio& ratio) {
   std::optional<double> value = ratio.value();
@@ -161,31 +338,28 @@ std::string period_text(const ReportOptions& options) {
 std::string render_report_text(const Report& report) {
   const ReportOptions& options = report.options;
   std::string text = "report of " + period_text(options) + "\n";
+  text += "rules: " + rules_text(options) + "\n";
+  for (const JournalNote& note : report.journal_notes) text += "warning: " + journal_note_text(note) + "\n";
   Table head({"figure", "value", "counted"});
   head.add({"tickets", count_text(report.tickets),
             "created in the period, of " + count_text(report.tickets_in_journal) + " in the journal"});
-  head.add({"acceptance timeliness", percent_text(report.acceptance_timeliness),
-            count_text(report.acceptance_timeliness.numerator) + " of " +
-                count_text(report.acceptance_timeliness.denominator) + " " + options.first_response_metric + " met; " +
-                count_text(report.acceptance_pending) + " pending" + unmeasured_text(report)});
-  head.add({"resolved", count_text(report.resolved), options.resolve_metric + " clock stopped"});
-  head.add({"follow-up rate", percent_text(report.follow_up),
-            count_text(report.follow_up.numerator) + " of " + count_text(report.follow_up.denominator) +
-                " resolved surveyed; " + count_text(report.declined) + " declined"});
-  head.add({"return visits", count_text(report.return_visits), "surveys after resolution"});
+  add_acceptance_row(report, head);
+  add_resolution_rows(report, head);
   text += "\n" + head.render("");
 
-  text += "\ncomplaint types (" + options.type_field + ")\n";
+  text += options.measures_types() ? "\ncomplaint types (" + options.type_field + ")\n"
+                                   : "\ncomplaint types: not measured, the rules name no types\n";
   Table types({"type", "tickets", "share"});
   for (const TypeShare& type : report.types) {
     types.add({type.type, count_text(type.share.numerator), percent_text(type.share)});
   }
-  text += report.types.empty() ? "  no tickets\n" : types.render("  ");
+  if (options.measures_types()) text += report.types.empty() ? "  no tickets\n" : types.render("  ");
 
-  text += "\nresolution time (creation to " + options.resolve_metric + " stopped)\n";
-  if (report.resolution.count == 0) {
+  text += options.measures_resolution() ? "\nresolution time (creation to " + resolution_text(options) + ")\n"
+                                        : "\nresolution time: not measured, the rules name no resolution\n";
+  if (options.measures_resolution() && report.resolution.count == 0) {
     text += "  no ticket resolved\n";
-  } else {
+  } else if (options.measures_resolution()) {
     Table times({options.type_field, "priority", "tickets", "mean", "median", "min", "max"});
     auto add = [&times](const std::string& type, const std::string& priority, const DurationStats& stats) {
       times.add({type, priority, count_text(stats.count), duration_text(stats.mean), duration_text(stats.median),
@@ -196,17 +370,18 @@ std::string render_report_text(const Report& report) {
     text += times.render("  ");
   }
 
-  text += "\nsatisfaction (" + options.survey_field + ", each surveyed ticket's last survey)\n";
-  if (report.surveyed == 0) {
+  text += options.measures_survey() ? "\nsatisfaction (" + options.survey_field + ", every answer)\n"
+                                    : "\nsatisfaction: not measured, the rules name no survey field\n";
+  if (options.measures_survey() && report.surveyed == 0) {
     text += "  no ticket surveyed\n";
-  } else {
-    Table scores({"score", "tickets", "share"});
+  } else if (options.measures_survey()) {
+    Table scores({"score", "answers", "share"});
     for (const ScoreCount& score : report.satisfaction) {
       scores.add({score.score, count_text(score.share.numerator), percent_text(score.share)});
     }
     text += scores.render("  ");
     if (report.mean_score) {
-      text += "  mean " + fixed(*report.mean_score, 2) + " over " + count_text(report.surveyed) + " tickets\n";
+      text += "  mean " + fixed(*report.mean_score, 2) + " over " + count_text(report.answers) + " answers\n";
     }
   }
 
@@ -236,32 +411,34 @@ std::string render_report_text(const Report& report) {
 
 std::string render_report_csv(const Report& report) {
   const ReportOptions& options = report.options;
-  std::vector<CsvRow> rows;
+  std::vector<CsvRow> rows = about_rows(report);
   rows.push_back(count_row("tickets_created", report.tickets));
   rows.push_back(count_row("tickets_in_journal", report.tickets_in_journal));
 
   rows.push_back(
       of_metric(ratio_row("acceptance_timeliness", report.acceptance_timeliness), options.first_response_metric));
   rows.push_back(of_metric(count_row("acceptance_pending", report.acceptance_pending), options.first_response_metric));
+  add_undecided_rows(rows, options.first_response_metric, report.acceptance_undecided);
   if (report.acceptance_unmeasured > 0) {
     rows.push_back(
         of_metric(count_row("acceptance_unmeasured", report.acceptance_unmeasured), options.first_response_metric));
   }
 
-  rows.push_back(of_metric(count_row("tickets_resolved", report.resolved), options.resolve_metric));
-  rows.push_back(ratio_row("follow_up_rate", report.follow_up));
-  rows.push_back(count_row("return_visits", report.return_visits));
-  rows.push_back(count_row("survey_declined", report.declined));
+  const std::string resolution = resolution_name(options);
+  rows.push_back(of_metric(count_row("tickets_resolved", report.resolved), resolution));
+  rows.push_back(of_metric(ratio_row("follow_up_rate", report.follow_up), options.survey_field));
+  rows.push_back(of_metric(count_row("return_visits", report.return_visits), options.survey_field));
+  rows.push_back(of_metric(count_row("survey_declined", report.declined), options.declined_event));
 
   for (const TypeShare& type : report.types) {
-    CsvRow row = ratio_row("type_share", type.share);
+    CsvRow row = of_metric(ratio_row("type_share", type.share), options.type_field);
     row.type = type.type;
     rows.push_back(row);
   }
 
-  add_duration_rows(rows, options.resolve_metric, "", "", report.resolution);
+  add_duration_rows(rows, resolution, "", "", report.resolution);
   for (const ResolutionCell& cell : report.resolution_by_type_priority) {
-    add_duration_rows(rows, options.resolve_metric, cell.type, cell.priority, cell.time);
+    add_duration_rows(rows, resolution, cell.type, cell.priority, cell.time);
   }
 
   for (const ScoreCount& score : report.satisfaction) {
@@ -274,7 +451,7 @@ std::string render_report_csv(const Report& report) {
   mean.figure = "satisfaction_mean";
   mean.metric = options.survey_field;
   mean.value = report.mean_score ? fixed(*report.mean_score, 4) : std::string();
-  mean.count = count_text(report.surveyed);
+  mean.count = count_text(report.answers);
   rows.push_back(mean);
 
   for (const SlaCell& cell : report.sla) {

@@ -29,6 +29,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "designer/report.h"
 
@@ -36,6 +38,8 @@ namespace docket::designer {
 
 std::string render_report_text(const Report& report);
 std::string render_report_csv(const Report& report);
+// One JSON document (designer/report_json.cpp; docs/reports.md lists its keys).
+std::string render_report_json(const Report& report);
 
 // "85.7%", or "n/a" when the ratio has no denominator.
 std::string percent_text(const Ratio& ratio);
@@ -43,6 +47,30 @@ std::string percent_text(const Ratio& ratio);
 // One metric's extensions in words: "3 of 40 extended (7.5%), 4 extensions;
 // 2 of 3 decided met the extended limit"; "0 of 5 extended (0.0%)".
 std::string extension_counted_text(const SlaExtensions& figure);
+
+// Why acceptance clocks are not decided: "not decided: 3 within the limit
+// (oldest 5h), 66 clock never started (oldest 44d2h), 2 closed without a
+// decision"; "" when every clock was decided.
+std::string undecided_text(const Undecided& undecided);
+
+// What resolves a ticket: "resolve clock stopped", "entered return_visit".
+std::string resolution_text(const ReportOptions& options);
+
+// A note on the journal in words: "seq 41-57 missing: ...".
+std::string journal_note_text(const JournalNote& note);
+
+// The rules a report used: "after_sales version 04a9832f1c2b
+// (rules/after_sales.docket)", or that it had none.
+std::string rules_text(const ReportOptions& options);
+
+// The settings a report counted by, as (setting, name) in a fixed order:
+// acceptance, resolution (a metric, or states joined by `|`), survey,
+// declined, types; "" for a figure not measured.
+std::vector<std::pair<std::string, std::string>> report_settings(const ReportOptions& options);
+
+// A JournalNoteKind's name in exports: "starts_late", "gap", "restart",
+// "repeat", "no_creation", "more".
+const char* journal_note_kind(JournalNoteKind kind);
 
 // The period in words: "tickets created from 2026-11-01 to 2026-12-01 (UTC)",
 // "tickets created from 2026-11-01 (UTC)", "every ticket created".

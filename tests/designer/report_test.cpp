@@ -528,21 +528,22 @@ TEST(ReportTest, ReadsAJsonLinesJournalAndNamesTheDamagedLine) {
   std::vector<std::string> lines;
   for (const Record& record : example_records()) lines.push_back(engine::encode_record(record));
   std::string good = write_journal(dir, "good.jsonl", lines);
-  auto read = read_journal_records(good);
+  auto read = read_journal(good);
   ASSERT_TRUE(read.ok()) << read.error();
-  EXPECT_EQ(read->size(), example_records().size());
-  EXPECT_EQ(render_report_csv(compute_report(read.value(), {})),
+  EXPECT_EQ(read->records.size(), example_records().size());
+  EXPECT_TRUE(read->versions.empty());
+  EXPECT_EQ(render_report_csv(compute_report(read->records, {})),
             render_report_csv(compute_report(example_records(), {})));
 
   lines[2] = lines[2].substr(0, lines[2].size() / 2);
   std::string damaged = write_journal(dir, "damaged.jsonl", lines);
-  auto failed = read_journal_records(damaged);
+  auto failed = read_journal(damaged);
   ASSERT_FALSE(failed.ok());
   EXPECT_THAT(failed.error(), HasSubstr(damaged + ":3: not a journal record"));
 
   std::string foreign = write_journal(dir, "notes.txt", {"shopping list", "milk"});
-  EXPECT_THAT(read_journal_records(foreign).error(), HasSubstr(foreign + ":1: not a journal record"));
-  EXPECT_EQ(read_journal_records(dir.file("missing.db")).error(), dir.file("missing.db") + ": no such file");
+  EXPECT_THAT(read_journal(foreign).error(), HasSubstr(foreign + ":1: not a journal record"));
+  EXPECT_EQ(read_journal(dir.file("missing.db")).error(), dir.file("missing.db") + ": no such file");
 }
 
 TEST(ReportTest, TheHtmlPageIsSelfContainedAndEscapesJournalText) {
