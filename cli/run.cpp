@@ -11,12 +11,12 @@
 
 #include <CLI/CLI.hpp>
 
-#include <filesystem>
 #include <iostream>
 #include <map>
 #include <span>
 
 #include "cli/commands.h"
+#include "cli/journal_output.h"
 #include "cli/output.h"
 #include "cli/replay.h"
 #include "cli/store_access.h"
@@ -26,21 +26,12 @@
 namespace docket::cli {
 namespace {
 
-constexpr std::size_t kDefaultBatch = 1;
-constexpr std::uint64_t kDefaultCheckpointEvery = 1000;
-
 struct RunOptions {
   std::vector<std::string> rules;
   std::string events;
   std::string until;
-  std::string log;
   bool quiet = false;
-  std::string store;
-  // Unset when not given: given without --store, they are refused.
-  std::optional<std::string> key;
-  std::optional<std::size_t> batch;
-  std::optional<std::string> sync;
-  std::optional<std::uint64_t> checkpoint_every;
+  JournalOutputOptions output;  // --log, --store and the store's options
 };
 
 // Passes records on to the real journal and counts what the summary shows.
@@ -117,7 +108,7 @@ void print_replayed(std::ostream& out, const TallyingJournal& tally, const Repla
   if (tally.records > 0) {
     journal += " (seq " + std::to_string(tally.first_seq) + "-" + std::to_string(tally.last_seq) + ")";
   }
-  if (!options.log.empty()) journal += " in " + options.log;
+  if (!options.output.log.empty()) journal += " in " + options.output.log;
   out << kHeadings.row({"journal", journal});
 }
 
@@ -157,54 +148,13 @@ void print_summary(std::ostream& out, const engine::Engine& engine, const Tallyi
 
 // ------------------------------------------------------------ opening
 
-// The first option given that only a store uses; null when none was.
-const char* store_only_option(const RunOptions& options) {
-  if (options.key) return "--key";
-  if (options.batch) return "--batch";
-  if (options.sync) return "--sync";
-  if (options.checkpoint_every) return "--checkpoint-every";
-  return nullptr;
-}
-
-// The --log file and the console. Opening the log truncates it: it is never
-// one of the inputs.
+// The --log file and the console.
 int open_sinks(const RunOptions& options, engine::SpdlogJournalSinks& sinks) {
-  if (!options.log.empty()) {
-    std::vector<std::string> inputs = options.rules;
-    inputs.push_back(options.events);
-    for (const std::string& input : inputs) {
-      std::error_code error;
-      if (std::filesystem::equivalent(options.log, input, error)) {
-        return fail("--log " + options.log + " would overwrite the input " + input, kExitUsage);
-      }
-    }
-    engine::Result<engine::LogSink> file = engine::open_json_log_file(options.log);
-    if (!file) return fail("cannot write the log " + options.log + ": " + file.error());
-    sinks.json.push_back(file.value());
-  }
+  std::vector<std::string> inputs = options.rules;
+  inputs.push_back(options.events);
+  if (int failed = open_log(options.output, inputs, sinks); failed != kExitOk) return failed;
   if (!options.quiet) sinks.human.push_back(engine::human_console_sink());
   return kExitOk;
-}
-
-// With a store, the engine writes to it and records are shown (and logged)
-// once they are durable: a line on the screen is a promise. Why showing
-// them failed, if it did, goes to `display_error`.
-engine::Result<std::unique_ptr<engine::SqliteStore>> open_store(const RunOptions& options, engine::JournalSink& display,
-                                                                std::string& display_error) {
-  engine::SqliteStoreOptions store_options;
-  store_options.batch_units = options.batch.value_or(kDefaultBatch);
-  store_options.checkpoint_every = options.checkpoint_every.value_or(kDefaultCheckpointEvery);
-  if (options.sync == "normal") store_options.durability = engine::SqliteStoreOptions::Durability::kNormal;
-  if (options.key) {
-    engine::Result<engine::SigningKey> key = engine::SigningKey::load(*options.key);
-    if (!key) return engine::Result<std::unique_ptr<engine::SqliteStore>>::failure(key.error());
-    store_options.signing_key = std::move(key).value();
-  }
-  store_options.on_durable = [&display, &display_error](std::span<const engine::Record> records) {
-    engine::Status shown = display.write(records);
-    if (!shown && display_error.empty()) display_error = shown.error();
-  };
-  return engine::SqliteStore::open(options.store, std::move(store_options));
 }
 
 // ------------------------------------------------------------ running
@@ -224,20 +174,11 @@ struct Run {
 int start(const Run& run, const std::vector<std::shared_ptr<const engine::Workflow>>& workflows) {
   if (run.store != nullptr) {
     engine::Result<engine::Recovered> recovered = engine::recover(run.engine, *run.store, compile_stored);
-    if (!recovered) return fail(run.options.store + ": " + recovered.error());
+    if (!recovered) return fail(run.options.output.store + ": " + recovered.error());
     (void)run.clock.set(run.engine.now());
   }
   engine::Status installed = install(run.engine, workflows);
   return installed ? kExitOk : fail(installed.error());
-}
-
-// Commits the units already applied, and with a key signs the last of them:
-// whatever happens next, what was applied is kept. False after printing why not.
-bool seal(engine::SqliteStore* store) {
-  if (store == nullptr) return true;
-  engine::Status sealed = store->seal();
-  if (!sealed) print_error(sealed.error());
-  return static_cast<bool>(sealed);
 }
 
 void print_stop(const ReplayResult& replayed) {
@@ -282,19 +223,14 @@ int replay_into(const Run& run, std::istream& events) {
   }
   if (!seal(run.store)) return kExitFailure;
   // The store has every record: the summary is still worth printing.
-  int exit_code = kExitOk;
-  if (!run.display_error.empty()) {
-    exit_code = fail("the store kept every record, but showing or logging them failed: " + run.display_error);
-  }
+  int exit_code = check_display(run.display_error);
   if (!run.options.quiet && run.journal.records > 0) std::cout << '\n';
   print_summary(std::cout, run.engine, run.journal, replayed.stats, run.options, end);
   return exit_code;
 }
 
 int run_events(const RunOptions& options) {
-  if (const char* option = store_only_option(options); option != nullptr && options.store.empty()) {
-    return fail(std::string(option) + " works only with --store", kExitUsage);
-  }
+  if (int failed = check_store_options(options.output); failed != kExitOk) return failed;
   std::optional<ReplayInput> input = open_replay(options.rules, options.events);
   if (!input) return kExitFailure;
   engine::SpdlogJournalSinks sinks;
@@ -303,8 +239,8 @@ int run_events(const RunOptions& options) {
   TallyingJournal journal(log);
   std::string display_error;
   std::unique_ptr<engine::SqliteStore> store;
-  if (!options.store.empty()) {
-    auto opened = open_store(options, journal, display_error);
+  if (!options.output.store.empty()) {
+    auto opened = open_store(options.output, journal, display_error);
     if (!opened) return fail(opened.error());
     store = std::move(opened).value();
   }
@@ -329,19 +265,11 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->check(CLI::ExistingFile);
   command->add_option("--until", options->until, "After the last event, advance the clock to TIME, firing timers")
       ->check(CLI::Validator(timestamp_option_error, "TIME", "timestamp"));
-  command->add_option("--log", options->log, "Write the journal as JSON lines to FILE (docs/audit-log.md)");
+  command->add_option("--log", options->output.log, "Write the journal as JSON lines to FILE (docs/audit-log.md)");
   command->add_flag("-q,--quiet", options->quiet, "Do not print the journal's human-readable lines");
-  command->add_option("--store", options->store,
+  command->add_option("--store", options->output.store,
                       "Keep tickets and the journal in this store (SQLite, created if missing) and resume from it");
-  command->add_option("--key", options->key, "Sign checkpoints of the journal with this private key (docket keys new)")
-      ->check(CLI::ExistingFile);
-  command->add_option("--batch", options->batch, "Group commit: units per store transaction (default 1)")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
-  command->add_option("--sync", options->sync, "Store durability: full (default) or normal")
-      ->check(CLI::IsMember({"full", "normal"}));
-  command
-      ->add_option("--checkpoint-every", options->checkpoint_every, "Records between signed checkpoints (default 1000)")
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+  add_store_options(*command, options->output);
   command->callback([options, &exit_code] { exit_code = run_events(*options); });
 }
 

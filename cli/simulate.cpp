@@ -1,16 +1,26 @@
 // docket simulate RULES --profile PROFILE.toml [--compare OTHER_RULES] [--seed N] [--days D]
-//                 [--format text|json]: synthetic load through the rules on a virtual clock
-// (designer/simulation.h, docs/simulation.md).
+//                 [--format text|json] [--log FILE] [--store FILE [--key K] ...]: synthetic
+// load through the rules on a virtual clock (designer/simulation.h, docs/simulation.md).
+//
+// --log and --store keep the run's journal as `docket run` keeps a real one
+// (cli/journal_output.h), for `docket report`, `docket audit` and the rest.
+// Exit codes: 0 the report was printed, 1 the rules or the profile have
+// errors, or the journal could not be kept, 2 usage (also --log or --store
+// with --compare, a --log that is an input, a --store that holds a journal).
 
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <optional>
 
 #include "cli/commands.h"
+#include "cli/journal_output.h"
+#include "cli/output.h"
 #include "cli/replay.h"
+#include "cli/store_access.h"
 #include "designer/profile.h"
 #include "designer/simulation.h"
 #include "designer/simulation_report.h"
@@ -27,6 +37,7 @@ struct SimulateOptions {
   std::optional<std::uint64_t> seed;
   std::optional<int> days;
   ReportFormat format = ReportFormat::kText;
+  JournalOutputOptions output;  // --log, --store and the store's options
 };
 
 // A progress bar on stderr, only when stderr is a terminal: pipes and logs get nothing.
@@ -42,12 +53,18 @@ std::function<void(double)> progress_bar(const std::string& label) {
   };
 }
 
-std::optional<designer::SimulationReport> run_one(const std::string& rules, const designer::Profile& profile,
+// The rules of `file` compiled; null after printing the diagnostics.
+std::shared_ptr<const engine::Workflow> compile(const std::string& file) {
+  std::vector<std::shared_ptr<const engine::Workflow>> workflows = compile_rule_files({file});
+  return workflows.empty() ? nullptr : workflows.front();
+}
+
+std::optional<designer::SimulationReport> run_one(const std::string& rules,
+                                                  std::shared_ptr<const engine::Workflow> workflow,
+                                                  const designer::Profile& profile,
                                                   designer::SimulationOptions options) {
-  std::vector<std::shared_ptr<const engine::Workflow>> workflows = compile_rule_files({rules});
-  if (workflows.empty()) return std::nullopt;
   options.progress = progress_bar("simulating " + rules);
-  engine::Result<designer::SimulationReport> report = designer::simulate(workflows.front(), profile, options);
+  engine::Result<designer::SimulationReport> report = designer::simulate(std::move(workflow), profile, options);
   if (!report) {
     std::cerr << report.error() << '\n';
     return std::nullopt;
@@ -64,7 +81,98 @@ std::string render(const SimulateOptions& options, const designer::SimulationRep
               : designer::render_comparison_text(a, *b, options.rules, options.compare);
 }
 
+// ------------------------------------------------------------ keeping the journal
+
+// --log and --store keep the journal of one run; --compare makes two.
+int check_options(const SimulateOptions& options) {
+  const JournalOutputOptions& output = options.output;
+  if (!options.compare.empty() && (!output.log.empty() || !output.store.empty())) {
+    std::string option = output.log.empty() ? "--store" : "--log";
+    return fail(option +
+                    " cannot be used with --compare: it keeps the journal of one run, and --compare makes two "
+                    "(simulate each rule file on its own to keep its journal)",
+                kExitUsage);
+  }
+  return check_store_options(output);
+}
+
+// A simulation numbers its tickets from 1 and starts its clock at the
+// profile's start, so it cannot continue a store as `docket run` does: its
+// ticket ids would collide with those there. A store that holds a journal is
+// refused before anything is written to it; a missing or empty file is new.
+int check_store_is_new(const std::string& path) {
+  std::error_code error;
+  if (path.empty() || !std::filesystem::exists(path, error) || std::filesystem::file_size(path, error) == 0) {
+    return kExitOk;
+  }
+  std::unique_ptr<engine::SqliteStore> store = open_store_for_reading(path);
+  if (store == nullptr) return kExitFailure;
+  if (store->last_seq() == 0) return kExitOk;
+  return fail("--store " + path + " already holds a journal (" + std::to_string(store->last_seq()) +
+                  " records): a simulation starts a store of its own, since its ticket ids would collide with "
+                  "the tickets there; give a new file",
+              kExitUsage);
+}
+
+// The rules compiled and the profile checked against them, before anything
+// is written. Null after printing why not.
+std::shared_ptr<const engine::Workflow> checked_rules(const std::string& rules, const designer::Profile& profile) {
+  std::shared_ptr<const engine::Workflow> workflow = compile(rules);
+  if (workflow == nullptr) return nullptr;
+  if (engine::Status checked = designer::check_profile(profile, *workflow); !checked) {
+    std::cerr << checked.error() << '\n';
+    return nullptr;
+  }
+  return workflow;
+}
+
+// The run of the rules alone, its journal kept in the --log file and the
+// --store when given.
+int run_single(const SimulateOptions& options, const designer::Profile& profile,
+               designer::SimulationOptions simulation) {
+  std::shared_ptr<const engine::Workflow> workflow = checked_rules(options.rules, profile);
+  if (workflow == nullptr) return kExitFailure;
+  if (int failed = check_store_is_new(options.output.store); failed != kExitOk) return failed;
+  engine::SpdlogJournalSinks sinks;
+  if (int failed = open_log(options.output, {options.rules, options.profile}, sinks); failed != kExitOk) return failed;
+  engine::SpdlogJournal log(std::move(sinks));
+  std::string display_error;
+  std::unique_ptr<engine::SqliteStore> store;
+  if (!options.output.store.empty()) {
+    auto opened = open_store(options.output, log, display_error);
+    if (!opened) return fail(opened.error());
+    store = std::move(opened).value();
+  }
+  if (store != nullptr) {
+    simulation.journal = store.get();
+  } else if (!options.output.log.empty()) {
+    simulation.journal = &log;
+  }
+  std::optional<designer::SimulationReport> report = run_one(options.rules, workflow, profile, simulation);
+  bool sealed = seal(store.get());
+  if (!report || !sealed) return kExitFailure;
+  int exit_code = check_display(display_error);
+  std::cout << render(options, *report, nullptr);
+  return exit_code;
+}
+
+// Both rule files on the same load, side by side.
+int run_compare(const SimulateOptions& options, const designer::Profile& profile,
+                const designer::SimulationOptions& simulation) {
+  std::shared_ptr<const engine::Workflow> workflow = compile(options.rules);
+  if (workflow == nullptr) return kExitFailure;
+  std::optional<designer::SimulationReport> a = run_one(options.rules, workflow, profile, simulation);
+  if (!a) return kExitFailure;
+  std::shared_ptr<const engine::Workflow> other = compile(options.compare);
+  if (other == nullptr) return kExitFailure;
+  std::optional<designer::SimulationReport> b = run_one(options.compare, other, profile, simulation);
+  if (!b) return kExitFailure;
+  std::cout << render(options, *a, &*b);
+  return kExitOk;
+}
+
 int run_simulate(const SimulateOptions& options) {
+  if (int failed = check_options(options); failed != kExitOk) return failed;
   engine::Result<designer::Profile> profile = designer::load_profile(options.profile);
   if (!profile) {
     std::cerr << profile.error() << '\n';
@@ -73,15 +181,8 @@ int run_simulate(const SimulateOptions& options) {
   designer::SimulationOptions simulation;
   simulation.seed = options.seed;
   simulation.days = options.days;
-  std::optional<designer::SimulationReport> a = run_one(options.rules, profile.value(), simulation);
-  if (!a) return kExitFailure;
-  std::optional<designer::SimulationReport> b;
-  if (!options.compare.empty()) {
-    b = run_one(options.compare, profile.value(), simulation);
-    if (!b) return kExitFailure;
-  }
-  std::cout << render(options, *a, b ? &*b : nullptr);
-  return kExitOk;
+  if (!options.compare.empty()) return run_compare(options, profile.value(), simulation);
+  return run_single(options, profile.value(), simulation);
 }
 
 }  // namespace
@@ -101,6 +202,11 @@ void add_simulate_command(CLI::App& app, int& exit_code) {
   std::map<std::string, ReportFormat> formats{{"text", ReportFormat::kText}, {"json", ReportFormat::kJson}};
   command->add_option("--format", options->format, "text (default) or json")
       ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
+  command->add_option("--log", options->output.log,
+                      "Write the run's journal as JSON lines to FILE, as docket run does (docs/audit-log.md)");
+  command->add_option("--store", options->output.store,
+                      "Keep the run's tickets and journal in this store (SQLite), as docket run does; it must be new");
+  add_store_options(*command, options->output);
   command->callback([options, &exit_code] { exit_code = run_simulate(*options); });
 }
 

@@ -252,23 +252,29 @@ class Checker {
 
 // ---------------------------------------------------------------- the run
 
-// Forwards records to the report (and the caller's sink) and notes which
-// tickets moved to another state, or re-entered one.
+// Forwards units to the caller's sink, then records to the report, and notes
+// which tickets moved to another state, or re-entered one. Whole units pass
+// on, so that a store behind the tap keeps the tickets with their records; a
+// unit the caller's sink refuses reaches nothing else, as the engine drops it.
 class Tap final : public engine::JournalSink {
  public:
   Tap(ReportBuilder& report, engine::JournalSink* also) : report_(report), also_(also) {}
 
   engine::Status write(std::span<const engine::Record> records) override {
+    return commit(engine::Unit{records, nullptr});
+  }
+
+  engine::Status commit(const engine::Unit& unit) override {
     if (also_ != nullptr) {
-      if (engine::Status status = also_->write(records); !status) return status;
+      if (engine::Status status = also_->commit(unit); !status) return status;
     }
-    for (const engine::Record& r : records) {
+    for (const engine::Record& r : unit.records) {
       if (r.kind == engine::RecordKind::kTransition || r.kind == engine::RecordKind::kMigration ||
           (r.kind == engine::RecordKind::kTimer && r.to != r.from)) {
         moved.push_back(r.ticket);
       }
     }
-    return report_.write(records);
+    return report_.write(unit.records);
   }
 
   std::vector<std::string> moved;

@@ -61,7 +61,9 @@ struct SimulationOptions {
   std::optional<int> days;            // overrides the profile's
   // Called now and then with the share of simulated time done, 0..1.
   std::function<void(double)> progress;
-  // Also receives every record (tests count them independently); may be null.
+  // Also receives every unit of work, before the report sees it, through
+  // commit(): a store (engine/store/store.h) keeps the tickets as well as the
+  // records, and a unit it refuses stops the run. May be null.
   engine::JournalSink* journal = nullptr;
 };
 

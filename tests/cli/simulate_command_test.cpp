@@ -1,5 +1,6 @@
 // `docket simulate`: the shipped profiles through the shipped rules, as a
-// designer runs them (one day of arrivals to keep the test fast).
+// designer runs them (one day of arrivals to keep the test fast), and the
+// journal of a simulated run kept with --log and --store.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,6 +10,7 @@
 #include <regex>
 
 #include "tests/cli/command_harness.h"
+#include "tests/support/event_streams.h"
 
 namespace docket::cli::testing {
 namespace {
@@ -91,6 +93,118 @@ TEST(SimulateCommandTest, ProfileErrorsNameTheirPosition) {
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_THAT(run.err, HasSubstr(path + ":4:1: unknown key `seeds` in [simulation]"));
   EXPECT_EQ(run.out, "");
+}
+
+// ------------------------------------------------------------ --log and --store
+
+using docket::testing::TempDir;
+
+// Two days of the November load, with a seed of the test's own.
+const std::string kTwoDays =
+    "simulate rules/after_sales.docket --profile examples/profiles/after_sales_november.toml --days 2";
+const std::string kKept = kTwoDays + " --seed 7";
+
+// N of "tickets     created N, closed ..." in the simulation's report; "" when missing.
+std::string created(const std::string& report) {
+  std::smatch match;
+  if (!std::regex_search(report, match, std::regex("\ntickets +created ([0-9]+),"))) return {};
+  return match[1];
+}
+
+// `docket report SOURCE --format csv`'s row of the tickets created; "" when missing.
+std::string reported_tickets(const std::string& source) {
+  CommandRun report = run_docket("report " + source + " --format csv");
+  EXPECT_EQ(report.exit_code, 0) << report.err;
+  for (const std::string& line : lines_of(report.out)) {
+    if (line.rfind("tickets_created,", 0) == 0) return line;
+  }
+  return {};
+}
+
+TEST(SimulateCommandTest, StoreOfASimulationVerifiesAndHoldsTheTicketsItCreated) {
+  TempDir dir;
+  ASSERT_EQ(run_docket("keys new --out " + dir.file("audit")).exit_code, 0);
+  std::string store = dir.file("sim.db");
+  CommandRun run = run_docket(kKept + " --store " + store + " --key " + dir.file("audit.key") +
+                              " --checkpoint-every 500 --sync normal --log " + dir.file("sim.jsonl"));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.err, "");
+  std::string tickets = created(run.out);
+  ASSERT_NE(tickets, "") << run.out;
+  ASSERT_NE(tickets, "0");
+
+  CommandRun verified = run_docket("audit verify " + store + " --key " + dir.file("audit.pub"));
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  EXPECT_THAT(verified.out, HasSubstr("hash chain intact"));
+  EXPECT_THAT(verified.out, ::testing::ContainsRegex("checkpoints +[1-9][0-9]* signed checkpoints verified"));
+  EXPECT_THAT(verified.out,
+              HasSubstr("every record legal under its pinned version (1 version, " + tickets + " tickets)"));
+
+  EXPECT_EQ(reported_tickets(store), "tickets_created,,,,," + tickets + ",,");
+  // The log written behind the store is the same journal, as a log written alone.
+  std::string from_log =
+      run_docket("report " + dir.file("sim.jsonl") + " --rules rules/after_sales.docket --format csv").out;
+  std::string from_store = run_docket("report " + store + " --format csv").out;
+  auto figures = [](const std::string& csv) { return csv.substr(csv.find("\ntickets_created,")); };
+  EXPECT_EQ(figures(from_log), figures(from_store));
+  ASSERT_EQ(run_docket(kKept + " --log " + dir.file("alone.jsonl")).exit_code, 0);
+  EXPECT_EQ(read_text(dir.file("sim.jsonl")), read_text(dir.file("alone.jsonl")));
+}
+
+TEST(SimulateCommandTest, LogIsTheSameByteForByteForTheSameSeedAndReportReadsIt) {
+  TempDir dir;
+  CommandRun first = run_docket(kKept + " --log " + dir.file("first.jsonl"));
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  CommandRun second = run_docket(kKept + " --log " + dir.file("second.jsonl"));
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  std::string log = read_text(dir.file("first.jsonl"));
+  std::vector<std::string> lines = lines_of(log);
+  ASSERT_GT(lines.size(), 1000u);
+  EXPECT_THAT(lines.front(), StartsWith("{\"seq\":1,"));
+  EXPECT_EQ(log, read_text(dir.file("second.jsonl")));
+  // The report is what it is without a log.
+  EXPECT_EQ(first.out, run_docket(kKept).out);
+
+  std::string tickets = created(first.out);
+  ASSERT_NE(tickets, "");
+  EXPECT_EQ(reported_tickets(dir.file("first.jsonl")), "tickets_created,,,,," + tickets + ",,");
+
+  // Another seed, another journal.
+  ASSERT_EQ(run_docket(kTwoDays + " --seed 8 --log " + dir.file("other.jsonl")).exit_code, 0);
+  EXPECT_NE(log, read_text(dir.file("other.jsonl")));
+}
+
+TEST(SimulateCommandTest, LogOrStoreWithCompareIsAUsageError) {
+  TempDir dir;
+  for (const std::string option : {"--store", "--log"}) {
+    SCOPED_TRACE(option);
+    std::string file = dir.file("kept");
+    CommandRun run = run_docket(kAfterSales + " --compare rules/after_sales.docket " + option + " " + file);
+    EXPECT_EQ(run.exit_code, 2);
+    EXPECT_THAT(run.err, HasSubstr("docket: error: " + option + " cannot be used with --compare"));
+    EXPECT_EQ(run.out, "");
+    EXPECT_FALSE(std::filesystem::exists(file));
+  }
+}
+
+TEST(SimulateCommandTest, StoreThatHoldsAJournalIsRefusedUntouched) {
+  TempDir dir;
+  std::string store = dir.file("sim.db");
+  ASSERT_EQ(run_docket(kAfterSales + " --store " + store + " --sync normal").exit_code, 0);
+  std::string before = run_docket("audit verify " + store).out;
+  ASSERT_THAT(before, HasSubstr("hash chain intact"));
+
+  CommandRun again = run_docket(kAfterSales + " --store " + store);
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_THAT(again.err, HasSubstr("docket: error: --store " + store + " already holds a journal ("));
+  EXPECT_EQ(again.out, "");
+  EXPECT_EQ(run_docket("audit verify " + store).out, before);
+}
+
+TEST(SimulateCommandTest, StoreOptionsNeedAStore) {
+  CommandRun run = run_docket(kAfterSales + " --checkpoint-every 10");
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.err, HasSubstr("docket: error: --checkpoint-every works only with --store"));
 }
 
 TEST(SimulateCommandTest, MissingProfileIsAUsageError) {
