@@ -3,21 +3,16 @@
 // std::setw counts bytes, but a terminal shows a Chinese character two
 // columns wide in three bytes, and a combining accent in none: padding by
 // bytes leaves a column of Chinese names ragged. A Table counts the columns
-// each character takes on the screen (Unicode's East Asian Width, through
-// utf8proc), so names in any script line up.
+// each character takes on the screen (engine::display_width, in
+// engine/model/text.h), so names in any script line up.
 
 #pragma once
 
 #include <cstddef>
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace docket::cli {
-
-// The number of terminal columns `text` takes. Bytes that are not UTF-8
-// count one column each.
-std::size_t display_width(std::string_view text);
 
 enum class Align { kLeft, kRight };
 

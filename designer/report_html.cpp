@@ -4,11 +4,14 @@
 #include <cmath>
 #include <cstdio>
 #include <initializer_list>
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "designer/report_render.h"
+#include "engine/model/text.h"
 #include "engine/model/value.h"
 
 namespace docket::designer {
@@ -29,35 +32,136 @@ std::string number(double value) { return fixed(value, 1); }
 
 std::string hours_text(std::int64_t seconds) { return engine::format_duration(seconds, engine::LargestUnit::kHour); }
 
-// One chart: groups along the x axis, one bar per series in each group.
+// A name the report groups by (a type, a priority, a score) as the page shows
+// it: the rules' label, with the name on hover; the name alone when the rules
+// give it no label.
+struct Shown {
+  std::string name;
+  std::string label;  // empty: none
+
+  const std::string& text() const { return label.empty() ? name : label; }
+  // "信用卡 (card)", or the name: all there is to say, for a tooltip.
+  std::string full() const { return label.empty() ? name : label + " (" + name + ")"; }
+};
+
+Shown shown(const std::map<std::string, std::string>& labels, const std::string& name) {
+  auto found = labels.find(name);
+  if (found == labels.end() || found->second == name) return {name, ""};
+  return {name, found->second};
+}
+
+// A table cell of a name: the label, the name in its title (shown on hover).
+std::string name_cell(const std::map<std::string, std::string>& labels, const std::string& name) {
+  Shown cell = shown(labels, name);
+  if (cell.label.empty()) return "<td>" + html_escape(name) + "</td>";
+  return "<td title=\"" + html_escape(name) + "\">" + html_escape(cell.label) + "</td>";
+}
+
+// Chart text is drawn at kFontPx (the style sheet's `svg text`). A page
+// without a script cannot measure text, so its width is estimated, at least
+// as wide as common sans-serif fonts draw it: a CJK character (two terminal
+// columns) and any other non-ASCII character 1em, an ASCII capital (and m, w,
+// %, @) 0.8em, the rest of ASCII 0.6em. Widths are in tenths of a pixel, so
+// that the layout is integer arithmetic and the same bytes on every machine.
+constexpr int kFontPx = 12;
+
+int character_width(std::string_view character) {
+  if (character.size() == 1) {
+    char c = character[0];
+    bool wide = (c >= 'A' && c <= 'Z') || c == 'm' || c == 'w' || c == '%' || c == '@';
+    return kFontPx * (wide ? 8 : 6);
+  }
+  return engine::display_width(character) == 0 ? 0 : kFontPx * 10;
+}
+
+int text_width(std::string_view text) {
+  int width = 0;
+  engine::for_each_character(text, [&width](std::string_view character) { width += character_width(character); });
+  return width;
+}
+
+int pixels(int tenths) { return (tenths + 9) / 10; }
+
+constexpr const char* kEllipsis = "\xE2\x80\xA6";  // …
+
+struct Fitted {
+  std::string text;
+  bool cut = false;  // whether `text` is a beginning and "…"
+};
+
+// `text` whole when it is at most `max` (tenths of a pixel) wide, else its
+// beginning with "…" at the end, within `max`.
+Fitted fit(std::string_view text, int max) {
+  if (text_width(text) <= max) return {std::string(text), false};
+  const int budget = max - character_width(kEllipsis);
+  Fitted fitted{"", true};
+  int width = 0;
+  bool full = false;
+  engine::for_each_character(text, [&](std::string_view character) {
+    if (full || width + character_width(character) > budget) {
+      full = true;
+      return;
+    }
+    fitted.text += character;
+    width += character_width(character);
+  });
+  fitted.text += kEllipsis;
+  return fitted;
+}
+
+// One chart: a horizontal bar per value, one row each, grouped. From left to
+// right: the group's label, the series' label (when there are several
+// series), the bar, its value. The label columns are as wide as their
+// longest label, up to kLabelMax (a longer label is cut, with the whole in
+// its <title>); the values have a column of their own after the plot; each
+// text has a row or a band of its own, so no two texts overlap.
 struct BarChart {
   std::string title;  // plain text, escaped when drawn
-  std::string unit;   // the y axis' unit, shown at its top
-  std::vector<std::string> groups;
-  std::vector<std::string> series;  // one name per bar in a group; a single unnamed series has no legend
-  // values[group][series]; nullopt draws no bar (no ticket in that cell).
+  std::string unit;   // the value axis' unit, shown above it
+  std::vector<Shown> groups;
+  std::vector<Shown> series;  // empty: one series, whose bars need no name
+  // values[group][series] (a single series: values[group][0]); nullopt
+  // draws no bar (no ticket in that cell).
   std::vector<std::vector<std::optional<double>>> values;
-  std::vector<std::vector<std::string>> labels;  // shown above each bar
+  std::vector<std::vector<std::string>> labels;  // drawn after each bar
   std::optional<double> fixed_max;               // 100 for percentages
 };
 
+std::string text_element(int x, int y, const char* anchor, const char* css_class, const std::string& text,
+                         const std::string& hover) {
+  std::string svg = "<text x=\"" + std::to_string(x) + "\" y=\"" + std::to_string(y) + "\"";
+  if (std::string_view(anchor) != "start") svg += std::string(" text-anchor=\"") + anchor + "\"";
+  svg += std::string(" class=\"") + css_class + "\">";
+  if (!hover.empty()) svg += "<title>" + html_escape(hover) + "</title>";
+  return svg + html_escape(text) + "</text>\n";
+}
+
+// A group's or a series' label, cut to `max`: the name on hover when it is
+// labelled, the whole text when it was cut.
+std::string category_label(int x, int y, const Shown& category, int max) {
+  Fitted fitted = fit(category.text(), max);
+  std::string hover = fitted.cut ? category.full() : category.label.empty() ? std::string() : category.name;
+  return text_element(x, y, "start", "label", fitted.text, hover);
+}
+
+std::string line(int x1, int y1, int x2, int y2, const char* css_class) {
+  return "<line x1=\"" + std::to_string(x1) + "\" y1=\"" + std::to_string(y1) + "\" x2=\"" + std::to_string(x2) +
+         "\" y2=\"" + std::to_string(y2) + "\" class=\"" + css_class + "\"/>\n";
+}
+
 std::string draw(const BarChart& chart) {
-  constexpr int kBar = 22;
-  constexpr int kGap = 26;
-  constexpr int kLeft = 56;
-  constexpr int kTop = 34;
-  constexpr int kPlot = 180;
-  constexpr int kBottom = 48;
-  const int bars = static_cast<int>(std::max<std::size_t>(chart.series.size(), 1)) * kBar;
-  // Wide enough for its label at about 7 px a character, so that labels do not overlap.
-  std::size_t widest = 0;
-  for (const std::string& group : chart.groups) widest = std::max(widest, group.size());
-  const int per_group = std::max(bars, static_cast<int>(std::min<std::size_t>(widest, 40)) * 7);
-  const int plot_width = static_cast<int>(chart.groups.size()) * (per_group + kGap) + kGap;
-  const bool legend = chart.series.size() > 1;
-  const int legend_height = legend ? 22 : 0;
-  const int width = std::max(kLeft + plot_width + 16, 320);
-  const int height = kTop + kPlot + kBottom + legend_height;
+  constexpr int kMargin = 8;
+  constexpr int kColumnGap = 12;
+  constexpr int kLabelMax = 200 * 10;  // 200 px: 15 CJK characters and an ellipsis
+  constexpr int kPlot = 320;           // the bar of the largest value
+  constexpr int kValueGap = 6;         // between a bar's end and its value
+  constexpr int kTop = 28;             // the unit's band above the rows
+  constexpr int kRow = 22;
+  constexpr int kBar = 14;
+  constexpr int kBaseline = 15;  // of a row's texts, from the row's top
+  constexpr int kGroupGap = 8;   // between the groups of a chart with several series
+  constexpr int kAxisBand = 24;  // below the rows: the axis and its ticks
+  const bool named_series = !chart.series.empty();
 
   double max = 0;
   for (const auto& row : chart.values) {
@@ -66,53 +170,66 @@ std::string draw(const BarChart& chart) {
   if (chart.fixed_max) max = *chart.fixed_max;
   if (max <= 0) max = 1;
 
+  int group_width = 0;
+  for (const Shown& group : chart.groups) {
+    group_width = std::max(group_width, std::min(text_width(group.text()), kLabelMax));
+  }
+  int series_width = 0;
+  for (const Shown& series : chart.series) {
+    series_width = std::max(series_width, std::min(text_width(series.text()), kLabelMax));
+  }
+  int value_width = 0;
+  for (const auto& row : chart.labels) {
+    for (const std::string& label : row) value_width = std::max(value_width, text_width(label));
+  }
+  const std::string ticks[] = {"0", number(max / 2), number(max)};
+  const int series_x = kMargin + pixels(group_width) + kColumnGap;
+  const int plot_x = named_series ? series_x + pixels(series_width) + kColumnGap : series_x;
+  const int right =
+      std::max(kPlot + kValueGap + pixels(value_width), kPlot + pixels(text_width(ticks[2])) / 2 + kMargin);
+  const int width = plot_x + right + kMargin;
+
+  std::string rows;
+  int y = kTop;
+  for (std::size_t g = 0; g < chart.groups.size(); ++g) {
+    std::vector<std::size_t> present;
+    for (std::size_t s = 0; s < chart.values[g].size(); ++s) {
+      if (chart.values[g][s]) present.push_back(s);
+    }
+    if (present.empty()) continue;
+    if (named_series && y > kTop) {
+      y += kGroupGap;
+      rows += line(kMargin, y - kGroupGap / 2, width - kMargin, y - kGroupGap / 2, "rule");
+    }
+    const int group_top = y;
+    for (std::size_t s : present) {
+      const double value = std::max(0.0, std::min(*chart.values[g][s], max));
+      const int bar = static_cast<int>(std::lround(value / max * kPlot));
+      std::string hover = chart.groups[g].full() + (named_series ? " / " + chart.series[s].full() : std::string()) +
+                          ": " + chart.labels[g][s];
+      rows += "<rect x=\"" + std::to_string(plot_x) + "\" y=\"" + std::to_string(y + (kRow - kBar) / 2) +
+              "\" width=\"" + std::to_string(bar) + "\" height=\"" + std::to_string(kBar) + "\" fill=\"" +
+              kColors[s % kColorCount] + "\"><title>" + html_escape(hover) + "</title></rect>\n";
+      if (named_series) rows += category_label(series_x, y + kBaseline, chart.series[s], kLabelMax);
+      rows += text_element(plot_x + bar + kValueGap, y + kBaseline, "start", "value", chart.labels[g][s], "");
+      y += kRow;
+    }
+    // The group's label in the middle of its rows.
+    rows += category_label(kMargin, group_top + (y - group_top) / 2 + kBaseline - kRow / 2, chart.groups[g], kLabelMax);
+  }
+  const int axis_y = y + 4;
+  const int height = axis_y + kAxisBand;
+
   std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(width) + "\" height=\"" +
                     std::to_string(height) + "\" viewBox=\"0 0 " + std::to_string(width) + " " +
                     std::to_string(height) + "\" role=\"img\" aria-label=\"" + html_escape(chart.title) + "\">\n";
   svg += "<title>" + html_escape(chart.title) + "</title>\n";
-  const int base = kTop + kPlot;
-  // Axes, the top value and the unit.
-  svg += "<line x1=\"" + std::to_string(kLeft) + "\" y1=\"" + std::to_string(kTop) + "\" x2=\"" +
-         std::to_string(kLeft) + "\" y2=\"" + std::to_string(base) + "\" class=\"axis\"/>\n";
-  svg += "<line x1=\"" + std::to_string(kLeft) + "\" y1=\"" + std::to_string(base) + "\" x2=\"" +
-         std::to_string(kLeft + plot_width) + "\" y2=\"" + std::to_string(base) + "\" class=\"axis\"/>\n";
-  svg += "<text x=\"" + std::to_string(kLeft - 6) + "\" y=\"" + std::to_string(kTop + 4) +
-         "\" text-anchor=\"end\" class=\"tick\">" + number(max) + "</text>\n";
-  svg += "<text x=\"" + std::to_string(kLeft - 6) + "\" y=\"" + std::to_string(base + 4) +
-         "\" text-anchor=\"end\" class=\"tick\">0</text>\n";
-  svg +=
-      "<text x=\"4\" y=\"" + std::to_string(kTop - 16) + "\" class=\"tick\">" + html_escape(chart.unit) + "</text>\n";
-
-  for (std::size_t g = 0; g < chart.groups.size(); ++g) {
-    const int group_x = kLeft + kGap + static_cast<int>(g) * (per_group + kGap);
-    const int bars_x = group_x + (per_group - bars) / 2;
-    for (std::size_t s = 0; s < chart.values[g].size(); ++s) {
-      const std::optional<double>& value = chart.values[g][s];
-      if (!value) continue;
-      const int bar_height = static_cast<int>(std::lround(std::min(*value, max) / max * kPlot));
-      const int x = bars_x + static_cast<int>(s) * kBar;
-      svg += "<rect x=\"" + std::to_string(x + 2) + "\" y=\"" + std::to_string(base - bar_height) + "\" width=\"" +
-             std::to_string(kBar - 4) + "\" height=\"" + std::to_string(bar_height) + "\" fill=\"" +
-             kColors[s % kColorCount] + "\"><title>" + html_escape(chart.groups[g]) +
-             (chart.series.size() > 1 ? " / " + html_escape(chart.series[s]) : std::string()) + ": " +
-             html_escape(chart.labels[g][s]) + "</title></rect>\n";
-      svg += "<text x=\"" + std::to_string(x + kBar / 2) + "\" y=\"" + std::to_string(base - bar_height - 4) +
-             "\" text-anchor=\"middle\" class=\"value\">" + html_escape(chart.labels[g][s]) + "</text>\n";
-    }
-    svg += "<text x=\"" + std::to_string(group_x + per_group / 2) + "\" y=\"" + std::to_string(base + 18) +
-           "\" text-anchor=\"middle\" class=\"group\">" + html_escape(chart.groups[g]) + "</text>\n";
-  }
-  if (legend) {
-    int x = kLeft;
-    const int y = base + kBottom;
-    for (std::size_t s = 0; s < chart.series.size(); ++s) {
-      svg += "<rect x=\"" + std::to_string(x) + "\" y=\"" + std::to_string(y - 10) +
-             "\" width=\"12\" height=\"12\" fill=\"" + kColors[s % kColorCount] + "\"/>\n";
-      svg += "<text x=\"" + std::to_string(x + 16) + "\" y=\"" + std::to_string(y) + "\" class=\"group\">" +
-             html_escape(chart.series[s]) + "</text>\n";
-      x += 28 + static_cast<int>(chart.series[s].size()) * 8;
-    }
-  }
+  svg += text_element(plot_x, kTop - 10, "start", "tick", chart.unit, "");
+  for (int i = 1; i <= 2; ++i) svg += line(plot_x + kPlot * i / 2, kTop - 4, plot_x + kPlot * i / 2, axis_y, "grid");
+  svg += rows;
+  svg += line(plot_x, kTop - 4, plot_x, axis_y, "axis");
+  svg += line(plot_x, axis_y, plot_x + kPlot, axis_y, "axis");
+  for (int i = 0; i <= 2; ++i) svg += text_element(plot_x + kPlot * i / 2, axis_y + 15, "middle", "tick", ticks[i], "");
   svg += "</svg>\n";
   return svg;
 }
@@ -132,19 +249,29 @@ std::size_t index_of(const std::vector<std::string>& names, const std::string& n
   return static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
 }
 
+std::vector<Shown> shown_all(const std::map<std::string, std::string>& labels, const std::vector<std::string>& names) {
+  std::vector<Shown> all;
+  for (const std::string& name : names) all.push_back(shown(labels, name));
+  return all;
+}
+
 BarChart resolution_chart(const Report& report) {
   BarChart chart;
   chart.title = "Mean resolution time by " + report.options.type_field + " and priority";
   chart.unit = "hours";
   const auto& cells = report.resolution_by_type_priority;
-  chart.groups = distinct(cells, [](const ResolutionCell& cell) -> const std::string& { return cell.type; });
-  chart.series = distinct(cells, [](const ResolutionCell& cell) -> const std::string& { return cell.priority; });
-  std::sort(chart.series.begin(), chart.series.end());
-  chart.values.assign(chart.groups.size(), std::vector<std::optional<double>>(chart.series.size()));
-  chart.labels.assign(chart.groups.size(), std::vector<std::string>(chart.series.size()));
+  std::vector<std::string> types =
+      distinct(cells, [](const ResolutionCell& cell) -> const std::string& { return cell.type; });
+  std::vector<std::string> priorities =
+      distinct(cells, [](const ResolutionCell& cell) -> const std::string& { return cell.priority; });
+  std::sort(priorities.begin(), priorities.end());
+  chart.groups = shown_all(report.labels.types, types);
+  chart.series = shown_all(report.labels.priorities, priorities);
+  chart.values.assign(types.size(), std::vector<std::optional<double>>(priorities.size()));
+  chart.labels.assign(types.size(), std::vector<std::string>(priorities.size()));
   for (const ResolutionCell& cell : cells) {
-    std::size_t g = index_of(chart.groups, cell.type);
-    std::size_t s = index_of(chart.series, cell.priority);
+    std::size_t g = index_of(types, cell.type);
+    std::size_t s = index_of(priorities, cell.priority);
     chart.values[g][s] = static_cast<double>(cell.time.mean) / 3600.0;
     chart.labels[g][s] = hours_text(cell.time.mean);
   }
@@ -156,14 +283,18 @@ BarChart sla_chart(const Report& report) {
   chart.title = "SLA compliance by metric and priority";
   chart.unit = "% met";
   chart.fixed_max = 100;
-  chart.groups = distinct(report.sla, [](const SlaCell& cell) -> const std::string& { return cell.metric; });
-  chart.series = distinct(report.sla, [](const SlaCell& cell) -> const std::string& { return cell.priority; });
-  std::sort(chart.series.begin(), chart.series.end());
-  chart.values.assign(chart.groups.size(), std::vector<std::optional<double>>(chart.series.size()));
-  chart.labels.assign(chart.groups.size(), std::vector<std::string>(chart.series.size()));
+  std::vector<std::string> metrics =
+      distinct(report.sla, [](const SlaCell& cell) -> const std::string& { return cell.metric; });
+  std::vector<std::string> priorities =
+      distinct(report.sla, [](const SlaCell& cell) -> const std::string& { return cell.priority; });
+  std::sort(priorities.begin(), priorities.end());
+  chart.groups = shown_all({}, metrics);
+  chart.series = shown_all(report.labels.priorities, priorities);
+  chart.values.assign(metrics.size(), std::vector<std::optional<double>>(priorities.size()));
+  chart.labels.assign(metrics.size(), std::vector<std::string>(priorities.size()));
   for (const SlaCell& cell : report.sla) {
-    std::size_t g = index_of(chart.groups, cell.metric);
-    std::size_t s = index_of(chart.series, cell.priority);
+    std::size_t g = index_of(metrics, cell.metric);
+    std::size_t s = index_of(priorities, cell.priority);
     chart.values[g][s] = cell.met.value().value_or(0) * 100;
     chart.labels[g][s] = percent_text(cell.met);
   }
@@ -171,13 +302,12 @@ BarChart sla_chart(const Report& report) {
 }
 
 // One series: a bar per group.
-BarChart single_series(std::string title, std::string unit, std::vector<std::string> groups, std::vector<double> values,
+BarChart single_series(std::string title, std::string unit, std::vector<Shown> groups, std::vector<double> values,
                        std::vector<std::string> labels) {
   BarChart chart;
   chart.title = std::move(title);
   chart.unit = std::move(unit);
   chart.groups = std::move(groups);
-  chart.series = {""};
   for (std::size_t i = 0; i < values.size(); ++i) {
     chart.values.push_back({values[i]});
     chart.labels.push_back({labels[i]});
@@ -206,7 +336,8 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 th{background:#f5f5f5}
 svg{display:block;margin:.8em 0;max-width:100%;height:auto}
 svg .axis{stroke:#444;stroke-width:1}
-svg .tick,svg .group,svg .value{font:11px sans-serif;fill:#333}
+svg .grid{stroke:#ddd;stroke-width:1}
+svg .rule{stroke:#eee;stroke-width:1}
 p.none{color:#666;font-style:italic}
 )";
 
@@ -253,7 +384,8 @@ std::string render_report_html(const Report& report, const std::string& source) 
 
   std::string html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  html += "<title>docket report: " + e(period_text(options)) + "</title>\n<style>\n" + kStyle + "</style>\n</head>\n";
+  html += "<title>docket report: " + e(period_text(options)) + "</title>\n<style>\n" + kStyle +
+          "svg text{font:" + std::to_string(kFontPx) + "px sans-serif;fill:#333}\n</style>\n</head>\n";
   html += "<body>\n<h1>Department figures</h1>\n<p class=\"meta\">" + e(period_text(options)) + "; journal " +
           e(source) + " (" + count(report.records) + " records, " + count(report.tickets_in_journal) +
           " tickets)</p>\n";
@@ -279,11 +411,11 @@ std::string render_report_html(const Report& report, const std::string& source) 
   if (report.types.empty()) {
     html += "<p class=\"none\">No ticket was created in the period.</p>\n";
   } else {
-    std::vector<std::string> groups;
+    std::vector<Shown> groups;
     std::vector<double> values;
     std::vector<std::string> labels;
     for (const TypeShare& type : report.types) {
-      groups.push_back(type.type);
+      groups.push_back(shown(report.labels.types, type.type));
       values.push_back(type.share.value().value_or(0) * 100);
       labels.push_back(percent_text(type.share));
     }
@@ -292,7 +424,7 @@ std::string render_report_html(const Report& report, const std::string& source) 
     html += draw(chart);
     html += "<table>\n" + row({"type", "tickets", "share"}, true);
     for (const TypeShare& type : report.types) {
-      html += "<tr><td>" + e(type.type) + "</td>" + num_cell(count(type.share.numerator)) +
+      html += "<tr>" + name_cell(report.labels.types, type.type) + num_cell(count(type.share.numerator)) +
               num_cell(e(percent_text(type.share))) + "</tr>\n";
     }
     html += "</table>\n";
@@ -307,13 +439,16 @@ std::string render_report_html(const Report& report, const std::string& source) 
   } else {
     html += draw(resolution_chart(report));
     html += "<table>\n" + row({e(options.type_field), "priority", "tickets", "mean", "median", "min", "max"}, true);
-    auto line = [&](const std::string& type, const std::string& priority, const DurationStats& stats) {
-      html += "<tr><td>" + e(type) + "</td><td>" + e(priority) + "</td>" + num_cell(count(stats.count)) +
-              num_cell(hours_text(stats.mean)) + num_cell(hours_text(stats.median)) + num_cell(hours_text(stats.min)) +
-              num_cell(hours_text(stats.max)) + "</tr>\n";
+    auto time_row = [&](const std::string& type_cell, const std::string& priority_cell, const DurationStats& stats) {
+      html += "<tr>" + type_cell + priority_cell + num_cell(count(stats.count)) + num_cell(hours_text(stats.mean)) +
+              num_cell(hours_text(stats.median)) + num_cell(hours_text(stats.min)) + num_cell(hours_text(stats.max)) +
+              "</tr>\n";
     };
-    for (const ResolutionCell& cell : report.resolution_by_type_priority) line(cell.type, cell.priority, cell.time);
-    line("all", "", report.resolution);
+    for (const ResolutionCell& cell : report.resolution_by_type_priority) {
+      time_row(name_cell(report.labels.types, cell.type), name_cell(report.labels.priorities, cell.priority),
+               cell.time);
+    }
+    time_row("<td>all</td>", "<td></td>", report.resolution);
     html += "</table>\n";
   }
 
@@ -322,18 +457,18 @@ std::string render_report_html(const Report& report, const std::string& source) 
   if (report.surveyed == 0) {
     html += "<p class=\"none\">No ticket of the period was surveyed.</p>\n";
   } else {
-    std::vector<std::string> groups;
+    std::vector<Shown> groups;
     std::vector<double> values;
     std::vector<std::string> labels;
     for (const ScoreCount& score : report.satisfaction) {
-      groups.push_back(score.score);
+      groups.push_back(shown(report.labels.scores, score.score));
       values.push_back(static_cast<double>(score.share.numerator));
       labels.push_back(count(score.share.numerator));
     }
     html += draw(single_series("Satisfaction distribution", "tickets", groups, values, labels));
     html += "<table>\n" + row({"score", "tickets", "share"}, true);
     for (const ScoreCount& score : report.satisfaction) {
-      html += "<tr><td>" + e(score.score) + "</td>" + num_cell(count(score.share.numerator)) +
+      html += "<tr>" + name_cell(report.labels.scores, score.score) + num_cell(count(score.share.numerator)) +
               num_cell(e(percent_text(score.share))) + "</tr>\n";
     }
     html += "</table>\n";
@@ -347,7 +482,7 @@ std::string render_report_html(const Report& report, const std::string& source) 
     html += draw(sla_chart(report));
     html += "<table>\n" + row({"metric", "priority", "met", "decided", "rate"}, true);
     for (const SlaCell& cell : report.sla) {
-      html += "<tr><td>" + e(cell.metric) + "</td><td>" + e(cell.priority) + "</td>" +
+      html += "<tr><td>" + e(cell.metric) + "</td>" + name_cell(report.labels.priorities, cell.priority) +
               num_cell(count(cell.met.numerator)) + num_cell(count(cell.met.denominator)) +
               num_cell(e(percent_text(cell.met))) + "</tr>\n";
     }

@@ -3,9 +3,17 @@
 // priority, the satisfaction distribution, SLA compliance per metric x
 // priority, the share of each complaint type). Inline CSS; no script, font,
 // image or style sheet from anywhere else, so the page opens offline and in a
-// mail client. Every text that came from the journal (type, priority, metric
-// and score names) is HTML-escaped. Deterministic: the same report gives the
-// same bytes.
+// mail client. Every text that came from the journal or the rules (type,
+// priority, metric and score names, their labels) is HTML-escaped.
+// Deterministic: the same report gives the same bytes.
+//
+// A type, priority or score the rules label (Report::labels) shows as its
+// label, with its name on hover: a `title` attribute in a table, an SVG
+// <title> in a chart; one without a label shows as its name. The charts are
+// horizontal bars, one row per bar: the category's label in a column sized
+// to the longest label (estimated, CJK characters 1em wide; a label over
+// 200 px is cut with "…" and shown whole in its <title>), then the bar, then
+// its value in a column of its own, so that no two texts overlap.
 
 #pragma once
 

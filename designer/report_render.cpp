@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -21,9 +22,18 @@ std::string fixed(double value, int decimals) {
   return text;
 }
 
+// A name the report groups by as a text cell: "信用卡 (card)" when the rules
+// give `name` a label, else `name`.
+std::string labelled(const std::map<std::string, std::string>& labels, const std::string& name) {
+  auto found = labels.find(name);
+  if (found == labels.end() || found->second.empty() || found->second == name) return name;
+  return found->second + " (" + name + ")";
+}
+
 // Columns padded to their widest cell; a column whose cells are all numbers
-// (or n/a) is right-aligned. Widths count bytes: good enough for the names
-// rule files use, which are ASCII.
+// (or n/a) is right-aligned. Widths are display widths
+// (engine::display_width): a Chinese label takes two columns a character, so
+// the columns after it still line up on a terminal.
 class Table {
  public:
   explicit Table(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
@@ -35,7 +45,7 @@ class Table {
     std::vector<bool> numeric(columns, true);
     for (std::size_t r = 0; r < rows_.size(); ++r) {
       for (std::size_t c = 0; c < columns; ++c) {
-        widths[c] = std::max(widths[c], rows_[r][c].size());
+        widths[c] = std::max(widths[c], engine::display_width(rows_[r][c]));
         if (r > 0 && !is_number(rows_[r][c])) numeric[c] = false;
       }
     }
@@ -43,7 +53,7 @@ class Table {
     for (const std::vector<std::string>& row : rows_) {
       std::string line = indent;
       for (std::size_t c = 0; c < columns; ++c) {
-        std::string pad(widths[c] - row[c].size(), ' ');
+        std::string pad(widths[c] - engine::display_width(row[c]), ' ');
         line += numeric[c] ? pad + row[c] : row[c] + (c + 1 < columns ? pad : std::string());
         if (c + 1 < columns) line += "  ";
       }
@@ -351,7 +361,7 @@ std::string render_report_text(const Report& report) {
                                    : "\ncomplaint types: not measured, the rules name no types\n";
   Table types({"type", "tickets", "share"});
   for (const TypeShare& type : report.types) {
-    types.add({type.type, count_text(type.share.numerator), percent_text(type.share)});
+    types.add({labelled(report.labels.types, type.type), count_text(type.share.numerator), percent_text(type.share)});
   }
   if (options.measures_types()) text += report.types.empty() ? "  no tickets\n" : types.render("  ");
 
@@ -365,7 +375,9 @@ std::string render_report_text(const Report& report) {
       times.add({type, priority, count_text(stats.count), duration_text(stats.mean), duration_text(stats.median),
                  duration_text(stats.min), duration_text(stats.max)});
     };
-    for (const ResolutionCell& cell : report.resolution_by_type_priority) add(cell.type, cell.priority, cell.time);
+    for (const ResolutionCell& cell : report.resolution_by_type_priority) {
+      add(labelled(report.labels.types, cell.type), labelled(report.labels.priorities, cell.priority), cell.time);
+    }
     add("all", "", report.resolution);
     text += times.render("  ");
   }
@@ -377,7 +389,8 @@ std::string render_report_text(const Report& report) {
   } else if (options.measures_survey()) {
     Table scores({"score", "answers", "share"});
     for (const ScoreCount& score : report.satisfaction) {
-      scores.add({score.score, count_text(score.share.numerator), percent_text(score.share)});
+      scores.add(
+          {labelled(report.labels.scores, score.score), count_text(score.share.numerator), percent_text(score.share)});
     }
     text += scores.render("  ");
     if (report.mean_score) {
@@ -391,8 +404,8 @@ std::string render_report_text(const Report& report) {
   } else {
     Table sla({"metric", "priority", "met", "decided", "rate"});
     for (const SlaCell& cell : report.sla) {
-      sla.add({cell.metric, cell.priority, count_text(cell.met.numerator), count_text(cell.met.denominator),
-               percent_text(cell.met)});
+      sla.add({cell.metric, labelled(report.labels.priorities, cell.priority), count_text(cell.met.numerator),
+               count_text(cell.met.denominator), percent_text(cell.met)});
     }
     text += sla.render("  ");
   }

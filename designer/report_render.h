@@ -3,7 +3,10 @@
 //
 // Text: one section per figure, aligned columns, percentages to one decimal,
 // durations as the rules write them ("5h30m"); a figure with nothing to count
-// shows "n/a".
+// shows "n/a". A type, priority or score the rules label
+// (Report::labels) shows as "信用卡 (card)", one without a label as its
+// name; columns are padded by display width (engine::display_width), so
+// Chinese labels line up on a terminal.
 //
 // CSV (RFC 4180, "\n" line ends): a header row, then one row per figure or
 // breakdown cell:

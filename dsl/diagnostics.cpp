@@ -97,13 +97,14 @@ std::string printable_line(std::string_view line) {
   return out;
 }
 
-// East Asian wide characters take two terminal cells; the caret must line up
-// under labels such as "产品故障".
-int display_width(char32_t cp) {
-  bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
-              (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-              (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1FAFF) || (cp >= 0x20000 && cp <= 0x3FFFD);
-  return wide ? 2 : 1;
+// The terminal cells the character `cp` takes as printable_line() prints it
+// (a control character as U+FFFD): East Asian wide characters take two, so
+// the caret lines up under labels such as "产品故障".
+std::size_t display_width(char32_t cp) {
+  if ((cp < 0x20 && cp != '\t') || cp == 0x7F) cp = kReplacement;
+  std::string character;
+  append_utf8(character, cp);
+  return engine::display_width(character);
 }
 
 bool is_word_byte(char c) {
@@ -122,7 +123,7 @@ std::string caret_line(std::string_view line, std::uint32_t column) {
       ++i;
       continue;
     }
-    out.append(static_cast<std::size_t>(display_width(next_code_point(line, i))), ' ');
+    out.append(display_width(next_code_point(line, i)), ' ');
   }
   out += '^';
   if (target < line.size() && is_word_byte(line[target])) {

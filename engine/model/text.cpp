@@ -1,5 +1,7 @@
 #include "engine/model/text.h"
 
+#include <utf8proc.h>
+
 #include <cstdio>
 
 namespace docket::engine {
@@ -143,6 +145,25 @@ bool is_utf8(std::string_view text) {
     i += sequence.length;
   }
   return true;
+}
+
+std::size_t display_width(std::string_view text) {
+  std::size_t width = 0;
+  const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(text.data());
+  std::size_t offset = 0;
+  while (offset < text.size()) {
+    utf8proc_int32_t codepoint = 0;
+    utf8proc_ssize_t length =
+        utf8proc_iterate(bytes + offset, static_cast<utf8proc_ssize_t>(text.size() - offset), &codepoint);
+    if (length <= 0) {
+      ++width;
+      ++offset;
+      continue;
+    }
+    width += static_cast<std::size_t>(utf8proc_charwidth(codepoint));
+    offset += static_cast<std::size_t>(length);
+  }
+  return width;
 }
 
 }  // namespace docket::engine

@@ -1,10 +1,13 @@
-// Text as docket quotes it: in JSON string literals and in messages.
+// Text as docket quotes it: in JSON string literals and in messages; and
+// how wide it shows on a terminal.
 //
 // Every layer quotes text it did not write (ids, names, values from events
 // and rule files) in JSON or in a one-line message, and the same text must
 // come out the same way everywhere: the journal hashes it, and an auditor's
 // tool reads it. So there is one escaper, here at the bottom of the layers
-// where the dsl, the engine and the tools can all reach it.
+// where the dsl, the engine and the tools can all reach it. For the same
+// reason the one measure of display width (display_width(), through
+// utf8proc) is here: the cli's tables and the designer's reports pad by it.
 
 #pragma once
 
@@ -38,6 +41,13 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
 
 // Whether `text` is well-formed UTF-8 (RFC 3629).
 bool is_utf8(std::string_view text);
+
+// The number of terminal columns `text` takes, by Unicode's East Asian
+// Width (through utf8proc): a Chinese character takes two, a Latin letter
+// one, a combining accent none. Bytes that are not UTF-8 count one column
+// each. std::setw and std::string::size count bytes, which leaves a column
+// of Chinese names ragged: text tables pad by this instead.
+std::size_t display_width(std::string_view text);
 
 // One UTF-8 sequence of a text, `length` bytes from where it starts: a
 // character when well formed (RFC 3629, by table 3-7 of the Unicode

@@ -1,6 +1,7 @@
-// The cli's text tables pad by display width: a Chinese character takes two
-// terminal columns in three bytes, so padding by bytes would push every cell
-// after a Chinese name out of line.
+// The cli's text tables pad by display width (engine::display_width, tested
+// in tests/model/text_test.cpp): a Chinese character takes two terminal
+// columns in three bytes, so padding by bytes would push every cell after a
+// Chinese name out of line.
 
 #include "cli/table.h"
 
@@ -17,16 +18,6 @@ TEST(Table, ChineseNamesLineUpWithLatinOnes) {
   EXPECT_EQ(table.row({"处理中", "3"}), "  处理中     3\n");
   EXPECT_EQ(table.row({"received", "12"}), "  received   12\n");
   EXPECT_EQ(table.row({"待客户确认", "1"}), "  待客户确认 1\n");
-}
-
-TEST(Table, DisplayWidthCountsTerminalColumns) {
-  EXPECT_EQ(display_width(""), 0u);
-  EXPECT_EQ(display_width("after_sales"), 11u);
-  EXPECT_EQ(display_width("售后服务"), 8u);
-  EXPECT_EQ(display_width("P0 紧急"), 7u);
-  EXPECT_EQ(display_width("（已接收）"), 10u);  // full-width brackets
-  EXPECT_EQ(display_width("e\u0301"), 1u);      // a combining accent takes no column
-  EXPECT_EQ(display_width("\xff\xfe"), 2u);     // bytes that are not UTF-8: one each
 }
 
 TEST(Table, RightAlignedColumnsPadOnTheLeft) {

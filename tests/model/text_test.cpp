@@ -1,4 +1,5 @@
-// The one JSON string escaper and the message quoting every layer uses.
+// The one JSON string escaper and the message quoting every layer uses, and
+// the one measure of display width.
 
 #include "engine/model/text.h"
 
@@ -100,6 +101,17 @@ TEST(ForEachCharacter, ReplacesWhatJsonStringReplaces) {
     // Bytes above ASCII need no escape: the JSON escaper writes the same characters.
     EXPECT_EQ(json_string(bytes), "\"" + joined + "\"");
   }
+}
+
+// What a terminal shows, which the cli's tables and the reports pad by.
+TEST(DisplayWidth, CountsTerminalColumns) {
+  EXPECT_EQ(display_width(""), 0u);
+  EXPECT_EQ(display_width("after_sales"), 11u);
+  EXPECT_EQ(display_width("售后服务"), 8u);
+  EXPECT_EQ(display_width("P0 紧急"), 7u);
+  EXPECT_EQ(display_width("（已接收）"), 10u);  // full-width brackets
+  EXPECT_EQ(display_width("e\u0301"), 1u);      // a combining accent takes no column
+  EXPECT_EQ(display_width("\xff\xfe"), 2u);     // bytes that are not UTF-8: one each
 }
 
 }  // namespace
