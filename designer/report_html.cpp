@@ -28,7 +28,21 @@ std::string fixed(double value, int decimals) {
   return text;
 }
 
-std::string number(double value) { return fixed(value, 1); }
+// A tick value as short as it reads: "50", "2.5".
+std::string number(double value) {
+  std::string text = fixed(value, 1);
+  return text.size() > 2 && text.compare(text.size() - 2, 2, ".0") == 0 ? text.substr(0, text.size() - 2) : text;
+}
+
+// The smallest 1, 2 or 5 times a power of ten at least `value`, so that the
+// axis ends, and its middle tick falls, on round numbers (99 -> 100, 7 -> 10).
+double round_up(double value) {
+  double power = std::pow(10.0, std::floor(std::log10(value)));
+  for (double step : {1.0, 2.0, 5.0, 10.0}) {
+    if (step * power >= value) return step * power;
+  }
+  return 10 * power;
+}
 
 std::string hours_text(std::int64_t seconds) { return engine::format_duration(seconds, engine::LargestUnit::kHour); }
 
@@ -167,8 +181,8 @@ std::string draw(const BarChart& chart) {
   for (const auto& row : chart.values) {
     for (const std::optional<double>& value : row) max = std::max(max, value.value_or(0));
   }
-  if (chart.fixed_max) max = *chart.fixed_max;
   if (max <= 0) max = 1;
+  max = chart.fixed_max ? *chart.fixed_max : round_up(max);
 
   int group_width = 0;
   for (const Shown& group : chart.groups) {
@@ -339,6 +353,7 @@ svg .axis{stroke:#444;stroke-width:1}
 svg .grid{stroke:#ddd;stroke-width:1}
 svg .rule{stroke:#eee;stroke-width:1}
 p.none{color:#666;font-style:italic}
+p.warning{background:#fff4e5;border-left:4px solid #e8a33d;padding:6px 10px}
 )";
 
 std::string num_cell(const std::string& text) { return "<td class=\"n\">" + text + "</td>"; }
@@ -377,38 +392,70 @@ std::string html_escape(std::string_view text) {
   return escaped;
 }
 
-std::string render_report_html(const Report& report, const std::string& source) {
-  const ReportOptions& options = report.options;
-  auto e = [](const std::string& text) { return html_escape(text); };
-  auto count = [](std::size_t n) { return std::to_string(n); };
+namespace {
 
+std::string e(const std::string& text) { return html_escape(text); }
+std::string count(std::size_t n) { return std::to_string(n); }
+std::string not_measured(const std::string& missing) {
+  return "<p class=\"none\">Not measured: the rules name no " + missing + ".</p>\n";
+}
+
+// The heading: the period, the journal, the rules, and what the journal lacked.
+std::string head_html(const Report& report, const std::string& source) {
+  const ReportOptions& options = report.options;
   std::string html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   html += "<title>docket report: " + e(period_text(options)) + "</title>\n<style>\n" + kStyle +
           "svg text{font:" + std::to_string(kFontPx) + "px sans-serif;fill:#333}\n</style>\n</head>\n";
   html += "<body>\n<h1>Department figures</h1>\n<p class=\"meta\">" + e(period_text(options)) + "; journal " +
           e(source) + " (" + count(report.records) + " records, " + count(report.tickets_in_journal) +
-          " tickets)</p>\n";
+          " tickets)</p>\n<p class=\"meta\">Rules: " + e(rules_text(options)) + "</p>\n";
+  for (const JournalNote& note : report.journal_notes) {
+    html += "<p class=\"warning\">Warning: " + e(journal_note_text(note)) + "</p>\n";
+  }
+  return html;
+}
 
-  html += "<div class=\"cards\">\n";
+std::string cards_html(const Report& report) {
+  const ReportOptions& options = report.options;
+  std::string html = "<div class=\"cards\">\n";
   html += card("Tickets created", count(report.tickets), "in the period");
-  html +=
-      card("Acceptance timeliness", e(percent_text(report.acceptance_timeliness)),
-           count(report.acceptance_timeliness.numerator) + " of " + count(report.acceptance_timeliness.denominator) +
-               " " + e(options.first_response_metric) + " met; " + count(report.acceptance_pending) + " pending" +
-               (report.acceptance_unmeasured > 0 ? "; " + count(report.acceptance_unmeasured) + " without a limit"
-                                                 : std::string()));
-  html += card("Follow-up rate", e(percent_text(report.follow_up)),
-               count(report.follow_up.numerator) + " of " + count(report.follow_up.denominator) +
-                   " resolved surveyed; " + count(report.declined) + " declined");
-  html += card("Return visits", count(report.return_visits), "surveys after resolution");
-  html += card("Mean satisfaction", report.mean_score ? fixed(*report.mean_score, 2) : std::string("n/a"),
-               e(options.survey_field) + ", " + count(report.surveyed) + " tickets surveyed");
-  html += "</div>\n";
+  if (options.measures_acceptance()) {
+    std::string undecided = undecided_text(report.acceptance_undecided);
+    html +=
+        card("Acceptance timeliness", e(percent_text(report.acceptance_timeliness)),
+             count(report.acceptance_timeliness.numerator) + " of " + count(report.acceptance_timeliness.denominator) +
+                 " " + e(options.first_response_metric) + " met" + (undecided.empty() ? "" : "; " + e(undecided)) +
+                 (report.acceptance_unmeasured > 0 ? "; " + count(report.acceptance_unmeasured) + " without a limit"
+                                                   : std::string()));
+  } else {
+    html += card("Acceptance timeliness", "n/a", "not measured: the rules name no acceptance clock");
+  }
+  if (options.measures_resolution() && options.measures_survey()) {
+    html +=
+        card("Follow-up rate", e(percent_text(report.follow_up)),
+             count(report.follow_up.numerator) + " of " + count(report.follow_up.denominator) + " resolved surveyed" +
+                 (options.declined_event.empty() ? "" : "; " + count(report.declined) + " declined"));
+    html += card("Return visits", count(report.return_visits), "surveys in the resolving record or later");
+  } else {
+    html += card("Follow-up rate", "n/a", "not measured: no resolution or survey field in the rules");
+  }
+  std::string answered =
+      e(options.survey_field) + ", " + count(report.answers) + " answers from " + count(report.surveyed) + " tickets";
+  if (options.measures_survey() && report.mean_score) {
+    html += card("Mean satisfaction", fixed(*report.mean_score, 2), answered);
+  } else if (options.measures_survey()) {
+    html += card("Survey answers", count(report.answers), answered);  // not numbers: no mean
+  }
+  return html + "</div>\n";
+}
 
-  // Complaint types.
-  html += "<h2>Share of each complaint type (" + e(options.type_field) + ")</h2>\n";
-  if (report.types.empty()) {
+std::string types_html(const Report& report) {
+  const ReportOptions& options = report.options;
+  std::string html = "<h2>Share of each complaint type (" + e(options.type_field) + ")</h2>\n";
+  if (!options.measures_types()) {
+    html += not_measured("types");
+  } else if (report.types.empty()) {
     html += "<p class=\"none\">No ticket was created in the period.</p>\n";
   } else {
     std::vector<Shown> groups;
@@ -430,10 +477,14 @@ std::string render_report_html(const Report& report, const std::string& source) 
     html += "</table>\n";
   }
 
-  // Resolution time.
-  html += "<h2>Resolution time by " + e(options.type_field) + " and priority</h2>\n";
-  html +=
-      "<p class=\"meta\">From the ticket's creation to the stop of its " + e(options.resolve_metric) + " clock.</p>\n";
+  return html;
+}
+
+std::string resolution_html(const Report& report) {
+  const ReportOptions& options = report.options;
+  std::string html = "<h2>Resolution time by " + e(options.type_field) + " and priority</h2>\n";
+  if (!options.measures_resolution()) return html + not_measured("resolution");
+  html += "<p class=\"meta\">From the ticket's creation to its resolution: " + e(resolution_text(options)) + ".</p>\n";
   if (report.resolution.count == 0) {
     html += "<p class=\"none\">No ticket of the period was resolved.</p>\n";
   } else {
@@ -452,8 +503,13 @@ std::string render_report_html(const Report& report, const std::string& source) 
     html += "</table>\n";
   }
 
-  // Satisfaction.
-  html += "<h2>Satisfaction (" + e(options.survey_field) + ")</h2>\n";
+  return html;
+}
+
+std::string satisfaction_html(const Report& report) {
+  const ReportOptions& options = report.options;
+  std::string html = "<h2>Satisfaction (" + e(options.survey_field) + ", every answer)</h2>\n";
+  if (!options.measures_survey()) return html + not_measured("survey field");
   if (report.surveyed == 0) {
     html += "<p class=\"none\">No ticket of the period was surveyed.</p>\n";
   } else {
@@ -465,8 +521,8 @@ std::string render_report_html(const Report& report, const std::string& source) 
       values.push_back(static_cast<double>(score.share.numerator));
       labels.push_back(count(score.share.numerator));
     }
-    html += draw(single_series("Satisfaction distribution", "tickets", groups, values, labels));
-    html += "<table>\n" + row({"score", "tickets", "share"}, true);
+    html += draw(single_series("Satisfaction distribution", "answers", groups, values, labels));
+    html += "<table>\n" + row({"score", "answers", "share"}, true);
     for (const ScoreCount& score : report.satisfaction) {
       html += "<tr>" + name_cell(report.labels.scores, score.score) + num_cell(count(score.share.numerator)) +
               num_cell(e(percent_text(score.share))) + "</tr>\n";
@@ -474,8 +530,11 @@ std::string render_report_html(const Report& report, const std::string& source) 
     html += "</table>\n";
   }
 
-  // SLA compliance.
-  html += "<h2>SLA compliance</h2>\n";
+  return html;
+}
+
+std::string sla_html(const Report& report) {
+  std::string html = "<h2>SLA compliance</h2>\n";
   if (report.sla.empty()) {
     html += "<p class=\"none\">No SLA clock of the period's tickets was decided.</p>\n";
   } else {
@@ -503,8 +562,14 @@ std::string render_report_html(const Report& report, const std::string& source) 
     }
     html += "</table>\n";
   }
-  html += "</body>\n</html>\n";
   return html;
+}
+
+}  // namespace
+
+std::string render_report_html(const Report& report, const std::string& source) {
+  return head_html(report, source) + cards_html(report) + types_html(report) + resolution_html(report) +
+         satisfaction_html(report) + sla_html(report) + "</body>\n</html>\n";
 }
 
 }  // namespace docket::designer

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "designer/report_html.h"
 #include "designer/report_render.h"
 #include "tests/scenarios/scenario.h"
 
@@ -245,6 +246,27 @@ TEST(ReportSettingsTest, ARestartedOrGappedJournalIsNoted) {
   EXPECT_THAT(kinds(report), ElementsAre(JournalNoteKind::kRestart));
   EXPECT_EQ(report.tickets, 2 * compute_report(records, {}).tickets);
   EXPECT_THAT(journal_note_text(report.journal_notes[0]), HasSubstr("seq goes back to 1 after "));
+}
+
+TEST(ReportSettingsTest, TheHtmlPageSaysWhatIsNotMeasuredAndWhatTheJournalLacks) {
+  std::vector<Record> records = small_journal();
+  std::vector<Record> cut(records.begin() + 3, records.end());
+  ReportOptions options;
+  options.survey_field.clear();
+  options.type_field.clear();
+  std::string page = render_report_html(compute_report(cut, options), "day.jsonl");
+  EXPECT_THAT(page, HasSubstr("<p class=\"warning\">Warning: the journal starts at seq 4: seq 1-3 are not in it"));
+  EXPECT_THAT(page, HasSubstr("Not measured: the rules name no survey field."));
+  EXPECT_THAT(page, HasSubstr("Not measured: the rules name no types."));
+  EXPECT_THAT(page, HasSubstr("Rules: none: names taken from the journal"));
+  EXPECT_THAT(page, Not(HasSubstr("pending")));
+
+  std::shared_ptr<const engine::Workflow> rules;
+  std::vector<Record> open =
+      examples_of("rules/after_sales.docket", {"after_sales/06_intake_channels_and_timers.jsonl"}, &rules);
+  Report report = compute_report(open, settled(rules.get(), {}, names_of_rules(*rules, "after_sales.docket")));
+  ASSERT_GT(report.acceptance_undecided.not_started, 0u);
+  EXPECT_THAT(render_report_html(report, "x.db"), HasSubstr(html_escape(undecided_text(report.acceptance_undecided))));
 }
 
 }  // namespace
