@@ -33,7 +33,7 @@ void take_defaults(const KnownNames& known, ReportOptions& options) {
   options.resolution_states.clear();
   options.survey_field = default_if_known(shipped.survey_field, known.fields);
   options.declined_event = default_if_known(shipped.declined_event, known.events);
-  options.type_field = default_if_known(shipped.type_field, known.fields);
+  options.type_field = default_if_known(shipped.type_field, known.type_fields);
   for (const char* setting : {"acceptance", "resolution", "survey", "declined", "types"}) {
     options.origins[setting] = "default";
   }
@@ -93,8 +93,8 @@ Status take_overrides(const ReportOverrides& overrides, const KnownNames& known,
               options.declined_event, options);
   }
   if (ok) {
-    ok = take(overrides.type_field, "--type-field", "types", known.fields, "a field", known, options.type_field,
-              options);
+    ok = take(overrides.type_field, "--type-field", "types", known.type_fields, "category, priority or an enum field",
+              known, options.type_field, options);
   }
   return ok;
 }
@@ -131,8 +131,13 @@ KnownNames names_of_rules(const engine::Workflow& rules, const std::string& sour
   KnownNames known;
   known.source = source;
   known.metrics.insert(rules.metrics().begin(), rules.metrics().end());
-  for (const engine::Field& field : rules.fields()) known.fields.insert(field.name);
-  known.fields.insert({"category", "priority"});
+  known.type_fields.insert({"category", "priority"});
+  for (const engine::Field& field : rules.fields()) {
+    known.fields.insert(field.name);
+    if (field.type == engine::FieldType::kEnum || field.type == engine::FieldType::kBool) {
+      known.type_fields.insert(field.name);
+    }
+  }
   known.events.insert(rules.events().begin(), rules.events().end());
   for (const engine::State& state : rules.states()) known.states.insert(state.name);
   return known;
@@ -141,7 +146,7 @@ KnownNames names_of_rules(const engine::Workflow& rules, const std::string& sour
 KnownNames names_in_journal(std::span<const engine::Record> records) {
   KnownNames known;
   known.source = "the journal";
-  known.fields.insert({"category", "priority"});
+  known.type_fields.insert({"category", "priority"});
   for (const engine::Record& record : records) {
     for (const engine::Effect& effect : record.effects) {
       if (effect.clock != engine::ClockChange::kNone) known.metrics.insert(effect.target);
@@ -152,6 +157,7 @@ KnownNames names_in_journal(std::span<const engine::Record> records) {
     if (record.kind == engine::RecordKind::kTransition && !record.event.empty()) known.events.insert(record.event);
     if (!record.to.empty()) known.states.insert(record.to);
   }
+  known.type_fields.insert(known.fields.begin(), known.fields.end());
   return known;
 }
 

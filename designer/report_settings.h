@@ -45,7 +45,10 @@ struct ReportOverrides {
 struct KnownNames {
   std::string source;  // "rules/after_sales.docket", "the journal"
   std::set<std::string> metrics;
-  std::set<std::string> fields;  // with `category` and `priority`, which types may be counted by
+  std::set<std::string> fields;
+  // What complaint types may be counted by: `category`, `priority` and the
+  // enum and bool fields (without rules, every field the journal shows).
+  std::set<std::string> type_fields;
   std::set<std::string> events;
   std::set<std::string> states;
 };

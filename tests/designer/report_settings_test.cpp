@@ -112,6 +112,11 @@ TEST(ReportSettingsTest, AMisspelledOptionIsAnErrorListingTheKnownNames) {
   EXPECT_THAT(refused.error(), HasSubstr("overall"));
 
   overrides = {};
+  overrides.type_field = "problem";  // a text field: no fixed values to count by
+  EXPECT_THAT(settle_report_settings(rules.get(), overrides, known, options).error(),
+              HasSubstr("--type-field `problem` is not category, priority or an enum field of"));
+
+  overrides = {};
   overrides.resolution_states = std::vector<std::string>{"closed", "nowhere"};
   EXPECT_THAT(settle_report_settings(rules.get(), overrides, known, options).error(),
               HasSubstr("--resolution-state `nowhere` is not a state of"));
