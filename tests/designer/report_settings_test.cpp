@@ -15,14 +15,13 @@
 
 #include "designer/report_html.h"
 #include "designer/report_render.h"
-#include "tests/scenarios/scenario.h"
+#include "tests/support/example_tickets.h"
 
 namespace docket::designer {
 namespace {
 
 using engine::Record;
 using engine::testing::at;
-using engine::testing::Replay;
 using ::testing::ElementsAre;
 using ::testing::EndsWith;
 using ::testing::HasSubstr;
@@ -31,15 +30,7 @@ using ::testing::Not;
 // Every example of one workflow replayed, the clock run on to 2026-12-10.
 std::vector<Record> examples_of(const std::string& rules, const std::vector<std::string>& examples,
                                 std::shared_ptr<const engine::Workflow>* workflow = nullptr) {
-  std::vector<Record> all;
-  for (const std::string& example : examples) {
-    Replay replay(rules);
-    replay.play(example);
-    replay.advance_to(at("2026-12-10T00:00:00Z"));
-    all.insert(all.end(), replay.journal.records().begin(), replay.journal.records().end());
-    if (workflow != nullptr) *workflow = replay.workflow;
-  }
-  return all;
+  return engine::testing::example_journals(rules, examples, at("2026-12-10T00:00:00Z"), workflow);
 }
 
 const std::vector<std::string> kComplaints = {"complaint_handling/01_quality_batch_defect_recall.jsonl",

@@ -24,6 +24,7 @@
 #include "tests/scenarios/scenario.h"
 #include "tests/support/engine_harness.h"
 #include "tests/support/event_streams.h"
+#include "tests/support/example_tickets.h"
 
 namespace docket::designer {
 namespace {
@@ -32,7 +33,6 @@ using engine::EffectKind;
 using engine::Record;
 using engine::RecordKind;
 using engine::testing::at;
-using engine::testing::Replay;
 using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -41,20 +41,13 @@ using ::testing::Not;
 // 2026-12-10 so that every unresolved ticket's limits have passed; the
 // journals one after the other (each ticket's records stay in order).
 const std::vector<Record>& example_records() {
-  static const std::vector<Record> records = [] {
-    std::vector<Record> all;
-    for (const char* example :
-         {"after_sales/01_product_fault_p0.jsonl", "after_sales/02_service_error_compensation.jsonl",
-          "after_sales/03_obstacle_progress_breach.jsonl", "after_sales/04_inquiry_p2_no_approval.jsonl",
-          "after_sales/05_rights_claim_legal_review.jsonl", "after_sales/06_intake_channels_and_timers.jsonl",
-          "after_sales/07_priority_table.jsonl", "after_sales/walkthrough.jsonl"}) {
-      Replay replay("rules/after_sales.docket");
-      replay.play(example);
-      replay.advance_to(at("2026-12-10T00:00:00Z"));
-      all.insert(all.end(), replay.journal.records().begin(), replay.journal.records().end());
-    }
-    return all;
-  }();
+  static const std::vector<Record> records = engine::testing::example_journals(
+      "rules/after_sales.docket",
+      {"after_sales/01_product_fault_p0.jsonl", "after_sales/02_service_error_compensation.jsonl",
+       "after_sales/03_obstacle_progress_breach.jsonl", "after_sales/04_inquiry_p2_no_approval.jsonl",
+       "after_sales/05_rights_claim_legal_review.jsonl", "after_sales/06_intake_channels_and_timers.jsonl",
+       "after_sales/07_priority_table.jsonl", "after_sales/walkthrough.jsonl"},
+      at("2026-12-10T00:00:00Z"));
   return records;
 }
 

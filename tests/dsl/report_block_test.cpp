@@ -50,6 +50,16 @@ std::vector<std::string> problems(const std::string& text) {
   return out;
 }
 
+// What loading `text` alone reports (the parser and the loader), as "E011 message".
+std::vector<std::string> load_problems(const std::string& text) {
+  SourceSet sources;
+  Diagnostics diagnostics;
+  load_text("t.docket", text, sources, diagnostics);
+  std::vector<std::string> out;
+  for (const Diagnostic& d : diagnostics.items()) out.push_back(d.code + " " + d.message);
+  return out;
+}
+
 TEST(ReportBlockTest, CompilesEveryItemByName) {
   auto workflow = testing::compile_text(with(R"(
 report {
@@ -113,17 +123,10 @@ TEST(ReportBlockTest, ResolvingInTheInitialStateIsAWarning) {
 }
 
 TEST(ReportBlockTest, AnItemOrTheBlockTwiceIsAnError) {
-  SourceSet sources;
-  Diagnostics diagnostics;
-  load_text("t.docket", with("report {\n  types by issue\n  types by category\n}\n"), sources, diagnostics);
-  ASSERT_EQ(diagnostics.items().size(), 1u);
-  EXPECT_EQ(diagnostics.items()[0].code, "E011");
-  EXPECT_EQ(diagnostics.items()[0].message, "`types` given twice in `report` (first at line 22)");
-
-  Diagnostics again;
-  load_text("t.docket", with("report { types by issue }\nreport { types by issue }\n"), sources, again);
-  ASSERT_EQ(again.items().size(), 1u);
-  EXPECT_EQ(again.items()[0].message, "`report` declared twice (first at line 21)");
+  EXPECT_THAT(load_problems(with("report {\n  types by issue\n  types by category\n}\n")),
+              ElementsAre("E011 `types` given twice in `report` (first at line 22)"));
+  EXPECT_THAT(load_problems(with("report { types by issue }\nreport { types by issue }\n")),
+              ElementsAre("E011 `report` declared twice (first at line 21)"));
 }
 
 struct Loaded {
@@ -161,21 +164,15 @@ TEST(ReportBlockTest, AVariantKeepsItsBasesSettingsOrOverridesThem) {
 }
 
 TEST(ReportBlockTest, AnOverrideInAFileThatExtendsNothingIsRefused) {
-  SourceSet sources;
-  Diagnostics diagnostics;
-  load_text("t.docket", with("override report { types by issue }\n"), sources, diagnostics);
-  ASSERT_EQ(diagnostics.items().size(), 1u);
-  EXPECT_EQ(diagnostics.items()[0].code, "E027");
-  EXPECT_EQ(diagnostics.items()[0].message, "`override report` in a file that extends nothing");
+  EXPECT_THAT(load_problems(with("override report { types by issue }\n")),
+              ElementsAre("E027 `override report` in a file that extends nothing"));
 }
 
 TEST(ReportBlockTest, ParseErrorsSayWhatAnItemNeeds) {
-  SourceSet sources;
-  Diagnostics diagnostics;
-  load_text("t.docket", with("report { resolution resolve }\n"), sources, diagnostics);
-  ASSERT_FALSE(diagnostics.items().empty());
-  EXPECT_EQ(diagnostics.items()[0].message,
-            "expected `clock` and the time limit whose stop resolves a case (`clock resolve`), or `state` and the "
+  std::vector<std::string> problems = load_problems(with("report { resolution resolve }\n"));
+  ASSERT_FALSE(problems.empty());
+  EXPECT_EQ(problems[0],
+            "E001 expected `clock` and the time limit whose stop resolves a case (`clock resolve`), or `state` and the "
             "states that resolve it (`state return_visit`), got `resolve`");
 }
 

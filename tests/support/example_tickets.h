@@ -10,6 +10,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "tests/scenarios/scenario.h"
 #include "tests/support/engine_harness.h"
@@ -66,6 +67,23 @@ inline Ticket closed_product_fault() {
 inline Ticket half_approved_complaint() {
   return first_ticket(kComplaints, "complaint_handling/04_pricing_important_customer.jsonl",
                       [](const Ticket& ticket) { return ticket.approval && !ticket.approval->votes.empty(); });
+}
+
+// The journals of `examples` (paths under examples/), each replayed against
+// `rules` on its own engine with the clock run on to `until`, one after the
+// other (each ticket's records stay in order). `workflow`, when given, gets
+// the compiled rules.
+inline std::vector<Record> example_journals(const std::string& rules, const std::vector<std::string>& examples,
+                                            std::int64_t until, std::shared_ptr<const Workflow>* workflow = nullptr) {
+  std::vector<Record> all;
+  for (const std::string& example : examples) {
+    Replay replay(rules);
+    replay.play(example);
+    replay.advance_to(until);
+    all.insert(all.end(), replay.journal.records().begin(), replay.journal.records().end());
+    if (workflow != nullptr) *workflow = replay.workflow;
+  }
+  return all;
 }
 
 }  // namespace docket::engine::testing
