@@ -86,6 +86,19 @@ Input read_lines(const std::string& path) {
   return Input::success(std::move(input));
 }
 
+// The versions of the bundle a journal.jsonl lies in, so that a report of
+// the bundle's journal file has its rules as one of the bundle has; none
+// for any other file.
+std::vector<engine::StoredVersion> bundle_versions_beside(const std::string& path) {
+  fs::path file(path);
+  if (file.filename() != "journal.jsonl") return {};
+  std::error_code error;
+  if (!fs::is_regular_file(file.parent_path() / "versions.jsonl", error)) return {};
+  auto bundle = engine::open_bundle(file.parent_path().empty() ? fs::path(".") : file.parent_path());
+  if (!bundle) return {};
+  return std::move(bundle->versions);
+}
+
 }  // namespace
 
 Input read_journal(const std::string& path) {
@@ -95,7 +108,9 @@ Input read_journal(const std::string& path) {
   if (fs::is_directory(status)) return read_bundle(path);
   if (!fs::is_regular_file(status)) return Input::failure(path + ": not a file");
   if (is_sqlite_file(path)) return read_store(path);
-  return read_lines(path);
+  Input input = read_lines(path);
+  if (input) input.value().versions = bundle_versions_beside(path);
+  return input;
 }
 
 }  // namespace docket::designer

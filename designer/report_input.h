@@ -14,10 +14,10 @@
 // "notes.txt:1: not a journal record: ...", "x.db: no such file". The
 // hash chain is not checked here (that is `docket audit verify`'s job).
 //
-// A store and a bundle also hold the rule files of every version their
-// tickets ran on (read_journal gives them), so a report can take its
-// settings from the rules (designer/report_settings.h); a --log journal has
-// none: give the rule file.
+// A store and a bundle (also its journal.jsonl read on its own) hold the
+// rule files of every version their tickets ran on (read_journal gives
+// them), so a report can take its settings from the rules
+// (designer/report_settings.h); a --log journal has none: give the rule file.
 
 #pragma once
 

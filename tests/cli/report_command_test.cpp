@@ -159,6 +159,22 @@ TEST(ReportCommandTest, ComplaintHandlingWithNoOptionsCountsItsResolutionAndVisi
   EXPECT_THAT(csv.out, HasSubstr("type_share,category,quality,"));
 }
 
+TEST(ReportCommandTest, ABundleAndItsJournalFileCarryTheirRules) {
+  TempDir dir;
+  std::string store = store_of(dir, "rules/complaint_handling.docket", {"complaint_handling/walkthrough.jsonl"});
+  ASSERT_EQ(run_docket("audit export " + store + " --out " + dir.file("bundle")).exit_code, 0);
+  CommandRun of_store = run_docket("report " + store);
+  CommandRun of_bundle = run_docket("report " + dir.file("bundle"));
+  CommandRun of_file = run_docket("report " + dir.file("bundle/journal.jsonl"));
+  ASSERT_EQ(of_bundle.exit_code, 0) << of_bundle.err;
+  ASSERT_EQ(of_file.exit_code, 0) << of_file.err;
+  EXPECT_THAT(of_file.out, HasSubstr("rules: complaint_handling version "));
+  EXPECT_THAT(of_file.out, HasSubstr("entered return_visit"));
+  auto figures = [](const std::string& text) { return text.substr(text.find("\nfigure")); };
+  EXPECT_EQ(figures(of_bundle.out), figures(of_store.out));
+  EXPECT_EQ(figures(of_file.out), figures(of_store.out));
+}
+
 TEST(ReportCommandTest, AfterSalesSplitsWhatIsNotDecidedYet) {
   TempDir dir;
   std::string store = store_of(dir, kRules, {"after_sales/06_intake_channels_and_timers.jsonl"});
