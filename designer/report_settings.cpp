@@ -17,8 +17,10 @@ std::string listed(const std::set<std::string>& names) {
 Status check_known(const std::string& value, const std::set<std::string>& names, const char* noun,
                    const std::string& option, const KnownNames& known) {
   if (value.empty() || names.count(value) != 0) return Status::success();
-  return Status::failure(option + " `" + value + "` is not " + noun + " of " + known.source +
-                         " (known: " + listed(names) + ")");
+  std::string message = option + " `" + value + "` is not " + noun + " of " + known.source;
+  std::string close = engine::closest_match(value, {names.begin(), names.end()});
+  if (!close.empty()) message += "; did you mean `" + close + "`?";
+  return Status::failure(message + " (known: " + listed(names) + ")");
 }
 
 // Without a `report` block: the shipped rules' name, where it is known.

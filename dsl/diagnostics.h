@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "dsl/source.h"
+#include "engine/model/text.h"
 
 namespace docket::dsl {
 
@@ -54,8 +55,7 @@ std::string render_text(const Diagnostics& diagnostics, const SourceSet& sources
 //   "message":..,"help":..}],"errors":N,"warnings":N}
 std::string render_json(const Diagnostics& diagnostics, const SourceSet& sources);
 
-// The candidate closest to `name` by edit distance, or an empty string when
-// none is close enough to be a plausible typo.
-std::string closest_match(const std::string& name, const std::vector<std::string>& candidates);
+// The spellchecker of every "did you mean" (engine/model/text.h).
+using engine::closest_match;
 
 }  // namespace docket::dsl

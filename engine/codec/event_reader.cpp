@@ -14,21 +14,6 @@ constexpr std::array<std::string_view, 7> kEventKeys = {"at",   "ticket",       
                                                         "data", "idempotency_key", "workflow"};
 constexpr std::array<std::string_view, 2> kActorKeys = {"id", "roles"};
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 template <std::size_t N>
 std::string unknown_key(const std::string& key, const std::array<std::string_view, N>& keys, const char* where) {
   std::string message = std::string("unknown key `") + key + "`" + where;

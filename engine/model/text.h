@@ -7,7 +7,9 @@
 // tool reads it. So there is one escaper, here at the bottom of the layers
 // where the dsl, the engine and the tools can all reach it. For the same
 // reason the one measure of display width (display_width(), through
-// utf8proc) is here: the cli's tables and the designer's reports pad by it.
+// utf8proc) is here: the cli's tables and the designer's reports pad by it;
+// and the one spellchecker (closest_match()), which the rules' diagnostics,
+// the event reader and the report's options all suggest names by.
 
 #pragma once
 
@@ -48,6 +50,14 @@ bool is_utf8(std::string_view text);
 // each. std::setw and std::string::size count bytes, which leaves a column
 // of Chinese names ragged: text tables pad by this instead.
 std::size_t display_width(std::string_view text);
+
+// Levenshtein distance where swapping two neighbouring letters (`tehc` for
+// `tech`) counts as one edit, the commonest typo.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+// The candidate closest to `name` by edit_distance, or "" when none is
+// close enough to be a plausible typo (a few edits, relative to the length).
+std::string closest_match(const std::string& name, const std::vector<std::string>& candidates);
 
 // One UTF-8 sequence of a text, `length` bytes from where it starts: a
 // character when well formed (RFC 3629, by table 3-7 of the Unicode

@@ -92,7 +92,8 @@ TEST(ReportSettingsTest, AMisspelledOptionIsAnErrorListingTheKnownNames) {
   engine::Status refused = settle_report_settings(rules.get(), overrides, known, options);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error(),
-            "--resolve-metric `resolv` is not a metric of rules/after_sales.docket (known: first_response, resolve)");
+            "--resolve-metric `resolv` is not a metric of rules/after_sales.docket; did you mean `resolve`? (known: "
+            "first_response, resolve)");
 
   overrides = {};
   overrides.survey_field = "nosuch";
