@@ -149,6 +149,11 @@ int settle(const ReportOptions& options, const designer::JournalInput& input, de
   settled.workflow = *workflow;
   std::optional<Rules> rules = report_rules(options, input, *workflow);
   if (!rules) return kExitFailure;
+  if (rules->workflow && !workflow->empty() && rules->workflow->name() != *workflow) {
+    return fail("--rules " + options.rules + " declares workflow `" + rules->workflow->name() +
+                    "`, but the journal's tickets run `" + *workflow + "`",
+                kExitUsage);
+  }
   designer::KnownNames known = rules->workflow ? designer::names_of_rules(*rules->workflow, rules->source)
                                                : designer::names_in_journal(input.records);
   engine::Status ok = designer::settle_report_settings(rules->workflow.get(), options.overrides, known, settled);

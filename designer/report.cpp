@@ -248,6 +248,17 @@ struct NoneLast {
 
 }  // namespace
 
+bool PriorityOrder::operator()(const std::string& a, const std::string& b) const {
+  auto rank = [this](const std::string& name) {
+    if (name == kNone) return order.size() + 1;
+    return static_cast<std::size_t>(std::find(order.begin(), order.end(), name) - order.begin());
+  };
+  std::size_t rank_a = rank(a);
+  std::size_t rank_b = rank(b);
+  if (rank_a != rank_b) return rank_a < rank_b;
+  return a < b;
+}
+
 Report compute_report(std::span<const engine::Record> records, const ReportOptions& options) {
   Report report;
   report.options = options;
@@ -317,7 +328,8 @@ Report compute_report(std::span<const engine::Record> records, const ReportOptio
       report.return_visits += facts.surveys_after_resolution;
       std::int64_t took = *facts.resolved_at - facts.created_at;
       all_durations.push_back(took);
-      durations[{or_none(facts.resolved_type), or_none(facts.resolved_priority)}].push_back(took);
+      std::string type = options.measures_types() ? or_none(facts.resolved_type) : std::string(kAnyType);
+      durations[{type, or_none(facts.resolved_priority)}].push_back(took);
     }
     if (!facts.answers.empty()) ++report.surveyed;
     scores.insert(scores.end(), facts.answers.begin(), facts.answers.end());
@@ -330,10 +342,10 @@ Report compute_report(std::span<const engine::Record> records, const ReportOptio
   report.resolution = stats_of(all_durations);
   std::vector<std::pair<std::string, std::string>> cells;
   for (const auto& entry : durations) cells.push_back(entry.first);
-  std::stable_sort(cells.begin(), cells.end(), [](const auto& a, const auto& b) {
-    NoneLast less;
-    if (a.first != b.first) return less(a.first, b.first);
-    return less(a.second, b.second);
+  PriorityOrder by_priority{options.priority_order};
+  std::stable_sort(cells.begin(), cells.end(), [&by_priority](const auto& a, const auto& b) {
+    if (a.first != b.first) return NoneLast()(a.first, b.first);
+    return by_priority(a.second, b.second);
   });
   for (const auto& cell : cells) {
     report.resolution_by_type_priority.push_back({cell.first, cell.second, stats_of(durations[cell])});
@@ -359,10 +371,9 @@ Report compute_report(std::span<const engine::Record> records, const ReportOptio
 
   std::vector<std::pair<std::string, std::string>> sla_keys;
   for (const auto& entry : sla) sla_keys.push_back(entry.first);
-  std::stable_sort(sla_keys.begin(), sla_keys.end(), [](const auto& a, const auto& b) {
-    NoneLast less;
+  std::stable_sort(sla_keys.begin(), sla_keys.end(), [&by_priority](const auto& a, const auto& b) {
     if (a.first != b.first) return a.first < b.first;
-    return less(a.second, b.second);
+    return by_priority(a.second, b.second);
   });
   for (const auto& key : sla_keys) report.sla.push_back({key.first, key.second, sla[key]});
   for (auto& [metric, figure] : extensions) {

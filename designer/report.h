@@ -84,6 +84,10 @@ struct ReportOptions {
   // The ticket attribute or field whose values are the complaint types.
   std::string type_field = "category";
 
+  // The rules' priorities, most urgent first: breakdowns list priorities in
+  // this order (others after them by name). Empty: by name.
+  std::vector<std::string> priority_order;
+
   // Only the tickets of this workflow; empty: every ticket.
   std::string workflow;
   // The final states of the rules: a ticket in one of them is closed, and a
@@ -199,6 +203,15 @@ struct JournalNote {
 
 // What a group key shows when the ticket had no value for it.
 inline constexpr const char* kNone = "(none)";
+// What the type of a resolution cell shows when the report counts no types.
+inline constexpr const char* kAnyType = "(any)";
+
+// Orders priority names as ReportOptions::priority_order lists them, names
+// it does not list after those by name, kNone last.
+struct PriorityOrder {
+  const std::vector<std::string>& order;
+  bool operator()(const std::string& a, const std::string& b) const;
+};
 
 struct Report {
   ReportOptions options;  // as asked for (the period, the names used)

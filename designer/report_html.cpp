@@ -271,14 +271,16 @@ std::vector<Shown> shown_all(const std::map<std::string, std::string>& labels, c
 
 BarChart resolution_chart(const Report& report) {
   BarChart chart;
-  chart.title = "Mean resolution time by " + report.options.type_field + " and priority";
+  chart.title = report.options.measures_types()
+                    ? "Mean resolution time by " + report.options.type_field + " and priority"
+                    : "Mean resolution time by priority";
   chart.unit = "hours";
   const auto& cells = report.resolution_by_type_priority;
   std::vector<std::string> types =
       distinct(cells, [](const ResolutionCell& cell) -> const std::string& { return cell.type; });
   std::vector<std::string> priorities =
       distinct(cells, [](const ResolutionCell& cell) -> const std::string& { return cell.priority; });
-  std::sort(priorities.begin(), priorities.end());
+  std::sort(priorities.begin(), priorities.end(), PriorityOrder{report.options.priority_order});
   chart.groups = shown_all(report.labels.types, types);
   chart.series = shown_all(report.labels.priorities, priorities);
   chart.values.assign(types.size(), std::vector<std::optional<double>>(priorities.size()));
@@ -301,7 +303,7 @@ BarChart sla_chart(const Report& report) {
       distinct(report.sla, [](const SlaCell& cell) -> const std::string& { return cell.metric; });
   std::vector<std::string> priorities =
       distinct(report.sla, [](const SlaCell& cell) -> const std::string& { return cell.priority; });
-  std::sort(priorities.begin(), priorities.end());
+  std::sort(priorities.begin(), priorities.end(), PriorityOrder{report.options.priority_order});
   chart.groups = shown_all({}, metrics);
   chart.series = shown_all(report.labels.priorities, priorities);
   chart.values.assign(metrics.size(), std::vector<std::optional<double>>(priorities.size()));
@@ -396,8 +398,10 @@ namespace {
 
 std::string e(const std::string& text) { return html_escape(text); }
 std::string count(std::size_t n) { return std::to_string(n); }
-std::string not_measured(const std::string& missing) {
-  return "<p class=\"none\">Not measured: the rules name no " + missing + ".</p>\n";
+std::string not_measured(const ReportOptions& options, const std::string& setting) {
+  std::string text = not_measured_text(options, setting);
+  text[0] = 'N';  // a sentence of its own
+  return "<p class=\"none\">" + e(text) + ".</p>\n";
 }
 
 // The heading: the period, the journal, the rules, and what the journal lacked.
@@ -429,7 +433,7 @@ std::string cards_html(const Report& report) {
                  (report.acceptance_unmeasured > 0 ? "; " + count(report.acceptance_unmeasured) + " without a limit"
                                                    : std::string()));
   } else {
-    html += card("Acceptance timeliness", "n/a", "not measured: the rules name no acceptance clock");
+    html += card("Acceptance timeliness", "n/a", e(not_measured_text(options, "acceptance")));
   }
   if (options.measures_resolution() && options.measures_survey()) {
     html +=
@@ -438,7 +442,8 @@ std::string cards_html(const Report& report) {
                  (options.declined_event.empty() ? "" : "; " + count(report.declined) + " declined"));
     html += card("Return visits", count(report.return_visits), "surveys in the resolving record or later");
   } else {
-    html += card("Follow-up rate", "n/a", "not measured: no resolution or survey field in the rules");
+    html += card("Follow-up rate", "n/a",
+                 e(not_measured_text(options, options.measures_resolution() ? "survey" : "resolution")));
   }
   std::string answered =
       e(options.survey_field) + ", " + count(report.answers) + " answers from " + count(report.surveyed) + " tickets";
@@ -452,9 +457,11 @@ std::string cards_html(const Report& report) {
 
 std::string types_html(const Report& report) {
   const ReportOptions& options = report.options;
-  std::string html = "<h2>Share of each complaint type (" + e(options.type_field) + ")</h2>\n";
+  std::string html = options.measures_types()
+                         ? "<h2>Share of each complaint type (" + e(options.type_field) + ")</h2>\n"
+                         : std::string("<h2>Share of each complaint type</h2>\n");
   if (!options.measures_types()) {
-    html += not_measured("types");
+    html += not_measured(options, "types");
   } else if (report.types.empty()) {
     html += "<p class=\"none\">No ticket was created in the period.</p>\n";
   } else {
@@ -482,14 +489,17 @@ std::string types_html(const Report& report) {
 
 std::string resolution_html(const Report& report) {
   const ReportOptions& options = report.options;
-  std::string html = "<h2>Resolution time by " + e(options.type_field) + " and priority</h2>\n";
-  if (!options.measures_resolution()) return html + not_measured("resolution");
+  std::string html = options.measures_types()
+                         ? "<h2>Resolution time by " + e(options.type_field) + " and priority</h2>\n"
+                         : std::string("<h2>Resolution time by priority</h2>\n");
+  if (!options.measures_resolution()) return html + not_measured(options, "resolution");
   html += "<p class=\"meta\">From the ticket's creation to its resolution: " + e(resolution_text(options)) + ".</p>\n";
   if (report.resolution.count == 0) {
     html += "<p class=\"none\">No ticket of the period was resolved.</p>\n";
   } else {
     html += draw(resolution_chart(report));
-    html += "<table>\n" + row({e(options.type_field), "priority", "tickets", "mean", "median", "min", "max"}, true);
+    std::string type_header = options.measures_types() ? e(options.type_field) : "type";
+    html += "<table>\n" + row({type_header, "priority", "tickets", "mean", "median", "min", "max"}, true);
     auto time_row = [&](const std::string& type_cell, const std::string& priority_cell, const DurationStats& stats) {
       html += "<tr>" + type_cell + priority_cell + num_cell(count(stats.count)) + num_cell(hours_text(stats.mean)) +
               num_cell(hours_text(stats.median)) + num_cell(hours_text(stats.min)) + num_cell(hours_text(stats.max)) +
@@ -508,8 +518,10 @@ std::string resolution_html(const Report& report) {
 
 std::string satisfaction_html(const Report& report) {
   const ReportOptions& options = report.options;
-  std::string html = "<h2>Satisfaction (" + e(options.survey_field) + ", every answer)</h2>\n";
-  if (!options.measures_survey()) return html + not_measured("survey field");
+  std::string html = options.measures_survey()
+                         ? "<h2>Satisfaction (" + e(options.survey_field) + ", every answer)</h2>\n"
+                         : std::string("<h2>Satisfaction</h2>\n");
+  if (!options.measures_survey()) return html + not_measured(options, "survey");
   if (report.surveyed == 0) {
     html += "<p class=\"none\">No ticket of the period was surveyed.</p>\n";
   } else {

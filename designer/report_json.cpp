@@ -32,12 +32,13 @@ void write_optional(JsonWriter& json, const std::optional<std::int64_t>& value) 
   }
 }
 
-// A name with the rules' label for it, when they give one.
-void write_named(JsonWriter& json, const char* key, const std::string& name,
-                 const std::map<std::string, std::string>& labels) {
+// A name with the rules' label for it (null when they give none) under
+// `label_key`.
+void write_named(JsonWriter& json, JsonWriter::Literal key, const std::string& name,
+                 const std::map<std::string, std::string>& labels, JsonWriter::Literal label_key = "label") {
   json.key(key).string(name);
   auto label = labels.find(name);
-  json.key("label");
+  json.key(label_key);
   if (label != labels.end()) {
     json.string(label->second);
   } else {
@@ -144,8 +145,8 @@ void write_resolution(JsonWriter& json, const Report& report) {
   json.key("by_type_priority").begin_array();
   for (const ResolutionCell& cell : report.resolution_by_type_priority) {
     json.begin_object();
-    write_named(json, "type", cell.type, report.labels.types);
-    json.key("priority").string(cell.priority);
+    write_named(json, "type", cell.type, report.labels.types, "type_label");
+    write_named(json, "priority", cell.priority, report.labels.priorities, "priority_label");
     json.key("time");
     write_stats(json, cell.time);
     json.end_object();
@@ -165,7 +166,12 @@ void write_follow_up(JsonWriter& json, const Report& report) {
   json.key("rate");
   write_ratio(json, report.follow_up);
   json.key("return_visits").number(report.return_visits);
-  json.key("declined").number(report.declined);
+  json.key("declined");
+  if (options.declined_event.empty()) {
+    json.null();
+  } else {
+    json.number(report.declined);
+  }
   json.end_object();
 }
 
@@ -222,7 +228,7 @@ void write_sla(JsonWriter& json, const Report& report) {
   for (const SlaCell& cell : report.sla) {
     json.begin_object();
     json.key("metric").string(cell.metric);
-    json.key("priority").string(cell.priority);
+    write_named(json, "priority", cell.priority, report.labels.priorities, "priority_label");
     json.key("met");
     write_ratio(json, cell.met);
     json.end_object();

@@ -201,15 +201,20 @@ std::string age_text(const std::optional<std::int64_t>& age) {
   return age ? " (oldest " + engine::format_duration(*age, engine::LargestUnit::kDay) + ")" : std::string();
 }
 
-// The head table's rows of a figure the rules do not measure.
-std::vector<std::string> not_measured(const char* figure, const char* missing) {
-  return {figure, "n/a", std::string("not measured: the rules name no ") + missing};
+// The head table's row of a figure not measured, and why.
+std::vector<std::string> not_measured(const char* figure, const ReportOptions& options, const char* setting) {
+  return {figure, "n/a", not_measured_text(options, setting)};
+}
+
+// The setting a follow-up figure lacks: resolution first, then the survey.
+const char* follow_up_setting(const ReportOptions& options) {
+  return options.measures_resolution() ? "survey" : "resolution";
 }
 
 void add_acceptance_row(const Report& report, Table& head) {
   const ReportOptions& options = report.options;
   if (!options.measures_acceptance()) {
-    head.add(not_measured("acceptance timeliness", "acceptance clock"));
+    head.add(not_measured("acceptance timeliness", options, "acceptance"));
     return;
   }
   std::string counted = count_text(report.acceptance_timeliness.numerator) + " of " +
@@ -223,14 +228,13 @@ void add_acceptance_row(const Report& report, Table& head) {
 void add_resolution_rows(const Report& report, Table& head) {
   const ReportOptions& options = report.options;
   if (!options.measures_resolution()) {
-    head.add(not_measured("resolved", "resolution"));
+    head.add(not_measured("resolved", options, "resolution"));
   } else {
     head.add({"resolved", count_text(report.resolved), resolution_text(options)});
   }
   if (!options.measures_resolution() || !options.measures_survey()) {
-    const char* missing = options.measures_resolution() ? "survey field" : "resolution";
-    head.add(not_measured("follow-up rate", missing));
-    head.add(not_measured("return visits", missing));
+    head.add(not_measured("follow-up rate", options, follow_up_setting(options)));
+    head.add(not_measured("return visits", options, follow_up_setting(options)));
     return;
   }
   std::string declined = options.declined_event.empty() ? "" : "; " + count_text(report.declined) + " declined";
@@ -241,6 +245,29 @@ void add_resolution_rows(const Report& report, Table& head) {
 }
 
 }  // namespace
+
+std::string not_measured_text(const ReportOptions& options, const std::string& setting) {
+  struct Names {
+    const char* setting;
+    const char* noun;     // what the rules name
+    const char* shipped;  // the shipped rules' name, used without a `report` block
+  };
+  static constexpr Names kNames[] = {{"acceptance", "acceptance clock", "first_response"},
+                                     {"resolution", "resolution", "resolve"},
+                                     {"survey", "survey field", "overall"},
+                                     {"types", "types", "category"}};
+  const Names* names = &kNames[0];
+  for (const Names& candidate : kNames) {
+    if (setting == candidate.setting) names = &candidate;
+  }
+  auto origin = options.origins.find(setting);
+  std::string from = origin == options.origins.end() ? std::string() : origin->second;
+  if (from.rfind("--", 0) == 0) return "not measured: turned off by " + from;
+  if (from != "default") return std::string("not measured: the rules name no ") + names->noun;
+  std::string shipped = std::string("`") + names->shipped + "`";
+  if (options.rules.empty()) return "not measured: no rule file, and the journal shows no " + shipped;
+  return "not measured: the rules have no `report` block, and no " + shipped;
+}
 
 std::string undecided_text(const Undecided& undecided) {
   std::vector<std::string> parts;
@@ -358,7 +385,7 @@ std::string render_report_text(const Report& report) {
   text += "\n" + head.render("");
 
   text += options.measures_types() ? "\ncomplaint types (" + options.type_field + ")\n"
-                                   : "\ncomplaint types: not measured, the rules name no types\n";
+                                   : "\ncomplaint types: " + not_measured_text(options, "types") + "\n";
   Table types({"type", "tickets", "share"});
   for (const TypeShare& type : report.types) {
     types.add({labelled(report.labels.types, type.type), count_text(type.share.numerator), percent_text(type.share)});
@@ -366,11 +393,12 @@ std::string render_report_text(const Report& report) {
   if (options.measures_types()) text += report.types.empty() ? "  no tickets\n" : types.render("  ");
 
   text += options.measures_resolution() ? "\nresolution time (creation to " + resolution_text(options) + ")\n"
-                                        : "\nresolution time: not measured, the rules name no resolution\n";
+                                        : "\nresolution time: " + not_measured_text(options, "resolution") + "\n";
   if (options.measures_resolution() && report.resolution.count == 0) {
     text += "  no ticket resolved\n";
   } else if (options.measures_resolution()) {
-    Table times({options.type_field, "priority", "tickets", "mean", "median", "min", "max"});
+    Table times({options.measures_types() ? options.type_field : "type", "priority", "tickets", "mean", "median", "min",
+                 "max"});
     auto add = [&times](const std::string& type, const std::string& priority, const DurationStats& stats) {
       times.add({type, priority, count_text(stats.count), duration_text(stats.mean), duration_text(stats.median),
                  duration_text(stats.min), duration_text(stats.max)});
@@ -383,7 +411,7 @@ std::string render_report_text(const Report& report) {
   }
 
   text += options.measures_survey() ? "\nsatisfaction (" + options.survey_field + ", every answer)\n"
-                                    : "\nsatisfaction: not measured, the rules name no survey field\n";
+                                    : "\nsatisfaction: " + not_measured_text(options, "survey") + "\n";
   if (options.measures_survey() && report.surveyed == 0) {
     text += "  no ticket surveyed\n";
   } else if (options.measures_survey()) {
@@ -422,38 +450,48 @@ std::string render_report_text(const Report& report) {
   return text;
 }
 
-std::string render_report_csv(const Report& report) {
+namespace {
+
+// The rows of the figures a report measures: one it does not measure has
+// none (its `setting` row has an empty name).
+void add_acceptance_rows(const Report& report, std::vector<CsvRow>& rows) {
   const ReportOptions& options = report.options;
-  std::vector<CsvRow> rows = about_rows(report);
-  rows.push_back(count_row("tickets_created", report.tickets));
-  rows.push_back(count_row("tickets_in_journal", report.tickets_in_journal));
-
-  rows.push_back(
-      of_metric(ratio_row("acceptance_timeliness", report.acceptance_timeliness), options.first_response_metric));
-  rows.push_back(of_metric(count_row("acceptance_pending", report.acceptance_pending), options.first_response_metric));
-  add_undecided_rows(rows, options.first_response_metric, report.acceptance_undecided);
+  if (!options.measures_acceptance()) return;
+  const std::string& metric = options.first_response_metric;
+  rows.push_back(of_metric(ratio_row("acceptance_timeliness", report.acceptance_timeliness), metric));
+  rows.push_back(of_metric(count_row("acceptance_pending", report.acceptance_pending), metric));
+  add_undecided_rows(rows, metric, report.acceptance_undecided);
   if (report.acceptance_unmeasured > 0) {
-    rows.push_back(
-        of_metric(count_row("acceptance_unmeasured", report.acceptance_unmeasured), options.first_response_metric));
+    rows.push_back(of_metric(count_row("acceptance_unmeasured", report.acceptance_unmeasured), metric));
   }
+}
 
+void add_resolution_rows(const Report& report, std::vector<CsvRow>& rows) {
+  const ReportOptions& options = report.options;
+  if (!options.measures_resolution()) return;
   const std::string resolution = resolution_name(options);
   rows.push_back(of_metric(count_row("tickets_resolved", report.resolved), resolution));
-  rows.push_back(of_metric(ratio_row("follow_up_rate", report.follow_up), options.survey_field));
-  rows.push_back(of_metric(count_row("return_visits", report.return_visits), options.survey_field));
-  rows.push_back(of_metric(count_row("survey_declined", report.declined), options.declined_event));
-
-  for (const TypeShare& type : report.types) {
-    CsvRow row = of_metric(ratio_row("type_share", type.share), options.type_field);
-    row.type = type.type;
-    rows.push_back(row);
+  if (options.measures_survey()) {
+    rows.push_back(of_metric(ratio_row("follow_up_rate", report.follow_up), options.survey_field));
+    rows.push_back(of_metric(count_row("return_visits", report.return_visits), options.survey_field));
+    if (!options.declined_event.empty()) {
+      rows.push_back(of_metric(count_row("survey_declined", report.declined), options.declined_event));
+    }
   }
+}
 
+void add_resolution_time_rows(const Report& report, std::vector<CsvRow>& rows) {
+  if (!report.options.measures_resolution()) return;
+  const std::string resolution = resolution_name(report.options);
   add_duration_rows(rows, resolution, "", "", report.resolution);
   for (const ResolutionCell& cell : report.resolution_by_type_priority) {
     add_duration_rows(rows, resolution, cell.type, cell.priority, cell.time);
   }
+}
 
+void add_satisfaction_rows(const Report& report, std::vector<CsvRow>& rows) {
+  const ReportOptions& options = report.options;
+  if (!options.measures_survey()) return;
   for (const ScoreCount& score : report.satisfaction) {
     CsvRow row = ratio_row("satisfaction", score.share);
     row.metric = options.survey_field;
@@ -466,6 +504,24 @@ std::string render_report_csv(const Report& report) {
   mean.value = report.mean_score ? fixed(*report.mean_score, 4) : std::string();
   mean.count = count_text(report.answers);
   rows.push_back(mean);
+}
+
+}  // namespace
+
+std::string render_report_csv(const Report& report) {
+  const ReportOptions& options = report.options;
+  std::vector<CsvRow> rows = about_rows(report);
+  rows.push_back(count_row("tickets_created", report.tickets));
+  rows.push_back(count_row("tickets_in_journal", report.tickets_in_journal));
+  add_acceptance_rows(report, rows);
+  add_resolution_rows(report, rows);
+  for (const TypeShare& type : report.types) {
+    CsvRow row = of_metric(ratio_row("type_share", type.share), options.type_field);
+    row.type = type.type;
+    rows.push_back(row);
+  }
+  add_resolution_time_rows(report, rows);
+  add_satisfaction_rows(report, rows);
 
   for (const SlaCell& cell : report.sla) {
     CsvRow row = ratio_row("sla_compliance", cell.met);

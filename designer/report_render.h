@@ -51,6 +51,13 @@ std::string percent_text(const Ratio& ratio);
 // 2 of 3 decided met the extended limit"; "0 of 5 extended (0.0%)".
 std::string extension_counted_text(const SlaExtensions& figure);
 
+// Why the figure of `setting` ("acceptance", "resolution", "survey",
+// "types") is not measured, by where its setting came from: "not measured:
+// the rules name no resolution", "not measured: turned off by
+// --survey-field", "not measured: no rule file, and the journal shows no
+// `resolve`".
+std::string not_measured_text(const ReportOptions& options, const std::string& setting);
+
 // Why acceptance clocks are not decided: "not decided: 3 within the limit
 // (oldest 5h), 66 clock never started (oldest 44d2h), 2 closed without a
 // decision"; "" when every clock was decided.

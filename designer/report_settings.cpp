@@ -172,6 +172,7 @@ Status settle_report_settings(const engine::Workflow* rules, const ReportOverrid
   }
   if (Status ok = take_overrides(overrides, known, options); !ok) return ok;
   if (rules == nullptr) return Status::success();
+  for (const engine::Priority& priority : rules->priorities()) options.priority_order.push_back(priority.name);
   for (const engine::State& state : rules->states()) {
     if (state.kind == engine::StateKind::kFinal) options.final_states.insert(state.name);
   }

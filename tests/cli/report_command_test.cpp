@@ -199,6 +199,10 @@ TEST(ReportCommandTest, AMisspelledNameIsAUsageErrorListingTheKnownOnes) {
   CommandRun with_rules = run_docket("report " + dir.file("t.jsonl") + " --rules " + kRules + " --survey-field nosuch");
   EXPECT_EQ(with_rules.exit_code, 2);
   EXPECT_THAT(with_rules.err, HasSubstr("--survey-field `nosuch` is not a field of " + kRules));
+  CommandRun other = run_docket("report " + dir.file("t.jsonl") + " --rules rules/complaint_handling.docket");
+  EXPECT_EQ(other.exit_code, 2);
+  EXPECT_THAT(other.err, HasSubstr("--rules rules/complaint_handling.docket declares workflow `complaint_handling`, "
+                                   "but the journal's tickets run `after_sales`"));
   CommandRun without = run_docket("report " + dir.file("t.jsonl") + " --first-response-metric first");
   EXPECT_EQ(without.exit_code, 2);
   EXPECT_THAT(without.err, HasSubstr("is not a metric of the journal (known: "));

@@ -75,6 +75,12 @@ TEST(ReportSettingsTest, ComplaintHandlingCountsResolutionAndVisitsByItsOwnRules
   EXPECT_EQ(report.satisfaction[0].share.numerator, 1u);
   EXPECT_EQ(report.answers, report.return_visits);
   EXPECT_EQ(report.labels.types.at("quality"), "产品质量");
+  // Priorities as the rules declare them, most urgent first, not by name.
+  std::vector<std::string> priorities;
+  for (const SlaCell& cell : report.sla) priorities.push_back(cell.priority);
+  EXPECT_THAT(priorities, ElementsAre("urgent", "serious", "general"));
+  EXPECT_THAT(render_report_json(report),
+              HasSubstr(R"("metric":"first_response","priority":"urgent","priority_label":"紧急投诉",)"));
 
   std::string text = render_report_text(report);
   EXPECT_THAT(text, HasSubstr("entered return_visit"));
@@ -127,6 +133,11 @@ TEST(ReportSettingsTest, OptionsOverrideTheRulesAndAnEmptyOneTurnsAFigureOff) {
   EXPECT_EQ(options.origins.at("resolution"), "--resolution-state");
   EXPECT_EQ(options.declined_event, "");
   EXPECT_EQ(options.origins.at("declined"), "--declined-event");
+
+  overrides.survey_field = "";
+  options = settled(rules.get(), overrides, names_of_rules(*rules, "after_sales.docket"));
+  EXPECT_EQ(not_measured_text(options, "survey"), "not measured: turned off by --survey-field");
+  EXPECT_EQ(not_measured_text(options, "acceptance"), "not measured: the rules name no acceptance clock");
   EXPECT_THAT(options.origins.at("acceptance"), EndsWith("rules/after_sales.docket:283"));
 }
 
@@ -139,8 +150,14 @@ TEST(ReportSettingsTest, WithoutRulesTheDefaultsApplyOnlyWhereTheJournalKnowsThe
   EXPECT_EQ(options.type_field, "category");
   EXPECT_EQ(options.origins.at("types"), "default");
   Report report = compute_report(records, options);
-  EXPECT_THAT(render_report_text(report), HasSubstr("resolved                 n/a  not measured: the rules name no "
-                                                    "resolution"));
+  EXPECT_THAT(render_report_text(report), HasSubstr("resolved                 n/a  not measured: no rule file, and the "
+                                                    "journal shows no `resolve`"));
+  std::string csv = render_report_csv(report);
+  EXPECT_THAT(csv, HasSubstr("setting,resolution,default,,,,,"));
+  EXPECT_THAT(csv, Not(HasSubstr("tickets_resolved")));  // a figure not measured has no rows, not zeros
+  EXPECT_THAT(csv, Not(HasSubstr("follow_up_rate")));
+  EXPECT_THAT(csv, Not(HasSubstr("satisfaction_mean")));
+  EXPECT_THAT(render_report_json(report), HasSubstr(R"("resolution":null,"follow_up":null,)"));
 
   ReportOverrides overrides;
   overrides.first_response_metric = "first";
