@@ -212,6 +212,7 @@ class Differ {
     diff_groups();
     diff_transitions();
     diff_timers();
+    diff_report();
     std::stable_sort(changes_.begin(), changes_.end(),
                      [](const Change& x, const Change& y) { return x.section < y.section; });
     return std::move(changes_);
@@ -762,6 +763,44 @@ class Differ {
         });
   }
 
+  // ------------------------------------------------------------ report
+
+  // The block's items as the rules write them ("clock first_response"), "none"
+  // for an item left out.
+  static std::vector<std::pair<std::string, std::string>> report_items(const engine::ReportSettings& report) {
+    std::string resolution = "none";
+    if (!report.resolution_metric.empty()) resolution = "clock " + report.resolution_metric;
+    if (!report.resolution_states.empty()) resolution = "state " + join(report.resolution_states);
+    auto written = [](const char* how, const std::string& name) { return name.empty() ? "none" : how + name; };
+    return {{"acceptance", written("clock ", report.acceptance_metric)},
+            {"resolution", resolution},
+            {"survey", written("field ", report.survey_field)},
+            {"declined", written("event ", report.declined_event)},
+            {"types", written("by ", report.type_field)}};
+  }
+
+  static std::string report_text(const engine::ReportSettings& report) {
+    std::vector<std::string> items;
+    for (const auto& [item, value] : report_items(report)) {
+      if (value != "none") items.push_back(item + " " + value);
+    }
+    return "{ " + join(items, "nothing") + " }";
+  }
+
+  void diff_report() {
+    section_ = DiffSection::kReport;
+    const auto& old_report = a_.report();
+    const auto& new_report = b_.report();
+    if (!old_report && !new_report) return;
+    if (!old_report) return added("report", "", report_text(*new_report), new_report->position.where);
+    if (!new_report) return removed("report", "", report_text(*old_report), old_report->position.where);
+    auto olds = report_items(*old_report);
+    auto news = report_items(*new_report);
+    for (std::size_t i = 0; i < olds.size(); ++i) {
+      compare("report", olds[i].first, olds[i].second, news[i].second, new_report->position.where);
+    }
+  }
+
   // ------------------------------------------------------------ states
 
   static std::string paused_text(const Workflow& w, const std::vector<engine::MetricIndex>& paused) {
@@ -1015,6 +1054,8 @@ const char* to_string(DiffSection section) {
       return "transitions";
     case DiffSection::kTimers:
       return "timers";
+    case DiffSection::kReport:
+      return "report";
   }
   return "?";
 }

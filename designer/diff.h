@@ -6,7 +6,7 @@
 // time limits by metric; approval levels by level name; approval choices by
 // priority (or by condition text for `approval when`); constraints by their
 // message; classifications by what they set; groups by name (the states
-// they take in, by name). Transitions are keyed by their
+// they take in, by name); the `report` block item by item. Transitions are keyed by their
 // state, their event (or `auto`) and their position among the transitions
 // with the same state and event: the second `on proposed` of `proposing`
 // is compared with the second `on proposed` of `proposing` in the other
@@ -60,9 +60,10 @@ enum class DiffSection : std::uint8_t {
   kGroups,
   kTransitions,
   kTimers,
+  kReport,  // the `report` block: what `docket report` counts
 };
 
-// "workflow", "fields", ..., "timers".
+// "workflow", "fields", ..., "timers", "report".
 const char* to_string(DiffSection section);
 
 struct Change {

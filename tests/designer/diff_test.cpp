@@ -88,6 +88,28 @@ TEST(WorkflowDiffTest, SameRulesHaveNoChanges) {
 }
 
 // Names, not indices: moving declarations around changes nothing.
+TEST(WorkflowDiffTest, TheReportBlockItemByItem) {
+  auto old_rules =
+      compile_text("a.docket", std::string(kBase) + "report { resolution clock resolve\n types by category }\n");
+  auto new_rules =
+      compile_text("b.docket", std::string(kBase) + "report { resolution state done\n types by category }\n");
+  auto without = compile_text("c.docket", kBase);
+  ASSERT_TRUE(old_rules && new_rules && without);
+  std::vector<Change> changes = diff_workflows(*old_rules, *new_rules);
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].section, DiffSection::kReport);
+  EXPECT_EQ(changes[0].aspect, "resolution");
+  EXPECT_EQ(changes[0].before, "clock resolve");
+  EXPECT_EQ(changes[0].after, "state done");
+  EXPECT_EQ(changes[0].where, "b.docket:25");
+
+  std::vector<Change> added = diff_workflows(*without, *old_rules);
+  ASSERT_EQ(added.size(), 1u);
+  EXPECT_EQ(added[0].kind, ChangeKind::kAdded);
+  EXPECT_EQ(added[0].after, "{ resolution clock resolve, types by category }");
+  EXPECT_EQ(diff_workflows(*old_rules, *without)[0].kind, ChangeKind::kRemoved);
+}
+
 TEST(WorkflowDiffTest, DeclarationOrderOfNamedRulesIsNoChange) {
   std::string moved = replaced(kBase, "field score: int range 1..5\nfield mood: enum(calm, angry) = calm\n",
                                "field mood: enum(calm, angry) = calm\nfield score: int range 1..5\n");
