@@ -84,7 +84,8 @@ int write_report(const ReportOptions& options, const std::string& text) {
 }
 
 // The workflow whose tickets are counted: --workflow, or the only one the
-// journal has. Empty with an error printed when that cannot be told.
+// journal has ("" for an empty journal); nullopt after printing why it
+// cannot be told.
 std::optional<std::string> choose_workflow(const ReportOptions& options, std::span<const engine::Record> records) {
   std::set<std::string> names;
   for (const engine::Record& record : records) {
