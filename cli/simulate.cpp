@@ -1,20 +1,28 @@
 // docket simulate RULES --profile PROFILE.toml [--compare OTHER_RULES] [--seed N] [--days D]
-//                 [--format text|json] [--log FILE] [--store FILE [--key K] ...]: synthetic
-// load through the rules on a virtual clock (designer/simulation.h, docs/simulation.md).
+//                 [--format text|json] [--log FILE] [--store FILE [--key K] ...]
+//                 [--events-out FILE]: synthetic load through the rules on a virtual clock
+// (designer/simulation.h, docs/simulation.md).
 //
 // --log and --store keep the run's journal as `docket run` keeps a real one
 // (cli/journal_output.h), for `docket report`, `docket audit` and the rest.
+// --events-out keeps the events the simulation sent, as an events file
+// (engine/codec/event_reader.h): `docket explain` reads it, and `docket run
+// --until` the report's end replays it into the same journal.
 // Exit codes: 0 the report was printed, 1 the rules or the profile have
-// errors, or the journal could not be kept, 2 usage (also --log or --store
-// with --compare, a --log that is an input, a --store that holds a journal).
+// errors, or the journal or the events could not be kept, 2 usage (also
+// --log, --store or --events-out with --compare, a --log or --events-out
+// that is an input, an --events-out that is the --log or the --store, a
+// --store that holds a journal).
 
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <optional>
+#include <utility>
 
 #include "cli/commands.h"
 #include "cli/journal_output.h"
@@ -24,6 +32,7 @@
 #include "designer/profile.h"
 #include "designer/simulation.h"
 #include "designer/simulation_report.h"
+#include "engine/codec/event_reader.h"
 
 namespace docket::cli {
 namespace {
@@ -38,6 +47,7 @@ struct SimulateOptions {
   std::optional<int> days;
   ReportFormat format = ReportFormat::kText;
   JournalOutputOptions output;  // --log, --store and the store's options
+  std::string events_out;
 };
 
 // A progress bar on stderr, only when stderr is a terminal: pipes and logs get nothing.
@@ -83,17 +93,23 @@ std::string render(const SimulateOptions& options, const designer::SimulationRep
 
 // ------------------------------------------------------------ keeping the journal
 
-// --log and --store keep the journal of one run; --compare makes two.
+// The first of --log, --store and --events-out given; null when none was.
+const char* kept_option(const SimulateOptions& options) {
+  if (!options.output.log.empty()) return "--log";
+  if (!options.output.store.empty()) return "--store";
+  if (!options.events_out.empty()) return "--events-out";
+  return nullptr;
+}
+
+// --log, --store and --events-out keep one run; --compare makes two.
 int check_options(const SimulateOptions& options) {
-  const JournalOutputOptions& output = options.output;
-  if (!options.compare.empty() && (!output.log.empty() || !output.store.empty())) {
-    std::string option = output.log.empty() ? "--store" : "--log";
-    return fail(option +
+  if (const char* option = kept_option(options); option != nullptr && !options.compare.empty()) {
+    return fail(std::string(option) +
                     " cannot be used with --compare: it keeps the journal of one run, and --compare makes two "
                     "(simulate each rule file on its own to keep its journal)",
                 kExitUsage);
   }
-  return check_store_options(output);
+  return check_store_options(options.output);
 }
 
 // A simulation numbers its tickets from 1 and starts its clock at the
@@ -112,6 +128,58 @@ int check_store_is_new(const std::string& path) {
                   " records): a simulation starts a store of its own, since its ticket ids would collide with "
                   "the tickets there; give a new file",
               kExitUsage);
+}
+
+// ------------------------------------------------------------ keeping the events
+
+// Whether `a` and `b` name one file; by their paths when it does not exist yet.
+bool same_file(const std::string& a, const std::string& b) {
+  std::error_code error;
+  if (std::filesystem::equivalent(a, b, error)) return true;
+  // Absolute first: weakly_canonical leaves a relative path of no existing
+  // part as it is, so "x" and "./x" would differ.
+  auto resolved = [&error](const std::string& path) {
+    std::filesystem::path full = std::filesystem::absolute(path, error);
+    return error ? full : std::filesystem::weakly_canonical(full, error);
+  };
+  std::filesystem::path first = resolved(a);
+  if (error) return false;
+  std::filesystem::path second = resolved(b);
+  return !error && first == second;
+}
+
+// Checked before the log is opened, since opening either truncates it.
+int check_events_out(const SimulateOptions& options) {
+  const std::string& path = options.events_out;
+  if (path.empty()) return kExitOk;
+  for (const std::string& input : {options.rules, options.profile}) {
+    if (same_file(path, input)) return fail("--events-out " + path + " would overwrite the input " + input, kExitUsage);
+  }
+  for (const auto& [option, kept] :
+       {std::pair{"--log", options.output.log}, std::pair{"--store", options.output.store}}) {
+    if (!kept.empty() && same_file(path, kept)) {
+      return fail("--events-out " + path + " is also the " + option + ": give each a file of its own", kExitUsage);
+    }
+  }
+  return kExitOk;
+}
+
+// The --events-out file, truncated, and the simulation writing each event it
+// sends to it as a line. An exit code, printed.
+int open_events_out(const std::string& path, std::ofstream& file, designer::SimulationOptions& simulation) {
+  if (path.empty()) return kExitOk;
+  file.open(path, std::ios::binary | std::ios::trunc);
+  if (!file) return fail("cannot write the events " + path);
+  simulation.on_event = [&file](const engine::Event& event) { file << engine::encode_event(event) << '\n'; };
+  return kExitOk;
+}
+
+// False after printing why the events could not all be written.
+bool close_events_out(const std::string& path, std::ofstream& file) {
+  if (path.empty()) return true;
+  file.close();
+  if (!file) print_error("cannot write the events " + path);
+  return static_cast<bool>(file);
 }
 
 // The rules compiled and the profile checked against them, before anything
@@ -133,9 +201,12 @@ int run_single(const SimulateOptions& options, const designer::Profile& profile,
   std::shared_ptr<const engine::Workflow> workflow = checked_rules(options.rules, profile);
   if (workflow == nullptr) return kExitFailure;
   if (int failed = check_store_is_new(options.output.store); failed != kExitOk) return failed;
+  if (int failed = check_events_out(options); failed != kExitOk) return failed;
   engine::SpdlogJournalSinks sinks;
   if (int failed = open_log(options.output, {options.rules, options.profile}, sinks); failed != kExitOk) return failed;
   engine::SpdlogJournal log(std::move(sinks));
+  std::ofstream events;
+  if (int failed = open_events_out(options.events_out, events, simulation); failed != kExitOk) return failed;
   std::string display_error;
   std::unique_ptr<engine::SqliteStore> store;
   if (!options.output.store.empty()) {
@@ -150,7 +221,8 @@ int run_single(const SimulateOptions& options, const designer::Profile& profile,
   }
   std::optional<designer::SimulationReport> report = run_one(options.rules, workflow, profile, simulation);
   bool sealed = seal(store.get());
-  if (!report || !sealed) return kExitFailure;
+  bool events_kept = close_events_out(options.events_out, events);
+  if (!report || !sealed || !events_kept) return kExitFailure;
   int exit_code = check_display(display_error);
   std::cout << render(options, *report, nullptr);
   return exit_code;
@@ -207,6 +279,9 @@ void add_simulate_command(CLI::App& app, int& exit_code) {
   command->add_option("--store", options->output.store,
                       "Keep the run's tickets and journal in this store (SQLite), as docket run does; it must be new");
   add_store_options(*command, options->output);
+  command->add_option("--events-out", options->events_out,
+                      "Write every event the run sent to FILE, an events file that docket run and docket explain "
+                      "read (docs/simulation.md)");
   command->callback([options, &exit_code] { exit_code = run_simulate(*options); });
 }
 

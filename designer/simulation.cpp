@@ -767,6 +767,7 @@ class Simulation {
   // Applies `event`, then starts the next stay of every ticket that moved.
   bool apply(const engine::Event& event) {
     ++events_sent_;
+    if (options_.on_event) options_.on_event(event);
     engine::Result<engine::Outcome> outcome = engine_.apply(event);
     if (!outcome) {
       error_ = outcome.error();

@@ -50,6 +50,7 @@
 
 #include "designer/profile.h"
 #include "designer/simulation_report.h"
+#include "engine/model/event.h"
 #include "engine/model/result.h"
 #include "engine/model/workflow.h"
 #include "engine/runtime/journal.h"
@@ -65,6 +66,11 @@ struct SimulationOptions {
   // commit(): a store (engine/store/store.h) keeps the tickets as well as the
   // records, and a unit it refuses stops the run. May be null.
   engine::JournalSink* journal = nullptr;
+  // Receives every event the simulation sends (creations, outcomes, votes),
+  // in the order the engine applies them, just before it does: replayed in
+  // that order (`docket run --until` the report's end) they give the same
+  // journal. May be null.
+  std::function<void(const engine::Event&)> on_event;
 };
 
 // Checks that every name the profile uses exists in `workflow` (states,

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/codec/json_text.h"
+#include "engine/codec/json_writer.h"
 
 namespace docket::engine {
 namespace {
@@ -176,6 +177,49 @@ Result<Event> parse_event_line(std::string_view text, std::size_t* column, const
     return failure(syntax ? "invalid JSON: " + parsed.error : parsed.error);
   }
   return event_from(*parsed.value);
+}
+
+void write_field_input(JsonWriter& json, const FieldInput& value) {
+  switch (value.kind()) {
+    case FieldInput::Kind::kNull:
+      json.null();
+      return;
+    case FieldInput::Kind::kText:
+      json.string(value.as_text());
+      return;
+    case FieldInput::Kind::kNumber:
+      json.raw(value.as_number().to_string());
+      return;
+    case FieldInput::Kind::kBool:
+      json.boolean(value.as_bool());
+      return;
+  }
+  json.null();
+}
+
+std::string encode_event(const Event& event) {
+  std::string out;
+  JsonWriter json(out);
+  json.begin_object();
+  if (event.at) json.key("at").string(format_timestamp(*event.at));
+  json.key("ticket").string(event.ticket);
+  json.key("event").string(event.event);
+  if (!event.actor.id.empty() || !event.actor.roles.empty()) {
+    json.key("actor").begin_object();
+    json.key("id").string(event.actor.id);
+    json.key("roles").begin_array();
+    for (const std::string& role : event.actor.roles) json.string(role);
+    json.end_array().end_object();
+  }
+  if (!event.data.empty()) {
+    json.key("data").begin_object();
+    for (const DataItem& item : event.data) write_field_input(json.key(item.field), item.value);
+    json.end_object();
+  }
+  if (event.idempotency_key) json.key("idempotency_key").string(*event.idempotency_key);
+  if (!event.workflow.empty()) json.key("workflow").string(event.workflow);
+  json.end_object();
+  return out;
 }
 
 EventReader::EventReader(std::istream& in, std::string name, EventReaderOptions options)

@@ -32,6 +32,10 @@
 //   events.jsonl:9: error: out of order: 2026-11-23T08:00:00Z is earlier than 2026-11-23T09:00:00Z on line 8
 // Lines longer than EventReaderOptions::max_line_bytes and nesting deeper
 // than max_depth are refused before the JSON is parsed.
+//
+// encode_event writes an event in this form, so that events a program sends
+// (`docket simulate --events-out`) can be replayed and explained:
+// parse_event_line(encode_event(e)) == e.
 
 #pragma once
 
@@ -93,5 +97,19 @@ class EventReader {
 // line; `column` is set (1-based, bytes) when the problem has a position.
 Result<Event> parse_event_line(std::string_view text, std::size_t* column = nullptr,
                                const EventReaderOptions& options = {});
+
+class JsonWriter;
+
+// A value of `data` as the reader reads it back: text as a JSON string, a
+// number as its exact decimal text ("1299.5", never through a double),
+// true/false, null. The journal writes what an event sent the same way.
+void write_field_input(JsonWriter& json, const FieldInput& value);
+
+// The event as one line of the events file, without the newline: `at` in
+// UTC ("2026-11-23T01:00:00Z"), `ticket`, `event`, then `actor` when there is
+// one, `data` when the event sends any, `idempotency_key` and `workflow` when
+// set. An event without `at`, or sending a field twice, is written as it is,
+// and the reader refuses that line.
+std::string encode_event(const Event& event);
 
 }  // namespace docket::engine

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/codec/event_reader.h"
 #include "engine/codec/json_text.h"
 #include "engine/codec/json_writer.h"
 
@@ -113,21 +114,7 @@ void write_data(JsonWriter& json, const Record& record) {
   for (const DataItem& item : record.data) {
     json.begin_object();
     json.key("field").string(item.field);
-    json.key("value");
-    switch (item.value.kind()) {
-      case FieldInput::Kind::kNull:
-        json.null();
-        break;
-      case FieldInput::Kind::kText:
-        json.string(item.value.as_text());
-        break;
-      case FieldInput::Kind::kNumber:
-        json.raw(item.value.as_number().to_string());
-        break;
-      case FieldInput::Kind::kBool:
-        json.boolean(item.value.as_bool());
-        break;
-    }
+    write_field_input(json.key("value"), item.value);
     json.end_object();
   }
   json.end_array();

@@ -1,6 +1,7 @@
 // `docket simulate`: the shipped profiles through the shipped rules, as a
-// designer runs them (one day of arrivals to keep the test fast), and the
-// journal of a simulated run kept with --log and --store.
+// designer runs them (one day of arrivals to keep the test fast), the
+// journal of a simulated run kept with --log and --store, and its events kept
+// with --events-out for `docket run` and `docket explain`.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -176,7 +177,7 @@ TEST(SimulateCommandTest, LogIsTheSameByteForByteForTheSameSeedAndReportReadsIt)
 
 TEST(SimulateCommandTest, LogOrStoreWithCompareIsAUsageError) {
   TempDir dir;
-  for (const std::string option : {"--store", "--log"}) {
+  for (const std::string option : {"--store", "--log", "--events-out"}) {
     SCOPED_TRACE(option);
     std::string file = dir.file("kept");
     CommandRun run = run_docket(kAfterSales + " --compare rules/after_sales.docket " + option + " " + file);
@@ -185,6 +186,91 @@ TEST(SimulateCommandTest, LogOrStoreWithCompareIsAUsageError) {
     EXPECT_EQ(run.out, "");
     EXPECT_FALSE(std::filesystem::exists(file));
   }
+}
+
+// ------------------------------------------------------------ --events-out
+
+// One day of the November load, with a seed of the test's own.
+const std::string kOneDay = kAfterSales + " --seed 5";
+
+// The end of the run, "until TIME" in the report's first line; "" when missing.
+std::string until(const std::string& report) {
+  std::smatch match;
+  if (!std::regex_search(report, match, std::regex("until ([0-9TZ:-]+)\n"))) return {};
+  return match[1];
+}
+
+// N of "events      sent N, ..." in the simulation's report; 0 when missing.
+std::size_t events_sent(const std::string& report) {
+  std::smatch match;
+  if (!std::regex_search(report, match, std::regex("\nevents +sent ([0-9]+),"))) return 0;
+  return std::stoul(match[1]);
+}
+
+TEST(SimulateCommandTest, EventsOutReplayedByRunGiveTheSameJournalByteForByte) {
+  TempDir dir;
+  CommandRun simulated =
+      run_docket(kOneDay + " --events-out " + dir.file("events.jsonl") + " --log " + dir.file("simulated.jsonl"));
+  ASSERT_EQ(simulated.exit_code, 0) << simulated.err;
+  EXPECT_EQ(simulated.err, "");
+  std::string end = until(simulated.out);
+  ASSERT_NE(end, "") << simulated.out;
+
+  // Every event sent, one line each: creations, the outcomes and the votes.
+  std::string events = read_text(dir.file("events.jsonl"));
+  std::vector<std::string> lines = lines_of(events);
+  ASSERT_GT(lines.size(), 100u);
+  EXPECT_EQ(lines.size(), events_sent(simulated.out));
+  EXPECT_THAT(lines.front(), StartsWith(R"({"at":")"));
+  EXPECT_THAT(lines.front(), HasSubstr(R"("ticket":"AS-000001","event":"create",)"));
+  EXPECT_THAT(events, HasSubstr(R"("event":"approve","actor":{"id":"approver.)"));
+  // The report is what it is without the events kept.
+  EXPECT_EQ(simulated.out, run_docket(kOneDay).out);
+
+  CommandRun replayed = run_docket("run rules/after_sales.docket --events " + dir.file("events.jsonl") + " --until " +
+                                   end + " --log " + dir.file("replayed.jsonl") + " --quiet");
+  ASSERT_EQ(replayed.exit_code, 0) << replayed.err;
+  EXPECT_THAT(replayed.out, HasSubstr(" to " + end + "\n"));
+  std::string journal = read_text(dir.file("simulated.jsonl"));
+  ASSERT_GT(lines_of(journal).size(), lines.size());
+  EXPECT_TRUE(journal == read_text(dir.file("replayed.jsonl")))
+      << "the replayed journal differs from the simulated one";
+}
+
+TEST(SimulateCommandTest, EventsOutLetExplainShowATicketsDeadlines) {
+  TempDir dir;
+  ASSERT_EQ(run_docket(kOneDay + " --events-out " + dir.file("events.jsonl")).exit_code, 0);
+  // When the first ticket was classified: it has a priority, and its clocks run.
+  std::string events = read_text(dir.file("events.jsonl"));
+  std::smatch classified;
+  ASSERT_TRUE(std::regex_search(events, classified,
+                                std::regex(R"re(\{"at":"([^"]+)","ticket":"AS-000001","event":"classified")re")));
+  CommandRun explained = run_docket("explain rules/after_sales.docket --events " + dir.file("events.jsonl") +
+                                    " --ticket AS-000001 --at " + classified[1].str());
+  EXPECT_EQ(explained.exit_code, 0) << explained.err;
+  EXPECT_THAT(explained.out, HasSubstr("AS-000001"));
+  EXPECT_THAT(explained.out, ::testing::ContainsRegex("\n[a-z_]+: due 2026-11-[0-9]{2}T[0-9:]{8}Z\n"));
+}
+
+TEST(SimulateCommandTest, EventsOutThatIsAnInputOrTheLogIsRefused) {
+  TempDir dir;
+  std::string profile = dir.file("profile.toml");
+  std::string text = read_text(std::string(DOCKET_SOURCE_DIR) + "/examples/profiles/after_sales_november.toml");
+  docket::testing::write_lines(profile, {text});
+  std::string before = read_text(profile);
+  CommandRun run =
+      run_docket("simulate rules/after_sales.docket --profile " + profile + " --days 1 --events-out " + profile);
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.err, HasSubstr("docket: error: --events-out " + profile + " would overwrite the input " + profile));
+  EXPECT_EQ(read_text(profile), before);
+
+  // The same file, named another way, before either exists.
+  std::string kept = dir.file("kept.jsonl");
+  run = run_docket(kAfterSales + " --log " + kept + " --events-out " + dir.file("./kept.jsonl"));
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.err, HasSubstr(" is also the --log: give each a file of its own"));
+  EXPECT_EQ(run.out, "");
+  EXPECT_FALSE(std::filesystem::exists(kept));
 }
 
 TEST(SimulateCommandTest, StoreThatHoldsAJournalIsRefusedUntouched) {

@@ -5,6 +5,9 @@
 
 #include <sstream>
 
+#include "tests/support/engine_harness.h"
+#include "tests/support/random_events.h"
+
 namespace docket::engine {
 namespace {
 
@@ -357,6 +360,137 @@ TEST(EventReaderTest, ParseEventLineGivesTheColumnSeparately) {
   ASSERT_FALSE(broken.ok());
   EXPECT_EQ(column, 7u);
   EXPECT_THAT(broken.error(), HasSubstr("invalid JSON: syntax error while parsing object separator"));
+}
+
+// ------------------------------------------------------------ encode_event
+
+// Whether `back` is `sent` again, member by member (Event has no ==).
+::testing::AssertionResult same_event(const Event& sent, const Event& back) {
+  auto differ = [&](const char* member) {
+    return ::testing::AssertionFailure() << "`" << member << "` differs after reading back " << encode_event(sent);
+  };
+  if (back.at != sent.at) return differ("at");
+  if (back.ticket != sent.ticket) return differ("ticket");
+  if (back.event != sent.event) return differ("event");
+  if (!(back.actor == sent.actor)) return differ("actor");
+  if (back.data != sent.data) return differ("data");
+  if (back.idempotency_key != sent.idempotency_key) return differ("idempotency_key");
+  if (back.workflow != sent.workflow) return differ("workflow");
+  return ::testing::AssertionSuccess();
+}
+
+::testing::AssertionResult reads_back(const Event& sent) {
+  Result<Event> back = parse_event_line(encode_event(sent));
+  if (!back) return ::testing::AssertionFailure() << back.error() << " in " << encode_event(sent);
+  return same_event(sent, back.value());
+}
+
+FieldInput decimal(const char* text) { return FieldInput::number(*Fixed::parse(text)); }
+
+TEST(EventReaderTest, EncodeEventWritesEveryKeyInTheReadersForm) {
+  Event event{.at = kMonday + 3600,
+              .ticket = "T-1001",
+              .event = "create",
+              .actor = {"alice", {"intake_specialist", "tech.dept_head"}},
+              .data = {{"customer", FieldInput::text("C-1001")},
+                       {"order_amount", decimal("1299.50")},
+                       {"share", decimal("0.0001")},
+                       {"refund", decimal("-12.5")},
+                       {"problem_confirmed", FieldInput::boolean(true)},
+                       {"note", FieldInput::null()}},
+              .idempotency_key = "k-1",
+              .workflow = "after_sales"};
+  EXPECT_EQ(encode_event(event),
+            R"({"at":"2026-11-23T01:00:00Z","ticket":"T-1001","event":"create",)"
+            R"("actor":{"id":"alice","roles":["intake_specialist","tech.dept_head"]},)"
+            R"("data":{"customer":"C-1001","order_amount":1299.5,"share":0.0001,"refund":-12.5,)"
+            R"("problem_confirmed":true,"note":null},"idempotency_key":"k-1","workflow":"after_sales"})");
+  // Only what the event has: no actor, no data, no key, the default workflow.
+  EXPECT_EQ(encode_event(Event{.at = kMonday, .ticket = "T-1", .event = "registered"}),
+            R"({"at":"2026-11-23T00:00:00Z","ticket":"T-1","event":"registered"})");
+  // A system without an id but with roles keeps its roles.
+  EXPECT_EQ(encode_event(Event{.at = kMonday, .ticket = "T-1", .event = "e", .actor = {"", {"system"}}}),
+            R"({"at":"2026-11-23T00:00:00Z","ticket":"T-1","event":"e","actor":{"id":"","roles":["system"]}})");
+}
+
+TEST(EventReaderTest, EncodedEventsReadBackTheSame) {
+  std::vector<Event> events = {
+      Event{.at = kMonday,
+            .ticket = "工单-1",
+            .event = "create",
+            .actor = {"张伟", {"客服"}},
+            .data = {{"description", FieldInput::text("屏幕碎了，\"急\"")},
+                     {"path", FieldInput::text(R"(C:\tickets\"new"\)")},
+                     {"control", FieldInput::text(std::string("tab\tline\nnul") + '\0' + "end")},
+                     {"order_amount", decimal("1299.50")},
+                     {"share", decimal("0.0001")},
+                     {"negative", decimal("-0.0001")},
+                     {"large", decimal("922337203685477")},
+                     {"zero", decimal("0")},
+                     {"flag", FieldInput::boolean(false)},
+                     {"cleared", FieldInput::null()}},
+            .idempotency_key = "key \"quoted\" \\ 键"},
+      Event{.at = kMonday + 1, .ticket = "T-2", .event = "approve", .actor = {"approver.dept_head.1", {"dept_head"}}},
+      Event{.at = kMonday + 1, .ticket = "T-2", .event = "reject", .actor = {"", {}}, .workflow = "after_sales"},
+  };
+  std::string file;
+  for (const Event& event : events) {
+    EXPECT_TRUE(reads_back(event));
+    file += encode_event(event) + "\n";
+  }
+  // As a file, through the reader `docket run` uses.
+  ReadAll all = read_all(file);
+  ASSERT_EQ(all.error, "");
+  ASSERT_EQ(all.events.size(), events.size());
+  for (std::size_t i = 0; i < events.size(); ++i) EXPECT_TRUE(same_event(events[i], all.events[i].event));
+  // Decimals are their exact text, never through a double.
+  EXPECT_THAT(file, HasSubstr(R"("order_amount":1299.5,"share":0.0001,"negative":-0.0001,"large":922337203685477,)"));
+}
+
+// Why the reader refuses the line of `event`, which an events file cannot
+// say: a field sent twice, or no event name; "" when it can.
+std::string unwritable(const Event& event) {
+  if (event.event.empty()) return "`event` is empty";
+  for (std::size_t i = 0; i < event.data.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (event.data[i].field == event.data[j].field) return "duplicate key `" + event.data[i].field + "`";
+    }
+  }
+  return {};
+}
+
+// Property: whatever the random streams send (plausible events, votes, bad
+// data, unknown names, repeated keys) reads back from its line as it was;
+// what an events file cannot say is refused, never read as something else.
+TEST(EventReaderTest, RandomEventStreamsReadBackTheSame) {
+  std::size_t same = 0;
+  std::size_t with_data = 0;
+  std::size_t refused = 0;
+  for (const char* rules : {"after_sales.docket", "complaint_handling.docket"}) {
+    for (std::uint64_t seed : {3u, 4u}) {
+      SCOPED_TRACE(std::string(rules) + " seed " + std::to_string(seed));
+      testing::Harness h(testing::shipped_rules(rules));
+      docket::testing::RandomEventStream stream(h.engine.workflow(), {.seed = seed, .start = kMonday});
+      for (int i = 0; i < 1500; ++i) {
+        docket::testing::RandomEvent next = stream.next(h.engine);
+        std::string intent = docket::testing::to_string(next.intent);
+        if (std::string why = unwritable(next.event); !why.empty()) {
+          Result<Event> back = parse_event_line(encode_event(next.event));
+          ASSERT_FALSE(back.ok()) << "event " << i << " (" << intent << ")";
+          EXPECT_THAT(back.error(), HasSubstr(why));
+          ++refused;
+        } else {
+          ASSERT_TRUE(reads_back(next.event)) << "event " << i << " (" << intent << ")";
+          ++same;
+          with_data += !next.event.data.empty();
+        }
+        h.apply(next.event);
+      }
+    }
+  }
+  EXPECT_EQ(same + refused, 6000u);
+  EXPECT_GT(same, 5500u);
+  EXPECT_GT(with_data, 1000u);
 }
 
 }  // namespace
