@@ -17,6 +17,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -105,18 +106,20 @@ std::optional<std::string> choose_workflow(const ReportOptions& options, std::sp
   return std::nullopt;
 }
 
-// The newest stored version of `workflow` that a record names.
-const engine::StoredVersion* stored_rules(const designer::JournalInput& input, const std::string& workflow) {
+// The stored versions of `workflow` that a record names, newest last.
+std::vector<const engine::StoredVersion*> used_versions(const designer::JournalInput& input,
+                                                        const std::string& workflow) {
   std::set<std::string> used;
   for (const engine::Record& record : input.records) {
     if (record.workflow == workflow) used.insert(record.version);
   }
-  const engine::StoredVersion* newest = nullptr;
+  std::vector<const engine::StoredVersion*> versions;
   for (const engine::StoredVersion& version : input.versions) {
-    if (version.workflow != workflow || used.count(version.id) == 0) continue;
-    if (newest == nullptr || version.added_at >= newest->added_at) newest = &version;
+    if (version.workflow == workflow && used.count(version.id) != 0) versions.push_back(&version);
   }
-  return newest;
+  std::stable_sort(versions.begin(), versions.end(),
+                   [](const auto* a, const auto* b) { return a->added_at < b->added_at; });
+  return versions;
 }
 
 struct Rules {
@@ -133,8 +136,9 @@ std::optional<Rules> report_rules(const ReportOptions& options, const designer::
     if (compiled.empty()) return std::nullopt;
     return Rules{compiled.front(), options.rules};
   }
-  const engine::StoredVersion* version = stored_rules(input, workflow);
-  if (version == nullptr) return Rules{};
+  std::vector<const engine::StoredVersion*> versions = used_versions(input, workflow);
+  if (versions.empty()) return Rules{};
+  const engine::StoredVersion* version = versions.back();
   auto compiled = compile_stored(*version);
   if (!compiled) {
     fail(options.input + ": the rules of version " + version->id.substr(0, 12) +
@@ -142,6 +146,19 @@ std::optional<Rules> report_rules(const ReportOptions& options, const designer::
     return std::nullopt;
   }
   return Rules{compiled.value(), version->workflow + " " + version->id.substr(0, 12) + " kept in " + options.input};
+}
+
+// The other stored versions the tickets ran on whose `report` block counts
+// by other names than `used`: listed, so that the report says every ticket
+// was counted by `used`'s. One that does not compile is listed too.
+void add_other_settings(const designer::JournalInput& input, const std::string& workflow, const engine::Workflow& used,
+                        const std::string& source, designer::ReportOptions& settled) {
+  for (const engine::StoredVersion* version : used_versions(input, workflow)) {
+    if (version->id == used.version_id()) continue;
+    auto compiled = compile_stored(*version);
+    if (compiled && designer::same_report_settings(*compiled.value(), used)) continue;
+    settled.rules.push_back({version->workflow, version->id, source, false});
+  }
 }
 
 int settle(const ReportOptions& options, const designer::JournalInput& input, designer::ReportOptions& settled) {
@@ -162,6 +179,7 @@ int settle(const ReportOptions& options, const designer::JournalInput& input, de
   if (rules->workflow) {
     const engine::Workflow& used = *rules->workflow;
     settled.rules.push_back({used.name(), used.version_id(), options.rules.empty() ? options.input : options.rules});
+    add_other_settings(input, *workflow, used, options.input, settled);
   }
   return kExitOk;
 }

@@ -53,7 +53,11 @@ struct ReportLabels {
 struct ReportRules {
   std::string workflow;    // its name
   std::string version_id;  // Workflow::version_id()
-  std::string source;      // "rules/after_sales.docket", or "store" / "bundle" for stored sources
+  std::string source;      // the rule file, or the store or bundle that kept it
+  // False for another version the journal's tickets ran on whose `report`
+  // block says otherwise: listed so that the report can say its tickets
+  // were counted by the first entry's settings all the same.
+  bool counted_by = true;
   friend bool operator==(const ReportRules&, const ReportRules&) = default;
 };
 

@@ -414,6 +414,9 @@ std::string head_html(const Report& report, const std::string& source) {
   html += "<body>\n<h1>Department figures</h1>\n<p class=\"meta\">" + e(period_text(options)) + "; journal " +
           e(source) + " (" + count(report.records) + " records, " + count(report.tickets_in_journal) +
           " tickets)</p>\n<p class=\"meta\">Rules: " + e(rules_text(options)) + "</p>\n";
+  for (const std::string& other : other_settings_texts(options)) {
+    html += "<p class=\"warning\">Warning: " + e(other) + "</p>\n";
+  }
   for (const JournalNote& note : report.journal_notes) {
     html += "<p class=\"warning\">Warning: " + e(journal_note_text(note)) + "</p>\n";
   }

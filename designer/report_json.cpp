@@ -78,6 +78,7 @@ void write_about(JsonWriter& json, const Report& report) {
     json.key("workflow").string(rules.workflow);
     json.key("version_id").string(rules.version_id);
     json.key("source").string(rules.source);
+    json.key("counted_by").boolean(rules.counted_by);
     json.end_object();
   }
   json.end_array();

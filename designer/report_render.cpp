@@ -162,7 +162,7 @@ std::vector<CsvRow> about_rows(const Report& report) {
   rows.push_back(about_row("about", "as_of", report.records > 0 ? engine::format_timestamp(report.as_of) : ""));
   rows.push_back(about_row("about", "workflow", options.workflow));
   for (const ReportRules& rules : options.rules) {
-    CsvRow row = about_row("about", "rules", rules.source);
+    CsvRow row = about_row("about", rules.counted_by ? "rules" : "rules_not_counted_by", rules.source);
     row.type = rules.workflow;
     row.score = rules.version_id;
     rows.push_back(row);
@@ -344,9 +344,23 @@ std::string rules_text(const ReportOptions& options) {
   if (options.rules.empty()) return "none: names taken from the journal (give --rules to check them)";
   std::vector<std::string> parts;
   for (const ReportRules& rules : options.rules) {
+    if (!rules.counted_by) continue;
     parts.push_back(rules.workflow + " version " + rules.version_id.substr(0, 12) + " (" + rules.source + ")");
   }
   return engine::join(parts, "; ");
+}
+
+std::vector<std::string> other_settings_texts(const ReportOptions& options) {
+  std::vector<std::string> texts;
+  if (options.rules.empty()) return texts;
+  const ReportRules& counted = options.rules.front();
+  for (const ReportRules& rules : options.rules) {
+    if (rules.counted_by) continue;
+    texts.push_back("version " + rules.version_id.substr(0, 12) + ", which tickets of this journal ran on, has " +
+                    "another `report` block: every ticket was counted by version " + counted.version_id.substr(0, 12) +
+                    "'s");
+  }
+  return texts;
 }
 
 std::string percent_text(const Ratio& ratio) {
@@ -376,6 +390,7 @@ std::string render_report_text(const Report& report) {
   const ReportOptions& options = report.options;
   std::string text = "report of " + period_text(options) + "\n";
   text += "rules: " + rules_text(options) + "\n";
+  for (const std::string& other : other_settings_texts(options)) text += "warning: " + other + "\n";
   for (const JournalNote& note : report.journal_notes) text += "warning: " + journal_note_text(note) + "\n";
   Table head({"figure", "value", "counted"});
   head.add({"tickets", count_text(report.tickets),

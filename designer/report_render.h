@@ -82,6 +82,10 @@ std::vector<std::pair<std::string, std::string>> report_settings(const ReportOpt
 // "repeat", "no_creation", "more".
 const char* journal_note_kind(JournalNoteKind kind);
 
+// One warning per other version of the rules that tickets of the journal
+// ran on with another `report` block (ReportRules::counted_by false).
+std::vector<std::string> other_settings_texts(const ReportOptions& options);
+
 // The period in words: "tickets created from 2026-11-01 to 2026-12-01 (UTC)",
 // "tickets created from 2026-11-01 (UTC)", "every ticket created".
 std::string period_text(const ReportOptions& options);

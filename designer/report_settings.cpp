@@ -180,6 +180,15 @@ Status settle_report_settings(const engine::Workflow* rules, const ReportOverrid
   return Status::success();
 }
 
+bool same_report_settings(const engine::Workflow& a, const engine::Workflow& b) {
+  const auto& x = a.report();
+  const auto& y = b.report();
+  if (!x || !y) return !x && !y;
+  return x->acceptance_metric == y->acceptance_metric && x->resolution_metric == y->resolution_metric &&
+         x->resolution_states == y->resolution_states && x->survey_field == y->survey_field &&
+         x->declined_event == y->declined_event && x->type_field == y->type_field;
+}
+
 ReportLabels labels_of(const engine::Workflow& rules, const ReportOptions& options) {
   ReportLabels labels;
   if (options.type_field == "category") {

@@ -65,6 +65,10 @@ KnownNames names_in_journal(std::span<const engine::Record> records);
 engine::Status settle_report_settings(const engine::Workflow* rules, const ReportOverrides& overrides,
                                       const KnownNames& known, ReportOptions& options);
 
+// Whether two versions' `report` blocks count by the same names (both
+// without a block count the same).
+bool same_report_settings(const engine::Workflow& a, const engine::Workflow& b);
+
 // The labels the rules give the names a report groups by.
 ReportLabels labels_of(const engine::Workflow& rules, const ReportOptions& options);
 

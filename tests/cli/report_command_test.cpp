@@ -175,6 +175,45 @@ TEST(ReportCommandTest, ABundleAndItsJournalFileCarryTheirRules) {
   EXPECT_EQ(figures(of_file.out), figures(of_store.out));
 }
 
+TEST(ReportCommandTest, TicketsOfAVersionWithAnotherReportBlockAreCountedByTheNewestAndSaidSo) {
+  TempDir dir;
+  std::string rules = read_text(std::string(DOCKET_SOURCE_DIR) + "/rules/complaint_handling.docket");
+  std::size_t types = rules.find("  types by category");
+  ASSERT_NE(types, std::string::npos);
+  docket::testing::write_lines(dir.file("v2.docket"), {rules.replace(types, 19, "  types by issue")});
+  std::string store =
+      store_of(dir, "rules/complaint_handling.docket", {"complaint_handling/01_quality_batch_defect_recall.jsonl"});
+  ASSERT_EQ(run_docket("run " + dir.file("v2.docket") +
+                       " --events examples/complaint_handling/02_logistics_urgent_escalation.jsonl --store " + store +
+                       " --sync normal -q")
+                .exit_code,
+            0);
+  CommandRun report = run_docket("report " + store);
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  EXPECT_THAT(report.out, HasSubstr("complaint types (issue)"));
+  EXPECT_THAT(report.out, ContainsRegex("warning: version [0-9a-f]{12}, which tickets of this journal ran on, has "
+                                        "another `report` block: every ticket was counted by version [0-9a-f]{12}'s"));
+  EXPECT_THAT(run_docket("report " + store + " --format csv").out, HasSubstr("about,rules_not_counted_by,"));
+  EXPECT_THAT(run_docket("report " + store + " --format json").out, HasSubstr(R"("counted_by":false)"));
+
+  // Another version with the same block: nothing to say.
+  std::string relabelled = read_text(std::string(DOCKET_SOURCE_DIR) + "/rules/complaint_handling.docket");
+  relabelled.replace(relabelled.find("\"客户投诉处理\""), 20, "\"客户投诉处理（二）\"");
+  docket::testing::write_lines(dir.file("v3.docket"), {relabelled});
+  std::string other = dir.file("other.db");
+  for (const auto& [file, example] :
+       {std::pair{std::string("rules/complaint_handling.docket"), std::string("01_quality_batch_defect_recall")},
+        std::pair{dir.file("v3.docket"), std::string("02_logistics_urgent_escalation")}}) {
+    ASSERT_EQ(run_docket("run " + file + " --events examples/complaint_handling/" + example + ".jsonl --store " +
+                         other + " --sync normal -q")
+                  .exit_code,
+              0);
+  }
+  CommandRun same = run_docket("report " + other);
+  ASSERT_EQ(same.exit_code, 0) << same.err;
+  EXPECT_THAT(same.out, Not(HasSubstr("another `report` block")));
+}
+
 TEST(ReportCommandTest, AfterSalesSplitsWhatIsNotDecidedYet) {
   TempDir dir;
   std::string store = store_of(dir, kRules, {"after_sales/06_intake_channels_and_timers.jsonl"});
