@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <optional>
 
+#include "engine/model/text.h"
 #include "engine/model/value.h"
 
 namespace docket::designer {
@@ -39,9 +40,8 @@ double share(std::size_t part, std::size_t whole) {
 }
 
 std::string pad(const std::string& text, std::size_t width) {
-  // Width in characters, not bytes: UTF-8 continuation bytes take no column.
-  std::size_t columns = 0;
-  for (unsigned char c : text) columns += (c & 0xC0) != 0x80;
+  // Terminal columns, not bytes: a Chinese character takes two.
+  std::size_t columns = engine::display_width(text);
   return columns >= width ? text + " " : text + std::string(width - columns, ' ');
 }
 
