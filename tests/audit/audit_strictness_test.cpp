@@ -9,26 +9,24 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "engine/audit/audit_bundle.h"
 #include "engine/audit/audit_verify.h"
 #include "engine/codec/journal_json.h"
-#include "engine/store/audit_chain.h"
 #include "engine/store/checkpoint.h"
-#include "engine/store/recovery.h"
 #include "engine/store/signing.h"
 #include "engine/store/sqlite_store.h"
-#include "tests/support/engine_harness.h"
-#include "tests/support/event_streams.h"
-#include "tests/support/stored_rules.h"
+#include "tests/support/signed_journal.h"
 
 namespace docket::engine {
 namespace {
 
-using docket::testing::TempDir;
+using docket::testing::checkpoints_through;
+using docket::testing::finding;
+using docket::testing::rebuilt;
+using docket::testing::SignedJournal;
 
 constexpr std::uint64_t kCheckpointEvery = 10;
 
@@ -36,113 +34,39 @@ constexpr std::uint64_t kCheckpointEvery = 10;
 class AuditStrictnessTest : public ::testing::Test {
  public:
   static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    path_ = dir_->file("tickets.db");
-    auto key = SigningKey::generate();
-    ASSERT_TRUE(key.ok());
-    key_ = new SigningKey(key.value());
-    std::vector<Event> stream = docket::testing::parse_events(docket::testing::replicate_events(
-        std::string(DOCKET_SOURCE_DIR) + "/examples/after_sales/walkthrough.jsonl", 1, 0));
-    SqliteStoreOptions options;
-    options.signing_key = *key_;
-    options.checkpoint_every = kCheckpointEvery;
-    auto store = SqliteStore::open(path_, options);
-    ASSERT_TRUE(store.ok()) << store.error();
-    VirtualClock clock;
-    Engine engine(clock, *store.value());
-    ASSERT_TRUE(engine.install(testing::shipped_rules("after_sales.docket")).ok());
-    ASSERT_EQ(docket::testing::apply_events(engine, clock, stream), 0u);
-    ASSERT_TRUE(store.value()->flush().ok());
-    rows_ = new std::vector<JournalRow>();
-    ASSERT_TRUE(store.value()
-                    ->read_journal(1,
-                                   [](const JournalRow& row) {
-                                     rows_->push_back(row);
-                                     return Status::success();
-                                   })
-                    .ok());
-    checkpoints_ = new std::vector<Checkpoint>(store.value()->checkpoints().value());
-    auto compiled = compile_versions(*store.value(), docket::testing::compile_stored_version);
-    ASSERT_TRUE(compiled.ok()) << compiled.error();
-    versions_ = new std::map<std::string, std::shared_ptr<const Workflow>, std::less<>>(std::move(compiled).value());
+    journal_ =
+        docket::testing::signed_journal({.checkpoint_every = kCheckpointEvery, .compile_versions = true}).release();
   }
 
-  static void TearDownTestSuite() {
-    delete versions_;
-    delete checkpoints_;
-    delete rows_;
-    delete key_;
-    delete dir_;
-  }
+  static void TearDownTestSuite() { delete journal_; }
 
   static AuditReport verify(const std::vector<JournalRow>& rows, const std::vector<Checkpoint>& checkpoints, bool rules,
                             std::vector<Checkpoint> held = {}, bool require_signature = false) {
     AuditInput input;
-    input.rows = [&rows](const std::function<Status(const JournalRow&)>& each) {
-      for (const JournalRow& row : rows) {
-        if (Status s = each(row); !s) return s;
-      }
-      return Status::success();
-    };
+    input.rows = docket::testing::rows_reader(rows);
     input.checkpoints = checkpoints;
     input.held = std::move(held);
-    EXPECT_TRUE(input.keys.add(key_->verify_key()).ok());
+    EXPECT_TRUE(input.keys.add(journal_->key.verify_key()).ok());
     input.check_rules = rules;
-    if (rules) input.versions = *versions_;
+    if (rules) input.versions = journal_->versions;
     input.require_signature = require_signature;
     return verify_journal(input);
   }
 
-  // `rows` with the body of seq `seq` replaced and the chain rebuilt from it.
-  static std::vector<JournalRow> rebuilt(std::vector<JournalRow> rows, std::uint64_t seq, std::string body) {
-    rows[seq - 1].body = std::move(body);
-    for (std::size_t i = seq - 1; i < rows.size(); ++i) {
-      if (i > 0) rows[i].prev_hash = rows[i - 1].hash;
-      rows[i].hash = chain_hash(rows[i].prev_hash, rows[i].body);
-    }
-    return rows;
-  }
-
-  // The checkpoints up to and including `seq`.
-  static std::vector<Checkpoint> checkpoints_through(std::uint64_t seq) {
-    std::vector<Checkpoint> kept;
-    for (const Checkpoint& checkpoint : *checkpoints_) {
-      if (checkpoint.seq <= seq) kept.push_back(checkpoint);
-    }
-    return kept;
-  }
-
-  static std::string finding(const AuditReport& report) {
-    if (!report.finding) return "ok";
-    return std::to_string(report.finding->seq) + " " + report.finding->problem;
-  }
-
-  static TempDir* dir_;
-  static std::string path_;
-  static SigningKey* key_;
-  static std::vector<JournalRow>* rows_;
-  static std::vector<Checkpoint>* checkpoints_;
-  static std::map<std::string, std::shared_ptr<const Workflow>, std::less<>>* versions_;
+  static inline SignedJournal* journal_ = nullptr;
 };
 
-TempDir* AuditStrictnessTest::dir_ = nullptr;
-std::string AuditStrictnessTest::path_;
-SigningKey* AuditStrictnessTest::key_ = nullptr;
-std::vector<JournalRow>* AuditStrictnessTest::rows_ = nullptr;
-std::vector<Checkpoint>* AuditStrictnessTest::checkpoints_ = nullptr;
-std::map<std::string, std::shared_ptr<const Workflow>, std::less<>>* AuditStrictnessTest::versions_ = nullptr;
-
 TEST_F(AuditStrictnessTest, TheUntouchedJournalIsCanonicalWithAndWithoutTheRules) {
-  ASSERT_GT(rows_->size(), 3 * kCheckpointEvery);
-  EXPECT_EQ(finding(verify(*rows_, *checkpoints_, true)), "ok");
-  EXPECT_EQ(finding(verify(*rows_, *checkpoints_, false)), "ok");
+  ASSERT_GT(journal_->rows.size(), 3 * kCheckpointEvery);
+  EXPECT_EQ(finding(verify(journal_->rows, journal_->checkpoints, true)), "ok");
+  EXPECT_EQ(finding(verify(journal_->rows, journal_->checkpoints, false)), "ok");
 }
 
 // Another byte form of the same record, hashed in properly after the last
 // checkpoint, is not the record that was written: altered, rules or not.
 TEST_F(AuditStrictnessTest, ARecordInAnotherByteFormIsAlteredEvenWithoutTheRules) {
-  const std::uint64_t seq = rows_->size() - 1;
-  const std::string body = (*rows_)[seq - 1].body;
+  const std::uint64_t seq = journal_->rows.size() - 1;
+  const std::string body = journal_->rows[seq - 1].body;
   ASSERT_NE(body.find("\"reason\":null"), std::string::npos);
   ASSERT_NE(body.find("\"at\":\""), std::string::npos);
   std::map<std::string, std::string> variants = {
@@ -154,8 +78,8 @@ TEST_F(AuditStrictnessTest, ARecordInAnotherByteFormIsAlteredEvenWithoutTheRules
   };
   for (const auto& [name, variant] : variants) {
     ASSERT_NE(variant, body) << name;
-    std::vector<JournalRow> rows = rebuilt(*rows_, seq, variant);
-    std::vector<Checkpoint> signed_before = checkpoints_through(seq - 1);
+    std::vector<JournalRow> rows = rebuilt(journal_->rows, seq, variant);
+    std::vector<Checkpoint> signed_before = checkpoints_through(journal_->checkpoints, seq - 1);
     EXPECT_EQ(finding(verify(rows, signed_before, false)), std::to_string(seq) + " altered") << name;
     EXPECT_EQ(finding(verify(rows, signed_before, true)), std::to_string(seq) + " altered") << name;
   }
@@ -167,15 +91,15 @@ TEST_F(AuditStrictnessTest, ARecordInAnotherByteFormIsAlteredEvenWithoutTheRules
 // change's consequence later, at the next record.
 TEST_F(AuditStrictnessTest, TheLowestBadSeqIsReportedWhicheverCheckFindsItFirst) {
   std::uint64_t seq = 2 * kCheckpointEvery + 3;
-  while ((*rows_)[seq - 1].body.find("\"kind\":\"transition\"") == std::string::npos) ++seq;
+  while (journal_->rows[seq - 1].body.find("\"kind\":\"transition\"") == std::string::npos) ++seq;
   ASSERT_LT(seq, 3 * kCheckpointEvery);
-  auto record = decode_record((*rows_)[seq - 1].body);
+  auto record = decode_record(journal_->rows[seq - 1].body);
   ASSERT_TRUE(record.ok());
   record->to = record->from == "closed" ? "received" : "closed";
-  std::vector<JournalRow> rows = rebuilt(*rows_, seq, encode_record(record.value()));
+  std::vector<JournalRow> rows = rebuilt(journal_->rows, seq, encode_record(record.value()));
   const std::string expected = std::to_string(2 * kCheckpointEvery + 1) + " altered";
-  EXPECT_EQ(finding(verify(rows, *checkpoints_, false)), expected);
-  EXPECT_EQ(finding(verify(rows, *checkpoints_, true)), expected);
+  EXPECT_EQ(finding(verify(rows, journal_->checkpoints, false)), expected);
+  EXPECT_EQ(finding(verify(rows, journal_->checkpoints, true)), expected);
 }
 
 // A key holder edits seq 3, rebuilds the chain and signs every checkpoint
@@ -183,19 +107,16 @@ TEST_F(AuditStrictnessTest, TheLowestBadSeqIsReportedWhicheverCheckFindsItFirst)
 // journal's at the same seq: one key signed two chains, and nothing the key
 // signed vouches for any record before it.
 TEST_F(AuditStrictnessTest, AKeyThatSignedTwoChainsIsReportedCitingBothCheckpoints) {
-  auto record = decode_record((*rows_)[2].body);
+  auto record = decode_record(journal_->rows[2].body);
   ASSERT_TRUE(record.ok());
   record->actor.id += "x";
-  std::vector<JournalRow> rows = rebuilt(*rows_, 3, encode_record(record.value()));
-  std::vector<Checkpoint> resigned;
-  for (const Checkpoint& checkpoint : *checkpoints_) {
-    resigned.push_back(sign_checkpoint(*key_, checkpoint.seq, rows[checkpoint.seq - 1].hash, checkpoint.at));
-  }
-  const Checkpoint& held = (*checkpoints_)[1];
+  std::vector<JournalRow> rows = rebuilt(journal_->rows, 3, encode_record(record.value()));
+  std::vector<Checkpoint> resigned = docket::testing::resigned(journal_->key, journal_->checkpoints, rows);
+  const Checkpoint& held = journal_->checkpoints[1];
   AuditReport report = verify(rows, resigned, false, {held});
   EXPECT_EQ(finding(report), "1 altered");
   ASSERT_TRUE(report.finding);
-  EXPECT_NE(report.finding->detail.find("key " + key_->key_id() + " signed two different chains at seq " +
+  EXPECT_NE(report.finding->detail.find("key " + journal_->key.key_id() + " signed two different chains at seq " +
                                         std::to_string(held.seq)),
             std::string::npos)
       << report.finding->detail;
@@ -214,9 +135,9 @@ class BundleStrictnessTest : public AuditStrictnessTest {
  protected:
   // A fresh bundle of the suite's store, in `format`.
   std::filesystem::path export_bundle(BundleFormat format, const std::string& name) {
-    auto store = SqliteStore::open(path_, read_only_options());
+    auto store = SqliteStore::open(journal_->path, read_only_options());
     EXPECT_TRUE(store.ok());
-    std::filesystem::path directory = dir_->file(name);
+    std::filesystem::path directory = journal_->dir.file(name);
     auto written = write_bundle(*store.value(), directory, format);
     EXPECT_TRUE(written.ok()) << written.error();
     return directory;
@@ -238,7 +159,7 @@ class BundleStrictnessTest : public AuditStrictnessTest {
     AuditInput input;
     input.rows = [&bundle](const std::function<Status(const JournalRow&)>& each) { return bundle->read_rows(each); };
     input.checkpoints = bundle->checkpoints;
-    EXPECT_TRUE(input.keys.add(key_->verify_key()).ok());
+    EXPECT_TRUE(input.keys.add(journal_->key.verify_key()).ok());
     input.check_rules = false;
     AuditReport report = verify_journal(input);
     if (!report.error.empty()) return "error: " + report.error;

@@ -8,28 +8,25 @@
 #include <sqlite3.h>
 
 #include <filesystem>
-#include <map>
-#include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "engine/audit/audit_bundle.h"
 #include "engine/codec/journal_json.h"
-#include "engine/store/audit_chain.h"
 #include "engine/store/checkpoint.h"
-#include "engine/store/recovery.h"
 #include "engine/store/signing.h"
 #include "engine/store/sqlite_store.h"
 #include "tests/support/engine_harness.h"
-#include "tests/support/event_streams.h"
-#include "tests/support/stored_rules.h"
+#include "tests/support/signed_journal.h"
 #include "tests/support/test_scale.h"
 
 namespace docket::engine {
 namespace {
 
-using docket::testing::TempDir;
+using docket::testing::checkpoints_through;
+using docket::testing::rebuilt;
+using docket::testing::SignedJournal;
 
 const std::uint64_t kCheckpointEvery = docket::testing::scaled(500, 100);
 
@@ -37,69 +34,28 @@ const std::uint64_t kCheckpointEvery = docket::testing::scaled(500, 100);
 class AuditVerifyTest : public ::testing::Test {
  public:
   static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    path_ = dir_->file("tickets.db");
-    auto key = SigningKey::generate();
-    ASSERT_TRUE(key.ok());
-    key_ = new SigningKey(key.value());
-    auto workflow = testing::shipped_rules("after_sales.docket");
-    ASSERT_NE(workflow, nullptr);
-    std::string events = std::string(DOCKET_SOURCE_DIR) + "/examples/after_sales/walkthrough.jsonl";
-    std::vector<Event> stream =
-        docket::testing::parse_events(docket::testing::replicate_events(events, docket::testing::scaled(140, 14), 90));
-
-    SqliteStoreOptions options;
-    options.signing_key = *key_;
-    options.checkpoint_every = kCheckpointEvery;
-    options.batch_units = 1000;  // building the fixture, not testing durability
-    options.durability = SqliteStoreOptions::Durability::kNormal;
-    auto store = SqliteStore::open(path_, options);
-    ASSERT_TRUE(store.ok()) << store.error();
-    VirtualClock clock;
-    Engine engine(clock, *store.value());
-    ASSERT_TRUE(engine.install(workflow).ok());
-    ASSERT_EQ(docket::testing::apply_events(engine, clock, stream), 0u);
-    ASSERT_TRUE(engine.advance_to(*stream.back().at + 30 * testing::kDay).ok());
-    ASSERT_TRUE(store.value()->flush().ok());
-
-    rows_ = new std::vector<JournalRow>();
-    ASSERT_TRUE(store.value()
-                    ->read_journal(1,
-                                   [](const JournalRow& row) {
-                                     rows_->push_back(row);
-                                     return Status::success();
-                                   })
-                    .ok());
-    checkpoints_ = new std::vector<Checkpoint>(store.value()->checkpoints().value());
-    auto compiled = compile_versions(*store.value(), docket::testing::compile_stored_version);
-    ASSERT_TRUE(compiled.ok()) << compiled.error();
-    versions_ = new std::map<std::string, std::shared_ptr<const Workflow>, std::less<>>(std::move(compiled).value());
+    journal_ = docket::testing::signed_journal({.copies = docket::testing::scaled(140, 14),
+                                                .spacing_seconds = 90,
+                                                .checkpoint_every = kCheckpointEvery,
+                                                .run_on_seconds = 30 * testing::kDay,
+                                                .bulk_load = true,  // building the fixture, not testing durability
+                                                .compile_versions = true})
+                   .release();
   }
 
-  static void TearDownTestSuite() {
-    delete versions_;
-    delete checkpoints_;
-    delete rows_;
-    delete key_;
-    delete dir_;
-  }
+  static void TearDownTestSuite() { delete journal_; }
 
   // Verifies `rows` (the chain only unless `rules`) with the suite's key.
   static AuditReport verify(const std::vector<JournalRow>& rows, const std::vector<Checkpoint>& checkpoints,
                             bool rules = false, std::vector<Checkpoint> held = {}, bool require_signature = false) {
     AuditInput input;
     input.require_signature = require_signature;
-    input.rows = [&rows](const std::function<Status(const JournalRow&)>& each) {
-      for (const JournalRow& row : rows) {
-        if (Status s = each(row); !s) return s;
-      }
-      return Status::success();
-    };
+    input.rows = docket::testing::rows_reader(rows);
     input.checkpoints = checkpoints;
     input.held = std::move(held);
-    EXPECT_TRUE(input.keys.add(key_->verify_key()).ok());
+    EXPECT_TRUE(input.keys.add(journal_->key.verify_key()).ok());
     input.check_rules = rules;
-    if (rules) input.versions = *versions_;
+    if (rules) input.versions = journal_->versions;
     return verify_journal(input);
   }
 
@@ -110,31 +66,19 @@ class AuditVerifyTest : public ::testing::Test {
     EXPECT_EQ(report.finding->problem, problem) << context << ": " << report.finding->detail;
   }
 
-  static TempDir* dir_;
-  static std::string path_;
-  static SigningKey* key_;
-  static std::vector<JournalRow>* rows_;
-  static std::vector<Checkpoint>* checkpoints_;
-  static std::map<std::string, std::shared_ptr<const Workflow>, std::less<>>* versions_;
+  static inline SignedJournal* journal_ = nullptr;
 };
 
-TempDir* AuditVerifyTest::dir_ = nullptr;
-std::string AuditVerifyTest::path_;
-SigningKey* AuditVerifyTest::key_ = nullptr;
-std::vector<JournalRow>* AuditVerifyTest::rows_ = nullptr;
-std::vector<Checkpoint>* AuditVerifyTest::checkpoints_ = nullptr;
-std::map<std::string, std::shared_ptr<const Workflow>, std::less<>>* AuditVerifyTest::versions_ = nullptr;
-
 TEST_F(AuditVerifyTest, TheUntouchedStorePassesEveryCheckIncludingTheRules) {
-  ASSERT_GE(rows_->size(), docket::testing::scaled(10000, 1000));
-  AuditReport report = verify(*rows_, *checkpoints_, /*rules=*/true);
+  ASSERT_GE(journal_->rows.size(), docket::testing::scaled(10000, 1000));
+  AuditReport report = verify(journal_->rows, journal_->checkpoints, /*rules=*/true);
   EXPECT_TRUE(report.ok()) << (report.finding ? report.finding->detail : report.error);
-  EXPECT_EQ(report.records, rows_->size());
-  EXPECT_EQ(report.last_seq, rows_->size());
-  EXPECT_EQ(report.checkpoints_verified, rows_->size() / kCheckpointEvery);
-  EXPECT_EQ(report.signed_through, rows_->size() / kCheckpointEvery * kCheckpointEvery);
+  EXPECT_EQ(report.records, journal_->rows.size());
+  EXPECT_EQ(report.last_seq, journal_->rows.size());
+  EXPECT_EQ(report.checkpoints_verified, journal_->rows.size() / kCheckpointEvery);
+  EXPECT_EQ(report.signed_through, journal_->rows.size() / kCheckpointEvery * kCheckpointEvery);
   EXPECT_EQ(report.tickets, docket::testing::scaled(560, 56));
-  EXPECT_TRUE(verify(*rows_, *checkpoints_, /*rules=*/false, {}, /*require_signature=*/true).ok());
+  EXPECT_TRUE(verify(journal_->rows, journal_->checkpoints, /*rules=*/false, {}, /*require_signature=*/true).ok());
 }
 
 // The value of every top-level key of a body: where a byte is flipped.
@@ -159,18 +103,19 @@ TEST_F(AuditVerifyTest, AByteFlippedInAnyFieldOfAnyRecordIsCaughtAtThatSeq) {
   // picks lie early in the journal (the chain is the same throughout); the
   // last record's links are flipped below.
   std::vector<std::size_t> picks = {0, 1};
-  for (std::size_t i = 0; i < docket::testing::scaled(10, 4); ++i) picks.push_back(random() % (rows_->size() / 10));
-  picks.push_back(rows_->size() - 1);
+  for (std::size_t i = 0; i < docket::testing::scaled(10, 4); ++i)
+    picks.push_back(random() % (journal_->rows.size() / 10));
+  picks.push_back(journal_->rows.size() - 1);
   for (std::size_t index : picks) {
-    const bool links_only = index == rows_->size() - 1;
+    const bool links_only = index == journal_->rows.size() - 1;
     // Flipped in place and put back: copying 10,000 rows per case would cost
     // more than verifying them.
-    JournalRow& row = (*rows_)[index];
+    JournalRow& row = journal_->rows[index];
     const JournalRow kept = row;
     for (const auto& [field, offset] : field_offsets(kept.body)) {
       if (links_only || offset >= kept.body.size()) continue;
       row.body[offset] ^= 0x01;
-      AuditReport report = verify(*rows_, *checkpoints_);
+      AuditReport report = verify(journal_->rows, journal_->checkpoints);
       row = kept;
       std::string context = "seq " + std::to_string(kept.seq) + " field " + field;
       ASSERT_TRUE(report.finding.has_value()) << context << ": not detected";
@@ -182,11 +127,11 @@ TEST_F(AuditVerifyTest, AByteFlippedInAnyFieldOfAnyRecordIsCaughtAtThatSeq) {
     }
     // The links themselves.
     row.hash[10] = row.hash[10] == 'a' ? 'b' : 'a';
-    AuditReport report = verify(*rows_, *checkpoints_);
+    AuditReport report = verify(journal_->rows, journal_->checkpoints);
     row = kept;
     expect_finding(report, kept.seq, "altered", "hash of " + std::to_string(kept.seq));
     row.prev_hash[3] = row.prev_hash[3] == 'a' ? 'b' : 'a';
-    report = verify(*rows_, *checkpoints_);
+    report = verify(journal_->rows, journal_->checkpoints);
     row = kept;
     expect_finding(report, kept.seq, "altered", "prev_hash of " + std::to_string(kept.seq));
     cases += 2;
@@ -197,19 +142,15 @@ TEST_F(AuditVerifyTest, AByteFlippedInAnyFieldOfAnyRecordIsCaughtAtThatSeq) {
 TEST_F(AuditVerifyTest, AForgedRecordWithAValidChainIsCaughtAsIllegalUnderItsRules) {
   // A transition that never could have happened, hashed in properly and
   // placed after the last checkpoint.
-  std::vector<JournalRow> rows = *rows_;
+  std::vector<JournalRow> rows = journal_->rows;
   std::size_t index = rows.size() - 1;
   while (index > 0 && rows[index].body.find("\"kind\":\"transition\"") == std::string::npos) --index;
   ASSERT_GT(index, rows.size() - kCheckpointEvery);
   auto record = decode_record(rows[index].body);
   ASSERT_TRUE(record.ok());
   record->to = "received";
-  rows[index].body = encode_record(record.value());
-  for (std::size_t i = index; i < rows.size(); ++i) {
-    if (i > index) rows[i].prev_hash = rows[i - 1].hash;
-    rows[i].hash = chain_hash(rows[i].prev_hash, rows[i].body);
-  }
-  std::vector<Checkpoint> checkpoints(checkpoints_->begin(), checkpoints_->end());
+  rows = rebuilt(std::move(rows), index + 1, encode_record(record.value()));
+  std::vector<Checkpoint> checkpoints(journal_->checkpoints.begin(), journal_->checkpoints.end());
   expect_finding(verify(rows, checkpoints, /*rules=*/true), index + 1, "illegal", "forged transition");
 }
 
@@ -217,88 +158,81 @@ TEST_F(AuditVerifyTest, AForgedRecordWithAValidChainIsCaughtAsIllegalUnderItsRul
 // process, and ctest runs every test in a process of its own.
 struct Tampering : AuditVerifyTest {
   static void ADeletedRecordIsMissingAndSwappedRecordsAreReordered() {
-    for (std::size_t index : {std::size_t{0}, rows_->size() * 4 / 10, rows_->size() - 2}) {
-      std::vector<JournalRow> rows = *rows_;
+    for (std::size_t index : {std::size_t{0}, journal_->rows.size() * 4 / 10, journal_->rows.size() - 2}) {
+      std::vector<JournalRow> rows = journal_->rows;
       rows.erase(rows.begin() + static_cast<std::ptrdiff_t>(index));
-      expect_finding(verify(rows, *checkpoints_), index + 1, "missing", "deleted seq " + std::to_string(index + 1));
+      expect_finding(verify(rows, journal_->checkpoints), index + 1, "missing",
+                     "deleted seq " + std::to_string(index + 1));
 
       // Lines swapped in a bundle.
-      rows = *rows_;
+      rows = journal_->rows;
       std::swap(rows[index], rows[index + 1]);
-      expect_finding(verify(rows, *checkpoints_), index + 1, "reordered",
+      expect_finding(verify(rows, journal_->checkpoints), index + 1, "reordered",
                      "swapped lines at " + std::to_string(index + 1));
 
       // Row contents swapped under their keys in a store.
-      rows = *rows_;
+      rows = journal_->rows;
       std::swap(rows[index].body, rows[index + 1].body);
       std::swap(rows[index].hash, rows[index + 1].hash);
       std::swap(rows[index].prev_hash, rows[index + 1].prev_hash);
-      expect_finding(verify(rows, *checkpoints_), index + 1, "reordered",
+      expect_finding(verify(rows, journal_->checkpoints), index + 1, "reordered",
                      "swapped rows at " + std::to_string(index + 1));
     }
   }
 
   static void ACutTailIsCaughtByACheckpointHeldApartOrLeftInTheStore() {
-    const std::size_t cut = rows_->size() * 3 / 4 + 7;
-    ASSERT_LT(cut, checkpoints_->back().seq);
-    std::vector<JournalRow> rows(rows_->begin(), rows_->begin() + static_cast<std::ptrdiff_t>(cut));
+    const std::size_t cut = journal_->rows.size() * 3 / 4 + 7;
+    ASSERT_LT(cut, journal_->checkpoints.back().seq);
+    std::vector<JournalRow> rows(journal_->rows.begin(), journal_->rows.begin() + static_cast<std::ptrdiff_t>(cut));
     // The store's own checkpoints past the cut are still there.
-    expect_finding(verify(rows, *checkpoints_), cut + 1, "truncated", "tail cut, checkpoints kept");
+    expect_finding(verify(rows, journal_->checkpoints), cut + 1, "truncated", "tail cut, checkpoints kept");
 
     // A careful insider deletes those too; the auditor's copy of the last one
     // still tells.
-    std::vector<Checkpoint> kept;
-    for (const Checkpoint& checkpoint : *checkpoints_) {
-      if (checkpoint.seq <= cut) kept.push_back(checkpoint);
-    }
+    std::vector<Checkpoint> kept = checkpoints_through(journal_->checkpoints, cut);
     EXPECT_TRUE(verify(rows, kept).ok()) << "without a held checkpoint a clean cut is invisible";
-    expect_finding(verify(rows, kept, false, {checkpoints_->back()}), cut + 1, "truncated",
+    expect_finding(verify(rows, kept, false, {journal_->checkpoints.back()}), cut + 1, "truncated",
                    "tail cut, checkpoint held");
   }
 
   static void BadSignaturesAndUnknownKeysAreCaughtAtTheirCheckpoint() {
-    std::vector<Checkpoint> checkpoints = *checkpoints_;
+    std::vector<Checkpoint> checkpoints = journal_->checkpoints;
     checkpoints[3].signature[7] = checkpoints[3].signature[7] == '0' ? '1' : '0';
-    expect_finding(verify(*rows_, checkpoints), checkpoints[3].seq, "signature", "corrupted signature");
+    expect_finding(verify(journal_->rows, checkpoints), checkpoints[3].seq, "signature", "corrupted signature");
 
-    checkpoints = *checkpoints_;
+    checkpoints = journal_->checkpoints;
     auto stranger = SigningKey::generate();
     ASSERT_TRUE(stranger.ok());
     checkpoints[5] = sign_checkpoint(stranger.value(), checkpoints[5].seq, checkpoints[5].hash, checkpoints[5].at);
-    AuditReport report = verify(*rows_, checkpoints);
+    AuditReport report = verify(journal_->rows, checkpoints);
     expect_finding(report, checkpoints[5].seq, "signature", "unknown key");
     EXPECT_NE(report.finding->detail.find("unknown key id " + stranger->key_id()), std::string::npos)
         << report.finding->detail;
   }
 
   static void AnEditedRecordWithTheWholeChainRebuiltIsCaughtByTheNextCheckpoint() {
-    std::vector<JournalRow> rows = *rows_;
+    std::vector<JournalRow> rows = journal_->rows;
     std::size_t index = rows.size() / 8 + 3;
     while (rows[index].body.find("\"actor\":{\"id\":\"") == std::string::npos) ++index;
     std::size_t at = rows[index].body.find("\"actor\":{\"id\":\"");
     // The edit lies between two checkpoints: the later one catches it.
     const std::uint64_t last_good = index / kCheckpointEvery * kCheckpointEvery;
     ASSERT_LT(last_good + kCheckpointEvery, rows.size());
-    rows[index].body.insert(at + 15, "x");
-    for (std::size_t i = index; i < rows.size(); ++i) {
-      if (i > index) rows[i].prev_hash = rows[i - 1].hash;
-      rows[i].hash = chain_hash(rows[i].prev_hash, rows[i].body);
-    }
-    expect_finding(verify(rows, *checkpoints_), last_good + 1, "altered", "rebuilt chain");
+    std::string body = rows[index].body;
+    body.insert(at + 15, "x");
+    rows = rebuilt(std::move(rows), index + 1, std::move(body));
+    expect_finding(verify(rows, journal_->checkpoints), last_good + 1, "altered", "rebuilt chain");
   }
 
   // Whoever can rewrite the store can edit a record, rebuild the chain from
   // seq 1 and delete every checkpoint: the chain is intact then. An auditor
   // who names the keys to trust is told that nothing signed covers it.
   static void ARebuiltChainWithoutItsCheckpointsIsUnsignedForAnAuditorWithKeys() {
-    std::vector<JournalRow> rows = *rows_;
-    std::size_t at = rows[2].body.find("\"actor\":{\"id\":\"");
+    std::string body = journal_->rows[2].body;
+    std::size_t at = body.find("\"actor\":{\"id\":\"");
     ASSERT_NE(at, std::string::npos);
-    rows[2].body.insert(at + 15, "x");
-    for (std::size_t i = 2; i < rows.size(); ++i) {
-      rows[i].prev_hash = rows[i - 1].hash;
-      rows[i].hash = chain_hash(rows[i].prev_hash, rows[i].body);
-    }
+    body.insert(at + 15, "x");
+    std::vector<JournalRow> rows = rebuilt(journal_->rows, 3, std::move(body));
     AuditReport trusting_the_source = verify(rows, {});
     EXPECT_TRUE(trusting_the_source.ok());  // reported as a note: no signed checkpoint
     EXPECT_EQ(trusting_the_source.signed_through, 0u);
@@ -309,8 +243,8 @@ struct Tampering : AuditVerifyTest {
   // The same through the real file: SQL edits of the store, and the exported
   // bundle verified with nothing but the public key.
   static void EditsOfTheStoreFileAndOfAnExportedBundleAreCaught() {
-    std::string copy = dir_->file("copy.db");
-    std::filesystem::copy_file(path_, copy, std::filesystem::copy_options::overwrite_existing);
+    std::string copy = journal_->dir.file("copy.db");
+    std::filesystem::copy_file(journal_->path, copy, std::filesystem::copy_options::overwrite_existing);
     auto verify_store = [&](const std::string& sql) {
       sqlite3* db = nullptr;
       EXPECT_EQ(sqlite3_open(copy.c_str(), &db), SQLITE_OK);
@@ -323,12 +257,12 @@ struct Tampering : AuditVerifyTest {
         return store.value()->read_journal(1, each);
       };
       input.checkpoints = store.value()->checkpoints().value();
-      EXPECT_TRUE(input.keys.add(key_->verify_key()).ok());
+      EXPECT_TRUE(input.keys.add(journal_->key.verify_key()).ok());
       input.check_rules = false;
       return verify_journal(input);
     };
     std::uint64_t first_closed = 0;
-    for (const JournalRow& row : *rows_) {
+    for (const JournalRow& row : journal_->rows) {
       if (row.body.find("\"to\":\"closed\"") != std::string::npos) {
         first_closed = row.seq;
         break;
@@ -339,28 +273,28 @@ struct Tampering : AuditVerifyTest {
                                 "WHERE seq = " +
                                 std::to_string(first_closed)),
                    first_closed, "altered", "SQL edit");
-    std::filesystem::copy_file(path_, copy, std::filesystem::copy_options::overwrite_existing);
-    const std::uint64_t half = rows_->size() / 2;
+    std::filesystem::copy_file(journal_->path, copy, std::filesystem::copy_options::overwrite_existing);
+    const std::uint64_t half = journal_->rows.size() / 2;
     expect_finding(verify_store("DELETE FROM journal WHERE seq = " + std::to_string(half)), half, "missing",
                    "SQL delete");
-    std::filesystem::copy_file(path_, copy, std::filesystem::copy_options::overwrite_existing);
-    const std::uint64_t tail = rows_->size() * 9 / 10;
+    std::filesystem::copy_file(journal_->path, copy, std::filesystem::copy_options::overwrite_existing);
+    const std::uint64_t tail = journal_->rows.size() * 9 / 10;
     expect_finding(verify_store("DELETE FROM journal WHERE seq > " + std::to_string(tail)), tail + 1, "truncated",
                    "SQL truncate");
 
     // Bundle: exported, one line edited.
-    auto store = SqliteStore::open(path_, read_only_options());
+    auto store = SqliteStore::open(journal_->path, read_only_options());
     ASSERT_TRUE(store.ok());
-    std::filesystem::path bundle_dir = dir_->file("bundle");
+    std::filesystem::path bundle_dir = journal_->dir.file("bundle");
     auto written = write_bundle(*store.value(), bundle_dir, BundleFormat::kJsonl);
     ASSERT_TRUE(written.ok()) << written.error();
-    EXPECT_EQ(written->records, rows_->size());
+    EXPECT_EQ(written->records, journal_->rows.size());
     auto bundle = open_bundle(bundle_dir);
     ASSERT_TRUE(bundle.ok()) << bundle.error();
     AuditInput input;
     input.rows = [&bundle](const std::function<Status(const JournalRow&)>& each) { return bundle->read_rows(each); };
     input.checkpoints = bundle->checkpoints;
-    ASSERT_TRUE(input.keys.add(key_->verify_key()).ok());
+    ASSERT_TRUE(input.keys.add(journal_->key.verify_key()).ok());
     input.check_rules = false;
     EXPECT_TRUE(verify_journal(input).ok());
   }

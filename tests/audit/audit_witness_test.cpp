@@ -17,19 +17,20 @@
 #include "engine/audit/audit_bundle.h"
 #include "engine/audit/audit_verify.h"
 #include "engine/audit/cosignature.h"
-#include "engine/store/audit_chain.h"
 #include "engine/store/checkpoint.h"
 #include "engine/store/signing.h"
 #include "engine/store/sqlite_store.h"
 #include "tests/cli/command_harness.h"
-#include "tests/support/engine_harness.h"
-#include "tests/support/event_streams.h"
-#include "tests/support/stored_rules.h"
+#include "tests/support/signed_journal.h"
 
 namespace docket::engine {
 namespace {
 
-using docket::testing::TempDir;
+using docket::testing::checkpoints_through;
+using docket::testing::finding;
+using docket::testing::rebuilt;
+using docket::testing::resigned;
+using docket::testing::SignedJournal;
 using ::testing::HasSubstr;
 
 // The after-sales walkthrough in a store, a checkpoint every 10 records,
@@ -37,47 +38,22 @@ using ::testing::HasSubstr;
 class AuditWitnessTest : public ::testing::Test {
  public:
   static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    key_ = new SigningKey(SigningKey::generate().value());
+    journal_ = docket::testing::signed_journal({.checkpoint_every = 10}).release();
     w1_ = new SigningKey(SigningKey::generate().value());
     w2_ = new SigningKey(SigningKey::generate().value());
-    std::vector<Event> stream = docket::testing::parse_events(docket::testing::replicate_events(
-        std::string(DOCKET_SOURCE_DIR) + "/examples/after_sales/walkthrough.jsonl", 1, 0));
-    SqliteStoreOptions options;
-    options.signing_key = *key_;
-    options.checkpoint_every = 10;
-    auto store = SqliteStore::open(dir_->file("tickets.db"), options);
-    ASSERT_TRUE(store.ok()) << store.error();
-    VirtualClock clock;
-    Engine engine(clock, *store.value());
-    ASSERT_TRUE(engine.install(testing::shipped_rules("after_sales.docket")).ok());
-    ASSERT_EQ(docket::testing::apply_events(engine, clock, stream), 0u);
-    ASSERT_TRUE(store.value()->flush().ok());
-    rows_ = new std::vector<JournalRow>();
-    ASSERT_TRUE(store.value()
-                    ->read_journal(1,
-                                   [](const JournalRow& row) {
-                                     rows_->push_back(row);
-                                     return Status::success();
-                                   })
-                    .ok());
-    checkpoints_ = new std::vector<Checkpoint>(store.value()->checkpoints().value());
-    ASSERT_GE(checkpoints_->size(), 5u);
+    ASSERT_GE(journal_->checkpoints.size(), 5u);
   }
 
   static void TearDownTestSuite() {
-    delete checkpoints_;
-    delete rows_;
     delete w2_;
     delete w1_;
-    delete key_;
-    delete dir_;
+    delete journal_;
   }
 
   // `witness`'s cosignatures of the checkpoints up to `through`.
   static std::vector<Cosignature> countersigned(const SigningKey& witness, std::uint64_t through = UINT64_MAX) {
     std::vector<Cosignature> cosignatures;
-    for (const Checkpoint& checkpoint : *checkpoints_) {
+    for (const Checkpoint& checkpoint : journal_->checkpoints) {
       if (checkpoint.seq <= through) cosignatures.push_back(countersign(witness, checkpoint));
     }
     return cosignatures;
@@ -96,14 +72,9 @@ class AuditWitnessTest : public ::testing::Test {
                             std::vector<Cosignature> cosignatures, const std::vector<const SigningKey*>& named,
                             std::size_t quorum) {
     AuditInput input;
-    input.rows = [&rows](const std::function<Status(const JournalRow&)>& each) {
-      for (const JournalRow& row : rows) {
-        if (Status s = each(row); !s) return s;
-      }
-      return Status::success();
-    };
+    input.rows = docket::testing::rows_reader(rows);
     input.checkpoints = checkpoints;
-    EXPECT_TRUE(input.keys.add(key_->verify_key()).ok());
+    EXPECT_TRUE(input.keys.add(journal_->key.verify_key()).ok());
     input.check_rules = false;
     input.require_signature = true;
     input.cosignatures = std::move(cosignatures);
@@ -117,46 +88,24 @@ class AuditWitnessTest : public ::testing::Test {
   // with the store's key. Returns the seq edited.
   static std::uint64_t rewrite(std::uint64_t from, std::vector<JournalRow>& rows,
                                std::vector<Checkpoint>& checkpoints) {
-    rows = *rows_;
     std::uint64_t seq = from;
-    while (rows[seq - 1].body.find("\"actor\":{\"id\":\"") == std::string::npos) ++seq;
-    std::string& body = rows[seq - 1].body;
+    while (journal_->rows[seq - 1].body.find("\"actor\":{\"id\":\"") == std::string::npos) ++seq;
+    std::string body = journal_->rows[seq - 1].body;
     body.insert(body.find("\"actor\":{\"id\":\"") + 15, "x");
-    for (std::size_t i = seq - 1; i < rows.size(); ++i) {
-      if (i > 0) rows[i].prev_hash = rows[i - 1].hash;
-      rows[i].hash = chain_hash(rows[i].prev_hash, rows[i].body);
-    }
-    checkpoints.clear();
-    for (const Checkpoint& old : *checkpoints_) {
-      checkpoints.push_back(sign_checkpoint(*key_, old.seq, rows[old.seq - 1].hash, old.at));
-    }
+    rows = rebuilt(journal_->rows, seq, std::move(body));
+    checkpoints = resigned(journal_->key, journal_->checkpoints, rows);
     return seq;
   }
 
-  static std::string finding(const AuditReport& report) {
-    if (!report.finding) return "ok";
-    return std::to_string(report.finding->seq) + " " + report.finding->problem;
-  }
-
-  static TempDir* dir_;
-  static SigningKey* key_;
-  static SigningKey* w1_;
-  static SigningKey* w2_;
-  static std::vector<JournalRow>* rows_;
-  static std::vector<Checkpoint>* checkpoints_;
+  static inline SignedJournal* journal_ = nullptr;
+  static inline SigningKey* w1_ = nullptr;
+  static inline SigningKey* w2_ = nullptr;
 };
-
-TempDir* AuditWitnessTest::dir_ = nullptr;
-SigningKey* AuditWitnessTest::key_ = nullptr;
-SigningKey* AuditWitnessTest::w1_ = nullptr;
-SigningKey* AuditWitnessTest::w2_ = nullptr;
-std::vector<JournalRow>* AuditWitnessTest::rows_ = nullptr;
-std::vector<Checkpoint>* AuditWitnessTest::checkpoints_ = nullptr;
 
 // ------------------------------------------------------------ the cosignature
 
 TEST_F(AuditWitnessTest, SignsExactlyTheDomainSeparatedMessage) {
-  const Checkpoint& checkpoint = checkpoints_->front();
+  const Checkpoint& checkpoint = journal_->checkpoints.front();
   std::string message =
       "docket-witness-v1\n" + std::to_string(checkpoint.seq) + "\n" + checkpoint.hash + "\n" + checkpoint.key_id + "\n";
   EXPECT_EQ(cosignature_message(checkpoint.seq, checkpoint.hash, checkpoint.key_id), message);
@@ -168,7 +117,7 @@ TEST_F(AuditWitnessTest, SignsExactlyTheDomainSeparatedMessage) {
 }
 
 TEST_F(AuditWitnessTest, VerifiesWithTheWitnessKeyOnly) {
-  Cosignature cosignature = countersign(*w1_, checkpoints_->front());
+  Cosignature cosignature = countersign(*w1_, journal_->checkpoints.front());
   KeyRing ring;
   ASSERT_TRUE(ring.add(w1_->verify_key()).ok());
   EXPECT_TRUE(verify_cosignature(cosignature, ring).ok());
@@ -181,7 +130,7 @@ TEST_F(AuditWitnessTest, VerifiesWithTheWitnessKeyOnly) {
 }
 
 TEST_F(AuditWitnessTest, ReadsOnlyTheCanonicalLine) {
-  Cosignature cosignature = countersign(*w1_, checkpoints_->front());
+  Cosignature cosignature = countersign(*w1_, journal_->checkpoints.front());
   std::string line = encode_cosignature(cosignature);
   EXPECT_EQ(line, "{\"seq\":" + std::to_string(cosignature.seq) + ",\"hash\":\"" + cosignature.hash +
                       "\",\"key_id\":\"" + cosignature.key_id + "\",\"witness_id\":\"" + cosignature.witness_id +
@@ -224,12 +173,12 @@ TEST_F(AuditWitnessTest, AWitnessFileIsOneWitnessBySeq) {
 // ------------------------------------------------------------ the quorum
 
 TEST_F(AuditWitnessTest, AWitnessedJournalVerifiesWithTheQuorum) {
-  AuditReport report = verify(*rows_, *checkpoints_, both(), {w1_, w2_}, 2);
+  AuditReport report = verify(journal_->rows, journal_->checkpoints, both(), {w1_, w2_}, 2);
   EXPECT_EQ(finding(report), "ok") << report.finding->detail;
-  EXPECT_EQ(report.witnessed_through, checkpoints_->back().seq);
-  EXPECT_EQ(report.cosignatures_verified, 2 * checkpoints_->size());
+  EXPECT_EQ(report.witnessed_through, journal_->checkpoints.back().seq);
+  EXPECT_EQ(report.cosignatures_verified, 2 * journal_->checkpoints.size());
   // Cosignatures are no signed checkpoints.
-  EXPECT_EQ(report.checkpoints_verified, checkpoints_->size());
+  EXPECT_EQ(report.checkpoints_verified, journal_->checkpoints.size());
 }
 
 TEST_F(AuditWitnessTest, AKeyHoldersRewriteIsCaughtByTheWitnesses) {
@@ -246,7 +195,7 @@ TEST_F(AuditWitnessTest, AKeyHoldersRewriteIsCaughtByTheWitnesses) {
 }
 
 TEST_F(AuditWitnessTest, ARewriteAfterTheWitnessesVisitIsOutOfTheirReach) {
-  std::uint64_t seen = (*checkpoints_)[2].seq;
+  std::uint64_t seen = journal_->checkpoints[2].seq;
   std::vector<Cosignature> early = countersigned(*w1_, seen);
   std::vector<JournalRow> rows;
   std::vector<Checkpoint> checkpoints;
@@ -256,48 +205,45 @@ TEST_F(AuditWitnessTest, ARewriteAfterTheWitnessesVisitIsOutOfTheirReach) {
   EXPECT_EQ(report.witnessed_through, seen);  // the rest is reported as not witnessed
   // Before it: the chain disagrees with the cosignature at `seen`, and only
   // the one before vouches for anything.
-  ASSERT_LE(rewrite((*checkpoints_)[1].seq + 1, rows, checkpoints), seen);
+  ASSERT_LE(rewrite(journal_->checkpoints[1].seq + 1, rows, checkpoints), seen);
   EXPECT_EQ(finding(verify(rows, checkpoints, early, {w1_}, 1)),
-            std::to_string((*checkpoints_)[1].seq + 1) + " altered");
+            std::to_string(journal_->checkpoints[1].seq + 1) + " altered");
 }
 
 TEST_F(AuditWitnessTest, AQuorumNotMetIsUnwitnessed) {
-  AuditReport report = verify(*rows_, *checkpoints_, countersigned(*w1_), {w1_, w2_}, 2);
+  AuditReport report = verify(journal_->rows, journal_->checkpoints, countersigned(*w1_), {w1_, w2_}, 2);
   EXPECT_EQ(finding(report), "1 unwitnessed");
-  EXPECT_EQ(finding(verify(*rows_, *checkpoints_, countersigned(*w1_), {w1_, w2_}, 1)), "ok");
-  EXPECT_EQ(finding(verify(*rows_, *checkpoints_, {}, {w1_}, 1)), "1 unwitnessed");
+  EXPECT_EQ(finding(verify(journal_->rows, journal_->checkpoints, countersigned(*w1_), {w1_, w2_}, 1)), "ok");
+  EXPECT_EQ(finding(verify(journal_->rows, journal_->checkpoints, {}, {w1_}, 1)), "1 unwitnessed");
   // Two cosignatures of one witness are one witness.
   std::vector<Cosignature> twice = countersigned(*w1_);
   std::vector<Cosignature> again = countersigned(*w1_);
   twice.insert(twice.end(), again.begin(), again.end());
-  EXPECT_EQ(finding(verify(*rows_, *checkpoints_, twice, {w1_, w2_}, 2)), "1 unwitnessed");
+  EXPECT_EQ(finding(verify(journal_->rows, journal_->checkpoints, twice, {w1_, w2_}, 2)), "1 unwitnessed");
 }
 
 TEST_F(AuditWitnessTest, AForgedCosignatureIsASignatureFinding) {
   std::vector<Cosignature> cosignatures = both();
   Cosignature& forged = cosignatures[2];
   forged.signature[0] = forged.signature[0] == '0' ? '1' : '0';
-  AuditReport report = verify(*rows_, *checkpoints_, cosignatures, {w1_, w2_}, 2);
+  AuditReport report = verify(journal_->rows, journal_->checkpoints, cosignatures, {w1_, w2_}, 2);
   EXPECT_EQ(finding(report), std::to_string(forged.seq) + " signature");
   EXPECT_THAT(report.finding->detail, HasSubstr("cosignature of witness " + w1_->key_id()));
   // A witness the auditor did not name is not looked at.
-  EXPECT_EQ(finding(verify(*rows_, *checkpoints_, cosignatures, {w2_}, 1)), "ok");
+  EXPECT_EQ(finding(verify(journal_->rows, journal_->checkpoints, cosignatures, {w2_}, 1)), "ok");
 }
 
 TEST_F(AuditWitnessTest, ACosignaturePastTheEndIsATruncation) {
-  std::vector<JournalRow> rows(rows_->begin(), rows_->begin() + 25);
-  std::vector<Checkpoint> checkpoints;
-  for (const Checkpoint& checkpoint : *checkpoints_) {
-    if (checkpoint.seq <= 25) checkpoints.push_back(checkpoint);
-  }
+  std::vector<JournalRow> rows(journal_->rows.begin(), journal_->rows.begin() + 25);
+  std::vector<Checkpoint> checkpoints = checkpoints_through(journal_->checkpoints, 25);
   EXPECT_EQ(finding(verify(rows, checkpoints, countersigned(*w1_), {w1_}, 1)), "26 truncated");
 }
 
 // ------------------------------------------------------------ the bundle
 
 TEST_F(AuditWitnessTest, ABundleReadsOnlyWitnessFiles) {
-  std::filesystem::path bundle = dir_->file("bundle");
-  auto store = SqliteStore::open(dir_->file("tickets.db"), {});
+  std::filesystem::path bundle = journal_->dir.file("bundle");
+  auto store = SqliteStore::open(journal_->path, {});
   ASSERT_TRUE(store.ok()) << store.error();
   ASSERT_TRUE(write_bundle(*store.value(), bundle, BundleFormat::kJsonl).ok());
   std::filesystem::create_directories(bundle / "witnesses");
