@@ -28,7 +28,9 @@ void write_text(JsonWriter& json, std::string_view text) {
   }
 }
 
-std::string position_text(const RulePosition& rule) {
+}  // namespace
+
+std::string rule_position_text(const RulePosition& rule) {
   if (rule.where.empty()) return {};
   if (rule.column == 0) return rule.where;
   return rule.where + ":" + std::to_string(rule.column);
@@ -66,6 +68,8 @@ void write_value(JsonWriter& json, const Value& value, const std::string& text) 
   json.null();
 }
 
+namespace {
+
 void write_change(JsonWriter& json, const Change& change) {
   json.begin_object();
   write_text(json.key("field"), change.field);
@@ -82,7 +86,7 @@ void write_effect(JsonWriter& json, const Effect& effect) {
   write_text(json.key("action"), effect.action);
   write_text(json.key("target"), effect.target);
   write_text(json.key("value"), effect.value);
-  write_text(json.key("rule"), position_text(effect.rule));
+  write_text(json.key("rule"), rule_position_text(effect.rule));
   write_text(json.key("detail"), effect.detail);
   json.end_object();
 }
@@ -153,7 +157,7 @@ void write_due(JsonWriter& json, std::int64_t due) {
 void write_rebasing(JsonWriter& json, const Rebasing& rebasing) {
   json.begin_object();
   if (rebasing.clock.empty()) {
-    write_text(json.key("timer"), position_text(rebasing.timer));
+    write_text(json.key("timer"), rule_position_text(rebasing.timer));
   } else {
     write_text(json.key("clock"), rebasing.clock);
   }
@@ -757,7 +761,7 @@ std::string encode_record(const Record& record) {
   write_text(json.key("event"), record.event);
   write_actor(json.key("actor"), record.actor);
   write_data(json, record);
-  write_text(json.key("rule"), position_text(record.rule));
+  write_text(json.key("rule"), rule_position_text(record.rule));
   json.key("changes").begin_array();
   for (const Change& change : record.changes) write_change(json, change);
   json.end_array();

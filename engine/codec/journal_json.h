@@ -47,6 +47,8 @@
 
 namespace docket::engine {
 
+class JsonWriter;
+
 // The record as one line of JSON, without the newline.
 std::string encode_record(const Record& record);
 
@@ -56,6 +58,13 @@ std::string encode_record(const Record& record);
 // an error); decode_record(encode_record(r), w) == r. The error says where: "column 17: ...", "`changes`[2].`after`:
 // ...".
 Result<Record> decode_record(std::string_view line, const Workflow* workflow = nullptr);
+
+// A rule position as records write it: "rules/after_sales.docket:42:5"; "" when empty.
+std::string rule_position_text(const RulePosition& rule);
+// A value as records write it: a decimal's exact digits, text, a boolean,
+// a duration or timestamp as text, an enumeration's name (`text`, which is
+// Workflow::format_value(value)); null when unset.
+void write_value(JsonWriter& json, const Value& value, const std::string& text);
 
 // The seq an encoded record begins with (`{"seq":12,...`), read without
 // decoding the rest; nullopt when the line does not begin that way.

@@ -8,66 +8,11 @@
 #include "engine/codec/ticket_codec.h"
 #include "engine/runtime/ticket.h"
 #include "engine/store/audit_chain.h"
+#include "engine/store/sqlite_statement.h"
 
 namespace docket::engine {
 
-// ---------------------------------------------------------------- statements
-
-// A prepared statement, reset after each use.
-class SqliteStore::Statement {
- public:
-  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  Statement& bind(int index, std::string_view text) {
-    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Statement& bind(int index, std::int64_t number) {
-    sqlite3_bind_int64(stmt_, index, number);
-    return *this;
-  }
-  Statement& bind_null(int index) {
-    sqlite3_bind_null(stmt_, index);
-    return *this;
-  }
-
-  // SQLITE_ROW, SQLITE_DONE or an error code.
-  int step() { return sqlite3_step(stmt_); }
-  void reset() {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-  }
-
-  std::int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
-  std::string text(int column) const {
-    const auto* bytes = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
-    return bytes != nullptr ? std::string(bytes, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)))
-                            : std::string();
-  }
-  bool is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
-  int changes() const { return sqlite3_changes(db_); }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_;
-};
-
 namespace {
-
-// Resets a statement when the scope ends, whatever happened.
-class Using {
- public:
-  explicit Using(SqliteStore::Statement* statement) : statement_(*statement) {}
-  ~Using() { statement_.reset(); }
-  Using(const Using&) = delete;
-  Using& operator=(const Using&) = delete;
-
- private:
-  SqliteStore::Statement& statement_;
-};
 
 // The schema, one step per version: steps[v] turns version v into v + 1.
 constexpr const char* kMigrations[] = {
@@ -127,6 +72,35 @@ CREATE TABLE checkpoints(
   at INTEGER NOT NULL,
   key_id TEXT NOT NULL,
   signature TEXT NOT NULL);
+)sql",
+    // 2: the outbox (engine/store/outbox.h).
+    R"sql(
+CREATE TABLE outbox(
+  position INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  seq INTEGER NOT NULL,
+  part INTEGER NOT NULL,
+  ticket TEXT NOT NULL,
+  target TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  queued_ms INTEGER NOT NULL,
+  next_ms INTEGER NOT NULL,
+  finished_ms INTEGER NOT NULL,
+  last_http_status INTEGER NOT NULL,
+  last_error TEXT NOT NULL);
+CREATE INDEX outbox_open ON outbox(target, ticket, seq, part) WHERE status IN ('pending', 'failed');
+CREATE INDEX outbox_by_status ON outbox(status, position);
+CREATE TABLE outbox_attempts(
+  id TEXT NOT NULL,
+  number INTEGER NOT NULL,
+  at_ms INTEGER NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  http_status INTEGER NOT NULL,
+  error TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  PRIMARY KEY(id, number));
 )sql",
 };
 static_assert(std::size(kMigrations) == kStoreSchemaVersion);
@@ -547,6 +521,9 @@ Status SqliteStore::write_unit(const Unit& unit) {
                                " was taken by another writer: reopen the store to continue after it");
       }
       return fail("writing record " + std::to_string(record.seq));
+    }
+    if (options_.outbox_router) {
+      if (Status s = write_outbox(record, hash, unit.ticket); !s) return s;
     }
     last_seq_ = record.seq;
     last_hash_ = std::move(hash);

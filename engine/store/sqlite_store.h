@@ -7,7 +7,7 @@
 //
 // Tables (docs/store.md): meta, versions, version_sources, tickets, timers
 // (every pending due item of every ticket), journal (the hash chain),
-// idempotency, checkpoints. The schema version is SQLite's user_version;
+// idempotency, checkpoints, outbox and outbox_attempts. The schema version is SQLite's user_version;
 // opening an older file migrates it in one transaction, a newer one is
 // refused.
 //
@@ -62,6 +62,10 @@ struct SqliteStoreOptions {
   std::string vfs;
   // Called with the records of each unit once it is durable, in seq order.
   std::function<void(std::span<const Record>)> on_durable;
+  // What each record asks of the outside (engine/store/outbox.h); none when empty.
+  OutboxRouter outbox_router;
+  // Wall-clock milliseconds for the outbox's times; the system clock when empty.
+  std::function<std::int64_t()> wall_clock_ms;
 };
 
 // Options for opening a store only to read it.
@@ -72,7 +76,7 @@ inline SqliteStoreOptions read_only_options() {
 }
 
 // The schema version this build writes.
-inline constexpr int kStoreSchemaVersion = 1;
+inline constexpr int kStoreSchemaVersion = 2;
 
 class SqliteStore final : public Store {
  public:
@@ -90,6 +94,14 @@ class SqliteStore final : public Store {
   Status read_journal(std::uint64_t from_seq, const std::function<Status(const JournalRow&)>& each) override;
   Status read_ticket_journal(std::string_view ticket, const std::function<Status(const JournalRow&)>& each) override;
   Result<std::vector<Checkpoint>> checkpoints() override;
+  Result<std::vector<Delivery>> due_deliveries(std::string_view target, std::uint64_t max_seq, std::int64_t now_ms,
+                                               std::size_t limit) override;
+  Status record_attempts(std::span<const DeliveryAttempt> attempts) override;
+  Result<OutboxPage> outbox(const OutboxQuery& query) override;
+  Result<std::optional<Delivery>> delivery(std::string_view id) override;
+  Result<std::vector<AttemptRow>> delivery_attempts(std::string_view id) override;
+  Result<Delivery> retry_delivery(std::string_view id, std::int64_t now_ms) override;
+  Result<OutboxSummary> outbox_summary() override;
   std::uint64_t last_seq() const override { return last_seq_; }
   std::int64_t last_at() const override { return last_at_; }
   Status flush() override;
@@ -128,6 +140,11 @@ class SqliteStore final : public Store {
   Status end_unit(bool ok);
   Status commit_batch();
   Status write_timers(const Ticket& ticket);
+  // The items `record` asks for (options_.outbox_router), in the open transaction.
+  Status write_outbox(const Record& record, const std::string& hash, const Ticket* ticket);
+  std::int64_t wall_clock_ms() const;
+  // Runs `write` as one unit: its own transaction, or a savepoint in the open batch.
+  Status write_apart(const std::function<Status()>& write);
   Status insert_version(const Workflow& workflow, std::int64_t now);
 
   std::string path_;

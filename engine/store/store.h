@@ -37,6 +37,7 @@
 #include "engine/runtime/engine.h"
 #include "engine/runtime/journal.h"
 #include "engine/store/checkpoint.h"
+#include "engine/store/outbox.h"
 
 namespace docket::engine {
 
@@ -105,6 +106,30 @@ class Store : public JournalSink {
   // whole journal is signed, not only up to the last multiple of the
   // checkpoint interval.
   virtual Status seal() = 0;
+
+  // ------------------------------------------------------------ the outbox (engine/store/outbox.h)
+  // Items are written by commit(), through the router the store was opened
+  // with. These calls are the sender's and the operator's.
+
+  // Up to `limit` items for `target` that are due at `now_ms` and whose
+  // record has seq <= `max_seq` (the units known durable): for each ticket at
+  // most its earliest item that is neither delivered nor dead, in seq order.
+  virtual Result<std::vector<Delivery>> due_deliveries(std::string_view target, std::uint64_t max_seq,
+                                                       std::int64_t now_ms, std::size_t limit) = 0;
+  // Keeps each attempt and moves its item on (status, attempt count, next
+  // time, last outcome), all in one transaction. An id the outbox lacks is an error.
+  virtual Status record_attempts(std::span<const DeliveryAttempt> attempts) = 0;
+  // One page of items in outbox order.
+  virtual Result<OutboxPage> outbox(const OutboxQuery& query) = 0;
+  // The item `id`, nullopt when the outbox has none.
+  virtual Result<std::optional<Delivery>> delivery(std::string_view id) = 0;
+  // Every attempt at `id`, first first.
+  virtual Result<std::vector<AttemptRow>> delivery_attempts(std::string_view id) = 0;
+  // Puts a dead or failed item back, due at `now_ms` with a fresh count of
+  // attempts (its earlier attempts stay on record). Errors for an unknown id
+  // or an item that is delivered or still pending.
+  virtual Result<Delivery> retry_delivery(std::string_view id, std::int64_t now_ms) = 0;
+  virtual Result<OutboxSummary> outbox_summary() = 0;
 };
 
 }  // namespace docket::engine

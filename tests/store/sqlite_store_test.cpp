@@ -395,7 +395,7 @@ TEST_F(SqliteStoreTest, RefusesFilesItCannotTrust) {
   sqlite3_close(db);
   opened = SqliteStore::open(newer);
   ASSERT_FALSE(opened.ok());
-  EXPECT_NE(opened.error().find("schema version 99, newer than this docket understands (1)"), std::string::npos)
+  EXPECT_NE(opened.error().find("schema version 99, newer than this docket understands (2)"), std::string::npos)
       << opened.error();
 
   std::string other = dir_.file("other.db");
