@@ -30,5 +30,6 @@ void add_simulate_command(CLI::App& app, int& exit_code);
 void add_report_command(CLI::App& app, int& exit_code);
 void add_test_command(CLI::App& app, int& exit_code);
 void add_serve_command(CLI::App& app, int& exit_code);
+void add_outbox_command(CLI::App& app, int& exit_code);
 
 }  // namespace docket::cli

@@ -137,6 +137,8 @@ server::ServiceOptions service_options(const server::ServerConfig& config) {
   options.watch_interval_ms = config.watch_interval_ms;
   options.settle_ms = config.settle_ms;
   options.journal_file = config.journal_file;
+  options.outbox = config.outbox;
+  options.webhooks = config.webhooks;
   return options;
 }
 

@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -34,13 +35,15 @@ class Parser {
       return finish();
     }
     config_.path = path_;
-    check_keys(root, "", {"server", "store", "rules", "log", "clock", "tokens"});
+    check_keys(root, "", {"server", "store", "rules", "log", "clock", "tokens", "outbox", "webhooks"});
     if (const toml::table* server = table(root, "server")) read_server(*server);
     if (const toml::table* store = table(root, "store")) read_store(*store);
     if (const toml::table* rules = table(root, "rules")) read_rules(*rules);
     if (const toml::table* log = table(root, "log")) read_log(*log);
     if (const toml::node* clock = root.get("clock")) read_clock(*clock);
     if (const toml::node* tokens = root.get("tokens")) read_tokens(*tokens);
+    if (const toml::table* outbox = table(root, "outbox")) read_outbox(*outbox);
+    if (const toml::node* webhooks = root.get("webhooks")) read_webhooks(*webhooks);
     // A missing section has no position: the message names the file only.
     if (!root.get("store")) errors_.push_back(path_ + ": missing [store] with `path`");
     if (!root.get("rules")) errors_.push_back(path_ + ": missing [rules] with `directory`");
@@ -123,7 +126,8 @@ class Parser {
     return node->value<bool>();
   }
 
-  std::optional<std::int64_t> duration_ms(const toml::table& table, const char* key, const std::string& section) {
+  std::optional<std::int64_t> duration_ms(const toml::table& table, const char* key, const std::string& section,
+                                          std::int64_t max_ms = 86'400'000) {
     std::optional<std::string> text = string(table, key, section);
     if (!text) return std::nullopt;
     // Whole milliseconds ("500ms") or the rule language's durations ("2s", "1m30s").
@@ -136,9 +140,10 @@ class Parser {
     } else if (std::optional<std::int64_t> seconds = engine::parse_duration(*text)) {
       ms = *seconds * 1000;
     }
-    if (!ms || *ms < 100 || *ms > 86'400'000) {
+    if (!ms || *ms < 100 || *ms > max_ms) {
       error(table.get(key)->source(), section + " `" + key + "` = \"" + *text +
-                                          "\" is not a duration between 100ms and 24h (e.g. \"2s\", \"500ms\")");
+                                          "\" is not a duration between 100ms and " +
+                                          engine::format_duration(max_ms / 1000) + " (e.g. \"2s\", \"500ms\")");
       return std::nullopt;
     }
     return ms;
@@ -342,6 +347,133 @@ class Parser {
       if (auto deploy = boolean(t, "deploy", s)) token.deploy = *deploy;
       config_.tokens.push_back(std::move(token));
     }
+  }
+
+  void read_outbox(const toml::table& t) {
+    const std::string s = "[outbox]";
+    check_keys(t, s,
+               {"max_attempts", "max_age", "backoff", "max_backoff", "timeout", "circuit_failures", "circuit_open"});
+    OutboxConfig& outbox = config_.outbox;
+    if (auto n = integer(t, "max_attempts", s, 1, 1000)) outbox.max_attempts = static_cast<std::uint32_t>(*n);
+    if (auto ms = duration_ms(t, "max_age", s, 30 * 86'400'000LL)) outbox.max_age_ms = *ms;
+    if (auto ms = duration_ms(t, "backoff", s)) outbox.backoff_ms = *ms;
+    if (auto ms = duration_ms(t, "max_backoff", s)) outbox.max_backoff_ms = *ms;
+    if (auto ms = duration_ms(t, "timeout", s, 300'000)) outbox.timeout_ms = *ms;
+    if (auto n = integer(t, "circuit_failures", s, 1, 1000)) outbox.circuit_failures = static_cast<std::uint32_t>(*n);
+    if (auto ms = duration_ms(t, "circuit_open", s)) outbox.circuit_open_ms = *ms;
+    if (outbox.max_backoff_ms < outbox.backoff_ms) {
+      error(t.source(), s + " `max_backoff` is shorter than `backoff`");
+    }
+  }
+
+  // A list of names; nullopt (after an error) when it is not one.
+  std::optional<std::vector<std::string>> names(const toml::table& t, const char* key, const std::string& section) {
+    const toml::node* node = t.get(key);
+    if (node == nullptr) return std::vector<std::string>{};
+    std::vector<std::string> result;
+    bool ok = node->is_array() && !node->as_array()->empty();
+    if (ok) {
+      for (const toml::node& item : *node->as_array()) {
+        ok = ok && item.is_string() && !item.value<std::string>()->empty();
+        if (ok) result.push_back(*item.value<std::string>());
+      }
+    }
+    if (!ok) {
+      error(node->source(), section + " `" + key + "` must be a non-empty array of names");
+      return std::nullopt;
+    }
+    return result;
+  }
+
+  void read_webhooks(const toml::node& node) {
+    if (!node.is_array_of_tables()) {
+      error(node.source(), "`webhooks` must be an array of tables: [[webhooks]]");
+      return;
+    }
+    std::set<std::string> seen;
+    for (const toml::node& item : *node.as_array()) {
+      const toml::table& t = *item.as_table();
+      const std::string s = "[[webhooks]]";
+      check_keys(t, s,
+                 {"name", "url", "secret_file", "ca_file", "actions", "recipients", "templates", "workflows", "events",
+                  "fields"});
+      WebhookConfig hook;
+      hook.where = where(t);
+      read_webhook_name(t, s, seen, hook);
+      read_webhook_url(t, s, hook);
+      read_webhook_secret(t, s, hook);
+      if (auto ca = string(t, "ca_file", s)) hook.ca_file = resolve(*ca);
+      if (auto list = names(t, "actions", s)) {
+        for (const std::string& action : *list) {
+          if (std::find(std::begin(kWebhookActions), std::end(kWebhookActions), action) == std::end(kWebhookActions))
+            error(t.get("actions")->source(), s + " `actions` has `" + engine::printable(action) +
+                                                  "`: not one of notify, escalate, assign, emit, warning, breach");
+        }
+        hook.actions = std::move(*list);
+      }
+      if (auto list = names(t, "recipients", s)) hook.recipients = std::move(*list);
+      if (auto list = names(t, "templates", s)) hook.templates = std::move(*list);
+      if (auto list = names(t, "workflows", s)) hook.workflows = std::move(*list);
+      if (auto list = names(t, "events", s)) hook.events = std::move(*list);
+      if (auto list = names(t, "fields", s)) hook.fields = std::move(*list);
+      config_.webhooks.push_back(std::move(hook));
+    }
+  }
+
+  void read_webhook_name(const toml::table& t, const std::string& s, std::set<std::string>& seen, WebhookConfig& hook) {
+    std::optional<std::string> name = string(t, "name", s);
+    if (!name) {
+      if (!t.get("name")) error(t.source(), s + " needs `name`");
+      return;
+    }
+    bool plain = !name->empty() && name->size() <= 64 &&
+                 name->find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") ==
+                     std::string::npos;
+    if (!plain) {
+      error(t.get("name")->source(), s + " `name` = \"" + engine::printable(*name) +
+                                         "\" must be 1 to 64 letters, digits, `_` or `-` (it is part of delivery ids)");
+    } else if (!seen.insert(*name).second) {
+      error(t.get("name")->source(), s + " `name` = \"" + *name + "\" is used twice");
+    }
+    hook.name = *name;
+  }
+
+  void read_webhook_url(const toml::table& t, const std::string& s, WebhookConfig& hook) {
+    std::optional<std::string> url = string(t, "url", s);
+    if (!url) {
+      if (!t.get("url")) error(t.source(), s + " needs `url`");
+      return;
+    }
+    bool scheme = url->starts_with("http://") || url->starts_with("https://");
+    bool printable = engine::is_utf8(*url) && url->find_first_of(std::string(" \t\r\n\0", 5)) == std::string::npos;
+    if (!scheme || !printable || url->size() > 2048) {
+      error(t.get("url")->source(),
+            s + " `url` = \"" + engine::printable(*url) + "\" must be an http:// or https:// URL");
+    }
+    hook.url = *url;
+  }
+
+  void read_webhook_secret(const toml::table& t, const std::string& s, WebhookConfig& hook) {
+    std::optional<std::string> file = string(t, "secret_file", s);
+    if (!file) {
+      if (!t.get("secret_file")) error(t.source(), s + " needs `secret_file` (the key deliveries are signed with)");
+      return;
+    }
+    std::string path = resolve(*file);
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    std::string secret = text.str();
+    auto first = secret.find_first_not_of(" \t\r\n");
+    auto last = secret.find_last_not_of(" \t\r\n");
+    secret = first == std::string::npos ? "" : secret.substr(first, last - first + 1);
+    if (!in) {
+      error(t.get("secret_file")->source(), s + " `secret_file` " + path + ": cannot read the file");
+    } else if (secret.size() < 16) {
+      error(t.get("secret_file")->source(), s + " `secret_file` " + path + " holds " + std::to_string(secret.size()) +
+                                                " bytes: a key needs 16 at least");
+    }
+    hook.secret = std::move(secret);
   }
 
   std::string path_;

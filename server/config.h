@@ -46,6 +46,34 @@ struct ClockConfig {
   std::optional<std::int64_t> start;
 };
 
+// [outbox]: how the sender delivers (docs/webhooks.md).
+struct OutboxConfig {
+  std::uint32_t max_attempts = 12;        // then the item is dead
+  std::int64_t max_age_ms = 86'400'000;   // an item undelivered this long is dead
+  std::int64_t backoff_ms = 1000;         // the first retry's wait, doubled each time, with jitter ...
+  std::int64_t max_backoff_ms = 300'000;  // ... up to this
+  std::int64_t timeout_ms = 10'000;       // one attempt, connecting included
+  std::uint32_t circuit_failures = 5;     // failures in a row that open a target's circuit ...
+  std::int64_t circuit_open_ms = 30'000;  // ... for this long; then one trial attempt
+};
+
+// [[webhooks]]: one receiver, and which actions it gets. An empty list
+// matches anything; a list a kind of action cannot satisfy (a template for
+// an `emit`) excludes that kind.
+struct WebhookConfig {
+  std::string name;                     // [A-Za-z0-9_-]: in delivery ids, metrics, the outbox
+  std::string url;                      // http:// or https://
+  std::string secret;                   // the HMAC key: secret_file's text without surrounding white space
+  std::string ca_file;                  // PEM: trust this CA for the receiver's certificate; "" for the system's
+  std::vector<std::string> actions;     // notify, escalate, assign, emit, warning, breach
+  std::vector<std::string> recipients;  // notify / escalate / assign: as the rules write it
+  std::vector<std::string> templates;   // notify: the message
+  std::vector<std::string> workflows;
+  std::vector<std::string> events;  // emit: the event emitted; others: the event being handled
+  std::vector<std::string> fields;  // ticket fields copied into the payload
+  std::string where;                // "docket.toml:30:1", for messages
+};
+
 struct ServerConfig {
   std::string path;  // the configuration file
 
@@ -97,7 +125,14 @@ struct ServerConfig {
 
   // [[tokens]]
   std::vector<TokenConfig> tokens;
+
+  // [outbox] and [[webhooks]]
+  OutboxConfig outbox;
+  std::vector<WebhookConfig> webhooks;
 };
+
+// The action kinds a webhook may ask for, as `actions` names them.
+inline constexpr std::string_view kWebhookActions[] = {"notify", "escalate", "assign", "emit", "warning", "breach"};
 
 // Actor ids are compared byte for byte by the engine (four-eyes, approvals):
 // one that a reader could take for another is refused.

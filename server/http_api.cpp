@@ -13,6 +13,7 @@
 #include "engine/codec/json_text.h"
 #include "engine/model/value.h"
 #include "server/metrics.h"
+#include "server/outbox_json.h"
 #include "server/rate_limiter.h"
 #include "server/rejection_status.h"
 
@@ -560,6 +561,81 @@ struct HttpApi::Impl {
     return json_response(200, reload_json(report));
   }
 
+  // The outbox carries customers' data and its retries act on receivers:
+  // for operators (tokens that may deploy) only.
+  std::optional<HttpResponse> refuse_outbox(const Principal& who) {
+    if (who.deploy) return std::nullopt;
+    return failure_response({403, "forbidden", "`" + who.actor.id + "` may not read or retry the outbox"});
+  }
+
+  HttpResponse list_outbox(const HttpRequest& request, const Principal& who, const std::string&) {
+    if (auto refused = refuse_outbox(who)) return std::move(*refused);
+    engine::OutboxQuery query;
+    query.limit = kDefaultPageSize;
+    for (const auto& [key, value] : request.query) {
+      std::optional<std::string> problem;
+      if (key == "status") {
+        query.status = engine::parse_delivery_status(value);
+        if (!query.status) problem = "`status` must be pending, failed, delivered or dead";
+      } else if (key == "target") {
+        problem = name_problem(value, "target");
+        query.target = value;
+      } else if (key == "ticket") {
+        problem = name_problem(value, "ticket id");
+        query.ticket = value;
+      } else if (key == "after") {
+        bool ok = !value.empty() && value.size() <= 18 && value.find_first_not_of("0123456789") == std::string::npos;
+        if (ok) query.after = std::stoull(value);
+        if (!ok) problem = "`after` must be the `next` cursor of an earlier page";
+      } else if (key == "limit") {
+        bool ok = !value.empty() && value.size() <= 4 && value.find_first_not_of("0123456789") == std::string::npos;
+        query.limit = ok ? std::stoul(value) : 0;
+        if (query.limit == 0 || query.limit > kMaxPageSize)
+          problem = "`limit` must be a whole number from 1 to " + std::to_string(kMaxPageSize);
+      } else {
+        problem = "unknown query parameter `" + key + "`";
+      }
+      if (problem) return failure_response({400, "bad_request", *problem});
+    }
+    engine::Result<engine::OutboxPage> page = service.outbox(query);
+    if (!page) return failure_response({503, "store_unavailable", page.error()});
+    engine::Result<engine::OutboxSummary> summary = service.outbox_summary();
+    if (!summary) return failure_response({503, "store_unavailable", summary.error()});
+    HttpResponse response;
+    response.body = outbox_page_json(page.value(), summary.value());
+    return response;
+  }
+
+  HttpResponse get_delivery(const HttpRequest&, const Principal& who, const std::string& id) {
+    if (auto refused = refuse_outbox(who)) return std::move(*refused);
+    if (auto problem = name_problem(id, "delivery id")) return failure_response({400, "bad_request", *problem});
+    engine::Result<std::optional<DeliveryInfo>> found = service.delivery(id);
+    if (!found) return failure_response({503, "store_unavailable", found.error()});
+    if (!found.value()) return failure_response({404, "not_found", "no delivery `" + id + "` in the outbox"});
+    HttpResponse response;
+    response.body = delivery_json(*found.value());
+    return response;
+  }
+
+  HttpResponse retry_delivery(const HttpRequest&, const Principal& who, const std::string& id) {
+    if (auto refused = refuse_outbox(who)) return std::move(*refused);
+    if (auto problem = name_problem(id, "delivery id")) return failure_response({400, "bad_request", *problem});
+    engine::Result<std::optional<DeliveryInfo>> found = service.delivery(id);
+    if (!found) return failure_response({503, "store_unavailable", found.error()});
+    if (!found.value()) return failure_response({404, "not_found", "no delivery `" + id + "` in the outbox"});
+    engine::DeliveryStatus status = found.value()->delivery.status;
+    if (status == engine::DeliveryStatus::kDelivered || status == engine::DeliveryStatus::kPending) {
+      return failure_response(
+          {409, "conflict",
+           "delivery `" + id + "` is " + engine::to_string(status) + ": only a dead or failed one is retried"});
+    }
+    engine::Result<engine::Delivery> retried = service.retry_delivery(id);
+    if (!retried) return failure_response({503, "store_unavailable", retried.error()});
+    HttpResponse response;
+    response.body = delivery_json(DeliveryInfo{retried.value(), found.value()->attempts});
+    return response;
+  }
+
   HttpResponse health(const HttpRequest&, const Principal&, const std::string&) {
     ServiceStats stats = service.stats();
     std::string problem = !stats.store_error.empty() ? stats.store_error : stats.background_error;
@@ -597,6 +673,9 @@ struct HttpApi::Impl {
       {"GET", {"v1", "tickets", "{id}"}, "GET /v1/tickets/{id}", true, &Impl::get_ticket},
       {"GET", {"v1", "versions"}, "GET /v1/versions", true, &Impl::list_versions},
       {"POST", {"v1", "versions"}, "POST /v1/versions", true, &Impl::deploy},
+      {"GET", {"v1", "outbox"}, "GET /v1/outbox", true, &Impl::list_outbox},
+      {"GET", {"v1", "outbox", "{id}"}, "GET /v1/outbox/{id}", true, &Impl::get_delivery},
+      {"POST", {"v1", "outbox", "{id}", "retry"}, "POST /v1/outbox/{id}/retry", true, &Impl::retry_delivery},
       {"GET", {"v1", "health"}, "GET /v1/health", false, &Impl::health},
       {"GET", {"metrics"}, "GET /metrics", true, &Impl::metrics_page},
   };

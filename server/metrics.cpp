@@ -1,6 +1,9 @@
 #include "server/metrics.h"
 
+#include <map>
 #include <sstream>
+#include <string>
+#include <utility>
 
 namespace docket::server {
 namespace {
@@ -21,6 +24,47 @@ std::string label(const std::string& text) {
 
 void metric(std::ostringstream& out, const char* name, const char* type, const char* help, std::uint64_t value) {
   out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n' << name << ' ' << value << '\n';
+}
+
+// Items not delivered by target and status, every status of every target
+// named (zeros included, so that an alert sees a series drop to 0), the
+// sender's attempts, its circuits and the oldest undelivered item's age.
+void outbox_metrics(std::ostringstream& out, const ServiceStats& stats) {
+  if (stats.webhooks.empty() && stats.outbox.counts.empty()) return;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> items;
+  for (const TargetStats& target : stats.webhooks) {
+    for (const char* status : {"pending", "failed", "dead"}) items[{target.target, status}] = 0;
+  }
+  for (const engine::OutboxCount& count : stats.outbox.counts)
+    items[{count.target, engine::to_string(count.status)}] = count.items;
+  out << "# HELP docket_outbox_items Outbox items not delivered, by target and status.\n"
+      << "# TYPE docket_outbox_items gauge\n";
+  for (const auto& [key, value] : items)
+    out << "docket_outbox_items{target=\"" << label(key.first) << "\",status=\"" << key.second << "\"} " << value
+        << '\n';
+  out << "# HELP docket_outbox_attempts_total Delivery attempts since start, by target and outcome.\n"
+      << "# TYPE docket_outbox_attempts_total counter\n";
+  for (const TargetStats& target : stats.webhooks) {
+    out << "docket_outbox_attempts_total{target=\"" << label(target.target) << "\",outcome=\"delivered\"} "
+        << target.delivered << '\n'
+        << "docket_outbox_attempts_total{target=\"" << label(target.target) << "\",outcome=\"failed\"} "
+        << target.failed << '\n';
+  }
+  out << "# HELP docket_outbox_dead_total Items given up since start (dead-letter), by target.\n"
+      << "# TYPE docket_outbox_dead_total counter\n";
+  for (const TargetStats& target : stats.webhooks)
+    out << "docket_outbox_dead_total{target=\"" << label(target.target) << "\"} " << target.dead << '\n';
+  out << "# HELP docket_outbox_circuit_open Whether a target's circuit is open (its items wait).\n"
+      << "# TYPE docket_outbox_circuit_open gauge\n";
+  for (const TargetStats& target : stats.webhooks)
+    out << "docket_outbox_circuit_open{target=\"" << label(target.target) << "\"} " << (target.circuit_open ? 1 : 0)
+        << '\n';
+  double age = 0;
+  if (stats.outbox.oldest_undelivered_ms && stats.wall_ms > *stats.outbox.oldest_undelivered_ms)
+    age = static_cast<double>(stats.wall_ms - *stats.outbox.oldest_undelivered_ms) / 1000.0;
+  out << "# HELP docket_outbox_oldest_undelivered_seconds Age of the oldest pending or failed item; 0 when none.\n"
+      << "# TYPE docket_outbox_oldest_undelivered_seconds gauge\n"
+      << "docket_outbox_oldest_undelivered_seconds " << age << '\n';
 }
 
 }  // namespace
@@ -56,6 +100,7 @@ std::string RequestMetrics::render(const ServiceStats& stats) const {
       << "docket_reloads_total{result=\"success\"} " << stats.reload_successes << '\n'
       << "docket_reloads_total{result=\"failure\"} " << stats.reload_failures << '\n';
   metric(out, "docket_journal_last_seq", "gauge", "Sequence number of the last journal record.", stats.last_seq);
+  outbox_metrics(out, stats);
   return out.str();
 }
 

@@ -8,6 +8,7 @@
 #include "engine/codec/journal_spdlog.h"
 #include "engine/codec/json_text.h"
 #include "engine/store/signing.h"
+#include "server/webhooks.h"
 
 namespace docket::server {
 namespace {
@@ -130,13 +131,17 @@ engine::Status Service::open_store() {
   }
   // Called under mutex_ (the engine commits while the caller holds it).
   store_options.on_durable = [this](std::span<const engine::Record> records) { count_durable(records); };
+  store_options.outbox_router = webhook_router(options_.webhooks);
   auto store = engine::SqliteStore::open(options_.store_path, std::move(store_options));
   if (!store) return engine::Status::failure(store.error());
   store_ = std::move(store).value();
+  durable_seq_ = store_->last_seq();
   return engine::Status::success();
 }
 
 void Service::count_durable(std::span<const engine::Record> records) {
+  if (!records.empty()) durable_seq_ = std::max(durable_seq_, records.back().seq);
+  if (sender_) sender_->wake();
   for (const engine::Record& record : records) {
     bool by_time = record.cause == engine::Cause::kTimer || record.cause == engine::Cause::kSla;
     if (by_time && !record.rejected) ++stats_.timers_fired;
@@ -152,6 +157,27 @@ void Service::start() {
   if (background_.joinable() || stopped_) return;
   background_ = std::thread([this] { run_background(); });
   if (options_.group_commit) committer_ = std::thread([this] { run_committer(); });
+  if (!options_.webhooks.empty()) {
+    sender_ = std::make_unique<WebhookSender>(options_.outbox, options_.webhooks, outbox_access());
+    sender_->start();
+  }
+}
+
+OutboxAccess Service::outbox_access() {
+  OutboxAccess access;
+  access.due = [this](std::string_view target, std::int64_t now_ms, std::size_t limit) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return store_->due_deliveries(target, durable_seq_, now_ms, limit);
+  };
+  access.record = [this](std::span<const engine::DeliveryAttempt> attempts) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    engine::Status kept = store_->record_attempts(attempts);
+    if (!kept) return kept;
+    // In a group commit the attempts join the open batch: have it committed.
+    ++staged_;
+    return wait_durable(lock, staged_);
+  };
+  return access;
 }
 
 void Service::run_committer() {
@@ -204,6 +230,8 @@ engine::Status Service::rebuild() {
 }
 
 void Service::stop() {
+  // The sender first, while the committer still commits what it records.
+  if (sender_) sender_->stop();
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopped_) return;
@@ -520,7 +548,48 @@ ServiceStats Service::stats() {
   stats.last_seq = engine_->last_seq();
   stats.now = clock_.now();
   stats.store_error = store_error_;
+  engine::Result<engine::OutboxSummary> outbox = store_->outbox_summary();
+  if (outbox) stats.outbox = std::move(outbox).value();
+  if (sender_) stats.webhooks = sender_->stats();
+  stats.wall_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   return stats;
+}
+
+engine::Result<engine::OutboxPage> Service::outbox(const engine::OutboxQuery& query) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return store_->outbox(query);
+}
+
+engine::Result<engine::OutboxSummary> Service::outbox_summary() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return store_->outbox_summary();
+}
+
+engine::Result<std::optional<DeliveryInfo>> Service::delivery(std::string_view id) {
+  using R = engine::Result<std::optional<DeliveryInfo>>;
+  std::lock_guard<std::mutex> lock(mutex_);
+  engine::Result<std::optional<engine::Delivery>> found = store_->delivery(id);
+  if (!found) return R::failure(found.error());
+  if (!found.value()) return R::success(std::nullopt);
+  engine::Result<std::vector<engine::AttemptRow>> attempts = store_->delivery_attempts(id);
+  if (!attempts) return R::failure(attempts.error());
+  return R::success(DeliveryInfo{std::move(*found.value()), std::move(attempts).value()});
+}
+
+engine::Result<engine::Delivery> Service::retry_delivery(std::string_view id) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  std::int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  engine::Result<engine::Delivery> retried = store_->retry_delivery(id, now_ms);
+  if (!retried) return retried;
+  ++staged_;
+  if (engine::Status durable = wait_durable(lock, staged_); !durable)
+    return engine::Result<engine::Delivery>::failure(durable.error());
+  if (sender_) sender_->wake();
+  return retried;
 }
 
 }  // namespace docket::server

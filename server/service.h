@@ -58,7 +58,9 @@
 #include "engine/runtime/engine.h"
 #include "engine/store/recovery.h"
 #include "engine/store/sqlite_store.h"
+#include "server/config.h"
 #include "server/service_clock.h"
+#include "server/webhook_sender.h"
 
 namespace docket::engine {
 class SpdlogJournal;
@@ -92,6 +94,10 @@ struct ServiceOptions {
   std::int64_t settle_ms = 5000;
   bool group_commit = true;  // false: every unit commits on its own
   std::string journal_file;  // optional JSON-lines copy of every durable record
+  // Webhooks: each unit's outbox items are written with it; a sender
+  // thread per target delivers them (server/webhook_sender.h).
+  OutboxConfig outbox;
+  std::vector<WebhookConfig> webhooks;
 };
 
 // ---------------------------------------------------------------- read models (plain values)
@@ -188,6 +194,16 @@ struct ServiceStats {
   std::int64_t now = 0;
   std::string background_error;  // the last failure of the timer thread, if any
   std::string store_error;       // why the store takes no writes now, if it does not
+  // The outbox: items not delivered by target and status, the sender's counts.
+  engine::OutboxSummary outbox;
+  std::vector<TargetStats> webhooks;
+  std::int64_t wall_ms = 0;  // the wall clock, for the age of the oldest item
+};
+
+// One outbox item with its attempts (GET /v1/outbox/{id}).
+struct DeliveryInfo {
+  engine::Delivery delivery;
+  std::vector<engine::AttemptRow> attempts;
 };
 
 class Service {
@@ -226,6 +242,13 @@ class Service {
   // stays current until the next reload of the directory or restart.
   ReloadReport deploy_text(const std::string& name, const std::string& text);
 
+  // The outbox, a page at a time; one item with its attempts (nullopt when
+  // unknown); a dead or failed item put back to pending (the sender is woken).
+  engine::Result<engine::OutboxPage> outbox(const engine::OutboxQuery& query);
+  engine::Result<engine::OutboxSummary> outbox_summary();
+  engine::Result<std::optional<DeliveryInfo>> delivery(std::string_view id);
+  engine::Result<engine::Delivery> retry_delivery(std::string_view id);
+
   std::vector<VersionInfo> versions();
   // The last reload attempt (startup included).
   ReloadReport last_reload();
@@ -248,6 +271,8 @@ class Service {
   // A signature of the rules directory (names, sizes, modification times).
   std::string rules_signature() const;
   void count_durable(std::span<const engine::Record> records);
+  // The sender's way into the store, under mutex_.
+  OutboxAccess outbox_access();
 
   ServiceOptions options_;
   RulesLoader loader_;
@@ -273,6 +298,10 @@ class Service {
   std::condition_variable commit_wanted_;
   std::condition_variable committed_;
   std::thread committer_;
+
+  // The seq of the last record known durable: the sender delivers nothing after it.
+  std::uint64_t durable_seq_ = 0;
+  std::unique_ptr<WebhookSender> sender_;  // null without webhooks
 
   std::condition_variable wake_;
   bool stopping_ = false;
