@@ -606,24 +606,29 @@ struct HttpApi::Impl {
     return response;
   }
 
-  HttpResponse get_delivery(const HttpRequest&, const Principal& who, const std::string& id) {
+  // The delivery `id` names, or the answer that refuses the request.
+  std::variant<DeliveryInfo, HttpResponse> find_delivery(const Principal& who, const std::string& id) {
     if (auto refused = refuse_outbox(who)) return std::move(*refused);
     if (auto problem = name_problem(id, "delivery id")) return failure_response({400, "bad_request", *problem});
     engine::Result<std::optional<DeliveryInfo>> found = service.delivery(id);
     if (!found) return failure_response({503, "store_unavailable", found.error()});
     if (!found.value()) return failure_response({404, "not_found", "no delivery `" + id + "` in the outbox"});
+    return std::move(*found.value());
+  }
+
+  HttpResponse get_delivery(const HttpRequest&, const Principal& who, const std::string& id) {
+    auto found = find_delivery(who, id);
+    if (auto* refused = std::get_if<HttpResponse>(&found)) return std::move(*refused);
     HttpResponse response;
-    response.body = delivery_json(*found.value());
+    response.body = delivery_json(std::get<DeliveryInfo>(found));
     return response;
   }
 
   HttpResponse retry_delivery(const HttpRequest&, const Principal& who, const std::string& id) {
-    if (auto refused = refuse_outbox(who)) return std::move(*refused);
-    if (auto problem = name_problem(id, "delivery id")) return failure_response({400, "bad_request", *problem});
-    engine::Result<std::optional<DeliveryInfo>> found = service.delivery(id);
-    if (!found) return failure_response({503, "store_unavailable", found.error()});
-    if (!found.value()) return failure_response({404, "not_found", "no delivery `" + id + "` in the outbox"});
-    engine::DeliveryStatus status = found.value()->delivery.status;
+    auto found = find_delivery(who, id);
+    if (auto* refused = std::get_if<HttpResponse>(&found)) return std::move(*refused);
+    const DeliveryInfo& info = std::get<DeliveryInfo>(found);
+    engine::DeliveryStatus status = info.delivery.status;
     if (status == engine::DeliveryStatus::kDelivered || status == engine::DeliveryStatus::kPending) {
       return failure_response(
           {409, "conflict",
@@ -632,7 +637,7 @@ struct HttpApi::Impl {
     engine::Result<engine::Delivery> retried = service.retry_delivery(id);
     if (!retried) return failure_response({503, "store_unavailable", retried.error()});
     HttpResponse response;
-    response.body = delivery_json(DeliveryInfo{retried.value(), found.value()->attempts});
+    response.body = delivery_json(DeliveryInfo{retried.value(), info.attempts});
     return response;
   }
 

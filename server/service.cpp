@@ -161,6 +161,20 @@ void Service::start() {
     sender_ = std::make_unique<WebhookSender>(options_.outbox, options_.webhooks, outbox_access());
     sender_->start();
   }
+  warn_of_orphaned_items();
+}
+
+void Service::warn_of_orphaned_items() {
+  engine::Result<engine::OutboxSummary> summary = store_->outbox_summary();
+  if (!summary) return;
+  for (const engine::OutboxCount& count : summary->counts) {
+    bool configured = std::any_of(options_.webhooks.begin(), options_.webhooks.end(),
+                                  [&](const WebhookConfig& hook) { return hook.name == count.target; });
+    if (!configured && count.status != engine::DeliveryStatus::kDead) {
+      spdlog::warn("outbox: {} {} items for `{}`, which docket.toml no longer names: they wait until it does",
+                   count.items, engine::to_string(count.status), engine::printable(count.target));
+    }
+  }
 }
 
 OutboxAccess Service::outbox_access() {

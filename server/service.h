@@ -273,6 +273,8 @@ class Service {
   void count_durable(std::span<const engine::Record> records);
   // The sender's way into the store, under mutex_.
   OutboxAccess outbox_access();
+  // Logs items waiting for a target the configuration no longer names. REQUIRES: mutex_ held.
+  void warn_of_orphaned_items();
 
   ServiceOptions options_;
   RulesLoader loader_;
