@@ -4,6 +4,7 @@
 #include <openssl/hmac.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <utility>
 
 #include "engine/codec/journal_json.h"
@@ -60,8 +61,11 @@ void write_action(JsonWriter& json, const engine::Record& record, const WebhookA
     json.key("percent").number(mark.percent);
     json.key("due").string(engine::format_timestamp(mark.due));
     std::string limit = mark.limit.empty() ? engine::format_duration(mark.limit_seconds) : mark.limit;
-    json.key("text").string(record.kind == RecordKind::kBreach ? mark.metric + " ran past its limit of " + limit
-                                                               : mark.metric + " reached a warning of " + limit);
+    char percent[32];
+    std::snprintf(percent, sizeof percent, "%g", mark.percent);
+    json.key("text").string(record.kind == RecordKind::kBreach
+                                ? mark.metric + " ran past its " + limit + " limit"
+                                : mark.metric + " reached " + percent + "% of its " + limit + " limit");
     json.key("rule");
     write_text_or_null(json, engine::rule_position_text(record.rule));
     json.end_object();

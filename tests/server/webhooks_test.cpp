@@ -105,6 +105,18 @@ TEST(WebhookActionsTest, ABreachIsItsOwnNoticeAndARejectionAsksForNothing) {
   EXPECT_EQ(actions[1].part, 1u);
   EXPECT_EQ(actions[1].kind, "escalate");
 
+  json notice = json::parse(webhook_payload(hook("crm"), breach, "h", nullptr, actions[0]));
+  EXPECT_EQ(notice["action"]["text"], "resolve ran past its 1h limit");
+  EXPECT_EQ(notice["action"]["metric"], "resolve");
+  EXPECT_EQ(notice["action"]["priority"], "urgent");
+  engine::Record warning = breach;
+  warning.kind = engine::RecordKind::kWarning;
+  warning.sla->percent = 80;
+  json warned = json::parse(webhook_payload(hook("crm"), warning, "h", nullptr, webhook_actions(warning)[0]));
+  EXPECT_EQ(warned["action"]["kind"], "warning");
+  EXPECT_EQ(warned["action"]["text"], "resolve reached 80% of its 1h limit");
+  EXPECT_EQ(warned["action"]["percent"], 80);
+
   engine::Record rejected = breach;
   rejected.kind = engine::RecordKind::kRejection;
   rejected.rejected = true;
