@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <atomic>
+#include <charconv>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -240,6 +243,90 @@ json lines_json(const std::string& text) {
   }
   return lines;
 }
+
+// Journal records, canonical JSON already (engine/codec/journal_json.h), as
+// a JSON array: passed on byte for byte.
+std::string records_json(const std::vector<std::string>& lines) {
+  std::string array = "[";
+  for (const std::string& line : lines) {
+    if (array.size() > 1) array += ',';
+    array += line;
+  }
+  return array + "]";
+}
+
+// `text` as a whole decimal number from `low` to `high`; nullopt otherwise
+// (a sign, a space, an overflow).
+std::optional<std::uint64_t> whole_number(std::string_view text, std::uint64_t low, std::uint64_t high) {
+  std::uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (text.empty() || error != std::errc() || stop != end || value < low || value > high) return std::nullopt;
+  return value;
+}
+
+constexpr auto kLastRecordKind = engine::RecordKind::kMigration;
+
+std::optional<engine::RecordKind> record_kind(std::string_view name) {
+  for (int i = 0; i <= static_cast<int>(kLastRecordKind); ++i) {
+    auto kind = static_cast<engine::RecordKind>(i);
+    if (name == engine::to_string(kind)) return kind;
+  }
+  return std::nullopt;
+}
+
+std::string record_kinds() {
+  std::string names;
+  for (int i = 0; i <= static_cast<int>(kLastRecordKind); ++i)
+    names += std::string(i > 0 ? ", " : "") + engine::to_string(static_cast<engine::RecordKind>(i));
+  return names;
+}
+
+// Reads one query parameter of GET /v1/journal into `query`; what is wrong with it otherwise.
+std::optional<std::string> feed_parameter(const std::string& key, const std::string& value, FeedQuery& query) {
+  if (key == "after") {
+    std::optional<std::uint64_t> after = whole_number(value, 0, UINT64_MAX);
+    if (!after) return "`after` must be a journal seq, a whole number (the `next` of the previous answer)";
+    query.after = *after;
+  } else if (key == "limit") {
+    std::optional<std::uint64_t> limit = whole_number(value, 1, kMaxPageSize);
+    if (!limit) return "`limit` must be a whole number from 1 to " + std::to_string(kMaxPageSize);
+    query.limit = *limit;
+  } else if (key == "wait") {
+    std::optional<std::uint64_t> wait = whole_number(value, 0, kMaxFeedWaitSeconds);
+    if (!wait) return "`wait` must be a whole number of seconds from 0 to " + std::to_string(kMaxFeedWaitSeconds);
+    query.wait = std::chrono::seconds(*wait);
+  } else if (key == "kind") {
+    std::optional<engine::RecordKind> kind = record_kind(value);
+    if (!kind) return "`kind` `" + engine::printable(value) + "` is not a record kind (" + record_kinds() + ")";
+    query.kinds.push_back(*kind);
+  } else if (key == "workflow" || key == "ticket") {
+    if (auto problem = name_problem(value, "`" + key + "`")) return problem;
+    (key == "workflow" ? query.workflow : query.ticket) = value;
+  } else {
+    return "unknown query parameter `" + key + "`";
+  }
+  return std::nullopt;
+}
+
+// A place among the long polls allowed at once, given back on destruction.
+class LongPollSlot {
+ public:
+  LongPollSlot(std::atomic<std::size_t>& count, std::size_t most) : count_(count) {
+    taken_ = count_.fetch_add(1) < most;
+    if (!taken_) count_.fetch_sub(1);
+  }
+  ~LongPollSlot() {
+    if (taken_) count_.fetch_sub(1);
+  }
+  LongPollSlot(const LongPollSlot&) = delete;
+  LongPollSlot& operator=(const LongPollSlot&) = delete;
+  bool taken() const { return taken_; }
+
+ private:
+  std::atomic<std::size_t>& count_;
+  bool taken_ = false;
+};
 
 json reload_json(const ReloadReport& report) {
   return {{"ok", report.ok},
@@ -497,16 +584,27 @@ struct HttpApi::Impl {
     auto lines = service.journal(id);
     if (!lines) return failure_response({503, "store_unavailable", lines.error()});
     if (!lines.value()) return failure_response({404, "not_found", "unknown ticket `" + id + "`"});
-    // The records are canonical JSON already (engine/codec/journal_json.h): passed on byte for byte.
     HttpResponse response;
-    response.body = "{\"ticket\":" + dump(json(id)) + ",\"records\":[";
-    bool first = true;
-    for (const std::string& line : *lines.value()) {
-      if (!first) response.body += ',';
-      response.body += line;
-      first = false;
+    response.body = "{\"ticket\":" + dump(json(id)) + ",\"records\":" + records_json(*lines.value()) + "}";
+    return response;
+  }
+
+  HttpResponse journal_feed(const HttpRequest& request, const Principal&, const std::string&) {
+    FeedQuery query;
+    query.limit = kDefaultPageSize;
+    for (const auto& [key, value] : request.query) {
+      if (auto problem = feed_parameter(key, value, query)) return failure_response({400, "bad_request", *problem});
     }
-    response.body += "]}";
+    std::optional<LongPollSlot> slot;
+    if (query.wait.count() > 0) {
+      slot.emplace(long_polls, max_long_polls);
+      if (!slot->taken()) query.wait = std::chrono::milliseconds(0);
+    }
+    engine::Result<FeedPage> page = service.feed(query);
+    if (!page) return failure_response({503, "store_unavailable", page.error()});
+    HttpResponse response;
+    response.body = "{\"records\":" + records_json(page->records) + ",\"next\":" + std::to_string(page->next) +
+                    ",\"last_seq\":" + std::to_string(page->last_seq) + "}";
     return response;
   }
 
@@ -670,12 +768,15 @@ struct HttpApi::Impl {
   HttpOptions options;
   RateLimiter limiter;
   RequestMetrics metrics;
+  std::atomic<std::size_t> long_polls{0};
+  const std::size_t max_long_polls = std::clamp<std::size_t>(options.transport.threads / 4, 1, kMaxLongPolls);
   const std::vector<Route> routes = {
       {"POST", {"v1", "tickets"}, "POST /v1/tickets", true, &Impl::create_ticket},
       {"GET", {"v1", "tickets"}, "GET /v1/tickets", true, &Impl::list_tickets},
       {"POST", {"v1", "tickets", "{id}", "events"}, "POST /v1/tickets/{id}/events", true, &Impl::send_event},
       {"GET", {"v1", "tickets", "{id}", "transitions"}, "GET /v1/tickets/{id}/transitions", true, &Impl::transitions},
       {"GET", {"v1", "tickets", "{id}"}, "GET /v1/tickets/{id}", true, &Impl::get_ticket},
+      {"GET", {"v1", "journal"}, "GET /v1/journal", true, &Impl::journal_feed},
       {"GET", {"v1", "versions"}, "GET /v1/versions", true, &Impl::list_versions},
       {"POST", {"v1", "versions"}, "POST /v1/versions", true, &Impl::deploy},
       {"GET", {"v1", "outbox"}, "GET /v1/outbox", true, &Impl::list_outbox},
@@ -705,7 +806,11 @@ engine::Result<int> HttpApi::bind() { return impl_->server->bind(); }
 
 void HttpApi::serve() { impl_->server->serve(); }
 
-void HttpApi::stop() { impl_->server->stop(); }
+void HttpApi::stop() {
+  // A long poll would otherwise hold the stop up until its wait ends.
+  impl_->service.end_waits();
+  impl_->server->stop();
+}
 
 void HttpApi::set_tokens(std::vector<TokenConfig> tokens) { impl_->set_tokens(std::move(tokens)); }
 

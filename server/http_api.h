@@ -51,6 +51,11 @@ inline constexpr std::size_t kMaxKeyBytes = 200;        // idempotency keys
 inline constexpr std::size_t kMaxTextBytes = 64 << 10;  // a text value in `data`
 inline constexpr std::size_t kMaxPageSize = 1000;       // GET /v1/tickets?limit=
 inline constexpr std::size_t kDefaultPageSize = 100;
+inline constexpr std::uint64_t kMaxFeedWaitSeconds = 30;  // GET /v1/journal?wait=
+// GET /v1/journal long polls that may wait at once: a quarter of the
+// workers, at most this many; past it a request answers without waiting, so
+// that long polls never hold every worker.
+inline constexpr std::size_t kMaxLongPolls = 16;
 
 class HttpApi {
  public:
@@ -65,7 +70,7 @@ class HttpApi {
   // Serves requests until stop(). REQUIRES: bind() succeeded.
   void serve();
   // Stops accepting; requests in flight are finished before serve()
-  // returns. Safe from any thread.
+  // returns, long polls at once (Service::end_waits). Safe from any thread.
   void stop();
   // Replaces the tokens (SIGHUP): a token no longer listed stops working at once.
   void set_tokens(std::vector<TokenConfig> tokens);

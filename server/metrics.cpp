@@ -101,6 +101,8 @@ std::string RequestMetrics::render(const ServiceStats& stats) const {
       << "docket_reloads_total{result=\"failure\"} " << stats.reload_failures << '\n';
   metric(out, "docket_journal_last_seq", "gauge", "Sequence number of the last journal record.", stats.last_seq);
   outbox_metrics(out, stats);
+  metric(out, "docket_journal_long_polls", "gauge", "GET /v1/journal requests waiting for new records now.",
+         stats.long_polls);
   return out.str();
 }
 

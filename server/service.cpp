@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "engine/codec/journal_json.h"
 #include "engine/codec/journal_spdlog.h"
 #include "engine/codec/json_text.h"
 #include "engine/store/signing.h"
@@ -74,6 +75,31 @@ bool matches(const engine::Ticket& ticket, const TicketQuery& query, std::int64_
   return true;
 }
 
+// A FeedQuery's workflow and kinds as records are encoded, to compare with
+// each row's head (engine::encoded_head) instead of parsing whole records:
+// a scan looks at thousands of rows while it holds the service's mutex.
+struct EncodedFilter {
+  explicit EncodedFilter(const FeedQuery& query) : ticket(query.ticket) {
+    if (!query.workflow.empty()) workflow = engine::json_string(query.workflow);
+    for (engine::RecordKind kind : query.kinds) kinds.push_back(engine::json_string(engine::to_string(kind)));
+  }
+
+  // Whether `row` passes; an error when its record is not encoded as the store writes records.
+  engine::Result<bool> matches(const engine::JournalRow& row) const {
+    using R = engine::Result<bool>;
+    if (!ticket.empty() && row.ticket != ticket) return R::success(false);
+    if (workflow.empty() && kinds.empty()) return R::success(true);
+    std::optional<engine::EncodedHead> head = engine::encoded_head(row.body);
+    if (!head) return R::failure("journal record " + std::to_string(row.seq) + " is not in the canonical encoding");
+    if (!workflow.empty() && head->workflow != workflow) return R::success(false);
+    return R::success(kinds.empty() || std::find(kinds.begin(), kinds.end(), head->kind) != kinds.end());
+  }
+
+  std::string ticket;
+  std::string workflow;
+  std::vector<std::string> kinds;
+};
+
 // The ids of the workflows' current versions, for messages.
 std::vector<std::string> ids_of(const std::vector<WorkflowPtr>& workflows) {
   std::vector<std::string> ids;
@@ -135,13 +161,12 @@ engine::Status Service::open_store() {
   auto store = engine::SqliteStore::open(options_.store_path, std::move(store_options));
   if (!store) return engine::Status::failure(store.error());
   store_ = std::move(store).value();
+  // Whatever an opened store holds was committed: all of it is durable.
   durable_seq_ = store_->last_seq();
   return engine::Status::success();
 }
 
 void Service::count_durable(std::span<const engine::Record> records) {
-  if (!records.empty()) durable_seq_ = std::max(durable_seq_, records.back().seq);
-  if (sender_) sender_->wake();
   for (const engine::Record& record : records) {
     bool by_time = record.cause == engine::Cause::kTimer || record.cause == engine::Cause::kSla;
     if (by_time && !record.rejected) ++stats_.timers_fired;
@@ -149,6 +174,11 @@ void Service::count_durable(std::span<const engine::Record> records) {
   if (journal_log_) {
     engine::Status logged = journal_log_->write(records);
     if (!logged) spdlog::error("journal copy: {}", logged.error());
+  }
+  if (!records.empty()) {
+    durable_seq_ = records.back().seq;
+    journal_grew_.notify_all();
+    if (sender_) sender_->wake();
   }
 }
 
@@ -246,6 +276,7 @@ engine::Status Service::rebuild() {
 void Service::stop() {
   // The sender first, while the committer still commits what it records.
   if (sender_) sender_->stop();
+  end_waits();
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopped_) return;
@@ -528,6 +559,61 @@ engine::Result<std::optional<std::vector<std::string>>> Service::journal(std::st
   });
   if (!read) return R::failure(read.error());
   return R::success(std::move(lines));
+}
+
+engine::Result<FeedPage> Service::feed(const FeedQuery& query) {
+  using R = engine::Result<FeedPage>;
+  auto deadline = std::chrono::steady_clock::now() + query.wait;
+  std::unique_lock<std::mutex> lock(mutex_);
+  FeedPage page;
+  page.next = query.after;
+  std::uint64_t budget = kFeedScanRows;
+  engine::Status scanned = scan_feed(query, page, budget);
+  bool waited = false;
+  // Only a page that found nothing and reached the head waits: one cut
+  // short by the budget answers, and its `next` lets the client go on.
+  while (scanned && page.records.empty() && page.next >= durable_seq_ && !waits_ended_ &&
+         std::chrono::steady_clock::now() < deadline) {
+    if (!waited) ++stats_.long_polls;
+    waited = true;
+    journal_grew_.wait_until(lock, deadline, [&] { return durable_seq_ > page.next || waits_ended_; });
+    scanned = scan_feed(query, page, budget);
+  }
+  if (waited) --stats_.long_polls;
+  if (!scanned) return R::failure(scanned.error());
+  page.last_seq = durable_seq_;
+  return R::success(std::move(page));
+}
+
+engine::Status Service::scan_feed(const FeedQuery& query, FeedPage& page, std::uint64_t& budget) {
+  if (page.next >= durable_seq_ || budget == 0) return engine::Status::success();
+  EncodedFilter filter(query);
+  bool done = false;
+  engine::Status read = store_->read_journal(page.next + 1, [&](const engine::JournalRow& row) {
+    // Rows past the durable head belong to a commit still under way.
+    done = row.seq > durable_seq_;
+    if (done) return engine::Status::failure("");
+    engine::Result<bool> matched = filter.matches(row);
+    if (!matched) return engine::Status::failure(matched.error());
+    page.next = row.seq;
+    if (matched.value()) page.records.push_back(row.body);
+    done = --budget == 0 || page.records.size() >= query.limit || row.seq >= durable_seq_;
+    // A failure is the one way to end read_journal early.
+    return done ? engine::Status::failure("") : engine::Status::success();
+  });
+  if (!read && !done) return read;
+  return engine::Status::success();
+}
+
+void Service::end_waits() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  waits_ended_ = true;
+  journal_grew_.notify_all();
+}
+
+std::uint64_t Service::durable_seq() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return durable_seq_;
 }
 
 std::vector<VersionInfo> Service::versions() {

@@ -15,7 +15,8 @@
 // while the previous commit was syncing, and wakes the requests it covered.
 // One client waits for one sync as before; many clients share each sync, so
 // throughput grows with concurrency instead of stopping at the disk's sync
-// rate. Reads may see a unit whose commit is still under way. If a commit
+// rate. Reads may see a unit whose commit is still under way (not the
+// journal feed, feed(), which shows only durable records). If a commit
 // fails, its units are lost although the engine applied them: the requests
 // waiting on it get the error (503), and the service rebuilds the engine
 // from the store before it takes another event. The
@@ -179,6 +180,33 @@ struct ReloadReport {
   std::string diagnostics;             // !ok: why not
 };
 
+// GET /v1/journal: a page of the journal after a cursor, for consumers that
+// follow it (docs/api.md). Filters are combined with "and"; empty ones match all.
+struct FeedQuery {
+  std::uint64_t after = 0;  // the cursor: records with a greater seq
+  std::size_t limit = 100;  // at most this many records
+  std::string workflow;
+  std::string ticket;
+  std::vector<engine::RecordKind> kinds;  // any of these
+  // When nothing matches: how long to wait for new durable records (a long
+  // poll). The caller holds a thread meanwhile, so callers bound how many
+  // wait at once.
+  std::chrono::milliseconds wait{0};
+};
+
+struct FeedPage {
+  std::vector<std::string> records;  // canonical JSON lines (engine/codec/journal_json.h), in seq order
+  // The seq of the last record scanned, matched or not (`after` when none):
+  // the next `after`. A filter that matches nothing still moves it on.
+  std::uint64_t next = 0;
+  std::uint64_t last_seq = 0;  // the durable head
+};
+
+// Rows one feed() call reads at most, its long poll's wake-ups included, so
+// that a filter that matches nothing costs a bounded time under the
+// service's mutex; the page's `next` says where it stopped.
+inline constexpr std::uint64_t kFeedScanRows = 10'000;
+
 struct ServiceStats {
   std::uint64_t events_accepted = 0;
   std::uint64_t events_rejected = 0;
@@ -191,6 +219,7 @@ struct ServiceStats {
   std::size_t tickets_open = 0;
   std::size_t tickets_total = 0;
   std::uint64_t last_seq = 0;
+  std::size_t long_polls = 0;  // feed() calls waiting for new records now
   std::int64_t now = 0;
   std::string background_error;  // the last failure of the timer thread, if any
   std::string store_error;       // why the store takes no writes now, if it does not
@@ -235,6 +264,18 @@ class Service {
   std::optional<TicketPage> query(const TicketQuery& query);
   // The ticket's journal records, canonical JSON lines (engine/codec/journal_json.h); nullopt for an unknown ticket.
   engine::Result<std::optional<std::vector<std::string>>> journal(std::string_view id);
+  // One page of the durable journal after `query.after`: only records whose
+  // group commit has finished, since a unit still being committed may be
+  // lost and its seqs used again. With `query.wait`, waits for new durable
+  // records while nothing matched, or until end_waits(). An error: the store
+  // could not be read.
+  engine::Result<FeedPage> feed(const FeedQuery& query);
+  // Wakes every feed() that waits, and later ones no longer wait: a server
+  // that stops accepting ends its long polls at once instead of finishing
+  // them. stop() does it too.
+  void end_waits();
+  // The seq of the last durable record (0 when none).
+  std::uint64_t durable_seq();
 
   // Compiles the rules directory again and installs it if clean.
   ReloadReport reload(const std::string& source);
@@ -275,6 +316,10 @@ class Service {
   OutboxAccess outbox_access();
   // Logs items waiting for a target the configuration no longer names. REQUIRES: mutex_ held.
   void warn_of_orphaned_items();
+  // Adds to `page` the matching records after page.next, reading at most
+  // `budget` rows (and counting them off) up to durable_seq_ and query.limit;
+  // moves page.next on. REQUIRES: mutex_ held.
+  engine::Status scan_feed(const FeedQuery& query, FeedPage& page, std::uint64_t& budget);
 
   ServiceOptions options_;
   RulesLoader loader_;
@@ -300,9 +345,12 @@ class Service {
   std::condition_variable commit_wanted_;
   std::condition_variable committed_;
   std::thread committer_;
-
-  // The seq of the last record known durable: the sender delivers nothing after it.
+  // The last record of a committed unit: what feed() may show and the
+  // sender may deliver. Records past it are in the open transaction and may
+  // still be lost.
   std::uint64_t durable_seq_ = 0;
+  std::condition_variable journal_grew_;  // durable_seq_ grew, or waits ended
+  bool waits_ended_ = false;
   std::unique_ptr<WebhookSender> sender_;  // null without webhooks
 
   std::condition_variable wake_;

@@ -813,4 +813,49 @@ std::optional<std::uint64_t> encoded_seq(std::string_view line) {
   return seq;
 }
 
+namespace {
+
+// Moves `rest` past `literal` when it begins with it.
+bool skip(std::string_view& rest, std::string_view literal) {
+  if (!rest.starts_with(literal)) return false;
+  rest.remove_prefix(literal.size());
+  return true;
+}
+
+// The JSON string (escapes and all) or null `rest` begins with, as written;
+// moves `rest` past it.
+std::optional<std::string_view> take_text(std::string_view& rest) {
+  std::size_t end = 4;
+  if (!rest.starts_with("null")) {
+    if (!rest.starts_with('"')) return std::nullopt;
+    for (end = 1; end < rest.size() && rest[end] != '"'; end += rest[end] == '\\' ? 2 : 1) {
+    }
+    if (end >= rest.size()) return std::nullopt;
+    ++end;
+  }
+  std::string_view text = rest.substr(0, end);
+  rest.remove_prefix(end);
+  return text;
+}
+
+}  // namespace
+
+std::optional<EncodedHead> encoded_head(std::string_view line) {
+  std::optional<std::uint64_t> seq = encoded_seq(line);
+  std::size_t comma = line.find(',');
+  if (!seq || comma == std::string_view::npos) return std::nullopt;
+  std::string_view rest = line.substr(comma);
+  // The texts after `seq`, in the order encode_record writes them.
+  constexpr std::string_view kKeys[] = {",\"at\":", ",\"ticket\":", ",\"workflow\":", ",\"version\":", ",\"kind\":"};
+  std::string_view texts[std::size(kKeys)];
+  for (std::size_t i = 0; i < std::size(kKeys); ++i) {
+    std::optional<std::string_view> text;
+    if (skip(rest, kKeys[i])) text = take_text(rest);
+    if (!text) return std::nullopt;
+    texts[i] = *text;
+  }
+  if (!rest.starts_with(',')) return std::nullopt;
+  return EncodedHead{*seq, texts[1], texts[2], texts[4]};
+}
+
 }  // namespace docket::engine

@@ -70,4 +70,17 @@ void write_value(JsonWriter& json, const Value& value, const std::string& text);
 // decoding the rest; nullopt when the line does not begin that way.
 std::optional<std::uint64_t> encoded_seq(std::string_view line);
 
+// The keys an encoded record begins with, `seq` to `kind`, read without
+// decoding the rest: for filters that look at many lines. Each text is a
+// view of the line as written, a JSON string with its quotes (what
+// json_string() gives for the text; compare with that) or `null`.
+struct EncodedHead {
+  std::uint64_t seq = 0;
+  std::string_view ticket;
+  std::string_view workflow;
+  std::string_view kind;
+};
+// nullopt when the line does not begin as encode_record writes it.
+std::optional<EncodedHead> encoded_head(std::string_view line);
+
 }  // namespace docket::engine

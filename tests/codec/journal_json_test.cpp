@@ -7,6 +7,7 @@
 
 #include <set>
 
+#include "engine/model/text.h"
 #include "tests/support/engine_harness.h"
 
 namespace docket::engine::testing {
@@ -449,6 +450,26 @@ TEST(JournalJsonTest, SameRecordsGiveTheSameBytes) {
   std::vector<Record> b = every_kind_of_record(second, second_refund);
   ASSERT_EQ(a.size(), b.size());
   for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(encode_record(a[i]), encode_record(b[i]));
+}
+
+TEST(JournalJsonTest, TheHeadOfALineIsReadAsWrittenWithoutDecodingIt) {
+  Record record = transition();
+  record.ticket = "T-\"1\\\",\"workflow\":\"x";  // quotes, a backslash and a key inside the id
+  std::string line = encode_record(record);
+  std::optional<EncodedHead> head = encoded_head(line);
+  ASSERT_TRUE(head) << line;
+  EXPECT_EQ(head->seq, 12u);
+  EXPECT_EQ(head->ticket, json_string(record.ticket));
+  EXPECT_EQ(head->workflow, "\"after_sales\"");
+  EXPECT_EQ(head->kind, "\"transition\"");
+  record.workflow.clear();
+  EXPECT_EQ(encoded_head(encode_record(record))->workflow, "null");
+
+  // Lines that do not begin as encode_record writes them.
+  EXPECT_FALSE(encoded_head(line.substr(0, line.find(",\"kind\""))));
+  EXPECT_FALSE(encoded_head(R"({"seq":1,"ticket":"T","at":"x","workflow":"w","version":"v","kind":"k","from":null})"));
+  EXPECT_FALSE(encoded_head(R"({"seq":1,"at":"x","ticket":"T\"})"));
+  EXPECT_FALSE(encoded_head(R"({"at":"x","seq":1})"));
 }
 
 TEST(JournalJsonTest, DecodingIsStrictAndSaysWhere) {
