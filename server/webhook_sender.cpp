@@ -15,7 +15,7 @@ namespace {
 
 constexpr std::size_t kBatch = 64;
 // At most this much of an answer's body is read (and dropped).
-constexpr std::size_t kMaxAnswerBytes = 64 * 1024;
+constexpr std::size_t kMaxAnswerBytes = std::size_t{64} * 1024;
 
 std::string trim(std::string_view text) {
   auto first = text.find_first_not_of(" \t\r\n");
@@ -92,7 +92,8 @@ engine::DeliveryAttempt next_step(const OutboxConfig& config, const engine::Deli
   for (std::uint32_t i = 1; i < made && wait < config.max_backoff_ms; ++i) wait *= 2;
   wait = std::min(wait, config.max_backoff_ms);
   // The upper half is jittered, so receivers coming back are not hit by every sender at once.
-  wait = wait / 2 + static_cast<std::int64_t>(static_cast<double>(wait / 2) * std::clamp(jitter, 0.0, 1.0));
+  const std::int64_t half = wait / 2;
+  wait = half + static_cast<std::int64_t>(static_cast<double>(half) * std::clamp(jitter, 0.0, 1.0));
   if (outcome.retry_after_ms) wait = std::max(wait, std::min(*outcome.retry_after_ms, config.max_age_ms));
   attempt.status = engine::DeliveryStatus::kFailed;
   attempt.next_ms = now_ms + wait;
