@@ -7,9 +7,6 @@
 // hanging the suite. All traffic stays on 127.0.0.0/8.
 
 #include <fcntl.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -35,6 +32,7 @@
 
 #include "tests/server/raw_client.h"
 #include "tests/server/server_harness.h"
+#include "tests/server/tls_certificate.h"
 
 namespace docket::server::testing {
 namespace {
@@ -276,36 +274,6 @@ class Launched {
   std::optional<int> exit_status_;
   std::string stderr_;
 };
-
-// A self-signed certificate for CN=localhost (P-256, valid for a day) and its key, as PEM files.
-bool write_self_signed_certificate(const std::filesystem::path& certificate, const std::filesystem::path& key_file) {
-  EVP_PKEY* key = EVP_EC_gen("P-256");
-  X509* x509 = X509_new();
-  bool ok = key != nullptr && x509 != nullptr;
-  if (ok) {
-    ASN1_INTEGER_set(X509_get_serialNumber(x509), 1);
-    X509_gmtime_adj(X509_getm_notBefore(x509), 0);
-    X509_gmtime_adj(X509_getm_notAfter(x509), 86400);
-    X509_NAME* name = X509_get_subject_name(x509);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"), -1, -1,
-                               0);
-    ok = X509_set_version(x509, 2) == 1 && X509_set_issuer_name(x509, name) == 1 && X509_set_pubkey(x509, key) == 1 &&
-         X509_sign(x509, key, EVP_sha256()) > 0;
-  }
-  if (ok) {
-    BIO* out = BIO_new_file(certificate.c_str(), "w");
-    ok = out != nullptr && PEM_write_bio_X509(out, x509) == 1;
-    BIO_free(out);
-  }
-  if (ok) {
-    BIO* out = BIO_new_file(key_file.c_str(), "w");
-    ok = out != nullptr && PEM_write_bio_PrivateKey(out, key, nullptr, nullptr, 0, nullptr, nullptr) == 1;
-    BIO_free(out);
-  }
-  X509_free(x509);
-  EVP_PKEY_free(key);
-  return ok;
-}
 
 // ---------------------------------------------------------------- clients that do not stop
 
