@@ -1,6 +1,7 @@
-// What every benchmark shares: loading rules, replicating an example's
-// events onto many tickets, rule files of any size, memory figures, and the
-// one line per figure that scripts/bench gathers into its table.
+// What every benchmark shares: loading rules, reading and writing files,
+// replicating an example's events onto many tickets, rule files of any size,
+// memory figures, percentiles, and the one line per figure that scripts/bench
+// gathers into its table.
 //
 // A figure line on stdout reads
 //   FIGURE|name|value|unit|baseline|baseline value|ratio|target|met
@@ -18,9 +19,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -70,12 +73,20 @@ inline std::shared_ptr<const engine::Workflow> compile_text(const std::string& n
   return workflow;
 }
 
+inline std::string error_text(int number) { return std::strerror(number); }
+
 inline std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) die("cannot read " + path);
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+inline void write_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out.flush()) die("cannot write " + path);
 }
 
 inline std::shared_ptr<const engine::Workflow> compile_file(const std::string& path) {
@@ -248,6 +259,12 @@ inline void print_figure(const Figure& figure) {
               figure.baseline_unit.c_str(), ratio.c_str(), figure.target.empty() ? "-" : figure.target.c_str(),
               figure.target.empty() ? "-" : (figure.met ? "yes" : "NO"));
   std::fflush(stdout);
+}
+
+// The nearest-rank percentile of sorted values.
+inline double percentile(const std::vector<double>& sorted, double fraction) {
+  std::size_t rank = static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(sorted.size())));
+  return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
 }
 
 // --quick anywhere on the command line (removed from argv).

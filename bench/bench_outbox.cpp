@@ -53,27 +53,22 @@
 // created must have been delivered) or the outbox is not empty at the end.
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <signal.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <cmath>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdio>
-#include <cstring>
+#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <latch>
 #include <map>
 #include <mutex>
@@ -85,280 +80,28 @@
 #include <vector>
 
 #include "bench/bench_common.h"
-
-#ifndef DOCKET_BINARY
-#define DOCKET_BINARY "docket"
-#endif
+#include "bench/bench_http.h"
+#include "bench/bench_process.h"
 
 namespace docket::bench {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
-double ms_between(Clock::time_point from, Clock::time_point to) {
-  return std::chrono::duration<double, std::milli>(to - from).count();
-}
-
-std::string error_text(int number) { return std::strerror(number); }
-
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  if (!out.flush()) die("cannot write " + path);
-}
-
 // What a benchmark run needs from its command line.
-struct Settings {
-  bool quick = false;
-  std::string dir = std::filesystem::temp_directory_path().string();
-  std::string docket = DOCKET_BINARY;
+struct Settings : ServiceOptions {
   std::size_t latency_tickets = 500;
   // The throughput and drain phases: creates until this many are made or
   // this time has passed.
   std::size_t phase_tickets = 30000;
   double phase_seconds = 5;
   int clients = 8;
+
+  // The sizes of --quick.
+  void make_quick() {
+    latency_tickets = 100;
+    phase_tickets = 10000;
+    phase_seconds = 2;
+  }
 };
-
-// ---------------------------------------------------------------- processes
-
-// The server, killed when the benchmark stops for any reason (die() exits).
-pid_t server_pid = -1;
-
-void kill_server_at_exit() {
-  if (server_pid <= 0) return;
-  ::kill(server_pid, SIGKILL);
-  ::waitpid(server_pid, nullptr, 0);
-  server_pid = -1;
-}
-
-// Starts `argv` with standard input from `input` (/dev/null when empty),
-// standard output and error into `output`. Called while no client thread runs.
-pid_t spawn(const std::vector<std::string>& argv, const std::string& input, const std::string& output) {
-  std::vector<char*> args;
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-  const char* input_path = input.empty() ? "/dev/null" : input.c_str();
-  pid_t pid = ::fork();
-  if (pid < 0) die("fork: " + error_text(errno));
-  if (pid == 0) {
-    int in = ::open(input_path, O_RDONLY);
-    int out = ::open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (in < 0 || out < 0) ::_exit(126);
-    ::dup2(in, 0);
-    ::dup2(out, 1);
-    ::dup2(out, 2);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
-  return pid;
-}
-
-// Runs `argv` to its end and returns its standard output and error; dies
-// unless it exits 0.
-std::string run_program(const std::vector<std::string>& argv, const std::string& input, const std::string& output) {
-  pid_t pid = spawn(argv, input, output);
-  int status = 0;
-  if (::waitpid(pid, &status, 0) != pid) die("waitpid: " + error_text(errno));
-  std::string text = read_file(output);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    std::string command;
-    for (const std::string& arg : argv) command += (command.empty() ? "" : " ") + arg;
-    die(command + " failed:\n" + text);
-  }
-  return text;
-}
-
-// ---------------------------------------------------------------- HTTP text
-
-bool same_text_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string_view trimmed(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
-// The value of header `name` in a request or answer head (the lines after
-// the first); nullopt when it has none.
-std::optional<std::string_view> header_value(std::string_view head, std::string_view name) {
-  std::size_t line_end = head.find("\r\n");
-  while (line_end != std::string_view::npos) {
-    head.remove_prefix(line_end + 2);
-    line_end = head.find("\r\n");
-    std::string_view line = head.substr(0, line_end);
-    std::size_t colon = line.find(':');
-    if (colon != std::string_view::npos && same_text_ignoring_case(line.substr(0, colon), name)) {
-      return trimmed(line.substr(colon + 1));
-    }
-  }
-  return std::nullopt;
-}
-
-// ---------------------------------------------------------------- the client
-
-struct Answer {
-  int status = 0;
-  std::string body;
-  bool close = false;  // the server closes the connection after this answer
-};
-
-// One HTTP/1.1 connection to 127.0.0.1: a request written whole, its answer
-// read by its Content-Length. Every read and write gives up after 10 s.
-class Connection {
- public:
-  Connection() = default;
-  ~Connection() { close(); }
-  Connection(const Connection&) = delete;
-  Connection& operator=(const Connection&) = delete;
-
-  bool is_open() const { return fd_ >= 0; }
-
-  bool open(int port, std::string& error) {
-    close();
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd_ < 0) {
-      error = "socket: " + error_text(errno);
-      return false;
-    }
-    timeval timeout{10, 0};
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);  // connect() too
-    // The request goes out in one write; no delay on this side, so any delay
-    // measured is the server's.
-    int one = 1;
-    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
-      error = "connect: " + error_text(errno);
-      close();
-      return false;
-    }
-    return true;
-  }
-
-  void close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-    buffer_.clear();
-  }
-
-  // Sends `request` and reads one answer. On failure `answered` tells
-  // whether any byte of an answer had arrived.
-  bool exchange(std::string_view request, Answer& answer, std::string& error, bool& answered) {
-    answered = false;
-    buffer_.clear();
-    for (std::size_t sent = 0; sent < request.size();) {
-      ssize_t n = ::send(fd_, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-      if (n < 0) {
-        error = "send: " + error_text(errno);
-        return false;
-      }
-      sent += static_cast<std::size_t>(n);
-    }
-    std::size_t head_end = std::string::npos;
-    while ((head_end = buffer_.find("\r\n\r\n")) == std::string::npos) {
-      if (buffer_.size() > kMaxHead) {
-        error = "an answer head over 64 KiB";
-        return false;
-      }
-      if (!fill(error)) return false;
-      answered = true;
-    }
-    answered = true;
-    std::string_view head = std::string_view(buffer_).substr(0, head_end);
-    std::string_view status_line = head.substr(0, head.find("\r\n"));
-    if (!status_line.starts_with("HTTP/1.1 ") || status_line.size() < 12) {
-      error = "not an HTTP/1.1 answer: " + std::string(status_line);
-      return false;
-    }
-    answer.status = std::atoi(std::string(status_line.substr(9, 3)).c_str());
-    std::optional<std::string_view> connection = header_value(head, "Connection");
-    answer.close = connection && same_text_ignoring_case(*connection, "close");
-    std::optional<std::string_view> length = header_value(head, "Content-Length");
-    if (!length) {
-      error = "an answer without Content-Length";
-      return false;
-    }
-    std::size_t content_length = std::strtoull(std::string(*length).c_str(), nullptr, 10);
-    if (content_length > kMaxBody) {
-      error = "an answer body of " + std::to_string(content_length) + " bytes";
-      return false;
-    }
-    std::size_t body_start = head_end + 4;
-    while (buffer_.size() < body_start + content_length) {
-      if (!fill(error)) return false;
-    }
-    answer.body = buffer_.substr(body_start, content_length);
-    return true;
-  }
-
- private:
-  static constexpr std::size_t kMaxHead = 64 * 1024;
-  static constexpr std::size_t kMaxBody = 16 * 1024 * 1024;
-
-  // Reads what has arrived into buffer_; false at the end of the connection
-  // or on an error.
-  bool fill(std::string& error) {
-    char chunk[16384];
-    for (int attempt = 0; attempt < 100; ++attempt) {  // again only when a signal interrupted it
-      ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
-      if (n > 0) {
-        buffer_.append(chunk, static_cast<std::size_t>(n));
-        return true;
-      }
-      if (n == 0) {
-        error = "the server closed the connection";
-        return false;
-      }
-      if (errno == EINTR) continue;
-      error = errno == EAGAIN || errno == EWOULDBLOCK ? "no answer within 10 s" : "recv: " + error_text(errno);
-      return false;
-    }
-    error = "recv: interrupted 100 times";
-    return false;
-  }
-
-  int fd_ = -1;
-  std::string buffer_;
-};
-
-// One request on a kept-alive connection, opened when it is not. A
-// connection the server had closed before reading the request gets it once
-// more on a new one, as HTTP clients do.
-bool send_request(Connection& connection, int port, const std::string& request, Answer& answer, std::string& error) {
-  bool reused = connection.is_open();
-  bool answered = false;
-  bool ok = reused || connection.open(port, error);
-  if (ok) ok = connection.exchange(request, answer, error, answered);
-  if (!ok && reused && !answered) {
-    ok = connection.open(port, error) && connection.exchange(request, answer, error, answered);
-  }
-  if (!ok || answer.close) connection.close();
-  return ok;
-}
-
-std::string http_request(std::string_view method, int port, std::string_view target, const std::string& token,
-                         std::string_view body) {
-  std::string request;
-  request.reserve(256 + body.size());
-  request.append(method).append(" ").append(target).append(" HTTP/1.1\r\nHost: 127.0.0.1:");
-  request.append(std::to_string(port)).append("\r\nAuthorization: Bearer ").append(token);
-  if (method == "POST") {
-    request.append("\r\nContent-Type: application/json\r\nContent-Length: ").append(std::to_string(body.size()));
-  }
-  request.append("\r\n\r\n").append(body);
-  return request;
-}
 
 // ---------------------------------------------------------------- the workload
 
@@ -423,10 +166,7 @@ class Receiver {
     int one = 1;
     // The port again after stop(), whatever connections are in TIME_WAIT.
     ::setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(port_));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sockaddr_in address = loopback_address(port_);
     if (::bind(listener_, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
       die("receiver: bind 127.0.0.1:" + std::to_string(port_) + ": " + error_text(errno));
     }
@@ -613,50 +353,21 @@ class Server {
       : settings_(settings), dir_(dir), receiver_port_(receiver_port) {
     std::filesystem::create_directories(dir_ + "/rules");
     std::filesystem::copy_file(source_dir() + "/rules/after_sales.docket", dir_ + "/rules/after_sales.docket");
-    digest_ = hash_token(kToken);
-    ops_digest_ = hash_token(kOpsToken);
+    digest_ = hash_token(settings_.docket, dir_, kToken);
+    ops_digest_ = hash_token(settings_.docket, dir_, kOpsToken);
     write_text(dir_ + "/webhook.secret", "bench-outbox-webhook-secret-0123456789\n");
   }
 
   // Starts the server on a fresh store and waits (at most 10 s) until it
   // answers GET /v1/health.
   void start() {
-    for (const char* file : {"tickets.db", "tickets.db-wal", "tickets.db-shm", "port", "server.log"}) {
-      std::filesystem::remove(dir_ + "/" + file);
-    }
     write_config();
-    server_pid = spawn({settings_.docket, "serve", "--config", dir_ + "/docket.toml"}, "", dir_ + "/server.out");
-    Clock::time_point start = Clock::now();
-    while (seconds_since(start) < 10) {
-      int status = 0;
-      if (::waitpid(server_pid, &status, WNOHANG) == server_pid) {
-        server_pid = -1;
-        die("the server did not start:\n" + read_file(dir_ + "/server.out"));
-      }
-      std::string port = std::filesystem::exists(dir_ + "/port") ? read_file(dir_ + "/port") : "";
-      if (!port.empty()) {
-        port_ = std::atoi(port.c_str());
-        if (healthy()) return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polling, not timing
-    }
-    die("the server did not answer GET /v1/health within 10 s:\n" + read_file(dir_ + "/server.out"));
+    port_ = start_server(settings_.docket, dir_);
+    if (port_ == 0) die("the server did not start:\n" + read_file(dir_ + "/server.out"));
   }
 
   // SIGTERM, and a clean exit within 30 s.
-  void stop() {
-    ::kill(server_pid, SIGTERM);
-    int status = 0;
-    Clock::time_point start = Clock::now();
-    while (::waitpid(server_pid, &status, WNOHANG) == 0) {
-      if (seconds_since(start) > 30) die("the server did not stop within 30 s of SIGTERM");
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polling, not timing
-    }
-    server_pid = -1;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-      die("the server did not exit cleanly:\n" + read_file(dir_ + "/server.out"));
-    }
-  }
+  void stop() { stop_server(dir_); }
 
   // Waits (at most 10 s) until GET /v1/outbox says nothing is undelivered:
   // the sender records a batch's attempts after posting them all.
@@ -682,39 +393,14 @@ class Server {
   const std::string& dir() const { return dir_; }
 
  private:
-  std::string hash_token(const std::string& token) {
-    write_text(dir_ + "/token.txt", token);
-    std::string digest =
-        run_program({settings_.docket, "serve", "--hash-token"}, dir_ + "/token.txt", dir_ + "/hash.out");
-    while (!digest.empty() && (digest.back() == '\n' || digest.back() == '\r')) digest.pop_back();
-    if (digest.size() != 64) die("docket serve --hash-token printed " + digest);
-    return digest;
-  }
-
   void write_config() {
-    std::string config;
-    config += "[server]\nlisten = \"127.0.0.1:0\"\nport_file = \"port\"\nrate_limit = 0\n";
-    config += "[store]\npath = \"tickets.db\"\nsync = \"full\"\n";
-    config += "[rules]\ndirectory = \"rules\"\nwatch = false\n";
-    config += "[log]\nlevel = \"info\"\nfile = \"server.log\"\n";
-    config += "[clock]\nkind = \"accelerated\"\nfactor = 1\nstart = \"2026-11-23T09:00:00+08:00\"\n";
-    config += "[[tokens]]\nsha256 = \"" + digest_ + "\"\nactor = \"" + kActor + "\"\nroles = [\"intake_specialist\"]\n";
+    std::string config = serve_config(/*no_rate_limit=*/true, digest_, kActor);
     config += "[[tokens]]\nsha256 = \"" + ops_digest_ + "\"\nactor = \"ops\"\nroles = []\ndeploy = true\n";
     config += "[outbox]\ncircuit_open = \"1s\"\n";
     config += std::string("[[webhooks]]\nname = \"") + kTarget +
               "\"\nurl = \"http://127.0.0.1:" + std::to_string(receiver_port_) +
               "/hooks/docket\"\nsecret_file = \"webhook.secret\"\n" + "actions = [\"notify\"]\n";
     write_text(dir_ + "/docket.toml", config);
-  }
-
-  bool healthy() const {
-    Connection connection;
-    std::string error;
-    Answer answer;
-    bool answered = false;
-    std::string request = "GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-    return connection.open(port_, error) && connection.exchange(request, answer, error, answered) &&
-           answer.status == 200;
   }
 
   const Settings& settings_;
@@ -726,12 +412,6 @@ class Server {
 };
 
 // ---------------------------------------------------------------- phases
-
-// The nearest-rank percentile of sorted values.
-double percentile(const std::vector<double>& sorted, double fraction) {
-  std::size_t rank = static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(sorted.size())));
-  return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
-}
 
 struct Spread {
   double p50 = 0;
@@ -1005,25 +685,7 @@ void print_figures(const LatencyPhase& latency, const ThroughputPhase& throughpu
 
 int main(int argc, char** argv) {
   using namespace docket::bench;
-  Settings settings;
-  settings.quick = take_quick_flag(argc, argv);
-  for (int i = 1; i < argc; ++i) {
-    std::string_view option = argv[i];
-    if ((option == "--dir" || option == "--docket") && i + 1 < argc) {
-      (option == "--dir" ? settings.dir : settings.docket) = argv[++i];
-    } else {
-      die("usage: bench_outbox [--quick] [--dir DIR] [--docket BINARY]");
-    }
-  }
-  if (settings.quick) {
-    settings.latency_tickets = 100;
-    settings.phase_tickets = 10000;
-    settings.phase_seconds = 2;
-  }
-  if (!std::filesystem::exists(settings.docket)) die("no docket binary at " + settings.docket + " (--docket)");
-  ::signal(SIGPIPE, SIG_IGN);
-  std::atexit(kill_server_at_exit);
-
+  Settings settings = take_service_settings<Settings>(argc, argv, "bench_outbox");
   ScratchDir scratch(settings.dir);
   std::fprintf(stderr, "bench_outbox: %s, store under %s\n", settings.docket.c_str(), scratch.path().c_str());
   Receiver receiver;

@@ -35,329 +35,42 @@
 // 10 s), with the first failure: a figure measured on errors is worse than
 // none.
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <signal.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 #include <sys/types.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <latch>
-#include <optional>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "bench/bench_common.h"
-
-#ifndef DOCKET_BINARY
-#define DOCKET_BINARY "docket"
-#endif
+#include "bench/bench_http.h"
+#include "bench/bench_process.h"
 
 namespace docket::bench {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
-std::string error_text(int number) { return std::strerror(number); }
-
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  if (!out.flush()) die("cannot write " + path);
-}
-
 // What a benchmark run needs from its command line.
-struct Settings {
-  bool quick = false;
-  std::string dir = std::filesystem::temp_directory_path().string();
-  std::string docket = DOCKET_BINARY;
+struct Settings : ServiceOptions {
   double cell_seconds = 3;
   std::size_t cell_requests = 30000;  // at most, per cell
   std::size_t baseline_unbatched = 2000;
   std::size_t baseline_batched = 20000;
+
+  // The sizes of --quick.
+  void make_quick() {
+    cell_seconds = 1;
+    cell_requests = 10000;
+    baseline_unbatched = 1000;
+    baseline_batched = 5000;
+  }
 };
-
-// ---------------------------------------------------------------- processes
-
-// The server, killed when the benchmark stops for any reason (die() exits).
-pid_t server_pid = -1;
-
-void kill_server_at_exit() {
-  if (server_pid <= 0) return;
-  ::kill(server_pid, SIGKILL);
-  ::waitpid(server_pid, nullptr, 0);
-  server_pid = -1;
-}
-
-// Starts `argv` with standard input from `input` (/dev/null when empty),
-// standard output and error into `output`. Called while no client thread runs.
-pid_t spawn(const std::vector<std::string>& argv, const std::string& input, const std::string& output) {
-  std::vector<char*> args;
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-  const char* input_path = input.empty() ? "/dev/null" : input.c_str();
-  pid_t pid = ::fork();
-  if (pid < 0) die("fork: " + error_text(errno));
-  if (pid == 0) {
-    int in = ::open(input_path, O_RDONLY);
-    int out = ::open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (in < 0 || out < 0) ::_exit(126);
-    ::dup2(in, 0);
-    ::dup2(out, 1);
-    ::dup2(out, 2);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
-  return pid;
-}
-
-struct Finished {
-  double wall_seconds = 0;
-  double cpu_seconds = 0;  // user + system
-  std::string output;      // standard output and error
-};
-
-double cpu_seconds_of(const rusage& usage) {
-  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
-
-// Runs `argv` to its end; dies unless it exits 0.
-Finished run_program(const std::vector<std::string>& argv, const std::string& input, const std::string& output) {
-  Clock::time_point start = Clock::now();
-  pid_t pid = spawn(argv, input, output);
-  int status = 0;
-  rusage usage{};
-  if (::wait4(pid, &status, 0, &usage) != pid) die("wait4: " + error_text(errno));
-  Finished finished{seconds_since(start), cpu_seconds_of(usage), read_file(output)};
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    std::string command;
-    for (const std::string& arg : argv) command += (command.empty() ? "" : " ") + arg;
-    die(command + " failed:\n" + finished.output);
-  }
-  return finished;
-}
-
-// CPU time a running process has used so far, from /proc/PID/stat.
-double process_cpu_seconds(pid_t pid) {
-  std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
-  // The command name, field 2, is in parentheses and may hold spaces.
-  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
-  std::vector<std::string> field;
-  std::string word;
-  while (field.size() < 13 && fields >> word) field.push_back(word);
-  if (field.size() < 13) die("cannot read /proc/" + std::to_string(pid) + "/stat");
-  // field[0] is field 3 (state): utime is field 14, stime field 15.
-  double ticks = std::stod(field[11]) + std::stod(field[12]);
-  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
-}
-
-// ---------------------------------------------------------------- the client
-
-struct Answer {
-  int status = 0;
-  std::string body;
-  bool close = false;  // the server closes the connection after this answer
-};
-
-bool same_text_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string_view trimmed(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
-// One HTTP/1.1 connection to 127.0.0.1: a request written whole, its answer
-// read by its Content-Length. Every read and write gives up after 10 s.
-class Connection {
- public:
-  Connection() = default;
-  ~Connection() { close(); }
-  Connection(const Connection&) = delete;
-  Connection& operator=(const Connection&) = delete;
-
-  bool is_open() const { return fd_ >= 0; }
-
-  bool open(int port, std::string& error) {
-    close();
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd_ < 0) {
-      error = "socket: " + error_text(errno);
-      return false;
-    }
-    timeval timeout{10, 0};
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);  // connect() too
-    // The request goes out in one write; no delay on this side, so any delay
-    // measured is the server's.
-    int one = 1;
-    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
-      error = "connect: " + error_text(errno);
-      close();
-      return false;
-    }
-    return true;
-  }
-
-  void close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-    buffer_.clear();
-  }
-
-  // Sends `request` and reads one answer. On failure `answered` tells
-  // whether any byte of an answer had arrived.
-  bool exchange(std::string_view request, Answer& answer, std::string& error, bool& answered) {
-    answered = false;
-    buffer_.clear();
-    for (std::size_t sent = 0; sent < request.size();) {
-      ssize_t n = ::send(fd_, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-      if (n < 0) {
-        error = "send: " + error_text(errno);
-        return false;
-      }
-      sent += static_cast<std::size_t>(n);
-    }
-    std::size_t head_end = std::string::npos;
-    while ((head_end = buffer_.find("\r\n\r\n")) == std::string::npos) {
-      if (buffer_.size() > kMaxHead) {
-        error = "an answer head over 64 KiB";
-        return false;
-      }
-      if (!fill(error)) return false;
-      answered = true;
-    }
-    answered = true;
-    if (!read_head(std::string_view(buffer_).substr(0, head_end), answer, error)) return false;
-    std::size_t body_start = head_end + 4;
-    if (content_length_) {
-      if (*content_length_ > kMaxBody) {
-        error = "an answer body of " + std::to_string(*content_length_) + " bytes";
-        return false;
-      }
-      while (buffer_.size() < body_start + *content_length_) {
-        if (!fill(error)) return false;
-      }
-      answer.body = buffer_.substr(body_start, *content_length_);
-    } else {
-      // No length: the body runs to the end of the connection.
-      while (buffer_.size() - body_start <= kMaxBody && fill(error)) {
-      }
-      if (!closed_) {
-        if (error.empty()) error = "an answer body over 16 MiB";
-        return false;
-      }
-      answer.body = buffer_.substr(body_start);
-      answer.close = true;
-    }
-    return true;
-  }
-
- private:
-  static constexpr std::size_t kMaxHead = 64 * 1024;
-  static constexpr std::size_t kMaxBody = 16 * 1024 * 1024;
-
-  // Reads what has arrived into buffer_; false at the end of the connection
-  // (closed_ set) or on an error.
-  bool fill(std::string& error) {
-    char chunk[16384];
-    for (int attempt = 0; attempt < 100; ++attempt) {  // again only when a signal interrupted it
-      ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
-      if (n > 0) {
-        buffer_.append(chunk, static_cast<std::size_t>(n));
-        return true;
-      }
-      if (n == 0) {
-        closed_ = true;
-        error = "the server closed the connection";
-        return false;
-      }
-      if (errno == EINTR) continue;
-      error = errno == EAGAIN || errno == EWOULDBLOCK ? "no answer within 10 s" : "recv: " + error_text(errno);
-      return false;
-    }
-    error = "recv: interrupted 100 times";
-    return false;
-  }
-
-  // The status line and the headers this client needs.
-  bool read_head(std::string_view head, Answer& answer, std::string& error) {
-    content_length_.reset();
-    closed_ = false;
-    std::size_t line_end = head.find("\r\n");
-    std::string_view status_line = head.substr(0, line_end);
-    bool http10 = status_line.starts_with("HTTP/1.0 ");
-    if (!(status_line.starts_with("HTTP/1.1 ") || http10) || status_line.size() < 12) {
-      error = "not an HTTP answer: " + std::string(status_line);
-      return false;
-    }
-    answer.status = std::atoi(std::string(status_line.substr(9, 3)).c_str());
-    answer.close = http10;
-    while (line_end != std::string_view::npos) {
-      head.remove_prefix(line_end + 2);
-      line_end = head.find("\r\n");
-      std::string_view line = head.substr(0, line_end);
-      std::size_t colon = line.find(':');
-      if (colon == std::string_view::npos) continue;
-      std::string_view name = line.substr(0, colon);
-      std::string_view value = trimmed(line.substr(colon + 1));
-      if (same_text_ignoring_case(name, "Content-Length")) {
-        content_length_ = std::strtoull(std::string(value).c_str(), nullptr, 10);
-      } else if (same_text_ignoring_case(name, "Connection")) {
-        answer.close = same_text_ignoring_case(value, "close");
-      } else if (same_text_ignoring_case(name, "Transfer-Encoding") && !same_text_ignoring_case(value, "identity")) {
-        error = "Transfer-Encoding: " + std::string(value) + " is not read by this client";
-        return false;
-      }
-    }
-    return true;
-  }
-
-  int fd_ = -1;
-  std::string buffer_;
-  std::optional<std::size_t> content_length_;
-  bool closed_ = false;
-};
-
-std::string http_post(int port, std::string_view target, const std::string& token, std::string_view body,
-                      bool keep_alive) {
-  std::string request;
-  request.reserve(256 + body.size());
-  request.append("POST ").append(target).append(" HTTP/1.1\r\nHost: 127.0.0.1:").append(std::to_string(port));
-  request.append("\r\nAuthorization: Bearer ").append(token);
-  request.append("\r\nContent-Type: application/json\r\nContent-Length: ").append(std::to_string(body.size()));
-  request.append(keep_alive ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n").append(body);
-  return request;
-}
 
 // ---------------------------------------------------------------- the workload
 
@@ -463,10 +176,7 @@ class Server {
   Server(const Settings& settings, const std::string& dir) : settings_(settings), dir_(dir) {
     std::filesystem::create_directories(dir_ + "/rules");
     std::filesystem::copy_file(source_dir() + "/rules/after_sales.docket", dir_ + "/rules/after_sales.docket");
-    write_text(dir_ + "/token.txt", kToken);
-    digest_ = run_program({settings_.docket, "serve", "--hash-token"}, dir_ + "/token.txt", dir_ + "/hash.out").output;
-    while (!digest_.empty() && (digest_.back() == '\n' || digest_.back() == '\r')) digest_.pop_back();
-    if (digest_.size() != 64) die("docket serve --hash-token printed " + digest_);
+    digest_ = hash_token(settings_.docket, dir_, kToken);
   }
 
   // Starts the server on a fresh store and waits (at most 10 s) until it
@@ -483,68 +193,18 @@ class Server {
   }
 
   // SIGTERM, and a clean exit within 30 s.
-  void stop() {
-    ::kill(server_pid, SIGTERM);
-    int status = 0;
-    Clock::time_point start = Clock::now();
-    while (::waitpid(server_pid, &status, WNOHANG) == 0) {
-      if (seconds_since(start) > 30) die("the server did not stop within 30 s of SIGTERM");
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polling, not timing
-    }
-    server_pid = -1;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-      die("the server did not exit cleanly:\n" + read_file(dir_ + "/server.out"));
-    }
-  }
+  void stop() { stop_server(dir_); }
 
   int port() const { return port_; }
   pid_t pid() const { return server_pid; }
   const std::string& dir() const { return dir_; }
 
  private:
-  void write_config(bool disable_rate_limit) {
-    std::string config;
-    config += "[server]\nlisten = \"127.0.0.1:0\"\nport_file = \"port\"\n";
-    if (disable_rate_limit) config += "rate_limit = 0\n";
-    config += "[store]\npath = \"tickets.db\"\nsync = \"full\"\n";
-    config += "[rules]\ndirectory = \"rules\"\nwatch = false\n";
-    config += "[log]\nlevel = \"info\"\nfile = \"server.log\"\n";
-    config += "[clock]\nkind = \"accelerated\"\nfactor = 1\nstart = \"2026-11-23T09:00:00+08:00\"\n";
-    config += "[[tokens]]\nsha256 = \"" + digest_ + "\"\nactor = \"" + kActor + "\"\nroles = [\"intake_specialist\"]\n";
-    write_text(dir_ + "/docket.toml", config);
-  }
-
+  // False when the server exits before it answers.
   bool try_start(bool disable_rate_limit) {
-    for (const char* file : {"tickets.db", "tickets.db-wal", "tickets.db-shm", "port", "server.log"}) {
-      std::filesystem::remove(dir_ + "/" + file);
-    }
-    write_config(disable_rate_limit);
-    server_pid = spawn({settings_.docket, "serve", "--config", dir_ + "/docket.toml"}, "", dir_ + "/server.out");
-    Clock::time_point start = Clock::now();
-    while (seconds_since(start) < 10) {
-      int status = 0;
-      if (::waitpid(server_pid, &status, WNOHANG) == server_pid) {
-        server_pid = -1;
-        return false;
-      }
-      std::string port = std::filesystem::exists(dir_ + "/port") ? read_file(dir_ + "/port") : "";
-      if (!port.empty()) {
-        port_ = std::atoi(port.c_str());
-        if (healthy()) return true;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polling, not timing
-    }
-    die("the server did not answer GET /v1/health within 10 s:\n" + read_file(dir_ + "/server.out"));
-  }
-
-  bool healthy() const {
-    Connection connection;
-    std::string error;
-    Answer answer;
-    bool answered = false;
-    std::string request = "GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-    return connection.open(port_, error) && connection.exchange(request, answer, error, answered) &&
-           answer.status == 200;
+    write_text(dir_ + "/docket.toml", serve_config(disable_rate_limit, digest_, kActor));
+    port_ = start_server(settings_.docket, dir_);
+    return port_ != 0;
   }
 
   const Settings& settings_;
@@ -587,18 +247,11 @@ struct Measured {
 // What one client thread saw.
 struct Tally {
   std::vector<double> latencies_ms;
-  std::size_t connections = 0;
-  std::size_t retries = 0;
+  ConnectionUse connections;
   std::size_t failures = 0;
   std::string first_failure;
   Clock::time_point first_failure_at;
 };
-
-// The nearest-rank percentile of sorted values.
-double percentile(const std::vector<double>& sorted, double fraction) {
-  std::size_t rank = static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(sorted.size())));
-  return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
-}
 
 void run_client(const Server& server, const Cell& cell, Clock::time_point deadline, std::atomic<std::size_t>& next,
                 Tally& tally) {
@@ -621,33 +274,16 @@ void run_client(const Server& server, const Cell& cell, Clock::time_point deadli
     std::string target = cell.work == Work::kCreates ? create_target : "/v1/tickets/" + id + "/events";
     std::string body =
         cell.work == Work::kCreates ? R"({"id": ")" + id + R"(", "data": )" + ticket_data() + "}" : event_body;
-    std::string request = http_post(server.port(), target, token, body, cell.keep_alive);
+    std::string request = http_request("POST", server.port(), target, token, body, cell.keep_alive);
     std::string what = "POST " + target + (cell.work == Work::kCreates ? " (" + id + ")" : "");
 
     Clock::time_point start = Clock::now();
     std::string error;
     Answer answer;
-    bool answered = false;
-    bool reused = connection.is_open();
-    bool ok = reused || connection.open(server.port(), error);
-    if (ok) {
-      tally.connections += reused ? 0 : 1;
-      ok = connection.exchange(request, answer, error, answered);
-    }
-    if (!ok && reused && !answered) {
-      // A kept-alive connection the server had closed before reading the
-      // request: once more on a new one, as HTTP clients do.
-      ++tally.retries;
-      ok = connection.open(server.port(), error);
-      if (ok) {
-        ++tally.connections;
-        ok = connection.exchange(request, answer, error, answered);
-      }
-    }
-    double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    bool ok = send_request(connection, server.port(), request, answer, error, &tally.connections);
+    double ms = ms_between(start, Clock::now());
     if (!ok) {
-      fail(what + ": " + error);
-      connection.close();
+      fail(what + ": " + error);  // send_request() closed the connection
       continue;
     }
     if (answer.status < 200 || answer.status >= 300) {
@@ -655,7 +291,7 @@ void run_client(const Server& server, const Cell& cell, Clock::time_point deadli
     } else {
       tally.latencies_ms.push_back(ms);
     }
-    if (!cell.keep_alive || answer.close) connection.close();
+    if (!cell.keep_alive) connection.close();  // send_request() closed it after `answer.close`
   }
 }
 
@@ -688,8 +324,8 @@ Measured run_cell(const Server& server, const Cell& cell, const Settings& settin
   const Tally* first_failed = nullptr;
   for (const Tally& tally : tallies) {
     latencies.insert(latencies.end(), tally.latencies_ms.begin(), tally.latencies_ms.end());
-    measured.connections += tally.connections;
-    measured.retries += tally.retries;
+    measured.connections += tally.connections.opened;
+    measured.retries += tally.connections.retried;
     failures += tally.failures;
     if (tally.failures > 0 && (first_failed == nullptr || tally.first_failure_at < first_failed->first_failure_at)) {
       first_failed = &tally;
@@ -746,26 +382,7 @@ void print_cell(const Cell& cell, const Measured& measured, const StoreRates& un
 
 int main(int argc, char** argv) {
   using namespace docket::bench;
-  Settings settings;
-  settings.quick = take_quick_flag(argc, argv);
-  for (int i = 1; i < argc; ++i) {
-    std::string_view option = argv[i];
-    if ((option == "--dir" || option == "--docket") && i + 1 < argc) {
-      (option == "--dir" ? settings.dir : settings.docket) = argv[++i];
-    } else {
-      die("usage: bench_serve [--quick] [--dir DIR] [--docket BINARY]");
-    }
-  }
-  if (settings.quick) {
-    settings.cell_seconds = 1;
-    settings.cell_requests = 10000;
-    settings.baseline_unbatched = 1000;
-    settings.baseline_batched = 5000;
-  }
-  if (!std::filesystem::exists(settings.docket)) die("no docket binary at " + settings.docket + " (--docket)");
-  ::signal(SIGPIPE, SIG_IGN);
-  std::atexit(kill_server_at_exit);
-
+  Settings settings = take_service_settings<Settings>(argc, argv, "bench_serve");
   ScratchDir scratch(settings.dir);
   std::fprintf(stderr, "bench_serve: %s, stores under %s\n", settings.docket.c_str(), scratch.path().c_str());
   // On a shared machine the disk's speed changes from one second to the
