@@ -470,10 +470,7 @@ TEST(ServeTest, NothingAcknowledgedIsLostAfterKill9) {
 TEST(ServeTest, AVersionDeployedWithExtendsSurvivesARestart) {
   ServerProcess server;
   ASSERT_TRUE(server.start());
-  std::string variant =
-      "extends \"after_sales.docket\"\nworkflow sent_variant \"变体\" version \"2.0\"\n"
-      "override priority P2 \"一般\" {\n  first_response 12h\n  resolve 48h\n  warn at 80%\n"
-      "  on breach of first_response do escalate to supervisor\n}\n";
+  const std::string& variant = kSentVariantRules;
   Reply deployed = post(server, "/v1/versions", "admin", {{"name", "variant.docket"}, {"text", variant}});
   ASSERT_EQ(deployed.status, 200) << deployed.text;
   json ticket = new_ticket("V-1");

@@ -51,6 +51,13 @@ inline const std::vector<TestActor>& test_actors() {
 
 inline std::string token_of(const std::string& actor) { return "tok-" + actor; }
 
+// A second workflow sent to POST /v1/versions: it extends the after-sales
+// rules of the rules directory and shortens priority P2's limits.
+inline const std::string kSentVariantRules =
+    "extends \"after_sales.docket\"\nworkflow sent_variant \"变体\" version \"2.0\"\n"
+    "override priority P2 \"一般\" {\n  first_response 12h\n  resolve 48h\n  warn at 80%\n"
+    "  on breach of first_response do escalate to supervisor\n}\n";
+
 inline std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;

@@ -298,6 +298,22 @@ std::optional<Id> parse_id(const std::string& id) {
   return parsed;
 }
 
+// Checks that each ticket's deliveries arrive in journal order (seq, then part).
+class OrderPerTicket {
+ public:
+  void see(const std::string& ticket, const std::string& delivery) {
+    Id id = *parse_id(delivery);
+    auto [last, first] = last_.emplace(ticket, id);
+    if (!first) {
+      EXPECT_LT(last->second.key(), id.key()) << ticket << ": " << delivery << " came before an earlier one";
+      last->second = id;
+    }
+  }
+
+ private:
+  std::map<std::string, Id> last_;
+};
+
 // The customer notices `ticket`'s journal asks `target` to deliver: delivery id -> template.
 std::map<std::string, std::string> customer_notices(const ServerProcess& server, const std::string& ticket,
                                                     const std::string& target = "crm") {
@@ -440,18 +456,14 @@ TEST(WebhookDelivery, EveryNoticeOfTheJournalIsDeliveredInOrder) {
       ticket_of[id] = ticket;
     }
   }
-  std::map<std::string, Id> last;  // per ticket
+  OrderPerTicket order;
   for (const Received& r : received) {
     ASSERT_EQ(journal.count(r.delivery), 1u)
         << "a delivery the journal did not ask for: " << r.delivery << ": " << r.body;
     const std::string& ticket = ticket_of[r.delivery];
     EXPECT_TRUE(well_formed(r, ticket, journal[r.delivery]));
     EXPECT_EQ(r.attempt, "1") << r.delivery;  // the receiver never failed
-    Id id = *parse_id(r.delivery);
-    if (last.count(ticket) > 0) {
-      EXPECT_LT(last[ticket].key(), id.key()) << ticket << ": " << r.delivery << " came late";
-    }
-    last[ticket] = id;
+    order.see(ticket, r.delivery);
   }
   EXPECT_EQ(receiver.bad_signatures(), 0);
 }
@@ -609,19 +621,14 @@ TEST(WebhookDelivery, AReceiverThatGoesAwayGetsEverythingWhenItComesBack) {
       ticket_of[id] = ticket;
     }
   }
-  std::map<std::string, Id> last;  // per ticket
+  OrderPerTicket order;
   for (const Received& r : received) {
     ASSERT_EQ(journal.count(r.delivery), 1u) << r.delivery;
     EXPECT_TRUE(well_formed(r, ticket_of[r.delivery], journal[r.delivery]));
     if (first.count(r.delivery) > 0) {
       EXPECT_NE(r.attempt, "1") << r.delivery << " was not tried while it was away";
     }
-    Id id = *parse_id(r.delivery);
-    const std::string& ticket = ticket_of[r.delivery];
-    if (last.count(ticket) > 0) {
-      EXPECT_LT(last[ticket].key(), id.key()) << ticket << ": " << r.delivery << " came before an earlier notice";
-    }
-    last[ticket] = id;
+    order.see(ticket_of[r.delivery], r.delivery);
   }
   EXPECT_EQ(receiver.bad_signatures(), 0);
 }
