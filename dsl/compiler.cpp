@@ -33,36 +33,6 @@ constexpr int kMaxExprDepth = 2048;
 // < sum < product < unary minus < primary.
 enum Precedence { kOr = 1, kAnd, kNot, kCompare, kSum, kProduct, kNegate, kPrimary };
 
-const char* operator_text(BinaryOp op) {
-  switch (op) {
-    case BinaryOp::kOr:
-      return "or";
-    case BinaryOp::kAnd:
-      return "and";
-    case BinaryOp::kEq:
-      return "==";
-    case BinaryOp::kNe:
-      return "!=";
-    case BinaryOp::kLt:
-      return "<";
-    case BinaryOp::kLe:
-      return "<=";
-    case BinaryOp::kGt:
-      return ">";
-    case BinaryOp::kGe:
-      return ">=";
-    case BinaryOp::kAdd:
-      return "+";
-    case BinaryOp::kSub:
-      return "-";
-    case BinaryOp::kMul:
-      return "*";
-    case BinaryOp::kDiv:
-      return "/";
-  }
-  return "?";
-}
-
 int precedence_of(BinaryOp op) {
   switch (op) {
     case BinaryOp::kOr:
@@ -168,7 +138,7 @@ std::string render(const ExprPtr& expr, int depth) {
       // Left-associative: the right operand needs a strictly stronger level;
       // comparisons do not chain, so both sides do.
       int left_needed = level == kCompare ? level + 1 : level;
-      return render_operand(operand(0), left_needed, depth) + " " + operator_text(e.binary) + " " +
+      return render_operand(operand(0), left_needed, depth) + " " + to_string(e.binary) + " " +
              render_operand(operand(1), level + 1, depth);
     }
     case Expr::Kind::kIsSet:
@@ -719,7 +689,7 @@ class Compiler {
 
   // The messages of emit_binary, out of line (see emit).
   [[gnu::noinline]] std::optional<Typed> binary_mismatch(const Expr& e, Mismatch kind, const Typed& a, const Typed& b) {
-    std::string op = operator_text(e.binary);
+    std::string op = to_string(e.binary);
     switch (kind) {
       case Mismatch::kLogic:
         return type_error(e, "`" + op + "` needs conditions (bool), got " + type_name(a) + " and " + type_name(b));
