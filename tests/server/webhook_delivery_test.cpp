@@ -334,6 +334,23 @@ std::map<std::string, std::string> customer_notices(const ServerProcess& server,
   return notices;
 }
 
+// The customer notices of several tickets' journals.
+struct Notices {
+  std::map<std::string, std::string> template_of;  // delivery id -> template
+  std::map<std::string, std::string> ticket_of;    // delivery id -> ticket
+};
+
+Notices notices_of(const ServerProcess& server, const std::vector<std::string>& tickets) {
+  Notices all;
+  for (const std::string& ticket : tickets) {
+    for (const auto& [id, template_] : customer_notices(server, ticket)) {
+      all.template_of[id] = template_;
+      all.ticket_of[id] = ticket;
+    }
+  }
+  return all;
+}
+
 std::set<std::string> ids_of(const std::map<std::string, std::string>& notices) {
   std::set<std::string> ids;
   for (const auto& [id, template_] : notices) ids.insert(id);
@@ -448,14 +465,7 @@ TEST(WebhookDelivery, EveryNoticeOfTheJournalIsDeliveredInOrder) {
   // What arrived is what the journal asked for. SLA notices keep joining the
   // journal: what arrived is taken first, the journals read after.
   std::vector<Received> received = receiver.received();
-  std::map<std::string, std::string> journal;  // delivery id -> template
-  std::map<std::string, std::string> ticket_of;
-  for (const std::string& ticket : tickets) {
-    for (const auto& [id, template_] : customer_notices(server, ticket)) {
-      journal[id] = template_;
-      ticket_of[id] = ticket;
-    }
-  }
+  auto [journal, ticket_of] = notices_of(server, tickets);
   OrderPerTicket order;
   for (const Received& r : received) {
     ASSERT_EQ(journal.count(r.delivery), 1u)
@@ -613,14 +623,7 @@ TEST(WebhookDelivery, AReceiverThatGoesAwayGetsEverythingWhenItComesBack) {
   ASSERT_TRUE(outbox_delivered(server, expected));
 
   std::vector<Received> received = receiver.received();
-  std::map<std::string, std::string> journal;  // delivery id -> template, read after what arrived
-  std::map<std::string, std::string> ticket_of;
-  for (const std::string& ticket : tickets) {
-    for (const auto& [id, template_] : customer_notices(server, ticket)) {
-      journal[id] = template_;
-      ticket_of[id] = ticket;
-    }
-  }
+  auto [journal, ticket_of] = notices_of(server, tickets);
   OrderPerTicket order;
   for (const Received& r : received) {
     ASSERT_EQ(journal.count(r.delivery), 1u) << r.delivery;
@@ -753,17 +756,12 @@ TEST(WebhookDelivery, Kill9LosesNoDelivery) {
   ASSERT_TRUE(enough);
 
   ASSERT_TRUE(server.start());
-  std::map<std::string, std::string> journal;  // delivery id -> template
-  std::map<std::string, std::string> ticket_of;
   Reply tickets = get(server, "/v1/tickets?limit=1000", "zhang");
   ASSERT_EQ(tickets.status, 200) << tickets.text;
   ASSERT_GE(tickets.body["count"].get<int>(), 4);
-  for (const json& ticket : tickets.body["tickets"]) {
-    for (const auto& [id, template_] : customer_notices(server, ticket["id"])) {
-      journal[id] = template_;
-      ticket_of[id] = ticket["id"];
-    }
-  }
+  std::vector<std::string> ids;
+  for (const json& ticket : tickets.body["tickets"]) ids.push_back(ticket["id"]);
+  auto [journal, ticket_of] = notices_of(server, ids);
   ASSERT_TRUE(receiver.wait_delivered(ids_of(journal)))
       << journal.size() << " notices in the journal, " << receiver.received().size() << " requests";
 
