@@ -31,5 +31,6 @@ void add_report_command(CLI::App& app, int& exit_code);
 void add_test_command(CLI::App& app, int& exit_code);
 void add_serve_command(CLI::App& app, int& exit_code);
 void add_outbox_command(CLI::App& app, int& exit_code);
+void add_conform_command(CLI::App& app, int& exit_code);
 
 }  // namespace docket::cli

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   docket::cli::add_migrate_command(app, exit_code);
   docket::cli::add_simulate_command(app, exit_code);
   docket::cli::add_report_command(app, exit_code);
+  docket::cli::add_conform_command(app, exit_code);
   docket::cli::add_test_command(app, exit_code);
   docket::cli::add_serve_command(app, exit_code);
   docket::cli::add_outbox_command(app, exit_code);

@@ -17,26 +17,6 @@ namespace {
 
 // ---------------------------------------------------------------- text helpers
 
-// A DOT double-quoted string (the quotes included); `\n` in the result is
-// Graphviz's centred line break.
-std::string dot_quoted(std::string_view text) {
-  std::string out = "\"";
-  for_each_character(text, [&out](std::string_view c) {
-    if (c == "\"") {
-      out += "\\\"";
-    } else if (c == "\\") {
-      out += "\\\\";
-    } else if (c == "\n") {
-      out += "\\n";
-    } else if (c.size() == 1 && static_cast<unsigned char>(c[0]) < 0x20) {
-      out += ' ';
-    } else {
-      out += c;
-    }
-  });
-  return out + "\"";
-}
-
 // Mermaid text: letters, digits, UTF-8 and harmless punctuation stay; the
 // rest become entity codes (#34;) so they cannot end a label or start syntax.
 // Line breaks become <br/>.
@@ -384,6 +364,24 @@ std::optional<GraphFormat> parse_graph_format(std::string_view name) {
   if (name == "json") return GraphFormat::kJson;
   if (name == "xstate") return GraphFormat::kXState;
   return std::nullopt;
+}
+
+std::string dot_quoted(std::string_view text) {
+  std::string out = "\"";
+  for_each_character(text, [&out](std::string_view c) {
+    if (c == "\"") {
+      out += "\\\"";
+    } else if (c == "\\") {
+      out += "\\\\";
+    } else if (c == "\n") {
+      out += "\\n";
+    } else if (c.size() == 1 && static_cast<unsigned char>(c[0]) < 0x20) {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  });
+  return out + "\"";
 }
 
 std::string transition_label(const Workflow& workflow, TransitionIndex index) {

@@ -91,6 +91,12 @@ const char* legend_text(StateStyle style);
 // Guards longer than this many characters are shortened on DOT edges.
 inline constexpr std::size_t kShortGuard = 40;
 
+// `text` as a DOT double-quoted string, the quotes included: quotes and
+// backslashes escaped, a line break as Graphviz's centred `\n`, other
+// control characters as spaces and ill-formed UTF-8 as U+FFFD, so that any
+// text is one valid DOT string that draws as written.
+std::string dot_quoted(std::string_view text);
+
 // The label of a transition's edge: "resolve [score >= 4] / engineer".
 std::string transition_label(const Workflow& workflow, TransitionIndex transition);
 // The label of a timer: "after 2h in office [guard]" or

@@ -44,6 +44,10 @@ std::string render_report_csv(const Report& report);
 // One JSON document (designer/report_json.cpp; docs/reports.md lists its keys).
 std::string render_report_json(const Report& report);
 
+// A CSV cell (RFC 4180): quoted when it holds a comma, a quote or a line
+// break, quotes doubled.
+std::string csv_field(const std::string& text);
+
 // "85.7%", or "n/a" when the ratio has no denominator.
 std::string percent_text(const Ratio& ratio);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "engine/model/classify.h"
 #include "engine/runtime/approval.h"
 #include "engine/runtime/duration.h"
 #include "engine/runtime/engine_options.h"
@@ -963,84 +964,28 @@ bool Runner::run_action(const Action& action, Record& record) {
 bool Runner::classify(const Action& action, Record& record) {
   const Classification& classification = workflow_.classifications()[action.target];
   std::string what = "classify " + classification.target_name;
-  std::uint32_t result = kNoIndex;
-  RulePosition rule;
-  std::string detail;
-
-  if (classification.is_table()) {
-    auto axis = [&](const TableAxis& axis, std::string& name) -> const Value& {
-      if (axis.is_attribute) {
-        name = to_string(static_cast<Attribute>(axis.index));
-        return ticket_.attributes[axis.index];
-      }
-      name = workflow_.fields()[axis.index].name;
-      return ticket_.fields[axis.index];
-    };
-    std::string row_name, column_name;
-    const Value& row_value = axis(classification.row, row_name);
-    const Value& column_value = axis(classification.column, column_name);
-    if (!row_value.is_set() || !column_value.is_set()) {
-      return fail(RejectionCode::kActionFailed,
-                  what + ": `" + (!row_value.is_set() ? row_name : column_name) + "` has no value", action.position);
-    }
-    std::string cell = row_name + " x " + column_name + ": " + workflow_.format_value(row_value) + ", " +
-                       workflow_.format_value(column_value);
-    // An int the table does not list has no position: no cell either.
-    std::optional<std::uint32_t> row = table_position(classification.row, row_value);
-    std::optional<std::uint32_t> column = table_position(classification.column, column_value);
-    if (!row || !column || *row >= classification.row_count || *column >= classification.column_count) {
-      return fail(RejectionCode::kActionFailed, what + ": no table cell for " + cell, action.position);
-    }
-    result = classification.table[std::size_t{*row} * classification.column_count + *column];
-    if (result == kNoIndex)
-      return fail(RejectionCode::kActionFailed, what + ": the table has no cell for " + cell, action.position);
-    rule = action.position;
-    detail = cell;
-  } else {
-    std::string notes;
-    for (const ClassifyRule& candidate : classification.rules) {
-      if (candidate.condition) {
-        EvalFailure failure;
-        std::optional<bool> holds = evaluate_condition(*candidate.condition, ticket_.view(), at_, &failure);
-        if (!holds && notes.empty()) notes = workflow_.describe(failure, *candidate.condition);
-        if (!holds || !*holds) continue;
-      }
-      result = candidate.result;
-      rule = candidate.position;
-      detail = candidate.condition ? "when " + candidate.condition->text() : std::string("otherwise");
-      break;
-    }
-    if (result == kNoIndex) {
-      return fail(RejectionCode::kActionFailed,
-                  what + ": no rule matched" + (notes.empty() ? std::string() : " (" + notes + ")"), action.position);
-    }
-  }
+  Classified decided = engine::classify(workflow_, classification, ticket_.view(), at_);
+  if (decided.result == kNoIndex)
+    return fail(RejectionCode::kActionFailed, what + ": " + decided.error, action.position);
+  std::uint32_t result = decided.result;
 
   Effect effect;
   effect.kind = EffectKind::kClassify;
   effect.action = workflow_.describe(action);
   effect.target = classification.target_name;
-  effect.rule = rule;
+  // A table cell is the action's decision; an ordered rule is its own.
+  effect.rule = classification.is_table() ? action.position : decided.rule;
+  effect.value = classified_name(workflow_, classification, result);
+  effect.detail = decided.detail + " -> " + effect.value;
+  record.effects.push_back(std::move(effect));
   switch (classification.target) {
     case ClassifyTarget::kPriority:
-      effect.value = workflow_.priorities()[result].name;
-      detail += " -> " + effect.value;
-      effect.detail = std::move(detail);
-      record.effects.push_back(std::move(effect));
       set_priority(result, record);
       break;
     case ClassifyTarget::kCategory:
-      effect.value = workflow_.categories()[result].name;
-      detail += " -> " + effect.value;
-      effect.detail = std::move(detail);
-      record.effects.push_back(std::move(effect));
       set_category(result, record);
       break;
     case ClassifyTarget::kField:
-      effect.value = workflow_.fields()[classification.field].enum_values[result];
-      detail += " -> " + effect.value;
-      effect.detail = std::move(detail);
-      record.effects.push_back(std::move(effect));
       set_field(classification.field, Value::enumerator(classification.field, result), record.changes);
       break;
   }

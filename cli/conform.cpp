@@ -1,0 +1,205 @@
+// docket conform RULES --log FILE [--map MAP] [--case COL] [--state COL | --activity COL]
+//                [--time COL] [--time-format FMT] [--time-zone ZONE] [--order COL]
+//                [--actor COL] [--roles COL] [--field NAME=COL]... [--check TARGET=COL]...
+//                [--start-state STATE]... [--log-format csv|jsonl]
+//                [--format text|json|csv|html] [--rows traces|deviations] [--output FILE]
+//                [--max-traces N] [--fail-under PERCENT]
+//
+// Checks another system's event log against a rule file, trace by trace
+// (conform/conformance.h, docs/conformance.md). The mapping file says which
+// column is what; the options override it.
+// Exit codes: 0 the check ran (and the log fitness is at least --fail-under),
+// 1 the rules, the mapping or the log cannot be read, or the fitness is below
+// --fail-under, 2 usage.
+
+#include <CLI/CLI.hpp>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/dot_svg.h"
+#include "cli/output.h"
+#include "cli/rules.h"
+#include "conform/conformance.h"
+#include "conform/conformance_html.h"
+#include "conform/conformance_render.h"
+#include "conform/process_map.h"
+#include "dsl/compiler.h"
+
+namespace docket::cli {
+namespace {
+
+struct ConformCommandOptions {
+  std::string rules;
+  std::string log;
+  std::string map;
+  std::string case_column, state_column, activity_column, time_column, time_format, time_zone, order_column,
+      actor_column, roles_column, log_format;
+  std::vector<std::string> fields;
+  std::vector<std::string> checks;
+  std::vector<std::string> start_states;
+  std::string format = "text";
+  std::string rows = "deviations";
+  std::string output;
+  std::size_t max_traces = 20;
+  double fail_under = 0;
+};
+
+// "NAME=COLUMN" as a pair; nullopt without '='.
+std::optional<std::pair<std::string, std::string>> assignment(const std::string& text) {
+  std::size_t equals = text.find('=');
+  if (equals == std::string::npos || equals == 0 || equals + 1 == text.size()) return std::nullopt;
+  return std::make_pair(text.substr(0, equals), text.substr(equals + 1));
+}
+
+// The mapping file, then the options over it.
+engine::Result<conform::LogMapping> mapping_of(const ConformCommandOptions& options) {
+  conform::LogMapping mapping;
+  if (!options.map.empty()) {
+    engine::Result<conform::LogMapping> loaded = conform::load_mapping(options.map);
+    if (!loaded) return loaded;
+    mapping = std::move(loaded.value());
+  }
+  std::pair<const std::string*, std::string*> overrides[] = {
+      {&options.case_column, &mapping.case_column},         {&options.state_column, &mapping.state_column},
+      {&options.activity_column, &mapping.activity_column}, {&options.time_column, &mapping.time_column},
+      {&options.time_format, &mapping.time_format},         {&options.time_zone, &mapping.time_zone},
+      {&options.order_column, &mapping.order_column},       {&options.actor_column, &mapping.actor_column},
+      {&options.roles_column, &mapping.roles_column}};
+  for (auto [given, target] : overrides) {
+    if (!given->empty()) *target = *given;
+  }
+  // A state column given on the command line replaces an activity column of the file, and the other way round.
+  if (!options.state_column.empty()) mapping.activity_column.clear();
+  if (!options.activity_column.empty()) mapping.state_column.clear();
+  if (!options.log_format.empty()) mapping.format = conform::parse_log_format(options.log_format);
+  for (const std::string& state : options.start_states) mapping.start_states.push_back(state);
+  for (auto [given, target] :
+       {std::make_pair(&options.fields, &mapping.fields), std::make_pair(&options.checks, &mapping.checks)}) {
+    for (const std::string& text : *given) {
+      auto pair = assignment(text);
+      if (!pair) return engine::Result<conform::LogMapping>::failure("`" + text + "` must be NAME=COLUMN");
+      target->push_back(*pair);
+    }
+  }
+  return engine::Result<conform::LogMapping>::success(std::move(mapping));
+}
+
+// Rows read so far, on stderr, when it is a terminal.
+std::function<void(std::uint64_t)> progress_bar() {
+  if (isatty(STDERR_FILENO) == 0) return {};
+  auto started = std::chrono::steady_clock::now();
+  return [started](std::uint64_t rows) {
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::fprintf(stderr, "\rdocket conform: %llu rows read (%.1f s)", static_cast<unsigned long long>(rows), seconds);
+    std::fflush(stderr);
+  };
+}
+
+std::string html_page(const engine::Workflow& workflow, const conform::ConformanceResult& result,
+                      const ConformCommandOptions& options) {
+  conform::HtmlPage page;
+  page.title = result.workflow + " against " + options.log;
+  page.rules = options.rules;
+  page.log = options.log;
+  Svg svg = render_svg(conform::process_map_dot(workflow, result));
+  if (svg) {
+    page.svg = std::move(svg.value());
+  } else {
+    page.svg_note = svg.error();
+  }
+  return conform::render_html(result, page);
+}
+
+int write_output(const std::string& text, const std::string& path) {
+  if (path.empty()) {
+    std::cout << text;
+    return kExitOk;
+  }
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  out.close();
+  if (!out) return fail(path + ": cannot write the output");
+  return kExitOk;
+}
+
+int run_conform(const ConformCommandOptions& options) {
+  LoadedRules rules = load_and_check(options.rules);
+  std::shared_ptr<const engine::Workflow> workflow;
+  if (rules.usable()) workflow = dsl::compile(*rules.file, rules.sources, rules.diagnostics);
+  print_diagnostics(rules, DiagnosticFormat::kText);
+  if (!workflow) return kExitFailure;
+  engine::Result<conform::LogMapping> mapping = mapping_of(options);
+  if (!mapping) return fail(mapping.error(), kExitUsage);
+  conform::ConformOptions check_options;
+  check_options.progress = progress_bar();
+  engine::Result<conform::ConformanceResult> result =
+      conform::check_log(*workflow, mapping.value(), options.log, check_options);
+  if (check_options.progress) std::fprintf(stderr, "\n");
+  if (!result) return fail(result.error());
+  std::string text;
+  if (options.format == "json") {
+    text = conform::render_json(result.value());
+  } else if (options.format == "csv") {
+    text = conform::render_csv(result.value(),
+                               options.rows == "traces" ? conform::CsvRows::kTraces : conform::CsvRows::kDeviations);
+  } else if (options.format == "html") {
+    text = html_page(*workflow, result.value(), options);
+  } else {
+    text = conform::render_text(result.value(), options.max_traces);
+  }
+  if (int written = write_output(text, options.output); written != kExitOk) return written;
+  if (100.0 * result->log_fitness() < options.fail_under) {
+    char line[128];
+    std::snprintf(line, sizeof line, "log fitness %.1f%% is below --fail-under %.1f%%", 100.0 * result->log_fitness(),
+                  options.fail_under);
+    return fail(line);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_conform_command(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<ConformCommandOptions>();
+  CLI::App* command = app.add_subcommand(
+      "conform",
+      "Check another system's event log (CSV or JSON lines) against a rule file, trace by trace: log and move "
+      "fitness, every deviation with its row, variants, classification checks and data-quality warnings");
+  command->add_option("rules", options->rules, "Rule file (*.docket)")->required()->check(CLI::ExistingFile);
+  command->add_option("--log", options->log, "The event log: .csv, or .jsonl (JSON lines)")->required();
+  command->add_option("--map", options->map, "Mapping file (TOML): which column is what (docs/conformance.md)")
+      ->check(CLI::ExistingFile);
+  command->add_option("--case", options->case_column, "Column of the case id");
+  command->add_option("--state", options->state_column, "Column of the state (a log of states)");
+  command->add_option("--activity", options->activity_column, "Column of the activity (a log of events)");
+  command->add_option("--time", options->time_column, "Column of the time");
+  command->add_option("--time-format", options->time_format, "How times are written, e.g. \"%d-%m-%Y %H:%M\"");
+  command->add_option("--time-zone", options->time_zone, "Time zone of times without an offset (default UTC)");
+  command->add_option("--order", options->order_column, "Column that breaks ties between equal times (a number)");
+  command->add_option("--actor", options->actor_column, "Column of who made the change");
+  command->add_option("--roles", options->roles_column, "Column of the actor's roles");
+  command->add_option("--field", options->fields, "NAME=COLUMN: a rule field read from a column (repeatable)");
+  command->add_option("--check", options->checks,
+                      "TARGET=COLUMN: compare a recorded classification (priority, ...) with the rules' (repeatable)");
+  command->add_option("--start-state", options->start_states,
+                      "A state a trace may begin in besides the initial one; * for any (repeatable)");
+  command->add_option("--log-format", options->log_format, "csv or jsonl (default: by the file's extension)")
+      ->check(CLI::IsMember({"csv", "jsonl", "ndjson"}));
+  command->add_option("--format", options->format, "text (default), json, csv or html")
+      ->check(CLI::IsMember({"text", "json", "csv", "html"}));
+  command->add_option("--rows", options->rows, "csv: one row per deviation (default) or per trace")
+      ->check(CLI::IsMember({"deviations", "traces"}));
+  command->add_option("--output", options->output, "Write to this file instead of stdout");
+  command->add_option("--max-traces", options->max_traces, "text: deviating traces shown with their rows (default 20)");
+  command->add_option("--fail-under", options->fail_under, "Exit 1 when the log fitness is below this percentage")
+      ->check(CLI::Range(0.0, 100.0));
+  command->callback([options, &exit_code] { exit_code = run_conform(*options); });
+}
+
+}  // namespace docket::cli
