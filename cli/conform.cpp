@@ -9,8 +9,9 @@
 // (conform/conformance.h, docs/conformance.md). The mapping file says which
 // column is what; the options override it.
 // Exit codes: 0 the check ran (and the log fitness is at least --fail-under),
-// 1 the rules, the mapping or the log cannot be read, or the fitness is below
-// --fail-under, 2 usage.
+// 1 the rules, the mapping file or the log cannot be read, the mapping does
+// not fit them, no row of the log could be read, or the fitness is below
+// --fail-under; 2 usage (a --field or --check without NAME=COLUMN).
 
 #include <CLI/CLI.hpp>
 
@@ -134,14 +135,23 @@ int run_conform(const ConformCommandOptions& options) {
   if (rules.usable()) workflow = dsl::compile(*rules.file, rules.sources, rules.diagnostics);
   print_diagnostics(rules, DiagnosticFormat::kText);
   if (!workflow) return kExitFailure;
+  for (const std::vector<std::string>* pairs : {&options.fields, &options.checks}) {
+    for (const std::string& text : *pairs) {
+      if (!assignment(text)) return fail("`" + text + "` must be NAME=COLUMN", kExitUsage);
+    }
+  }
   engine::Result<conform::LogMapping> mapping = mapping_of(options);
-  if (!mapping) return fail(mapping.error(), kExitUsage);
+  if (!mapping) return fail(mapping.error());
   conform::ConformOptions check_options;
   check_options.progress = progress_bar();
   engine::Result<conform::ConformanceResult> result =
       conform::check_log(*workflow, mapping.value(), options.log, check_options);
   if (check_options.progress) std::fprintf(stderr, "\n");
   if (!result) return fail(result.error());
+  if (result->traces == 0 && result->quality.skipped_rows > 0) {
+    return fail("no row of " + options.log + " could be read: " + std::to_string(result->quality.skipped_rows) +
+                " skipped, the first: " + result->quality.skipped.front());
+  }
   std::string text;
   if (options.format == "json") {
     text = conform::render_json(result.value());
@@ -195,7 +205,7 @@ void add_conform_command(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"text", "json", "csv", "html"}));
   command->add_option("--rows", options->rows, "csv: one row per deviation (default) or per trace")
       ->check(CLI::IsMember({"deviations", "traces"}));
-  command->add_option("--output", options->output, "Write to this file instead of stdout");
+  command->add_option("-o,--output", options->output, "Write to this file instead of stdout");
   command->add_option("--max-traces", options->max_traces, "text: deviating traces shown with their rows (default 20)");
   command->add_option("--fail-under", options->fail_under, "Exit 1 when the log fitness is below this percentage")
       ->check(CLI::Range(0.0, 100.0));

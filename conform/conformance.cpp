@@ -95,6 +95,7 @@ struct Vocabulary {
   std::vector<bool> start_allowed;                    // by state
   std::vector<bool> explicit_start;                   // by metric: some `start M` action starts it
   const engine::Classification* priority = nullptr;   // how the rules classify the priority, if they do
+  const engine::Classification* category = nullptr;   // and the category
   std::vector<std::uint32_t> resolved;                // by LogTable::names id
 };
 
@@ -161,6 +162,7 @@ Result<Vocabulary> vocabulary(const Workflow& workflow, const LogMapping& mappin
     note_starts(state.on_exit);
   }
   if (auto priority = workflow.find_classification("priority")) words.priority = &workflow.classifications()[*priority];
+  if (auto category = workflow.find_classification("category")) words.category = &workflow.classifications()[*category];
   return Result<Vocabulary>::success(std::move(words));
 }
 
@@ -170,10 +172,10 @@ class ValueCache {
   ValueCache(const Workflow& workflow, const LogTable& table, DataQuality& quality)
       : workflow_(workflow), table_(table), quality_(quality) {}
 
-  // nullopt: leave the field as it is (the row has no such member).
-  std::optional<Value> value(engine::FieldIndex field, std::uint32_t cell) {
-    if (cell == kNoText) return std::nullopt;
-    if (cell == kMissingCell) return Value();
+  // A cell that is absent (a JSON line without the member, or null) or
+  // missing ("?") is no value.
+  Value value(engine::FieldIndex field, std::uint32_t cell) {
+    if (cell == kNoText || cell == kMissingCell) return Value();
     std::uint64_t key = (std::uint64_t{field} << 32) | cell;
     auto found = cache_.find(key);
     if (found != cache_.end()) return found->second;
@@ -255,13 +257,13 @@ class TraceReplay {
       line_of_row_.push_back(row_->line);
       if (keep_rows) result_.rows.push_back(trace_row(*row_));
       read_fields();
+      classify_attributes();
       if (mapping_.logs_states()) {
         step_state();
       } else {
         step_activity();
       }
       check_classifications();
-      note_priority();
     }
     if (!rows.empty()) check_clocks();
     result_.fits = std::none_of(result_.deviations.begin(), result_.deviations.end(),
@@ -300,8 +302,7 @@ class TraceReplay {
 
   void read_fields() {
     for (std::size_t i = 0; i < words_.fields.size(); ++i) {
-      std::optional<Value> value = values_.value(words_.fields[i], table_.cells[row_->cells + i]);
-      if (value) fields_[words_.fields[i]] = *value;
+      fields_[words_.fields[i]] = values_.value(words_.fields[i], table_.cells[row_->cells + i]);
     }
   }
 
@@ -336,8 +337,13 @@ class TraceReplay {
   // Entering `state` by a transition or timer whose actions are `actions`
   // (null for a re-synchronisation, which runs none).
   void enter(StateIndex state, const std::vector<engine::Action>* actions = nullptr) {
+    // The clock actions in the engine's order: the source's `on exit`, the
+    // transition's, then entering the target and its `on enter`. The log says
+    // the ticket got there, so entering runs after a re-synchronisation too.
+    if (state_ != kUnknown) clock_actions(workflow_.states()[state_].on_exit);
     if (actions != nullptr) clock_actions(*actions);
     enter_clocks(state);
+    clock_actions(workflow_.states()[state].on_enter);
     state_ = state;
     entered_at_ = row_->at;
     attributes_[static_cast<std::size_t>(engine::Attribute::kState)] = Value::state(state);
@@ -458,8 +464,9 @@ class TraceReplay {
   std::optional<Refusal> refuse_transition(const engine::Transition& transition) {
     std::string event = transition.automatic() ? "auto" : "on " + workflow_.events()[transition.event];
     if (transition.guard) {
-      // A guard that reads a field the log does not carry cannot be judged: it passes.
+      // A guard that reads a field the log does not carry cannot be judged: it passes, counted.
       std::optional<bool> holds = engine::evaluate_condition(*transition.guard, view(), row_->at);
+      if (!holds) ++result_.unjudged_guards;
       if (holds && !*holds) {
         return Refusal{DeviationKind::kGuard, event + " when " + transition.guard->text() + ": does not hold",
                        transition.position};
@@ -508,6 +515,7 @@ class TraceReplay {
     }
     if (timer.guard) {
       std::optional<bool> holds = engine::evaluate_condition(*timer.guard, view(), due);
+      if (!holds) ++result_.unjudged_guards;
       if (holds && !*holds) {
         return Refusal{DeviationKind::kGuard, what + " when " + timer.guard->text() + ": does not hold",
                        timer.position};
@@ -677,10 +685,22 @@ class TraceReplay {
   }
 
   // The priority the rules give the row's fields, once they can.
-  void note_priority() {
-    if (words_.priority == nullptr) return;
-    engine::Classified decided = engine::classify(workflow_, *words_.priority, view(), row_->at);
-    if (decided.result != engine::kNoIndex) priority_ = decided.result;
+  // The priority and the category the rules give the row's fields, once they
+  // can: guards and SLA limits read them as the engine's `classify` sets them.
+  void classify_attributes() {
+    if (words_.priority != nullptr) {
+      engine::Classified decided = engine::classify(workflow_, *words_.priority, view(), row_->at);
+      if (decided.result != engine::kNoIndex) {
+        priority_ = decided.result;
+        attributes_[static_cast<std::size_t>(engine::Attribute::kPriority)] = Value::priority(decided.result);
+      }
+    }
+    if (words_.category != nullptr) {
+      engine::Classified decided = engine::classify(workflow_, *words_.category, view(), row_->at);
+      if (decided.result != engine::kNoIndex) {
+        attributes_[static_cast<std::size_t>(engine::Attribute::kCategory)] = Value::category(decided.result);
+      }
+    }
   }
 
   // Each clock against its limit, when it stopped or at the trace's last row.
@@ -816,6 +836,7 @@ class Tally {
   void add(const TraceResult& trace, const std::vector<std::tuple<StateIndex, StateIndex, bool>>& edges) {
     ++result_.traces;
     if (trace.fits) ++result_.fitting_traces;
+    result_.quality.unjudged_guards += trace.unjudged_guards;
     result_.moves += trace.moves;
     result_.allowed_moves += trace.allowed_moves;
     for (const Deviation& d : trace.deviations) ++result_.deviations_by_kind[static_cast<std::size_t>(d.kind)];
@@ -884,7 +905,9 @@ void count_unknown_names(const LogTable& table, const LogMapping& mapping, const
   }
 }
 
-bool keeps_rows(const TraceResult& trace) { return !trace.deviations.empty(); }
+// Traces an auditor looks at row by row: those with a deviation, and those
+// whose verdict depends on the ordering.
+bool keeps_rows(const TraceResult& trace) { return !trace.deviations.empty() || trace.order_sensitive; }
 
 }  // namespace
 
@@ -941,8 +964,6 @@ Result<ConformanceResult> check_log(const Workflow& workflow, const LogMapping& 
       full.order_sensitive = trace.order_sensitive;
       trace = std::move(full);
       ++result.traces_kept;
-    } else {
-      trace.deviations.clear();
     }
     result.traces_checked.push_back(std::move(trace));
   }

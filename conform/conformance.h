@@ -112,6 +112,9 @@ struct TraceResult {
   bool order_sensitive = false;
   std::size_t classifications_checked = 0;
   std::size_t classifications_agreeing = 0;
+  // Guards that read a field the row does not carry: they cannot be judged
+  // and let the move pass.
+  std::size_t unjudged_guards = 0;
 };
 
 struct Variant {
@@ -140,6 +143,7 @@ struct DataQuality {
   std::size_t duplicate_order_keys = 0;  // rows whose trace has their order key already
   std::size_t time_ties = 0;             // rows with the time of the row before, in their trace
   std::size_t order_sensitive_traces = 0;
+  std::size_t unjudged_guards = 0;                        // guards that passed because a field they read had no value
   std::map<std::string, std::size_t> unknown_states;      // as logged -> rows
   std::map<std::string, std::size_t> unknown_activities;  // as logged -> rows
   // Cells that do not fit their field or the order column, as "impact:
@@ -182,9 +186,9 @@ struct ConformanceResult {
   std::vector<ClassificationCheck> classifications;
   std::vector<SlaCheck> slas;  // by metric, when some priority sets a limit for it
   DataQuality quality;
-  // Every trace in case id order with its counts; rows and deviations only
-  // for the first ConformOptions::keep_traces traces with a deviation (the
-  // others keep their counts and verdict).
+  // Every trace in case id order with its counts and deviations; rows only
+  // for the first ConformOptions::keep_traces traces with a deviation or a
+  // verdict that depends on the ordering.
   std::vector<TraceResult> traces_checked;
   std::size_t traces_kept = 0;  // how many of traces_checked carry their rows
 
@@ -193,6 +197,7 @@ struct ConformanceResult {
 };
 
 struct ConformOptions {
+  LogLimits limits;  // for reading the log
   std::size_t keep_traces = 1000;
   std::size_t max_skipped_reasons = 20;
   // Called now and then with the rows read so far and the file's bytes

@@ -1,5 +1,6 @@
 #include "conform/conformance_render.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "designer/report_render.h"
@@ -15,6 +16,9 @@ using designer::Table;
 namespace {
 
 std::string count(std::size_t n) { return std::to_string(n); }
+
+// "1 row", "3 rows".
+std::string rows_text(std::size_t n) { return count(n) + (n == 1 ? " row" : " rows"); }
 
 // "91.2%"; "n/a" without a denominator.
 std::string percent(std::size_t part, std::size_t whole) {
@@ -130,17 +134,29 @@ void trace_rows(std::string& out, const TraceResult& trace) {
   out += "\n  " + engine::printable(trace.case_id) + ": " + count(trace.deviations.size()) +
          (trace.deviations.size() == 1 ? " deviation" : " deviations") +
          (trace.order_sensitive ? " (the verdict depends on the ordering)" : "") + "\n";
-  Table table({"line", "time", "order", "logged", "deviation"});
+  bool actors =
+      std::any_of(trace.rows.begin(), trace.rows.end(), [](const TraceRow& row) { return !row.actor.empty(); });
+  std::vector<std::string> header = {"line", "time", "order", "logged"};
+  if (actors) header.push_back("actor");
+  header.push_back("deviation");
+  Table table(header);
   std::size_t next = 0;
   for (std::size_t i = 0; i < trace.rows.size(); ++i) {
     const TraceRow& row = trace.rows[i];
     std::vector<std::string> cells = {count(row.line), engine::printable(row.time), engine::printable(row.order),
-                                      engine::printable(row.logged), ""};
+                                      engine::printable(row.logged)};
+    if (actors) cells.push_back(engine::printable(row.actor));
+    bool first = true;
     while (next < trace.deviations.size() && trace.deviations[next].row == i) {
-      table.add({cells[0], cells[1], cells[2], cells[3], deviation_text(trace.deviations[next++])});
-      cells = {"", "", "", "", ""};
+      std::vector<std::string> line = first ? cells : std::vector<std::string>(cells.size(), "");
+      line.push_back(deviation_text(trace.deviations[next++]));
+      table.add(line);
+      first = false;
     }
-    if (!cells[0].empty()) table.add(cells);
+    if (first) {
+      cells.push_back("");
+      table.add(cells);
+    }
   }
   out += table.render("    ");
 }
@@ -176,28 +192,34 @@ void quality(std::string& out, const ConformanceResult& r) {
                        "verdict changes (see docs/conformance.md)");
   }
   if (q.order_disagreements > 0) {
-    warnings.push_back(count(q.order_disagreements) + " rows: the order column and the time disagree");
+    warnings.push_back(rows_text(q.order_disagreements) + ": the order column and the time disagree");
   }
   if (q.duplicate_order_keys > 0)
-    warnings.push_back(count(q.duplicate_order_keys) + " rows repeat an order key of their trace");
+    warnings.push_back(rows_text(q.duplicate_order_keys) + (q.duplicate_order_keys == 1 ? " repeats" : " repeat") +
+                       " an order key of their trace");
   if (q.time_ties > 0) {
-    warnings.push_back(count(q.time_ties) + " rows have the same time as the row before them in their trace" +
+    warnings.push_back(rows_text(q.time_ties) + " with the same time as the row before them in their trace" +
                        std::string(" (ties broken by the order column, then the file's order)"));
   }
   if (q.naive_times > 0) {
-    warnings.push_back(count(q.naive_times) + " rows have times without a UTC offset, read as " + q.time_zone +
+    warnings.push_back(rows_text(q.naive_times) + " with times without a UTC offset, read as " + q.time_zone +
                        " time (`time_zone` in the mapping)");
   }
   for (const auto& [name, rows] : q.unknown_states) {
-    warnings.push_back(count(rows) + " rows name the state \"" + engine::printable(name) + "\", which the rules lack");
+    warnings.push_back(rows_text(rows) + (rows == 1 ? " names" : " name") + " the state \"" + engine::printable(name) +
+                       "\", which the rules lack");
   }
   for (const auto& [name, rows] : q.unknown_activities) {
-    warnings.push_back(count(rows) + " rows name the activity \"" + engine::printable(name) +
-                       "\", which the rules lack");
+    warnings.push_back(rows_text(rows) + (rows == 1 ? " names" : " name") + " the activity \"" +
+                       engine::printable(name) + "\", which the rules lack");
   }
   for (const auto& [value, rows] : q.unreadable_values)
     warnings.push_back("cannot read " + value + " (taken as no value)");
-  if (q.skipped_rows > 0) warnings.push_back(count(q.skipped_rows) + " rows skipped");
+  if (q.unjudged_guards > 0) {
+    warnings.push_back(count(q.unjudged_guards) +
+                       " guards read a field the row does not carry; they could not be judged and let the move pass");
+  }
+  if (q.skipped_rows > 0) warnings.push_back(rows_text(q.skipped_rows) + " skipped");
   if (warnings.empty()) return;
   out += "\ndata quality:\n";
   for (const std::string& warning : warnings) out += "  warning: " + warning + "\n";
@@ -232,6 +254,8 @@ void write_quality(engine::JsonWriter& json, const DataQuality& q) {
   json.key("duplicate_order_keys").number(q.duplicate_order_keys);
   json.key("time_ties").number(q.time_ties);
   json.key("order_sensitive_traces").number(q.order_sensitive_traces);
+  json.key("unjudged_guards").number(q.unjudged_guards);
+  json.key("time_zone").string(q.time_zone);
   for (const auto& [key, map] :
        {std::pair<const char*, const std::map<std::string, std::size_t>*>{"unknown_states", &q.unknown_states},
         {"unknown_activities", &q.unknown_activities},

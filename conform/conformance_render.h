@@ -19,9 +19,9 @@ std::string render_text(const ConformanceResult& result, std::size_t max_traces 
 // "trace_results": [{case, fits, moves, allowed_moves, deviations: [...]}]}.
 std::string render_json(const ConformanceResult& result);
 
-// CSV, one row per trace (case,fits,rows,moves,allowed_moves,deviations,
-// order_sensitive,path) or one per deviation (case,line,time,kind,from,
-// logged,to,allowed,rule,detail).
+// CSV, one row per trace (case,fits,moves,allowed_moves,deviations,
+// order_sensitive,path) or one per deviation (case,line,at,kind,from,logged,
+// to,allowed,rule,detail).
 enum class CsvRows { kTraces, kDeviations };
 std::string render_csv(const ConformanceResult& result, CsvRows rows);
 

@@ -345,11 +345,29 @@ Result<TimeReader> TimeReader::make(const std::string& format, const std::string
 
 const std::string& TimeReader::zone() const { return impl_->zone_name; }
 
+namespace {
+
+// "2016-02-29T01:16:00.123Z" without its fraction of a second (many exports
+// write milliseconds; the replay counts whole seconds).
+std::string without_fraction(std::string_view text) {
+  std::size_t dot = text.find('.');
+  if (dot == std::string_view::npos || dot < 19) return std::string(text);
+  std::size_t end = dot + 1;
+  while (end < text.size() && text[end] >= '0' && text[end] <= '9') ++end;
+  if (end == dot + 1) return std::string(text);
+  return std::string(text.substr(0, dot)) + std::string(text.substr(end));
+}
+
+}  // namespace
+
 std::optional<TimeReader::Read> TimeReader::read(std::string_view text) const {
   std::optional<Civil> civil;
   if (impl_->format.empty()) {
-    if (auto at = engine::parse_timestamp(text)) return Read{*at, false};
-    civil = read_naive_iso(text);
+    std::string whole = without_fraction(text);
+    // A plain date has no offset: it is a naive midnight, not UTC's.
+    bool plain_date = whole.size() == 10;
+    if (auto at = engine::parse_timestamp(whole); at && !plain_date) return Read{*at, false};
+    civil = read_naive_iso(whole);
   } else {
     civil = read_with_format(impl_->format, text);
   }

@@ -8,7 +8,8 @@
 //   state = "incident_state"         # a log of states ...    exactly one of
 //   activity = "activity"            # ... or of activities   state, activity
 //   time = "sys_updated_at"          #                               required
-//   time_format = "%d-%m-%Y %H:%M"   # default: ISO 8601 (2016-02-29T01:16:00Z)
+//   time_format = "%d-%m-%Y %H:%M"   # default: ISO 8601 (2016-02-29T01:16:00Z; a fraction
+//                                    # of a second is dropped; no offset: a naive time)
 //   time_zone = "Europe/Lisbon"      # of times without an offset; default UTC
 //   order = "sys_mod_count"          # breaks ties between equal times (a number)
 //   actor = "sys_updated_by"         # who made the change

@@ -62,7 +62,7 @@ TEST_F(ConformCommandTest, TheTextSummaryGivesFitnessDeviationsAndTheirRows) {
   EXPECT_NE(run.out.find("guard: new -> resolved (on resolve when impact >= 2: does not hold)"), std::string::npos)
       << run.out;
   EXPECT_NE(run.out.find("start: begins in active; allowed: new"), std::string::npos) << run.out;
-  EXPECT_NE(run.out.find("warning: 6 rows have times without a UTC offset, read as UTC time"), std::string::npos)
+  EXPECT_NE(run.out.find("warning: 6 rows with times without a UTC offset, read as UTC time"), std::string::npos)
       << run.out;
 }
 
@@ -116,7 +116,7 @@ TEST_F(ConformCommandTest, ErrorsNameTheFileAndTheProblem) {
 
   std::string typo = write_temp("typo_map.toml", "[log]\ncase = \"ticket\"\nstaet = \"status\"\n");
   CommandRun unknown = run_docket("conform " + rules_ + " --log " + log_ + " --map " + typo);
-  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_NE(unknown.err.find("typo_map.toml:3:1: unknown key `staet` in [log]; did you mean `state`?"),
             std::string::npos)
       << unknown.err;
@@ -131,6 +131,19 @@ TEST_F(ConformCommandTest, ErrorsNameTheFileAndTheProblem) {
   EXPECT_NE(field.err.find("[fields] `impakt`: the rules have no field `impakt` (did you mean `impact`?)"),
             std::string::npos)
       << field.err;
+
+  CommandRun usage = run_docket(command("--field impact"));
+  EXPECT_EQ(usage.exit_code, 2);
+  EXPECT_NE(usage.err.find("`impact` must be NAME=COLUMN"), std::string::npos) << usage.err;
+}
+
+TEST_F(ConformCommandTest, ALogWithNoReadableRowIsAnErrorNotAPerfectFit) {
+  // Times written one way, read another: every row is skipped.
+  CommandRun run = run_docket(command("--time-format \"%d-%m-%Y %H:%M\" --fail-under 95"));
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("no row of " + log_ + " could be read: 6 skipped, the first: "), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("desk_log.csv:2: cannot read the time \"2026-11-23 09:00\" in `when`"), std::string::npos)
+      << run.err;
 }
 
 }  // namespace

@@ -188,6 +188,7 @@ TEST_F(ConformTest, RowsAreOrderedByTimeAndAnOrderColumnThatDisagreesIsReported)
   // By the counter alone: new -> resolved, refused for impact 1. The verdict depends on the ordering.
   EXPECT_TRUE(e.order_sensitive);
   EXPECT_EQ(result.quality.order_sensitive_traces, 1u);
+  EXPECT_EQ(e.rows.size(), 3u);  // kept for the auditor, though it fits
 }
 
 TEST_F(ConformTest, DuplicateOrderKeysAreCounted) {
@@ -350,6 +351,82 @@ TEST_F(ConformTest, SlaClocksRunOverTheLogsTimesAgainstThePrioritysLimit) {
   EXPECT_EQ(result.slas[0].open, 1u);
 }
 
+TEST_F(ConformTest, AGuardThatNeedsAFieldTheLogLacksPassesAndIsCounted) {
+  ConformanceResult result = check(
+      "case,state,time,impact\n"
+      "U,New,2026-11-23T09:00:00Z,?\n"
+      "U,Resolved,2026-11-23T10:00:00Z,?\n");
+  EXPECT_TRUE(trace(result, "U").fits);
+  EXPECT_EQ(trace(result, "U").unjudged_guards, 1u);
+  EXPECT_EQ(result.quality.unjudged_guards, 1u);
+}
+
+TEST_F(ConformTest, GuardsReadThePriorityTheRulesClassify) {
+  workflow_ = compile_rules(std::string(kDesk) + R"(state triage "Triage" {
+  on escalate when priority == P1 -> active
+}
+)",
+                            "desk.docket");
+  ASSERT_NE(workflow_, nullptr);
+  mapping_.fields.push_back({"urgency", "urgency"});
+  mapping_.start_states = {"triage"};
+  ConformanceResult result = check(
+      "case,state,time,impact,urgency\n"
+      "V,Triage,2026-11-23T09:00:00Z,1,1\n"  // P1
+      "V,Active,2026-11-23T10:00:00Z,1,1\n"
+      "W,Triage,2026-11-23T09:00:00Z,3,3\n"  // P3
+      "W,Active,2026-11-23T10:00:00Z,3,3\n");
+  EXPECT_TRUE(trace(result, "V").fits);
+  EXPECT_EQ(kinds(trace(result, "W")), std::vector<std::string>{"guard"});
+}
+
+TEST_F(ConformTest, AClockStartedOnEnteringAStateIsMeasuredFromThere) {
+  workflow_ = compile_rules(R"(workflow desk "Desk" version "1"
+field impact "Impact": enum(1 "1 - High", 2 "2 - Medium") = 2 required
+priority P1 "1" { resolve 1h }
+priority P2 "2" { resolve 4h }
+classify priority by impact x impact {
+  columns 1, 2
+  1: P1 P1
+  2: P1 P2
+}
+initial state new "New" { on take -> active }
+state active "Active" {
+  on enter do start resolve
+  on resolve -> resolved
+}
+final state resolved "Resolved"
+)",
+                            "clock.docket");
+  ASSERT_NE(workflow_, nullptr);
+  ConformanceResult result = check(
+      "case,state,time,impact\n"
+      "X,New,2026-11-23T09:00:00Z,1\n"
+      "X,Active,2026-11-23T12:00:00Z,1\n"  // the clock starts here, not at 09:00
+      "X,Resolved,2026-11-23T12:30:00Z,1\n");
+  ASSERT_EQ(result.slas.size(), 1u);
+  EXPECT_EQ(result.slas[0].measured, 1u);
+  EXPECT_EQ(result.slas[0].breached, 0u);
+}
+
+TEST_F(ConformTest, TracesPastTheKeptOnesKeepTheirDeviationsButNotTheirRows) {
+  std::string log = "case,state,time,impact\n";
+  for (int i = 0; i < 3; ++i) {
+    std::string id = "Y" + std::to_string(i);
+    log += id + ",New,2026-11-23T09:00:00Z,1\n" + id + ",Resolved,2026-11-23T10:00:00Z,1\n";
+  }
+  std::string path = dir_.file("kept.csv");
+  std::ofstream(path) << log;
+  ConformOptions options;
+  options.keep_traces = 2;
+  engine::Result<ConformanceResult> result = check_log(*workflow_, mapping_, path, options);
+  ASSERT_TRUE(result.ok()) << result.error();
+  EXPECT_EQ(result->traces_kept, 2u);
+  EXPECT_FALSE(trace(result.value(), "Y1").rows.empty());
+  EXPECT_TRUE(trace(result.value(), "Y2").rows.empty());
+  EXPECT_EQ(kinds(trace(result.value(), "Y2")), std::vector<std::string>{"guard"});
+}
+
 // ---------------------------------------------------------------- activity logs
 
 class ActivityLogTest : public ConformTest {
@@ -452,6 +529,16 @@ TEST(TimeReaderTest, ReadsTheFormatsLogsWrite) {
   EXPECT_EQ(TimeReader::make("%d.%m.%y", "UTC").error(),
             "time format \"%d.%m.%y\" may use only %Y %m %d %H %M %S %z and %% besides plain characters");
   EXPECT_FALSE(TimeReader::make("", "Mars/Olympus").ok());
+}
+
+TEST(TimeReaderTest, FractionsOfASecondAreDroppedAndAPlainDateIsNaive) {
+  engine::Result<TimeReader> shanghai = TimeReader::make("", "Asia/Shanghai");
+  ASSERT_TRUE(shanghai.ok());
+  EXPECT_EQ(shanghai->read("2026-11-23T00:00:00.250Z")->at, engine::testing::kMonday);
+  EXPECT_EQ(shanghai->read("2026-11-23T08:00:00.5")->at, engine::testing::kMonday);  // naive, +08:00
+  TimeReader::Read day = *shanghai->read("2026-11-23");
+  EXPECT_TRUE(day.naive);
+  EXPECT_EQ(day.at, engine::testing::kMonday - 8 * engine::testing::kHour);
 }
 
 // ---------------------------------------------------------------- the ServiceNow sample
