@@ -254,8 +254,8 @@ std::string ordering_notes(const DataQuality& quality) {
                  "file, decides which came first.");
   }
   if (quality.naive_times > 0) {
-    html += note(plural(quality.naive_times, "row has a time", "rows have times") +
-                 " without a UTC offset, read in the mapping's time zone.");
+    html += note(plural(quality.naive_times, "row has a time", "rows have times") + " without a UTC offset, read as " +
+                 e(quality.time_zone.empty() ? "UTC" : quality.time_zone) + " time (`time_zone` in the mapping).");
   }
   return html;
 }

@@ -256,6 +256,17 @@ std::size_t busiest_of(const TrafficMap& traffic) {
   return busiest;
 }
 
+// Rule edges the map leaves out: those the log never took, when there are
+// more than kMaxUntakenEdges of them; 0 otherwise.
+std::size_t hidden_edges(const Workflow& workflow, const TrafficMap& traffic) {
+  std::size_t untaken = 0;
+  for (const RuleEdge& edge : rule_edges(workflow)) {
+    auto found = traffic.find({edge.from, edge.to});
+    if (found == traffic.end() || found->second.allowed == 0) ++untaken;
+  }
+  return untaken > kMaxUntakenEdges ? untaken : 0;
+}
+
 std::string title_of(const Workflow& workflow, const ConformanceResult& result) {
   std::string title = workflow.label().empty() ? workflow.name() : workflow.label();
   if (!workflow.version().empty()) title += " v" + workflow.version();
@@ -271,7 +282,11 @@ std::string process_map_dot(const Workflow& workflow, const ConformanceResult& r
   Ids ids;
 
   std::string out = "digraph " + dot_quoted(workflow.name()) + " {\n";
-  out += "  graph [label=" + dot_quoted(title_of(workflow, result)) +
+  std::string title = title_of(workflow, result);
+  std::size_t hidden = hidden_edges(workflow, traffic);
+  if (hidden > 0)
+    title += "\n(" + std::to_string(hidden) + " transitions of the rules the log never took are not drawn)";
+  out += "  graph [label=" + dot_quoted(title) +
          ", labelloc=t, fontname=\"Helvetica\", fontsize=14, nodesep=0.5, ranksep=0.55, bgcolor=\"transparent\"];\n";
   out += "  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=12, color=\"#455a64\"];\n";
   out += "  edge [fontname=\"Helvetica\", fontsize=10, arrowsize=0.8];\n";
@@ -279,11 +294,16 @@ std::string process_map_dot(const Workflow& workflow, const ConformanceResult& r
   out += start_edges(workflow, starts_of(workflow, result), ids);
 
   std::set<std::pair<StateIndex, StateIndex>> ruled;
-  for (const RuleEdge& edge : rule_edges(workflow)) {
+  const std::vector<RuleEdge> edges = rule_edges(workflow);
+  // On a large graph the edges the log never took hide those it took: past
+  // kMaxUntakenEdges they are left out, and the title says how many.
+  const bool draw_untaken = hidden == 0;
+  for (const RuleEdge& edge : edges) {
     auto found = traffic.find({edge.from, edge.to});
     std::size_t taken = found == traffic.end() ? 0 : found->second.allowed;
-    out += rule_edge(workflow, edge, taken, busiest, ids);
     ruled.insert({edge.from, edge.to});
+    if (taken == 0 && !draw_untaken) continue;
+    out += rule_edge(workflow, edge, taken, busiest, ids);
   }
   for (const auto& [pair, counts] : traffic) {
     bool beside_rule = ruled.count(pair) != 0;

@@ -7,7 +7,9 @@
 //   visited are grey;
 // - an edge the log took is labelled with its count and drawn thicker the
 //   more it was taken (penwidth 1..6, by the share of the busiest edge);
-//   edges the log never took stay thin and grey;
+//   edges the log never took stay thin and grey, or, when there are more
+//   than kMaxUntakenEdges of them (a large graph), are left out, and the
+//   title says how many;
 // - a move the log made that the rules do not allow is a red dashed edge
 //   with its count; one between rule states the log named but the rules do
 //   not have (unknown states) is not drawn (the page lists them).
@@ -18,12 +20,15 @@
 // `edge_FROM_TO_refused`, the start arrows `start_NAME`.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "conform/conformance.h"
 #include "engine/model/workflow.h"
 
 namespace docket::conform {
+
+inline constexpr std::size_t kMaxUntakenEdges = 6;
 
 std::string process_map_dot(const engine::Workflow& workflow, const ConformanceResult& result);
 

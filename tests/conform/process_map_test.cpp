@@ -119,6 +119,28 @@ TEST(ProcessMapTest, UnvisitedStatesAndUntakenEdgesAreGrey) {
   EXPECT_THAT(drop, Not(HasSubstr("penwidth")));
 }
 
+TEST(ProcessMapTest, OnALargeGraphTheEdgesNeverTakenAreLeftOutAndCounted) {
+  std::string rules = "workflow wide \"Wide\" version \"1\"\ninitial state s0 \"S0\" {\n";
+  for (std::size_t i = 1; i <= kMaxUntakenEdges + 2; ++i) {
+    rules += "  on go" + std::to_string(i) + " -> s" + std::to_string(i) + "\n";
+  }
+  rules += "}\n";
+  for (std::size_t i = 1; i <= kMaxUntakenEdges + 2; ++i) {
+    rules += "final state s" + std::to_string(i) + " \"S" + std::to_string(i) + "\"\n";
+  }
+  auto workflow = dsl::testing::compile_text(rules, "rules/wide.docket");
+  ASSERT_TRUE(workflow);
+  ConformanceResult result;
+  result.traces = 1;
+  result.edges.push_back(Edge{"s0", "s1", 1, true});
+  result.variants.push_back(Variant{{"s0", "s1"}, 1, 1, "A"});
+  std::string dot = process_map_dot(*workflow, result);
+  EXPECT_THAT(statement_with(dot, "edge_s0_s1"), HasSubstr("label=\"1\\ngo1\""));
+  EXPECT_EQ(statement_with(dot, "edge_s0_s2"), "");
+  EXPECT_THAT(dot, HasSubstr("(" + std::to_string(kMaxUntakenEdges + 1) +
+                             " transitions of the rules the log never took are not drawn)"));
+}
+
 TEST(ProcessMapTest, StatesCountTracesOncePerVariant) {
   auto workflow = desk();
   ASSERT_TRUE(workflow);
