@@ -117,18 +117,6 @@ std::string html_page(const engine::Workflow& workflow, const conform::Conforman
   return conform::render_html(result, page);
 }
 
-int write_output(const std::string& text, const std::string& path) {
-  if (path.empty()) {
-    std::cout << text;
-    return kExitOk;
-  }
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) return fail(path + ": cannot write the output");
-  return kExitOk;
-}
-
 int run_conform(const ConformCommandOptions& options) {
   LoadedRules rules = load_and_check(options.rules);
   std::shared_ptr<const engine::Workflow> workflow;

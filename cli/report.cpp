@@ -73,17 +73,6 @@ int set_period(const ReportOptions& options, designer::ReportOptions& report_opt
   return kExitOk;
 }
 
-int write_report(const ReportOptions& options, const std::string& text) {
-  if (options.output.empty()) {
-    std::cout << text;
-    return kExitOk;
-  }
-  std::ofstream out(options.output, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  return out ? kExitOk : fail("cannot write " + options.output);
-}
-
 // The workflow whose tickets are counted: --workflow, or the only one the
 // journal has ("" for an empty journal); nullopt after printing why it
 // cannot be told.
@@ -198,7 +187,7 @@ int run_report(const ReportOptions& options) {
   if (!input) return fail(input.error());
   if (int failed = settle(options, input.value(), report_options); failed != kExitOk) return failed;
   designer::Report report = designer::compute_report(input.value().records, report_options);
-  return write_report(options, render(options, report));
+  return write_output(render(options, report), options.output);
 }
 
 }  // namespace
