@@ -10,7 +10,8 @@
 // column is what; the options override it.
 // Exit codes: 0 the check ran (and the log fitness is at least --fail-under),
 // 1 the rules, the mapping file or the log cannot be read, the mapping does
-// not fit them, no row of the log could be read, or the fitness is below
+// not fit them, the log has no row or none that could be read, or the
+// fitness is below
 // --fail-under; 2 usage (a --field or --check without NAME=COLUMN).
 
 #include <CLI/CLI.hpp>
@@ -136,7 +137,8 @@ int run_conform(const ConformCommandOptions& options) {
       conform::check_log(*workflow, mapping.value(), options.log, check_options);
   if (check_options.progress) std::fprintf(stderr, "\n");
   if (!result) return fail(result.error());
-  if (result->traces == 0 && result->quality.skipped_rows > 0) {
+  if (result->traces == 0 && result->quality.skipped_rows == 0) return fail(options.log + ": the log has no rows");
+  if (result->traces == 0) {
     return fail("no row of " + options.log + " could be read: " + std::to_string(result->quality.skipped_rows) +
                 " skipped, the first: " + result->quality.skipped.front());
   }

@@ -142,7 +142,8 @@ Result<Vocabulary> vocabulary(const Workflow& workflow, const LogMapping& mappin
   for (const auto& [target, column] : mapping.checks) {
     auto index = workflow.find_classification(target);
     if (!index) {
-      errors.push_back("[check] `" + target + "`: the rules classify no `" + target + "`");
+      errors.push_back(
+          std::string("[check] `").append(target).append("`: the rules classify no `").append(target).append("`"));
       words.checks.push_back(nullptr);
     } else {
       words.checks.push_back(&workflow.classifications()[*index]);

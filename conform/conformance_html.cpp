@@ -62,6 +62,10 @@ bool deviates(const TraceResult& trace) {
   return !trace.fits || trace.classifications_agreeing < trace.classifications_checked || !trace.deviations.empty();
 }
 
+// The traces the page lists row by row: those that deviate, and those whose
+// verdict depends on the ordering.
+bool listed(const TraceResult& trace) { return deviates(trace) || trace.order_sensitive; }
+
 // Traces with a deviation (kept or not); at
 // least those that do not fit, should the result list no trace.
 std::size_t deviating_traces(const ConformanceResult& result) {
@@ -284,6 +288,11 @@ std::string unknown_notes(const DataQuality& quality) {
   if (!quality.unknown_activities.empty()) {
     html += note("Logged activities that name no event of the rules:\n" +
                  names_table("activity as logged", quality.unknown_activities));
+  }
+  if (quality.unjudged_guards > 0) {
+    html += note(plural(quality.unjudged_guards, "guard reads a field the row does not carry; it",
+                        "guards read a field the row does not carry; they") +
+                 " could not be judged and let the move pass.");
   }
   if (!quality.unreadable_values.empty()) {
     html += note("Values the rules' fields cannot read (guards and classifications saw no value there):\n" +
@@ -685,7 +694,7 @@ std::string traces_html(const ConformanceResult& result) {
   }
   std::size_t shown = 0;
   for (const TraceResult& trace : result.traces_checked) {
-    if (!deviates(trace) || (trace.rows.empty() && trace.deviations.empty())) continue;
+    if (!listed(trace) || (trace.rows.empty() && trace.deviations.empty())) continue;
     html += trace_html(result, trace, shown++);
   }
   return html;

@@ -20,6 +20,9 @@ std::string count(std::size_t n) { return std::to_string(n); }
 // "1 row", "3 rows".
 std::string rows_text(std::size_t n) { return count(n) + (n == 1 ? " row" : " rows"); }
 
+// The verb of a count: "has" for 1, "have" otherwise.
+const char* verb(std::size_t n, const char* one, const char* many) { return n == 1 ? one : many; }
+
 // "91.2%"; "n/a" without a denominator.
 std::string percent(std::size_t part, std::size_t whole) {
   if (whole == 0) return "n/a";
@@ -137,8 +140,8 @@ void trace_rows(std::string& out, const TraceResult& trace) {
   bool actors =
       std::any_of(trace.rows.begin(), trace.rows.end(), [](const TraceRow& row) { return !row.actor.empty(); });
   std::vector<std::string> header = {"line", "time", "order", "logged"};
-  if (actors) header.push_back("actor");
-  header.push_back("deviation");
+  if (actors) header.emplace_back("actor");
+  header.emplace_back("deviation");
   Table table(header);
   std::size_t next = 0;
   for (std::size_t i = 0; i < trace.rows.size(); ++i) {
@@ -154,7 +157,7 @@ void trace_rows(std::string& out, const TraceResult& trace) {
       first = false;
     }
     if (first) {
-      cells.push_back("");
+      cells.emplace_back();
       table.add(cells);
     }
   }
@@ -198,12 +201,13 @@ void quality(std::string& out, const ConformanceResult& r) {
     warnings.push_back(rows_text(q.duplicate_order_keys) + (q.duplicate_order_keys == 1 ? " repeats" : " repeat") +
                        " an order key of their trace");
   if (q.time_ties > 0) {
-    warnings.push_back(rows_text(q.time_ties) + " with the same time as the row before them in their trace" +
+    warnings.push_back(rows_text(q.time_ties) + verb(q.time_ties, " has", " have") +
+                       " the same time as the row before in its trace" +
                        std::string(" (ties broken by the order column, then the file's order)"));
   }
   if (q.naive_times > 0) {
-    warnings.push_back(rows_text(q.naive_times) + " with times without a UTC offset, read as " + q.time_zone +
-                       " time (`time_zone` in the mapping)");
+    warnings.push_back(rows_text(q.naive_times) + verb(q.naive_times, " has a time", " have times") +
+                       " without a UTC offset, read as " + q.time_zone + " time (`time_zone` in the mapping)");
   }
   for (const auto& [name, rows] : q.unknown_states) {
     warnings.push_back(rows_text(rows) + (rows == 1 ? " names" : " name") + " the state \"" + engine::printable(name) +
@@ -217,7 +221,9 @@ void quality(std::string& out, const ConformanceResult& r) {
     warnings.push_back("cannot read " + value + " (taken as no value)");
   if (q.unjudged_guards > 0) {
     warnings.push_back(count(q.unjudged_guards) +
-                       " guards read a field the row does not carry; they could not be judged and let the move pass");
+                       verb(q.unjudged_guards, " guard reads a field the row does not carry; it could not be judged",
+                            " guards read a field the row does not carry; they could not be judged") +
+                       " and let the move pass");
   }
   if (q.skipped_rows > 0) warnings.push_back(rows_text(q.skipped_rows) + " skipped");
   if (warnings.empty()) return;
@@ -344,7 +350,17 @@ std::string render_json(const ConformanceResult& r) {
     json.end_array();
     json.key("deviations").begin_array();
     for (const Deviation& d : t.deviations) write_deviation(json, d);
-    json.end_array().end_object();
+    json.end_array();
+    if (!t.rows.empty()) {
+      json.key("rows").begin_array();
+      for (const TraceRow& row : t.rows) {
+        json.begin_object().key("line").number(row.line).key("at").string(engine::format_timestamp(row.at));
+        json.key("time").string(row.time).key("order").string(row.order).key("logged").string(row.logged);
+        json.key("actor").string(row.actor).end_object();
+      }
+      json.end_array();
+    }
+    json.end_object();
   }
   json.end_array();
   json.end_object();

@@ -231,7 +231,7 @@ std::optional<std::int64_t> local_seconds(const Civil& civil) {
                       day{static_cast<unsigned>(civil.day)}};
   if (!date.ok() || civil.hour > 23 || civil.minute > 59 || civil.second > 59) return std::nullopt;
   std::int64_t days = sys_days(date).time_since_epoch().count();
-  return days * 86400 + civil.hour * 3600 + civil.minute * 60 + civil.second;
+  return days * 86400 + std::int64_t{civil.hour} * 3600 + std::int64_t{civil.minute} * 60 + civil.second;
 }
 
 std::optional<Civil> read_with_format(std::string_view format, std::string_view text) {
@@ -245,34 +245,16 @@ std::optional<Civil> read_with_format(std::string_view format, std::string_view 
     }
     char conversion = format[++i];
     std::optional<int> value;
-    switch (conversion) {
-      case 'Y':
-        value = read_number(text, pos, 4);
-        break;
-      case 'm':
-        value = read_number(text, pos, 2, true);
-        break;
-      case 'd':
-        value = read_number(text, pos, 2, true);
-        break;
-      case 'H':
-        value = read_number(text, pos, 2, true);
-        break;
-      case 'M':
-        value = read_number(text, pos, 2);
-        break;
-      case 'S':
-        value = read_number(text, pos, 2);
-        break;
-      case 'z':
-        value = read_offset(text, pos);
-        break;
-      case '%':
-        value = (pos < text.size() && text[pos] == '%') ? std::optional<int>(0) : std::nullopt;
-        ++pos;
-        break;
-      default:
-        return std::nullopt;
+    if (conversion == 'z') {
+      value = read_offset(text, pos);
+    } else if (conversion == '%') {
+      value = (pos < text.size() && text[pos] == '%') ? std::optional<int>(0) : std::nullopt;
+      ++pos;
+    } else {
+      // Years have four digits, minutes and seconds two; months, days and
+      // hours one or two (9-3-2016 9:05).
+      bool fixed = conversion == 'Y' || conversion == 'M' || conversion == 'S';
+      value = read_number(text, pos, conversion == 'Y' ? 4 : 2, !fixed);
     }
     if (!value) return std::nullopt;
     switch (conversion) {

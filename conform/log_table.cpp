@@ -157,8 +157,8 @@ Result<LogTable> read_log_table(const LogMapping& mapping, const std::string& lo
   Result<TimeReader> times = TimeReader::make(mapping.time_format, mapping.time_zone);
   if (!times) return Result<LogTable>::failure(times.error());
   TableBuilder builder(mapping, times.value(), file_name(log_path), options);
-  engine::Status read =
-      read_log(log_path, *format, builder.columns(), [&](const LogRow& row) { return builder.add(row); });
+  engine::Status read = read_log(
+      log_path, *format, builder.columns(), [&](const LogRow& row) { return builder.add(row); }, options.limits);
   if (!read) return Result<LogTable>::failure(read.error());
   return Result<LogTable>::success(builder.finish());
 }

@@ -62,7 +62,7 @@ TEST_F(ConformCommandTest, TheTextSummaryGivesFitnessDeviationsAndTheirRows) {
   EXPECT_NE(run.out.find("guard: new -> resolved (on resolve when impact >= 2: does not hold)"), std::string::npos)
       << run.out;
   EXPECT_NE(run.out.find("start: begins in active; allowed: new"), std::string::npos) << run.out;
-  EXPECT_NE(run.out.find("warning: 6 rows with times without a UTC offset, read as UTC time"), std::string::npos)
+  EXPECT_NE(run.out.find("warning: 6 rows have times without a UTC offset, read as UTC time"), std::string::npos)
       << run.out;
 }
 
@@ -78,6 +78,10 @@ TEST_F(ConformCommandTest, JsonAndCsvListEveryTraceAndDeviation) {
   EXPECT_EQ(json.exit_code, 0) << json.err;
   EXPECT_NE(json.out.find(R"("log_fitness":0.3333)"), std::string::npos) << json.out;
   EXPECT_NE(json.out.find(R"({"case":"A-2","fits":false)"), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find(R"("rows":[{"line":4,"at":"2026-11-23T09:00:00Z","time":"2026-11-23 09:00","order":"1",)"
+                          R"("logged":"New","actor":""})"),
+            std::string::npos)
+      << json.out;
   CommandRun csv = run_docket(command("--format csv"));
   EXPECT_EQ(csv.exit_code, 0) << csv.err;
   EXPECT_EQ(csv.out.substr(0, csv.out.find('\n')), "case,line,at,kind,from,logged,to,allowed,rule,detail");
@@ -135,6 +139,13 @@ TEST_F(ConformCommandTest, ErrorsNameTheFileAndTheProblem) {
   CommandRun usage = run_docket(command("--field impact"));
   EXPECT_EQ(usage.exit_code, 2);
   EXPECT_NE(usage.err.find("`impact` must be NAME=COLUMN"), std::string::npos) << usage.err;
+}
+
+TEST_F(ConformCommandTest, ALogWithNoRowsIsAnErrorNotAPerfectFit) {
+  std::string empty = write_temp("empty_log.csv", "ticket,status,when,seq,impact\n");
+  CommandRun run = run_docket("conform " + rules_ + " --log " + empty + " --map " + map_ + " --fail-under 95");
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find(empty + ": the log has no rows"), std::string::npos) << run.err;
 }
 
 TEST_F(ConformCommandTest, ALogWithNoReadableRowIsAnErrorNotAPerfectFit) {

@@ -260,5 +260,32 @@ TEST(ConformanceHtmlTest, ShowsClassificationDisagreements) {
   EXPECT_THAT(html, HasSubstr("<tr><td>2 - &lt;High&gt;</td><td>P3</td><td class=\"n\">1</td></tr>"));
 }
 
+TEST(ConformanceHtmlTest, ShowsServiceLevelsAndUnjudgedGuards) {
+  ConformanceResult result = hostile_result();
+  SlaCheck check;
+  check.metric = "resolve";
+  check.measured = 8;
+  check.breached = 2;
+  check.open = 1;
+  result.slas = {check};
+  result.quality.unjudged_guards = 3;
+  std::string html = render_html(result, page_with_svg());
+  EXPECT_THAT(html, HasSubstr("<a href=\"#slas\">Service levels</a>"));
+  EXPECT_THAT(html, HasSubstr("<tr><td><code>resolve</code></td><td class=\"n\">8</td><td class=\"n\">2</td>"));
+  EXPECT_THAT(html, HasSubstr("3 guards read a field the row does not carry; they could not be judged"));
+}
+
+TEST(ConformanceHtmlTest, ListsATraceThatFitsButDependsOnTheOrdering) {
+  ConformanceResult result = hostile_result();
+  TraceResult sensitive;
+  sensitive.case_id = "ORDER-1";
+  sensitive.order_sensitive = true;
+  sensitive.rows.push_back(TraceRow{1, 0, "t", "1", "New", ""});
+  sensitive.path = {"new"};
+  result.traces_checked.push_back(sensitive);
+  std::string html = render_html(result, page_with_svg());
+  EXPECT_THAT(html, HasSubstr("<code>ORDER-1</code> <span class=\"badge fits\">fits</span>"));
+}
+
 }  // namespace
 }  // namespace docket::conform
