@@ -10,12 +10,13 @@ namespace docket::conform {
 using engine::Result;
 
 std::uint32_t TextPool::intern(std::string_view text) {
-  auto found = ids_.find(std::string(text));
-  if (found != ids_.end()) return found->second;
+  if (last_ != kNoText && texts_[last_] == text) return last_;
+  auto found = ids_.find(text);
+  if (found != ids_.end()) return last_ = found->second;
   auto id = static_cast<std::uint32_t>(texts_.size());
   texts_.emplace_back(text);
   ids_.emplace(texts_.back(), id);
-  return id;
+  return last_ = id;
 }
 
 std::string_view LogTable::time_text(const LoggedRow& row) const {

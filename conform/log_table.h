@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -28,8 +29,16 @@ class TextPool {
   std::size_t size() const { return texts_.size(); }
 
  private:
-  std::unordered_map<std::string, std::uint32_t> ids_;
+  // Looked up by string_view: most cells are seen before, and a lookup
+  // must not build a string for each.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+  std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> ids_;
   std::vector<std::string> texts_;
+  // The last text interned: a log repeats a value row after row.
+  std::uint32_t last_ = kNoText;
 };
 
 struct LoggedRow {
