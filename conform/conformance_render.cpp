@@ -36,8 +36,18 @@ std::string rule_text(const engine::RulePosition& rule) { return rule.where; }
 
 std::string path_text(const std::vector<std::string>& path) { return engine::join(path, " > "); }
 
-std::string deviation_text(const Deviation& d) {
+// A state log's move reads "from -> to"; an activity log's deviation is an
+// event in a state, which its detail says ("`visited` is not handled in
+// `analysing`").
+std::string deviation_text(const Deviation& d, bool state_log) {
   std::string text = to_string(d.kind) + std::string(": ");
+  if (!state_log &&
+      (d.kind == DeviationKind::kMove || d.kind == DeviationKind::kGuard || d.kind == DeviationKind::kRole)) {
+    text += d.detail.empty() ? "`" + d.to + "` in " + d.from : d.detail;
+    text += d.allowed.empty() ? "; no event is handled there" : "; handled there: " + engine::join(d.allowed, ", ");
+    if (!d.rule.where.empty()) text += " [" + rule_text(d.rule) + "]";
+    return text;
+  }
   switch (d.kind) {
     case DeviationKind::kStart:
       text += "begins in " + d.to;
@@ -133,26 +143,34 @@ void variants(std::string& out, const ConformanceResult& r, std::size_t max_vari
   out += table.render("  ");
 }
 
-void trace_rows(std::string& out, const TraceResult& trace) {
+void trace_rows(std::string& out, const TraceResult& trace, bool state_log) {
   out += "\n  " + engine::printable(trace.case_id) + ": " + count(trace.deviations.size()) +
          (trace.deviations.size() == 1 ? " deviation" : " deviations") +
          (trace.order_sensitive ? " (the verdict depends on the ordering)" : "") + "\n";
-  bool actors =
-      std::any_of(trace.rows.begin(), trace.rows.end(), [](const TraceRow& row) { return !row.actor.empty(); });
-  std::vector<std::string> header = {"line", "time", "order", "logged"};
+  // Columns the log does not carry are left out.
+  auto any = [&](std::string TraceRow::*member) {
+    return std::any_of(trace.rows.begin(), trace.rows.end(),
+                       [&](const TraceRow& row) { return !(row.*member).empty(); });
+  };
+  bool orders = any(&TraceRow::order);
+  bool actors = any(&TraceRow::actor);
+  std::vector<std::string> header = {"line", "time"};
+  if (orders) header.emplace_back("order");
+  header.emplace_back("logged");
   if (actors) header.emplace_back("actor");
   header.emplace_back("deviation");
   Table table(header);
   std::size_t next = 0;
   for (std::size_t i = 0; i < trace.rows.size(); ++i) {
     const TraceRow& row = trace.rows[i];
-    std::vector<std::string> cells = {count(row.line), engine::printable(row.time), engine::printable(row.order),
-                                      engine::printable(row.logged)};
+    std::vector<std::string> cells = {count(row.line), engine::printable(row.time)};
+    if (orders) cells.push_back(engine::printable(row.order));
+    cells.push_back(engine::printable(row.logged));
     if (actors) cells.push_back(engine::printable(row.actor));
     bool first = true;
     while (next < trace.deviations.size() && trace.deviations[next].row == i) {
       std::vector<std::string> line = first ? cells : std::vector<std::string>(cells.size(), "");
-      line.push_back(deviation_text(trace.deviations[next++]));
+      line.push_back(deviation_text(trace.deviations[next++], state_log));
       table.add(line);
       first = false;
     }
@@ -181,7 +199,7 @@ void deviating_traces(std::string& out, const ConformanceResult& r, std::size_t 
         out += "\n  ... (--max-traces N, or --format json|csv|html for every trace)\n";
         return;
       }
-      trace_rows(out, trace);
+      trace_rows(out, trace, r.state_log);
     }
   }
 }

@@ -66,6 +66,18 @@ TEST_F(ConformCommandTest, TheTextSummaryGivesFitnessDeviationsAndTheirRows) {
       << run.out;
 }
 
+TEST_F(ConformCommandTest, AnActivityLogSaysWhichEventAStateDidNotHandle) {
+  std::string log = write_temp("activities.csv",
+                               "ticket,step,when\n"
+                               "B-1,take,2026-11-23T09:00:00Z\n"
+                               "B-1,take,2026-11-23T09:05:00Z\n");
+  CommandRun run = run_docket("conform " + rules_ + " --log " + log + " --case ticket --activity step --time when");
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("    line  time                  logged  deviation\n"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("move: `take` is not handled in `active`; handled there: resolve ["), std::string::npos)
+      << run.out;
+}
+
 TEST_F(ConformCommandTest, OptionsOverrideTheMappingFile) {
   CommandRun run = run_docket(command("--start-state active --time-zone Asia/Shanghai"));
   EXPECT_EQ(run.exit_code, 0) << run.err;
