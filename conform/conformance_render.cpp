@@ -36,18 +36,35 @@ std::string rule_text(const engine::RulePosition& rule) { return rule.where; }
 
 std::string path_text(const std::vector<std::string>& path) { return engine::join(path, " > "); }
 
-// A state log's move reads "from -> to"; an activity log's deviation is an
-// event in a state, which its detail says ("`visited` is not handled in
-// `analysing`").
-std::string deviation_text(const Deviation& d, bool state_log) {
+// An activity log's deviation is an event in a state: "move: `visited` is
+// not handled in `analysing`; it handles: analysed", "role: `resolved` in
+// `in_progress`: on resolved is by agent; ...".
+std::string activity_text(const Deviation& d) {
   std::string text = to_string(d.kind) + std::string(": ");
-  if (!state_log &&
-      (d.kind == DeviationKind::kMove || d.kind == DeviationKind::kGuard || d.kind == DeviationKind::kRole)) {
-    text += d.detail.empty() ? "`" + d.to + "` in " + d.from : d.detail;
-    text += d.allowed.empty() ? "; no event is handled there" : "; handled there: " + engine::join(d.allowed, ", ");
-    if (!d.rule.where.empty()) text += " [" + rule_text(d.rule) + "]";
-    return text;
+  std::string state = d.from.empty() ? std::string("the state") : "`" + d.from + "`";
+  std::string handles = d.allowed.empty() ? " handles no event" : " handles: " + engine::join(d.allowed, ", ");
+  switch (d.kind) {
+    case DeviationKind::kMove:
+      text += d.detail.find(state) == std::string::npos ? d.detail + " in " + state : d.detail;
+      text += "; it" + handles;
+      break;
+    case DeviationKind::kUnknownActivity:
+      text += "\"" + engine::printable(d.logged) + "\" is not in the rules; " + state + handles;
+      break;
+    default:
+      text += "`" + d.to + "` in " + state + ": " + d.detail;
+      break;
   }
+  if (!d.rule.where.empty()) text += " [" + rule_text(d.rule) + "]";
+  return text;
+}
+
+// A state log's move reads "from -> to", with why and what the rules allow.
+std::string deviation_text(const Deviation& d, bool state_log) {
+  bool event_kind = d.kind == DeviationKind::kMove || d.kind == DeviationKind::kGuard ||
+                    d.kind == DeviationKind::kRole || d.kind == DeviationKind::kUnknownActivity;
+  if (!state_log && event_kind) return activity_text(d);
+  std::string text = to_string(d.kind) + std::string(": ");
   switch (d.kind) {
     case DeviationKind::kStart:
       text += "begins in " + d.to;

@@ -141,11 +141,6 @@ class TableBuilder {
   LogTable table_;
 };
 
-std::string file_name(const std::string& path) {
-  std::size_t slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
 }  // namespace
 
 Result<LogTable> read_log_table(const LogMapping& mapping, const std::string& log_path, const ConformOptions& options) {
@@ -157,7 +152,7 @@ Result<LogTable> read_log_table(const LogMapping& mapping, const std::string& lo
   }
   Result<TimeReader> times = TimeReader::make(mapping.time_format, mapping.time_zone);
   if (!times) return Result<LogTable>::failure(times.error());
-  TableBuilder builder(mapping, times.value(), file_name(log_path), options);
+  TableBuilder builder(mapping, times.value(), log_path, options);
   engine::Status read = read_log(
       log_path, *format, builder.columns(), [&](const LogRow& row) { return builder.add(row); }, options.limits);
   if (!read) return Result<LogTable>::failure(read.error());

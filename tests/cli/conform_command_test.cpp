@@ -74,7 +74,7 @@ TEST_F(ConformCommandTest, AnActivityLogSaysWhichEventAStateDidNotHandle) {
   CommandRun run = run_docket("conform " + rules_ + " --log " + log + " --case ticket --activity step --time when");
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("    line  time                  logged  deviation\n"), std::string::npos) << run.out;
-  EXPECT_NE(run.out.find("move: `take` is not handled in `active`; handled there: resolve ["), std::string::npos)
+  EXPECT_NE(run.out.find("move: `take` is not handled in `active`; it handles: resolve ["), std::string::npos)
       << run.out;
 }
 

@@ -297,9 +297,10 @@ TEST_F(ConformTest, RowsWithoutCaseOrReadableTimeAreSkippedAndNamed) {
       "N,New,2026-11-23T09:00:00Z,2\n");
   EXPECT_EQ(result.quality.rows, 3u);
   EXPECT_EQ(result.quality.skipped_rows, 2u);
+  const std::string log = dir_.file("log.csv");
   EXPECT_EQ(result.quality.skipped,
-            (std::vector<std::string>{"log.csv:2: no case id in `case`",
-                                      "log.csv:3: cannot read the time \"yesterday\" in `time`"}));
+            (std::vector<std::string>{log + ":2: no case id in `case`",
+                                      log + ":3: cannot read the time \"yesterday\" in `time`"}));
   EXPECT_EQ(result.traces, 1u);
 }
 
