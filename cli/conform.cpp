@@ -18,10 +18,13 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "cli/commands.h"
 #include "cli/dot_svg.h"
@@ -92,16 +95,39 @@ engine::Result<conform::LogMapping> mapping_of(const ConformCommandOptions& opti
   return engine::Result<conform::LogMapping>::success(std::move(mapping));
 }
 
-// Rows read so far, on stderr, when it is a terminal.
-std::function<void(std::uint64_t)> progress_bar() {
-  if (isatty(STDERR_FILENO) == 0) return {};
-  auto started = std::chrono::steady_clock::now();
-  return [started](std::uint64_t rows) {
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    std::fprintf(stderr, "\rdocket conform: %llu rows read (%.1f s)", static_cast<unsigned long long>(rows), seconds);
+// A progress bar on stderr when it is a terminal: the share of the log's
+// bytes read, the rows and the time so far.
+class ProgressBar {
+ public:
+  explicit ProgressBar(const std::string& log) : started_(std::chrono::steady_clock::now()) {
+    std::error_code error;
+    total_ = std::filesystem::file_size(log, error);
+    if (error) total_ = 0;
+  }
+
+  static bool wanted() { return isatty(STDERR_FILENO) != 0; }
+
+  void show(std::uint64_t rows, std::uint64_t bytes) const {
+    constexpr int kWidth = 30;
+    double share = total_ == 0 ? 0.0 : std::min(1.0, static_cast<double>(bytes) / static_cast<double>(total_));
+    int filled = static_cast<int>(share * kWidth);
+    std::string bar = std::string(static_cast<std::size_t>(filled), '#') + std::string(kWidth - filled, '.');
+    std::fprintf(stderr, "\rdocket conform: [%s] %3d%%  %llu rows  %.1f s", bar.c_str(), static_cast<int>(share * 100),
+                 static_cast<unsigned long long>(rows), seconds());
     std::fflush(stderr);
-  };
-}
+  }
+
+  void done(std::uint64_t rows) const {
+    std::fprintf(stderr, "\rdocket conform: %llu rows checked in %.1f s%40s\n", static_cast<unsigned long long>(rows),
+                 seconds(), "");
+  }
+
+ private:
+  double seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count(); }
+
+  std::chrono::steady_clock::time_point started_;
+  std::uintmax_t total_ = 0;
+};
 
 std::string html_page(const engine::Workflow& workflow, const conform::ConformanceResult& result,
                       const ConformCommandOptions& options) {
@@ -132,10 +158,14 @@ int run_conform(const ConformCommandOptions& options) {
   engine::Result<conform::LogMapping> mapping = mapping_of(options);
   if (!mapping) return fail(mapping.error());
   conform::ConformOptions check_options;
-  check_options.progress = progress_bar();
+  std::optional<ProgressBar> progress;
+  if (ProgressBar::wanted()) {
+    progress.emplace(options.log);
+    check_options.progress = [&progress](std::uint64_t rows, std::uint64_t bytes) { progress->show(rows, bytes); };
+  }
   engine::Result<conform::ConformanceResult> result =
       conform::check_log(*workflow, mapping.value(), options.log, check_options);
-  if (check_options.progress) std::fprintf(stderr, "\n");
+  if (progress) progress->done(result ? result->quality.rows : 0);
   if (!result) return fail(result.error());
   if (result->traces == 0 && result->quality.skipped_rows == 0) return fail(options.log + ": the log has no rows");
   if (result->traces == 0) {

@@ -194,7 +194,6 @@ Result<ConformanceResult> check_log(const Workflow& workflow, const LogMapping& 
     }
     return true;
   });
-  if (options.progress) options.progress(result.quality.rows);
   return Result<ConformanceResult>::success(std::move(result));
 }
 

@@ -200,9 +200,9 @@ struct ConformOptions {
   LogLimits limits;  // for reading the log
   std::size_t keep_traces = 1000;
   std::size_t max_skipped_reasons = 20;
-  // Called now and then with the rows read so far and the file's bytes
-  // read, for a progress bar (may be empty).
-  std::function<void(std::uint64_t rows)> progress;
+  // Called now and then with the rows and the bytes of the log read so far,
+  // for a progress bar (may be empty).
+  std::function<void(std::uint64_t rows, std::uint64_t bytes)> progress;
 };
 
 // Reads `log_path` with `mapping` and checks it against `workflow`. Errors

@@ -71,9 +71,13 @@ class ReadJob {
 
   // Hands a row to the caller; false when the read ends here.
   bool deliver(const LogRow& row) {
-    if (!(*on_row_)(row)) over_ = true;
+    LogRow counted = row;
+    counted.bytes_read = bytes_read_;
+    if (!(*on_row_)(counted)) over_ = true;
     return !over_;
   }
+
+  void count_bytes(std::size_t bytes) { bytes_read_ += bytes; }
 
   void set_columns(std::vector<std::string> columns) {
     columns_ = std::move(columns);
@@ -95,6 +99,7 @@ class ReadJob {
   std::vector<std::string> columns_;
   std::string error_;
   bool over_ = false;
+  std::uint64_t bytes_read_ = 0;
 };
 
 // The two formats behind one interface: blocks of the file in order, then
@@ -284,7 +289,7 @@ class CsvReader final : public FormatReader {
       const CellSpan& span = spans_[column_of_wanted_[i]];
       cells_[i] = std::string_view(row_text_).substr(span.offset, span.size);
     }
-    job_.deliver(LogRow{record_line_, rows_++, cells_});
+    job_.deliver(LogRow{record_line_, rows_++, cells_, 0});
   }
 
   ReadJob& job_;
@@ -514,7 +519,7 @@ class JsonLinesReader final : public FormatReader {
         cells_[i] = std::string_view(object_.text()).substr(cell.span.offset, cell.span.size);
       }
     }
-    return job_.deliver(LogRow{line_, rows_++, cells_});
+    return job_.deliver(LogRow{line_, rows_++, cells_, 0});
   }
 
   ReadJob& job_;
@@ -543,6 +548,7 @@ void pump(FormatReader& reader, ReadJob& job, NextBlock next) {
   while (next(block)) {
     if (first && block.substr(0, kByteOrderMark.size()) == kByteOrderMark) block.remove_prefix(kByteOrderMark.size());
     first = false;
+    job.count_bytes(block.size());
     if (!reader.feed(block)) return;
   }
   if (!job.over()) reader.finish();

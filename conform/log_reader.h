@@ -67,6 +67,9 @@ struct LogRow {
   std::uint64_t line = 0;   // 1-based line of the file where the row begins
   std::uint64_t index = 0;  // 0-based, counting data rows only
   std::span<const std::optional<std::string_view>> cells;
+  // Bytes of the input handed to the parser so far (a block at a time): for
+  // a progress bar, against the file's size.
+  std::uint64_t bytes_read = 0;
 };
 
 // Returns false from the callback to stop reading early (not an error).

@@ -55,7 +55,8 @@ class TableBuilder {
 
   bool add(const LogRow& row) {
     ++table_.quality.rows;
-    if (options_.progress && (table_.quality.rows & 0xffff) == 0) options_.progress(table_.quality.rows);
+    if (options_.progress && (table_.quality.rows & 0xffff) == 0)
+      options_.progress(table_.quality.rows, row.bytes_read);
     auto cell = [&](int index) -> std::optional<std::string_view> {
       if (index < 0) return std::nullopt;
       std::optional<std::string_view> value = row.cells[static_cast<std::size_t>(index)];
