@@ -383,17 +383,22 @@ TEST(LogReaderFileTest, ReadsAFileOfManyBlocks) {
   for (int i = 0; i < 100000; ++i) text += std::to_string(i) + ",\"multi\r\nline, " + std::to_string(i) + "\"\r\n";
   write_file(dir.file("big.csv"), text);
   std::uint64_t rows = 0;
+  std::uint64_t bytes = 0;  // what a progress bar shows: a block at a time, never back, never past the file
   engine::Status status = read_log(dir.file("big.csv"), LogFormat::kCsv, std::vector<std::string>{"id", "note"},
-                                   [&rows](const LogRow& row) {
+                                   [&rows, &bytes](const LogRow& row) {
                                      std::string id = std::to_string(rows);
                                      EXPECT_EQ(row.line, 2 * rows + 2);
                                      EXPECT_EQ(*row.cells[0], id);
                                      EXPECT_EQ(*row.cells[1], "multi\r\nline, " + id);
+                                     EXPECT_GE(row.bytes_read, bytes);
+                                     bytes = row.bytes_read;
                                      ++rows;
                                      return true;
                                    });
   ASSERT_TRUE(status.ok()) << status.error();
   EXPECT_EQ(rows, 100000u);
+  EXPECT_GT(bytes, text.size() / 2);
+  EXPECT_LE(bytes, text.size());
 }
 
 TEST(LogReaderFileTest, ListsTheColumns) {
