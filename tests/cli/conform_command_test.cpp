@@ -169,5 +169,21 @@ TEST_F(ConformCommandTest, ALogWithNoReadableRowIsAnErrorNotAPerfectFit) {
       << run.err;
 }
 
+// The activity-log example of docs/conformance.md, run from the files it
+// ships: the page quotes the command's whole output, and must stay true.
+TEST(ConformDocsTest, TheActivityLogExampleOfTheGuidePrintsWhatTheGuideQuotes) {
+  const std::string command =
+      "docket conform examples/incident/incident.docket --log examples/conformance/incidents.jsonl "
+      "--map examples/conformance/incidents.map.toml";
+  std::string guide = read_text(std::string(DOCKET_SOURCE_DIR) + "/docs/conformance.md");
+  std::size_t start = guide.find("$ " + command + "\n");
+  ASSERT_NE(start, std::string::npos) << "docs/conformance.md no longer shows: " << command;
+  start = guide.find('\n', start) + 1;
+  std::string quoted = guide.substr(start, guide.find("```", start) - start);
+  CommandRun run = run_docket(command.substr(std::string("docket ").size()));
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, quoted);
+}
+
 }  // namespace
 }  // namespace docket::cli::testing
