@@ -1,5 +1,6 @@
 // Every stored fuzz input, replayed in the ordinary build through the same
-// entry functions as the fuzz targets (tests/fuzz/fuzz_entry.h): the seed
+// entry functions as the fuzz targets (tests/fuzz/fuzz_entry.h,
+// tests/fuzz/fuzz_log_entry.h): the seed
 // corpora, the rule files we ship and test, and every crash input ever found
 // (tests/fuzz/crashes/). Each must return without a broken promise.
 //
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "tests/fuzz/fuzz_entry.h"
+#include "tests/fuzz/fuzz_log_entry.h"
 
 namespace docket::fuzz {
 namespace {
@@ -33,7 +35,7 @@ const fs::path kRoot = DOCKET_SOURCE_DIR;
 // target fuzz_NAME finds in tests/fuzz/crashes/NAME/, and refuses to run a
 // target whose folder is missing. fuzz_http's folder is replayed by
 // tests/server/http_fuzz_replay_test.cpp.
-const std::set<std::string> kCrashFolders = {"events", "expression", "http", "rules"};
+const std::set<std::string> kCrashFolders = {"events", "expression", "http", "log", "rules"};
 
 std::string read_bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -104,6 +106,26 @@ TEST(FuzzReplay, EventSeeds) {
   replay(inputs, run_events);
 }
 
+TEST(FuzzReplay, LogSeeds) {
+  std::vector<fs::path> inputs;
+  ASSERT_TRUE(inputs_in("tests/fuzz/corpus/log", inputs));
+  EXPECT_FALSE(inputs.empty());
+  replay(inputs, run_log);
+}
+
+// The seeds start fuzz_log on each of its inputs: a CSV log, a JSON-lines
+// log, a mapping file and times (the first byte, modulo 4).
+TEST(FuzzReplay, LogSeedsCoverEverySelector) {
+  std::vector<fs::path> inputs;
+  ASSERT_TRUE(inputs_in("tests/fuzz/corpus/log", inputs));
+  std::set<int> selectors;
+  for (const fs::path& input : inputs) {
+    std::string bytes = read_bytes(input);
+    if (!bytes.empty()) selectors.insert(static_cast<unsigned char>(bytes.front()) % 4);
+  }
+  EXPECT_EQ(selectors, (std::set<int>{0, 1, 2, 3}));
+}
+
 TEST(FuzzReplay, EventCrashesStayFixed) {
   std::vector<fs::path> inputs;
   ASSERT_TRUE(inputs_in("tests/fuzz/crashes/events", inputs));
@@ -114,6 +136,12 @@ TEST(FuzzReplay, RuleCrashesStayFixed) {
   std::vector<fs::path> inputs;
   ASSERT_TRUE(inputs_in("tests/fuzz/crashes/rules", inputs));
   replay(inputs, run_rules);
+}
+
+TEST(FuzzReplay, LogCrashesStayFixed) {
+  std::vector<fs::path> inputs;
+  ASSERT_TRUE(inputs_in("tests/fuzz/crashes/log", inputs));
+  replay(inputs, run_log);
 }
 
 TEST(FuzzReplay, ExpressionCrashesStayFixed) {
