@@ -19,7 +19,9 @@
 // not allow, a state log re-synchronises to the logged state and goes on;
 // an activity log stays where it was. Fields are those the log carries: the
 // rules' actions (`set`, `classify`) are not run, so a guard sees what the
-// other system recorded.
+// other system recorded, and the priority and category the rules classify
+// from it. A guard that reads a field the row lacks cannot be judged: it
+// passes, and DataQuality::unjudged_guards counts it.
 //
 // Where the log carries the fields the rules classify the priority by, the
 // rules' SLA clocks are run over each trace's times (SlaCheck), and a clock
