@@ -268,8 +268,10 @@ class CsvReader final : public FormatReader {
         std::vector<std::string> shown;
         shown.reserve(header_.size());
         for (const std::string& column : header_) shown.push_back(engine::printable(column));
-        return job_.fail(record_line_,
-                         "no column `" + engine::printable(name) + "`; the columns are: " + engine::join(shown, ", "));
+        std::string near = engine::closest_match(name, header_);
+        return job_.fail(record_line_, "no column `" + engine::printable(name) + "`" +
+                                           (near.empty() ? "" : " (did you mean `" + engine::printable(near) + "`?)") +
+                                           "; the columns are: " + engine::join(shown, ", "));
       }
       auto index = static_cast<std::size_t>(found - header_.begin());
       wanted_at_[index] = true;

@@ -86,7 +86,7 @@ engine::Status read_log_text(std::string_view text, std::string_view name, LogFo
                              const LogLimits& limits = {});
 
 // The columns of a CSV log's header, or the members of the first object of
-// a JSON-lines log, in order (for "did you mean" and `--list-columns`).
+// a JSON-lines log, in order.
 engine::Result<std::vector<std::string>> log_columns(const std::string& path, LogFormat format,
                                                      const LogLimits& limits = {});
 

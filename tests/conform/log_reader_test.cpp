@@ -135,6 +135,9 @@ TEST(LogReaderCsvTest, AWantedColumnTheHeaderLacksStopsBeforeAnyRow) {
   ReadAll all = read_csv("number,incident_state\nINC1,New\n", {"number", "sys_updated_at"});
   EXPECT_EQ(all.error, "log.csv:1: no column `sys_updated_at`; the columns are: number, incident_state");
   EXPECT_TRUE(all.rows.empty());
+  ReadAll typo = read_csv("number,incident_state\nINC1,New\n", {"numbr"});
+  EXPECT_EQ(typo.error,
+            "log.csv:1: no column `numbr` (did you mean `number`?); the columns are: number, incident_state");
 }
 
 TEST(LogReaderCsvTest, RefusesABadHeader) {
