@@ -86,9 +86,8 @@ std::string desk_svg(const docket::testing::TempDir& dir, const engine::Workflow
 constexpr const char* kPlanted = "http://planted.invalid/probe.png";
 
 TEST(ConformanceHtmlBrowserTest, ShowsTheMapAndVariantsAndFetchesNothing) {
-  if (run("command -v chromium >/dev/null 2>&1") != 0) {
-    GTEST_SKIP() << "chromium is not installed (scripts/debian-packages lists it)";
-  }
+  ASSERT_EQ(run("command -v chromium >/dev/null 2>&1"), 0)
+      << "chromium is required for this test: scripts/bootstrap installs it (scripts/debian-packages lists it)";
   ASSERT_EQ(run("command -v dot >/dev/null 2>&1"), 0)
       << "graphviz is required for this test: install the `graphviz` package (`dot` on PATH)";
   docket::testing::TempDir dir;
