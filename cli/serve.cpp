@@ -32,9 +32,11 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/dot_svg.h"
 #include "cli/output.h"
 #include "cli/rules.h"
 #include "cli/store_access.h"
+#include "designer/graph_export.h"
 #include "dsl/checker.h"
 #include "dsl/compiler.h"
 #include "dsl/loader.h"
@@ -208,8 +210,11 @@ engine::Result<std::unique_ptr<server::Service>> open_service(const server::Serv
   return server::Service::open(service_options(config), loader, clock);
 }
 
-server::HttpOptions http_options(const server::ServerConfig& config, const std::string& config_path) {
+server::HttpOptions http_options(const server::ServerConfig& config, const std::string& config_path,
+                                 const std::string& console_dir) {
   server::HttpOptions http;
+  if (!console_dir.empty()) http.console = server::ConsoleFiles::from_folder(console_dir);
+  http.draw_graph = [](const engine::Workflow& workflow) { return render_svg(designer::export_dot(workflow)); };
   http.transport = transport_options(config);
   http.max_json_depth = config.max_json_depth;
   http.rate_limit = config.rate_limit;
@@ -245,7 +250,8 @@ void take_signals(const sigset_t& signals, const std::string& config_path, serve
 }
 
 // Serves until a signal stops it, then finishes the requests in flight and stops the service.
-int run_service(const server::ServerConfig& config, const std::string& config_path, const sigset_t& signals) {
+int run_service(const server::ServerConfig& config, const std::string& config_path, const std::string& console_dir,
+                const sigset_t& signals) {
   std::unique_ptr<server::ServiceClock> clock = service_clock(config);
   auto opened = open_service(config, *clock);
   if (!opened) {
@@ -253,7 +259,7 @@ int run_service(const server::ServerConfig& config, const std::string& config_pa
     return fail(opened.error());
   }
   std::unique_ptr<server::Service> service = std::move(opened).value();
-  server::HttpApi api(*service, server::Authenticator(config.tokens), http_options(config, config_path));
+  server::HttpApi api(*service, server::Authenticator(config.tokens), http_options(config, config_path, console_dir));
   engine::Result<int> port = api.bind();
   if (!port) {
     spdlog::error("{}", port.error());
@@ -273,7 +279,7 @@ int run_service(const server::ServerConfig& config, const std::string& config_pa
   return kExitOk;
 }
 
-int serve(const std::string& config_path) {
+int serve(const std::string& config_path, const std::string& console_dir) {
   engine::Result<server::ServerConfig> loaded = server::load_server_config(config_path);
   if (!loaded) {
     std::cerr << loaded.error() << '\n';
@@ -281,11 +287,14 @@ int serve(const std::string& config_path) {
   }
   set_up_logging(loaded.value());
   sigset_t signals = block_service_signals();
-  return run_service(loaded.value(), config_path, signals);
+  if (!console_dir.empty() && !std::filesystem::is_regular_file(console_dir + "/index.html"))
+    return fail("--console-dir " + console_dir + ": no index.html there", kExitUsage);
+  return run_service(loaded.value(), config_path, console_dir, signals);
 }
 
 struct ServeOptions {
   std::string config;
+  std::string console_dir;
   bool hash_token = false;
 };
 
@@ -301,7 +310,7 @@ int hash_token() {
 int run_serve(const ServeOptions& options) {
   if (options.hash_token) return hash_token();
   if (options.config.empty()) return fail("serve needs --config FILE", kExitUsage);
-  return serve(options.config);
+  return serve(options.config, options.console_dir);
 }
 
 }  // namespace
@@ -310,6 +319,8 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<ServeOptions>();
   CLI::App* command = app.add_subcommand("serve", "Run the HTTP service: tickets, events, timers, hot reload");
   command->add_option("-c,--config", options->config, "The configuration file (docket.toml)");
+  command->add_option("--console-dir", options->console_dir,
+                      "Serve the console's files from this folder instead of those built in (for working on them)");
   command->add_flag("--hash-token", options->hash_token,
                     "Read an access token from standard input and print its SHA-256 for the configuration");
   command->callback([options, &exit_code] { exit_code = run_serve(*options); });

@@ -18,7 +18,10 @@ Authenticator::Authenticator(std::vector<TokenConfig> tokens) : tokens_(std::mov
 std::optional<Principal> Authenticator::authenticate(std::string_view header) const {
   constexpr std::string_view kScheme = "Bearer ";
   if (header.size() <= kScheme.size() || header.substr(0, kScheme.size()) != kScheme) return std::nullopt;
-  std::string digest = sha256_hex(header.substr(kScheme.size()));
+  return principal_for_digest(sha256_hex(header.substr(kScheme.size())));
+}
+
+std::optional<Principal> Authenticator::principal_for_digest(std::string_view digest) const {
   const TokenConfig* match = nullptr;
   // Every entry is compared: the loop does not stop at a match.
   for (const TokenConfig& token : tokens_) {
@@ -26,6 +29,12 @@ std::optional<Principal> Authenticator::authenticate(std::string_view header) co
   }
   if (match == nullptr) return std::nullopt;
   return Principal{engine::Actor{match->actor, match->roles}, match->deploy};
+}
+
+std::vector<engine::Actor> Authenticator::actors() const {
+  std::vector<engine::Actor> actors;
+  for (const TokenConfig& token : tokens_) actors.push_back(engine::Actor{token.actor, token.roles});
+  return actors;
 }
 
 }  // namespace docket::server

@@ -42,6 +42,13 @@ class Authenticator {
   // The principal for an `Authorization` header value ("Bearer TOKEN");
   // nullopt when it is missing, malformed or matches no token.
   std::optional<Principal> authenticate(std::string_view authorization_header) const;
+  // The principal of the token whose digest (sha256_hex) is given, compared
+  // as above; nullopt when no token has it (any more: a console session
+  // keeps the digest, so a token removed by a reload ends its sessions).
+  std::optional<Principal> principal_for_digest(std::string_view digest) const;
+  // Every configured actor with its roles, in configuration order (who may
+  // still vote on an approval, as the console shows it).
+  std::vector<engine::Actor> actors() const;
 
  private:
   std::vector<TokenConfig> tokens_;

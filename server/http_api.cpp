@@ -19,6 +19,7 @@
 #include "server/outbox_json.h"
 #include "server/rate_limiter.h"
 #include "server/rejection_status.h"
+#include "server/sessions.h"
 
 namespace docket::server {
 namespace {
@@ -176,24 +177,30 @@ std::optional<std::string> read_data(const engine::JsonNode& object, std::vector
   return std::nullopt;
 }
 
+json field_value(const FieldInfo& field) {
+  switch (field.kind) {
+    case FieldInfo::Kind::kText:
+      return field.text;
+    case FieldInfo::Kind::kBool:
+      return field.text == "true";
+    case FieldInfo::Kind::kNumber:
+      // Exact decimals ("1299.5"); a JSON number for display, parsed from them.
+      return json::parse(field.text, nullptr, false);
+    default:
+      return nullptr;
+  }
+}
+
 json ticket_json(const TicketInfo& ticket) {
   json fields = json::object();
+  json details = json::array();
   for (const FieldInfo& field : ticket.fields) {
-    switch (field.kind) {
-      case FieldInfo::Kind::kNull:
-        fields[field.name] = nullptr;
-        break;
-      case FieldInfo::Kind::kText:
-        fields[field.name] = field.text;
-        break;
-      case FieldInfo::Kind::kBool:
-        fields[field.name] = field.text == "true";
-        break;
-      case FieldInfo::Kind::kNumber:
-        // Exact decimals ("1299.5"); a JSON number for display, parsed from them.
-        fields[field.name] = json::parse(field.text, nullptr, false);
-        break;
-    }
+    fields[field.name] = field_value(field);
+    details.push_back({{"name", field.name},
+                       {"label", field.label},
+                       {"type", field.type},
+                       {"value", field_value(field)},
+                       {"value_label", nullable(field.value_label)}});
   }
   json clocks = json::array();
   for (const ClockInfo& clock : ticket.clocks) {
@@ -212,7 +219,11 @@ json ticket_json(const TicketInfo& ticket) {
                 {"level", ticket.approval->level},
                 {"requester", nullable(ticket.approval->requester)},
                 {"votes", votes},
-                {"deadline", nullable(iso(ticket.approval->deadline))}};
+                {"deadline", nullable(iso(ticket.approval->deadline))},
+                {"level_name", nullable(ticket.approval->level_name)},
+                {"roles", ticket.approval->roles},
+                {"excluded", ticket.approval->excluded},
+                {"eligible", ticket.approval->eligible}};
   }
   return {{"id", ticket.id},
           {"workflow", ticket.workflow},
@@ -228,8 +239,32 @@ json ticket_json(const TicketInfo& ticket) {
           {"assignee", nullable(ticket.assignee)},
           {"departments", ticket.departments},
           {"fields", fields},
+          {"field_details", details},
           {"sla", clocks},
           {"pending_approval", approval}};
+}
+
+// Whether an Origin header ("https://host:port") names the host the
+// request was sent to (its Host header).
+bool same_origin(std::string_view origin, std::string_view host) {
+  std::size_t scheme = origin.find("://");
+  return scheme != std::string_view::npos && !host.empty() && origin.substr(scheme + 3) == host;
+}
+
+// The console may run only its own scripts and styles, load nothing from
+// elsewhere and be framed by nobody; an API answer may do nothing at all.
+constexpr const char* kConsolePolicy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+constexpr const char* kApiPolicy = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+void secure(HttpResponse& response, bool page) {
+  response.headers.emplace_back("Content-Security-Policy", page ? kConsolePolicy : kApiPolicy);
+  response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  response.headers.emplace_back("X-Frame-Options", "DENY");
+  response.headers.emplace_back("Referrer-Policy", "no-referrer");
+  // The console is checked on every load (a new binary brings new files); answers are never kept.
+  response.headers.emplace_back("Cache-Control", page ? "no-cache" : "no-store");
 }
 
 json lines_json(const std::string& text) {
@@ -345,7 +380,9 @@ struct HttpApi::Impl {
       : service(service),
         authenticator(std::make_shared<const Authenticator>(std::move(authenticator))),
         options(std::move(options)),
-        limiter(this->options.rate_limit, this->options.rate_burst) {}
+        limiter(this->options.rate_limit, this->options.rate_burst) {
+    service.set_people(this->authenticator->actors());
+  }
 
   // A route handler: the request, who sent it, the id in its path ("" when none).
   using Handler = HttpResponse (Impl::*)(const HttpRequest&, const Principal&, const std::string&);
@@ -356,6 +393,7 @@ struct HttpApi::Impl {
     const char* endpoint;                   // for metrics: the route, not the path
     bool needs_token;
     Handler handler;
+    bool page = false;  // a file of the console (its own Content-Security-Policy)
   };
 
   // The route a request names, or why none: 404 (no such path), 405 (no such method).
@@ -369,12 +407,16 @@ struct HttpApi::Impl {
     Match found;
     bool path_known = false;
     for (const Route& route : routes) {
-      if (route.pattern.size() != request.segments.size()) continue;
+      bool rest = route.pattern.back() == "**";  // the rest of the path, one segment or more
+      if (rest ? request.segments.size() < route.pattern.size() : route.pattern.size() != request.segments.size())
+        continue;
       std::string id;
       bool same = true;
       for (std::size_t i = 0; i < route.pattern.size() && same; ++i) {
         if (route.pattern[i] == "{id}") {
           id = request.segments[i];
+        } else if (route.pattern[i] == "**") {
+          for (std::size_t j = i; j < request.segments.size(); ++j) id += (j > i ? "/" : "") + request.segments[j];
         } else {
           same = route.pattern[i] == request.segments[i];
         }
@@ -394,13 +436,35 @@ struct HttpApi::Impl {
     return found;
   }
 
-  std::optional<Principal> authenticate(const HttpRequest& request) {
-    std::shared_ptr<const Authenticator> current;
-    {
-      std::lock_guard<std::mutex> lock(tokens_mutex);
-      current = authenticator;
+  std::shared_ptr<const Authenticator> current_authenticator() {
+    std::lock_guard<std::mutex> lock(tokens_mutex);
+    return authenticator;
+  }
+
+  // Who sent the request: its bearer token, or else its console session
+  // (with the CSRF checks for requests that change something).
+  std::variant<Principal, Failure> identify(const HttpRequest& request) {
+    std::shared_ptr<const Authenticator> current = current_authenticator();
+    if (!request.authorization.empty()) {
+      std::optional<Principal> principal = current->authenticate(request.authorization);
+      if (!principal) return Failure{401, "unauthorized", "the token is not valid"};
+      return *principal;
     }
-    return current->authenticate(request.authorization);
+    std::string_view id = cookie_value(request.cookie, kSessionCookie);
+    if (id.empty()) return Failure{401, "unauthorized", "an Authorization: Bearer token is needed"};
+    std::optional<Session> session = sessions.find(id, SessionTable::Clock::now());
+    if (!session) return Failure{401, "unauthorized", "the session has ended: sign in again"};
+    std::optional<Principal> principal = current->principal_for_digest(session->token_digest);
+    if (!principal) {
+      sessions.close(id);
+      return Failure{401, "unauthorized", "the session's token is no longer valid: sign in again"};
+    }
+    if (request.method == "GET" || request.method == "HEAD") return *principal;
+    if (request.csrf_token.empty() || !equal_in_constant_time(request.csrf_token, session->csrf))
+      return Failure{403, "csrf", "a request signed in by cookie must repeat the session's X-CSRF-Token"};
+    if (!request.origin.empty() && !same_origin(request.origin, request.host))
+      return Failure{403, "csrf", "the request comes from another origin: " + request.origin};
+    return *principal;
   }
 
   // On the request head, before its body is read: the route, the token, the rate.
@@ -408,18 +472,20 @@ struct HttpApi::Impl {
     Match found = match(request);
     if (found.route == nullptr)
       return failure_response(found.failure.value_or(Failure{404, "not_found", "no such endpoint"}));
-    if (!found.route->needs_token) return std::nullopt;
-    std::optional<Principal> principal = authenticate(request);
-    if (!principal) {
-      bool given = !request.authorization.empty();
-      return failure_response(
-          {401, "unauthorized", given ? "the token is not valid" : "an Authorization: Bearer token is needed"});
+    // Signing in is limited by address: it is where tokens would be guessed.
+    std::string limited_as = "sign-in from " + request.remote;
+    if (found.route->needs_token) {
+      auto identified = identify(request);
+      if (auto* failure = std::get_if<Failure>(&identified)) return failure_response(*failure);
+      limited_as = std::get<Principal>(identified).actor.id;
+    } else if (found.route->handler != &Impl::open_session) {
+      return std::nullopt;
     }
-    RateLimiter::Decision decision = limiter.take(principal->actor.id, std::chrono::steady_clock::now());
+    RateLimiter::Decision decision = limiter.take(limited_as, std::chrono::steady_clock::now());
     if (!decision.allowed) {
       HttpResponse refused = failure_response(
           {429, "too_many_requests",
-           "more than " + std::to_string(options.rate_limit) + " requests a second for `" + principal->actor.id + "`"});
+           "more than " + std::to_string(options.rate_limit) + " requests a second for `" + limited_as + "`"});
       refused.headers.emplace_back("Retry-After", std::to_string(decision.retry_after_seconds));
       return refused;
     }
@@ -444,12 +510,17 @@ struct HttpApi::Impl {
     HttpResponse response;
     std::string actor = "-";
     std::optional<Principal> principal;
-    if (found.route != nullptr && found.route->needs_token) principal = authenticate(request);
+    std::optional<Failure> refused;
+    if (found.route != nullptr && found.route->needs_token) {
+      // Again: the token may have been removed, or the session closed, since the head.
+      auto identified = identify(request);
+      if (auto* failure = std::get_if<Failure>(&identified)) refused = *failure;
+      if (auto* who = std::get_if<Principal>(&identified)) principal = *who;
+    }
     if (found.route == nullptr) {
       response = failure_response(found.failure.value_or(Failure{404, "not_found", "no such endpoint"}));
-    } else if (found.route->needs_token && !principal) {
-      // The token was removed between the head and now (a reload).
-      response = failure_response({401, "unauthorized", "the token is not valid"});
+    } else if (refused) {
+      response = failure_response(*refused);
     } else {
       if (principal) actor = principal->actor.id;
       try {
@@ -460,6 +531,7 @@ struct HttpApi::Impl {
         response = failure_response({500, "internal", "internal error"});
       }
     }
+    secure(response, found.route != nullptr && found.route->page);
     auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     log(request, response.status, actor, ms, found.route != nullptr ? found.route->endpoint : "unknown");
     return response;
@@ -547,6 +619,12 @@ struct HttpApi::Impl {
         query.priority = value;
       } else if (key == "workflow") {
         query.workflow = value;
+      } else if (key == "category") {
+        query.category = value;
+      } else if (key == "q") {
+        if (value.size() > kMaxIdBytes)
+          return failure_response({400, "bad_request", "`q` is longer than " + std::to_string(kMaxIdBytes) + " bytes"});
+        query.text = value;
       } else if (key == "after") {
         if (auto problem = name_problem(value, "`after` cursor"))
           return failure_response({400, "bad_request", *problem});
@@ -576,7 +654,8 @@ struct HttpApi::Impl {
     if (!page) return failure_response({400, "bad_request", "`after` names no ticket: `" + query.after + "`"});
     json tickets = json::array();
     for (const TicketInfo& ticket : page->tickets) tickets.push_back(ticket_json(ticket));
-    return json_response(200, {{"count", tickets.size()}, {"tickets", tickets}, {"next", nullable(page->next)}});
+    return json_response(
+        200, {{"count", tickets.size()}, {"total", page->total}, {"tickets", tickets}, {"next", nullable(page->next)}});
   }
 
   HttpResponse transitions(const HttpRequest&, const Principal&, const std::string& id) {
@@ -756,8 +835,219 @@ struct HttpApi::Impl {
     return response;
   }
 
+  // ------------------------------------------------------------ the console (docs/console.md)
+
+  std::string session_cookie(const std::string& value, std::chrono::seconds max_age) const {
+    std::string cookie = std::string(kSessionCookie) + "=" + value +
+                         "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age.count());
+    if (!options.transport.tls_certificate.empty()) cookie += "; Secure";
+    return cookie;
+  }
+
+  json session_json(const Principal& who, const std::optional<Session>& session) {
+    return {{"actor", who.actor.id},
+            {"roles", who.actor.roles},
+            {"deploy", who.deploy},
+            {"csrf", session ? json(session->csrf) : json(nullptr)},
+            {"expires_in", session ? json(session->expires_in.count()) : json(nullptr)}};
+  }
+
+  HttpResponse open_session(const HttpRequest& request, const Principal&, const std::string&) {
+    auto object = body(request);
+    if (auto* refused = std::get_if<HttpResponse>(&object)) return std::move(*refused);
+    const engine::JsonNode& fields = std::get<engine::JsonNode>(object);
+    std::string token;
+    std::optional<std::string> problem = unknown_key(fields, {"token"});
+    if (!problem) problem = string_member(fields, "token", token, true, kMaxKeyBytes);
+    if (problem) return failure_response({400, "bad_request", *problem});
+    std::string digest = sha256_hex(token);
+    std::optional<Principal> who = current_authenticator()->principal_for_digest(digest);
+    if (!who) return failure_response({401, "unauthorized", "the token is not valid"});
+    SessionTable::Opened opened = sessions.open(std::move(digest), SessionTable::Clock::now());
+    HttpResponse response = json_response(200, session_json(*who, opened.session));
+    response.headers.emplace_back("Set-Cookie", session_cookie(opened.id, opened.session.expires_in));
+    return response;
+  }
+
+  HttpResponse show_session(const HttpRequest& request, const Principal& who, const std::string&) {
+    std::optional<Session> session;
+    if (request.authorization.empty())
+      session = sessions.find(cookie_value(request.cookie, kSessionCookie), SessionTable::Clock::now());
+    return json_response(200, session_json(who, session));
+  }
+
+  HttpResponse close_session(const HttpRequest& request, const Principal&, const std::string&) {
+    sessions.close(cookie_value(request.cookie, kSessionCookie));
+    HttpResponse response;
+    response.status = 204;
+    response.headers.emplace_back("Set-Cookie", session_cookie("", std::chrono::seconds(0)));
+    return response;
+  }
+
+  HttpResponse console_file(const std::string& path) {
+    std::optional<ConsoleFile> file = options.console.find(path);
+    if (!file) return failure_response({404, "not_found", "no console file `" + path + "`"});
+    HttpResponse response;
+    response.content_type = file->content_type;
+    response.body = std::move(file->bytes);
+    return response;
+  }
+
+  HttpResponse console_index(const HttpRequest&, const Principal&, const std::string&) {
+    return console_file("index.html");
+  }
+
+  HttpResponse console_asset(const HttpRequest&, const Principal&, const std::string& path) {
+    return console_file(path);
+  }
+
+  HttpResponse overview(const HttpRequest& request, const Principal&, const std::string&) {
+    std::string workflow;
+    std::int64_t window = 2 * 3600;
+    for (const auto& [key, value] : request.query) {
+      if (key == "workflow") {
+        if (auto problem = name_problem(value, "workflow")) return failure_response({400, "bad_request", *problem});
+        workflow = value;
+      } else if (key == "window") {
+        std::optional<std::int64_t> seconds = engine::parse_duration(value);
+        if (!seconds || *seconds <= 0)
+          return failure_response({400, "bad_request", "`window` must be a duration such as 2h or 30m"});
+        window = *seconds;
+      } else {
+        return failure_response({400, "bad_request", "unknown query parameter `" + key + "`"});
+      }
+    }
+    std::optional<Overview> found = service.overview(workflow, window);
+    if (!found) return failure_response({404, "not_found", "no workflow `" + workflow + "` is installed"});
+    return json_response(200, overview_json(*found, window));
+  }
+
+  static json counts_json(const std::vector<StateCount>& rows, bool states) {
+    json list = json::array();
+    for (const StateCount& row : rows) {
+      json item = {
+          {"name", row.name}, {"label", row.label}, {"count", row.count}, {"breached", row.breached}, {"due", row.due}};
+      if (states) item["kind"] = row.kind;
+      list.push_back(std::move(item));
+    }
+    return list;
+  }
+
+  static json overview_json(const Overview& overview, std::int64_t window) {
+    json due = json::array();
+    for (const DueTicket& ticket : overview.due_tickets) {
+      due.push_back({{"id", ticket.id},
+                     {"state", ticket.state},
+                     {"state_label", ticket.state_label},
+                     {"priority", nullable(ticket.priority)},
+                     {"metric", ticket.metric},
+                     {"due_at", ticket.due_at == 0 ? json(nullptr) : json(engine::format_timestamp(ticket.due_at))},
+                     {"breached", ticket.breached}});
+    }
+    json recent = json::array();
+    for (const RecentEvent& event : overview.recent) {
+      recent.push_back({{"seq", event.seq},
+                        {"at", engine::format_timestamp(event.at)},
+                        {"ticket", event.ticket},
+                        {"kind", event.kind},
+                        {"metric", nullable(event.metric)},
+                        {"rule", nullable(event.rule)}});
+    }
+    return {{"now", engine::format_timestamp(overview.now)},
+            {"window", engine::format_duration(window)},
+            {"workflow", overview.workflow},
+            {"version", overview.version},
+            {"workflows", overview.workflows},
+            {"totals",
+             {{"open", overview.open},
+              {"closed", overview.closed},
+              {"breached", overview.breached},
+              {"due", overview.due}}},
+            {"states", counts_json(overview.states, true)},
+            {"departments", counts_json(overview.departments, false)},
+            {"due", due},
+            {"recent",
+             {{"since", engine::format_timestamp(overview.recent_since)},
+              {"breaches", overview.recent_breaches},
+              {"escalations", overview.recent_escalations},
+              {"items", recent}}}};
+  }
+
+  HttpResponse graph_svg(const HttpRequest&, const Principal&, const std::string& id) {
+    if (auto problem = name_problem(id, "version id")) return failure_response({400, "bad_request", *problem});
+    {
+      std::lock_guard<std::mutex> lock(graphs_mutex);
+      if (auto cached = graphs.find(id); cached != graphs.end()) return svg_response(cached->second);
+    }
+    if (!options.draw_graph) return failure_response({503, "unavailable", "this service draws no graphs"});
+    WorkflowPtr workflow = service.version_workflow(id);
+    if (!workflow) return failure_response({404, "not_found", "no version `" + id + "` in the store"});
+    engine::Result<std::string> svg = options.draw_graph(*workflow);
+    if (!svg) return failure_response({503, "unavailable", svg.error()});
+    std::lock_guard<std::mutex> lock(graphs_mutex);
+    if (graphs.size() >= kMaxCachedGraphs) graphs.clear();
+    graphs[id] = svg.value();
+    return svg_response(svg.value());
+  }
+
+  static HttpResponse svg_response(const std::string& svg) {
+    HttpResponse response;
+    response.content_type = "image/svg+xml";
+    response.body = svg;
+    return response;
+  }
+
+  HttpResponse ticket_actions(const HttpRequest&, const Principal& who, const std::string& id) {
+    if (auto problem = name_problem(id, "ticket id")) return failure_response({400, "bad_request", *problem});
+    std::optional<TicketActions> actions = service.actions(id, who.actor);
+    if (!actions) return failure_response({404, "not_found", "unknown ticket `" + id + "`"});
+    return json_response(200, actions_json(id, *actions));
+  }
+
+  static json actions_json(const std::string& id, const TicketActions& actions) {
+    json events = json::array();
+    for (const OfferedAction& action : actions.events) {
+      json fields = json::array();
+      auto add = [&](std::size_t i, bool suggested) {
+        const FieldSpec& spec = actions.fields[i];
+        json choices = json::array();
+        for (const auto& [value, label] : spec.choices) choices.push_back({{"value", value}, {"label", label}});
+        fields.push_back({{"name", spec.name},
+                          {"label", spec.label},
+                          {"type", spec.type},
+                          {"required", spec.required},
+                          {"enum", choices},
+                          {"min", nullable(spec.min)},
+                          {"max", nullable(spec.max)},
+                          {"value", i < actions.values.size() ? field_value(actions.values[i]) : json(nullptr)},
+                          {"suggested", suggested}});
+      };
+      auto is_suggested = [&](const std::string& name) {
+        return std::find(action.suggested.begin(), action.suggested.end(), name) != action.suggested.end();
+      };
+      for (const std::string& name : action.suggested) {
+        for (std::size_t i = 0; i < actions.fields.size(); ++i) {
+          if (actions.fields[i].name == name) add(i, true);
+        }
+      }
+      for (std::size_t i = 0; i < actions.fields.size(); ++i) {
+        if (!is_suggested(actions.fields[i].name)) add(i, false);
+      }
+      json guards = action.guards;
+      events.push_back({{"event", action.event},
+                        {"to", nullable(action.to)},
+                        {"to_label", nullable(action.to_label)},
+                        {"guard", action.guards.empty() ? json(nullptr) : json(action.guards.front())},
+                        {"guards", guards},
+                        {"rule", nullable(action.rule)},
+                        {"fields", fields}});
+    }
+    return {{"ticket", id}, {"state", actions.state}, {"events", events}};
+  }
+
   void set_tokens(std::vector<TokenConfig> tokens) {
     auto fresh = std::make_shared<const Authenticator>(std::move(tokens));
+    service.set_people(fresh->actors());
     std::lock_guard<std::mutex> lock(tokens_mutex);
     authenticator = std::move(fresh);
   }
@@ -768,6 +1058,10 @@ struct HttpApi::Impl {
   HttpOptions options;
   RateLimiter limiter;
   RequestMetrics metrics;
+  SessionTable sessions;
+  std::mutex graphs_mutex;
+  std::map<std::string, std::string, std::less<>> graphs;  // version id -> SVG
+  static constexpr std::size_t kMaxCachedGraphs = 64;
   std::atomic<std::size_t> long_polls{0};
   const std::size_t max_long_polls = std::clamp<std::size_t>(options.transport.threads / 4, 1, kMaxLongPolls);
   const std::vector<Route> routes = {
@@ -783,6 +1077,14 @@ struct HttpApi::Impl {
       {"GET", {"v1", "outbox", "{id}"}, "GET /v1/outbox/{id}", true, &Impl::get_delivery},
       {"POST", {"v1", "outbox", "{id}", "retry"}, "POST /v1/outbox/{id}/retry", true, &Impl::retry_delivery},
       {"GET", {"v1", "health"}, "GET /v1/health", false, &Impl::health},
+      {"POST", {"v1", "session"}, "POST /v1/session", false, &Impl::open_session},
+      {"GET", {"v1", "session"}, "GET /v1/session", true, &Impl::show_session},
+      {"DELETE", {"v1", "session"}, "DELETE /v1/session", true, &Impl::close_session},
+      {"GET", {"v1", "overview"}, "GET /v1/overview", true, &Impl::overview},
+      {"GET", {"v1", "versions", "{id}", "graph.svg"}, "GET /v1/versions/{id}/graph.svg", true, &Impl::graph_svg},
+      {"GET", {"v1", "tickets", "{id}", "actions"}, "GET /v1/tickets/{id}/actions", true, &Impl::ticket_actions},
+      {"GET", {""}, "GET /", false, &Impl::console_index, true},
+      {"GET", {"console", "**"}, "GET /console/*", false, &Impl::console_asset, true},
       {"GET", {"metrics"}, "GET /metrics", true, &Impl::metrics_page},
   };
   std::unique_ptr<HttpServer> server;

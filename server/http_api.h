@@ -4,8 +4,14 @@
 //   Result<int> port = api.bind();   // the port actually bound (options.port may be 0)
 //   api.serve();                      // blocks until stop()
 //
-// Every endpoint but GET /v1/health needs `Authorization: Bearer TOKEN`;
-// the token's actor (with its roles) is the actor of the events it sends.
+// Every endpoint but GET /v1/health, POST /v1/session and the console's
+// files needs `Authorization: Bearer TOKEN`, or the cookie of a console
+// session (server/sessions.h) opened with POST /v1/session; a request with
+// the cookie that is not a GET must repeat the session's CSRF token in
+// `X-CSRF-Token`, and come from the same origin when it says where from.
+// The token's actor (with its roles) is the actor of the events it sends.
+// Every answer forbids framing and content sniffing; the console's carry a
+// Content-Security-Policy that allows only its own scripts and styles.
 // The token is checked on the request head, before any body is read, and
 // each token may send at most `rate_limit` requests a second (429 past it).
 // What an actor may do to a ticket is decided by the engine; this layer only
@@ -30,6 +36,7 @@
 
 #include "engine/model/result.h"
 #include "server/auth.h"
+#include "server/console_files.h"
 #include "server/http_server.h"
 #include "server/service.h"
 
@@ -43,6 +50,13 @@ struct HttpOptions {
   // Reads the tokens again (the configuration file); called on a reload
   // through the API. Empty: tokens stay as given.
   std::function<engine::Result<std::vector<TokenConfig>>()> read_tokens;
+  // The console's files (`GET /`, `GET /console/...`): built in, or a
+  // folder (`docket serve --console-dir`).
+  ConsoleFiles console = ConsoleFiles::built_in();
+  // Draws a workflow's state graph as SVG for GET /v1/versions/{id}/graph.svg
+  // (Graphviz, which the cli runs: the server starts no processes). Empty:
+  // that endpoint answers 503.
+  std::function<engine::Result<std::string>(const engine::Workflow&)> draw_graph;
 };
 
 // Longest strings a request may carry (docs/limits.md).

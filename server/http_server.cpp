@@ -62,6 +62,18 @@ std::optional<HttpResponse> decode_head(const Parser& parser, const HttpServerOp
   request.remote = remote;
   if (auto authorization = head.find(http::field::authorization); authorization != head.end())
     request.authorization = std::string(authorization->value());
+  for (const auto& field : head) {
+    if (field.name() == http::field::cookie) {
+      if (!request.cookie.empty()) request.cookie += "; ";
+      request.cookie += field.value();
+    } else if (beast::iequals(field.name_string(), "X-CSRF-Token")) {
+      request.csrf_token = std::string(field.value());
+    } else if (field.name() == http::field::origin) {
+      request.origin = std::string(field.value());
+    } else if (field.name() == http::field::host) {
+      request.host = std::string(field.value());
+    }
+  }
   if (static_cast<std::size_t>(std::distance(head.begin(), head.end())) > options.max_headers) {
     return error_response(431, "headers_too_large",
                           "more than " + std::to_string(options.max_headers) + " header fields");

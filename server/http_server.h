@@ -74,6 +74,10 @@ struct HttpRequest {
   std::vector<std::string> segments;  // the path split at the '/' that were sent as such, each decoded
   std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
   std::string authorization;                               // the Authorization header, "" when absent
+  std::string cookie;                                      // the Cookie header(s), joined by "; "
+  std::string csrf_token;                                  // the X-CSRF-Token header
+  std::string origin;                                      // the Origin header
+  std::string host;                                        // the Host header
   std::string remote;                                      // the client's address
   std::string body;                                        // empty until the head check passed
 };

@@ -8,7 +8,9 @@
 #include "engine/codec/journal_json.h"
 #include "engine/codec/journal_spdlog.h"
 #include "engine/codec/json_text.h"
+#include "engine/runtime/approval.h"
 #include "engine/store/signing.h"
+#include "server/ticket_actions.h"
 #include "server/webhooks.h"
 
 namespace docket::server {
@@ -17,7 +19,10 @@ namespace {
 FieldInfo field_info(const engine::Workflow& workflow, const engine::Field& field, const engine::Value& value) {
   FieldInfo info;
   info.name = field.name;
+  info.label = field.label;
   info.type = engine::to_string(field.type);
+  if (value.type() == engine::ValueType::kEnum && value.ordinal() < field.enum_labels.size())
+    info.value_label = field.enum_labels[value.ordinal()];
   switch (value.type()) {
     case engine::ValueType::kUnset:
       break;
@@ -45,6 +50,22 @@ FieldInfo field_info(const engine::Workflow& workflow, const engine::Field& fiel
   return info;
 }
 
+// Whether `haystack` holds `needle`, ASCII letters in any case.
+bool contains_folded(std::string_view haystack, std::string_view needle) {
+  auto fold = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  auto found = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
+                           [&](char a, char b) { return fold(a) == fold(b); });
+  return found != haystack.end();
+}
+
+// The ticket's id or one of its text fields holds `text`.
+bool mentions(const engine::Ticket& ticket, std::string_view text) {
+  if (contains_folded(ticket.id, text)) return true;
+  return std::any_of(ticket.fields.begin(), ticket.fields.end(), [&](const engine::Value& value) {
+    return value.type() == engine::ValueType::kText && contains_folded(value.as_text(), text);
+  });
+}
+
 bool matches(const engine::Ticket& ticket, const TicketQuery& query, std::int64_t now) {
   const engine::Workflow& workflow = *ticket.workflow;
   if (!query.workflow.empty() && workflow.name() != query.workflow) return false;
@@ -62,6 +83,13 @@ bool matches(const engine::Ticket& ticket, const TicketQuery& query, std::int64_
       in = in || (d < workflow.departments().size() && workflow.departments()[d].name == query.department);
     if (!in) return false;
   }
+  if (!query.category.empty()) {
+    auto category = ticket.category();
+    if (!category || *category >= workflow.categories().size() ||
+        workflow.categories()[*category].name != query.category)
+      return false;
+  }
+  if (!query.text.empty() && !mentions(ticket, query.text)) return false;
   if (query.breached_only &&
       std::none_of(ticket.clocks.begin(), ticket.clocks.end(), [](const auto& c) { return c.breached; }))
     return false;
@@ -130,6 +158,7 @@ engine::Result<std::unique_ptr<Service>> Service::open(ServiceOptions options, R
   clock.not_before(service->engine_->now());
   spdlog::info("recovered {} tickets from {} (journal seq {})", recovered->tickets, service->options_.store_path,
                recovered->last_seq);
+  service->seed_recent();
 
   service->rules_signature_ = service->rules_signature();
   ReloadReport report = service->install(service->loader_.load_directory(service->options_.rules_directory), "startup");
@@ -168,6 +197,7 @@ engine::Status Service::open_store() {
 
 void Service::count_durable(std::span<const engine::Record> records) {
   for (const engine::Record& record : records) {
+    remember_recent(record);
     bool by_time = record.cause == engine::Cause::kTimer || record.cause == engine::Cause::kSla;
     if (by_time && !record.rejected) ++stats_.timers_fired;
   }
@@ -470,6 +500,27 @@ engine::Result<engine::Outcome> Service::apply(engine::Event event) {
   return outcome;
 }
 
+// The open level of an approval: its roles, who may not vote, and who of
+// the configured people may.
+void Service::describe_level(const engine::Workflow& workflow, const engine::Ticket& ticket,
+                             ApprovalInfo& approval) const {
+  const engine::ApprovalProgress& progress = *ticket.approval;
+  if (progress.chain >= workflow.chains().size() || progress.level >= workflow.chains()[progress.chain].levels.size())
+    return;
+  const engine::ApprovalLevel& level = workflow.chains()[progress.chain].levels[progress.level];
+  approval.level_name = engine::level_name(workflow, progress);
+  for (engine::RoleIndex role : level.roles) approval.roles.push_back(workflow.roles()[role].name);
+  engine::PlanPeople people = engine::plan_people(ticket);
+  if (!progress.requester.empty()) approval.excluded.push_back(progress.requester);
+  if (level.excludes_participants) {
+    for (const std::string& person : people.participants) {
+      if (std::find(approval.excluded.begin(), approval.excluded.end(), person) == approval.excluded.end())
+        approval.excluded.push_back(person);
+    }
+  }
+  approval.eligible = eligible_voters(workflow, ticket, people_);
+}
+
 TicketInfo Service::describe(const engine::Ticket& ticket) const {
   const engine::Workflow& workflow = *ticket.workflow;
   TicketInfo info;
@@ -513,6 +564,7 @@ TicketInfo Service::describe(const engine::Ticket& ticket) const {
     approval.requester = progress.requester;
     for (const engine::ApprovalVote& vote : progress.votes) approval.votes.emplace_back(vote.approver, vote.level);
     if (progress.deadline != engine::kNever) approval.deadline = progress.deadline;
+    describe_level(workflow, ticket, approval);
     info.approval = std::move(approval);
   }
   return info;
@@ -536,12 +588,14 @@ std::optional<TicketPage> Service::query(const TicketQuery& query) {
   }
   TicketPage page;
   std::int64_t now = clock_.now();
-  for (std::size_t i = start; i < engine_->ticket_count(); ++i) {
+  for (std::size_t i = 0; i < engine_->ticket_count(); ++i) {
     const engine::Ticket& ticket = engine_->ticket_at(i);
     if (!matches(ticket, query, now)) continue;
+    ++page.total;
+    if (i < start) continue;
     if (page.tickets.size() == query.limit) {
-      page.next = page.tickets.back().id;
-      break;
+      if (page.next.empty()) page.next = page.tickets.back().id;
+      continue;
     }
     page.tickets.push_back(describe(ticket));
   }
@@ -690,6 +744,188 @@ engine::Result<engine::Delivery> Service::retry_delivery(std::string_view id) {
     return engine::Result<engine::Delivery>::failure(durable.error());
   if (sender_) sender_->wake();
   return retried;
+}
+
+// ---------------------------------------------------------------- the console
+
+void Service::set_people(std::vector<engine::Actor> people) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  people_ = std::move(people);
+}
+
+namespace {
+
+FieldSpec field_spec(const engine::Workflow& workflow, const engine::Field& field) {
+  FieldSpec spec{field.name, field.label, engine::to_string(field.type), field.required, {}, "", ""};
+  for (std::size_t i = 0; i < field.enum_values.size(); ++i)
+    spec.choices.emplace_back(field.enum_values[i], i < field.enum_labels.size() ? field.enum_labels[i] : "");
+  if (field.range_min) spec.min = workflow.format_value(*field.range_min);
+  if (field.range_max) spec.max = workflow.format_value(*field.range_max);
+  return spec;
+}
+
+const char* kind_name(engine::StateKind kind) {
+  switch (kind) {
+    case engine::StateKind::kInitial:
+      return "initial";
+    case engine::StateKind::kFinal:
+      return "final";
+    default:
+      return "normal";
+  }
+}
+
+// The threshold of `ticket` due soonest among its running clocks: metric and time.
+std::optional<std::pair<std::string, std::int64_t>> next_threshold(const engine::Ticket& ticket) {
+  std::optional<std::pair<std::string, std::int64_t>> next;
+  const engine::Workflow& workflow = *ticket.workflow;
+  for (std::size_t m = 0; m < ticket.clocks.size() && m < workflow.metrics().size(); ++m) {
+    const engine::SlaClock& clock = ticket.clocks[m];
+    if (clock.status != engine::SlaClock::Status::kRunning || clock.due == engine::kNever) continue;
+    if (!next || clock.due < next->second) next = std::make_pair(workflow.metrics()[m], clock.due);
+  }
+  return next;
+}
+
+std::optional<std::string> breached_metric(const engine::Ticket& ticket) {
+  for (std::size_t m = 0; m < ticket.clocks.size() && m < ticket.workflow->metrics().size(); ++m) {
+    if (ticket.clocks[m].breached) return ticket.workflow->metrics()[m];
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<TicketActions> Service::actions(std::string_view id, const engine::Actor& actor) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const engine::Ticket* ticket = engine_->find(id);
+  if (ticket == nullptr) return std::nullopt;
+  const engine::Workflow& workflow = *ticket->workflow;
+  TicketActions actions;
+  actions.state = ticket->state_name();
+  for (OfferedEvent& offered : offered_events(workflow, *ticket, actor)) {
+    OfferedAction action{offered.event, offered.to, offered.to_label, std::move(offered.guards), offered.rule, {}};
+    for (engine::FieldIndex field : offered.suggested) action.suggested.push_back(workflow.fields()[field].name);
+    actions.events.push_back(std::move(action));
+  }
+  for (std::size_t i = 0; i < workflow.fields().size(); ++i) {
+    actions.fields.push_back(field_spec(workflow, workflow.fields()[i]));
+    if (i < ticket->fields.size())
+      actions.values.push_back(field_info(workflow, workflow.fields()[i], ticket->fields[i]));
+  }
+  return actions;
+}
+
+std::optional<Overview> Service::overview(const std::string& name, std::int64_t window) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  WorkflowPtr current = engine_->workflow(name);
+  if (!current) return std::nullopt;
+  Overview overview;
+  overview.now = clock_.now();
+  overview.workflow = current->name();
+  overview.version = current->version_id();
+  overview.workflows = workflow_names_;
+  for (const engine::State& state : current->states())
+    overview.states.push_back({state.name, state.label, kind_name(state.kind), 0, 0, 0});
+  for (const engine::Department& department : current->departments())
+    overview.departments.push_back({department.name, department.label, "", 0, 0, 0});
+  auto count_in = [](std::vector<StateCount>& rows, std::string_view row_name, bool breached, bool due) {
+    for (StateCount& row : rows) {
+      if (row.name != row_name) continue;
+      ++row.count;
+      row.breached += breached ? 1 : 0;
+      row.due += due ? 1 : 0;
+    }
+  };
+  for (std::size_t i = 0; i < engine_->ticket_count(); ++i) {
+    const engine::Ticket& ticket = engine_->ticket_at(i);
+    if (ticket.workflow->name() != overview.workflow) continue;
+    const engine::Workflow& workflow = *ticket.workflow;
+    bool closed =
+        ticket.state < workflow.states().size() && workflow.states()[ticket.state].kind == engine::StateKind::kFinal;
+    if (closed) {
+      ++overview.closed;
+      count_in(overview.states, ticket.state_name(), false, false);
+      continue;
+    }
+    ++overview.open;
+    std::optional<std::string> breach = breached_metric(ticket);
+    auto next = next_threshold(ticket);
+    bool due = !breach && next && next->second - overview.now <= window;
+    overview.breached += breach ? 1 : 0;
+    overview.due += due ? 1 : 0;
+    count_in(overview.states, ticket.state_name(), breach.has_value(), due);
+    // As GET /v1/tickets?department= finds them: routed there, or assigned there.
+    std::vector<engine::DepartmentIndex> departments = ticket.departments;
+    if (ticket.assignee.department != engine::kNoIndex &&
+        std::find(departments.begin(), departments.end(), ticket.assignee.department) == departments.end())
+      departments.push_back(ticket.assignee.department);
+    for (engine::DepartmentIndex d : departments)
+      count_in(overview.departments, workflow.departments()[d].name, breach.has_value(), due);
+    if (breach || due) {
+      DueTicket item{
+          ticket.id,         ticket.state_name(), "", "", breach ? *breach : next->first, next ? next->second : 0,
+          breach.has_value()};
+      if (ticket.state < workflow.states().size()) item.state_label = workflow.states()[ticket.state].label;
+      if (auto priority = ticket.priority(); priority && *priority < workflow.priorities().size())
+        item.priority = workflow.priorities()[*priority].name;
+      overview.due_tickets.push_back(std::move(item));
+    }
+  }
+  std::sort(overview.due_tickets.begin(), overview.due_tickets.end(), [](const DueTicket& a, const DueTicket& b) {
+    if (a.breached != b.breached) return a.breached;
+    return a.due_at != b.due_at ? a.due_at < b.due_at : a.id < b.id;
+  });
+  if (overview.due_tickets.size() > kMaxOverviewDue) overview.due_tickets.resize(kMaxOverviewDue);
+  overview.recent_since = overview.now - 86'400;
+  for (auto it = recent_.rbegin(); it != recent_.rend() && it->at >= overview.recent_since; ++it) {
+    if (it->workflow != overview.workflow) continue;
+    (it->kind == "breach" ? overview.recent_breaches : overview.recent_escalations) += 1;
+    if (overview.recent.size() < kMaxOverviewRecent) overview.recent.push_back(*it);
+  }
+  return overview;
+}
+
+WorkflowPtr Service::version_workflow(std::string_view id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const std::string& name : workflow_names_) {
+    WorkflowPtr current = engine_->workflow(name);
+    if (current && current->version_id() == id) return current;
+  }
+  for (std::size_t i = 0; i < engine_->ticket_count(); ++i) {
+    const engine::Ticket& ticket = engine_->ticket_at(i);
+    if (ticket.workflow->version_id() == id) return ticket.workflow;
+  }
+  engine::Result<std::vector<engine::StoredVersion>> stored = store_->versions();
+  if (!stored) return nullptr;
+  for (const engine::StoredVersion& version : stored.value()) {
+    if (version.id != id) continue;
+    auto compiled = loader_.compile_stored(version);
+    if (compiled) return compiled.value();
+  }
+  return nullptr;
+}
+
+void Service::remember_recent(const engine::Record& record) {
+  bool breach = record.kind == engine::RecordKind::kBreach;
+  if (!breach && record.kind != engine::RecordKind::kEscalation) return;
+  recent_.push_back({record.seq, record.at, record.ticket, record.workflow, breach ? "breach" : "escalation",
+                     record.sla ? record.sla->metric : "", engine::rule_position_text(record.rule)});
+  std::int64_t since = record.at - 86'400;
+  while (!recent_.empty() && (recent_.size() > kMaxRecentEvents || recent_.front().at < since)) recent_.pop_front();
+}
+
+void Service::seed_recent() {
+  std::uint64_t last = store_->last_seq();
+  std::uint64_t from = last > kRecentSeedRows ? last - kRecentSeedRows + 1 : 1;
+  engine::Status read = store_->read_journal(from, [this](const engine::JournalRow& row) {
+    std::optional<engine::EncodedHead> head = engine::encoded_head(row.body);
+    if (!head || (head->kind != "\"breach\"" && head->kind != "\"escalation\"")) return engine::Status::success();
+    engine::Result<engine::Record> record = engine::decode_record(row.body);
+    if (record) remember_recent(record.value());
+    return engine::Status::success();
+  });
+  if (!read) spdlog::warn("reading the journal's last breaches: {}", read.error());
 }
 
 }  // namespace docket::server

@@ -46,6 +46,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -106,9 +107,11 @@ struct ServiceOptions {
 struct FieldInfo {
   enum class Kind : std::uint8_t { kNull, kText, kNumber, kBool };
   std::string name;
-  std::string type;  // "text", "int", "money", "enum", ...
+  std::string label;  // the rules' label ("" when none)
+  std::string type;   // "text", "int", "money", "enum", ...
   Kind kind = Kind::kNull;
-  std::string text;  // kText: the text; kNumber: the exact decimal; kBool: "true"/"false"
+  std::string text;         // kText: the text; kNumber: the exact decimal; kBool: "true"/"false"
+  std::string value_label;  // an enum value's label, "" when none
 };
 
 struct ClockInfo {
@@ -122,7 +125,11 @@ struct ClockInfo {
 struct ApprovalInfo {
   std::string chain;  // "" when none is needed
   std::uint32_t level = 0;
-  std::string requester;                                     // may not vote (four-eyes)
+  std::string level_name;             // "head_signoff.head"
+  std::vector<std::string> roles;     // the level's roles
+  std::vector<std::string> excluded;  // who may not vote: the requester, and the plan's people where excluded
+  std::vector<std::string> eligible;  // of the configured actors (Service::set_people), who may vote now
+  std::string requester;              // may not vote (four-eyes)
   std::vector<std::pair<std::string, std::uint32_t>> votes;  // approver, level
   std::optional<std::int64_t> deadline;
 };
@@ -150,7 +157,10 @@ struct TicketQuery {
   std::string state;
   std::string department;  // routed to, or assigned to
   std::string priority;
+  std::string category;
   std::string workflow;
+  // Matches the id or any text field's value, ASCII letters in any case.
+  std::string text;
   bool breached_only = false;
   // Only tickets with an SLA threshold due within this many seconds.
   std::optional<std::int64_t> due_within;
@@ -160,8 +170,96 @@ struct TicketQuery {
 
 struct TicketPage {
   std::vector<TicketInfo> tickets;
-  std::string next;  // the cursor of the next page; "" on the last page
+  std::string next;       // the cursor of the next page; "" on the last page
+  std::size_t total = 0;  // tickets that match, on every page
 };
+
+// ---------------------------------------------------------------- the console's read models
+
+// A field as an event may set it: the rules' declaration.
+struct FieldSpec {
+  std::string name;
+  std::string label;
+  std::string type;
+  bool required = false;
+  std::vector<std::pair<std::string, std::string>> choices;  // enum: value, label
+  std::string min;                                           // range, as the rules write it; "" when none
+  std::string max;
+};
+
+struct OfferedAction {
+  std::string event;
+  std::string to;  // "" when it stays
+  std::string to_label;
+  std::vector<std::string> guards;
+  std::string rule;
+  std::vector<std::string> suggested;  // field names
+};
+
+// GET /v1/tickets/{id}/actions: what the actor may send now (server/ticket_actions.h).
+struct TicketActions {
+  std::string state;
+  std::vector<OfferedAction> events;
+  std::vector<FieldSpec> fields;  // the workflow's, in declaration order
+  std::vector<FieldInfo> values;  // the ticket's current values, same order
+};
+
+struct StateCount {
+  std::string name;
+  std::string label;
+  std::string kind;  // "initial", "normal", "final"
+  std::size_t count = 0;
+  std::size_t breached = 0;
+  std::size_t due = 0;
+};
+
+struct DueTicket {
+  std::string id;
+  std::string state;
+  std::string state_label;
+  std::string priority;
+  std::string metric;
+  std::int64_t due_at = 0;
+  bool breached = false;
+};
+
+// A breach or escalation of the last day, from the journal.
+struct RecentEvent {
+  std::uint64_t seq = 0;
+  std::int64_t at = 0;
+  std::string ticket;
+  std::string workflow;
+  std::string kind;  // "breach", "escalation"
+  std::string metric;
+  std::string rule;
+};
+
+// GET /v1/overview: one workflow's tickets by state and department, what
+// is breached or due within a window, and the last day's breaches and escalations.
+struct Overview {
+  std::int64_t now = 0;
+  std::string workflow;
+  std::string version;  // the current version
+  std::vector<std::string> workflows;
+  std::size_t open = 0;
+  std::size_t closed = 0;
+  std::size_t breached = 0;  // open tickets with a breached clock
+  std::size_t due = 0;       // open tickets with a threshold due within the window, not breached
+  std::vector<StateCount> states;
+  std::vector<StateCount> departments;  // kind unused
+  std::vector<DueTicket> due_tickets;   // breached first, then soonest; at most kMaxOverviewDue
+  std::int64_t recent_since = 0;
+  std::size_t recent_breaches = 0;
+  std::size_t recent_escalations = 0;
+  std::vector<RecentEvent> recent;  // newest first, at most kMaxOverviewRecent
+};
+
+inline constexpr std::size_t kMaxOverviewDue = 50;
+inline constexpr std::size_t kMaxOverviewRecent = 50;
+// Breaches and escalations remembered for the overview: a day's worth, at most this many.
+inline constexpr std::size_t kMaxRecentEvents = 10'000;
+// Journal rows read at start to remember the last day's breaches and escalations.
+inline constexpr std::uint64_t kRecentSeedRows = 100'000;
 
 struct VersionInfo {
   std::string id;
@@ -291,6 +389,20 @@ class Service {
   engine::Result<engine::Delivery> retry_delivery(std::string_view id);
 
   std::vector<VersionInfo> versions();
+
+  // --- the console (docs/console.md)
+
+  // The actors approvals are offered to (TicketInfo::approval->eligible):
+  // the configured tokens' actors. Replaced on every token reload.
+  void set_people(std::vector<engine::Actor> people);
+  // What `actor` may send to ticket `id` now; nullopt for an unknown ticket.
+  std::optional<TicketActions> actions(std::string_view id, const engine::Actor& actor);
+  // Tickets of `workflow` ("": the first installed) by state and department,
+  // with what falls due within `window` seconds; nullopt for an unknown workflow.
+  std::optional<Overview> overview(const std::string& workflow, std::int64_t window);
+  // The compiled workflow of version `id`: installed, held by a ticket, or
+  // compiled again from the store; null when the store has no such version.
+  WorkflowPtr version_workflow(std::string_view id);
   // The last reload attempt (startup included).
   ReloadReport last_reload();
   ServiceStats stats();
@@ -301,6 +413,7 @@ class Service {
   // REQUIRES: mutex_ held.
   ReloadReport install(engine::Result<std::vector<WorkflowPtr>> compiled, const std::string& source);
   TicketInfo describe(const engine::Ticket& ticket) const;
+  void describe_level(const engine::Workflow& workflow, const engine::Ticket& ticket, ApprovalInfo& approval) const;
   void run_background();
   void run_committer();
   // Waits until the units staged up to `generation` are durable. REQUIRES: lock holds mutex_.
@@ -312,6 +425,10 @@ class Service {
   // A signature of the rules directory (names, sizes, modification times).
   std::string rules_signature() const;
   void count_durable(std::span<const engine::Record> records);
+  // Remembers a durable breach or escalation for the overview. REQUIRES: mutex_ held.
+  void remember_recent(const engine::Record& record);
+  // Reads the journal's tail for the last day's breaches and escalations. REQUIRES: mutex_ held.
+  void seed_recent();
   // The sender's way into the store, under mutex_.
   OutboxAccess outbox_access();
   // Logs items waiting for a target the configuration no longer names. REQUIRES: mutex_ held.
@@ -352,6 +469,8 @@ class Service {
   std::condition_variable journal_grew_;  // durable_seq_ grew, or waits ended
   bool waits_ended_ = false;
   std::unique_ptr<WebhookSender> sender_;  // null without webhooks
+  std::vector<engine::Actor> people_;      // set_people
+  std::deque<RecentEvent> recent_;         // breaches and escalations, oldest first
 
   std::condition_variable wake_;
   bool stopping_ = false;

@@ -724,14 +724,16 @@ Effect Runner::unrequired_approval(std::uint32_t choice) const {
   return effect;
 }
 
-Actor Runner::scoped_actor(const Actor& actor) const {
+Actor scoped_actor(const Workflow& workflow, const Ticket& ticket, const Actor& actor) {
   std::vector<std::string_view> departments;
-  for (DepartmentIndex d : ticket_.departments) departments.push_back(workflow_.departments()[d].name);
-  if (ticket_.assignee.department != kNoIndex) {
-    departments.push_back(workflow_.departments()[ticket_.assignee.department].name);
+  for (DepartmentIndex d : ticket.departments) departments.push_back(workflow.departments()[d].name);
+  if (ticket.assignee.department != kNoIndex) {
+    departments.push_back(workflow.departments()[ticket.assignee.department].name);
   }
   return actor.scoped_to(departments);
 }
+
+Actor Runner::scoped_actor(const Actor& actor) const { return engine::scoped_actor(workflow_, ticket_, actor); }
 
 bool Runner::vote(const Event& event) {
   ApprovalProgress& progress = *ticket_.approval;

@@ -123,6 +123,11 @@ struct DueItem {
 // The ticket's earliest due item; nullopt when nothing is scheduled.
 std::optional<DueItem> earliest_due(const Ticket& ticket);
 
+// The actor's roles as they count on `ticket` now: its plain roles, plus
+// each `department.role` whose department the ticket is routed or assigned
+// to (Actor::scoped_to).
+Actor scoped_actor(const Workflow& workflow, const Ticket& ticket, const Actor& actor);
+
 class Runner {
  public:
   // Starts a unit in `buffers` (UnitBuffers::begin_unit()).
