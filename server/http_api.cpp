@@ -86,7 +86,9 @@ json nullable(const std::optional<std::string>& text) { return text ? json(*text
 Failure rejection(const engine::Outcome& outcome) {
   RejectionStatus status = rejection_status(outcome.code);
   Failure failure{status.status, status.error, outcome.reason};
-  failure.details = {{"state", nullable(outcome.state)}, {"reason_code", engine::to_string(outcome.code)}};
+  // The journal's rejection record (0: none, such as for an unknown ticket) names the refusing rule.
+  failure.details = {
+      {"state", nullable(outcome.state)}, {"reason_code", engine::to_string(outcome.code)}, {"seq", outcome.first_seq}};
   return failure;
 }
 

@@ -293,3 +293,29 @@ TEST(ConsoleApiTest, TheGraphOfAVersionIsDrawnOnceAndKept) {
 
 }  // namespace
 }  // namespace docket::server::testing
+
+namespace docket::server::testing {
+namespace {
+
+TEST(ConsoleApiTest, ARefusalNamesTheJournalRecordThatHoldsTheRefusingRule) {
+  ServerProcess server;
+  ASSERT_TRUE(server.start());
+  ASSERT_EQ(post(server, "/v1/tickets", "zhang", new_ticket("RF-1")).status, 201);
+  Reply refused = send_event(server, "RF-1", "zhang", "registered", {{"problem_confirmed", false}});
+  ASSERT_EQ(refused.status, 422) << refused.text;
+  std::uint64_t seq = refused.body["error"]["seq"];
+  ASSERT_GT(seq, 0u);
+  Reply records = get(server, "/v1/tickets/RF-1/transitions", "zhang");
+  json rejection;
+  for (const json& record : records.body["records"]) {
+    if (record["seq"] == seq) rejection = record;
+  }
+  ASSERT_TRUE(rejection.is_object()) << records.text;
+  EXPECT_EQ(rejection["kind"], "rejection");
+  EXPECT_EQ(rejection["reason_code"], refused.body["error"]["reason_code"]);
+  EXPECT_TRUE(rejection["rule"].get<std::string>().ends_with("rules/after_sales.docket:174:3")) << rejection["rule"];
+  EXPECT_EQ(send_event(server, "NOPE", "zhang", "registered").body["error"]["seq"], 0);
+}
+
+}  // namespace
+}  // namespace docket::server::testing
