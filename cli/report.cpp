@@ -17,13 +17,10 @@
 
 #include <CLI/CLI.hpp>
 
-#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <set>
-#include <span>
 #include <string>
 #include <tuple>
 
@@ -35,8 +32,8 @@
 #include "designer/report_html.h"
 #include "designer/report_input.h"
 #include "designer/report_render.h"
+#include "designer/report_rules.h"
 #include "designer/report_settings.h"
-#include "engine/model/text.h"
 
 namespace docket::cli {
 namespace {
@@ -73,103 +70,43 @@ int set_period(const ReportOptions& options, designer::ReportOptions& report_opt
   return kExitOk;
 }
 
-// The workflow whose tickets are counted: --workflow, or the only one the
-// journal has ("" for an empty journal); nullopt after printing why it
-// cannot be told.
-std::optional<std::string> choose_workflow(const ReportOptions& options, std::span<const engine::Record> records) {
-  std::set<std::string> names;
-  for (const engine::Record& record : records) {
-    if (!record.workflow.empty()) names.insert(record.workflow);
-  }
-  if (!options.workflow.empty()) {
-    if (names.count(options.workflow) != 0 || names.empty()) return options.workflow;
-    fail("--workflow " + options.workflow + ": the journal has no ticket of it (it has " +
-             engine::join({names.begin(), names.end()}, ", ") + ")",
-         kExitUsage);
+// --rules compiled, and checked to be of the journal's workflow; nullopt
+// after printing why not.
+std::optional<std::shared_ptr<const engine::Workflow>> given_rules(const ReportOptions& options,
+                                                                   const std::string& workflow, int& exit_code) {
+  std::vector<std::shared_ptr<const engine::Workflow>> compiled = compile_rule_files({options.rules});
+  if (compiled.empty()) {
+    exit_code = kExitFailure;
     return std::nullopt;
   }
-  if (names.size() <= 1) return names.empty() ? std::string() : *names.begin();
-  fail("the journal holds tickets of " + std::to_string(names.size()) + " workflows (" +
-           engine::join({names.begin(), names.end()}, ", ") + "): choose one with --workflow",
-       kExitUsage);
-  return std::nullopt;
-}
-
-// The stored versions of `workflow` that a record names, newest last.
-std::vector<const engine::StoredVersion*> used_versions(const designer::JournalInput& input,
-                                                        const std::string& workflow) {
-  std::set<std::string> used;
-  for (const engine::Record& record : input.records) {
-    if (record.workflow == workflow) used.insert(record.version);
-  }
-  std::vector<const engine::StoredVersion*> versions;
-  for (const engine::StoredVersion& version : input.versions) {
-    if (version.workflow == workflow && used.count(version.id) != 0) versions.push_back(&version);
-  }
-  std::stable_sort(versions.begin(), versions.end(),
-                   [](const auto* a, const auto* b) { return a->added_at < b->added_at; });
-  return versions;
-}
-
-struct Rules {
-  std::shared_ptr<const engine::Workflow> workflow;  // null: none to be had
-  std::string source;                                // how messages name them
-};
-
-// --rules, else the version the store or bundle kept; nullopt after printing
-// why the rules cannot be used.
-std::optional<Rules> report_rules(const ReportOptions& options, const designer::JournalInput& input,
-                                  const std::string& workflow) {
-  if (!options.rules.empty()) {
-    std::vector<std::shared_ptr<const engine::Workflow>> compiled = compile_rule_files({options.rules});
-    if (compiled.empty()) return std::nullopt;
-    return Rules{compiled.front(), options.rules};
-  }
-  std::vector<const engine::StoredVersion*> versions = used_versions(input, workflow);
-  if (versions.empty()) return Rules{};
-  const engine::StoredVersion* version = versions.back();
-  auto compiled = compile_stored(*version);
-  if (!compiled) {
-    fail(options.input + ": the rules of version " + version->id.substr(0, 12) +
-         " do not compile: " + compiled.error());
+  if (!workflow.empty() && compiled.front()->name() != workflow) {
+    exit_code = fail("--rules " + options.rules + " declares workflow `" + compiled.front()->name() +
+                         "`, but the journal's tickets run `" + workflow + "`",
+                     kExitUsage);
     return std::nullopt;
   }
-  return Rules{compiled.value(), version->workflow + " " + version->id.substr(0, 12) + " kept in " + options.input};
+  return compiled.front();
 }
 
-// The other stored versions the tickets ran on whose `report` block counts
-// by other names than `used`: listed, so that the report says every ticket
-// was counted by `used`'s. One that does not compile is listed too.
-void add_other_settings(const designer::JournalInput& input, const std::string& workflow, const engine::Workflow& used,
-                        const std::string& source, designer::ReportOptions& settled) {
-  for (const engine::StoredVersion* version : used_versions(input, workflow)) {
-    if (version->id == used.version_id()) continue;
-    auto compiled = compile_stored(*version);
-    if (compiled && designer::same_report_settings(*compiled.value(), used)) continue;
-    settled.rules.push_back({version->workflow, version->id, source, false});
-  }
-}
-
+// The workflow, the rules and the names the report counts by
+// (designer/report_rules.h).
 int settle(const ReportOptions& options, const designer::JournalInput& input, designer::ReportOptions& settled) {
-  std::optional<std::string> workflow = choose_workflow(options, input.records);
-  if (!workflow) return kExitUsage;
-  settled.workflow = *workflow;
-  std::optional<Rules> rules = report_rules(options, input, *workflow);
-  if (!rules) return kExitFailure;
-  if (rules->workflow && !workflow->empty() && rules->workflow->name() != *workflow) {
-    return fail("--rules " + options.rules + " declares workflow `" + rules->workflow->name() +
-                    "`, but the journal's tickets run `" + *workflow + "`",
-                kExitUsage);
+  engine::Result<std::string> workflow =
+      designer::choose_report_workflow(input.records, options.workflow, "--workflow");
+  if (!workflow) return fail(workflow.error(), kExitUsage);
+  designer::ReportRequest request;
+  request.workflow = workflow.value();
+  request.input = options.input;
+  request.overrides = options.overrides;
+  if (!options.rules.empty()) {
+    int exit_code = kExitOk;
+    std::optional<std::shared_ptr<const engine::Workflow>> rules = given_rules(options, request.workflow, exit_code);
+    if (!rules) return exit_code;
+    request.rules = *rules;
+    request.rules_source = options.rules;
   }
-  designer::KnownNames known = rules->workflow ? designer::names_of_rules(*rules->workflow, rules->source)
-                                               : designer::names_in_journal(input.records);
-  engine::Status ok = designer::settle_report_settings(rules->workflow.get(), options.overrides, known, settled);
-  if (!ok) return fail(ok.error(), kExitUsage);
-  if (rules->workflow) {
-    const engine::Workflow& used = *rules->workflow;
-    settled.rules.push_back({used.name(), used.version_id(), options.rules.empty() ? options.input : options.rules});
-    add_other_settings(input, *workflow, used, options.input, settled);
-  }
+  std::optional<designer::ReportProblem> problem = designer::settle_report(input, request, compile_stored, settled);
+  if (problem) return fail(problem->message, problem->usage ? kExitUsage : kExitFailure);
   return kExitOk;
 }
 

@@ -28,7 +28,7 @@ std::optional<Principal> Authenticator::principal_for_digest(std::string_view di
     if (equal_in_constant_time(digest, token.sha256) && match == nullptr) match = &token;
   }
   if (match == nullptr) return std::nullopt;
-  return Principal{engine::Actor{match->actor, match->roles}, match->deploy};
+  return Principal{engine::Actor{match->actor, match->roles}, match->deploy, match->read_only};
 }
 
 std::vector<engine::Actor> Authenticator::actors() const {

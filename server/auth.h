@@ -33,6 +33,7 @@ bool equal_in_constant_time(std::string_view a, std::string_view b);
 struct Principal {
   engine::Actor actor;
   bool deploy = false;
+  bool read_only = false;  // may not create tickets or send events
 };
 
 class Authenticator {

@@ -304,7 +304,7 @@ class Parser {
     for (const toml::node& item : *node.as_array()) {
       const toml::table& t = *item.as_table();
       const std::string s = "[[tokens]]";
-      check_keys(t, s, {"sha256", "actor", "roles", "deploy"});
+      check_keys(t, s, {"sha256", "actor", "roles", "deploy", "read_only"});
       TokenConfig token;
       token.where = where(t);
       if (auto digest = string(t, "sha256", s)) {
@@ -345,6 +345,9 @@ class Parser {
         if (!ok) error(roles->source(), "[[tokens]] `roles` must be an array of role names");
       }
       if (auto deploy = boolean(t, "deploy", s)) token.deploy = *deploy;
+      if (auto read_only = boolean(t, "read_only", s)) token.read_only = *read_only;
+      if (token.deploy && token.read_only)
+        error(t.get("read_only")->source(), "[[tokens]] `read_only` and `deploy` exclude each other");
       config_.tokens.push_back(std::move(token));
     }
   }

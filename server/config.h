@@ -32,6 +32,9 @@ struct TokenConfig {
   // May deploy and reload workflow versions (POST /v1/versions). Reading and
   // sending events need no such permission: the engine checks roles.
   bool deploy = false;
+  // Reads only: creating tickets and sending events is refused (403) whatever
+  // the rules allow, for auditors and dashboards. Not with `deploy`.
+  bool read_only = false;
   std::string where;  // "docket.toml:12:1", for messages
 };
 

@@ -11,8 +11,11 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
+#include <tuple>
 #include <variant>
 
+#include "designer/diff.h"
+#include "designer/report.h"
 #include "engine/codec/json_text.h"
 #include "engine/model/value.h"
 #include "server/metrics.h"
@@ -564,7 +567,14 @@ struct HttpApi::Impl {
                                                               {"last_seq", outcome->last_seq}});
   }
 
+  std::optional<HttpResponse> refuse_read_only(const Principal& who) {
+    if (!who.read_only) return std::nullopt;
+    return failure_response(
+        {403, "forbidden", "`" + who.actor.id + "` has a read-only token: it may read tickets, not change them"});
+  }
+
   HttpResponse create_ticket(const HttpRequest& request, const Principal& who, const std::string&) {
+    if (auto refused = refuse_read_only(who)) return std::move(*refused);
     auto object = body(request);
     if (auto* refused = std::get_if<HttpResponse>(&object)) return std::move(*refused);
     const engine::JsonNode& fields = std::get<engine::JsonNode>(object);
@@ -584,6 +594,7 @@ struct HttpApi::Impl {
   }
 
   HttpResponse send_event(const HttpRequest& request, const Principal& who, const std::string& id) {
+    if (auto refused = refuse_read_only(who)) return std::move(*refused);
     if (auto problem = name_problem(id, "ticket id")) return failure_response({400, "bad_request", *problem});
     auto object = body(request);
     if (auto* refused = std::get_if<HttpResponse>(&object)) return std::move(*refused);
@@ -837,6 +848,221 @@ struct HttpApi::Impl {
     return response;
   }
 
+  // --- audit, reports, version sources
+
+  HttpResponse version_source(const HttpRequest&, const Principal&, const std::string& id) {
+    if (auto problem = name_problem(id, "version id")) return failure_response({400, "bad_request", *problem});
+    engine::Result<std::optional<engine::StoredVersion>> stored = service.stored_version(id);
+    if (!stored) return failure_response({503, "store_unavailable", stored.error()});
+    if (!stored.value()) return failure_response({404, "not_found", "unknown version `" + id + "`"});
+    const engine::StoredVersion& version = *stored.value();
+    json files = json::array();
+    for (const engine::WorkflowSource& source : version.sources) {
+      // Rule positions in the journal name a file under the root: "rules/after_sales.docket".
+      std::string name = version.source_root.empty() ? source.path : version.source_root + "/" + source.path;
+      files.push_back({{"name", name}, {"path", source.path}, {"text", source.text}});
+    }
+    return json_response(200, {{"version", version.id},
+                               {"workflow", version.workflow},
+                               {"declared", nullable(version.declared)},
+                               {"source_root", version.source_root},
+                               {"files", files}});
+  }
+
+  // Stored version `id` (a query parameter named `what`) compiled, or the answer that refuses.
+  std::variant<WorkflowPtr, HttpResponse> compiled_version(const std::string& id, const char* what) {
+    engine::Result<std::optional<WorkflowPtr>> compiled = service.compiled_version(id);
+    if (!compiled) return failure_response({500, "version_invalid", compiled.error()});
+    if (!compiled.value())
+      return failure_response({404, "not_found", std::string("`") + what + "`: unknown version `" + id + "`"});
+    return *compiled.value();
+  }
+
+  HttpResponse version_diff(const HttpRequest& request, const Principal&, const std::string&) {
+    std::map<std::string, std::string> ids;
+    for (const auto& [key, value] : request.query) {
+      if (key != "from" && key != "to")
+        return failure_response({400, "bad_request", "unknown query parameter `" + key + "`"});
+      if (auto problem = name_problem(value, "`" + key + "` version id"))
+        return failure_response({400, "bad_request", *problem});
+      ids[key] = value;
+    }
+    for (const char* key : {"from", "to"}) {
+      if (ids.count(key) == 0) {
+        return failure_response(
+            {400, "bad_request", std::string("`") + key + "` is missing: the id of a version (GET /v1/versions)"});
+      }
+    }
+    auto from = compiled_version(ids["from"], "from");
+    if (auto* refused = std::get_if<HttpResponse>(&from)) return std::move(*refused);
+    auto to = compiled_version(ids["to"], "to");
+    if (auto* refused = std::get_if<HttpResponse>(&to)) return std::move(*refused);
+    std::vector<designer::Change> changes =
+        designer::diff_workflows(*std::get<WorkflowPtr>(from), *std::get<WorkflowPtr>(to));
+    // `docket diff --format json`'s changes and summary, as they are.
+    json rendered = json::parse(designer::render_diff_json(changes));
+    return json_response(200, {{"from", ids["from"]},
+                               {"to", ids["to"]},
+                               {"text", designer::render_diff_text(changes)},
+                               {"changes", rendered["changes"]},
+                               {"summary", rendered["summary"]}});
+  }
+
+  static json verify_json(const AuditProgress& progress) {
+    bool running = progress.state == AuditProgress::State::kRunning;
+    bool done = progress.state == AuditProgress::State::kDone;
+    bool started = progress.state != AuditProgress::State::kIdle;
+    json finding = nullptr;
+    if (progress.finding) {
+      finding = {
+          {"seq", progress.finding->seq}, {"problem", progress.finding->problem}, {"detail", progress.finding->detail}};
+    }
+    return {{"state", to_string(progress.state)},
+            {"checked", progress.checked},
+            {"total", progress.total},
+            {"started_at", started ? json(engine::format_timestamp(progress.started_at)) : json(nullptr)},
+            {"finished_at", started && !running ? json(engine::format_timestamp(progress.finished_at)) : json(nullptr)},
+            {"ok", done ? json(progress.ok) : json(nullptr)},
+            {"summary", nullable(progress.summary)},
+            {"finding", finding},
+            {"signed_through", progress.signed_through},
+            {"checkpoints_verified", progress.checkpoints_verified},
+            {"versions", progress.versions},
+            {"tickets", progress.tickets}};
+  }
+
+  HttpResponse audit_status(const HttpRequest&, const Principal&, const std::string&) {
+    engine::Result<AuditStatus> status = service.audit_status();
+    if (!status) return failure_response({503, "store_unavailable", status.error()});
+    json checkpoint = nullptr;
+    if (const auto& latest = status->checkpoint) {
+      checkpoint = {{"seq", latest->seq},
+                    {"hash", latest->hash},
+                    {"at", engine::format_timestamp(latest->at)},
+                    {"key_id", latest->key_id},
+                    {"signed", status->checkpoint_verifies}};
+    }
+    return json_response(200, {{"last_seq", status->last_seq},
+                               {"durable_seq", status->durable_seq},
+                               {"chain_head", status->chain_head},
+                               {"signing", status->signing},
+                               {"checkpoint", checkpoint},
+                               {"verify", verify_json(status->verify)}});
+  }
+
+  // One verification at a time, whoever asks: a second request while one
+  // runs gets 409 with the running one's progress.
+  HttpResponse audit_verify(const HttpRequest& request, const Principal&, const std::string&) {
+    if (!request.body.empty()) {
+      auto object = body(request);
+      if (auto* refused = std::get_if<HttpResponse>(&object)) return std::move(*refused);
+      if (auto problem = unknown_key(std::get<engine::JsonNode>(object), {}))
+        return failure_response({400, "bad_request", *problem + " (the body is empty or {})"});
+    }
+    bool started = service.start_audit_verification();
+    engine::Result<AuditStatus> status = service.audit_status();
+    if (!status) return failure_response({503, "store_unavailable", status.error()});
+    if (started) return json_response(202, verify_json(status->verify));
+    if (status->verify.state != AuditProgress::State::kRunning)
+      return failure_response({503, "unavailable", "the service is shutting down"});
+    Failure failure{409, "conflict",
+                    "a verification is running (" + std::to_string(status->verify.checked) + " of " +
+                        std::to_string(status->verify.total) + " records checked): follow it on GET /v1/audit"};
+    failure.details = {{"verify", verify_json(status->verify)}};
+    return failure_response(failure);
+  }
+
+  // A place among the exports and reports allowed at once (each reads the
+  // whole journal into memory), or the 503 that says to come back.
+  std::variant<std::unique_ptr<LongPollSlot>, HttpResponse> heavy_read_slot() {
+    auto slot = std::make_unique<LongPollSlot>(heavy_reads, kMaxHeavyReads);
+    if (slot->taken()) return slot;
+    HttpResponse busy = failure_response(
+        {503, "busy", std::to_string(kMaxHeavyReads) + " exports or reports are being made: try again shortly"});
+    busy.headers.emplace_back("Retry-After", "1");
+    return busy;
+  }
+
+  // The bundle carries every ticket's data (like the outbox): for operators
+  // (tokens that may deploy) only.
+  HttpResponse audit_export(const HttpRequest&, const Principal& who, const std::string&) {
+    if (!who.deploy) {
+      return failure_response(
+          {403, "forbidden", "`" + who.actor.id + "` may not export the audit trail: it holds every ticket's data"});
+    }
+    auto slot = heavy_read_slot();
+    if (auto* refused = std::get_if<HttpResponse>(&slot)) return std::move(*refused);
+    engine::Result<AuditExport> exported = service.export_audit(kMaxExportBytes);
+    if (!exported) return failure_response({503, "store_unavailable", exported.error()});
+    if (exported->too_large) {
+      return failure_response({422, "too_large",
+                               "the audit bundle is larger than " + std::to_string(kMaxExportBytes) +
+                                   " bytes: export it on the server with `docket audit export STORE --out DIR`"});
+    }
+    HttpResponse response;
+    response.content_type = "application/x-tar";
+    response.headers.emplace_back(
+        "Content-Disposition", "attachment; filename=\"docket-audit-" + std::to_string(exported->last_seq) + ".tar\"");
+    response.body = std::move(exported->tar);
+    return response;
+  }
+
+  // Reads the period of GET /v1/report into `period`; what is wrong with it otherwise.
+  static std::optional<std::string> report_period(const std::string& from, const std::string& to,
+                                                  designer::ReportOptions& period) {
+    if (from.empty() || to.empty())
+      return "`from` and `to` are needed: the first day of the period and the day after it, YYYY-MM-DD";
+    engine::Result<std::int64_t> zone = designer::start_of_day("1970-01-01", period.zone);
+    if (!zone) return "`zone`: " + zone.error();
+    for (auto [text, bound, label, key] : {std::tuple{&from, &period.from, &period.from_label, "from"},
+                                           std::tuple{&to, &period.to, &period.to_label, "to"}}) {
+      engine::Result<std::int64_t> instant = designer::start_of_day(*text, period.zone);
+      if (!instant) return std::string("`") + key + "`: " + instant.error();
+      *bound = instant.value();
+      *label = *text;
+    }
+    if (*period.from >= *period.to) return "`from` " + from + " is not before `to` " + to;
+    // Whole days by the calendar, whatever the zone's clock changes.
+    std::int64_t days =
+        (designer::start_of_day(to, "UTC").value() - designer::start_of_day(from, "UTC").value()) / 86400;
+    if (days > static_cast<std::int64_t>(kMaxReportDays))
+      return "the period is " + std::to_string(days) + " days, longer than " + std::to_string(kMaxReportDays);
+    return std::nullopt;
+  }
+
+  HttpResponse report(const HttpRequest& request, const Principal&, const std::string&) {
+    std::string from;
+    std::string to;
+    std::string workflow;
+    designer::ReportOptions period;
+    for (const auto& [key, value] : request.query) {
+      if (key == "from") {
+        from = value;
+      } else if (key == "to") {
+        to = value;
+      } else if (key == "zone") {
+        if (!value.empty()) period.zone = value;
+      } else if (key == "workflow") {
+        if (value.empty()) continue;
+        if (auto problem = name_problem(value, "`workflow`")) return failure_response({400, "bad_request", *problem});
+        workflow = value;
+      } else {
+        return failure_response({400, "bad_request", "unknown query parameter `" + key + "`"});
+      }
+    }
+    if (auto problem = report_period(from, to, period)) return failure_response({400, "bad_request", *problem});
+    auto slot = heavy_read_slot();
+    if (auto* refused = std::get_if<HttpResponse>(&slot)) return std::move(*refused);
+    ReportAnswer answer = service.report(period, workflow);
+    if (answer.problem) {
+      if (answer.problem->usage) return failure_response({400, "bad_request", answer.problem->message});
+      return failure_response({500, "report_failed", answer.problem->message});
+    }
+    HttpResponse response;
+    response.body = std::move(answer.json);
+    return response;
+  }
+
   // ------------------------------------------------------------ the console (docs/console.md)
 
   std::string session_cookie(const std::string& value, std::chrono::seconds max_age) const {
@@ -850,6 +1076,7 @@ struct HttpApi::Impl {
     return {{"actor", who.actor.id},
             {"roles", who.actor.roles},
             {"deploy", who.deploy},
+            {"read_only", who.read_only},
             {"csrf", session ? json(session->csrf) : json(nullptr)},
             {"expires_in", session ? json(session->expires_in.count()) : json(nullptr)}};
   }
@@ -1003,6 +1230,7 @@ struct HttpApi::Impl {
     if (auto problem = name_problem(id, "ticket id")) return failure_response({400, "bad_request", *problem});
     std::optional<TicketActions> actions = service.actions(id, who.actor);
     if (!actions) return failure_response({404, "not_found", "unknown ticket `" + id + "`"});
+    if (who.read_only) actions->events.clear();
     return json_response(200, actions_json(id, *actions));
   }
 
@@ -1065,6 +1293,7 @@ struct HttpApi::Impl {
   std::map<std::string, std::string, std::less<>> graphs;  // version id -> SVG
   static constexpr std::size_t kMaxCachedGraphs = 64;
   std::atomic<std::size_t> long_polls{0};
+  std::atomic<std::size_t> heavy_reads{0};  // exports and reports under way
   const std::size_t max_long_polls = std::clamp<std::size_t>(options.transport.threads / 4, 1, kMaxLongPolls);
   const std::vector<Route> routes = {
       {"POST", {"v1", "tickets"}, "POST /v1/tickets", true, &Impl::create_ticket},
@@ -1088,6 +1317,13 @@ struct HttpApi::Impl {
       {"GET", {""}, "GET /", false, &Impl::console_index, true},
       {"GET", {"console", "**"}, "GET /console/*", false, &Impl::console_asset, true},
       {"GET", {"metrics"}, "GET /metrics", true, &Impl::metrics_page},
+      // --- audit, reports, version sources
+      {"GET", {"v1", "versions", "diff"}, "GET /v1/versions/diff", true, &Impl::version_diff},
+      {"GET", {"v1", "versions", "{id}", "source"}, "GET /v1/versions/{id}/source", true, &Impl::version_source},
+      {"GET", {"v1", "audit"}, "GET /v1/audit", true, &Impl::audit_status},
+      {"POST", {"v1", "audit", "verify"}, "POST /v1/audit/verify", true, &Impl::audit_verify},
+      {"GET", {"v1", "audit", "export"}, "GET /v1/audit/export", true, &Impl::audit_export},
+      {"GET", {"v1", "report"}, "GET /v1/report", true, &Impl::report},
   };
   std::unique_ptr<HttpServer> server;
 };

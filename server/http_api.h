@@ -70,6 +70,12 @@ inline constexpr std::uint64_t kMaxFeedWaitSeconds = 30;  // GET /v1/journal?wai
 // workers, at most this many; past it a request answers without waiting, so
 // that long polls never hold every worker.
 inline constexpr std::size_t kMaxLongPolls = 16;
+// GET /v1/report: the longest period, in days.
+inline constexpr std::size_t kMaxReportDays = 366;
+// GET /v1/audit/export: the largest archive sent; past it, `docket audit export` on the server.
+inline constexpr std::size_t kMaxExportBytes = std::size_t{256} << 20;
+// Exports and reports made at once (each reads the whole journal); past it, 503 and Retry-After.
+inline constexpr std::size_t kMaxHeavyReads = 2;
 
 class HttpApi {
  public:

@@ -2,14 +2,22 @@
 
 #include <spdlog/spdlog.h>
 
+#include <stdlib.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 
+#include "designer/report_input.h"
+#include "designer/report_render.h"
+#include "engine/audit/audit_bundle.h"
 #include "engine/codec/journal_json.h"
 #include "engine/codec/journal_spdlog.h"
 #include "engine/codec/json_text.h"
 #include "engine/runtime/approval.h"
+#include "engine/store/audit_chain.h"
 #include "engine/store/signing.h"
+#include "server/tar_archive.h"
 #include "server/ticket_actions.h"
 #include "server/webhooks.h"
 
@@ -307,6 +315,7 @@ void Service::stop() {
   // The sender first, while the committer still commits what it records.
   if (sender_) sender_->stop();
   end_waits();
+  stop_audit_job();
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopped_) return;
@@ -926,6 +935,181 @@ void Service::seed_recent() {
     return engine::Status::success();
   });
   if (!read) spdlog::warn("reading the journal's last breaches: {}", read.error());
+}
+
+// ---------------------------------------------------------------- audit, reports, version sources
+
+namespace {
+
+// A folder of its own under the system's temporary folder (mode 0700),
+// removed with its contents when the object goes.
+class TemporaryFolder {
+ public:
+  static engine::Result<std::unique_ptr<TemporaryFolder>> make(const std::string& prefix) {
+    using R = engine::Result<std::unique_ptr<TemporaryFolder>>;
+    std::error_code error;
+    std::string pattern = (std::filesystem::temp_directory_path(error) / (prefix + "XXXXXX")).string();
+    if (error || ::mkdtemp(pattern.data()) == nullptr) return R::failure("cannot make a temporary folder");
+    return R::success(std::unique_ptr<TemporaryFolder>(new TemporaryFolder(pattern)));
+  }
+  ~TemporaryFolder() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TemporaryFolder(const TemporaryFolder&) = delete;
+  TemporaryFolder& operator=(const TemporaryFolder&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  explicit TemporaryFolder(std::filesystem::path path) : path_(std::move(path)) {}
+  std::filesystem::path path_;
+};
+
+// The seq of the last row of `store` from `from` on (`from` - 1 when none).
+engine::Result<std::uint64_t> last_row(engine::SqliteStore& store, std::uint64_t from) {
+  std::uint64_t last = from == 0 ? 0 : from - 1;
+  engine::Status read = store.read_journal(from, [&last](const engine::JournalRow& row) {
+    last = row.seq;
+    return engine::Status::success();
+  });
+  if (!read) return engine::Result<std::uint64_t>::failure(read.error());
+  return engine::Result<std::uint64_t>::success(last);
+}
+
+}  // namespace
+
+void Service::stop_audit_job() {
+  AuditJob* job = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    job = audit_job_.get();
+  }
+  // Outside the mutex: the run never takes it, and joining it may take a batch's time.
+  if (job != nullptr) job->stop();
+}
+
+engine::Result<std::optional<engine::StoredVersion>> Service::stored_version(std::string_view id) {
+  using R = engine::Result<std::optional<engine::StoredVersion>>;
+  std::lock_guard<std::mutex> lock(mutex_);
+  engine::Result<std::vector<engine::StoredVersion>> stored = store_->versions();
+  if (!stored) return R::failure(stored.error());
+  for (engine::StoredVersion& version : stored.value()) {
+    if (version.id == id) return R::success(std::move(version));
+  }
+  return R::success(std::nullopt);
+}
+
+engine::Result<std::optional<WorkflowPtr>> Service::compiled_version(std::string_view id) {
+  using R = engine::Result<std::optional<WorkflowPtr>>;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto kept = compiled_versions_.find(id);
+    if (kept != compiled_versions_.end()) return R::success(kept->second);
+  }
+  engine::Result<std::optional<engine::StoredVersion>> stored = stored_version(id);
+  if (!stored) return R::failure(stored.error());
+  if (!stored.value()) return R::success(std::nullopt);
+  const engine::StoredVersion& version = *stored.value();
+  engine::Result<WorkflowPtr> compiled = loader_.compile_stored(version);
+  if (!compiled) return R::failure("stored version " + version.id + " does not compile: " + compiled.error());
+  if (compiled.value()->version_id() != version.id) {
+    return R::failure("the stored sources of version " + version.id + " compile to version " +
+                      compiled.value()->version_id() + ": they were altered");
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  compiled_versions_.emplace(version.id, compiled.value());
+  return R::success(compiled.value());
+}
+
+engine::Result<AuditStatus> Service::audit_status() {
+  using R = engine::Result<AuditStatus>;
+  std::lock_guard<std::mutex> lock(mutex_);
+  AuditStatus status;
+  status.last_seq = engine_->last_seq();
+  status.durable_seq = durable_seq_;
+  status.signing = !options_.checkpoint_key.empty();
+  status.chain_head = std::string(engine::kGenesisHash);
+  if (durable_seq_ > 0) {
+    engine::Status read = store_->read_journal(durable_seq_, [&status](const engine::JournalRow& row) {
+      status.chain_head = row.hash;
+      return engine::Status::failure("");  // the first row is the one
+    });
+    if (!read && !read.error().empty()) return R::failure(read.error());
+  }
+  engine::Result<std::optional<engine::Checkpoint>> checkpoint = store_->last_checkpoint();
+  if (!checkpoint) return R::failure(checkpoint.error());
+  status.checkpoint = std::move(checkpoint).value();
+  if (status.checkpoint) {
+    engine::Result<std::vector<std::string>> keys = store_->public_keys();
+    if (!keys) return R::failure(keys.error());
+    engine::KeyRing ring;
+    for (const std::string& pem : keys.value()) {
+      auto key = engine::VerifyKey::from_pem(pem, options_.store_path);
+      if (key) (void)ring.add(std::move(key).value());
+    }
+    status.checkpoint_verifies = engine::verify_checkpoint(*status.checkpoint, ring).ok();
+  }
+  if (audit_job_) status.verify = audit_job_->progress();
+  return R::success(std::move(status));
+}
+
+bool Service::start_audit_verification() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (stopping_ || stopped_) return false;
+  if (!audit_job_) audit_job_ = std::make_unique<AuditJob>(options_.store_path, loader_.compile_stored, clock_);
+  return audit_job_->start(durable_seq_);
+}
+
+engine::Result<AuditExport> Service::export_audit(std::size_t max_bytes) {
+  using R = engine::Result<AuditExport>;
+  auto folder = TemporaryFolder::make("docket-export-");
+  if (!folder) return R::failure(folder.error());
+  auto reader = engine::SqliteStore::open(options_.store_path, engine::read_only_options());
+  if (!reader) return R::failure(reader.error());
+  engine::SqliteStore& store = *reader.value();
+  AuditExport exported;
+  std::filesystem::path bundle = folder.value()->path() / "bundle";
+  engine::Status written = store.read_snapshot([&] {
+    // The head as of this transaction: rows since the store was opened are read too.
+    engine::Result<std::uint64_t> last = last_row(store, store.last_seq());
+    if (!last) return engine::Status::failure(last.error());
+    exported.last_seq = last.value();
+    auto stats = engine::write_bundle(store, bundle, engine::BundleFormat::kJsonl);
+    return stats ? engine::Status::success() : engine::Status::failure(stats.error());
+  });
+  if (!written) return R::failure(written.error());
+  engine::Result<std::uint64_t> size = tar_directory_size(bundle);
+  if (!size) return R::failure(size.error());
+  exported.too_large = size.value() > max_bytes;
+  if (exported.too_large) return R::success(std::move(exported));
+  std::string top = "docket-audit-" + std::to_string(exported.last_seq);
+  engine::Result<std::string> tar = tar_directory(bundle, top, clock_.now(), max_bytes);
+  if (!tar) return R::failure(tar.error());
+  exported.tar = std::move(tar).value();
+  return R::success(std::move(exported));
+}
+
+ReportAnswer Service::report(const designer::ReportOptions& period, const std::string& workflow) {
+  ReportAnswer answer;
+  // A connection of its own: the whole journal is read, but not under the mutex.
+  engine::Result<designer::JournalInput> input = designer::read_journal(options_.store_path);
+  if (!input) {
+    answer.problem = designer::ReportProblem{false, input.error()};
+    return answer;
+  }
+  engine::Result<std::string> chosen = designer::choose_report_workflow(input->records, workflow, "`workflow`");
+  if (!chosen) {
+    answer.problem = designer::ReportProblem{true, chosen.error()};
+    return answer;
+  }
+  designer::ReportRequest request;
+  request.workflow = chosen.value();
+  request.input = std::filesystem::path(options_.store_path).filename().string();
+  designer::ReportOptions options = period;
+  answer.problem = designer::settle_report(input.value(), request, loader_.compile_stored, options);
+  if (answer.problem) return answer;
+  answer.json = designer::render_report_json(designer::compute_report(input->records, options));
+  return answer;
 }
 
 }  // namespace docket::server

@@ -56,10 +56,14 @@
 #include <thread>
 #include <vector>
 
+#include "designer/report.h"
+#include "designer/report_rules.h"
 #include "engine/model/result.h"
 #include "engine/runtime/engine.h"
+#include "engine/store/checkpoint.h"
 #include "engine/store/recovery.h"
 #include "engine/store/sqlite_store.h"
+#include "server/audit_job.h"
 #include "server/config.h"
 #include "server/service_clock.h"
 #include "server/webhook_sender.h"
@@ -333,6 +337,32 @@ struct DeliveryInfo {
   std::vector<engine::AttemptRow> attempts;
 };
 
+// ---------------------------------------------------------------- audit, reports, version sources
+
+// GET /v1/audit: the journal's head, its latest checkpoint, the verification.
+struct AuditStatus {
+  std::uint64_t last_seq = 0;                    // the last record written (its commit may be under way)
+  std::uint64_t durable_seq = 0;                 // the last record committed
+  std::string chain_head;                        // the hash of the record at durable_seq (the genesis hash for none)
+  bool signing = false;                          // the service signs checkpoints
+  std::optional<engine::Checkpoint> checkpoint;  // the latest
+  bool checkpoint_verifies = false;              // with a public key the store holds
+  AuditProgress verify;
+};
+
+// GET /v1/audit/export: the audit bundle (engine/audit/audit_bundle.h) as one tar file.
+struct AuditExport {
+  std::uint64_t last_seq = 0;  // the bundle's last record
+  std::string tar;             // a folder docket-audit-<last_seq>/ with the bundle's files
+  bool too_large = false;      // the archive would pass the bound: `tar` is empty
+};
+
+// GET /v1/report: the figures as `docket report --format json` writes them.
+struct ReportAnswer {
+  std::string json;
+  std::optional<designer::ReportProblem> problem;  // set: no report
+};
+
 class Service {
  public:
   // Opens (or creates) the store, recovers it and installs the rules
@@ -407,6 +437,32 @@ class Service {
   ReloadReport last_reload();
   ServiceStats stats();
 
+  // --- audit, reports, version sources
+
+  // The version the store kept under `id`, with its sources; nullopt when
+  // it has none. An error: the store could not be read.
+  engine::Result<std::optional<engine::StoredVersion>> stored_version(std::string_view id);
+  // Stored version `id` compiled (RulesLoader::compile_stored, outside the
+  // mutex, the first time; kept for later calls); nullopt when the store has
+  // no such version. An error: it could not be read or does not compile to its id.
+  engine::Result<std::optional<WorkflowPtr>> compiled_version(std::string_view id);
+  // The journal's head, its latest checkpoint and the verification's
+  // progress: a few rows read under the mutex.
+  engine::Result<AuditStatus> audit_status();
+  // Starts a verification of the durable journal in the background
+  // (server/audit_job.h); false when one is running. The progress is in audit_status().
+  bool start_audit_verification();
+  // The audit bundle of the store, read through a read-only connection of
+  // its own in one read transaction (never under the mutex), as a tar of at
+  // most `max_bytes`.
+  engine::Result<AuditExport> export_audit(std::size_t max_bytes);
+  // The report of the tickets created in `period` (its from, to, labels and
+  // zone) of `workflow` ("" : the journal's only one), as `docket report
+  // STORE --format json` computes it (designer/report_rules.h): the whole
+  // journal is read through a read-only connection of its own, never under
+  // the mutex.
+  ReportAnswer report(const designer::ReportOptions& period, const std::string& workflow);
+
  private:
   Service(ServiceOptions options, RulesLoader loader, ServiceClock& clock);
   engine::Status open_store();
@@ -437,6 +493,8 @@ class Service {
   // `budget` rows (and counting them off) up to durable_seq_ and query.limit;
   // moves page.next on. REQUIRES: mutex_ held.
   engine::Status scan_feed(const FeedQuery& query, FeedPage& page, std::uint64_t& budget);
+  // Stops the verification job, if any, outside the mutex.
+  void stop_audit_job();
 
   ServiceOptions options_;
   RulesLoader loader_;
@@ -476,6 +534,10 @@ class Service {
   bool stopping_ = false;
   bool stopped_ = false;
   std::thread background_;
+
+  // --- audit, reports, version sources
+  std::map<std::string, WorkflowPtr, std::less<>> compiled_versions_;  // compiled_version()'s, by id
+  std::unique_ptr<AuditJob> audit_job_;                                // made by the first verification
 };
 
 }  // namespace docket::server

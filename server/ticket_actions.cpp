@@ -77,6 +77,10 @@ std::vector<OfferedEvent> offered_events(const engine::Workflow& workflow, const
   for (engine::TransitionIndex index : workflow.transitions_from(ticket.state)) {
     const engine::Transition& transition = workflow.transitions()[index];
     if (transition.automatic() || !may_fire(workflow, ticket, transition, scoped)) continue;
+    const std::string& name = workflow.events()[transition.event];
+    bool chain_decides = workflow.states()[ticket.state].awaits_approval &&
+                         (name == engine::kApprovedEvent || name == engine::kRejectedEvent);
+    if (chain_decides) continue;
     OfferedEvent& event = offer(offered, workflow, transition);
     if (transition.guard) {
       event.guards.push_back(transition.guard->text());

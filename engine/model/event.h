@@ -26,6 +26,9 @@ namespace docket::engine {
 inline constexpr std::string_view kCreateEvent = "create";    // opens a ticket
 inline constexpr std::string_view kApproveEvent = "approve";  // a vote in an `await approval` state
 inline constexpr std::string_view kRejectEvent = "reject";    // turns an approval down
+// What the approval chain fires in an `await approval` state; not sent by actors there.
+inline constexpr std::string_view kApprovedEvent = "approved";
+inline constexpr std::string_view kRejectedEvent = "rejected";
 
 // Who caused an event. Roles are the role names of the workflow the actor
 // holds. A plain role (`dept_head`) holds on every ticket; a role written

@@ -788,6 +788,32 @@ Result<std::vector<std::string>> SqliteStore::public_keys() {
   return R::success(std::move(result));
 }
 
+Result<std::optional<Checkpoint>> SqliteStore::last_checkpoint() {
+  using R = Result<std::optional<Checkpoint>>;
+  auto last = prepare("SELECT seq, hash, at, key_id, signature FROM checkpoints ORDER BY seq DESC LIMIT 1");
+  if (!last) return R::failure(last.error());
+  Using using_it(last.value());
+  int rc = last.value()->step();
+  if (rc == SQLITE_DONE) return R::success(std::nullopt);
+  if (rc != SQLITE_ROW) return R::failure(fail("reading checkpoints").error());
+  Checkpoint checkpoint;
+  checkpoint.seq = static_cast<std::uint64_t>(last.value()->integer(0));
+  checkpoint.hash = last.value()->text(1);
+  checkpoint.at = last.value()->integer(2);
+  checkpoint.key_id = last.value()->text(3);
+  checkpoint.signature = last.value()->text(4);
+  return R::success(std::move(checkpoint));
+}
+
+Status SqliteStore::read_snapshot(const std::function<Status()>& read) {
+  if (in_batch_) return Status::failure(path_ + ": a batch is open: no read transaction of its own");
+  if (Status begun = exec("BEGIN"); !begun) return begun;
+  Status result = read();
+  Status ended = exec("COMMIT");
+  if (!ended) (void)exec("ROLLBACK");
+  return result ? ended : result;
+}
+
 void SqliteStore::discard() {
   if (in_batch_ && sqlite3_get_autocommit(db_) == 0) (void)exec("ROLLBACK");
   in_batch_ = false;

@@ -109,6 +109,13 @@ class SqliteStore final : public Store {
 
   // The PEM public keys of every key that signed checkpoints in this store.
   Result<std::vector<std::string>> public_keys();
+  // The checkpoint of the highest seq; nullopt when there is none.
+  Result<std::optional<Checkpoint>> last_checkpoint();
+  // Runs `read` in one read transaction: what it reads is the store at one
+  // moment while another connection writes (an export's journal and its
+  // checkpoints agree). REQUIRES: no batch is open (a read-only store never
+  // has one).
+  Status read_snapshot(const std::function<Status()>& read);
   // Rolls back the open batch (group commit) and refuses later writes: for
   // an all-or-nothing operation that found a problem half way.
   void discard();

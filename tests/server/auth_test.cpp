@@ -23,8 +23,8 @@ TEST(ServerAuthTest, ConstantTimeEqualityIsEquality) {
 }
 
 std::vector<TokenConfig> two_tokens() {
-  return {TokenConfig{sha256_hex("secret-zhang"), "zhang", {"intake_specialist"}, false, "t:1:1"},
-          TokenConfig{sha256_hex("secret-admin"), "admin", {}, true, "t:5:1"}};
+  return {TokenConfig{sha256_hex("secret-zhang"), "zhang", {"intake_specialist"}, false, false, "t:1:1"},
+          TokenConfig{sha256_hex("secret-admin"), "admin", {}, true, false, "t:5:1"}};
 }
 
 TEST(ServerAuthTest, ABearerTokenMapsToItsActorAndRoles) {

@@ -156,6 +156,18 @@ TEST(ServerConfigTest, SyntaxErrorsAndMissingSectionsAreReported) {
   EXPECT_EQ(empty.error(), "d.toml: missing [store] with `path`\nd.toml: missing [rules] with `directory`");
 }
 
+TEST(ServerConfigTest, AReadOnlyTokenMayNotDeploy) {
+  std::string token = "[[tokens]]\nsha256 = \"" + kDigest + "\"\nactor = \"a\"\nread_only = true\n";
+  engine::Result<ServerConfig> reader = parse_server_config(minimal(token), "d.toml");
+  ASSERT_TRUE(reader) << reader.error();
+  EXPECT_TRUE(reader->tokens[0].read_only);
+  EXPECT_FALSE(reader->tokens[0].deploy);
+  engine::Result<ServerConfig> both = parse_server_config(minimal(token + "deploy = true\n"), "d.toml");
+  ASSERT_FALSE(both);
+  EXPECT_NE(both.error().find("[[tokens]] `read_only` and `deploy` exclude each other"), std::string::npos)
+      << both.error();
+}
+
 TEST(ServerConfigTest, TheSameTokenTwiceIsRefused) {
   std::string token = "[[tokens]]\nsha256 = \"" + kDigest + "\"\nactor = \"a\"\n";
   engine::Result<ServerConfig> config = parse_server_config(minimal(token + token), "d.toml");

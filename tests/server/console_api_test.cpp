@@ -145,6 +145,10 @@ TEST(ConsoleApiTest, ThePageHasAStrictContentSecurityPolicyAndAnswersForbidFrami
   EXPECT_NE(policy.find("frame-ancestors 'none'"), std::string::npos) << policy;
   EXPECT_EQ(policy.find("unsafe"), std::string::npos) << policy;
   EXPECT_NE(page->body.find("<html"), std::string::npos);
+  auto script = server.client().Get("/console/app.js");
+  ASSERT_TRUE(script);
+  EXPECT_EQ(script->status, 200);
+  EXPECT_EQ(header(script, "Content-Type"), "text/javascript; charset=utf-8");
 
   auto api = server.client().Get("/v1/tickets", auth("zhang"));
   ASSERT_TRUE(api);
@@ -315,6 +319,52 @@ TEST(ConsoleApiTest, ARefusalNamesTheJournalRecordThatHoldsTheRefusingRule) {
   EXPECT_EQ(rejection["reason_code"], refused.body["error"]["reason_code"]);
   EXPECT_TRUE(rejection["rule"].get<std::string>().ends_with("rules/after_sales.docket:174:3")) << rejection["rule"];
   EXPECT_EQ(send_event(server, "NOPE", "zhang", "registered").body["error"]["seq"], 0);
+}
+
+}  // namespace
+}  // namespace docket::server::testing
+
+namespace docket::server::testing {
+namespace {
+
+TEST(ConsoleApiTest, AReadOnlyTokenReadsEverythingAndChangesNothing) {
+  ServerProcess server;
+  ASSERT_TRUE(server.start());
+  ASSERT_EQ(post(server, "/v1/tickets", "zhang", new_ticket("RO-1")).status, 201);
+  EXPECT_EQ(get(server, "/v1/tickets/RO-1", "auditor").status, 200);
+  EXPECT_EQ(get(server, "/v1/tickets/RO-1/transitions", "auditor").status, 200);
+  Reply created = post(server, "/v1/tickets", "auditor", new_ticket("RO-2"));
+  EXPECT_EQ(created.status, 403);
+  EXPECT_EQ(created.body["error"]["message"], "`auditor` has a read-only token: it may read tickets, not change them");
+  // `stage_changed`-like events without `by` are anyone's, but not a read-only token's.
+  Reply sent = send_event(server, "RO-1", "auditor", "registered", {{"problem_confirmed", true}});
+  EXPECT_EQ(sent.status, 403);
+  EXPECT_EQ(get(server, "/v1/tickets/RO-1", "zhang").body["state"], "registering");
+  EXPECT_EQ(get(server, "/v1/tickets/RO-1/actions", "auditor").body["events"], json::array());
+  Console console = sign_in(server, "auditor");
+  auto who = server.client().Get("/v1/session", console.headers(false));
+  ASSERT_TRUE(who);
+  EXPECT_EQ(json::parse(who->body)["read_only"], true);
+}
+
+TEST(ConsoleApiTest, WhileAnApprovalRunsItsOutcomeEventsAreNotOffered) {
+  ServerProcess server;
+  ASSERT_TRUE(server.start());
+  ASSERT_EQ(post(server, "/v1/tickets", "zhang", new_ticket("AO-1", "angry")).status, 201);
+  ASSERT_EQ(send_event(server, "AO-1", "zhang", "registered", {{"problem_confirmed", true}}).status, 200);
+  ASSERT_EQ(send_event(server, "AO-1", "zhang", "classified",
+                       {{"problem_type", "fault"}, {"impact", "core"}, {"urgency", "high"}})
+                .status,
+            200);
+  ASSERT_EQ(send_event(server, "AO-1", "liu", "accepted").status, 200);
+  ASSERT_EQ(send_event(server, "AO-1", "liu", "proposed", {{"remedy", "replacement"}}).status, 200);
+  for (const char* actor : {"zhang", "liu", "sun", "admin"}) {
+    Reply offered = get(server, "/v1/tickets/AO-1/actions", actor);
+    for (const json& event : offered.body["events"]) {
+      EXPECT_NE(event["event"], "approved") << actor << ": the chain fires it, the engine refuses it from people";
+      EXPECT_NE(event["event"], "rejected") << actor;
+    }
+  }
 }
 
 }  // namespace

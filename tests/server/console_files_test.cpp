@@ -14,6 +14,9 @@ TEST(ConsoleFilesTest, TheBuiltInConsoleHasItsPageAndScripts) {
   ASSERT_TRUE(page);
   EXPECT_EQ(page->content_type, "text/html; charset=utf-8");
   EXPECT_NE(page->bytes.find("<html"), std::string::npos);
+  std::optional<ConsoleFile> app = files.find("app.js");
+  ASSERT_TRUE(app);
+  EXPECT_EQ(app->content_type, "text/javascript; charset=utf-8");
   EXPECT_EQ(files.origin(), "built in");
 }
 

@@ -37,6 +37,7 @@ struct TestActor {
   std::string id;
   std::string roles;  // TOML array body: "\"engineer\""
   bool deploy = false;
+  bool read_only = false;
 };
 
 inline const std::vector<TestActor>& test_actors() {
@@ -45,6 +46,7 @@ inline const std::vector<TestActor>& test_actors() {
       {"liu", "\"engineer\"", false},
       {"sun", "\"tech.dept_head\"", false},
       {"admin", "", true},
+      {"auditor", "", false, true},
   };
   return actors;
 }
@@ -86,7 +88,8 @@ class ServerProcess {
            << "[clock]\nkind = \"accelerated\"\nfactor = 36000\nstart = \"2026-11-23T09:00:00+08:00\"\n";
     for (const TestActor& actor : test_actors()) {
       config << "[[tokens]]\nsha256 = \"" << sha256_hex(token_of(actor.id)) << "\"\nactor = \"" << actor.id
-             << "\"\nroles = [" << actor.roles << "]\ndeploy = " << (actor.deploy ? "true" : "false") << '\n';
+             << "\"\nroles = [" << actor.roles << "]\ndeploy = " << (actor.deploy ? "true" : "false")
+             << "\nread_only = " << (actor.read_only ? "true" : "false") << '\n';
     }
     std::ofstream(dir_ / "docket.toml") << config.str();
   }
