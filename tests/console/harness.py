@@ -6,6 +6,7 @@ service runs on an accelerated clock, so SLA limits of engine hours fall due in
 real seconds: tests wait for conditions with a deadline, never for time to pass.
 """
 
+import base64
 import hashlib
 import json
 import os
@@ -448,6 +449,13 @@ class ConsoleTest(unittest.TestCase):
             self.js("document.activeElement && document.activeElement.blur && document.activeElement.blur();"
                     "window.scrollTo(0, 0);")
         self.driver.save_screenshot(os.path.join(folder, name + ".png"))
+        # The whole page too (docs/console.md shows these), at most 4,000 pixels tall.
+        height = min(int(self.js("return document.documentElement.scrollHeight;")), 4000)
+        shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", {
+            "format": "png", "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": 1280, "height": height, "scale": 1}})
+        with open(os.path.join(folder, name + "-full.png"), "wb") as f:
+            f.write(base64.b64decode(shot["data"]))
 
     def browser_log(self):
         """The browser console log since the last call (kept for the whole run)."""
