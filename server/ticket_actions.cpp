@@ -29,6 +29,29 @@ void suggest(std::vector<engine::FieldIndex>& fields, engine::FieldIndex field) 
   if (std::find(fields.begin(), fields.end(), field) == fields.end()) fields.push_back(field);
 }
 
+void suggest_read(std::vector<engine::FieldIndex>& fields, const engine::CompiledExpr& expr) {
+  for (const engine::Instruction& instruction : expr.code()) {
+    if (instruction.op == engine::OpCode::kField) suggest(fields, instruction.arg);
+  }
+}
+
+// What the transition's actions read: the fields of the classifications it
+// runs (table axes, rule conditions) and of the values it sets.
+void suggest_action_reads(const engine::Workflow& workflow, const engine::Transition& transition,
+                          std::vector<engine::FieldIndex>& fields) {
+  for (const engine::Action& action : transition.actions) {
+    if (action.value) suggest_read(fields, *action.value);
+    if (action.kind != engine::ActionKind::kClassify || action.target >= workflow.classifications().size()) continue;
+    const engine::Classification& classification = workflow.classifications()[action.target];
+    for (const engine::TableAxis* axis : {&classification.row, &classification.column}) {
+      if (axis->index != kNoIndex && !axis->is_attribute) suggest(fields, axis->index);
+    }
+    for (const engine::ClassifyRule& rule : classification.rules) {
+      if (rule.condition) suggest_read(fields, *rule.condition);
+    }
+  }
+}
+
 std::vector<engine::FieldIndex> required_unset(const engine::Workflow& workflow, const engine::Ticket& ticket) {
   std::vector<engine::FieldIndex> fields;
   for (engine::FieldIndex f = 0; f < workflow.fields().size() && f < ticket.fields.size(); ++f) {
@@ -84,10 +107,9 @@ std::vector<OfferedEvent> offered_events(const engine::Workflow& workflow, const
     OfferedEvent& event = offer(offered, workflow, transition);
     if (transition.guard) {
       event.guards.push_back(transition.guard->text());
-      for (const engine::Instruction& instruction : transition.guard->code()) {
-        if (instruction.op == engine::OpCode::kField) suggest(event.suggested, instruction.arg);
-      }
+      suggest_read(event.suggested, *transition.guard);
     }
+    suggest_action_reads(workflow, transition, event.suggested);
   }
   for (OfferedEvent& event : offered) {
     for (engine::FieldIndex field : unset) suggest(event.suggested, field);

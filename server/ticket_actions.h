@@ -3,7 +3,8 @@
 // actor satisfies (scoped to the ticket's departments), and the votes of an
 // approval the actor may cast. The engine decides when the event arrives;
 // this only says what is worth offering, so it does not evaluate guards: a
-// guard is shown as written and the fields it reads are suggested.
+// guard is shown as written, and the fields it and the transition's actions
+// read are suggested.
 
 #pragma once
 
@@ -22,7 +23,9 @@ struct OfferedEvent {
   std::string to_label;
   std::vector<std::string> guards;  // each candidate's `when`, as written, in order; none when one has no guard
   std::string rule;                 // where the first candidate is written ("rules/x.docket:12:3")
-  std::vector<engine::FieldIndex> suggested;  // read by a guard, or required and unset
+  // Read by a guard or by the actions (a classification, a value set), or
+  // required and unset: what the sender is likely to send with it.
+  std::vector<engine::FieldIndex> suggested;
 };
 
 // The events `actor` may send to `ticket` now, in the order the rules write

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "tests/server/server_harness.h"
 
 namespace docket::server::testing {
@@ -365,6 +367,34 @@ TEST(ConsoleApiTest, WhileAnApprovalRunsItsOutcomeEventsAreNotOffered) {
       EXPECT_NE(event["event"], "rejected") << actor;
     }
   }
+}
+
+}  // namespace
+}  // namespace docket::server::testing
+
+namespace docket::server::testing {
+namespace {
+
+TEST(ConsoleApiTest, TheFormSuggestsWhatTheTransitionsActionsRead) {
+  ServerProcess server;
+  ASSERT_TRUE(server.start());
+  ASSERT_EQ(post(server, "/v1/tickets", "zhang", new_ticket("SG-1")).status, 201);
+  ASSERT_EQ(send_event(server, "SG-1", "zhang", "registered", {{"problem_confirmed", true}}).status, 200);
+  Reply offered = get(server, "/v1/tickets/SG-1/actions", "zhang");
+  ASSERT_EQ(offered.status, 200) << offered.text;
+  json classified;
+  for (const json& event : offered.body["events"]) {
+    if (event["event"] == "classified") classified = event;
+  }
+  ASSERT_TRUE(classified.is_object()) << offered.text;
+  // `classified` runs `classify category` (problem_type) and `classify priority by impact x urgency`.
+  std::set<std::string> suggested;
+  for (const json& field : classified["fields"]) {
+    if (field["suggested"] == true) suggested.insert(field["name"]);
+  }
+  for (const char* name : {"problem_type", "impact", "urgency"}) EXPECT_TRUE(suggested.count(name)) << name;
+  EXPECT_FALSE(suggested.count("customer")) << "set and not read by the transition";
+  EXPECT_EQ(classified["fields"][0]["suggested"], true) << "suggested fields come first";
 }
 
 }  // namespace
