@@ -1202,6 +1202,30 @@ struct HttpApi::Impl {
               {"items", recent}}}};
   }
 
+  HttpResponse list_workflows(const HttpRequest&, const Principal&, const std::string&) {
+    auto items = [](const std::vector<NamedItem>& list, bool with_kind) {
+      json out = json::array();
+      for (const NamedItem& item : list) {
+        json entry = {{"name", item.name}, {"label", item.label}};
+        if (with_kind) entry["kind"] = item.kind;
+        out.push_back(std::move(entry));
+      }
+      return out;
+    };
+    json workflows = json::array();
+    for (const WorkflowInfo& workflow : service.workflows()) {
+      workflows.push_back({{"name", workflow.name},
+                           {"label", workflow.label},
+                           {"version", workflow.version},
+                           {"states", items(workflow.states, true)},
+                           {"departments", items(workflow.departments, false)},
+                           {"categories", items(workflow.categories, false)},
+                           {"priorities", items(workflow.priorities, false)},
+                           {"fields", items(workflow.fields, false)}});
+    }
+    return json_response(200, {{"workflows", workflows}});
+  }
+
   HttpResponse graph_svg(const HttpRequest&, const Principal&, const std::string& id) {
     if (auto problem = name_problem(id, "version id")) return failure_response({400, "bad_request", *problem});
     {
@@ -1312,6 +1336,7 @@ struct HttpApi::Impl {
       {"GET", {"v1", "session"}, "GET /v1/session", true, &Impl::show_session},
       {"DELETE", {"v1", "session"}, "DELETE /v1/session", true, &Impl::close_session},
       {"GET", {"v1", "overview"}, "GET /v1/overview", true, &Impl::overview},
+      {"GET", {"v1", "workflows"}, "GET /v1/workflows", true, &Impl::list_workflows},
       {"GET", {"v1", "versions", "{id}", "graph.svg"}, "GET /v1/versions/{id}/graph.svg", true, &Impl::graph_svg},
       {"GET", {"v1", "tickets", "{id}", "actions"}, "GET /v1/tickets/{id}/actions", true, &Impl::ticket_actions},
       {"GET", {""}, "GET /", false, &Impl::console_index, true},

@@ -895,6 +895,24 @@ std::optional<Overview> Service::overview(const std::string& name, std::int64_t 
   return overview;
 }
 
+std::vector<WorkflowInfo> Service::workflows() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<WorkflowInfo> list;
+  for (const std::string& name : workflow_names_) {
+    WorkflowPtr workflow = engine_->workflow(name);
+    if (!workflow) continue;
+    WorkflowInfo info{workflow->name(), workflow->label(), workflow->version_id(), {}, {}, {}, {}, {}};
+    for (const engine::State& state : workflow->states())
+      info.states.push_back({state.name, state.label, kind_name(state.kind)});
+    for (const engine::Department& d : workflow->departments()) info.departments.push_back({d.name, d.label, ""});
+    for (const engine::Category& c : workflow->categories()) info.categories.push_back({c.name, c.label, ""});
+    for (const engine::Priority& p : workflow->priorities()) info.priorities.push_back({p.name, p.label, ""});
+    for (const engine::Field& f : workflow->fields()) info.fields.push_back({f.name, f.label, ""});
+    list.push_back(std::move(info));
+  }
+  return list;
+}
+
 WorkflowPtr Service::version_workflow(std::string_view id) {
   std::lock_guard<std::mutex> lock(mutex_);
   for (const std::string& name : workflow_names_) {

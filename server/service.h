@@ -258,6 +258,24 @@ struct Overview {
   std::vector<RecentEvent> recent;  // newest first, at most kMaxOverviewRecent
 };
 
+// GET /v1/workflows: what the installed workflows name, with their labels.
+struct NamedItem {
+  std::string name;
+  std::string label;
+  std::string kind;  // states: "initial", "normal", "final"; else ""
+};
+
+struct WorkflowInfo {
+  std::string name;
+  std::string label;
+  std::string version;  // the current version
+  std::vector<NamedItem> states;
+  std::vector<NamedItem> departments;
+  std::vector<NamedItem> categories;
+  std::vector<NamedItem> priorities;  // most urgent first
+  std::vector<NamedItem> fields;
+};
+
 inline constexpr std::size_t kMaxOverviewDue = 50;
 inline constexpr std::size_t kMaxOverviewRecent = 50;
 // Breaches and escalations remembered for the overview: a day's worth, at most this many.
@@ -430,6 +448,8 @@ class Service {
   // Tickets of `workflow` ("": the first installed) by state and department,
   // with what falls due within `window` seconds; nullopt for an unknown workflow.
   std::optional<Overview> overview(const std::string& workflow, std::int64_t window);
+  // The installed workflows' names and labels (no ticket is looked at).
+  std::vector<WorkflowInfo> workflows();
   // The compiled workflow of version `id`: installed, held by a ticket, or
   // compiled again from the store; null when the store has no such version.
   WorkflowPtr version_workflow(std::string_view id);

@@ -22,8 +22,8 @@ import urllib.parse
 import urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import (JavascriptException, NoAlertPresentException,
-                                        TimeoutException, WebDriverException)
+from selenium.common.exceptions import (JavascriptException, NoAlertPresentException, NoSuchElementException,
+                                        StaleElementReferenceException, TimeoutException, WebDriverException)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -470,7 +470,9 @@ class ConsoleTest(unittest.TestCase):
 
     def wait(self, condition, timeout=None, message="", poll=0.1):
         return WebDriverWait(self.driver, timeout or self.WAIT, poll_frequency=poll,
-                             ignored_exceptions=(JavascriptException,)).until(condition, message)
+                             # The page re-renders as it polls: an element read a moment ago may be gone.
+                             ignored_exceptions=(JavascriptException, StaleElementReferenceException,
+                                                 NoSuchElementException)).until(condition, message)
 
     def js(self, script, *args):
         return self.driver.execute_script(script, *args)
@@ -480,6 +482,14 @@ class ConsoleTest(unittest.TestCase):
 
     def q1(self, selector):
         return self.driver.find_element(By.CSS_SELECTOR, selector)
+
+    def click(self, selector, timeout=None):
+        """Clicks the element SELECTOR names once it is there, finding it again if the
+        page re-rendered it in between (the pages poll and redraw)."""
+        def clicked(driver):
+            driver.find_element(By.CSS_SELECTOR, selector).click()
+            return True
+        return self.wait(clicked, timeout, "cannot click %s" % selector)
 
     def wait_for(self, selector, timeout=None, visible=False):
         def present(driver):

@@ -399,3 +399,29 @@ TEST(ConsoleApiTest, TheFormSuggestsWhatTheTransitionsActionsRead) {
 
 }  // namespace
 }  // namespace docket::server::testing
+
+namespace docket::server::testing {
+namespace {
+
+TEST(ConsoleApiTest, WorkflowsListWhatTheInstalledRulesNameWithTheirLabels) {
+  ServerProcess server;
+  ASSERT_TRUE(server.start());
+  Reply listed = get(server, "/v1/workflows", "zhang");
+  ASSERT_EQ(listed.status, 200) << listed.text;
+  ASSERT_EQ(listed.body["workflows"].size(), 1u);
+  const json& workflow = listed.body["workflows"][0];
+  EXPECT_EQ(workflow["name"], "after_sales");
+  EXPECT_EQ(workflow["label"], "售后服务标准化流程");
+  EXPECT_EQ(workflow["version"].get<std::string>().size(), 64u);
+  EXPECT_EQ(workflow["states"][0], json({{"name", "received"}, {"label", "已接收"}, {"kind", "initial"}}));
+  EXPECT_EQ(workflow["priorities"][0]["name"], "P0");
+  json fault;
+  for (const json& category : workflow["categories"]) {
+    if (category["name"] == "product_fault") fault = category;
+  }
+  EXPECT_EQ(fault["label"], "产品故障类");
+  EXPECT_EQ(workflow["fields"][0], json({{"name", "customer"}, {"label", "客户姓名或编号"}}));
+}
+
+}  // namespace
+}  // namespace docket::server::testing

@@ -136,10 +136,10 @@ export async function mount(ctx) {
   clear(root);
   root.append(el('div', {class: 'page-head'}, el('h1', {}, 'Reports')), form, output, resultBox);
 
-  api.get('/v1/overview', {window: '2h'}).then((ov) => {
+  api.get('/v1/workflows').then((answer) => {
     if (!ctx.alive) return;
     const wanted = ctx.query.get('workflow') || '';
-    for (const name of Array.isArray(ov.workflows) ? ov.workflows : []) {
+    for (const name of (Array.isArray(answer.workflows) ? answer.workflows : []).map((w) => w.name)) {
       workflow.appendChild(el('option', {value: name}, name));
     }
     if (wanted && !Array.from(workflow.options).some((o) => o.value === wanted)) workflow.appendChild(el('option', {value: wanted}, wanted));

@@ -1,6 +1,6 @@
 // Tickets: filters kept in the hash, cursor paging, one page rendered at a time.
 
-import {api, seg, serviceClock} from '../api.js';
+import {api, serviceClock} from '../api.js';
 import {el, clear, setText, timeEl, countdownEl, reconcile, badge, labelled, ticketLink,
         tableWrap, loadingEl, errorEl, debounce, parseTime} from '../dom.js';
 
@@ -13,51 +13,28 @@ const FILTERS = ['workflow', 'state', 'department', 'category', 'priority', 'due
 
 const metaCache = new Map();
 
-function parseDeclarations(text, kind) {
-  const out = [];
-  const re = new RegExp(`^\\s*(?:override\\s+)?${kind}\\s+([^\\s"{]+)\\s+"([^"]*)"`, 'gm');
-  let m;
-  while ((m = re.exec(text)) !== null) out.push({name: m[1], label: m[2]});
-  return out;
-}
-
-function mergeByName(lists) {
-  const map = new Map();
-  for (const list of lists) for (const item of list) map.set(item.name, item);
-  return Array.from(map.values());
-}
-
-// States, departments, categories and priorities of a workflow (its current
-// version), with their labels: from the overview and the version's source.
+// States, departments, categories, priorities and fields of a workflow (its
+// current version) with their labels, as GET /v1/workflows gives them: the
+// service's compiled rules, never the rule text read again here.
 export async function workflowMeta(workflow) {
   const key = workflow || '';
   const cached = metaCache.get(key);
   if (cached && Date.now() - cached.at < 60000) return cached.promise;
   const promise = (async () => {
-    const ov = await api.get('/v1/overview', {workflow: workflow || undefined, window: '2h'});
-    const meta = {
-      workflow: ov.workflow ?? workflow ?? '',
-      workflows: Array.isArray(ov.workflows) ? ov.workflows : [],
-      version: ov.version ?? null,
-      states: (Array.isArray(ov.states) ? ov.states : []).map((s) => ({name: s.name, label: s.label, kind: s.kind})),
-      departments: (Array.isArray(ov.departments) ? ov.departments : []).map((d) => ({name: d.name, label: d.label})),
-      categories: [],
-      priorities: [],
-      fields: [],
+    const answer = await api.get('/v1/workflows');
+    const all = Array.isArray(answer.workflows) ? answer.workflows : [];
+    const chosen = all.find((w) => w.name === workflow) || all[0] || {};
+    const list = (v) => (Array.isArray(v) ? v : []);
+    return {
+      workflow: chosen.name ?? workflow ?? '',
+      workflows: all.map((w) => w.name),
+      version: chosen.version ?? null,
+      states: list(chosen.states),
+      departments: list(chosen.departments),
+      categories: list(chosen.categories),
+      priorities: list(chosen.priorities),
+      fields: list(chosen.fields),
     };
-    if (meta.version) {
-      try {
-        const src = await api.get(`/v1/versions/${seg(meta.version)}/source`);
-        const files = Array.isArray(src.files) ? src.files : [];
-        meta.categories = mergeByName(files.map((f) => parseDeclarations(f.text || '', 'category')));
-        meta.priorities = mergeByName(files.map((f) => parseDeclarations(f.text || '', 'priority')));
-        meta.fields = mergeByName(files.map((f) => parseDeclarations(f.text || '', 'field')));
-        if (!meta.departments.length) meta.departments = mergeByName(files.map((f) => parseDeclarations(f.text || '', 'department')));
-      } catch {
-        // labels are a nicety: the filters still work with typed values
-      }
-    }
-    return meta;
   })();
   metaCache.set(key, {at: Date.now(), promise});
   promise.catch(() => metaCache.delete(key));
