@@ -773,17 +773,6 @@ FieldSpec field_spec(const engine::Workflow& workflow, const engine::Field& fiel
   return spec;
 }
 
-const char* kind_name(engine::StateKind kind) {
-  switch (kind) {
-    case engine::StateKind::kInitial:
-      return "initial";
-    case engine::StateKind::kFinal:
-      return "final";
-    default:
-      return "normal";
-  }
-}
-
 // The threshold of `ticket` due soonest among its running clocks: metric and time.
 std::optional<std::pair<std::string, std::int64_t>> next_threshold(const engine::Ticket& ticket) {
   std::optional<std::pair<std::string, std::int64_t>> next;
@@ -835,7 +824,7 @@ std::optional<Overview> Service::overview(const std::string& name, std::int64_t 
   overview.version = current->version_id();
   overview.workflows = workflow_names_;
   for (const engine::State& state : current->states())
-    overview.states.push_back({state.name, state.label, kind_name(state.kind), 0, 0, 0});
+    overview.states.push_back({state.name, state.label, engine::to_string(state.kind), 0, 0, 0});
   for (const engine::Department& department : current->departments())
     overview.departments.push_back({department.name, department.label, "", 0, 0, 0});
   auto count_in = [](std::vector<StateCount>& rows, std::string_view row_name, bool breached, bool due) {
@@ -903,7 +892,7 @@ std::vector<WorkflowInfo> Service::workflows() {
     if (!workflow) continue;
     WorkflowInfo info{workflow->name(), workflow->label(), workflow->version_id(), {}, {}, {}, {}, {}};
     for (const engine::State& state : workflow->states())
-      info.states.push_back({state.name, state.label, kind_name(state.kind)});
+      info.states.push_back({state.name, state.label, engine::to_string(state.kind)});
     for (const engine::Department& d : workflow->departments()) info.departments.push_back({d.name, d.label, ""});
     for (const engine::Category& c : workflow->categories()) info.categories.push_back({c.name, c.label, ""});
     for (const engine::Priority& p : workflow->priorities()) info.priorities.push_back({p.name, p.label, ""});

@@ -143,8 +143,11 @@ Result<std::string> tar_directory(const fs::path& directory, const std::string& 
   for (const auto& [name, path] : entries) {
     fs::file_status status = fs::symlink_status(path, error);
     Status added = Status::success();
+    std::string inside = top;
+    inside += '/';
+    inside += name;
     if (fs::is_directory(status)) {
-      added = tar.add_directory(top + "/" + name);
+      added = tar.add_directory(inside);
     } else if (!fs::is_regular_file(status)) {
       added = Status::failure(path.string() + ": not a regular file");
     } else if (tar.size() + kTarBlock + padded(fs::file_size(path, error)) + 2 * kTarBlock > max_bytes) {
@@ -152,7 +155,7 @@ Result<std::string> tar_directory(const fs::path& directory, const std::string& 
       added = Status::failure("the archive would be larger than " + std::to_string(max_bytes) + " bytes");
     } else {
       Result<std::string> content = read_file(path);
-      added = content ? tar.add_file(top + "/" + name, content.value()) : Status::failure(content.error());
+      added = content ? tar.add_file(inside, content.value()) : Status::failure(content.error());
     }
     if (!added) return R::failure(added.error());
   }

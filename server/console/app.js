@@ -142,6 +142,21 @@ function makeContext(route, root) {
       into.appendChild(errorEl(err, retry));
       ctx.failed(err);
     },
+    // A page's first load: `load()`, then `body` shown in place of the `status`
+    // placeholder; or the error card there, whose retry loads the page again.
+    // Whether the page may go on (loaded, and still the page shown).
+    async firstLoad(load, status, body) {
+      try {
+        await load();
+      } catch (e) {
+        if (ctx.alive) ctx.showError(status, e, () => window.dispatchEvent(new HashChangeEvent('hashchange')));
+        return false;
+      }
+      if (!ctx.alive) return false;
+      status.remove();
+      body.hidden = false;
+      return true;
+    },
   };
   return ctx;
 }

@@ -226,17 +226,20 @@ TEST(ConsoleApiTest, ActionsOfferTheEventsTheActorMaySendWithTheFieldsTheirGuard
   EXPECT_EQ(get(server, "/v1/tickets/NOPE/actions", "zhang").status, 404);
 }
 
+// A P0 ticket that liu proposed a remedy for: it awaits the tech department head's approval.
+void awaiting_approval(const ServerProcess& server, const std::string& id) {
+  ASSERT_EQ(post(server, "/v1/tickets", "zhang", new_ticket(id, "angry")).status, 201);
+  ASSERT_EQ(send_event(server, id, "zhang", "registered", {{"problem_confirmed", true}}).status, 200);
+  json classified = {{"problem_type", "fault"}, {"impact", "core"}, {"urgency", "high"}};
+  ASSERT_EQ(send_event(server, id, "zhang", "classified", classified).status, 200);
+  ASSERT_EQ(send_event(server, id, "liu", "accepted").status, 200);
+  ASSERT_EQ(send_event(server, id, "liu", "proposed", {{"remedy", "replacement"}}).status, 200);
+}
+
 TEST(ConsoleApiTest, ATicketShowsItsFieldLabelsAndWhoMayStillVote) {
   ServerProcess server;
   ASSERT_TRUE(server.start());
-  ASSERT_EQ(post(server, "/v1/tickets", "zhang", new_ticket("AP-1", "angry")).status, 201);
-  ASSERT_EQ(send_event(server, "AP-1", "zhang", "registered", {{"problem_confirmed", true}}).status, 200);
-  ASSERT_EQ(send_event(server, "AP-1", "zhang", "classified",
-                       {{"problem_type", "fault"}, {"impact", "core"}, {"urgency", "high"}})
-                .status,
-            200);
-  ASSERT_EQ(send_event(server, "AP-1", "liu", "accepted").status, 200);
-  ASSERT_EQ(send_event(server, "AP-1", "liu", "proposed", {{"remedy", "replacement"}}).status, 200);
+  ASSERT_NO_FATAL_FAILURE(awaiting_approval(server, "AP-1"));
 
   Reply ticket = get(server, "/v1/tickets/AP-1", "zhang");
   ASSERT_EQ(ticket.status, 200);
@@ -352,14 +355,7 @@ TEST(ConsoleApiTest, AReadOnlyTokenReadsEverythingAndChangesNothing) {
 TEST(ConsoleApiTest, WhileAnApprovalRunsItsOutcomeEventsAreNotOffered) {
   ServerProcess server;
   ASSERT_TRUE(server.start());
-  ASSERT_EQ(post(server, "/v1/tickets", "zhang", new_ticket("AO-1", "angry")).status, 201);
-  ASSERT_EQ(send_event(server, "AO-1", "zhang", "registered", {{"problem_confirmed", true}}).status, 200);
-  ASSERT_EQ(send_event(server, "AO-1", "zhang", "classified",
-                       {{"problem_type", "fault"}, {"impact", "core"}, {"urgency", "high"}})
-                .status,
-            200);
-  ASSERT_EQ(send_event(server, "AO-1", "liu", "accepted").status, 200);
-  ASSERT_EQ(send_event(server, "AO-1", "liu", "proposed", {{"remedy", "replacement"}}).status, 200);
+  ASSERT_NO_FATAL_FAILURE(awaiting_approval(server, "AO-1"));
   for (const char* actor : {"zhang", "liu", "sun", "admin"}) {
     Reply offered = get(server, "/v1/tickets/AO-1/actions", actor);
     for (const json& event : offered.body["events"]) {

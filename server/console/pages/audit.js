@@ -193,15 +193,7 @@ export async function mount(ctx) {
     schedule();
   });
 
-  try {
-    await load();
-  } catch (e) {
-    if (!ctx.alive) return;
-    ctx.showError(status, e, () => window.dispatchEvent(new HashChangeEvent('hashchange')));
-    return;
-  }
-  status.remove();
-  body.hidden = false;
+  if (!await ctx.firstLoad(load, status, body)) return;
   ctx.ready();
   schedule();
 }

@@ -631,16 +631,7 @@ export async function mount(ctx) {
     renderActions(ac.status === 'fulfilled' ? ac.value : null, ac.status === 'rejected' ? ac.reason : null);
   }
 
-  try {
-    await refresh();
-  } catch (e) {
-    if (!ctx.alive) return;
-    ctx.showError(status, e, () => window.dispatchEvent(new HashChangeEvent('hashchange')));
-    return;
-  }
-  if (!ctx.alive) return;
-  status.remove();
-  body.hidden = false;
+  if (!await ctx.firstLoad(refresh, status, body)) return;
   document.title = `${id} · docket`;
   ctx.ready();
   ctx.every(POLL_MS, async () => {

@@ -289,15 +289,7 @@ export async function mount(ctx) {
     render(data);
   }
 
-  try {
-    await load();
-  } catch (e) {
-    if (!ctx.alive) return;
-    ctx.showError(status, e, () => window.dispatchEvent(new HashChangeEvent('hashchange')));
-    return;
-  }
-  status.remove();
-  body.hidden = false;
+  if (!await ctx.firstLoad(load, status, body)) return;
   ctx.ready();
   if (fromSelect.value && toSelect.value && fromSelect.value !== toSelect.value) runDiff();
   ctx.every(REFRESH_MS, load);
