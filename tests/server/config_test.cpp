@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/model/digest.h"
+
 namespace docket::server {
 namespace {
 
@@ -180,7 +182,11 @@ TEST(ServerConfigTest, TheExampleConfigurationIsValid) {
   engine::Result<ServerConfig> config =
       load_server_config(std::string(DOCKET_SOURCE_DIR) + "/examples/serve/docket.toml");
   ASSERT_TRUE(config) << config.error();
-  EXPECT_EQ(config->tokens.size(), 4u);
+  ASSERT_EQ(config->tokens.size(), 5u);
+  // docs/console.md signs the auditor in with it: it reads and changes nothing.
+  EXPECT_EQ(config->tokens[4].actor, "audit-wu");
+  EXPECT_TRUE(config->tokens[4].read_only);
+  EXPECT_EQ(config->tokens[4].sha256, engine::sha256_hex("auditor-demo"));
   EXPECT_EQ(config->clock.kind, ClockConfig::Kind::kSystem);
   EXPECT_EQ(config->rules_directory, std::string(DOCKET_SOURCE_DIR) + "/rules");
 }
