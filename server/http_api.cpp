@@ -1094,7 +1094,8 @@ struct HttpApi::Impl {
     if (!who) return failure_response({401, "unauthorized", "the token is not valid"});
     SessionTable::Opened opened = sessions.open(std::move(digest), SessionTable::Clock::now());
     HttpResponse response = json_response(200, session_json(*who, opened.session));
-    response.headers.emplace_back("Set-Cookie", session_cookie(opened.id, opened.session.expires_in));
+    // The cookie lives as long as the session could; the service ends it sooner when unused.
+    response.headers.emplace_back("Set-Cookie", session_cookie(opened.id, sessions.lifetime()));
     return response;
   }
 

@@ -56,6 +56,8 @@ class SessionTable {
   std::optional<Session> find(std::string_view id, Clock::time_point now);
   void close(std::string_view id);
   std::size_t size() const;
+  // The longest a session lives, used or not: the cookie's Max-Age.
+  std::chrono::seconds lifetime() const { return lifetime_; }
 
  private:
   std::chrono::seconds remaining(const Session& session, Clock::time_point now) const;

@@ -48,6 +48,7 @@ TEST(ConsoleApiTest, SigningInSetsAnHttpOnlyStrictCookieThatActsAsTheToken) {
   EXPECT_NE(cookie.find("; HttpOnly"), std::string::npos) << cookie;
   EXPECT_NE(cookie.find("; SameSite=Strict"), std::string::npos) << cookie;
   EXPECT_NE(cookie.find("; Path=/"), std::string::npos) << cookie;
+  EXPECT_NE(cookie.find("; Max-Age=43200"), std::string::npos) << "12 hours, the session's lifetime: " << cookie;
   json body = json::parse(res->body);
   EXPECT_EQ(body["actor"], "zhang");
   EXPECT_EQ(body["roles"], json::array({"intake_specialist"}));
