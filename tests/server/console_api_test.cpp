@@ -301,12 +301,6 @@ TEST(ConsoleApiTest, TheGraphOfAVersionIsDrawnOnceAndKept) {
   EXPECT_EQ(get(server, "/v1/versions/" + std::string(64, 'f') + "/graph.svg", "zhang").status, 404);
 }
 
-}  // namespace
-}  // namespace docket::server::testing
-
-namespace docket::server::testing {
-namespace {
-
 TEST(ConsoleApiTest, ARefusalNamesTheJournalRecordThatHoldsTheRefusingRule) {
   ServerProcess server;
   ASSERT_TRUE(server.start());
@@ -326,12 +320,6 @@ TEST(ConsoleApiTest, ARefusalNamesTheJournalRecordThatHoldsTheRefusingRule) {
   EXPECT_TRUE(rejection["rule"].get<std::string>().ends_with("rules/after_sales.docket:174:3")) << rejection["rule"];
   EXPECT_EQ(send_event(server, "NOPE", "zhang", "registered").body["error"]["seq"], 0);
 }
-
-}  // namespace
-}  // namespace docket::server::testing
-
-namespace docket::server::testing {
-namespace {
 
 TEST(ConsoleApiTest, AReadOnlyTokenReadsEverythingAndChangesNothing) {
   ServerProcess server;
@@ -366,12 +354,6 @@ TEST(ConsoleApiTest, WhileAnApprovalRunsItsOutcomeEventsAreNotOffered) {
   }
 }
 
-}  // namespace
-}  // namespace docket::server::testing
-
-namespace docket::server::testing {
-namespace {
-
 TEST(ConsoleApiTest, TheFormSuggestsWhatTheTransitionsActionsRead) {
   ServerProcess server;
   ASSERT_TRUE(server.start());
@@ -393,12 +375,6 @@ TEST(ConsoleApiTest, TheFormSuggestsWhatTheTransitionsActionsRead) {
   EXPECT_FALSE(suggested.count("customer")) << "set and not read by the transition";
   EXPECT_EQ(classified["fields"][0]["suggested"], true) << "suggested fields come first";
 }
-
-}  // namespace
-}  // namespace docket::server::testing
-
-namespace docket::server::testing {
-namespace {
 
 TEST(ConsoleApiTest, WorkflowsListWhatTheInstalledRulesNameWithTheirLabels) {
   ServerProcess server;
