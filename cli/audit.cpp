@@ -32,6 +32,7 @@
 #include "engine/codec/json_text.h"
 #include "engine/codec/ticket_codec.h"
 #include "engine/store/checkpoint.h"
+#include "engine/store/open_store.h"
 #include "engine/store/signing.h"
 
 namespace docket::cli {
@@ -56,7 +57,7 @@ struct AuditVerifyOptions {
 // What verify reads its journal from; `input.rows` reads through it, so it
 // outlives the verification.
 struct AuditSource {
-  std::unique_ptr<engine::SqliteStore> store;
+  std::unique_ptr<engine::Store> store;
   std::optional<engine::Bundle> bundle;
   std::vector<engine::StoredVersion> versions;
   std::vector<engine::VerifyKey> shipped_keys;  // the source's own: trusted only when the auditor names none
@@ -218,7 +219,7 @@ std::string rules_text(const engine::AuditReport& report, const engine::AuditInp
 
 void print_verified(const std::string& source, const engine::AuditReport& report, const engine::AuditInput& input) {
   const Table rows("  ", {{12}, {}});
-  std::cout << "verified " << source << '\n';
+  std::cout << "verified " << engine::redact_postgres_url(source) << '\n';
   std::cout << rows.row(
       {"journal", std::to_string(report.records) + " records" +
                       (report.records > 0 ? ", seq 1-" + std::to_string(report.last_seq) : std::string()) +
@@ -257,8 +258,8 @@ int run_audit_verify(const AuditVerifyOptions& options) {
     return report.ok() ? kExitOk : kExitFailure;
   }
   if (report.finding) {
-    std::cout << options.source << ": seq " << report.finding->seq << ": " << report.finding->problem << ": "
-              << report.finding->detail << '\n';
+    std::cout << engine::redact_postgres_url(options.source) << ": seq " << report.finding->seq << ": "
+              << report.finding->problem << ": " << report.finding->detail << '\n';
     return kExitFailure;
   }
   print_verified(options.source, report, input);
@@ -320,7 +321,7 @@ std::string source_line(const engine::StoredVersion& version, const std::string&
 }
 
 // The ticket's records, oldest first; nullopt after printing why not.
-std::optional<std::vector<engine::Record>> ticket_records(engine::SqliteStore& store, const AuditShowOptions& options) {
+std::optional<std::vector<engine::Record>> ticket_records(engine::Store& store, const AuditShowOptions& options) {
   std::vector<engine::Record> records;
   engine::Status read = store.read_ticket_journal(options.ticket, [&](const engine::JournalRow& row) {
     auto record = engine::decode_record(row.body);
@@ -409,7 +410,7 @@ void print_sla(const engine::StoredTicket& stored, const engine::StoredVersion& 
   }
 }
 
-void print_current_sla(engine::SqliteStore& store, const std::string& ticket_id, const VersionsById& versions) {
+void print_current_sla(engine::Store& store, const std::string& ticket_id, const VersionsById& versions) {
   auto tickets = store.tickets();
   if (!tickets) return;
   for (const engine::StoredTicket& stored : tickets.value()) {
@@ -563,7 +564,10 @@ void add_verify_command(CLI::App& audit, int& exit_code) {
   auto options = std::make_shared<AuditVerifyOptions>();
   CLI::App* verify =
       audit.add_subcommand("verify", "Check that the journal is complete, unaltered, signed and legal under its rules");
-  verify->add_option("source", options->source, "A store file or an exported bundle directory")->required();
+  verify
+      ->add_option("source", options->source,
+                   "A store (a SQLite file or a postgresql:// URL) or an exported bundle directory")
+      ->required();
   verify->add_option("--key", options->keys, "A public key you trust (repeatable); default: the source's own")
       ->check(CLI::ExistingFile);
   verify
@@ -587,7 +591,7 @@ void add_verify_command(CLI::App& audit, int& exit_code) {
 void add_show_command(CLI::App& audit, int& exit_code) {
   auto options = std::make_shared<AuditShowOptions>();
   CLI::App* show = audit.add_subcommand("show", "A ticket's timeline: every record, durations, rule lines, SLA");
-  show->add_option("store", options->store, "The store file")->required();
+  show->add_option("store", options->store, "The store: a SQLite file or a postgresql:// URL")->required();
   show->add_option("ticket", options->ticket, "The ticket id")->required();
   show->callback([options, &exit_code] { exit_code = run_audit_show(*options); });
 }
@@ -596,7 +600,7 @@ void add_export_command(CLI::App& audit, int& exit_code) {
   auto options = std::make_shared<AuditExportOptions>();
   CLI::App* exporter = audit.add_subcommand(
       "export", "Write a bundle (journal, checkpoints, versions, public keys) that verifies offline");
-  exporter->add_option("store", options->store, "The store file")->required();
+  exporter->add_option("store", options->store, "The store: a SQLite file or a postgresql:// URL")->required();
   exporter->add_option("--out", options->out, "The bundle directory to create")->required();
   exporter->add_option("--format", options->format, "jsonl (default) or csv")->check(CLI::IsMember({"jsonl", "csv"}));
   exporter->callback([options, &exit_code] { exit_code = run_audit_export(*options); });

@@ -31,6 +31,7 @@ void add_report_command(CLI::App& app, int& exit_code);
 void add_test_command(CLI::App& app, int& exit_code);
 void add_serve_command(CLI::App& app, int& exit_code);
 void add_outbox_command(CLI::App& app, int& exit_code);
+void add_store_command(CLI::App& app, int& exit_code);
 void add_conform_command(CLI::App& app, int& exit_code);
 
 }  // namespace docket::cli

@@ -61,26 +61,25 @@ int open_log(const JournalOutputOptions& options, const std::vector<std::string>
   return kExitOk;
 }
 
-engine::Result<std::unique_ptr<engine::SqliteStore>> open_store(const JournalOutputOptions& options,
-                                                                engine::JournalSink& display,
-                                                                std::string& display_error) {
-  engine::SqliteStoreOptions store_options;
+engine::Result<std::unique_ptr<engine::Store>> open_store(const JournalOutputOptions& options,
+                                                          engine::JournalSink& display, std::string& display_error) {
+  engine::AnyStoreOptions store_options;
   store_options.batch_units = options.batch.value_or(kDefaultBatch);
   store_options.checkpoint_every = options.checkpoint_every.value_or(kDefaultCheckpointEvery);
   if (options.sync == "normal") store_options.durability = engine::SqliteStoreOptions::Durability::kNormal;
   if (options.key) {
     engine::Result<engine::SigningKey> key = engine::SigningKey::load(*options.key);
-    if (!key) return engine::Result<std::unique_ptr<engine::SqliteStore>>::failure(key.error());
+    if (!key) return engine::Result<std::unique_ptr<engine::Store>>::failure(key.error());
     store_options.signing_key = std::move(key).value();
   }
   store_options.on_durable = [&display, &display_error](std::span<const engine::Record> records) {
     engine::Status shown = display.write(records);
     if (!shown && display_error.empty()) display_error = shown.error();
   };
-  return engine::SqliteStore::open(options.store, std::move(store_options));
+  return engine::open_store(options.store, std::move(store_options));
 }
 
-bool seal(engine::SqliteStore* store) {
+bool seal(engine::Store* store) {
   if (store == nullptr) return true;
   engine::Status sealed = store->seal();
   if (!sealed) print_error(sealed.error());

@@ -19,7 +19,7 @@
 #include "engine/codec/journal_spdlog.h"
 #include "engine/model/result.h"
 #include "engine/runtime/journal.h"
-#include "engine/store/sqlite_store.h"
+#include "engine/store/open_store.h"
 
 namespace CLI {
 class App;
@@ -53,14 +53,13 @@ int open_log(const JournalOutputOptions& options, const std::vector<std::string>
 // Opens (creating it if missing) the --store. Records reach `display` once
 // durable; why showing them failed, if it did, goes to `display_error`
 // (which must outlive the store).
-engine::Result<std::unique_ptr<engine::SqliteStore>> open_store(const JournalOutputOptions& options,
-                                                                engine::JournalSink& display,
-                                                                std::string& display_error);
+engine::Result<std::unique_ptr<engine::Store>> open_store(const JournalOutputOptions& options,
+                                                          engine::JournalSink& display, std::string& display_error);
 
 // Commits the units already applied, and with a key signs the last of them:
 // whatever happens next, what was applied is kept. True without a store;
 // false after printing why not.
-bool seal(engine::SqliteStore* store);
+bool seal(engine::Store* store);
 
 // kExitOk when every record that the store kept was also shown and logged;
 // else kExitFailure after printing why not.

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   docket::cli::add_test_command(app, exit_code);
   docket::cli::add_serve_command(app, exit_code);
   docket::cli::add_outbox_command(app, exit_code);
+  docket::cli::add_store_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -19,6 +19,7 @@
 #include "cli/store_access.h"
 #include "cli/table.h"
 #include "engine/model/text.h"
+#include "engine/store/open_store.h"
 #include "server/outbox_json.h"
 
 namespace docket::cli {
@@ -122,10 +123,12 @@ int run_outbox_retry(const OutboxOptions& options) {
     return kExitUsage;
   }
   std::error_code missing;
-  if (!std::filesystem::is_regular_file(options.store, missing)) return fail(options.store + ": no such store");
-  auto opened = engine::SqliteStore::open(options.store);
+  if (!engine::is_postgres_url(options.store) && !std::filesystem::is_regular_file(options.store, missing)) {
+    return fail(options.store + ": no such store");
+  }
+  auto opened = engine::open_store(options.store);
   if (!opened) return fail(opened.error());
-  engine::SqliteStore& store = *opened.value();
+  engine::Store& store = *opened.value();
   auto ids = ids_to_retry(store, options);
   if (!ids) return fail(ids.error());
   int exit_code = kExitOk;
@@ -151,7 +154,7 @@ void add_outbox_command(CLI::App& app, int& exit_code) {
   outbox->require_subcommand(1);
 
   CLI::App* list = outbox->add_subcommand("list", "The items, with counts of those not delivered by target");
-  list->add_option("store", options->store, "The store file")->required();
+  list->add_option("store", options->store, "The store: a SQLite file or a postgresql:// URL")->required();
   list->add_option("--status", options->status, "pending, failed, delivered or dead")
       ->check(CLI::IsMember({"pending", "failed", "delivered", "dead"}));
   list->add_option("--target", options->target, "Only this webhook");
@@ -162,12 +165,12 @@ void add_outbox_command(CLI::App& app, int& exit_code) {
   list->callback([options, &exit_code] { exit_code = run_outbox_list(*options); });
 
   CLI::App* show = outbox->add_subcommand("show", "One item as JSON: its payload and every attempt");
-  show->add_option("store", options->store, "The store file")->required();
+  show->add_option("store", options->store, "The store: a SQLite file or a postgresql:// URL")->required();
   show->add_option("id", options->ids, "The delivery id (seq.part.target)")->required()->expected(1);
   show->callback([options, &exit_code] { exit_code = run_outbox_show(*options); });
 
   CLI::App* retry = outbox->add_subcommand("retry", "Put dead or failed items back to pending");
-  retry->add_option("store", options->store, "The store file")->required();
+  retry->add_option("store", options->store, "The store: a SQLite file or a postgresql:// URL")->required();
   retry->add_option("ids", options->ids, "Delivery ids (seq.part.target)");
   retry->add_flag("--dead", options->dead, "Every dead item (of --target, if given)");
   retry->add_option("--target", options->target, "With --dead: only this webhook's");

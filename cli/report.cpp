@@ -34,6 +34,7 @@
 #include "designer/report_render.h"
 #include "designer/report_rules.h"
 #include "designer/report_settings.h"
+#include "engine/store/open_store.h"
 
 namespace docket::cli {
 namespace {
@@ -96,7 +97,7 @@ int settle(const ReportOptions& options, const designer::JournalInput& input, de
   if (!workflow) return fail(workflow.error(), kExitUsage);
   designer::ReportRequest request;
   request.workflow = workflow.value();
-  request.input = options.input;
+  request.input = engine::redact_postgres_url(options.input);
   request.overrides = options.overrides;
   if (!options.rules.empty()) {
     int exit_code = kExitOk;

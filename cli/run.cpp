@@ -164,7 +164,7 @@ struct Run {
   const RunOptions& options;
   engine::Engine& engine;
   engine::VirtualClock& clock;
-  engine::SqliteStore* store;  // null without --store
+  engine::Store* store;  // null without --store
   const TallyingJournal& journal;
   const std::string& display_error;
 };
@@ -238,7 +238,7 @@ int run_events(const RunOptions& options) {
   engine::SpdlogJournal log(std::move(sinks));
   TallyingJournal journal(log);
   std::string display_error;
-  std::unique_ptr<engine::SqliteStore> store;
+  std::unique_ptr<engine::Store> store;
   if (!options.output.store.empty()) {
     auto opened = open_store(options.output, journal, display_error);
     if (!opened) return fail(opened.error());
@@ -268,7 +268,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
   command->add_option("--log", options->output.log, "Write the journal as JSON lines to FILE (docs/audit-log.md)");
   command->add_flag("-q,--quiet", options->quiet, "Do not print the journal's human-readable lines");
   command->add_option("--store", options->output.store,
-                      "Keep tickets and the journal in this store (SQLite, created if missing) and resume from it");
+                      "Keep tickets and the journal in this store (a SQLite file, created if missing, or a "
+                      "postgresql:// URL) and resume from it");
   add_store_options(*command, options->output);
   command->callback([options, &exit_code] { exit_code = run_events(*options); });
 }

@@ -194,8 +194,15 @@ std::unique_ptr<server::ServiceClock> service_clock(const server::ServerConfig& 
     return std::make_unique<server::SystemServiceClock>();
   }
   engine::SystemClock system;
-  auto clock =
-      std::make_unique<server::AcceleratedClock>(config.clock.start.value_or(system.now()), config.clock.factor);
+  std::int64_t start = config.clock.start.value_or(system.now());
+  if (config.clock.origin) {
+    // Where the engine time is now if it ran from `start` at `origin`: the same on every node.
+    using namespace std::chrono;
+    auto elapsed_ms =
+        duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count() - *config.clock.origin * 1000;
+    start += elapsed_ms * config.clock.factor / 1000;
+  }
+  auto clock = std::make_unique<server::AcceleratedClock>(start, config.clock.factor);
   spdlog::warn("accelerated clock: {} engine seconds per second (not for production)", config.clock.factor);
   return clock;
 }
@@ -267,8 +274,8 @@ int run_service(const server::ServerConfig& config, const std::string& config_pa
   }
   service->start();
   if (!config.port_file.empty()) write_port_file(config.port_file, port.value());
-  spdlog::info("listening on {}:{} (store {}, rules {})", config.host, port.value(), config.store_path,
-               config.rules_directory);
+  spdlog::info("listening on {}:{} (store {}, rules {})", config.host, port.value(),
+               engine::redact_postgres_url(config.store_path), config.rules_directory);
   std::thread signal_thread([&] { take_signals(signals, config_path, api, *service); });
   api.serve();
   // serve() also returns when the listening socket fails: wake the signal thread.

@@ -121,7 +121,7 @@ int check_store_is_new(const std::string& path) {
   if (path.empty() || !std::filesystem::exists(path, error) || std::filesystem::file_size(path, error) == 0) {
     return kExitOk;
   }
-  std::unique_ptr<engine::SqliteStore> store = open_store_for_reading(path);
+  std::unique_ptr<engine::Store> store = open_store_for_reading(path);
   if (store == nullptr) return kExitFailure;
   if (store->last_seq() == 0) return kExitOk;
   return fail("--store " + path + " already holds a journal (" + std::to_string(store->last_seq()) +
@@ -208,7 +208,7 @@ int run_single(const SimulateOptions& options, const designer::Profile& profile,
   std::ofstream events;
   if (int failed = open_events_out(options.events_out, events, simulation); failed != kExitOk) return failed;
   std::string display_error;
-  std::unique_ptr<engine::SqliteStore> store;
+  std::unique_ptr<engine::Store> store;
   if (!options.output.store.empty()) {
     auto opened = open_store(options.output, log, display_error);
     if (!opened) return fail(opened.error());
@@ -277,7 +277,8 @@ void add_simulate_command(CLI::App& app, int& exit_code) {
   command->add_option("--log", options->output.log,
                       "Write the run's journal as JSON lines to FILE, as docket run does (docs/audit-log.md)");
   command->add_option("--store", options->output.store,
-                      "Keep the run's tickets and journal in this store (SQLite), as docket run does; it must be new");
+                      "Keep the run's tickets and journal in this store (a SQLite file or a postgresql:// URL), as "
+                      "docket run does; it must be new");
   add_store_options(*command, options->output);
   command->add_option("--events-out", options->events_out,
                       "Write every event the run sent to FILE, an events file that docket run and docket explain "

@@ -4,6 +4,7 @@
 
 #include "cli/output.h"
 #include "docket/store.h"
+#include "engine/store/open_store.h"
 
 namespace docket::cli {
 
@@ -11,15 +12,13 @@ engine::Result<std::shared_ptr<const engine::Workflow>> compile_stored(const eng
   return docket::compile_version(version);
 }
 
-std::unique_ptr<engine::SqliteStore> open_store_for_reading(const std::string& path) {
+std::unique_ptr<engine::Store> open_store_for_reading(const std::string& location) {
   std::error_code error;
-  if (!std::filesystem::is_regular_file(path, error)) {
-    print_error(path + ": no such store");
+  if (!engine::is_postgres_url(location) && !std::filesystem::is_regular_file(location, error)) {
+    print_error(location + ": no such store");
     return nullptr;
   }
-  engine::SqliteStoreOptions options;
-  options.read_only = true;
-  auto store = engine::SqliteStore::open(path, std::move(options));
+  auto store = engine::open_store_for_reading(location);
   if (!store) {
     print_error(store.error());
     return nullptr;

@@ -11,7 +11,6 @@
 #include "engine/runtime/clock.h"
 #include "engine/runtime/engine.h"
 #include "engine/store/recovery.h"
-#include "engine/store/sqlite_store.h"
 #include "engine/store/store.h"
 
 namespace docket::cli {
@@ -20,8 +19,8 @@ namespace docket::cli {
 // holds the diagnostics.
 engine::Result<std::shared_ptr<const engine::Workflow>> compile_stored(const engine::StoredVersion& version);
 
-// Opens `path` read-only, for commands that only look. Null after
-// printing why not.
-std::unique_ptr<engine::SqliteStore> open_store_for_reading(const std::string& path);
+// Opens the store at `location` (a SQLite file or a PostgreSQL URL)
+// read-only, for commands that only look. Null after printing why not.
+std::unique_ptr<engine::Store> open_store_for_reading(const std::string& location);
 
 }  // namespace docket::cli

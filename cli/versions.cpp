@@ -28,6 +28,7 @@
 #include "engine/codec/json_text.h"
 #include "engine/codec/ticket_codec.h"
 #include "engine/runtime/migration.h"
+#include "engine/store/open_store.h"
 
 namespace docket::cli {
 namespace {
@@ -113,15 +114,15 @@ std::optional<std::map<std::string, std::string>> state_map(const std::vector<st
 }
 
 // Opened for writing, with every move to be committed in one transaction.
-std::unique_ptr<engine::SqliteStore> open_store_for_migrating(const std::string& path) {
+std::unique_ptr<engine::Store> open_store_for_migrating(const std::string& location) {
   std::error_code missing;
-  if (!std::filesystem::is_regular_file(path, missing)) {
-    print_error(path + ": no such store");
+  if (!engine::is_postgres_url(location) && !std::filesystem::is_regular_file(location, missing)) {
+    print_error(location + ": no such store");
     return nullptr;
   }
-  engine::SqliteStoreOptions store_options;
+  engine::AnyStoreOptions store_options;
   store_options.batch_units = std::numeric_limits<std::size_t>::max();
-  auto opened = engine::SqliteStore::open(path, std::move(store_options));
+  auto opened = engine::open_store(location, std::move(store_options));
   if (!opened) {
     print_error(opened.error());
     return nullptr;
@@ -198,7 +199,7 @@ void print_moves(const std::vector<Move>& moves, const engine::Workflow& target,
 }
 
 // Every move journalled, then all committed at once; nothing when one fails.
-engine::Status commit_moves(std::vector<Move>& moves, engine::Engine& engine, engine::SqliteStore& store,
+engine::Status commit_moves(std::vector<Move>& moves, engine::Engine& engine, engine::Store& store,
                             const std::string& actor_id) {
   engine::Actor actor{actor_id, {}};
   for (Move& move : moves) {
@@ -211,7 +212,7 @@ engine::Status commit_moves(std::vector<Move>& moves, engine::Engine& engine, en
   return store.flush();
 }
 
-int migrate(const MigrateOptions& options, engine::Engine& engine, engine::SqliteStore& store,
+int migrate(const MigrateOptions& options, engine::Engine& engine, engine::Store& store,
             const std::shared_ptr<const engine::Workflow>& target, const std::map<std::string, std::string>& states) {
   Plan plan = plan_moves(engine, target, states, options.from);
   if (!plan.stranded.empty()) return refuse_stranded(plan.stranded, *target);
@@ -241,7 +242,7 @@ int run_migrate(const MigrateOptions& options) {
   std::shared_ptr<const engine::Workflow> target = compiled.front();
   std::optional<std::map<std::string, std::string>> states = state_map(options.map, *target);
   if (!states) return kExitUsage;
-  std::unique_ptr<engine::SqliteStore> store = open_store_for_migrating(options.store);
+  std::unique_ptr<engine::Store> store = open_store_for_migrating(options.store);
   if (!store) return kExitFailure;
   engine::VirtualClock clock;
   engine::Engine engine(clock, *store);
@@ -255,7 +256,7 @@ int run_migrate(const MigrateOptions& options) {
 void add_versions_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<VersionsOptions>();
   CLI::App* command = app.add_subcommand("versions", "List the workflow versions a store holds, with ticket counts");
-  command->add_option("store", options->store, "The store file")->required();
+  command->add_option("store", options->store, "The store: a SQLite file or a postgresql:// URL")->required();
   command->add_option("--format", options->format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
   command->callback([options, &exit_code] { exit_code = run_versions(*options); });
 }
@@ -264,7 +265,7 @@ void add_migrate_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<MigrateOptions>();
   CLI::App* command =
       app.add_subcommand("migrate", "Move open tickets onto a new version of their workflow (checked, all or none)");
-  command->add_option("store", options->store, "The store file")->required();
+  command->add_option("store", options->store, "The store: a SQLite file or a postgresql:// URL")->required();
   command->add_option("--to", options->rules, "The rule file of the new version")->required()->check(CLI::ExistingFile);
   command->add_option("--map", options->map, "A state renamed or removed: OLD=NEW (repeatable)");
   command->add_option("--from", options->from, "Only tickets on this version (an id or its prefix)");

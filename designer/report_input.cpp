@@ -9,7 +9,7 @@
 #include "engine/audit/audit_bundle.h"
 #include "engine/codec/journal_json.h"
 #include "engine/store/audit_chain.h"
-#include "engine/store/sqlite_store.h"
+#include "engine/store/open_store.h"
 
 namespace docket::designer {
 namespace {
@@ -40,15 +40,15 @@ Status decode_into(std::string_view body, const std::string& where, Records& rec
 }
 
 Input read_store(const std::string& path) {
-  auto store = engine::SqliteStore::open(path, engine::read_only_options());
+  auto store = engine::open_store_for_reading(path);
   if (!store) return Input::failure(store.error());
   JournalInput input;
   Status read = store.value()->read_journal(1, [&](const engine::JournalRow& row) {
-    return decode_into(row.body, path + ": seq " + std::to_string(row.seq), input.records);
+    return decode_into(row.body, store.value()->location() + ": seq " + std::to_string(row.seq), input.records);
   });
   if (!read) return Input::failure(read.error());
   auto versions = store.value()->versions();
-  if (!versions) return Input::failure(path + ": " + versions.error());
+  if (!versions) return Input::failure(versions.error());
   input.versions = std::move(versions).value();
   return Input::success(std::move(input));
 }
@@ -102,6 +102,7 @@ std::vector<engine::StoredVersion> bundle_versions_beside(const std::string& pat
 }  // namespace
 
 Input read_journal(const std::string& path) {
+  if (engine::is_postgres_url(path)) return read_store(path);
   std::error_code error;
   fs::file_status status = fs::status(path, error);
   if (error || !fs::exists(status)) return Input::failure(path + ": no such file");

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "engine/model/text.h"
+#include "engine/store/open_store.h"
 #include "engine/store/signing.h"
-#include "engine/store/sqlite_store.h"
 
 namespace docket::server {
 namespace {
@@ -20,7 +20,7 @@ using engine::Status;
 
 // The rows 1..`through` of `store`, in batches, each its own read
 // transaction; `stopping` ends the reading with an error.
-Status read_in_batches(engine::SqliteStore& store, std::uint64_t through, std::uint64_t batch_rows,
+Status read_in_batches(engine::Store& store, std::uint64_t through, std::uint64_t batch_rows,
                        const std::atomic<bool>& stopping, std::atomic<std::uint64_t>& checked,
                        const std::function<Status(const JournalRow&)>& each) {
   std::uint64_t next = 1;
@@ -144,12 +144,12 @@ AuditProgress AuditJob::verify(std::uint64_t through) {
   AuditProgress result;
   result.state = AuditProgress::State::kFailed;
   result.total = through;
-  auto store = engine::SqliteStore::open(store_path_, engine::read_only_options());
+  auto store = engine::open_store_for_reading(store_path_);
   if (!store) {
     result.summary = store.error();
     return result;
   }
-  engine::SqliteStore& reader = *store.value();
+  engine::Store& reader = *store.value();
   engine::AuditInput input;
   auto checkpoints = reader.checkpoints();
   auto keys = reader.public_keys();

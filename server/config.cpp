@@ -11,6 +11,7 @@
 
 #include "engine/codec/json_text.h"
 #include "engine/model/event.h"
+#include "engine/store/open_store.h"
 
 namespace docket::server {
 namespace {
@@ -218,9 +219,19 @@ class Parser {
 
   void read_store(const toml::table& t) {
     const std::string s = "[store]";
-    check_keys(t, s, {"path", "sync", "checkpoint_key", "checkpoint_every"});
+    check_keys(t, s, {"path", "url", "sync", "checkpoint_key", "checkpoint_every"});
     if (auto path = string(t, "path", s)) config_.store_path = resolve(*path);
-    if (config_.store_path.empty()) error(t.source(), "[store] needs `path`");
+    if (auto url = string(t, "url", s)) {
+      if (!config_.store_path.empty()) {
+        error(t.get("url")->source(), "[store] has both `path` and `url`: name one store");
+      } else if (!engine::is_postgres_url(*url)) {
+        error(t.get("url")->source(),
+              "[store] `url` must start with postgresql:// or postgres:// (a SQLite file is a `path`)");
+      } else {
+        config_.store_path = *url;
+      }
+    }
+    if (config_.store_path.empty() && t.get("url") == nullptr) error(t.source(), "[store] needs `path` or `url`");
     if (auto sync = string(t, "sync", s)) {
       if (*sync == "full" || *sync == "normal") {
         config_.sync_full = *sync == "full";
@@ -266,7 +277,7 @@ class Parser {
     }
     const toml::table& t = *node.as_table();
     const std::string s = "[clock]";
-    check_keys(t, s, {"kind", "factor", "start"});
+    check_keys(t, s, {"kind", "factor", "start", "origin"});
     if (auto kind = string(t, "kind", s)) {
       if (*kind == "system") {
         config_.clock.kind = ClockConfig::Kind::kSystem;
@@ -286,8 +297,18 @@ class Parser {
       }
       config_.clock.start = instant;
     }
+    if (auto origin = string(t, "origin", s)) {
+      std::optional<std::int64_t> instant = engine::parse_timestamp(*origin);
+      if (!instant) {
+        error(t.get("origin")->source(),
+              "[clock] `origin` = \"" + *origin + "\" is not a timestamp such as \"2026-12-06T20:00:00Z\"");
+      } else if (!config_.clock.start) {
+        error(t.get("origin")->source(), "[clock] `origin` needs `start`: the engine time at that moment");
+      }
+      config_.clock.origin = instant;
+    }
     if (!accelerated) {
-      for (const char* key : {"factor", "start"}) {
+      for (const char* key : {"factor", "start", "origin"}) {
         if (const toml::node* given = t.get(key))
           error(given->source(), std::string("[clock] `") + key + "` needs kind = \"accelerated\"");
       }

@@ -47,6 +47,10 @@ struct ClockConfig {
   // nullopt: the system time at start. A store whose last unit is later
   // moves the start forward, so time never runs back across restarts.
   std::optional<std::int64_t> start;
+  // kAccelerated: the real time (epoch seconds) at which the engine time was
+  // `start`; nullopt: when the service started. Nodes sharing a store and
+  // an origin agree on the time.
+  std::optional<std::int64_t> origin;
 };
 
 // [outbox]: how the sender delivers (docs/webhooks.md).
@@ -105,7 +109,7 @@ struct ServerConfig {
   bool allow_plaintext = false;
 
   // [store]
-  std::string store_path;      // required
+  std::string store_path;      // required: a SQLite file, or a PostgreSQL URL ([store] url)
   bool sync_full = true;       // sync = "full" (default) or "normal"
   std::string checkpoint_key;  // private key file (docket keys new); empty: unsigned
   std::uint64_t checkpoint_every = 1000;

@@ -55,7 +55,10 @@ HttpResponse failure_response(const Failure& failure) {
   if (failure.details.is_object()) {
     for (const auto& [key, value] : failure.details.items()) error[key] = value;
   }
-  return json_response(failure.status, json{{"error", error}});
+  HttpResponse response = json_response(failure.status, json{{"error", error}});
+  // The store comes back (a database restarting, a failover): say when to try again.
+  if (failure.code == "store_unavailable") response.headers.emplace_back("Retry-After", "1");
+  return response;
 }
 
 // Why `text` cannot be a ticket id or a name (of an event, a workflow, a
@@ -743,6 +746,7 @@ struct HttpApi::Impl {
       set_tokens(std::move(tokens).value());
     }
     ReloadReport report = from_directory ? service.reload("api") : service.deploy_text(name, text);
+    if (!report.ok && report.store_failed) return failure_response({503, "store_unavailable", report.diagnostics});
     if (!report.ok) {
       Failure failure{422, "rules_invalid", "the rules have errors; the current versions stay in effect"};
       failure.details = {{"diagnostics", lines_json(report.diagnostics)}};

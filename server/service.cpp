@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
 
 #include "designer/report_input.h"
@@ -23,6 +24,14 @@
 
 namespace docket::server {
 namespace {
+
+// This process, as the outbox's claims name it: nodes sharing a PostgreSQL
+// store tell their claims apart by it.
+std::string node_name() {
+  std::array<char, 256> host{};
+  if (gethostname(host.data(), host.size() - 1) != 0) return "docket:" + std::to_string(getpid());
+  return std::string(host.data()) + ":" + std::to_string(getpid());
+}
 
 FieldInfo field_info(const engine::Workflow& workflow, const engine::Field& field, const engine::Value& value) {
   FieldInfo info;
@@ -161,10 +170,11 @@ engine::Result<std::unique_ptr<Service>> Service::open(ServiceOptions options, R
   service->engine_ = std::make_unique<engine::Engine>(clock, *service->store_);
   engine::Result<engine::Recovered> recovered =
       engine::recover(*service->engine_, *service->store_, service->loader_.compile_stored);
-  if (!recovered) return R::failure(service->options_.store_path + ": " + recovered.error());
+  if (!recovered) return R::failure(service->store_->location() + ": " + recovered.error());
+  service->versions_ = recovered->versions;
   // Time never runs back across a restart, whatever clock is configured.
   clock.not_before(service->engine_->now());
-  spdlog::info("recovered {} tickets from {} (journal seq {})", recovered->tickets, service->options_.store_path,
+  spdlog::info("recovered {} tickets from {} (journal seq {})", recovered->tickets, service->store_->location(),
                recovered->last_seq);
   service->seed_recent();
 
@@ -175,9 +185,10 @@ engine::Result<std::unique_ptr<Service>> Service::open(ServiceOptions options, R
 }
 
 engine::Status Service::open_store() {
-  engine::SqliteStoreOptions store_options;
+  engine::AnyStoreOptions store_options;
   store_options.durability = options_.sync_full ? engine::SqliteStoreOptions::Durability::kFull
                                                 : engine::SqliteStoreOptions::Durability::kNormal;
+  store_options.node = node_name();
   store_options.checkpoint_every = options_.checkpoint_every;
   // The committer decides when a batch commits (flush()); the cap only
   // bounds one transaction when requests arrive faster than syncs.
@@ -195,7 +206,7 @@ engine::Status Service::open_store() {
   // Called under mutex_ (the engine commits while the caller holds it).
   store_options.on_durable = [this](std::span<const engine::Record> records) { count_durable(records); };
   store_options.outbox_router = webhook_router(options_.webhooks);
-  auto store = engine::SqliteStore::open(options_.store_path, std::move(store_options));
+  auto store = engine::open_store(options_.store_path, std::move(store_options));
   if (!store) return engine::Status::failure(store.error());
   store_ = std::move(store).value();
   // Whatever an opened store holds was committed: all of it is durable.
@@ -295,19 +306,70 @@ engine::Status Service::wait_durable(std::unique_lock<std::mutex>& lock, std::ui
 }
 
 engine::Status Service::rebuild() {
-  spdlog::warn("rebuilding the engine from {}", options_.store_path);
-  engine_.reset();
-  store_.reset();
-  if (engine::Status opened = open_store(); !opened) return opened;
-  engine_ = std::make_unique<engine::Engine>(clock_, *store_);
-  engine::Result<engine::Recovered> recovered = engine::recover(*engine_, *store_, loader_.compile_stored);
-  if (!recovered) return engine::Status::failure(options_.store_path + ": " + recovered.error());
+  spdlog::warn("rebuilding the engine from {}", engine::redact_postgres_url(options_.store_path));
+  // The old engine and store stay until new ones are ready: a store that
+  // cannot be opened now (a database still down) is tried again later.
+  std::unique_ptr<engine::Store> old_store = std::move(store_);
+  if (engine::Status opened = open_store(); !opened) {
+    store_ = std::move(old_store);
+    return opened;
+  }
+  auto engine = std::make_unique<engine::Engine>(clock_, *store_);
+  engine::Result<engine::Recovered> recovered = engine::recover(*engine, *store_, loader_.compile_stored);
+  if (!recovered) {
+    engine::Status failed = engine::Status::failure(store_->location() + ": " + recovered.error());
+    store_ = std::move(old_store);
+    return failed;
+  }
+  engine_ = std::move(engine);
+  old_store.reset();
+  versions_ = recovered->versions;
   // The versions that were current are current again.
   ReloadReport report = install(loader_.load_directory(options_.rules_directory), "rebuild");
   if (!report.ok) return engine::Status::failure(report.diagnostics);
   staged_ = durable_ = 0;
   lost_after_ = UINT64_MAX;
   store_error_.clear();
+  return engine::Status::success();
+}
+
+void Service::catch_up_for_reading() {
+  // A database that cannot be reached now leaves the answer as of the last
+  // look; writes say so (503).
+  if (engine::Status caught = catch_up(/*for_write=*/false); !caught) spdlog::warn("reading: {}", caught.error());
+}
+
+engine::Status Service::catch_up(bool for_write) {
+  if (!store_->shared()) return engine::Status::success();
+  engine::Result<engine::StoreChanges> changes = for_write ? store_->lock_for_write() : store_->changes();
+  if (!changes) return engine::Status::failure(changes.error());
+  if (changes->tickets.empty() && !changes->rules && changes->last_seq == engine_->last_seq())
+    return engine::Status::success();
+  auto current = engine::catch_up(*engine_, *store_, changes.value(), versions_, loader_.compile_stored);
+  if (!current) {
+    if (for_write) (void)store_->release_write();
+    return engine::Status::failure(store_->location() + ": " + current.error());
+  }
+  stats_.tickets_caught_up += changes->tickets.size();
+  for (const WorkflowPtr& workflow : current.value()) {
+    if (std::find(workflow_names_.begin(), workflow_names_.end(), workflow->name()) == workflow_names_.end())
+      workflow_names_.push_back(workflow->name());
+    spdlog::info("another node deployed: workflow {} version {} is current", workflow->name(),
+                 workflow->version_id().substr(0, 12));
+  }
+  if (!current->empty()) {
+    last_reload_ = ReloadReport{};
+    last_reload_.ok = true;
+    last_reload_.source = "another node";
+    last_reload_.at = engine_->now();
+    last_reload_.installed = ids_of(current.value());
+  }
+  // Every row another node committed is durable: the feed and the sender may show and send it.
+  if (changes->last_seq > durable_seq_) {
+    durable_seq_ = changes->last_seq;
+    journal_grew_.notify_all();
+    if (sender_) sender_->wake();
+  }
   return engine::Status::success();
 }
 
@@ -351,8 +413,25 @@ void Service::run_background() {
       wake_.wait_for(lock, wait);
       if (stopping_) break;
     }
+    // Other nodes' tickets and timers, and their deploys (a shared store).
+    if (engine::Status caught = catch_up(/*for_write=*/false); !caught) {
+      if (stats_.background_error != caught.error()) spdlog::error("catching up: {}", caught.error());
+      stats_.background_error = caught.error();
+    } else if (engine_->next_due() > clock_.now()) {
+      stats_.background_error.clear();  // the store answers again; nothing due waits on it
+    }
+    // Whichever node takes the write lock first fires a due item; the
+    // others then find it fired (catch_up) and fire nothing.
     if (engine_->next_due() <= clock_.now() && lost_after_ == UINT64_MAX) {
-      engine::Result<std::size_t> fired = engine_->advance();
+      engine::Result<std::size_t> fired = engine::Result<std::size_t>::success(0);
+      if (engine::Status caught = catch_up(/*for_write=*/true); !caught) {
+        fired = engine::Result<std::size_t>::failure(caught.error());
+      } else {
+        fired = engine_->advance();
+        if (engine::Status released = store_->release_write(); !released && fired) {
+          fired = engine::Result<std::size_t>::failure(released.error());
+        }
+      }
       if (!fired) {
         if (stats_.background_error != fired.error()) spdlog::error("timers: {}", fired.error());
         stats_.background_error = fired.error();
@@ -431,16 +510,51 @@ ReloadReport Service::install(engine::Result<std::vector<WorkflowPtr>> compiled,
   }
   // Everything compiled: install all of it while holding the mutex, so no
   // request sees half a deployment.
+  auto refuse = [&](const std::string& diagnostics) {
+    report.diagnostics = diagnostics;
+    ++stats_.reload_failures;
+    spdlog::error("reload ({}) failed: {}", source, engine::printable(report.diagnostics));
+    last_reload_ = report;
+    return report;
+  };
+  // Kept in the store first (and, on a shared store, made the current rules
+  // of every node, with the workflows this deploy leaves as they are), then
+  // installed here.
+  std::vector<WorkflowPtr> current = compiled.value();
+  for (const std::string& name : workflow_names_) {
+    bool replaced =
+        std::any_of(current.begin(), current.end(), [&](const WorkflowPtr& w) { return w->name() == name; });
+    if (!replaced && engine_->workflow(name)) current.push_back(engine_->workflow(name));
+  }
+  if (engine::Status kept = store_->publish_rules(current, engine_->now()); !kept) {
+    report.store_failed = true;
+    return refuse(kept.error());
+  }
+  // A version the store holds under another folder (kept first by another
+  // node, or before the rules directory moved) runs as the store's copy, so
+  // that every record of it cites the rule positions `docket audit verify`
+  // replays (the version id leaves the folder out; Engine::version_of).
+  engine::Result<std::vector<engine::StoredVersion>> stored = store_->versions();
+  if (!stored) return refuse(stored.error());
+  for (WorkflowPtr& workflow : compiled.value()) {
+    auto same = std::find_if(stored->begin(), stored->end(),
+                             [&](const engine::StoredVersion& v) { return v.id == workflow->version_id(); });
+    if (same == stored->end() || same->source_root == workflow->source_root()) continue;
+    auto known = versions_.find(same->id);
+    if (known != versions_.end() && known->second->source_root() == same->source_root) {
+      workflow = known->second;
+      continue;
+    }
+    engine::Result<WorkflowPtr> copy = loader_.compile_stored(*same);
+    if (!copy || copy.value()->version_id() != same->id)
+      return refuse("stored version " + same->id.substr(0, 12) + " does not compile to itself");
+    workflow = copy.value();
+    versions_.insert_or_assign(same->id, workflow);
+  }
   for (const WorkflowPtr& workflow : compiled.value()) {
     engine::Status installed = engine_->install(workflow);
-    if (installed) installed = store_->add_version(*workflow, engine_->now());
-    if (!installed) {
-      report.diagnostics = workflow->name() + ": " + installed.error();
-      ++stats_.reload_failures;
-      spdlog::error("reload ({}) failed: {}", source, engine::printable(report.diagnostics));
-      last_reload_ = report;
-      return report;
-    }
+    if (!installed) return refuse(workflow->name() + ": " + installed.error());
+    versions_.emplace(workflow->version_id(), workflow);
     if (std::find(workflow_names_.begin(), workflow_names_.end(), workflow->name()) == workflow_names_.end())
       workflow_names_.push_back(workflow->name());
   }
@@ -478,8 +592,14 @@ engine::Result<engine::Outcome> Service::apply(engine::Event event) {
       return R::failure(store_error_);
     }
   }
-  event.at = clock_.now();
+  if (engine::Status caught = catch_up(/*for_write=*/true); !caught) {
+    store_error_ = caught.error();
+    return R::failure(caught.error());
+  }
+  // Never before the journal's latest time: another node's clock may be ahead.
+  event.at = std::max(clock_.now(), engine_->now());
   if (event.event != engine::kCreateEvent && engine_->find(event.ticket) == nullptr) {
+    (void)store_->release_write();
     engine::Outcome unknown;
     unknown.code = engine::RejectionCode::kUnknownTicket;
     unknown.reason = "unknown ticket `" + event.ticket + "`";
@@ -498,6 +618,10 @@ engine::Result<engine::Outcome> Service::apply(engine::Event event) {
     if (!outcome->follow_up_error.empty()) spdlog::error("after {}: {}", event.ticket, outcome->follow_up_error);
   } else {
     store_error_ = outcome.error();
+  }
+  // A duplicate wrote nothing: the write lock it took goes.
+  if (engine::Status released = store_->release_write(); !released && outcome) {
+    return R::failure(released.error());
   }
   // The background thread's next wake-up may now be earlier.
   wake_.notify_all();
@@ -581,6 +705,7 @@ TicketInfo Service::describe(const engine::Ticket& ticket) const {
 
 std::optional<TicketInfo> Service::ticket(std::string_view id) {
   std::lock_guard<std::mutex> lock(mutex_);
+  catch_up_for_reading();
   const engine::Ticket* ticket = engine_->find(id);
   if (ticket == nullptr) return std::nullopt;
   return describe(*ticket);
@@ -588,6 +713,7 @@ std::optional<TicketInfo> Service::ticket(std::string_view id) {
 
 std::optional<TicketPage> Service::query(const TicketQuery& query) {
   std::lock_guard<std::mutex> lock(mutex_);
+  catch_up_for_reading();
   std::size_t start = 0;
   if (!query.after.empty()) {
     const engine::Ticket* after = engine_->find(query.after);
@@ -614,6 +740,7 @@ std::optional<TicketPage> Service::query(const TicketQuery& query) {
 engine::Result<std::optional<std::vector<std::string>>> Service::journal(std::string_view id) {
   using R = engine::Result<std::optional<std::vector<std::string>>>;
   std::lock_guard<std::mutex> lock(mutex_);
+  catch_up_for_reading();
   if (engine_->find(id) == nullptr) return R::success(std::nullopt);
   std::vector<std::string> lines;
   engine::Status read = store_->read_ticket_journal(id, [&lines](const engine::JournalRow& row) {
@@ -681,6 +808,7 @@ std::uint64_t Service::durable_seq() {
 
 std::vector<VersionInfo> Service::versions() {
   std::lock_guard<std::mutex> lock(mutex_);
+  catch_up_for_reading();
   std::vector<VersionInfo> list;
   engine::Result<std::vector<engine::StoredVersion>> stored = store_->versions();
   if (!stored) return list;
@@ -700,6 +828,7 @@ ReloadReport Service::last_reload() {
 
 ServiceStats Service::stats() {
   std::lock_guard<std::mutex> lock(mutex_);
+  catch_up_for_reading();
   ServiceStats stats = stats_;
   stats.tickets_total = engine_->ticket_count();
   stats.tickets_open = 0;
@@ -796,6 +925,7 @@ std::optional<std::string> breached_metric(const engine::Ticket& ticket) {
 
 std::optional<TicketActions> Service::actions(std::string_view id, const engine::Actor& actor) {
   std::lock_guard<std::mutex> lock(mutex_);
+  catch_up_for_reading();
   const engine::Ticket* ticket = engine_->find(id);
   if (ticket == nullptr) return std::nullopt;
   const engine::Workflow& workflow = *ticket->workflow;
@@ -816,6 +946,7 @@ std::optional<TicketActions> Service::actions(std::string_view id, const engine:
 
 std::optional<Overview> Service::overview(const std::string& name, std::int64_t window) {
   std::lock_guard<std::mutex> lock(mutex_);
+  catch_up_for_reading();
   WorkflowPtr current = engine_->workflow(name);
   if (!current) return std::nullopt;
   Overview overview;
@@ -973,7 +1104,7 @@ class TemporaryFolder {
 };
 
 // The seq of the last row of `store` from `from` on (`from` - 1 when none).
-engine::Result<std::uint64_t> last_row(engine::SqliteStore& store, std::uint64_t from) {
+engine::Result<std::uint64_t> last_row(engine::Store& store, std::uint64_t from) {
   std::uint64_t last = from == 0 ? 0 : from - 1;
   engine::Status read = store.read_journal(from, [&last](const engine::JournalRow& row) {
     last = row.seq;
@@ -1071,9 +1202,9 @@ engine::Result<AuditExport> Service::export_audit(std::size_t max_bytes) {
   using R = engine::Result<AuditExport>;
   auto folder = TemporaryFolder::make("docket-export-");
   if (!folder) return R::failure(folder.error());
-  auto reader = engine::SqliteStore::open(options_.store_path, engine::read_only_options());
+  auto reader = engine::open_store_for_reading(options_.store_path);
   if (!reader) return R::failure(reader.error());
-  engine::SqliteStore& store = *reader.value();
+  engine::Store& store = *reader.value();
   AuditExport exported;
   std::filesystem::path bundle = folder.value()->path() / "bundle";
   engine::Status written = store.read_snapshot([&] {
@@ -1111,7 +1242,9 @@ ReportAnswer Service::report(const designer::ReportOptions& period, const std::s
   }
   designer::ReportRequest request;
   request.workflow = chosen.value();
-  request.input = std::filesystem::path(options_.store_path).filename().string();
+  request.input = engine::is_postgres_url(options_.store_path)
+                      ? engine::redact_postgres_url(options_.store_path)
+                      : std::filesystem::path(options_.store_path).filename().string();
   designer::ReportOptions options = period;
   answer.problem = designer::settle_report(input.value(), request, loader_.compile_stored, options);
   if (answer.problem) return answer;

@@ -61,8 +61,8 @@
 #include "engine/model/result.h"
 #include "engine/runtime/engine.h"
 #include "engine/store/checkpoint.h"
+#include "engine/store/open_store.h"
 #include "engine/store/recovery.h"
-#include "engine/store/sqlite_store.h"
 #include "server/audit_job.h"
 #include "server/config.h"
 #include "server/service_clock.h"
@@ -298,6 +298,7 @@ struct ReloadReport {
   std::int64_t at = 0;                 // engine time
   std::vector<std::string> installed;  // version ids now current
   std::string diagnostics;             // !ok: why not
+  bool store_failed = false;           // !ok because the store could not keep them (try again), not the rules
 };
 
 // GET /v1/journal: a page of the journal after a cursor, for consumers that
@@ -338,6 +339,7 @@ struct ServiceStats {
   std::uint64_t reload_failures = 0;
   std::size_t tickets_open = 0;
   std::size_t tickets_total = 0;
+  std::uint64_t tickets_caught_up = 0;  // tickets another node changed, read back from a shared store
   std::uint64_t last_seq = 0;
   std::size_t long_polls = 0;  // feed() calls waiting for new records now
   std::int64_t now = 0;
@@ -496,6 +498,13 @@ class Service {
   engine::Status wait_durable(std::unique_lock<std::mutex>& lock, std::uint64_t generation);
   // After a failed group commit: the store and engine opened again from disk. REQUIRES: mutex_ held.
   engine::Status rebuild();
+  // On a shared store (several nodes, engine/store/store.h): brings the
+  // engine up to what other nodes wrote, taking the store's write lock
+  // first when `for_write`. A no-op on a store only this node writes.
+  // REQUIRES: mutex_ held.
+  engine::Status catch_up(bool for_write);
+  // catch_up(false) before a read; a failure is logged. REQUIRES: mutex_ held.
+  void catch_up_for_reading();
   // Watches the rules directory; reloads once a change has settled. REQUIRES: lock holds mutex_.
   void watch_rules(std::unique_lock<std::mutex>& lock);
   // A signature of the rules directory (names, sizes, modification times).
@@ -522,8 +531,9 @@ class Service {
 
   std::mutex mutex_;  // guards everything below, the engine and the store
   std::unique_ptr<engine::SpdlogJournal> journal_log_;
-  std::unique_ptr<engine::SqliteStore> store_;
+  std::unique_ptr<engine::Store> store_;
   std::unique_ptr<engine::Engine> engine_;
+  engine::CompiledVersions versions_;        // every version the engine has met, by id (catch_up)
   std::vector<std::string> workflow_names_;  // installed, in order
   ReloadReport last_reload_;
   ServiceStats stats_;

@@ -183,7 +183,7 @@ Result<std::vector<Cosignature>> load_witness_file(const fs::path& file, std::st
   return decode_witness_file(text.value(), witness_id, file.string());
 }
 
-Result<BundleStats> write_bundle(SqliteStore& store, const fs::path& directory, BundleFormat format) {
+Result<BundleStats> write_bundle(Store& store, const fs::path& directory, BundleFormat format) {
   using R = Result<BundleStats>;
   std::error_code error;
   if (fs::exists(directory, error) && !fs::is_empty(directory, error)) {
@@ -232,7 +232,7 @@ Result<BundleStats> write_bundle(SqliteStore& store, const fs::path& directory, 
   Result<std::vector<std::string>> keys = store.public_keys();
   if (!keys) return R::failure(keys.error());
   for (const std::string& pem : keys.value()) {
-    Result<VerifyKey> key = VerifyKey::from_pem(pem, store.path());
+    Result<VerifyKey> key = VerifyKey::from_pem(pem, store.location());
     if (!key) return R::failure(key.error());
     if (Status s = write_text(directory / "keys" / (key->key_id() + ".pub"), pem); !s) return R::failure(s.error());
     ++stats.keys;

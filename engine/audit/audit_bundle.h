@@ -27,7 +27,6 @@
 #include "engine/model/result.h"
 #include "engine/store/checkpoint.h"
 #include "engine/store/signing.h"
-#include "engine/store/sqlite_store.h"
 #include "engine/store/store.h"
 
 namespace docket::engine {
@@ -43,7 +42,7 @@ struct BundleStats {
 
 // Writes the bundle of `store` into `directory` (created; must not exist or
 // be empty).
-Result<BundleStats> write_bundle(SqliteStore& store, const std::filesystem::path& directory, BundleFormat format);
+Result<BundleStats> write_bundle(Store& store, const std::filesystem::path& directory, BundleFormat format);
 
 // A bundle opened for verification.
 struct Bundle {

@@ -78,6 +78,21 @@ Status Engine::restore(Ticket ticket, std::vector<std::pair<std::string, Outcome
   return Status::success();
 }
 
+Status Engine::refresh(Ticket ticket, std::vector<std::pair<std::string, Outcome>> keys) {
+  auto it = by_id_.find(ticket.id);
+  if (it == by_id_.end()) return restore(std::move(ticket), std::move(keys));
+  if (!ticket.workflow) return Status::failure("ticket `" + ticket.id + "` has no workflow");
+  Result<const Version*> version = version_of(ticket.workflow);
+  if (!version) return Status::failure(version.error());
+  Slot& slot = *slots_[it->second];
+  slot.ticket = std::move(ticket);
+  slot.version = version.value();
+  slot.keys.clear();
+  for (auto& [key, outcome] : keys) slot.keys.insert_or_assign(std::move(key), std::move(outcome));
+  reschedule(it->second);
+  return Status::success();
+}
+
 Result<Outcome> Engine::migrate(std::string_view id, Ticket migrated, const Actor& actor) {
   auto it = by_id_.find(id);
   if (it == by_id_.end()) return Result<Outcome>::failure("unknown ticket `" + std::string(id) + "`");

@@ -188,8 +188,13 @@ class Engine {
   // exists or a ticket without a workflow.
   Status restore(Ticket ticket, std::vector<std::pair<std::string, Outcome>> keys);
   // Continues the journal after `last_seq`, with `now` the latest time
-  // processed before. Call once, after restoring and before any event.
+  // processed before. Call after restoring and before any event, and again
+  // whenever another engine appended to a store both share.
   void resume(std::uint64_t last_seq, std::int64_t now);
+  // A ticket as another engine sharing the store left it (restore() for
+  // one this engine has not seen): replaces it, its idempotency keys and
+  // its due items. Fails for a ticket without a workflow.
+  Status refresh(Ticket ticket, std::vector<std::pair<std::string, Outcome>> keys);
 
   // Moves ticket `id` onto another version of its workflow: `migrated` is
   // the ticket as it will be (engine/runtime/migration.h: migrate_ticket()). One

@@ -30,9 +30,12 @@ namespace docket::engine {
 // Compiles a stored version's sources; an error says why not.
 using CompileVersion = std::function<Result<std::shared_ptr<const Workflow>>(const StoredVersion& version)>;
 
+// Compiled versions by version id.
+using CompiledVersions = std::map<std::string, std::shared_ptr<const Workflow>, std::less<>>;
+
 struct Recovered {
   // Every stored version, compiled, by version id.
-  std::map<std::string, std::shared_ptr<const Workflow>, std::less<>> versions;
+  CompiledVersions versions;
   std::size_t tickets = 0;
   std::uint64_t last_seq = 0;
 };
@@ -41,7 +44,16 @@ struct Recovered {
 Result<Recovered> recover(Engine& engine, Store& store, const CompileVersion& compile);
 
 // The stored versions compiled, by version id, each checked against its id.
-Result<std::map<std::string, std::shared_ptr<const Workflow>, std::less<>>> compile_versions(
-    Store& store, const CompileVersion& compile);
+Result<CompiledVersions> compile_versions(Store& store, const CompileVersion& compile);
+
+// Brings `engine` up to what other engines sharing `store` wrote
+// (Store::changes(), Store::lock_for_write()): every changed ticket
+// replaces the engine's copy, and the journal continues after the store's
+// head. Versions not in `versions` yet are compiled from the store and
+// added. Returns the workflows a deploy elsewhere made current (installed
+// in `engine` already), empty when there was none.
+Result<std::vector<std::shared_ptr<const Workflow>>> catch_up(Engine& engine, Store& store, const StoreChanges& changes,
+                                                              CompiledVersions& versions,
+                                                              const CompileVersion& compile);
 
 }  // namespace docket::engine

@@ -9,6 +9,7 @@
 #include "engine/runtime/ticket.h"
 #include "engine/store/audit_chain.h"
 #include "engine/store/sqlite_statement.h"
+#include "engine/store/ticket_rows.h"
 
 namespace docket::engine {
 
@@ -104,19 +105,6 @@ CREATE TABLE outbox_attempts(
 )sql",
 };
 static_assert(std::size(kMigrations) == kStoreSchemaVersion);
-
-std::optional<std::int64_t> next_due_of(const Ticket& ticket) {
-  std::optional<std::int64_t> earliest;
-  auto consider = [&](std::int64_t due) {
-    if (due != kNever && (!earliest || due < *earliest)) earliest = due;
-  };
-  for (const SlaClock& clock : ticket.clocks) {
-    if (clock.status == SlaClock::Status::kRunning) consider(clock.due);
-  }
-  for (const ArmedTimer& timer : ticket.timers) consider(timer.due);
-  if (ticket.approval) consider(ticket.approval->deadline);
-  return earliest;
-}
 
 }  // namespace
 
@@ -573,28 +561,10 @@ Status SqliteStore::write_timers(const Ticket& ticket) {
   }
   auto add = prepare("INSERT INTO timers(ticket, kind, name, due) VALUES(?, ?, ?, ?)");
   if (!add) return Status::failure(add.error());
-  const Workflow& workflow = *ticket.workflow;
-  auto insert = [&](const char* kind, const std::string& name, std::int64_t due) -> Status {
-    if (due == kNever) return Status::success();
+  for (const TimerRow& timer : timer_rows(ticket)) {
     Using using_it(add.value());
-    add.value()->bind(1, ticket.id).bind(2, kind).bind(3, name).bind(4, due);
+    add.value()->bind(1, ticket.id).bind(2, timer.kind).bind(3, timer.name).bind(4, timer.due);
     if (add.value()->step() != SQLITE_DONE) return fail("writing timers of `" + ticket.id + "`");
-    return Status::success();
-  };
-  for (std::size_t metric = 0; metric < ticket.clocks.size(); ++metric) {
-    const SlaClock& clock = ticket.clocks[metric];
-    if (clock.status != SlaClock::Status::kRunning) continue;
-    std::string name = metric < workflow.metrics().size() ? workflow.metrics()[metric] : "?";
-    if (Status s = insert("sla", name, clock.due); !s) return s;
-  }
-  for (const ArmedTimer& timer : ticket.timers) {
-    std::string name = timer.timer < workflow.timers().size() ? workflow.timers()[timer.timer].position.where : "?";
-    if (Status s = insert("timer", name, timer.due); !s) return s;
-  }
-  if (ticket.approval && ticket.approval->chain < workflow.chains().size()) {
-    std::string name =
-        workflow.chains()[ticket.approval->chain].name + " level " + std::to_string(ticket.approval->level + 1);
-    if (Status s = insert("approval", name, ticket.approval->deadline); !s) return s;
   }
   return Status::success();
 }

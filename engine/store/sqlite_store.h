@@ -48,24 +48,11 @@ struct sqlite3_stmt;
 
 namespace docket::engine {
 
-struct SqliteStoreOptions {
+struct SqliteStoreOptions : StoreOptions {
   enum class Durability : std::uint8_t { kFull, kNormal };
   Durability durability = Durability::kFull;
-  // Units per transaction; 1 commits every unit on its own.
-  std::size_t batch_units = 1;
-  // Sign a checkpoint every this many records (when a key is given).
-  std::uint64_t checkpoint_every = 1000;
-  std::optional<SigningKey> signing_key;
-  // Open without writing anything (auditors, `docket versions`).
-  bool read_only = false;
   // The SQLite VFS to open the file with; empty for SQLite's default.
   std::string vfs;
-  // Called with the records of each unit once it is durable, in seq order.
-  std::function<void(std::span<const Record>)> on_durable;
-  // What each record asks of the outside (engine/store/outbox.h); none when empty.
-  OutboxRouter outbox_router;
-  // Wall-clock milliseconds for the outbox's times; the system clock when empty.
-  std::function<std::int64_t()> wall_clock_ms;
 };
 
 // Options for opening a store only to read it.
@@ -107,18 +94,22 @@ class SqliteStore final : public Store {
   Status flush() override;
   Status seal() override;
 
-  // The PEM public keys of every key that signed checkpoints in this store.
-  Result<std::vector<std::string>> public_keys();
-  // The checkpoint of the highest seq; nullopt when there is none.
-  Result<std::optional<Checkpoint>> last_checkpoint();
-  // Runs `read` in one read transaction: what it reads is the store at one
-  // moment while another connection writes (an export's journal and its
-  // checkpoints agree). REQUIRES: no batch is open (a read-only store never
-  // has one).
-  Status read_snapshot(const std::function<Status()>& read);
-  // Rolls back the open batch (group commit) and refuses later writes: for
-  // an all-or-nothing operation that found a problem half way.
-  void discard();
+  Result<std::vector<std::string>> public_keys() override;
+  Result<std::optional<Checkpoint>> last_checkpoint() override;
+  Status read_snapshot(const std::function<Status()>& read) override;
+  void discard() override;
+  const std::string& location() const override { return path_; }
+
+  // Copying into this store (`docket store copy`; engine/store/store.h):
+  // sqlite_copy.cpp.
+  Status begin_copy() override;
+  Status copy_version(const StoredVersion& version) override;
+  Status copy_rows(std::span<const JournalRow> rows) override;
+  Status copy_ticket(const StoredTicket& stored, const Ticket& decoded) override;
+  Status copy_checkpoint(const Checkpoint& checkpoint) override;
+  Status copy_public_key(const std::string& pem) override;
+  Status copy_delivery(const Delivery& delivery, std::span<const AttemptRow> attempts) override;
+  Status end_copy(bool keep) override;
 
   // PRAGMA integrity_check: "ok", or what SQLite found.
   Result<std::string> integrity_check();

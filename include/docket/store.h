@@ -1,5 +1,6 @@
 // The durable store: tickets, the journal and every workflow version used,
-// in one SQLite file, and an engine rebuilt from it after a restart.
+// in one SQLite file or a PostgreSQL database, and an engine rebuilt from
+// it after a restart.
 //
 //   docket::SqliteStoreOptions options;                   // durability, group commit, signing
 //   docket::Result<std::unique_ptr<docket::SqliteStore>> opened =
@@ -9,6 +10,9 @@
 //   docket::Engine engine(clock, store);                  // the store is the engine's journal
 //   docket::Result<docket::Recovered> recovered = docket::recover(engine, store);
 //   engine.install(rules.workflow);                       // new tickets start on these rules
+//
+//   // Either backend by location: a file path, or postgresql://user@host/db.
+//   docket::Result<std::unique_ptr<docket::Store>> any = docket::open_store(location, docket::AnyStoreOptions{});
 //
 // Contracts (docs/store.md is the operator's guide):
 // - A Store is a JournalSink that also keeps tickets: each unit of work (its
@@ -39,6 +43,8 @@
 #include "engine/model/result.h"
 #include "engine/model/workflow.h"
 #include "engine/runtime/engine.h"
+#include "engine/store/open_store.h"
+#include "engine/store/postgres_store.h"
 #include "engine/store/recovery.h"
 #include "engine/store/signing.h"
 #include "engine/store/sqlite_store.h"
@@ -51,6 +57,10 @@ using engine::Store;          // the interface a store backend provides
 using engine::StoredTicket;   // a ticket as the store keeps it
 using engine::StoredVersion;  // a workflow version as the store keeps it: its sources
 
+using engine::AnyStoreOptions;
+using engine::open_store;     // either backend, by location
+using engine::PostgresStore;  // the shared store: one PostgreSQL database, one or several engines
+using engine::PostgresStoreOptions;
 using engine::read_only_options;
 using engine::SigningKey;  // an Ed25519 key for signed checkpoints (SigningKey::load, ::generate)
 using engine::SqliteStore;

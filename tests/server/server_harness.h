@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -125,6 +126,35 @@ class ServerProcess {
     std::ofstream(dir_ / "docket.toml", std::ios::trunc) << config;
   }
 
+  // Keep tickets in the store at `location` (a PostgreSQL URL: several
+  // servers may share it) instead of tickets.db. Call before start().
+  void use_store(const std::string& location) {
+    std::string config = read_file(dir_ / "docket.toml");
+    std::string line = "path = \"tickets.db\"";
+    config.replace(config.find(line), line.size(), "url = \"" + location + "\"");
+    std::ofstream(dir_ / "docket.toml", std::ios::trunc) << config;
+  }
+  // Run the accelerated clock as if it had started at `origin` (epoch
+  // seconds, real time): servers given the same origin agree on the time.
+  // Call before start().
+  void clock_origin(std::int64_t origin) {
+    std::string config = read_file(dir_ / "docket.toml");
+    std::string table = "[clock]\n";
+    std::time_t seconds = origin;
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    config.insert(config.find(table) + table.size(), std::string("origin = \"") + text + "\"\n");
+    std::ofstream(dir_ / "docket.toml", std::ios::trunc) << config;
+  }
+  // Send webhooks to `url` as target `name` (see docs/webhooks.md), every
+  // action of every ticket. Call before start().
+  void webhook(const std::string& name, const std::string& url, const std::string& secret) {
+    std::ofstream(dir_ / (name + ".key")) << secret;
+    std::ofstream(dir_ / "docket.toml", std::ios::app)
+        << "[[webhooks]]\nname = \"" << name << "\"\nurl = \"" << url << "\"\nsecret_file = \"" << name << ".key\"\n";
+  }
   const std::filesystem::path& dir() const { return dir_; }
   int port() const { return port_; }
   pid_t pid() const { return pid_; }
