@@ -403,9 +403,11 @@ void Service::run_background() {
   while (!stopping_) {
     std::int64_t due = engine_->next_due();
     // Wake for the next due item, the next look at the rules, and at least
-    // once a second (a system clock may be stepped forward).
+    // once a second (a system clock may be stepped forward). Nothing fires
+    // while the engine awaits its rebuild (a lost commit): then a second,
+    // with the mutex free for the event that rebuilds it (no busy loop).
     auto wait = milliseconds(1000);
-    if (due != engine::kNever) wait = std::min(wait, clock_.real_wait_until(due));
+    if (due != engine::kNever && lost_after_ == UINT64_MAX) wait = std::min(wait, clock_.real_wait_until(due));
     if (options_.watch) {
       wait = std::min(wait, duration_cast<milliseconds>(next_watch - steady_clock::now()));
     }
@@ -435,6 +437,11 @@ void Service::run_background() {
       if (!fired) {
         if (stats_.background_error != fired.error()) spdlog::error("timers: {}", fired.error());
         stats_.background_error = fired.error();
+        // Units fired before the failure wait in the open batch, or were lost
+        // with it (the store then refuses every write): the committer commits
+        // them or finds the batch lost, and the next event rebuilds the engine.
+        ++staged_;
+        commit_wanted_.notify_one();
         // Do not spin on a store that refuses: try again a second later.
         wake_.wait_for(lock, milliseconds(1000));
       } else {
@@ -594,6 +601,10 @@ engine::Result<engine::Outcome> Service::apply(engine::Event event) {
   }
   if (engine::Status caught = catch_up(/*for_write=*/true); !caught) {
     store_error_ = caught.error();
+    // A batch the store lost elsewhere (it refuses every write since) is
+    // found by the committer; the next event then rebuilds the engine.
+    ++staged_;
+    commit_wanted_.notify_one();
     return R::failure(caught.error());
   }
   // Never before the journal's latest time: another node's clock may be ahead.
