@@ -148,6 +148,7 @@ struct EncodedFilter {
 // The ids of the workflows' current versions, for messages.
 std::vector<std::string> ids_of(const std::vector<WorkflowPtr>& workflows) {
   std::vector<std::string> ids;
+  ids.reserve(workflows.size());
   for (const WorkflowPtr& workflow : workflows) ids.push_back(workflow->version_id());
   return ids;
 }

@@ -12,8 +12,8 @@ Result<std::unique_ptr<Store>> open_store(const std::string& location, AnyStoreO
   using R = Result<std::unique_ptr<Store>>;
   if (is_postgres_url(location)) {
     PostgresStoreOptions postgres;
-    static_cast<StoreOptions&>(postgres) = std::move(options);
     postgres.node = std::move(options.node);
+    static_cast<StoreOptions&>(postgres) = std::move(options);
     auto opened = PostgresStore::open(location, std::move(postgres));
     if (!opened) return R::failure(opened.error());
     return R::success(std::move(opened).value());

@@ -63,6 +63,7 @@ Result<StoreChanges> PostgresStore::read_changes(bool lock) {
     auto current = db_->run("SELECT version FROM rules_current ORDER BY ordinal", {}, "reading the current rules");
     if (!current) return R::failure(current.error());
     std::vector<std::string> ids;
+    ids.reserve(static_cast<std::size_t>(current->size()));
     for (int row = 0; row < current->size(); ++row) ids.push_back(current->text(row, 0));
     result.rules = std::move(ids);
   }

@@ -719,6 +719,7 @@ Result<std::vector<std::string>> PostgresStore::public_keys() {
       db_->run("SELECT value FROM docket_meta WHERE key LIKE 'public\\_key:%' ORDER BY key", {}, "reading public keys");
   if (!list) return R::failure(list.error());
   std::vector<std::string> result;
+  result.reserve(static_cast<std::size_t>(list->size()));
   for (int row = 0; row < list->size(); ++row) result.push_back(list->text(row, 0));
   return R::success(std::move(result));
 }
